@@ -1,0 +1,110 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'winston';
+import type { GatewayConfig } from './config';
+import type { GatewayInfo } from './plugin/service-provider';
+import { ProviderRegistry, type ProviderSource } from './plugin/registry';
+import { createLogger } from './logger';
+import { exchangeOf, type Step } from './pipeline/exchange';
+import { requestId } from './pipeline/request-id';
+import { requestLog } from './pipeline/request-log';
+import { resolveService } from './pipeline/resolve-service';
+import { resolveAccountRegion } from './pipeline/resolve-account-region';
+import { parseRequest } from './pipeline/parse-request';
+import { dispatch } from './pipeline/dispatch';
+import { errorHandler } from './pipeline/error-handler';
+import { healthRoute } from './health';
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  /** Providers by service name; defaults to the modules named by the config. */
+  readonly providers?: Readonly<Record<string, ProviderSource>>;
+  readonly logger?: Logger;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Gateway {
+  readonly app: express.Express;
+  readonly registry: ProviderRegistry;
+  readonly logger: Logger;
+  /** Binds the port (0 picks a free one) and starts the providers. */
+  listen(): Promise<GatewayInfo>;
+  /** Stops the providers, then the server. */
+  close(): Promise<void>;
+}
+
+/** Runs a step and hands any error to the error handler. */
+function asMiddleware(step: Step) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve()
+      .then(() => step(req, res, exchangeOf(res)))
+      .then(() => (res.headersSent ? undefined : next()), next);
+  };
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const sources: Record<string, ProviderSource> = {};
+  for (const [name, moduleName] of Object.entries(config.providerModules)) sources[name] = { module: moduleName };
+  const registry = await ProviderRegistry.load(options.providers ?? sources, {
+    logger,
+    env: options.env ?? process.env,
+    persistence: config.persistence,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // The request path, in order: each step does one thing and records it on the exchange.
+  app.use(requestId);
+  app.use(requestLog(logger, config.debug));
+  app.get('/_localcloud/health', healthRoute(registry));
+  app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  app.use(asMiddleware(resolveService(registry)));
+  app.use(asMiddleware(resolveAccountRegion({ region: config.defaultRegion, accountId: config.defaultAccountId })));
+  app.use(asMiddleware(parseRequest));
+  app.use(asMiddleware(dispatch));
+  app.use(errorHandler(logger));
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  let started = false;
+
+  return {
+    app,
+    registry,
+    logger,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const { port } = server.address() as AddressInfo;
+      const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const info: GatewayInfo = { host: config.host, port, url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}` };
+      for (const provider of registry.all()) await provider.start?.(info);
+      started = true;
+      return info;
+    },
+    async close() {
+      if (started) {
+        for (const provider of registry.all().reverse()) {
+          try {
+            await provider.stop?.();
+          } catch (error) {
+            logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
+          }
+        }
+      }
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { ServiceError, defineServiceError } from './plugin/service-error';
+
+/*
+ * Errors the edge itself raises, each with the AWS code and HTTP status clients expect.
+ * Provider-specific errors live in their own packages and extend the same ServiceError.
+ */
+
+/** The body is not valid JSON, or not a JSON object. */
+export const SerializationError = defineServiceError('SerializationException', 400);
+/** The request's Content-Type is not one the service's protocol accepts. */
+export const UnsupportedMediaTypeError = defineServiceError('UnsupportedMediaTypeException', 415);
+/** The body exceeds the configured size limit. */
+export const RequestEntityTooLargeError = defineServiceError('RequestEntityTooLargeException', 413);
+/** The target names an operation the service's API does not have. */
+export const UnknownOperationError = defineServiceError('UnknownOperationException', 400);
+/** A JSON protocol request without an X-Amz-Target header. */
+export const MissingActionError = defineServiceError('MissingAction', 400);
+/** The request addresses no AWS service localcloud knows. */
+export const UnknownServiceError = defineServiceError('UnknownServiceException', 400);
+/** The request addresses an AWS service that is not enabled by `SERVICES`. */
+export const ServiceNotEnabledError = defineServiceError('ServiceNotEnabledException', 501);
+/** An operation of the service's API that localcloud does not implement (yet). */
+export const NotImplementedError = defineServiceError('NotImplementedException', 501);
+/** Anything unexpected: the detail goes to the log, never to the client. */
+export class InternalFailureError extends ServiceError {
+  constructor(message = 'An internal error occurred in localcloud. See the gateway log for details.') {
+    super('InternalFailure', message, 500, false);
+  }
+}

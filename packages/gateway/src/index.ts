@@ -1,0 +1,17 @@
+export { createGateway, type Gateway, type GatewayOptions } from './app';
+export { loadConfig, isTrue, ConfigError, BUNDLED_PROVIDERS, type GatewayConfig } from './config';
+export { createLogger } from './logger';
+export { ServiceError, defineServiceError } from './plugin/service-error';
+export type { RequestContext } from './plugin/request-context';
+export type {
+  ServiceDescriptor,
+  ServiceProvider,
+  ProviderFactory,
+  ProviderContext,
+  ProviderHealth,
+  GatewayInfo,
+} from './plugin/service-provider';
+export { ProviderRegistry, type ProviderSource } from './plugin/registry';
+export { AccountRegionStores } from './plugin/account-region-stores';
+export { OperationTable, type OperationHandler } from './plugin/operation-table';
+export * from './errors';

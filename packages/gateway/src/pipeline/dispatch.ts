@@ -1,0 +1,19 @@
+import type { Step } from './exchange';
+import { sendJsonResult } from '../protocol/json-protocol';
+
+/** Validates the input against the provider's model, calls its handler and serialises the result. */
+export const dispatch: Step = async (_req, res, exchange) => {
+  const provider = exchange.provider!;
+  const operation = exchange.operation!;
+  const input = exchange.input ?? {};
+  provider.validateInput?.(operation, input);
+  const output = await provider.handle(operation, input, {
+    requestId: exchange.requestId,
+    service: exchange.service!,
+    operation,
+    region: exchange.region!,
+    accountId: exchange.accountId!,
+    accessKeyId: exchange.accessKeyId,
+  });
+  sendJsonResult(res, exchange.contentType, output);
+};

@@ -1,0 +1,51 @@
+import type { Request } from 'express';
+import type { Step } from './exchange';
+import type { ProviderRegistry } from '../plugin/registry';
+import { parseCredentialScope } from '../protocol/sigv4';
+import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
+import { ServiceNotEnabledError, UnknownServiceError } from '../errors';
+
+/**
+ * Finds the service a request addresses the way real clients address it: the SigV4 credential scope's
+ * service, then the `X-Amz-Target` prefix, then the host name (`ecs.us-east-1.localhost…`).
+ */
+export function resolveService(registry: ProviderRegistry): Step {
+  return (req, _res, exchange) => {
+    const name = serviceFromCredentialScope(req) ?? serviceFromTarget(req, registry) ?? serviceFromHost(req, registry);
+    if (!name) {
+      throw new UnknownServiceError(
+        'Could not determine the AWS service of this request from its Authorization credential scope, ' +
+          'X-Amz-Target header or host name.',
+      );
+    }
+    const provider = registry.get(name);
+    if (!provider) {
+      if (registry.isKnown(name)) {
+        throw new ServiceNotEnabledError(
+          `Service '${name}' is not enabled in localcloud. Enabled: ${registry.enabledNames().join(', ') || 'none'}. ` +
+            `Add it to the SERVICES setting (e.g. SERVICES=${[...registry.enabledNames(), name].join(',')}) where a provider for it exists.`,
+        );
+      }
+      throw new UnknownServiceError(`Unknown service '${name}'.`);
+    }
+    exchange.service = name;
+    exchange.provider = provider;
+  };
+}
+
+function serviceFromCredentialScope(req: Request): string | undefined {
+  return parseCredentialScope(req.get('authorization'))?.service;
+}
+
+function serviceFromTarget(req: Request, registry: ProviderRegistry): string | undefined {
+  const target = req.get('x-amz-target');
+  if (!target) return undefined;
+  const prefix = target.slice(0, target.lastIndexOf('.'));
+  return registry.serviceForTargetPrefix(prefix) ?? KNOWN_AWS_SERVICES.find((s) => s.targetPrefix === prefix)?.name;
+}
+
+function serviceFromHost(req: Request, registry: ProviderRegistry): string | undefined {
+  const firstLabel = (req.hostname ?? '').split('.')[0];
+  if (!firstLabel || !(registry.get(firstLabel) || registry.isKnown(firstLabel))) return undefined;
+  return firstLabel;
+}

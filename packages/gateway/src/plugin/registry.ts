@@ -1,0 +1,52 @@
+import type { ProviderContext, ProviderFactory, ServiceProvider } from './service-provider';
+import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
+
+/** A plugin to load: either a factory given in code, or a module exporting `createProvider`. */
+export type ProviderSource = ProviderFactory | { readonly module: string };
+
+/** The enabled providers by service name, and lookups the edge routes by. */
+export class ProviderRegistry {
+  private readonly providers = new Map<string, ServiceProvider>();
+
+  static async load(sources: Readonly<Record<string, ProviderSource>>, context: ProviderContext): Promise<ProviderRegistry> {
+    const registry = new ProviderRegistry();
+    for (const [name, source] of Object.entries(sources)) {
+      const factory = typeof source === 'function' ? source : loadFactory(source.module);
+      const provider = await factory(context);
+      if (provider.service.name !== name) {
+        throw new Error(`Provider configured as '${name}' serves '${provider.service.name}'.`);
+      }
+      registry.providers.set(name, provider);
+    }
+    return registry;
+  }
+
+  get(name: string): ServiceProvider | undefined {
+    return this.providers.get(name);
+  }
+
+  all(): ServiceProvider[] {
+    return [...this.providers.values()];
+  }
+
+  enabledNames(): string[] {
+    return [...this.providers.keys()];
+  }
+
+  isKnown(name: string): boolean {
+    return KNOWN_AWS_SERVICES.some((service) => service.name === name);
+  }
+
+  serviceForTargetPrefix(prefix: string): string | undefined {
+    return this.all().find((provider) => provider.service.targetPrefix === prefix)?.service.name;
+  }
+}
+
+function loadFactory(moduleName: string): ProviderFactory {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(moduleName) as { createProvider?: ProviderFactory };
+  if (typeof loaded.createProvider !== 'function') {
+    throw new Error(`Provider module '${moduleName}' does not export a createProvider function.`);
+  }
+  return loaded.createProvider;
+}

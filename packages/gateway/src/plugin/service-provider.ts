@@ -1,0 +1,55 @@
+import type { Logger } from 'winston';
+import type { RequestContext } from './request-context';
+
+/** How the edge recognises requests for one AWS service. */
+export interface ServiceDescriptor {
+  /** Name used in `SERVICES` and in SigV4 credential scopes, e.g. `ecs`. */
+  readonly name: string;
+  /** `X-Amz-Target` prefix for AWS JSON services, e.g. `AmazonEC2ContainerServiceV20141113`. */
+  readonly targetPrefix?: string;
+  /** Wire protocol of the service's API. Only AWS JSON 1.1 and 1.0 are served today. */
+  readonly protocol: 'json1.1' | 'json1.0';
+}
+
+/** Where the gateway ended up listening, handed to providers once the port is bound. */
+export interface GatewayInfo {
+  /** URL of the edge as seen from this host, e.g. `http://127.0.0.1:4566`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ProviderHealth {
+  /** `running` when the provider can serve its whole API, `degraded` when part of it is unavailable. */
+  readonly status: 'running' | 'degraded' | 'stopped';
+  readonly [detail: string]: unknown;
+}
+
+/** What the gateway gives a provider when it creates it. */
+export interface ProviderContext {
+  readonly logger: Logger;
+  /** The process environment: each provider reads and documents its own settings. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Durable state: when enabled, providers keep their state below `dataDir/<service>`. */
+  readonly persistence: { readonly enabled: boolean; readonly dataDir: string };
+}
+
+/**
+ * A service plugin. The gateway routes a request to it by descriptor, checks the operation exists,
+ * lets it validate the input, then calls `handle`. Results are plain data (Dates allowed); failures are
+ * thrown `ServiceError`s.
+ */
+export interface ServiceProvider {
+  readonly service: ServiceDescriptor;
+  /** Every operation in the service's API model, implemented or not. */
+  readonly operations: ReadonlySet<string>;
+  /** Throws a `ServiceError` when the input does not fit the operation's model. */
+  validateInput?(operation: string, input: unknown): void;
+  handle(operation: string, input: unknown, context: RequestContext): Promise<unknown>;
+  start?(gateway: GatewayInfo): Promise<void>;
+  stop?(): Promise<void>;
+  health?(): Promise<ProviderHealth>;
+}
+
+/** A plugin module exports `createProvider` of this type. */
+export type ProviderFactory = (context: ProviderContext) => ServiceProvider | Promise<ServiceProvider>;

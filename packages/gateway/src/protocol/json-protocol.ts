@@ -1,0 +1,56 @@
+import type { Response } from 'express';
+import type { ServiceError } from '../plugin/service-error';
+import { SerializationError, UnsupportedMediaTypeError } from '../errors';
+
+const JSON_CONTENT_TYPES = ['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'];
+
+/** Checks the Content-Type of an AWS JSON request; a missing one is accepted, as AWS does for empty bodies. */
+export function assertJsonContentType(contentType: string | undefined): void {
+  if (!contentType) return;
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  if (!JSON_CONTENT_TYPES.includes(mediaType)) {
+    throw new UnsupportedMediaTypeError(
+      `Unsupported Content-Type '${mediaType}': AWS JSON requests use application/x-amz-json-1.1.`,
+    );
+  }
+}
+
+/** Parses an AWS JSON request body; an empty body is an empty input structure. */
+export function parseJsonBody(body: Buffer | undefined): Record<string, unknown> {
+  if (!body || body.length === 0) return {};
+  const text = body.toString('utf8');
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SerializationError(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new SerializationError('The request body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** AWS JSON carries timestamps as epoch seconds. */
+function awsJsonReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? raw.getTime() / 1000 : value;
+}
+
+export function serializeJson(output: unknown): string {
+  return JSON.stringify(output ?? {}, awsJsonReplacer);
+}
+
+export function sendJsonResult(res: Response, contentType: string, output: unknown): void {
+  res.status(200).type(contentType).send(serializeJson(output));
+}
+
+/** AWS JSON error shape: `__type` and `message` in the body, the code in `x-amzn-ErrorType`. */
+export function sendJsonError(res: Response, contentType: string, error: ServiceError): void {
+  res
+    .status(error.statusCode)
+    .set('x-amzn-ErrorType', error.code)
+    .type(contentType)
+    .send(JSON.stringify({ __type: error.code, message: error.message }));
+}
