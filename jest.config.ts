@@ -13,6 +13,8 @@ const config: Config = {
   },
   moduleNameMapper: {
     '^@localcloud/([^/]+)$': '<rootDir>/packages/$1/src',
+    // Test support shared between packages, never part of a build.
+    '^@localcloud/([^/]+)/testing$': '<rootDir>/packages/$1/src/testing',
   },
   // Suites that run real containers need more than jest's default 5 s.
   testTimeout: 60_000,

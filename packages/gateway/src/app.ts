@@ -86,7 +86,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       });
       const { port } = server.address() as AddressInfo;
       const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-      const info: GatewayInfo = { host: config.host, port, url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}` };
+      const info: GatewayInfo = {
+        host: config.host,
+        port,
+        url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
+      };
       for (const provider of registry.all()) await provider.start?.(info);
       started = true;
       return info;

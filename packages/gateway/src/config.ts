@@ -74,7 +74,10 @@ function parseListen(value: string): { host: string; port: number } {
 
 function parseModuleList(value: string): Record<string, string> {
   const modules: Record<string, string> = {};
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [name, moduleName] = entry.split('=');
     if (!name || !moduleName) throw new ConfigError(`PROVIDER_MODULES entry '${entry}' is not name=module.`);
     modules[name.trim().toLowerCase()] = moduleName.trim();

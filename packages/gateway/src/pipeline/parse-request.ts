@@ -5,7 +5,8 @@ import { MissingActionError, UnknownOperationError } from '../errors';
 /** Reads the operation from `X-Amz-Target` and the input from the JSON body. */
 export const parseRequest: Step = (req, _res, exchange) => {
   const provider = exchange.provider!;
-  exchange.contentType = provider.service.protocol === 'json1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
+  exchange.contentType =
+    provider.service.protocol === 'json1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
   if (req.method !== 'POST') {
     throw new MissingActionError(`AWS JSON services accept POST requests only, not ${req.method}.`);
   }
@@ -23,4 +24,3 @@ export const parseRequest: Step = (req, _res, exchange) => {
   assertJsonContentType(req.get('content-type'));
   exchange.input = parseJsonBody(Buffer.isBuffer(req.body) ? req.body : undefined);
 };
-

@@ -8,7 +8,10 @@ export type ProviderSource = ProviderFactory | { readonly module: string };
 export class ProviderRegistry {
   private readonly providers = new Map<string, ServiceProvider>();
 
-  static async load(sources: Readonly<Record<string, ProviderSource>>, context: ProviderContext): Promise<ProviderRegistry> {
+  static async load(
+    sources: Readonly<Record<string, ProviderSource>>,
+    context: ProviderContext,
+  ): Promise<ProviderRegistry> {
     const registry = new ProviderRegistry();
     for (const [name, source] of Object.entries(sources)) {
       const factory = typeof source === 'function' ? source : loadFactory(source.module);

@@ -1,0 +1,22 @@
+import { defineServiceError } from '@localcloud/gateway';
+
+/*
+ * ECS error codes, by the names the ECS API model and the SDK clients use. All are HTTP 400 except
+ * ServerException. Handlers throw these; the gateway serialises them.
+ */
+export const ClientException = defineServiceError('ClientException');
+export const InvalidParameterException = defineServiceError('InvalidParameterException');
+export const ClusterNotFoundException = defineServiceError('ClusterNotFoundException');
+export const ClusterContainsServicesException = defineServiceError('ClusterContainsServicesException');
+export const ClusterContainsTasksException = defineServiceError('ClusterContainsTasksException');
+export const ClusterContainsContainerInstancesException = defineServiceError(
+  'ClusterContainsContainerInstancesException',
+);
+export const ServiceNotFoundException = defineServiceError('ServiceNotFoundException');
+export const ServiceNotActiveException = defineServiceError('ServiceNotActiveException');
+export const ResourceNotFoundException = defineServiceError('ResourceNotFoundException');
+export const ResourceInUseException = defineServiceError('ResourceInUseException');
+export const LimitExceededException = defineServiceError('LimitExceededException');
+export const PlatformUnknownException = defineServiceError('PlatformUnknownException');
+export const UnsupportedFeatureException = defineServiceError('UnsupportedFeatureException');
+export const ServerException = defineServiceError('ServerException', 500);

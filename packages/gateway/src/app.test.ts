@@ -1,0 +1,161 @@
+import request from 'supertest';
+import type { ServiceProvider } from './plugin/service-provider';
+import { ServiceError } from './plugin/service-error';
+import { startTestGateway, type TestGateway } from './testing';
+
+const TARGET = 'DynamoDB_20120810';
+
+/** A stand-in provider: the gateway must route to it without knowing anything about it. */
+function fakeProvider(): ServiceProvider & { seen: unknown[] } {
+  const seen: unknown[] = [];
+  return {
+    seen,
+    service: { name: 'dynamodb', targetPrefix: TARGET, protocol: 'json1.0' },
+    operations: new Set(['ListTables', 'Explode', 'Refuse', 'Unbuilt']),
+    validateInput(operation, input) {
+      if (operation === 'ListTables' && (input as { Limit?: unknown }).Limit === 'x') {
+        throw new ServiceError('ValidationException', 'Limit must be a number', 400);
+      }
+    },
+    async handle(operation, input, context) {
+      seen.push({ operation, input, context });
+      if (operation === 'Explode') throw new Error('secret internal detail');
+      if (operation === 'Refuse') throw new ServiceError('ResourceNotFoundException', 'no such table', 400);
+      if (operation === 'Unbuilt') throw new (await import('./errors')).NotImplementedError('not yet');
+      return { TableNames: ['a'], At: new Date(1_700_000_000_500) };
+    },
+    async health() {
+      return { status: 'running', detail: 'fine' };
+    },
+  };
+}
+
+const sigv4 = (accessKey: string, region: string, service: string) =>
+  `AWS4-HMAC-SHA256 Credential=${accessKey}/20261127/${region}/${service}/aws4_request, SignedHeaders=host, Signature=abc`;
+
+describe('gateway edge', () => {
+  let gw: TestGateway;
+  let provider: ReturnType<typeof fakeProvider>;
+
+  beforeAll(async () => {
+    provider = fakeProvider();
+    gw = await startTestGateway({ env: { SERVICES: 'ecs' }, providers: { dynamodb: () => provider } });
+  });
+  afterAll(() => gw.close());
+
+  const post = (target: string | undefined, body: string | object = {}, type = 'application/x-amz-json-1.0') => {
+    const req = request(gw.url).post('/').set('content-type', type);
+    if (target) req.set('x-amz-target', target);
+    return req.send(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+
+  const expectAwsError = (res: request.Response, status: number, code: string) => {
+    expect(res.status).toBe(status);
+    expect(res.headers['x-amzn-errortype']).toBe(code);
+    const body = JSON.parse(res.text);
+    expect(body.__type).toBe(code);
+    expect(typeof body.message).toBe('string');
+    expect(res.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+  };
+
+  it('routes by X-Amz-Target and serialises dates as epoch seconds', async () => {
+    const res = await post(`${TARGET}.ListTables`, { Limit: 3 });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/x-amz-json-1.0');
+    expect(res.headers['x-amzn-requestid']).toBeDefined();
+    expect(JSON.parse(res.text)).toEqual({ TableNames: ['a'], At: 1_700_000_000.5 });
+    expect(provider.seen.at(-1)).toMatchObject({
+      operation: 'ListTables',
+      input: { Limit: 3 },
+      context: { service: 'dynamodb', region: 'us-east-1', accountId: '000000000000' },
+    });
+  });
+
+  it('routes by the SigV4 credential scope and takes account and region from it', async () => {
+    const res = await post(`${TARGET}.ListTables`).set('authorization', sigv4('123456789012', 'eu-west-1', 'dynamodb'));
+    expect(res.status).toBe(200);
+    expect(provider.seen.at(-1)).toMatchObject({ context: { region: 'eu-west-1', accountId: '123456789012' } });
+  });
+
+  it('maps a non-numeric access key to the default account', async () => {
+    await post(`${TARGET}.ListTables`).set('authorization', sigv4('AKIAEXAMPLE', 'ap-south-1', 'dynamodb'));
+    expect(provider.seen.at(-1)).toMatchObject({
+      context: { region: 'ap-south-1', accountId: '000000000000', accessKeyId: 'AKIAEXAMPLE' },
+    });
+  });
+
+  it('routes by host name when there is neither scope nor a known target', async () => {
+    const res = await request(gw.url)
+      .post('/')
+      .set('host', 'dynamodb.us-east-1.localhost')
+      .set('x-amz-target', `${TARGET}.ListTables`)
+      .set('content-type', 'application/x-amz-json-1.0')
+      .send('{}');
+    expect(res.status).toBe(200);
+  });
+
+  it('answers malformed JSON with SerializationException', async () => {
+    expectAwsError(await post(`${TARGET}.ListTables`, '{"Limit": '), 400, 'SerializationException');
+    expectAwsError(await post(`${TARGET}.ListTables`, '[1,2]'), 400, 'SerializationException');
+  });
+
+  it('answers a wrong content type with UnsupportedMediaTypeException', async () => {
+    expectAwsError(await post(`${TARGET}.ListTables`, '<xml/>', 'text/xml'), 415, 'UnsupportedMediaTypeException');
+  });
+
+  it('answers an operation outside the API with UnknownOperationException', async () => {
+    expectAwsError(await post(`${TARGET}.DropEverything`), 400, 'UnknownOperationException');
+  });
+
+  it('answers a missing target with MissingAction', async () => {
+    const res = await post(undefined).set('authorization', sigv4('test', 'us-east-1', 'dynamodb'));
+    expectAwsError(res, 400, 'MissingAction');
+  });
+
+  it('answers a body over the limit with RequestEntityTooLargeException', async () => {
+    const big = JSON.stringify({ Blob: 'x'.repeat(11 * 1024 * 1024) });
+    expectAwsError(await post(`${TARGET}.ListTables`, big), 413, 'RequestEntityTooLargeException');
+  });
+
+  it('passes provider validation errors and service errors through unchanged', async () => {
+    expectAwsError(await post(`${TARGET}.ListTables`, { Limit: 'x' }), 400, 'ValidationException');
+    const res = await post(`${TARGET}.Refuse`);
+    expectAwsError(res, 400, 'ResourceNotFoundException');
+    expect(JSON.parse(res.text).message).toBe('no such table');
+  });
+
+  it('hides unexpected errors behind InternalFailure and stays up', async () => {
+    const res = await post(`${TARGET}.Explode`);
+    expectAwsError(res, 500, 'InternalFailure');
+    expect(res.text).not.toContain('secret internal detail');
+    expect((await post(`${TARGET}.ListTables`)).status).toBe(200);
+  });
+
+  it('answers not-implemented operations with HTTP 501', async () => {
+    expectAwsError(await post(`${TARGET}.Unbuilt`), 501, 'NotImplementedException');
+  });
+
+  it('names the SERVICES setting for a known AWS service that is not enabled', async () => {
+    const res = await request(gw.url)
+      .post('/')
+      .set('x-amz-target', 'Kinesis_20131202.ListStreams')
+      .set('content-type', 'application/x-amz-json-1.1')
+      .send('{}');
+    expectAwsError(res, 501, 'ServiceNotEnabledException');
+    expect(JSON.parse(res.text).message).toContain("'kinesis'");
+    expect(JSON.parse(res.text).message).toContain('SERVICES');
+  });
+
+  it('answers a request for no known service with a 4xx', async () => {
+    const res = await request(gw.url).post('/').set('content-type', 'application/json').send('{}');
+    expectAwsError(res, 400, 'UnknownServiceException');
+    const scoped = await post('Nope_2020.Do').set('authorization', sigv4('test', 'us-east-1', 'frobnicator'));
+    expectAwsError(scoped, 400, 'UnknownServiceException');
+  });
+
+  it('reports each enabled service on the health endpoint', async () => {
+    const res = await request(gw.url).get('/_localcloud/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'running', services: { dynamodb: { status: 'running', detail: 'fine' } } });
+  });
+});
