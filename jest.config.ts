@@ -18,6 +18,7 @@ const config: Config = {
   },
   // Suites that run real containers need more than jest's default 5 s.
   testTimeout: 60_000,
+  globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
 };
 
