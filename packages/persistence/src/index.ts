@@ -1,0 +1,10 @@
+export type { DurableTable, StateStore, StateStoreOptions } from './state-store';
+export { openStateStore } from './open-state-store';
+export { InMemoryStateStore } from './in-memory-state-store';
+export {
+  JournalStateStore,
+  DEFAULT_COMPACT_AFTER_BYTES,
+  type JournalStateStoreOptions,
+  type CompactionStep,
+} from './journal-state-store';
+export { CorruptStateError, DataDirLockedError, StateStoreUnavailableError } from './errors';

@@ -1,0 +1,327 @@
+import fs from 'node:fs';
+import * as path from 'node:path';
+import { CorruptStateError, StateStoreUnavailableError } from './errors';
+import { JournalStateStore, type JournalStateStoreOptions } from './journal-state-store';
+import { TempDirs, currentJournal, stateFiles } from './testing/temp-dirs';
+
+interface Task {
+  readonly arn: string;
+  readonly createdAt: Date;
+  readonly containers: ReadonlyArray<{ readonly name: string; readonly startedAt?: Date }>;
+}
+
+function task(n: number): Task {
+  return {
+    arn: `arn:aws:ecs:us-east-1:000000000000:task/default/${String(n).padStart(32, '0')}`,
+    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, n)),
+    containers: [{ name: 'app', startedAt: new Date(Date.UTC(2025, 0, 1, 0, 1, n)) }],
+  };
+}
+
+describe('JournalStateStore', () => {
+  const dirs = new TempDirs();
+  const open: JournalStateStore[] = [];
+  let dir: string;
+
+  function openStore(options: Partial<JournalStateStoreOptions> = {}): JournalStateStore {
+    const store = new JournalStateStore({ dir, ...options });
+    open.push(store);
+    return store;
+  }
+
+  function reopen(store: JournalStateStore, options: Partial<JournalStateStoreOptions> = {}): JournalStateStore {
+    store.close();
+    return openStore(options);
+  }
+
+  beforeEach(() => {
+    dir = dirs.make();
+  });
+  afterEach(() => {
+    open.splice(0).forEach((store) => store.close());
+    jest.restoreAllMocks();
+    dirs.removeAll();
+  });
+
+  describe('across a reopen', () => {
+    it('keeps puts, overwrites, deletes and transactions, in order', () => {
+      let store = openStore();
+      const tasks = store.table<Task>('tasks');
+      tasks.put('t1', task(1));
+      tasks.put('t2', task(2));
+      tasks.put('t3', task(3));
+      tasks.put('t1', task(11));
+      tasks.delete('t2');
+      store.transaction(() => {
+        tasks.put('t4', task(4));
+        store.table<number>('counters').put('tasks', 3);
+      });
+
+      store = reopen(store);
+      expect([...store.table<Task>('tasks').entries()]).toEqual([
+        ['t1', task(11)],
+        ['t3', task(3)],
+        ['t4', task(4)],
+      ]);
+      expect(store.table<number>('counters').get('tasks')).toBe(3);
+    });
+
+    it('revives Dates as Dates', () => {
+      let store = openStore();
+      store.table<Task>('tasks').put('t1', task(1));
+      store = reopen(store);
+      const revived = store.table<Task>('tasks').get('t1')!;
+      expect(revived.createdAt).toBeInstanceOf(Date);
+      expect(revived.containers[0]!.startedAt).toBeInstanceOf(Date);
+      expect(revived).toEqual(task(1));
+    });
+
+    it('writes nothing for a transaction that throws', () => {
+      let store = openStore();
+      const journal = currentJournal(dir);
+      const before = fs.statSync(journal).size;
+      expect(() =>
+        store.transaction(() => {
+          store.table('t').put('a', 1);
+          throw new Error('no');
+        }),
+      ).toThrow('no');
+      expect(fs.statSync(journal).size).toBe(before);
+      store = reopen(store);
+      expect(store.table('t').size).toBe(0);
+    });
+
+    it('writes a transaction as one journal line', () => {
+      const store = openStore();
+      store.transaction(() => {
+        store.table('a').put('x', 1);
+        store.table('b').put('y', { at: new Date(0) });
+        store.table('a').delete('x');
+      });
+      expect(fs.readFileSync(currentJournal(dir), 'utf8')).toBe(
+        '[["put","a","x",1],["put","b","y",{"at":{"$date":"1970-01-01T00:00:00.000Z"}}],["delete","a","x"]]\n',
+      );
+    });
+  });
+
+  describe('recovery', () => {
+    function journalWithTwoRecords(): string {
+      const store = openStore();
+      store.table('t').put('a', 1);
+      store.table('t').put('b', 2);
+      store.close();
+      return currentJournal(dir);
+    }
+
+    it.each([
+      ['a line cut short', '[["put","t","c",{"x":'],
+      ['a line cut short, its tail flushed without its head', '\0\0\0\0\0\0\0\0,3]]\n'],
+      ['zeros where the file grew but the data never landed', '\0'.repeat(4096)],
+    ])('drops a torn last line (%s) and truncates the journal to the last complete line', (_case, tail) => {
+      const journal = journalWithTwoRecords();
+      const complete = fs.statSync(journal).size;
+      fs.appendFileSync(journal, tail);
+
+      let store = openStore();
+      expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1, b: 2 });
+      expect(fs.statSync(journal).size).toBe(complete);
+      store.table('t').put('c', 3);
+      store = reopen(store);
+      expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1, b: 2, c: 3 });
+    });
+
+    it('refuses a damaged line before the end, naming the file and line', () => {
+      const journal = journalWithTwoRecords();
+      const lines = fs.readFileSync(journal, 'utf8').split('\n');
+      lines[0] = '[["put","t","a",{"broken"]]';
+      fs.writeFileSync(journal, lines.join('\n'));
+      const before = fs.readFileSync(journal);
+
+      expect(() => openStore()).toThrow(CorruptStateError);
+      expect(() => openStore()).toThrow(`${journal}:1: `);
+      // Nothing was truncated or removed, and the lock was released.
+      expect(fs.readFileSync(journal)).toEqual(before);
+      expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
+    });
+
+    it('refuses a snapshot without its trailer, naming the file', () => {
+      let store = openStore({ compactAfterBytes: 1 });
+      store.table('t').put('a', 1);
+      store = reopen(store);
+      store.close();
+      const snapshot = path.join(
+        dir,
+        stateFiles(dir).find((name) => name.startsWith('snapshot-'))!,
+      );
+      const lines = fs.readFileSync(snapshot, 'utf8').split('\n');
+      fs.writeFileSync(snapshot, `${lines.slice(0, -2).join('\n')}\n`);
+      expect(() => openStore()).toThrow(new RegExp(`^${snapshot}: the snapshot ends without its trailer`));
+    });
+
+    it('refuses a journal without a snapshot', () => {
+      fs.writeFileSync(path.join(dir, 'journal-00000001.jsonl'), '[["put","t","a",1]]\n');
+      expect(() => openStore()).toThrow(/journal-00000001.jsonl: a journal without any snapshot/);
+    });
+
+    it('loads the newest generation and removes what an interrupted compaction left behind', () => {
+      let store = openStore();
+      store.table('t').put('a', 1);
+      store.close();
+      // As a kill leaves it between installing generation 2 and removing generation 1, with a
+      // snapshot for generation 3 cut short before its rename.
+      const snapshot2 = [
+        '{"format":"localcloud-snapshot","version":1,"generation":2}',
+        '["put","t","a",1]',
+        '{"end":true,"records":1}',
+      ];
+      fs.writeFileSync(path.join(dir, 'snapshot-00000002.jsonl'), `${snapshot2.join('\n')}\n`);
+      fs.writeFileSync(path.join(dir, 'journal-00000002.jsonl'), '[["put","t","b",2]]\n');
+      fs.writeFileSync(path.join(dir, 'snapshot-00000003.jsonl.tmp'), '{"format":"localcloud-sn');
+
+      store = openStore();
+      expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1, b: 2 });
+      expect(stateFiles(dir)).toEqual(['journal-00000002.jsonl', 'snapshot-00000002.jsonl']);
+    });
+  });
+
+  describe('compaction', () => {
+    it('starts a new generation once the journal passes compactAfterBytes, and reopens from it', () => {
+      let store = openStore({ compactAfterBytes: 2048 });
+      const tasks = store.table<Task>('tasks');
+      for (let n = 0; n < 100; n++) tasks.put(`t${n % 10}`, task(n));
+      tasks.delete('t0');
+      const files = stateFiles(dir);
+      expect(files).toHaveLength(2);
+      expect(files[0]).not.toBe('journal-00000001.jsonl');
+
+      store = reopen(store, { compactAfterBytes: 2048 });
+      expect(store.table<Task>('tasks').size).toBe(9);
+      expect(store.table<Task>('tasks').get('t9')).toEqual(task(99));
+      expect(store.table<Task>('tasks').get('t9')!.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('compacts on open when the journal is already past the threshold', () => {
+      let store = openStore();
+      for (let n = 0; n < 50; n++) store.table<Task>('tasks').put(`t${n}`, task(n));
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+      store = reopen(store, { compactAfterBytes: 1024 });
+      expect(stateFiles(dir)).toEqual(['journal-00000002.jsonl', 'snapshot-00000002.jsonl']);
+      expect(fs.statSync(path.join(dir, 'journal-00000002.jsonl')).size).toBe(0);
+      expect(store.table('tasks').size).toBe(50);
+    });
+
+    it('waits for the journal to outgrow the last snapshot, however small compactAfterBytes is', () => {
+      let store = openStore({ compactAfterBytes: 1 });
+      store.transaction(() => {
+        for (let n = 0; n < 1000; n++) store.table<Task>('tasks').put(`t${n}`, task(n));
+      });
+      store = reopen(store, { compactAfterBytes: 1 });
+      const snapshot = path.join(dir, stateFiles(dir)[1]!);
+      const snapshotBytes = fs.statSync(snapshot).size;
+
+      // Puts worth half a snapshot of journal: no compaction, the snapshot is not rewritten.
+      let journalBytes = 0;
+      for (let n = 0; journalBytes < snapshotBytes / 2; n++) {
+        store.table<Task>('tasks').put(`t${n}`, task(n + 1000));
+        journalBytes = fs.statSync(currentJournal(dir)).size;
+      }
+      expect(path.join(dir, stateFiles(dir)[1]!)).toBe(snapshot);
+    });
+  });
+
+  describe('when a compaction fails', () => {
+    const failOpening = (pattern: RegExp) => {
+      const openSync = fs.openSync;
+      return jest.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+        if (pattern.test(String(args[0])))
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        return openSync(...args);
+      });
+    };
+
+    it('before installing the snapshot: keeps the durable change and the old generation, warns, retries later', () => {
+      let store = openStore({ compactAfterBytes: 1000 });
+      const tasks = () => store.table<Task>('tasks');
+      const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      const opening = failOpening(/snapshot-\d+\.jsonl\.tmp$/);
+      let n = 0;
+      while (warning.mock.calls.length === 0) tasks().put(`t${n}`, task(n++));
+      expect(warning).toHaveBeenCalledWith(expect.stringContaining('ENOSPC'), { code: 'LOCALCLOUD_COMPACTION_FAILED' });
+      expect(tasks().size).toBe(n);
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+
+      // Not on the next write: after another threshold's worth of journal.
+      opening.mockRestore();
+      tasks().put(`t${n}`, task(n++));
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+      while (stateFiles(dir)[0] === 'journal-00000001.jsonl' && n < 100) tasks().put(`t${n}`, task(n++));
+      expect(stateFiles(dir)).toEqual(['journal-00000002.jsonl', 'snapshot-00000002.jsonl']);
+
+      store = reopen(store);
+      expect(tasks().size).toBe(n);
+      expect(tasks().get('t0')).toEqual(task(0));
+    });
+
+    it('after installing the snapshot: keeps the durable change, then refuses writes until a restart', () => {
+      let store = openStore({ compactAfterBytes: 100 });
+      jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      failOpening(/journal-00000002\.jsonl$/);
+      store.table<Task>('tasks').put('t1', task(1));
+      expect(store.table('tasks').has('t1')).toBe(true);
+      expect(() => store.table<Task>('tasks').put('t2', task(2))).toThrow(StateStoreUnavailableError);
+
+      jest.restoreAllMocks();
+      store = reopen(store);
+      expect([...store.table('tasks').entries()]).toEqual([['t1', task(1)]]);
+    });
+  });
+
+  it('appends O(record) bytes per put, however large the table', () => {
+    const store = openStore();
+    const tasks = store.table<Task>('tasks');
+    const journal = currentJournal(dir);
+    const growthOfOnePut = (n: number) => {
+      const before = fs.statSync(journal).size;
+      tasks.put('probe', task(n));
+      return fs.statSync(journal).size - before;
+    };
+
+    const small = growthOfOnePut(1);
+    store.transaction(() => {
+      for (let n = 0; n < 5000; n++) tasks.put(`t${n}`, task(n));
+    });
+    expect(tasks.size).toBe(5001);
+    expect(growthOfOnePut(1)).toBe(small);
+    expect(small).toBeLessThan(JSON.stringify(task(1)).length + 100);
+  });
+
+  describe('when the disk fails', () => {
+    it('rejects a put whose write fails, cuts the partial line and stays usable', () => {
+      let store = openStore();
+      store.table('t').put('a', 1);
+      const journal = currentJournal(dir);
+      const size = fs.statSync(journal).size;
+      jest.spyOn(fs, 'writeSync').mockImplementationOnce((fd: number) => {
+        fs.writeSync(fd, '[["put","t","b"');
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      });
+
+      expect(() => store.table('t').put('b', 2)).toThrow('ENOSPC');
+      expect(store.table('t').has('b')).toBe(false);
+      expect(fs.statSync(journal).size).toBe(size);
+      store.table('t').put('c', 3);
+      store = reopen(store);
+      expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1, c: 3 });
+    });
+
+    it('refuses all writes after a failed fdatasync, whose outcome nobody knows', () => {
+      const store = openStore();
+      jest.spyOn(fs, 'fdatasyncSync').mockImplementationOnce(() => {
+        throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      });
+      expect(() => store.table('t').put('a', 1)).toThrow('EIO');
+      expect(store.table('t').has('a')).toBe(false);
+      expect(() => store.table('t').put('b', 2)).toThrow(StateStoreUnavailableError);
+    });
+  });
+});

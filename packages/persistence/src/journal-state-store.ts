@@ -1,0 +1,193 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataDirLock } from './data-dir-lock';
+import { fsyncDir, journalPath, listDataDir, removeFile, snapshotPath, temporaryPath } from './data-dir';
+import { CorruptStateError, StateStoreUnavailableError } from './errors';
+import { JournalWriter, replayJournal } from './journal-file';
+import { journalLine, type StoredChange } from './record-format';
+import { readSnapshot, writeSnapshot } from './snapshot-file';
+import type { DurableTable, StateStore } from './state-store';
+import { TableSet, type Change } from './table-set';
+
+export const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+
+/** The points a compaction passes, in order; after each one a crash leaves a loadable directory. */
+export type CompactionStep = 'snapshot-written' | 'snapshot-installed' | 'journal-started' | 'old-generation-removed';
+
+export interface JournalStateStoreOptions {
+  readonly dir: string;
+  /** fdatasync every change and fsync snapshots and the directory (default true). */
+  readonly fsync?: boolean;
+  /** Journal size that triggers a snapshot (default 64 MiB; never less than the last snapshot). */
+  readonly compactAfterBytes?: number;
+  /** Called after each step of a compaction, for crash tests that kill the process right there. */
+  readonly onCompactionStep?: (step: CompactionStep, generation: number) => void;
+}
+
+/**
+ * State in memory, every change appended to a journal and fdatasync'd before it is acknowledged.
+ * When the journal outgrows its threshold, all state is written to a new snapshot and a new journal
+ * generation begins. See docs/persistence.md for the format and the crash-safety argument.
+ */
+export class JournalStateStore implements StateStore {
+  private readonly dir: string;
+  private readonly fsync: boolean;
+  private readonly compactAfterBytes: number;
+  private readonly onCompactionStep: NonNullable<JournalStateStoreOptions['onCompactionStep']>;
+  private readonly tables = new TableSet((changes) => this.persist(changes));
+  private readonly lock: DataDirLock;
+  private generation = 0;
+  private journal: JournalWriter | undefined;
+  private snapshotBytes = 0;
+  /** After a failed compaction, the next attempt waits until the journal grows this large. */
+  private retryCompactionAt = 0;
+  /** Set when the directory no longer matches memory: writes are refused until a restart recovers. */
+  private failure: Error | undefined;
+  private closed = false;
+
+  constructor(options: JournalStateStoreOptions) {
+    const compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES;
+    if (!(compactAfterBytes > 0)) throw new RangeError(`compactAfterBytes must be positive, not ${compactAfterBytes}`);
+    this.dir = path.resolve(options.dir);
+    this.fsync = options.fsync ?? true;
+    this.compactAfterBytes = compactAfterBytes;
+    this.onCompactionStep = options.onCompactionStep ?? (() => undefined);
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.lock = DataDirLock.acquire(this.dir);
+    try {
+      this.recover();
+    } catch (error) {
+      this.journal?.close();
+      this.lock.release();
+      throw error;
+    }
+  }
+
+  table<T>(name: string): DurableTable<T> {
+    return this.tables.table<T>(name);
+  }
+
+  transaction(fn: () => void): void {
+    this.tables.transaction(fn);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.journal?.close();
+    this.lock.release();
+  }
+
+  private persist(changes: readonly Change[]): void {
+    if (this.closed) throw new StateStoreUnavailableError(`the state store for ${this.dir} is closed`);
+    if (this.failure) {
+      throw new StateStoreUnavailableError(`the state store for ${this.dir} failed; restart to recover`, {
+        cause: this.failure,
+      });
+    }
+    const journal = this.journal!;
+    journal.append(journalLine(changes));
+    if (journal.size >= Math.max(this.compactionThreshold(), this.retryCompactionAt)) this.compactQuietly();
+  }
+
+  /** Newest snapshot, then its journal; leftovers of an interrupted compaction are removed after. */
+  private recover(): void {
+    const listing = listDataDir(this.dir);
+    const generation = listing.snapshots.at(-1);
+    if (generation === undefined) {
+      const orphan = listing.journals.at(-1);
+      if (orphan !== undefined) {
+        throw new CorruptStateError(journalPath(this.dir, orphan), undefined, 'a journal without any snapshot');
+      }
+      this.startGeneration(1);
+    } else {
+      const newer = listing.journals.find((journal) => journal > generation);
+      if (newer !== undefined) {
+        throw new CorruptStateError(
+          journalPath(this.dir, newer),
+          undefined,
+          `a journal newer than the newest snapshot`,
+        );
+      }
+      const restore = (change: StoredChange) => this.tables.restore(change.table, change.key, change.value);
+      const snapshot = snapshotPath(this.dir, generation);
+      readSnapshot(snapshot, generation, restore);
+      this.snapshotBytes = fs.statSync(snapshot).size;
+      const journal = journalPath(this.dir, generation);
+      const journalExists = listing.journals.includes(generation);
+      if (journalExists) replayJournal(journal, (changes) => changes.forEach(restore), this.fsync);
+      this.journal = JournalWriter.open(journal, this.fsync);
+      this.generation = generation;
+      if (!journalExists && this.fsync) fsyncDir(this.dir);
+    }
+    // Everything older than the loaded generation is contained in its snapshot.
+    for (const file of listing.temporaryFiles) removeFile(file);
+    for (const old of listing.snapshots) if (old < this.generation) removeFile(snapshotPath(this.dir, old));
+    for (const old of listing.journals) if (old < this.generation) removeFile(journalPath(this.dir, old));
+    if (this.journal!.size >= this.compactionThreshold()) this.compactQuietly();
+  }
+
+  /**
+   * Compaction once the journal holds at least as many bytes as the last snapshot: the snapshot's cost
+   * is then paid for by the journal bytes written since, so a change's amortised cost stays flat
+   * however much state there is.
+   */
+  private compactionThreshold(): number {
+    return Math.max(this.compactAfterBytes, this.snapshotBytes);
+  }
+
+  /** The change that triggered it is already durable, so a failed compaction must not fail it. */
+  private compactQuietly(): void {
+    try {
+      this.startGeneration(this.generation + 1);
+    } catch (error) {
+      this.retryCompactionAt = this.journal!.size + this.compactionThreshold();
+      process.emitWarning(
+        `compaction of ${this.dir} failed: ${(error as Error).message}` +
+          (this.failure ? '; writes are refused until a restart' : '; the journal keeps growing until a retry'),
+        { code: 'LOCALCLOUD_COMPACTION_FAILED' },
+      );
+    }
+  }
+
+  /**
+   * Snapshot of all state as generation `next`, then a new journal. Each step is made durable before
+   * the next, so a crash anywhere leaves either the old generation whole or the new snapshot installed.
+   */
+  private startGeneration(next: number): void {
+    const snapshot = snapshotPath(this.dir, next);
+    const temporary = temporaryPath(snapshot);
+    let bytes: number;
+    try {
+      bytes = writeSnapshot(temporary, next, this.tables.allRecords(), this.fsync);
+      this.onCompactionStep('snapshot-written', next);
+      fs.renameSync(temporary, snapshot);
+    } catch (error) {
+      removeFile(temporary);
+      throw error;
+    }
+    let journal: JournalWriter;
+    try {
+      if (this.fsync) fsyncDir(this.dir);
+      this.onCompactionStep('snapshot-installed', next);
+      journal = JournalWriter.open(journalPath(this.dir, next), this.fsync);
+      if (this.fsync) fsyncDir(this.dir);
+    } catch (error) {
+      // A restart now loads the new snapshot and would ignore anything appended to the old journal.
+      this.failure = error as Error;
+      throw error;
+    }
+    const previous = this.generation;
+    this.journal?.close();
+    this.journal = journal;
+    this.generation = next;
+    this.snapshotBytes = bytes;
+    this.retryCompactionAt = 0;
+    this.onCompactionStep('journal-started', next);
+    if (previous > 0) {
+      removeFile(journalPath(this.dir, previous));
+      removeFile(snapshotPath(this.dir, previous));
+    }
+    this.onCompactionStep('old-generation-removed', next);
+  }
+}

@@ -1,0 +1,53 @@
+/*
+ * The one place records become text and back. JSON has no dates, and providers store AWS SDK shapes
+ * whose timestamps are `Date`s, so a Date is written as `{"$date": "<ISO 8601>"}` and revived on
+ * read. An object whose only key is `$date` is therefore reserved.
+ */
+
+const DATE_MARKER = '$date';
+
+/** JSON text of a record. Throws a TypeError if the value has no JSON form. */
+export function encodeValue(value: unknown): string {
+  const json = JSON.stringify(value, replaceDates);
+  if (json === undefined) throw new TypeError(`a ${typeof value} cannot be stored: records must be JSON values`);
+  return json;
+}
+
+/** Parses JSON text written by `encodeValue` (or a line containing such values): Dates revived, everything frozen. */
+export function decodeValue(json: string): unknown {
+  return reviveAndFreeze(JSON.parse(json));
+}
+
+// `this[key]` is the raw value: JSON.stringify has already turned a Date into a string in `value`.
+function replaceDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (raw instanceof Date) {
+    return { [DATE_MARKER]: Number.isNaN(raw.getTime()) ? null : raw.toISOString() };
+  }
+  return value;
+}
+
+// One walk after JSON.parse: about three times faster than a JSON.parse reviver, which counts at startup.
+function reviveAndFreeze(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveAndFreeze(value[i]);
+    return Object.freeze(value);
+  }
+  if (isDateMarker(value)) return Object.freeze(new Date(value[DATE_MARKER] ?? NaN));
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = record[key];
+    const revived = reviveAndFreeze(child);
+    // defineProperty, not assignment: a key named `__proto__` must stay a plain property.
+    if (revived !== child)
+      Object.defineProperty(record, key, { value: revived, enumerable: true, writable: true, configurable: true });
+  }
+  return Object.freeze(record);
+}
+
+function isDateMarker(value: object): value is { [DATE_MARKER]: string | null } {
+  if (Array.isArray(value) || !Object.prototype.hasOwnProperty.call(value, DATE_MARKER)) return false;
+  const marker = (value as Record<string, unknown>)[DATE_MARKER];
+  return (typeof marker === 'string' || marker === null) && Object.keys(value).length === 1;
+}

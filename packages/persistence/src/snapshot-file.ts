@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import { CorruptStateError } from './errors';
+import { encodeValue } from './json-codec';
+import { readLines } from './line-reader';
+import {
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  parseSnapshotLine,
+  snapshotRecordLine,
+  type StoredChange,
+} from './record-format';
+
+const FLUSH_BYTES = 1 << 20;
+
+/**
+ * Writes every record to `file` (a temporary name: the caller renames it) and fsyncs it, so the
+ * rename can only ever expose a complete snapshot. Returns the snapshot's size in bytes.
+ */
+export function writeSnapshot(
+  file: string,
+  generation: number,
+  records: Iterable<[table: string, key: string, value: unknown]>,
+  fsync: boolean,
+): number {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let bytes = 0;
+    let pending: string[] = [];
+    let pendingLength = 0;
+    const flush = () => {
+      const buffer = Buffer.from(pending.join(''), 'utf8');
+      for (let written = 0; written < buffer.length;) {
+        written += fs.writeSync(fd, buffer, written, buffer.length - written);
+      }
+      bytes += buffer.length;
+      pending = [];
+      pendingLength = 0;
+    };
+    const add = (line: string) => {
+      pending.push(line);
+      pendingLength += line.length;
+      if (pendingLength >= FLUSH_BYTES) flush();
+    };
+
+    add(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, generation })}\n`);
+    let count = 0;
+    for (const [table, key, value] of records) {
+      add(snapshotRecordLine(table, key, encodeValue(value)));
+      count++;
+    }
+    add(`${JSON.stringify({ end: true, records: count })}\n`);
+    flush();
+    if (fsync) fs.fsyncSync(fd);
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Applies every record of a snapshot. Snapshots are complete by construction (fsync before rename),
+ * so anything missing or malformed, the trailer included, is corruption.
+ */
+export function readSnapshot(file: string, generation: number, apply: (record: StoredChange) => void): void {
+  let count = 0;
+  let ended = false;
+  for (const line of readLines(file)) {
+    const fail = (reason: string): never => {
+      throw new CorruptStateError(file, line.number, reason);
+    };
+    if (ended) fail('a line after the trailer');
+    if (!line.terminated) fail('the snapshot ends without its trailer');
+    let parsed: ReturnType<typeof parseSnapshotLine>;
+    try {
+      parsed = parseSnapshotLine(line.text);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (line.number === 1) {
+      const header = 'meta' in parsed ? parsed.meta : {};
+      if (header.format !== SNAPSHOT_FORMAT) fail('not a localcloud snapshot header');
+      if (header.version !== SNAPSHOT_VERSION) fail(`snapshot version ${String(header.version)} is not supported`);
+      if (header.generation !== generation) fail(`header says generation ${String(header.generation)}`);
+    } else if ('record' in parsed) {
+      apply(parsed.record);
+      count++;
+    } else if (parsed.meta.end === true) {
+      if (parsed.meta.records !== count)
+        fail(`trailer counts ${String(parsed.meta.records)} records, the file has ${count}`);
+      ended = true;
+    } else {
+      fail('not a record or trailer');
+    }
+  }
+  if (!ended) throw new CorruptStateError(file, undefined, 'the snapshot ends without its trailer');
+}

@@ -1,0 +1,117 @@
+import { decodeValue, encodeValue } from './json-codec';
+import type { DurableTable } from './state-store';
+
+/** One change as the journal records it; a put carries the record's JSON text. */
+export type Change =
+  | { readonly op: 'put'; readonly table: string; readonly key: string; readonly json: string }
+  | { readonly op: 'delete'; readonly table: string; readonly key: string };
+
+/**
+ * Writes changes durably, or throws having written none of them. Called with the changes already
+ * visible in memory (a snapshot taken inside it includes them); if it throws they are undone.
+ */
+export type PersistChanges = (changes: readonly Change[]) => void;
+
+/** Marks a deletion where a value is expected. */
+export const DELETED: unique symbol = Symbol('deleted');
+
+type Records = Map<string, unknown>;
+
+interface OpenTransaction {
+  readonly changes: Change[];
+  readonly undo: Array<() => void>;
+}
+
+/**
+ * The tables of a store in memory, and the rules both stores share: values copied through JSON and
+ * frozen; every write (alone or in a transaction) applied, persisted, and undone if persisting fails,
+ * all synchronously, so no other caller ever sees a change that is not durable.
+ * Only `persist` differs between the in-memory and the journal store.
+ */
+export class TableSet {
+  private readonly tables = new Map<string, Records>();
+  private readonly views = new Map<string, DurableTable<unknown>>();
+  private open: OpenTransaction | undefined;
+
+  constructor(private readonly persist: PersistChanges) {}
+
+  table<T>(name: string): DurableTable<T> {
+    let view = this.views.get(name);
+    if (!view) {
+      view = this.createView(name, this.records(name));
+      this.views.set(name, view);
+    }
+    return view as DurableTable<T>;
+  }
+
+  transaction(fn: () => void): void {
+    if (this.open) return fn();
+    const tx: OpenTransaction = { changes: [], undo: [] };
+    this.open = tx;
+    try {
+      fn();
+      if (tx.changes.length > 0) this.persist(tx.changes);
+    } catch (error) {
+      // A rolled-back delete re-inserts its key at the end of the table's order; contents are exact.
+      for (const undo of tx.undo.reverse()) undo();
+      throw error;
+    } finally {
+      this.open = undefined;
+    }
+  }
+
+  /** Applies a change read back from disk, without persisting it again. */
+  restore(table: string, key: string, value: unknown | typeof DELETED): void {
+    const records = this.records(table);
+    if (value === DELETED) records.delete(key);
+    else records.set(key, value);
+  }
+
+  /** Every record of every table, for a snapshot. */
+  *allRecords(): IterableIterator<[table: string, key: string, value: unknown]> {
+    for (const [table, records] of this.tables) {
+      for (const [key, value] of records) yield [table, key, value];
+    }
+  }
+
+  private records(name: string): Records {
+    let records = this.tables.get(name);
+    if (!records) {
+      records = new Map();
+      this.tables.set(name, records);
+    }
+    return records;
+  }
+
+  private createView(name: string, records: Records): DurableTable<unknown> {
+    const write = (change: Change, value: unknown | typeof DELETED) => this.write(records, change, value);
+    return {
+      get: (key) => records.get(key),
+      has: (key) => records.has(key),
+      values: () => records.values(),
+      entries: () => records.entries(),
+      get size() {
+        return records.size;
+      },
+      put(key, value) {
+        const json = encodeValue(value);
+        write({ op: 'put', table: name, key, json }, decodeValue(json));
+      },
+      delete(key) {
+        if (records.has(key)) write({ op: 'delete', table: name, key }, DELETED);
+      },
+    };
+  }
+
+  private write(records: Records, change: Change, value: unknown | typeof DELETED): void {
+    const tx = this.open;
+    // A lone write is a transaction of one: applied, persisted, undone if persisting fails.
+    if (!tx) return this.transaction(() => this.write(records, change, value));
+    const had = records.has(change.key);
+    const previous = records.get(change.key);
+    tx.undo.push(() => (had ? records.set(change.key, previous) : records.delete(change.key)));
+    tx.changes.push(change);
+    if (value === DELETED) records.delete(change.key);
+    else records.set(change.key, value);
+  }
+}
