@@ -1,0 +1,366 @@
+/*
+ * The container runtime as the ECS provider sees it: ids, names and plain data in and out. Nothing here
+ * mentions dockerode, so the provider can run against the in-memory backend in unit tests.
+ */
+
+export interface EngineVersion {
+  /** Engine release, e.g. `20.10.24`. */
+  readonly version: string;
+  /** Highest Engine API version the engine serves, e.g. `1.41`. */
+  readonly apiVersion: string;
+  readonly os: string;
+  readonly arch: string;
+}
+
+export interface ImageInfo {
+  /** Content-addressed image id, `sha256:…`. */
+  readonly id: string;
+  readonly repoTags: string[];
+  /** `repo@sha256:…`; empty for images built locally and never pushed or pulled. */
+  readonly repoDigests: string[];
+  readonly created?: Date;
+  readonly os: string;
+  readonly architecture: string;
+  readonly sizeBytes: number;
+}
+
+/** One line of the engine's pull stream. */
+export interface PullProgress {
+  readonly status: string;
+  /** Layer id, when the line is about one layer. */
+  readonly id?: string;
+  /** Human-readable progress bar. */
+  readonly progress?: string;
+  readonly current?: number;
+  readonly total?: number;
+}
+
+export type PortProtocol = 'tcp' | 'udp';
+
+export interface PortBinding {
+  readonly containerPort: number;
+  /** Defaults to `tcp`. */
+  readonly protocol?: PortProtocol;
+  /** Absent: the engine picks a free port. */
+  readonly hostPort?: number;
+  /** Host address to bind; all addresses when absent. */
+  readonly hostIp?: string;
+}
+
+/** A host path (`bind`) or a named Docker volume (`volume`, created by the engine if missing). */
+export interface Mount {
+  readonly type: 'bind' | 'volume';
+  /** Absolute host path for `bind`, volume name for `volume`. */
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly?: boolean;
+}
+
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+export interface HealthCheckSpec {
+  /** As in ECS and Docker: `['CMD', …]`, `['CMD-SHELL', '…']` or `['NONE']`. */
+  readonly test: string[];
+  readonly intervalSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly retries?: number;
+  readonly startPeriodSeconds?: number;
+}
+
+export interface ContainerSpec {
+  readonly name?: string;
+  readonly image: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** A record, or `KEY=VALUE` strings. */
+  readonly env?: Readonly<Record<string, string>> | readonly string[];
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly workingDir?: string;
+  /** `user`, `uid`, `user:group` or `uid:gid`. */
+  readonly user?: string;
+  readonly hostname?: string;
+  /** `host:ip` entries added to the container's /etc/hosts. */
+  readonly extraHosts?: readonly string[];
+  readonly mounts?: readonly Mount[];
+  /** Container ids or names whose volumes to mount, each optionally suffixed `:ro`. */
+  readonly volumesFrom?: readonly string[];
+  readonly ports?: readonly PortBinding[];
+  /**
+   * `bridge` (default), `host`, `none`, a named network, or `container:<id|name>` to join another
+   * container's network namespace (the containers then reach each other on localhost).
+   */
+  readonly networkMode?: string;
+  /** Aliases on the named network given as `networkMode`. */
+  readonly networkAliases?: readonly string[];
+  readonly cpuShares?: number;
+  /** CPU quota in units of 1e-9 CPUs. */
+  readonly nanoCpus?: number;
+  /** Hard memory limit in bytes. */
+  readonly memory?: number;
+  /** Soft memory limit in bytes. */
+  readonly memoryReservation?: number;
+  readonly ulimits?: readonly Ulimit[];
+  readonly readonlyRootFilesystem?: boolean;
+  readonly privileged?: boolean;
+  /** Run an init process as PID 1 that reaps zombies and forwards signals (ECS `initProcessEnabled`). */
+  readonly init?: boolean;
+  readonly healthCheck?: HealthCheckSpec;
+  /** Grace period between the stop signal and SIGKILL when no timeout is given to `stopContainer`. */
+  readonly stopTimeout?: number;
+  /** Signal `stopContainer` sends first; the image's or SIGTERM when absent. */
+  readonly stopSignal?: string;
+  /** Allocate a pseudo-terminal (ECS `pseudoTerminal`); stdout and stderr are then one stream. */
+  readonly tty?: boolean;
+  /**
+   * Raw Docker HostConfig fields (e.g. from `ECS_DOCKER_FLAGS`), merged over the ones built from this
+   * spec: arrays are appended, objects merged one level deep, other values replaced.
+   */
+  readonly extraHostConfig?: Readonly<Record<string, unknown>>;
+}
+
+export type ContainerStatus = 'created' | 'restarting' | 'running' | 'removing' | 'paused' | 'exited' | 'dead';
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+export interface ContainerHealth {
+  readonly status: HealthStatus;
+  readonly failingStreak: number;
+  /** Output of the most recent check, for diagnostics. */
+  readonly lastOutput?: string;
+}
+
+export interface ContainerState {
+  readonly status: ContainerStatus;
+  readonly running: boolean;
+  readonly exitCode: number;
+  /** The engine's error, e.g. why the container failed to start; empty when none. */
+  readonly error: string;
+  readonly oomKilled: boolean;
+  readonly pid?: number;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  /** Present only for containers with a health check. */
+  readonly health?: ContainerHealth;
+}
+
+/** A published port as bound on the host. */
+export interface PortMapping {
+  readonly containerPort: number;
+  readonly protocol: PortProtocol;
+  readonly hostIp: string;
+  readonly hostPort: number;
+}
+
+export interface NetworkAttachment {
+  readonly name: string;
+  readonly networkId: string;
+  /** Empty when the container is not running. */
+  readonly ipAddress: string;
+  readonly gateway: string;
+  readonly macAddress: string;
+  readonly aliases: string[];
+}
+
+export interface ContainerInfo {
+  readonly id: string;
+  /** Without Docker's leading `/`. */
+  readonly name: string;
+  /** The image reference the container was created from. */
+  readonly image: string;
+  /** The resolved image id, `sha256:…`. */
+  readonly imageId: string;
+  readonly labels: Record<string, string>;
+  readonly created: Date;
+  readonly command: string[];
+  readonly entrypoint: string[];
+  /** The effective environment, the image's included. */
+  readonly env: Record<string, string>;
+  readonly workingDir: string;
+  readonly user: string;
+  readonly hostname: string;
+  readonly networkMode: string;
+  readonly state: ContainerState;
+  readonly ports: PortMapping[];
+  readonly networks: NetworkAttachment[];
+}
+
+export interface ContainerSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly imageId: string;
+  readonly labels: Record<string, string>;
+  readonly status: ContainerStatus;
+  readonly created: Date;
+}
+
+export interface ListContainersOptions {
+  /** Containers carrying every one of these labels: `true` matches any value. */
+  readonly labels?: Readonly<Record<string, string | true>>;
+  /** Include containers that are not running. */
+  readonly all?: boolean;
+}
+
+export interface RemoveContainerOptions {
+  /** Kill a running container first; a container that is already gone is then not an error. */
+  readonly force?: boolean;
+  /** Remove the container's anonymous volumes too. */
+  readonly removeVolumes?: boolean;
+}
+
+export interface LogOptions {
+  /**
+   * Keep reading until the container stops. Only effective on a running container: on one that is
+   * created but not started yet the engine returns what is logged so far and ends, so start first.
+   */
+  readonly follow?: boolean;
+  /** Only lines logged at or after this time. */
+  readonly since?: Date;
+  readonly signal?: AbortSignal;
+}
+
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** When the engine received the line. */
+  readonly timestamp: Date;
+  /** Without the line break. */
+  readonly line: string;
+}
+
+export type ContainerEventAction =
+  | 'create'
+  | 'start'
+  | 'restart'
+  | 'die'
+  | 'kill'
+  | 'stop'
+  | 'oom'
+  | 'destroy'
+  | 'pause'
+  | 'unpause'
+  | 'rename'
+  | 'update'
+  | 'health_status'
+  | 'exec_create'
+  | 'exec_start'
+  | 'exec_die'
+  // Keeps the known actions suggested while letting any other engine action through.
+  | (string & {});
+
+export interface ContainerEvent {
+  readonly id: string;
+  /** The action without its detail: `health_status: healthy` is `health_status`. */
+  readonly action: ContainerEventAction;
+  readonly name?: string;
+  readonly image?: string;
+  /** On `die`. */
+  readonly exitCode?: number;
+  /** On `kill`, e.g. `15`. */
+  readonly signal?: string;
+  /** On `health_status`. */
+  readonly healthStatus?: HealthStatus;
+  readonly labels: Record<string, string>;
+  readonly time: Date;
+}
+
+export interface EventFilter {
+  readonly labels?: Readonly<Record<string, string | true>>;
+  /**
+   * Replay events from this time on (inclusive), e.g. the last one seen before a reconnect. The engine
+   * keeps only its most recent events (256 on 20.10), so a reconnect should reconcile by inspection too.
+   */
+  readonly since?: Date;
+}
+
+export interface EventHandlers {
+  onEvent(event: ContainerEvent): void;
+  /**
+   * The stream failed or ended (the engine stopped or restarted); the subscription is closed. Reconnect
+   * and reconcile with `listContainers`/`inspectContainer`. Not called after `close()`.
+   */
+  onError?(error: Error): void;
+}
+
+export interface EventSubscription {
+  /** Idempotent. */
+  close(): void;
+  readonly closed: boolean;
+}
+
+export interface NetworkOptions {
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface VolumeSpec {
+  readonly name: string;
+  /** Defaults to `local`. */
+  readonly driver?: string;
+  readonly driverOpts?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything ECS needs from a container engine. Methods throw the errors of `./errors`: engine
+ * failures are `ContainerBackendError`s, never the underlying client's errors.
+ */
+export interface ContainerBackend {
+  /** Resolves when the engine answers; throws `EngineUnavailableError` otherwise. */
+  ping(): Promise<void>;
+  version(): Promise<EngineVersion>;
+
+  imageExists(ref: string): Promise<boolean>;
+  /** Throws `ImageNotFoundError` when the image is not present locally. */
+  inspectImage(ref: string): Promise<ImageInfo>;
+  /** Throws `ImageNotFoundError`, carrying the engine's message, when the pull fails. */
+  pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void>;
+  /** The local image if present, else pulls it. */
+  ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo>;
+
+  /** Returns the new container's id. `NameConflictError` when the name is taken. */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  /** Starting a running container is not an error. */
+  startContainer(id: string): Promise<void>;
+  /**
+   * Sends the stop signal, then SIGKILL after `timeoutSeconds` (the container's `stopTimeout`, else
+   * the engine's default, when absent). Stopping a stopped container is not an error.
+   */
+  stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  /** Sends `signal` (default SIGKILL); `ContainerNotRunningError` when the container is not running. */
+  killContainer(id: string, signal?: string): Promise<void>;
+  /** Resolves with the exit code once the container is not running. */
+  waitContainer(id: string, options?: { readonly signal?: AbortSignal }): Promise<number>;
+  inspectContainer(id: string): Promise<ContainerInfo>;
+  removeContainer(id: string, options?: RemoveContainerOptions): Promise<void>;
+  listContainers(options?: ListContainersOptions): Promise<ContainerSummary[]>;
+  /**
+   * The container's output line by line, stdout and stderr apart, each in the order written (the
+   * engine reads the two apart, so their interleaving is only approximate). Breaking out of the loop
+   * or aborting `signal` closes the stream.
+   */
+  containerLogs(id: string, options?: LogOptions): AsyncIterable<LogLine>;
+  /** One sample of Docker's stats JSON, as the engine returns it. */
+  stats(id: string): Promise<Record<string, unknown>>;
+
+  /** Resolves once the engine is streaming, so later actions' events are not missed. */
+  events(filter: EventFilter, handlers: EventHandlers): Promise<EventSubscription>;
+
+  /** Creates a bridge network unless one of that name exists; returns its id. Safe to call concurrently. */
+  ensureNetwork(name: string, options?: NetworkOptions): Promise<string>;
+  networkExists(name: string): Promise<boolean>;
+  /** A network that does not exist is not an error. */
+  removeNetwork(name: string): Promise<void>;
+  connectContainer(network: string, id: string, aliases?: readonly string[]): Promise<void>;
+
+  /** Creating a volume that exists is not an error. */
+  createVolume(spec: VolumeSpec): Promise<void>;
+  volumeExists(name: string): Promise<boolean>;
+  /** A volume that does not exist is not an error. */
+  removeVolume(name: string): Promise<void>;
+
+  /** Closes event subscriptions and open streams this backend started. */
+  close(): Promise<void>;
+}

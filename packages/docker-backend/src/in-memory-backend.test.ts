@@ -1,0 +1,169 @@
+import type { ContainerEvent, LogLine } from './container-backend';
+import {
+  ContainerBackendError,
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+  ImageNotFoundError,
+  NameConflictError,
+  NetworkNotFoundError,
+} from './errors';
+import { InMemoryBackend } from './in-memory-backend';
+
+const IMAGE = 'app:1';
+
+async function collect(lines: AsyncIterable<LogLine>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines) out.push(`${line.stream}:${line.line}`);
+  return out;
+}
+
+/** Lets queued event deliveries run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('InMemoryBackend', () => {
+  let backend: InMemoryBackend;
+  beforeEach(() => {
+    backend = new InMemoryBackend({
+      images: [IMAGE],
+      pullable: ['registry.example/pulled'],
+      script: (spec) =>
+        spec.labels?.script === 'batch'
+          ? { output: [{ stream: 'stdout', line: 'done' }], exitAfterMs: 5, exitCode: 3 }
+          : undefined,
+    });
+  });
+  afterEach(() => backend.close());
+
+  test('runs a container until it exits, with events like the engine', async () => {
+    const events: ContainerEvent[] = [];
+    await backend.events({ labels: { script: 'batch' } }, { onEvent: (event) => events.push(event) });
+    const id = await backend.createContainer({ name: 'job', image: IMAGE, labels: { script: 'batch' } });
+    expect((await backend.inspectContainer(id)).state.status).toBe('created');
+    await backend.startContainer(id);
+    expect(await backend.waitContainer(id)).toBe(3);
+    const info = await backend.inspectContainer('job');
+    expect(info.state).toMatchObject({ status: 'exited', running: false, exitCode: 3 });
+    expect(info.state.finishedAt).toBeInstanceOf(Date);
+    expect(await collect(backend.containerLogs(id, { follow: true }))).toEqual(['stdout:done']);
+    await settle();
+    expect(events.map((e) => e.action)).toEqual(['create', 'start', 'die']);
+    expect(events[2]).toMatchObject({ id, exitCode: 3, labels: { script: 'batch' } });
+  });
+
+  test('follows logs until the container exits', async () => {
+    const id = await backend.createContainer({ image: IMAGE });
+    await backend.startContainer(id);
+    const reading = collect(backend.containerLogs(id, { follow: true }));
+    backend.writeLog(id, 'stdout', 'one');
+    backend.writeLog(id, 'stderr', 'two');
+    backend.exit(id, 0);
+    expect(await reading).toEqual(['stdout:one', 'stderr:two']);
+  });
+
+  test('stops with SIGTERM, or kills after the timeout when the signal is ignored', async () => {
+    const stubborn = new InMemoryBackend({ images: [IMAGE], script: () => ({ ignoreStopSignal: true }) });
+    const id = await stubborn.createContainer({ image: IMAGE });
+    await stubborn.startContainer(id);
+    const events: string[] = [];
+    await stubborn.events(
+      {},
+      {
+        onEvent: (e) =>
+          events.push(
+            `${e.action}${e.signal ? ` ${e.signal}` : ''}${e.exitCode !== undefined ? ` ${e.exitCode}` : ''}`,
+          ),
+      },
+    );
+    await stubborn.stopContainer(id, 0.01);
+    await stubborn.stopContainer(id, 0.01);
+    await settle();
+    expect(events).toEqual(['kill 15', 'kill 9', 'die 137', 'stop']);
+    await stubborn.close();
+
+    const polite = await backend.createContainer({ image: IMAGE });
+    await backend.startContainer(polite);
+    await backend.stopContainer(polite, 10);
+    expect((await backend.inspectContainer(polite)).state.exitCode).toBe(143);
+    await expect(backend.killContainer(polite)).rejects.toBeInstanceOf(ContainerNotRunningError);
+  });
+
+  test('reports health for containers with a health check', async () => {
+    const id = await backend.createContainer({ image: IMAGE, healthCheck: { test: ['CMD', 'true'] } });
+    await backend.startContainer(id);
+    expect((await backend.inspectContainer(id)).state.health?.status).toBe('starting');
+    backend.setHealth(id, 'healthy');
+    expect((await backend.inspectContainer(id)).state.health).toEqual({ status: 'healthy', failingStreak: 0 });
+  });
+
+  test('assigns dynamic host ports while running', async () => {
+    const id = await backend.createContainer({
+      image: IMAGE,
+      ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'udp', hostPort: 5353 }],
+    });
+    await backend.startContainer(id);
+    const { ports } = await backend.inspectContainer(id);
+    expect(ports).toEqual([
+      { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 32768 },
+      { containerPort: 53, protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353 },
+    ]);
+  });
+
+  test('fails like the engine', async () => {
+    await backend.createContainer({ name: 'taken', image: IMAGE });
+    await expect(backend.createContainer({ name: 'taken', image: IMAGE })).rejects.toBeInstanceOf(NameConflictError);
+    await expect(backend.createContainer({ image: 'missing:1' })).rejects.toBeInstanceOf(ImageNotFoundError);
+    // The engine checks the network when the container starts, not when it is created.
+    const orphan = await backend.createContainer({ image: IMAGE, networkMode: 'nope' });
+    await expect(backend.startContainer(orphan)).rejects.toBeInstanceOf(NetworkNotFoundError);
+    await expect(backend.inspectContainer('nope')).rejects.toBeInstanceOf(ContainerNotFoundError);
+    await expect(backend.ensureImage('missing:1')).rejects.toThrow(/pull access denied for missing/);
+    await expect(backend.ensureImage('registry.example/pulled')).resolves.toMatchObject({
+      repoTags: ['registry.example/pulled:latest'],
+    });
+  });
+
+  test('removes running containers only when forced; gone is fine then', async () => {
+    const id = await backend.createContainer({ image: IMAGE, labels: { app: 'a' } });
+    await backend.startContainer(id);
+    await expect(backend.removeContainer(id)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(backend.removeContainer(id)).rejects.toBeInstanceOf(ContainerBackendError);
+    await backend.removeContainer(id, { force: true });
+    await backend.removeContainer(id, { force: true });
+    await expect(backend.removeContainer(id)).rejects.toBeInstanceOf(ContainerNotFoundError);
+  });
+
+  test('lists containers by label', async () => {
+    const a = await backend.createContainer({ image: IMAGE, labels: { app: 'a', tier: 'web' } });
+    const b = await backend.createContainer({ image: IMAGE, labels: { app: 'b' } });
+    await backend.startContainer(a);
+    expect((await backend.listContainers({ labels: { app: true } })).map((c) => c.id)).toEqual([a]);
+    expect((await backend.listContainers({ all: true, labels: { app: true } })).map((c) => c.id)).toEqual([a, b]);
+    expect((await backend.listContainers({ all: true, labels: { app: 'b' } })).map((c) => c.id)).toEqual([b]);
+  });
+
+  test('keeps networks and volumes', async () => {
+    const id = await backend.ensureNetwork('net');
+    expect(await backend.ensureNetwork('net')).toBe(id);
+    const container = await backend.createContainer({ image: IMAGE, networkMode: 'net', networkAliases: ['web'] });
+    await backend.startContainer(container);
+    expect((await backend.inspectContainer(container)).networks).toMatchObject([
+      { name: 'net', networkId: id, aliases: ['web'] },
+    ]);
+    await backend.removeNetwork('net');
+    expect(await backend.networkExists('net')).toBe(false);
+    await backend.createVolume({ name: 'vol' });
+    expect(await backend.volumeExists('vol')).toBe(true);
+    await backend.removeVolume('vol');
+    await backend.removeVolume('vol');
+    expect(await backend.volumeExists('vol')).toBe(false);
+  });
+
+  test('a wait can be aborted', async () => {
+    const id = await backend.createContainer({ image: IMAGE });
+    await backend.startContainer(id);
+    const controller = new AbortController();
+    const waiting = backend.waitContainer(id, { signal: controller.signal });
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

@@ -1,0 +1,555 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  ContainerBackend,
+  ContainerEvent,
+  ContainerEventAction,
+  ContainerInfo,
+  ContainerSpec,
+  ContainerStatus,
+  ContainerSummary,
+  EngineVersion,
+  EventFilter,
+  EventHandlers,
+  EventSubscription,
+  HealthStatus,
+  ImageInfo,
+  ListContainersOptions,
+  LogLine,
+  LogOptions,
+  NetworkAttachment,
+  PortMapping,
+  PullProgress,
+  RemoveContainerOptions,
+  VolumeSpec,
+} from './container-backend';
+import {
+  ContainerBackendError,
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+  ImageNotFoundError,
+  NameConflictError,
+  NetworkNotFoundError,
+} from './errors';
+import { parseEnv } from './map-inspect';
+
+/** How a container started by the in-memory backend behaves, decided when it starts. */
+export interface ContainerScript {
+  /** Lines the container writes as soon as it starts. */
+  readonly output?: readonly { readonly stream: LogLine['stream']; readonly line: string }[];
+  /** Exit on its own this long after starting (with `exitCode`, default 0). */
+  readonly exitAfterMs?: number;
+  readonly exitCode?: number;
+  /** The health a container with a health check reports right after starting (else `starting`). */
+  readonly health?: HealthStatus;
+  /** Ignore the stop signal, so `stopContainer` kills it after the timeout (exit 137). */
+  readonly ignoreStopSignal?: boolean;
+}
+
+export interface InMemoryBackendOptions {
+  /** Images present "locally". */
+  readonly images?: readonly string[];
+  /** Images a pull finds; any other pull fails like a registry that does not know the image. */
+  readonly pullable?: readonly string[];
+  readonly script?: (spec: ContainerSpec) => ContainerScript | undefined;
+}
+
+interface FakeContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly spec: ContainerSpec;
+  readonly image: ImageInfo;
+  readonly created: Date;
+  status: ContainerStatus;
+  exitCode: number;
+  oomKilled: boolean;
+  startedAt?: Date;
+  finishedAt?: Date;
+  health?: HealthStatus;
+  ports: PortMapping[];
+  ipAddress: string;
+  readonly networks: Map<string, string[]>;
+  readonly logs: LogLine[];
+  script?: ContainerScript;
+  exitTimer?: NodeJS.Timeout;
+  /** Woken on new output and on exit. */
+  readonly watchers: Set<() => void>;
+}
+
+const FIRST_DYNAMIC_PORT = 32768;
+
+/**
+ * ContainerBackend in memory, for fast unit tests of the ECS provider. Containers "run" until stopped,
+ * killed or told to exit; events, errors and inspect results follow the Docker engine's.
+ */
+export class InMemoryBackend implements ContainerBackend {
+  private readonly images = new Map<string, ImageInfo>();
+  private readonly pullable: Set<string>;
+  private readonly containers = new Map<string, FakeContainer>();
+  private readonly networks = new Map<string, string>([
+    ['bridge', newId()],
+    ['host', newId()],
+    ['none', newId()],
+  ]);
+  private readonly volumes = new Set<string>();
+  private readonly subscribers = new Set<{ filter: EventFilter; handlers: EventHandlers; closed: boolean }>();
+  private nextPort = FIRST_DYNAMIC_PORT;
+  private nextAddress = 2;
+
+  constructor(private readonly options: InMemoryBackendOptions = {}) {
+    for (const ref of options.images ?? []) this.addImage(ref);
+    this.pullable = new Set((options.pullable ?? []).map(normalizeRef));
+  }
+
+  // --- test controls ---
+
+  addImage(ref: string): ImageInfo {
+    const image: ImageInfo = {
+      id: `sha256:${newId()}`,
+      repoTags: [normalizeRef(ref)],
+      repoDigests: [],
+      created: new Date(),
+      os: 'linux',
+      architecture: 'amd64',
+      sizeBytes: 0,
+    };
+    this.images.set(normalizeRef(ref), image);
+    return image;
+  }
+
+  /** The container's main process ends by itself. */
+  exit(id: string, exitCode: number, options: { oomKilled?: boolean } = {}): void {
+    const container = this.get(id);
+    if (container.status !== 'running') return;
+    if (options.oomKilled) this.emit(container, 'oom');
+    this.finish(container, exitCode, options.oomKilled ?? false);
+  }
+
+  setHealth(id: string, status: HealthStatus): void {
+    const container = this.get(id);
+    if (!container.spec.healthCheck || container.health === status) return;
+    container.health = status;
+    this.emit(container, 'health_status', { healthStatus: status });
+  }
+
+  writeLog(id: string, stream: LogLine['stream'], line: string): void {
+    const container = this.get(id);
+    container.logs.push({ stream, line, timestamp: new Date() });
+    wakeAll(container);
+  }
+
+  // --- engine ---
+
+  async ping(): Promise<void> {}
+
+  async version(): Promise<EngineVersion> {
+    return { version: 'in-memory', apiVersion: '1.41', os: 'linux', arch: 'amd64' };
+  }
+
+  // --- images ---
+
+  async imageExists(ref: string): Promise<boolean> {
+    return this.images.has(normalizeRef(ref));
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo> {
+    const image = this.images.get(normalizeRef(ref));
+    if (!image) throw new ImageNotFoundError(ref, `No such image: ${ref}`, 404);
+    return image;
+  }
+
+  async pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
+    if (!this.pullable.has(normalizeRef(ref))) {
+      const repository = normalizeRef(ref).replace(/:[^:/]+$/, '');
+      throw new ImageNotFoundError(
+        ref,
+        `pull access denied for ${repository}, repository does not exist or may require 'docker login'`,
+        404,
+      );
+    }
+    onProgress?.({ status: `Pulling from ${ref}` });
+    this.addImage(ref);
+    onProgress?.({ status: `Status: Downloaded newer image for ${normalizeRef(ref)}` });
+  }
+
+  async ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo> {
+    if (!(await this.imageExists(ref))) await this.pullImage(ref, onProgress);
+    return this.inspectImage(ref);
+  }
+
+  // --- containers ---
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const image = this.images.get(normalizeRef(spec.image));
+    if (!image) throw new ImageNotFoundError(spec.image, `No such image: ${spec.image}`, 404);
+    const id = newId();
+    const name = spec.name ?? `in-memory-${id.slice(0, 12)}`;
+    const taken = [...this.containers.values()].find((container) => container.name === name);
+    if (taken) {
+      throw new NameConflictError(
+        `Conflict. The container name "/${name}" is already in use by container "${taken.id}".`,
+        409,
+      );
+    }
+    const mode = spec.networkMode ?? 'bridge';
+    const container: FakeContainer = {
+      id,
+      name,
+      spec,
+      image,
+      created: new Date(),
+      status: 'created',
+      exitCode: 0,
+      oomKilled: false,
+      ports: [],
+      ipAddress: '',
+      networks: new Map(mode.startsWith('container:') ? [] : [[mode, [...(spec.networkAliases ?? [])]]]),
+      logs: [],
+      watchers: new Set(),
+    };
+    this.containers.set(id, container);
+    this.emit(container, 'create');
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const container = this.get(id);
+    if (container.status === 'running') return;
+    // As with the engine, the network (or the container whose namespace is shared) must exist at start.
+    const mode = container.spec.networkMode ?? 'bridge';
+    if (mode.startsWith('container:')) this.get(mode.slice('container:'.length));
+    else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
+    const script = this.options.script?.(container.spec);
+    container.script = script;
+    container.status = 'running';
+    container.startedAt = new Date();
+    container.finishedAt = undefined;
+    container.exitCode = 0;
+    container.ipAddress = `172.17.0.${this.nextAddress++}`;
+    container.ports = (container.spec.ports ?? []).map((port) => ({
+      containerPort: port.containerPort,
+      protocol: port.protocol ?? 'tcp',
+      hostIp: port.hostIp ?? '0.0.0.0',
+      hostPort: port.hostPort ?? this.nextPort++,
+    }));
+    this.emit(container, 'start');
+    if (container.spec.healthCheck) {
+      container.health = 'starting';
+      if (script?.health) this.setHealth(id, script.health);
+    }
+    for (const { stream, line } of script?.output ?? []) this.writeLog(id, stream, line);
+    if (script?.exitAfterMs !== undefined) {
+      container.exitTimer = setTimeout(() => this.exit(id, script.exitCode ?? 0), script.exitAfterMs);
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    const container = this.get(id);
+    if (container.status !== 'running') return;
+    this.emit(container, 'kill', { signal: signalNumber(container.spec.stopSignal ?? 'SIGTERM') });
+    if (container.script?.ignoreStopSignal) {
+      const seconds = timeoutSeconds ?? container.spec.stopTimeout ?? 10;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      if (container.status !== 'running') return;
+      this.emit(container, 'kill', { signal: '9' });
+      this.finish(container, 137, false);
+    } else {
+      this.finish(container, 143, false);
+    }
+    this.emit(container, 'stop');
+  }
+
+  async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
+    const container = this.get(id);
+    if (container.status !== 'running') {
+      throw new ContainerNotRunningError(`Container ${id} is not running`, 409);
+    }
+    const number = signalNumber(signal);
+    this.emit(container, 'kill', { signal: number });
+    this.finish(container, 128 + Number(number), false);
+  }
+
+  async waitContainer(id: string, options: { readonly signal?: AbortSignal } = {}): Promise<number> {
+    const container = this.get(id);
+    while (container.status === 'running') {
+      options.signal?.throwIfAborted();
+      await this.changed(container, options.signal);
+    }
+    return container.exitCode;
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo> {
+    const container = this.get(id);
+    const { spec } = container;
+    const running = container.status === 'running';
+    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...toEnvRecord(spec.env) };
+    return {
+      id: container.id,
+      name: container.name,
+      image: spec.image,
+      imageId: container.image.id,
+      labels: { ...spec.labels },
+      created: container.created,
+      command: [...(spec.command ?? [])],
+      entrypoint: [...(spec.entrypoint ?? [])],
+      env,
+      workingDir: spec.workingDir ?? '',
+      user: spec.user ?? '',
+      hostname: spec.hostname ?? container.id.slice(0, 12),
+      networkMode: spec.networkMode ?? 'default',
+      state: {
+        status: container.status,
+        running,
+        exitCode: container.exitCode,
+        error: '',
+        oomKilled: container.oomKilled,
+        pid: running ? 1000 : undefined,
+        startedAt: container.startedAt,
+        finishedAt: container.finishedAt,
+        health: container.health
+          ? { status: container.health, failingStreak: container.health === 'unhealthy' ? 3 : 0 }
+          : undefined,
+      },
+      ports: running ? container.ports.map((port) => ({ ...port })) : [],
+      networks: [...container.networks].map(([name, aliases]): NetworkAttachment => ({
+        name,
+        networkId: this.networks.get(name) ?? '',
+        ipAddress: running && name !== 'host' && name !== 'none' ? container.ipAddress : '',
+        gateway: '',
+        macAddress: '',
+        aliases: [...aliases],
+      })),
+    };
+  }
+
+  async removeContainer(id: string, options: RemoveContainerOptions = {}): Promise<void> {
+    const container = this.containers.get(id) ?? this.findByName(id);
+    if (!container) {
+      if (options.force) return;
+      throw new ContainerNotFoundError(`No such container: ${id}`, 404);
+    }
+    if (container.status === 'running') {
+      if (!options.force) {
+        throw new ContainerBackendError(
+          `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
+          409,
+        );
+      }
+      this.emit(container, 'kill', { signal: '9' });
+      this.finish(container, 137, false);
+    }
+    this.containers.delete(container.id);
+    this.emit(container, 'destroy');
+  }
+
+  async listContainers(options: ListContainersOptions = {}): Promise<ContainerSummary[]> {
+    return [...this.containers.values()]
+      .filter((container) => options.all || container.status === 'running')
+      .filter((container) => matchesLabels(container.spec.labels ?? {}, options.labels))
+      .map((container) => ({
+        id: container.id,
+        name: container.name,
+        image: container.spec.image,
+        imageId: container.image.id,
+        labels: { ...container.spec.labels },
+        status: container.status,
+        created: container.created,
+      }));
+  }
+
+  async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
+    const container = this.get(id);
+    const since = options.since?.getTime() ?? 0;
+    // As with the engine, following only lasts while the container runs.
+    const follow = options.follow === true && container.status === 'running';
+    let next = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      while (next < container.logs.length) {
+        const line = container.logs[next++]!;
+        if (line.timestamp.getTime() >= since) yield line;
+      }
+      if (!follow || container.status !== 'running') return;
+      await this.changed(container, options.signal);
+    }
+  }
+
+  async stats(id: string): Promise<Record<string, unknown>> {
+    const container = this.get(id);
+    return {
+      id: container.id,
+      name: `/${container.name}`,
+      read: new Date().toISOString(),
+      cpu_stats: { cpu_usage: { total_usage: 0 }, system_cpu_usage: 0, online_cpus: 1 },
+      precpu_stats: { cpu_usage: { total_usage: 0 } },
+      memory_stats: { usage: 0, limit: container.spec.memory ?? 0 },
+    };
+  }
+
+  // --- events ---
+
+  async events(filter: EventFilter, handlers: EventHandlers): Promise<EventSubscription> {
+    const subscriber = { filter, handlers, closed: false };
+    this.subscribers.add(subscriber);
+    return {
+      close: () => {
+        subscriber.closed = true;
+        this.subscribers.delete(subscriber);
+      },
+      get closed() {
+        return subscriber.closed;
+      },
+    };
+  }
+
+  // --- networks ---
+
+  async ensureNetwork(name: string): Promise<string> {
+    let id = this.networks.get(name);
+    if (!id) {
+      id = newId();
+      this.networks.set(name, id);
+    }
+    return id;
+  }
+
+  async networkExists(name: string): Promise<boolean> {
+    return this.networks.has(name);
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    this.networks.delete(name);
+  }
+
+  async connectContainer(network: string, id: string, aliases: readonly string[] = []): Promise<void> {
+    const container = this.get(id);
+    if (!this.networks.has(network)) throw new NetworkNotFoundError(`network ${network} not found`, 404);
+    container.networks.set(network, [...aliases]);
+  }
+
+  // --- volumes ---
+
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    this.volumes.add(spec.name);
+  }
+
+  async volumeExists(name: string): Promise<boolean> {
+    return this.volumes.has(name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    this.volumes.delete(name);
+  }
+
+  async close(): Promise<void> {
+    for (const container of this.containers.values()) {
+      clearTimeout(container.exitTimer);
+      wakeAll(container);
+    }
+    for (const subscriber of this.subscribers) subscriber.closed = true;
+    this.subscribers.clear();
+  }
+
+  // --- internals ---
+
+  private get(idOrName: string): FakeContainer {
+    const container = this.containers.get(idOrName) ?? this.findByName(idOrName);
+    if (!container) throw new ContainerNotFoundError(`No such container: ${idOrName}`, 404);
+    return container;
+  }
+
+  private findByName(idOrName: string): FakeContainer | undefined {
+    return [...this.containers.values()].find(
+      (container) => container.name === idOrName || (idOrName.length >= 12 && container.id.startsWith(idOrName)),
+    );
+  }
+
+  private finish(container: FakeContainer, exitCode: number, oomKilled: boolean): void {
+    clearTimeout(container.exitTimer);
+    container.status = 'exited';
+    container.exitCode = exitCode;
+    container.oomKilled = oomKilled;
+    container.finishedAt = new Date();
+    container.health = container.health ? 'unhealthy' : undefined;
+    this.emit(container, 'die', { exitCode });
+    wakeAll(container);
+  }
+
+  /** Resolves on the container's next output or exit. */
+  private changed(container: FakeContainer, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        container.watchers.delete(done);
+        signal?.removeEventListener('abort', done);
+        if (signal?.aborted) reject(signal.reason);
+        else resolve();
+      };
+      container.watchers.add(done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  private emit(
+    container: FakeContainer,
+    action: ContainerEventAction,
+    extra: Pick<ContainerEvent, 'exitCode' | 'healthStatus' | 'signal'> = {},
+  ): void {
+    const labels = { ...container.spec.labels };
+    const event: ContainerEvent = {
+      id: container.id,
+      action,
+      name: container.name,
+      image: container.spec.image,
+      labels,
+      time: new Date(),
+      ...extra,
+    };
+    for (const subscriber of this.subscribers) {
+      if (!matchesLabels(labels, subscriber.filter.labels)) continue;
+      // Delivered asynchronously, as from the engine's stream.
+      queueMicrotask(() => {
+        if (!subscriber.closed) subscriber.handlers.onEvent(event);
+      });
+    }
+  }
+}
+
+function wakeAll(container: FakeContainer): void {
+  for (const watcher of [...container.watchers]) watcher();
+}
+
+function matchesLabels(
+  labels: Readonly<Record<string, string>>,
+  wanted?: Readonly<Record<string, string | true>>,
+): boolean {
+  return Object.entries(wanted ?? {}).every(([key, value]) => (value === true ? key in labels : labels[key] === value));
+}
+
+function toEnvRecord(env: ContainerSpec['env']): Record<string, string> {
+  if (!env) return {};
+  return Array.isArray(env) ? parseEnv(env as readonly string[]) : { ...(env as Record<string, string>) };
+}
+
+/** Docker reports signals by number in events. */
+function signalNumber(signal: string): string {
+  const numbers: Record<string, string> = {
+    SIGHUP: '1',
+    SIGINT: '2',
+    SIGQUIT: '3',
+    SIGKILL: '9',
+    SIGUSR1: '10',
+    SIGUSR2: '12',
+    SIGTERM: '15',
+  };
+  if (/^\d+$/.test(signal)) return signal;
+  const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+  return numbers[name] ?? '15';
+}
+
+function normalizeRef(ref: string): string {
+  const lastSegment = ref.slice(ref.lastIndexOf('/') + 1);
+  return lastSegment.includes(':') || lastSegment.includes('@') ? ref : `${ref}:latest`;
+}
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}

@@ -1,0 +1,178 @@
+import Dockerode from 'dockerode';
+import { PassThrough } from 'node:stream';
+import type { LogLine } from './container-backend';
+import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
+
+// The engine client's own demultiplexer; constructing the client does not connect.
+const modem = new Dockerode({ socketPath: '/nonexistent.sock' }).modem as unknown as { demuxStream: Demuxer };
+const demux: Demuxer = (source, stdout, stderr) => modem.demuxStream(source, stdout, stderr);
+
+const T1 = '2026-01-02T03:04:05.123456789Z';
+const T2 = '2026-01-02T03:04:06.000000001Z';
+
+/** One frame of the engine's multiplexed stream: 8-byte header, then the payload. */
+function frame(stream: 'stdout' | 'stderr', payload: string): Buffer {
+  const body = Buffer.from(payload);
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream === 'stdout' ? 1 : 2, 0);
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
+/** Writes `data` in chunks of varying sizes, so frames and lines straddle chunk boundaries. */
+function writeChunked(target: PassThrough, data: Buffer): void {
+  const sizes = [1, 3, 7, 8, 9, 100, 4096, 65536];
+  for (let offset = 0, i = 0; offset < data.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    target.write(data.subarray(offset, offset + size));
+    offset += size;
+  }
+  target.end();
+}
+
+async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}
+
+describe('LogLineParser', () => {
+  test('reads the timestamp and splits the message into lines', () => {
+    const parser = new LogLineParser();
+    expect(parser.message('stdout', Buffer.from(`${T1} hello\n`))).toEqual([
+      { stream: 'stdout', timestamp: new Date('2026-01-02T03:04:05.123Z'), line: 'hello' },
+    ]);
+    expect(parser.message('stderr', Buffer.from(`${T2} \n`))).toEqual([
+      { stream: 'stderr', timestamp: new Date(T2), line: '' },
+    ]);
+  });
+
+  test("joins a long line the log driver split into partial messages, keeping the first part's time", () => {
+    const parser = new LogLineParser();
+    expect(parser.message('stdout', Buffer.from(`${T1} aaa`))).toEqual([]);
+    expect(parser.message('stderr', Buffer.from(`${T2} other\n`))).toEqual([
+      { stream: 'stderr', timestamp: new Date(T2), line: 'other' },
+    ]);
+    expect(parser.message('stdout', Buffer.from(`${T2} bbb\n`))).toEqual([
+      { stream: 'stdout', timestamp: new Date(T1), line: 'aaabbb' },
+    ]);
+  });
+
+  test('flushes a last line without a line break', () => {
+    const parser = new LogLineParser();
+    parser.message('stdout', Buffer.from(`${T1} no newline`));
+    expect(parser.flush()).toEqual([{ stream: 'stdout', timestamp: new Date(T1), line: 'no newline' }]);
+    expect(parser.flush()).toEqual([]);
+  });
+
+  test('keeps multi-byte characters split across payloads intact', () => {
+    const parser = new LogLineParser();
+    const euro = Buffer.from('€');
+    parser.message('stdout', Buffer.concat([Buffer.from(`${T1} `), euro.subarray(0, 1)]));
+    expect(
+      parser.message('stdout', Buffer.concat([Buffer.from(`${T1} `), euro.subarray(1), Buffer.from('\n')]))[0]!.line,
+    ).toBe('€');
+  });
+
+  test('after resume(), reading the log again from earlier repeats nothing and loses nothing', () => {
+    const T3 = '2026-01-02T03:04:07.000000000Z';
+    const first = new LogLineParser();
+    const texts = (lines: LogLine[]) => lines.map((l) => `${l.stream}:${l.line}`);
+    // A first read the engine cut short in the middle of a long line (whose parts share a timestamp).
+    expect(texts(first.message('stdout', Buffer.from(`${T1} one\n`)))).toEqual(['stdout:one']);
+    expect(texts(first.message('stderr', Buffer.from(`${T2} err\n`)))).toEqual(['stderr:err']);
+    expect(first.message('stdout', Buffer.from(`${T2} long-`))).toEqual([]);
+    expect(first.latest()).toEqual(new Date(T2));
+    first.resume();
+    // The second read starts earlier and overlaps the first.
+    const again = [
+      first.message('stdout', Buffer.from(`${T1} one\n`)),
+      first.message('stderr', Buffer.from(`${T2} err\n`)),
+      first.message('stdout', Buffer.from(`${T2} long-`)),
+      first.message('stdout', Buffer.from(`${T2} line\n`)),
+      first.message('stderr', Buffer.from(`${T3} late\n`)),
+      first.message('stdout', Buffer.from(`${T3} two\n`)),
+    ].flat();
+    expect(texts(again)).toEqual(['stdout:long-line', 'stderr:late', 'stdout:two']);
+    expect(again[0]!.timestamp).toEqual(new Date(T2));
+  });
+
+  test('reads a TTY stream, whose chunks fall anywhere and whose lines end in CR LF', () => {
+    const parser = new LogLineParser();
+    expect(parser.chunk(Buffer.from(`${T1} fir`))).toEqual([]);
+    expect(parser.chunk(Buffer.from(`st\r\n${T2} second\r`))).toEqual([
+      { stream: 'stdout', timestamp: new Date(T1), line: 'first' },
+    ]);
+    expect(parser.chunk(Buffer.from('\n'))).toEqual([{ stream: 'stdout', timestamp: new Date(T2), line: 'second' }]);
+  });
+});
+
+describe('readLogLines', () => {
+  test('reads every line of a large multiplexed stream in order, whatever the chunking', async () => {
+    const frames: Buffer[] = [];
+    for (let i = 1; i <= 50_000; i++) frames.push(frame(i % 10 === 0 ? 'stderr' : 'stdout', `${T1} line ${i}\n`));
+    const source = new PassThrough();
+    const reading = collect(readLogLines(source, { demux }));
+    writeChunked(source, Buffer.concat(frames));
+    const lines = await reading;
+    expect(lines).toHaveLength(50_000);
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual(
+      Array.from({ length: 5_000 }, (_, i) => `line ${(i + 1) * 10}`),
+    );
+    expect(lines.map((l) => Number(l.line.slice(5)))).toEqual(Array.from({ length: 50_000 }, (_, i) => i + 1));
+  });
+
+  test('pauses the source for a slow reader and loses nothing', async () => {
+    const source = new PassThrough();
+    let paused = 0;
+    source.on('pause', () => paused++);
+    writeChunked(source, Buffer.concat(Array.from({ length: 10_000 }, (_, i) => frame('stdout', `${T1} ${i}\n`))));
+    const seen: number[] = [];
+    for await (const line of readLogLines(source, { demux })) {
+      seen.push(Number(line.line));
+      if (seen.length % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(seen).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+    expect(paused).toBeGreaterThan(0);
+  });
+
+  test('reads a TTY stream without demultiplexing', async () => {
+    const source = new PassThrough();
+    const reading = collect(readLogLines(source, {}));
+    source.end(`${T1} a\r\n${T2} b\r\n`);
+    expect((await reading).map((l) => l.line)).toEqual(['a', 'b']);
+  });
+
+  test('closes the source when the reader stops early', async () => {
+    const source = new PassThrough();
+    source.write(frame('stdout', `${T1} one\n${T1} two\n`));
+    for await (const line of readLogLines(source, { demux })) {
+      expect(line.line).toBe('one');
+      break;
+    }
+    expect(source.destroyed).toBe(true);
+  });
+
+  test('throws what broke the stream', async () => {
+    const source = new PassThrough();
+    const reading = collect(readLogLines(source, { demux }));
+    source.destroy(new Error('socket hang up'));
+    await expect(reading).rejects.toThrow('socket hang up');
+  });
+
+  test('a stream closed before its end is an error, not a short log', async () => {
+    const source = new PassThrough();
+    const reading = collect(readLogLines(source, { demux }));
+    source.destroy();
+    await expect(reading).rejects.toThrow('closed before its end');
+  });
+
+  test('stops on abort', async () => {
+    const source = new PassThrough();
+    const controller = new AbortController();
+    const reading = collect(readLogLines(source, { demux, signal: controller.signal }));
+    controller.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(source.destroyed).toBe(true);
+  });
+});

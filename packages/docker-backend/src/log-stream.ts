@@ -1,0 +1,257 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { LogLine } from './container-backend';
+import { ContainerBackendError } from './errors';
+
+type StreamName = LogLine['stream'];
+
+/** Splits a multiplexed stream into stdout and stderr payloads (the engine client's `demuxStream`). */
+export type Demuxer = (source: Readable, stdout: PayloadSink, stderr: PayloadSink) => void;
+export interface PayloadSink {
+  write(payload: Buffer): boolean;
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const CARRIAGE_RETURN = 0x0d;
+/** Lines held before the socket is paused, so a slow reader never buffers a whole log in memory. */
+const HIGH_WATER_LINES = 2048;
+/**
+ * demuxStream copies its pending buffer once per frame, which is quadratic in the size of a chunk
+ * (64 KiB of short lines is thousands of frames); fed small slices it stays linear.
+ */
+const DEMUX_SLICE_BYTES = 2048;
+
+interface Pending {
+  parts: Buffer[];
+  timestamp?: Date;
+}
+
+/** The last timestamp taken in on a stream, and how many messages carried it. */
+interface Mark {
+  timestamp: string;
+  count: number;
+}
+
+/**
+ * Turns the payloads of a timestamped log stream into lines. Each payload is one log message prefixed
+ * with its RFC 3339 timestamp; a message longer than the log driver's buffer (16 KiB) arrives as
+ * several messages of which only the last ends in a newline, so a line is completed across payloads
+ * and keeps the timestamp of its first part.
+ *
+ * It also remembers, per stream, where it got to, so the log can be read again after a follow the
+ * engine cut short without repeating a line. Within one stream the engine's timestamps never go back
+ * (the parts of a long line share one), so "after" is a later timestamp, or the same one once the
+ * messages already seen with it are skipped.
+ */
+export class LogLineParser {
+  private readonly pending: Record<StreamName, Pending> = { stdout: { parts: [] }, stderr: { parts: [] } };
+  private readonly seen: Record<StreamName, Mark | undefined> = { stdout: undefined, stderr: undefined };
+  private skipping: Record<StreamName, Mark | undefined> = { stdout: undefined, stderr: undefined };
+  private raw: Buffer = Buffer.alloc(0);
+
+  /** One demultiplexed message. */
+  message(stream: StreamName, payload: Buffer): LogLine[] {
+    const { rawTimestamp, timestamp, body } = splitTimestamp(payload);
+    if (!this.accept(stream, rawTimestamp)) return [];
+    const pending = this.pending[stream];
+    const lines: LogLine[] = [];
+    let start = 0;
+    for (let newline = body.indexOf(NEWLINE); newline >= 0; newline = body.indexOf(NEWLINE, start)) {
+      pending.parts.push(body.subarray(start, newline));
+      lines.push(this.take(stream, pending.timestamp ?? timestamp));
+      start = newline + 1;
+    }
+    if (start < body.length) {
+      pending.parts.push(Buffer.from(body.subarray(start)));
+      pending.timestamp ??= timestamp;
+    }
+    return lines;
+  }
+
+  /**
+   * A chunk of a TTY container's stream, which is not multiplexed: chunks fall anywhere, so lines are
+   * found first and each line's timestamp read from its start. The terminal ends lines with CR LF.
+   */
+  chunk(data: Buffer): LogLine[] {
+    this.raw = this.raw.length > 0 ? Buffer.concat([this.raw, data]) : data;
+    const lines: LogLine[] = [];
+    let start = 0;
+    for (let newline = this.raw.indexOf(NEWLINE); newline >= 0; newline = this.raw.indexOf(NEWLINE, start)) {
+      const line = this.ttyLine(this.raw.subarray(start, newline));
+      if (line) lines.push(line);
+      start = newline + 1;
+    }
+    this.raw = Buffer.from(this.raw.subarray(start));
+    return lines;
+  }
+
+  /** Whatever the stream ended with that had no line break. */
+  flush(): LogLine[] {
+    const lines: LogLine[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const pending = this.pending[stream];
+      if (pending.parts.length > 0) lines.push(this.take(stream, pending.timestamp ?? new Date()));
+    }
+    if (this.raw.length > 0) {
+      const line = this.ttyLine(this.raw);
+      if (line) lines.push(line);
+      this.raw = Buffer.alloc(0);
+    }
+    return lines;
+  }
+
+  /** From now on, drop the messages already taken in: the log is being read again from earlier. */
+  resume(): void {
+    this.skipping = {
+      stdout: this.seen.stdout && { ...this.seen.stdout },
+      stderr: this.seen.stderr && { ...this.seen.stderr },
+    };
+    // A TTY line cut by the end of the first read is read again whole.
+    this.raw = Buffer.alloc(0);
+  }
+
+  /** The newest timestamp taken in on either stream. */
+  latest(): Date | undefined {
+    const newest = [this.seen.stdout?.timestamp, this.seen.stderr?.timestamp]
+      .filter((t) => t !== undefined)
+      .sort()
+      .pop();
+    return newest === undefined ? undefined : new Date(newest);
+  }
+
+  /** Whether a message is new (not one seen before `resume()`), recording it if so. */
+  private accept(stream: StreamName, rawTimestamp: string | undefined): boolean {
+    if (rawTimestamp === undefined) return true;
+    const mark = this.skipping[stream];
+    if (mark) {
+      if (rawTimestamp < mark.timestamp) return false;
+      if (rawTimestamp === mark.timestamp && mark.count > 0) {
+        mark.count--;
+        return false;
+      }
+      this.skipping[stream] = undefined;
+    }
+    const seen = this.seen[stream];
+    if (seen?.timestamp === rawTimestamp) seen.count++;
+    else this.seen[stream] = { timestamp: rawTimestamp, count: 1 };
+    return true;
+  }
+
+  private ttyLine(raw: Buffer): LogLine | undefined {
+    const { rawTimestamp, timestamp, body } = splitTimestamp(raw);
+    if (!this.accept('stdout', rawTimestamp)) return undefined;
+    const end = body.length > 0 && body[body.length - 1] === CARRIAGE_RETURN ? body.length - 1 : body.length;
+    return { stream: 'stdout', timestamp, line: body.subarray(0, end).toString('utf8') };
+  }
+
+  private take(stream: StreamName, timestamp: Date): LogLine {
+    const pending = this.pending[stream];
+    const line = Buffer.concat(pending.parts).toString('utf8');
+    pending.parts = [];
+    pending.timestamp = undefined;
+    return { stream, timestamp, line };
+  }
+}
+
+/**
+ * Reads a log response as lines. The socket is paused while lines wait for the reader and destroyed
+ * when the reader stops, so nothing is dropped and nothing is left open.
+ */
+export async function* readLogLines(
+  source: Readable,
+  options: {
+    demux?: Demuxer;
+    signal?: AbortSignal;
+    /** To carry partial lines and what was seen over to a second read of the same log. */
+    parser?: LogLineParser;
+    /** Emit an unterminated last line at the end (default); not when the log is read again after. */
+    flush?: boolean;
+  },
+): AsyncGenerator<LogLine, void, undefined> {
+  const parser = options.parser ?? new LogLineParser();
+  const queue: LogLine[] = [];
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  const push = (lines: LogLine[]) => {
+    if (lines.length === 0) return;
+    for (const line of lines) queue.push(line);
+    if (queue.length >= HIGH_WATER_LINES) source.pause();
+    notify();
+  };
+  const sink = (stream: StreamName): PayloadSink => ({
+    write: (payload) => {
+      push(parser.message(stream, payload));
+      return true;
+    },
+  });
+
+  if (options.demux) options.demux(sliced(source), sink('stdout'), sink('stderr'));
+  else source.on('data', (data: Buffer) => push(parser.chunk(data)));
+  source.on('end', () => {
+    ended = true;
+    notify();
+  });
+  source.on('error', (error) => {
+    failure ??= error;
+    notify();
+  });
+  source.on('close', () => {
+    if (!ended) failure ??= new ContainerBackendError('The log stream closed before its end.');
+    notify();
+  });
+  const onAbort = () => {
+    failure = options.signal?.reason ?? new Error('aborted');
+    notify();
+  };
+  options.signal?.addEventListener('abort', onAbort);
+
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (queue.length > 0) {
+        const batch = queue.splice(0);
+        if (source.isPaused()) source.resume();
+        yield* batch;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (ended) {
+        if (options.flush !== false) yield* parser.flush();
+        return;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    source.destroy();
+  }
+}
+
+/** The source's data in slices of at most DEMUX_SLICE_BYTES, as an emitter demuxStream can listen to. */
+function sliced(source: Readable): Readable {
+  const slices = new EventEmitter();
+  source.on('data', (chunk: Buffer) => {
+    for (let offset = 0; offset < chunk.length; offset += DEMUX_SLICE_BYTES) {
+      slices.emit('data', chunk.subarray(offset, offset + DEMUX_SLICE_BYTES));
+    }
+  });
+  return slices as Readable;
+}
+
+/** `2006-01-02T15:04:05.000000000Z` (fixed width, so timestamps compare as strings) and the message. */
+function splitTimestamp(payload: Buffer): { rawTimestamp?: string; timestamp: Date; body: Buffer } {
+  const space = payload.indexOf(SPACE);
+  if (space > 0) {
+    const rawTimestamp = payload.subarray(0, space).toString('latin1');
+    const timestamp = new Date(rawTimestamp);
+    if (!Number.isNaN(timestamp.getTime())) return { rawTimestamp, timestamp, body: payload.subarray(space + 1) };
+  }
+  return { timestamp: new Date(), body: payload };
+}

@@ -1,0 +1,3 @@
+// Test support shared with other packages' suites as `@localcloud/docker-backend/testing`; never built.
+export { describeWithEngine, engineAnswers } from './require-engine';
+export { TestRun, TEST_IMAGE, TEST_RUN_LABEL } from './test-run';
