@@ -3,6 +3,7 @@ import path from 'node:path';
 /** Providers shipped with localcloud, by service name: the default of `SERVICES`. */
 export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ecs: '@localcloud/ecs-provider',
+  logs: '@localcloud/logs-provider',
 };
 
 export interface GatewayConfig {

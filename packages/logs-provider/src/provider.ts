@@ -1,0 +1,120 @@
+import path from 'node:path';
+import {
+  AccountRegionStores,
+  OperationTable,
+  type ProviderContext,
+  type ProviderHealth,
+  type RequestContext,
+  type ServiceProvider,
+} from '@localcloud/gateway';
+import { LOGS_OPERATIONS } from './generated/logs-operations';
+import { LOGS_INPUT_SHAPES } from './generated/logs-input-shapes';
+import { LOGS_HANDLERS } from './operations';
+import { LogsStore } from './store/logs-store';
+import { openStateStore } from './store/state-store';
+import { InputValidator } from './validation/input-validator';
+import { checkLogGroupName, checkLogStreamName } from './validation/constraints';
+import { InvalidParameterException, logGroupNotFound } from './errors';
+import { requireLogGroup, requireLogStream } from './handlers/lookup';
+import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from './limits';
+import type { LogsScope } from './logs-scope';
+import type { Scope } from './arn';
+import type { LogsSink, SinkEvent } from './logs-sink';
+
+export interface LogsProviderOptions {
+  /** Milliseconds since the epoch; tests may fix it. */
+  readonly clock?: () => number;
+}
+
+/**
+ * Amazon CloudWatch Logs as a localcloud provider plugin, and the in-process LogsSink other providers
+ * deliver log lines through.
+ */
+export class LogsProvider implements ServiceProvider, LogsSink {
+  readonly service = { name: 'logs', targetPrefix: 'Logs_20140328', protocol: 'json1.1' } as const;
+  readonly operations: ReadonlySet<string> = new Set(LOGS_OPERATIONS);
+  private readonly table = new OperationTable<LogsScope>('logs', LOGS_HANDLERS);
+  private readonly validator = new InputValidator(
+    LOGS_INPUT_SHAPES,
+    (message) => new InvalidParameterException(message),
+  );
+  private readonly stores: AccountRegionStores<LogsStore>;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly context: ProviderContext,
+    options: LogsProviderOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    const { enabled, dataDir } = context.persistence;
+    // One state store per account and region: <dataDir>/logs/<account>/<region> when persistence is on.
+    this.stores = new AccountRegionStores(
+      (accountId, region) =>
+        new LogsStore(openStateStore({ dir: enabled ? path.join(dataDir, 'logs', accountId, region) : undefined })),
+    );
+  }
+
+  validateInput(operation: string, input: unknown): void {
+    this.validator.validate(operation, input);
+  }
+
+  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+  }
+
+  async stop(): Promise<void> {
+    for (const { store } of this.stores.entries()) store.close();
+  }
+
+  async health(): Promise<ProviderHealth> {
+    return { status: 'running', persistence: this.context.persistence.enabled };
+  }
+
+  // LogsSink: the in-process API for other providers.
+
+  ensureGroup(scope: Scope, group: string, options: { create: boolean }): void {
+    checkLogGroupName('logGroupName', group);
+    const logs = this.scopeFor(scope);
+    if (logs.store.group(group)) return;
+    if (!options.create) throw logGroupNotFound();
+    logs.store.createGroup(group, logs.now);
+  }
+
+  ensureStream(scope: Scope, group: string, stream: string): void {
+    checkLogStreamName('logStreamName', stream);
+    const logs = this.scopeFor(scope);
+    const logGroup = requireLogGroup(group, logs);
+    if (!logGroup.streams.has(stream)) logs.store.createStream(logGroup, stream, logs.now);
+  }
+
+  putEvents(scope: Scope, group: string, stream: string, events: readonly SinkEvent[]): void {
+    const logs = this.scopeFor(scope);
+    const logGroup = requireLogGroup(group, logs);
+    const logStream = requireLogStream(logGroup, stream);
+    const ordered = events
+      .filter((e) => e.message.length > 0)
+      .map((e) => ({ timestamp: Math.max(0, Math.trunc(e.timestamp)), message: e.message }))
+      .sort((a, b) => a.timestamp - b.timestamp);
+    let batch: SinkEvent[] = [];
+    let bytes = 0;
+    for (const event of ordered) {
+      const size = Buffer.byteLength(event.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+      if (batch.length > 0 && (batch.length >= MAX_BATCH_EVENTS || bytes + size > MAX_BATCH_BYTES)) {
+        logs.store.append(logGroup, logStream, batch, logs.now);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(event);
+      bytes += size;
+    }
+    logs.store.append(logGroup, logStream, batch, logs.now);
+  }
+
+  private scopeFor(scope: Scope): LogsScope {
+    return {
+      scope: { accountId: scope.accountId, region: scope.region },
+      store: this.stores.get(scope.accountId, scope.region),
+      now: this.clock(),
+    };
+  }
+}

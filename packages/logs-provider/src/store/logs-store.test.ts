@@ -1,0 +1,95 @@
+import { openStateStore, type StateStore } from './state-store';
+import { LogsStore, type LogGroup, type LogStream } from './logs-store';
+import { MESSAGE, type EventChunkRecord } from './records';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.UTC(2030, 0, 15);
+
+describe('LogsStore', () => {
+  let state: StateStore;
+  let store: LogsStore;
+  let group: LogGroup;
+  let stream: LogStream;
+
+  beforeEach(() => {
+    state = openStateStore({});
+    store = new LogsStore(state);
+    group = store.createGroup('/g', NOW);
+    stream = store.createStream(group, 's', NOW);
+  });
+
+  const messages = () => store.events(group, stream, NOW).map((e) => e[MESSAGE]);
+  const chunks = () => [...state.table<EventChunkRecord>('chunks').entries()];
+
+  it('keeps events in timestamp order, arrival order among equal timestamps', () => {
+    store.append(group, stream, [{ timestamp: NOW, message: 'c' }], NOW);
+    store.append(
+      group,
+      stream,
+      [
+        { timestamp: NOW - 2, message: 'a' },
+        { timestamp: NOW, message: 'd' },
+      ],
+      NOW,
+    );
+    store.append(group, stream, [{ timestamp: NOW - 1, message: 'b' }], NOW);
+    store.append(group, stream, [{ timestamp: NOW, message: 'e' }], NOW);
+    expect(messages()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('puts small in-order batches into one chunk and big ones into their own', () => {
+    for (let i = 0; i < 100; i++) store.append(group, stream, [{ timestamp: NOW + i, message: `small ${i}` }], NOW);
+    expect(chunks()).toHaveLength(1);
+    const big = Array.from({ length: 1000 }, (_, i) => ({
+      timestamp: NOW + 200,
+      message: `big ${i} ${'x'.repeat(100)}`,
+    }));
+    store.append(group, stream, big, NOW);
+    store.append(group, stream, [{ timestamp: NOW + 300, message: 'after' }], NOW);
+    expect(chunks()).toHaveLength(3);
+    expect(messages()).toHaveLength(1101);
+    expect(stream.record.storedBytes).toBe([...messages()].reduce((sum, m) => sum + Buffer.byteLength(m), 0));
+  });
+
+  it('reads back what another LogsStore over the same state wrote, in the same order', () => {
+    store.append(group, stream, [{ timestamp: NOW, message: 'late' }], NOW);
+    store.append(group, stream, [{ timestamp: NOW - 5, message: 'early' }], NOW);
+    const reopened = new LogsStore(state);
+    const g = reopened.group('/g')!;
+    expect(reopened.events(g, g.streams.get('s')!, NOW).map((e) => e[MESSAGE])).toEqual(['early', 'late']);
+  });
+
+  it('hides expired events and drops chunks that hold nothing else', () => {
+    store.append(group, stream, [{ timestamp: NOW - 10 * DAY, message: 'old' }], NOW);
+    store.append(
+      group,
+      stream,
+      Array.from({ length: 600 }, (_, i) => ({ timestamp: NOW - 2 * DAY, message: `mid ${i} ${'y'.repeat(30)}` })),
+      NOW,
+    );
+    store.append(group, stream, [{ timestamp: NOW, message: 'new' }], NOW);
+    expect(chunks()).toHaveLength(3);
+    store.updateGroup(group, { retentionInDays: 1 });
+    expect(messages()).toEqual(['new']);
+    expect(chunks().map(([key]) => key)).toEqual(['/g:s:2']);
+    expect(stream.record.storedBytes).toBe('new'.length);
+    expect(stream.record.firstChunk).toBe(2);
+  });
+
+  it('deletes a stream and a group with their chunks', () => {
+    store.append(group, stream, [{ timestamp: NOW, message: 'x' }], NOW);
+    const other = store.createStream(group, 't', NOW);
+    store.append(group, other, [{ timestamp: NOW, message: 'y' }], NOW);
+    store.deleteStream(group, stream);
+    expect(chunks().map(([key]) => key)).toEqual(['/g:t:0']);
+    store.deleteGroup(group);
+    expect(chunks()).toEqual([]);
+    expect(state.table('streams').size).toBe(0);
+    expect(store.group('/g')).toBeUndefined();
+  });
+
+  it('gives each stream of a group its own id', () => {
+    const other = store.createStream(group, 't', NOW);
+    expect([stream.record.id, other.record.id]).toEqual([1, 2]);
+  });
+});

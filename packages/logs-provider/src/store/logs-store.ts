@@ -1,0 +1,305 @@
+import type { DurableTable, StateStore } from './state-store';
+import {
+  TIMESTAMP,
+  chunkKey,
+  streamKey,
+  type EventChunkRecord,
+  type LogGroupRecord,
+  type LogStreamRecord,
+  type StoredEvent,
+} from './records';
+import { compareEvents, indexOfTime } from './event-order';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A batch goes into the stream's last chunk while that chunk stays this small, so streams written a few
+ * lines at a time do not become one record per line; bigger batches get a chunk of their own. This bounds
+ * what one PutLogEvents rewrites.
+ */
+const SMALL_CHUNK_BYTES = 16 * 1024;
+
+export interface NewGroupOptions {
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly kmsKeyId?: string;
+  readonly logGroupClass?: string;
+  readonly deletionProtectionEnabled?: boolean;
+}
+
+export interface NewEvent {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/** A log stream. Its events are read through LogsStore.events(). */
+export class LogStream {
+  /**
+   * Owned by LogsStore: the events in order (by timestamp, then arrival), loaded from the stream's chunks on
+   * first use and pointing at the stored (frozen) events, so they are held in memory once.
+   */
+  sortedEvents: StoredEvent[] | undefined;
+
+  constructor(public record: LogStreamRecord) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+}
+
+export class LogGroup {
+  readonly streams = new Map<string, LogStream>();
+
+  constructor(public record: LogGroupRecord) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  /** UTF-8 bytes of the messages its streams hold. */
+  get storedBytes(): number {
+    let total = 0;
+    for (const stream of this.streams.values()) total += stream.record.storedBytes;
+    return total;
+  }
+
+  /** The time before which events have expired under the retention policy, if any. */
+  expiryCutoff(now: number): number | undefined {
+    return this.record.retentionInDays === undefined ? undefined : now - this.record.retentionInDays * DAY_MS;
+  }
+}
+
+/**
+ * CloudWatch Logs state of one account in one region: log groups, their streams and events, kept in a
+ * StateStore (durable or in memory). Each PutLogEvents batch is one transaction: the stream's chunk and its
+ * record. Expired events are dropped lazily, when their stream is read or written.
+ */
+export class LogsStore {
+  private readonly groupTable: DurableTable<LogGroupRecord>;
+  private readonly streamTable: DurableTable<LogStreamRecord>;
+  private readonly chunkTable: DurableTable<EventChunkRecord>;
+  private readonly groups = new Map<string, LogGroup>();
+
+  constructor(private readonly state: StateStore) {
+    this.groupTable = state.table('groups');
+    this.streamTable = state.table('streams');
+    this.chunkTable = state.table('chunks');
+    for (const record of this.groupTable.values()) this.groups.set(record.name, new LogGroup(record));
+    for (const record of this.streamTable.values()) {
+      this.groups.get(record.group)?.streams.set(record.name, new LogStream(record));
+    }
+  }
+
+  close(): void {
+    this.state.close();
+  }
+
+  // Log groups
+
+  group(name: string): LogGroup | undefined {
+    return this.groups.get(name);
+  }
+
+  /** Log groups in name order, as DescribeLogGroups lists them. */
+  sortedGroups(): LogGroup[] {
+    return [...this.groups.values()].sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  createGroup(name: string, now: number, options: NewGroupOptions = {}): LogGroup {
+    const record: LogGroupRecord = {
+      name,
+      creationTime: now,
+      tags: options.tags ?? {},
+      kmsKeyId: options.kmsKeyId,
+      logGroupClass: options.logGroupClass ?? 'STANDARD',
+      deletionProtectionEnabled: options.deletionProtectionEnabled ?? false,
+      nextStreamId: 1,
+    };
+    this.groupTable.put(record.name, record);
+    const group = new LogGroup(this.groupTable.get(record.name)!);
+    this.groups.set(record.name, group);
+    return group;
+  }
+
+  /** A member set to undefined is removed (records travel as JSON). */
+  updateGroup(group: LogGroup, changes: Partial<LogGroupRecord>): void {
+    this.groupTable.put(group.name, { ...group.record, ...changes });
+    group.record = this.groupTable.get(group.name)!;
+  }
+
+  deleteGroup(group: LogGroup): void {
+    this.state.transaction(() => {
+      for (const stream of group.streams.values()) this.deleteStreamRecords(group, stream);
+      this.groupTable.delete(group.name);
+    });
+    this.groups.delete(group.name);
+  }
+
+  // Log streams
+
+  createStream(group: LogGroup, name: string, now: number): LogStream {
+    const record: LogStreamRecord = {
+      group: group.name,
+      name,
+      id: group.record.nextStreamId,
+      creationTime: now,
+      nextSeq: 1,
+      firstChunk: 0,
+      nextChunk: 0,
+      storedBytes: 0,
+    };
+    const key = streamKey(group.name, name);
+    this.state.transaction(() => {
+      this.streamTable.put(key, record);
+      this.groupTable.put(group.name, { ...group.record, nextStreamId: group.record.nextStreamId + 1 });
+    });
+    group.record = this.groupTable.get(group.name)!;
+    const stream = new LogStream(this.streamTable.get(key)!);
+    group.streams.set(name, stream);
+    return stream;
+  }
+
+  deleteStream(group: LogGroup, stream: LogStream): void {
+    this.state.transaction(() => this.deleteStreamRecords(group, stream));
+    group.streams.delete(stream.name);
+  }
+
+  private deleteStreamRecords(group: LogGroup, stream: LogStream): void {
+    for (let n = stream.record.firstChunk; n < stream.record.nextChunk; n++) {
+      this.chunkTable.delete(chunkKey(group.name, stream.name, n));
+    }
+    this.streamTable.delete(streamKey(group.name, stream.name));
+  }
+
+  // Log events
+
+  /** The stream's unexpired events, by timestamp then arrival. The list is the store's: do not change it. */
+  events(group: LogGroup, stream: LogStream, now: number): readonly StoredEvent[] {
+    return this.unexpired(group, stream, now);
+  }
+
+  private unexpired(group: LogGroup, stream: LogStream, now: number): StoredEvent[] {
+    const events = this.loaded(group, stream);
+    const cutoff = group.expiryCutoff(now);
+    if (cutoff !== undefined && events.length > 0 && events[0]![TIMESTAMP] < cutoff) {
+      events.splice(0, indexOfTime(events, cutoff));
+      this.dropExpiredChunks(group, stream, cutoff);
+    }
+    return events;
+  }
+
+  /**
+   * Appends events (in timestamp order) as one durable write. Events older than the stream's newest are
+   * merged into place; a batch never splits.
+   */
+  append(group: LogGroup, stream: LogStream, batch: readonly NewEvent[], now: number): void {
+    if (batch.length === 0) return;
+    const events = this.unexpired(group, stream, now);
+    const record = stream.record;
+    let seq = record.nextSeq;
+    const added: StoredEvent[] = batch.map((e) => [e.timestamp, seq++, now, e.message]);
+    const bytes = batch.reduce((sum, e) => sum + Buffer.byteLength(e.message, 'utf8'), 0);
+    const maxTimestamp = added[added.length - 1]![TIMESTAMP];
+    const inOrder = events.length === 0 || compareEvents(added[0]!, events[events.length - 1]!) > 0;
+
+    const tailNumber = record.nextChunk - 1;
+    const tailKey = chunkKey(group.name, stream.name, tailNumber);
+    const tail = tailNumber >= record.firstChunk ? this.chunkTable.get(tailKey) : undefined;
+    const extendTail =
+      inOrder && tail !== undefined && tail.bytes + bytes <= SMALL_CHUNK_BYTES && endsWith(events, tail.events);
+
+    const chunkNumber = extendTail ? tailNumber : record.nextChunk;
+    const key = chunkKey(group.name, stream.name, chunkNumber);
+    const chunk: EventChunkRecord = extendTail
+      ? {
+          events: [...tail.events, ...added],
+          bytes: tail.bytes + bytes,
+          maxTimestamp: Math.max(tail.maxTimestamp, maxTimestamp),
+        }
+      : { events: added, bytes, maxTimestamp };
+    const updated: LogStreamRecord = {
+      ...record,
+      firstEventTimestamp: Math.min(record.firstEventTimestamp ?? Infinity, added[0]![TIMESTAMP]),
+      lastEventTimestamp: Math.max(record.lastEventTimestamp ?? -Infinity, maxTimestamp),
+      lastIngestionTime: now,
+      nextSeq: seq,
+      nextChunk: chunkNumber + 1,
+      storedBytes: record.storedBytes + bytes,
+    };
+    this.state.transaction(() => {
+      this.chunkTable.put(key, chunk);
+      this.streamTable.put(streamKey(group.name, stream.name), updated);
+    });
+    stream.record = this.streamTable.get(streamKey(group.name, stream.name))!;
+
+    // Keep the sorted list pointing at the stored (frozen) events rather than at copies.
+    const stored = this.chunkTable.get(key)!.events;
+    if (extendTail) events.length -= tail.events.length;
+    if (inOrder) for (const event of stored) events.push(event);
+    else mergeInto(events, stored);
+  }
+
+  private loaded(group: LogGroup, stream: LogStream): StoredEvent[] {
+    if (!stream.sortedEvents) {
+      const events: StoredEvent[] = [];
+      for (let n = stream.record.firstChunk; n < stream.record.nextChunk; n++) {
+        const chunk = this.chunkTable.get(chunkKey(group.name, stream.name, n));
+        if (chunk) for (const event of chunk.events) events.push(event);
+      }
+      stream.sortedEvents = events.sort(compareEvents);
+    }
+    return stream.sortedEvents;
+  }
+
+  /** Deletes the chunks whose events have all expired. */
+  private dropExpiredChunks(group: LogGroup, stream: LogStream, cutoff: number): void {
+    const record = stream.record;
+    let freed = 0;
+    let firstChunk = record.firstChunk;
+    this.state.transaction(() => {
+      for (let n = record.firstChunk; n < record.nextChunk; n++) {
+        const key = chunkKey(group.name, stream.name, n);
+        const chunk = this.chunkTable.get(key);
+        if (chunk && chunk.maxTimestamp >= cutoff) continue;
+        if (chunk) {
+          freed += chunk.bytes;
+          this.chunkTable.delete(key);
+        }
+        if (n === firstChunk) firstChunk = n + 1;
+      }
+      if (freed > 0 || firstChunk !== record.firstChunk) {
+        this.streamTable.put(streamKey(group.name, stream.name), {
+          ...record,
+          firstChunk,
+          storedBytes: Math.max(0, record.storedBytes - freed),
+        });
+      }
+    });
+    stream.record = this.streamTable.get(streamKey(group.name, stream.name))!;
+  }
+}
+
+/** ASCII order, as AWS sorts names. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether `list` ends with exactly the objects of `tail`. */
+function endsWith(list: readonly StoredEvent[], tail: readonly StoredEvent[]): boolean {
+  if (tail.length === 0 || tail.length > list.length) return false;
+  const offset = list.length - tail.length;
+  return list[offset] === tail[0] && list[list.length - 1] === tail[tail.length - 1];
+}
+
+/** Merges sorted `added` into sorted `events` in place; only the part after the first added event moves. */
+function mergeInto(events: StoredEvent[], added: readonly StoredEvent[]): void {
+  let start = events.length;
+  while (start > 0 && compareEvents(events[start - 1]!, added[0]!) > 0) start--;
+  const later = events.slice(start);
+  events.length = start;
+  let i = 0;
+  let j = 0;
+  while (i < later.length || j < added.length) {
+    if (j >= added.length || (i < later.length && compareEvents(later[i]!, added[j]!) <= 0)) events.push(later[i++]!);
+    else events.push(added[j++]!);
+  }
+}
