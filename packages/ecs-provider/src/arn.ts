@@ -31,6 +31,9 @@ export const serviceArn = (scope: Scope, cluster: string, name: string) => arn(s
 export const taskArn = (scope: Scope, cluster: string, id: string) => arn(scope, `task/${cluster}/${id}`);
 export const capacityProviderArn = (scope: Scope, name: string) => arn(scope, `capacity-provider/${name}`);
 
+/** The IAM principal localcloud acts as: the account's root user (`registeredBy`, account settings). */
+export const rootPrincipalArn = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+
 export function isArn(value: string): boolean {
   return value.startsWith('arn:');
 }
@@ -42,8 +45,47 @@ export function parseArn(value: string): ParsedArn | undefined {
   return { region: match[1]!, accountId: match[2]!, resourceType: match[3]!, resource: match[4]! };
 }
 
+/** Whether a parsed ARN names a resource of the given account and region. */
+export function inScope(parsed: ParsedArn, scope: Scope): boolean {
+  return parsed.accountId === scope.accountId && parsed.region === scope.region;
+}
+
 /** The cluster name in a cluster name or cluster ARN. */
 export function clusterNameOf(nameOrArn: string): string {
   const parsed = parseArn(nameOrArn);
   return parsed?.resourceType === 'cluster' ? parsed.resource : nameOrArn;
+}
+
+/**
+ * A task definition reference as ECS accepts it: `family`, `family:revision` or a task definition ARN.
+ * `revision` is undefined for a bare family; `scoped` is false for an ARN of another account or region.
+ */
+export interface TaskDefinitionRef {
+  readonly family: string;
+  readonly revision?: number;
+  /** The revision text as given, when it is not a positive integer. */
+  readonly badRevision?: string;
+  readonly fromArn: boolean;
+  readonly scoped: boolean;
+}
+
+export function parseTaskDefinitionRef(value: string, scope: Scope): TaskDefinitionRef | undefined {
+  let text = value;
+  let fromArn = false;
+  let scoped = true;
+  if (isArn(value)) {
+    const parsed = parseArn(value);
+    if (!parsed || parsed.resourceType !== 'task-definition') return undefined;
+    text = parsed.resource;
+    fromArn = true;
+    scoped = inScope(parsed, scope);
+  }
+  const colon = text.lastIndexOf(':');
+  if (colon < 0) return { family: text, fromArn, scoped };
+  const family = text.slice(0, colon);
+  const revisionText = text.slice(colon + 1);
+  const revision = /^[1-9]\d{0,9}$/.test(revisionText) ? Number(revisionText) : undefined;
+  return revision === undefined
+    ? { family, badRevision: revisionText, fromArn, scoped }
+    : { family, revision, fromArn, scoped };
 }

@@ -1,7 +1,59 @@
-import type { Cluster } from '@aws-sdk/client-ecs';
+import type { StateStore } from '@localcloud/persistence';
+import type { Scope } from '../arn';
+import { ScopedTable } from './scoped-table';
+import type {
+  AccountSettingRecord,
+  ClusterRecord,
+  FamilyRecord,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from './records';
 
-/** ECS state of one account in one region. */
+/** The durable tables of the ECS provider, shared by all accounts and regions, by name. */
+export const ECS_TABLES = {
+  clusters: 'ecs.clusters',
+  taskDefinitions: 'ecs.task-definitions',
+  families: 'ecs.task-definition-families',
+  accountSettings: 'ecs.account-settings',
+  services: 'ecs.services',
+  tasks: 'ecs.tasks',
+} as const;
+
+/**
+ * ECS state of one account in one region: views over the provider's durable tables, scoped to that
+ * account and region. Every change is a put or a delete; changes to several records that belong together go
+ * through `transaction`.
+ */
 export class EcsStore {
-  /** Clusters by name, in creation order. */
-  readonly clusters = new Map<string, Cluster>();
+  /** Clusters by name. */
+  readonly clusters: ScopedTable<ClusterRecord>;
+  /** Task definition revisions by `family:revision`. */
+  readonly taskDefinitions: ScopedTable<TaskDefinitionRecord>;
+  /** Revision counters and status by family. */
+  readonly families: ScopedTable<FamilyRecord>;
+  /** Explicit account settings by `principalArn name`. */
+  readonly accountSettings: ScopedTable<AccountSettingRecord>;
+  /** Services by `clusterName/serviceName` (written by the service handlers). */
+  readonly services: ScopedTable<ServiceRecord>;
+  /** Tasks by `clusterName/taskId` (written by the task handlers). */
+  readonly tasks: ScopedTable<TaskRecord>;
+
+  constructor(
+    private readonly state: StateStore,
+    readonly scope: Scope,
+  ) {
+    const prefix = `${scope.accountId}/${scope.region}/`;
+    this.clusters = new ScopedTable(state.table(ECS_TABLES.clusters), prefix);
+    this.taskDefinitions = new ScopedTable(state.table(ECS_TABLES.taskDefinitions), prefix);
+    this.families = new ScopedTable(state.table(ECS_TABLES.families), prefix);
+    this.accountSettings = new ScopedTable(state.table(ECS_TABLES.accountSettings), prefix);
+    this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
+    this.tasks = new ScopedTable(state.table(ECS_TABLES.tasks), prefix);
+  }
+
+  /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */
+  transaction(fn: () => void): void {
+    this.state.transaction(fn);
+  }
 }

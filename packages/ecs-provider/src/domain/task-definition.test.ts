@@ -1,0 +1,80 @@
+import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
+import { buildTaskDefinition, isValidFamily, validateRegistration } from './task-definition';
+
+const base: RegisterTaskDefinitionRequest = {
+  family: 'f',
+  containerDefinitions: [{ name: 'a', image: 'x', memory: 64 }],
+};
+const facts = {
+  taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/f:1',
+  revision: 1,
+  registeredAt: new Date(0),
+  registeredBy: 'arn:aws:iam::000000000000:root',
+};
+
+describe('task definition rules', () => {
+  it('checks family names: letters, numbers, hyphens, underscores, up to 255', () => {
+    expect(isValidFamily('my_family-1')).toBe(true);
+    expect(isValidFamily('f'.repeat(255))).toBe(true);
+    expect(isValidFamily('f'.repeat(256))).toBe(false);
+    expect(isValidFamily('a.b')).toBe(false);
+    expect(isValidFamily('')).toBe(false);
+  });
+
+  it('accepts a minimal EC2 definition and a task-level memory instead of container memory', () => {
+    expect(() => validateRegistration(base)).not.toThrow();
+    expect(() =>
+      validateRegistration({ family: 'f', memory: '512', containerDefinitions: [{ name: 'a', image: 'x' }] }),
+    ).not.toThrow();
+  });
+
+  it('refuses a memoryReservation above memory and port mappings under networkMode none', () => {
+    expect(() =>
+      validateRegistration({
+        ...base,
+        containerDefinitions: [{ name: 'a', image: 'x', memory: 64, memoryReservation: 128 }],
+      }),
+    ).toThrow(/memoryReservation/);
+    expect(() =>
+      validateRegistration({
+        ...base,
+        networkMode: 'none',
+        containerDefinitions: [{ name: 'a', image: 'x', memory: 64, portMappings: [{ containerPort: 80 }] }],
+      }),
+    ).toThrow(/networkMode=none/);
+  });
+
+  it('fills in ECS defaults without losing given fields', () => {
+    const definition = buildTaskDefinition(
+      { ...base, containerDefinitions: [{ name: 'a', image: 'x', memory: 64, essential: false, privileged: true }] },
+      facts,
+    );
+    expect(definition.containerDefinitions![0]).toEqual({
+      name: 'a',
+      image: 'x',
+      memory: 64,
+      essential: false,
+      privileged: true,
+      cpu: 0,
+      portMappings: [],
+      environment: [],
+      mountPoints: [],
+      volumesFrom: [],
+      systemControls: [],
+    });
+    expect(definition).toMatchObject({
+      networkMode: 'bridge',
+      status: 'ACTIVE',
+      compatibilities: ['EC2'],
+      volumes: [],
+    });
+    expect(definition).not.toHaveProperty('tags');
+  });
+
+  it('computes compatibilities from what the definition can run on', () => {
+    const fargate = buildTaskDefinition({ ...base, networkMode: 'awsvpc', cpu: '256', memory: '512' }, facts);
+    expect(fargate.compatibilities).toEqual(['EC2', 'FARGATE']);
+    const external = buildTaskDefinition({ ...base, requiresCompatibilities: ['EXTERNAL'] }, facts);
+    expect(external.compatibilities).toEqual(['EC2', 'EXTERNAL']);
+  });
+});

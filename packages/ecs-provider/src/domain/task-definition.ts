@@ -1,0 +1,301 @@
+import type {
+  Attribute,
+  Compatibility,
+  ContainerDefinition,
+  NetworkMode,
+  PortMapping,
+  RegisterTaskDefinitionRequest,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { ClientException } from '../errors';
+import { isFargateCombination, parseTaskCpu, parseTaskMemory } from './fargate';
+
+/** Family and container names: up to 255 letters (upper and lower case), numbers, underscores and hyphens. */
+const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+/** The least memory Docker lets a container have. */
+const MIN_CONTAINER_MEMORY_MIB = 6;
+
+export function isValidFamily(family: string): boolean {
+  return NAME.test(family);
+}
+
+/**
+ * ECS's rules for a task definition beyond its shape, in the order ECS reports them, with ECS's
+ * wording where the AWS documentation gives it. Throws ClientException, as RegisterTaskDefinition does.
+ */
+export function validateRegistration(input: RegisterTaskDefinitionRequest): void {
+  const family = input.family ?? '';
+  if (!isValidFamily(family)) {
+    throw new ClientException(
+      `Invalid family '${family}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
+    );
+  }
+  const containers = input.containerDefinitions ?? [];
+  if (containers.length === 0) {
+    throw new ClientException('Container list cannot be empty.');
+  }
+  const cpu = input.cpu === undefined ? undefined : parseTaskCpu(input.cpu);
+  if (input.cpu !== undefined && cpu === undefined) throw new ClientException("Invalid 'cpu' setting for task.");
+  const memory = input.memory === undefined ? undefined : parseTaskMemory(input.memory);
+  if (input.memory !== undefined && memory === undefined) {
+    throw new ClientException("Invalid 'memory' setting for task.");
+  }
+
+  if (input.requiresCompatibilities?.includes('FARGATE')) {
+    if (input.networkMode !== 'awsvpc') throw new ClientException("Fargate only supports network mode 'awsvpc'.");
+    if (cpu === undefined) throw new ClientException("Fargate requires that 'cpu' be defined at the task level.");
+    if (memory === undefined) throw new ClientException("Fargate requires that 'memory' be defined at the task level.");
+    if (!isFargateCombination(cpu, memory)) {
+      throw new ClientException(
+        `No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory. ` +
+          'See the Amazon ECS documentation for the valid values.',
+      );
+    }
+  }
+
+  const names = new Set<string>();
+  for (const container of containers) {
+    const name = container.name;
+    if (name === undefined || name === '') throw new ClientException('Container.name should not be null or empty.');
+    if (!NAME.test(name)) {
+      throw new ClientException(
+        `Invalid container name '${name}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
+      );
+    }
+    if (names.has(name)) {
+      throw new ClientException(`Container names must be unique within a task definition: '${name}' is used twice.`);
+    }
+    names.add(name);
+    if (container.image === undefined || container.image.trim() === '') {
+      throw new ClientException('Container.image should not be null or empty.');
+    }
+    validateContainerMemory(container, memory);
+  }
+  if (!containers.some((c) => c.essential !== false)) {
+    throw new ClientException('A task definition must have at least one essential container.');
+  }
+
+  const volumes = new Set((input.volumes ?? []).map((v) => v.name));
+  for (const container of containers) {
+    for (const mount of container.mountPoints ?? []) {
+      if (!mount.sourceVolume || !volumes.has(mount.sourceVolume)) {
+        throw new ClientException(
+          `Invalid 'mountPoints' setting for container '${container.name}': ` +
+            `the volume '${mount.sourceVolume ?? ''}' is not defined in the task definition's volumes.`,
+        );
+      }
+    }
+    for (const from of container.volumesFrom ?? []) {
+      if (!from.sourceContainer || !names.has(from.sourceContainer)) {
+        throw new ClientException(
+          `Invalid 'volumesFrom' setting for container '${container.name}': ` +
+            `the container '${from.sourceContainer ?? ''}' is not defined in the task definition.`,
+        );
+      }
+    }
+    for (const dependency of container.dependsOn ?? []) {
+      if (!names.has(dependency.containerName!)) {
+        throw new ClientException(
+          `Invalid 'dependsOn' setting for container '${container.name}': ` +
+            `the container '${dependency.containerName}' is not defined in the task definition.`,
+        );
+      }
+      if (dependency.containerName === container.name) {
+        throw new ClientException(
+          `Invalid 'dependsOn' setting for container '${container.name}': a container can't depend on itself.`,
+        );
+      }
+    }
+    validatePortMappings(container, input.networkMode);
+  }
+}
+
+function validateContainerMemory(container: ContainerDefinition, taskMemory: number | undefined): void {
+  const { memory, memoryReservation, name } = container;
+  if (taskMemory === undefined && memory === undefined && memoryReservation === undefined) {
+    throw new ClientException(
+      `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
+    );
+  }
+  for (const [field, value] of [
+    ['memory', memory],
+    ['memoryReservation', memoryReservation],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < MIN_CONTAINER_MEMORY_MIB)) {
+      throw new ClientException(
+        `Invalid setting for container '${name}'. The minimum allowed value for '${field}' is ${MIN_CONTAINER_MEMORY_MIB} MiB.`,
+      );
+    }
+  }
+  if (memory !== undefined && memoryReservation !== undefined && memoryReservation > memory) {
+    throw new ClientException(
+      `Invalid setting for container '${name}'. The value for 'memoryReservation' must be less than or equal to 'memory'.`,
+    );
+  }
+}
+
+function validatePortMappings(container: ContainerDefinition, networkMode: NetworkMode | undefined): void {
+  for (const mapping of container.portMappings ?? []) {
+    const { containerPort, hostPort, containerPortRange } = mapping;
+    if (containerPort === undefined && containerPortRange === undefined) {
+      throw new ClientException(
+        `Invalid 'portMappings' setting for container '${container.name}': a port mapping needs a 'containerPort' or a 'containerPortRange'.`,
+      );
+    }
+    for (const [field, port] of [
+      ['containerPort', containerPort],
+      ['hostPort', hostPort],
+    ] as const) {
+      if (
+        port !== undefined &&
+        (!Number.isInteger(port) || port < 0 || port > 65535 || (field === 'containerPort' && port === 0))
+      ) {
+        throw new ClientException(
+          `Invalid 'portMappings' setting for container '${container.name}': '${field}' must be a port number from 1 to 65535.`,
+        );
+      }
+    }
+    if ((networkMode === 'awsvpc' || networkMode === 'host') && hostPort !== undefined && containerPort !== undefined) {
+      if (hostPort !== containerPort) {
+        throw new ClientException(
+          `When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`,
+        );
+      }
+    }
+    if (networkMode === 'none') {
+      throw new ClientException(
+        `Invalid 'portMappings' setting for container '${container.name}': port mappings are not allowed when networkMode=none.`,
+      );
+    }
+  }
+}
+
+/** What ECS adds to a registration: identity, status, defaults, computed attributes. */
+export interface RegistrationFacts {
+  readonly taskDefinitionArn: string;
+  readonly revision: number;
+  readonly registeredAt: Date;
+  readonly registeredBy: string;
+}
+
+/**
+ * The task definition ECS stores for a valid registration: every field given is kept, and the defaults
+ * ECS fills in are added (container `cpu: 0`, `essential: true`, empty lists, port protocol and host port,
+ * network mode), with `compatibilities` and `requiresAttributes` computed.
+ */
+export function buildTaskDefinition(
+  input: RegisterTaskDefinitionRequest,
+  facts: RegistrationFacts,
+): TaskDefinition & { taskDefinitionArn: string; family: string; revision: number } {
+  const networkMode: NetworkMode = input.networkMode ?? 'bridge';
+  const cpu = input.cpu === undefined ? undefined : parseTaskCpu(input.cpu);
+  const memory = input.memory === undefined ? undefined : parseTaskMemory(input.memory);
+  const { tags: _tags, ...given } = input;
+  const containerDefinitions = (input.containerDefinitions ?? []).map((c) => withContainerDefaults(c, networkMode));
+  const definition = {
+    taskDefinitionArn: facts.taskDefinitionArn,
+    ...given,
+    family: input.family!,
+    containerDefinitions,
+    revision: facts.revision,
+    volumes: input.volumes ?? [],
+    status: 'ACTIVE' as const,
+    networkMode,
+    placementConstraints: input.placementConstraints ?? [],
+    requiresAttributes: requiredAttributes(input, containerDefinitions, networkMode),
+    compatibilities: compatibilitiesOf(input, networkMode, cpu, memory),
+    registeredAt: facts.registeredAt,
+    registeredBy: facts.registeredBy,
+  };
+  if (cpu !== undefined) definition.cpu = String(cpu);
+  if (memory !== undefined) definition.memory = String(memory);
+  return definition;
+}
+
+function withContainerDefaults(container: ContainerDefinition, networkMode: NetworkMode): ContainerDefinition {
+  return {
+    ...container,
+    cpu: container.cpu ?? 0,
+    portMappings: (container.portMappings ?? []).map((m) => withPortDefaults(m, networkMode)),
+    essential: container.essential ?? true,
+    environment: container.environment ?? [],
+    mountPoints: container.mountPoints ?? [],
+    volumesFrom: container.volumesFrom ?? [],
+    systemControls: container.systemControls ?? [],
+  };
+}
+
+function withPortDefaults(mapping: PortMapping, networkMode: NetworkMode): PortMapping {
+  const result: PortMapping = { ...mapping, protocol: mapping.protocol ?? 'tcp' };
+  if (mapping.containerPort !== undefined && mapping.hostPort === undefined) {
+    // awsvpc and host publish the container port itself; bridge without a host port asks for a dynamic one.
+    result.hostPort = networkMode === 'awsvpc' || networkMode === 'host' ? mapping.containerPort : 0;
+  }
+  return result;
+}
+
+function compatibilitiesOf(
+  input: RegisterTaskDefinitionRequest,
+  networkMode: NetworkMode,
+  cpu: number | undefined,
+  memory: number | undefined,
+): Compatibility[] {
+  const result: Compatibility[] = ['EC2'];
+  if (networkMode === 'awsvpc' && cpu !== undefined && memory !== undefined && isFargateCombination(cpu, memory)) {
+    result.push('FARGATE');
+  }
+  for (const extra of ['EXTERNAL', 'MANAGED_INSTANCES'] as const) {
+    if (input.requiresCompatibilities?.includes(extra)) result.push(extra);
+  }
+  return result;
+}
+
+/** The container instance attributes ECS derives from what a task definition uses. */
+function requiredAttributes(
+  input: RegisterTaskDefinitionRequest,
+  containers: readonly ContainerDefinition[],
+  networkMode: NetworkMode,
+): Attribute[] {
+  const names = new Set<string>();
+  const dockerApi = (version: string) => names.add(`com.amazonaws.ecs.capability.docker-remote-api.${version}`);
+  if (networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
+  if (input.taskRoleArn) {
+    names.add('com.amazonaws.ecs.capability.task-iam-role');
+    dockerApi('1.19');
+  }
+  if (input.pidMode || input.ipcMode) dockerApi('1.18');
+  for (const container of containers) {
+    const logDriver = container.logConfiguration?.logDriver;
+    if (logDriver) {
+      names.add(`com.amazonaws.ecs.capability.logging-driver.${logDriver}`);
+      dockerApi('1.19');
+      if (logDriver === 'awslogs' && input.executionRoleArn) names.add('ecs.capability.execution-role-awslogs');
+    }
+    if (container.healthCheck) {
+      names.add('ecs.capability.container-health-check');
+      dockerApi('1.24');
+    }
+    if (container.dependsOn?.length) names.add('ecs.capability.container-ordering');
+    if (container.dockerLabels && Object.keys(container.dockerLabels).length > 0) dockerApi('1.18');
+    if (container.secrets?.length) {
+      for (const secret of container.secrets) {
+        names.add(
+          secret.valueFrom?.includes(':secretsmanager:')
+            ? 'ecs.capability.secrets.asm.environment-variables'
+            : 'ecs.capability.secrets.ssm.environment-variables',
+        );
+      }
+    }
+    if (container.environmentFiles?.length) names.add('ecs.capability.env-files.s3');
+    if (container.image && /\.dkr\.ecr\./.test(container.image) && input.executionRoleArn) {
+      names.add('ecs.capability.execution-role-ecr-pull');
+    }
+    if (container.repositoryCredentials)
+      names.add('com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager');
+    if (container.firelensConfiguration) names.add(`ecs.capability.firelens.${container.firelensConfiguration.type}`);
+    if (container.ulimits?.length) dockerApi('1.18');
+    if (container.systemControls?.length) dockerApi('1.38');
+  }
+  if (input.volumes?.some((v) => v.efsVolumeConfiguration)) names.add('ecs.capability.efs');
+  return [...names].sort().map((name) => ({ name }));
+}

@@ -1,0 +1,222 @@
+import type {
+  DeleteTaskDefinitionsRequest,
+  DeleteTaskDefinitionsResponse,
+  DeregisterTaskDefinitionRequest,
+  DeregisterTaskDefinitionResponse,
+  DescribeTaskDefinitionRequest,
+  DescribeTaskDefinitionResponse,
+  Failure,
+  ListTaskDefinitionFamiliesRequest,
+  ListTaskDefinitionFamiliesResponse,
+  ListTaskDefinitionsRequest,
+  ListTaskDefinitionsResponse,
+  RegisterTaskDefinitionRequest,
+  RegisterTaskDefinitionResponse,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import type { EcsScope } from '../ecs-scope';
+import { parseTaskDefinitionRef, rootPrincipalArn, taskDefinitionArn, type Scope } from '../arn';
+import { ClientException, InvalidParameterException } from '../errors';
+import { buildTaskDefinition, validateRegistration } from '../domain/task-definition';
+import { mergeTags } from '../domain/tags';
+import { paginate } from '../pagination';
+import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
+import type { EcsStore } from '../store/ecs-store';
+
+const revisionKey = (family: string, revision: number) => `${family}:${revision}`;
+
+export function registerTaskDefinition(
+  input: RegisterTaskDefinitionRequest,
+  { store, scope }: EcsScope,
+): RegisterTaskDefinitionResponse {
+  validateRegistration(input);
+  const tags = mergeTags([], input.tags ?? []);
+  const familyName = input.family!;
+  const family = store.families.get(familyName);
+  const revision = (family?.lastRevision ?? 0) + 1;
+  const taskDefinition = buildTaskDefinition(input, {
+    taskDefinitionArn: taskDefinitionArn(scope, familyName, revision),
+    revision,
+    registeredAt: new Date(),
+    registeredBy: rootPrincipalArn(scope.accountId),
+  });
+  // The revision and the family's counter are written together: after a crash both are there or neither.
+  store.transaction(() => {
+    store.taskDefinitions.put(revisionKey(familyName, revision), { taskDefinition, tags });
+    store.families.put(familyName, {
+      family: familyName,
+      lastRevision: revision,
+      activeRevisions: (family?.activeRevisions ?? 0) + 1,
+    });
+  });
+  return { taskDefinition, tags };
+}
+
+/**
+ * The task definition a reference names: `family:revision` or an ARN exactly, a bare `family` its latest
+ * ACTIVE revision. Undefined when there is none. Task and service handlers use this too.
+ */
+export function findTaskDefinition(store: EcsStore, scope: Scope, reference: string): TaskDefinitionRecord | undefined {
+  const ref = parseTaskDefinitionRef(reference, scope);
+  if (!ref || !ref.scoped || ref.badRevision !== undefined) return undefined;
+  if (ref.revision !== undefined) return store.taskDefinitions.get(revisionKey(ref.family, ref.revision));
+  if (ref.fromArn) return undefined;
+  const family = store.families.get(ref.family);
+  if (!family || family.activeRevisions === 0) return undefined;
+  for (let revision = family.lastRevision; revision >= 1; revision -= 1) {
+    const record = store.taskDefinitions.get(revisionKey(ref.family, revision));
+    if (record?.taskDefinition.status === 'ACTIVE') return record;
+  }
+  return undefined;
+}
+
+/**
+ * The task definition RunTask, StartTask, CreateService and UpdateService name (any status: callers
+ * decide what a non-ACTIVE one means). InvalidParameterException when there is none, as those operations answer.
+ */
+export function resolveTaskDefinition(
+  { store, scope }: Pick<EcsScope, 'store' | 'scope'>,
+  reference: string,
+): TaskDefinition {
+  const record = findTaskDefinition(store, scope, reference);
+  if (!record) throw new InvalidParameterException('TaskDefinition not found.');
+  return record.taskDefinition;
+}
+
+export function describeTaskDefinition(
+  input: DescribeTaskDefinitionRequest,
+  { store, scope }: EcsScope,
+): DescribeTaskDefinitionResponse {
+  const record = findTaskDefinition(store, scope, input.taskDefinition!);
+  if (!record) throw new ClientException('Unable to describe task definition.');
+  return input.include?.includes('TAGS')
+    ? { taskDefinition: record.taskDefinition, tags: record.tags }
+    : { taskDefinition: record.taskDefinition };
+}
+
+/** Task definitions in ECS's listing order: family name, then revision (reversed for DESC). */
+function* revisionsInOrder(store: EcsStore, families: readonly FamilyRecord[], descending: boolean) {
+  const ordered = [...families].sort((a, b) => (a.family < b.family ? -1 : a.family > b.family ? 1 : 0));
+  if (descending) ordered.reverse();
+  for (const family of ordered) {
+    for (let i = 1; i <= family.lastRevision; i += 1) {
+      const revision = descending ? family.lastRevision - i + 1 : i;
+      const record = store.taskDefinitions.get(revisionKey(family.family, revision));
+      if (record) yield record.taskDefinition;
+    }
+  }
+}
+
+export function listTaskDefinitions(
+  input: ListTaskDefinitionsRequest,
+  { store }: EcsScope,
+): ListTaskDefinitionsResponse {
+  const status = input.status ?? 'ACTIVE';
+  // `familyPrefix` is the full family name for this operation (unlike ListTaskDefinitionFamilies).
+  const families =
+    input.familyPrefix !== undefined
+      ? [store.families.get(input.familyPrefix)].filter((f): f is FamilyRecord => f !== undefined)
+      : [...store.families.values()];
+  const arns: string[] = [];
+  for (const definition of revisionsInOrder(store, families, input.sort === 'DESC')) {
+    if (definition.status === status) arns.push(definition.taskDefinitionArn!);
+  }
+  const page = paginate(`ListTaskDefinitions`, arns, (arn) => arn, input, { defaultSize: 100, maxSize: 100 });
+  return { taskDefinitionArns: page.items, nextToken: page.nextToken };
+}
+
+export function listTaskDefinitionFamilies(
+  input: ListTaskDefinitionFamiliesRequest,
+  { store }: EcsScope,
+): ListTaskDefinitionFamiliesResponse {
+  const status = input.status ?? 'ALL';
+  const prefix = input.familyPrefix ?? '';
+  const names = [...store.families.values()]
+    .filter((f) => f.family.startsWith(prefix))
+    .filter((f) => status === 'ALL' || (status === 'ACTIVE' ? f.activeRevisions > 0 : f.activeRevisions === 0))
+    .map((f) => f.family)
+    .sort();
+  const page = paginate('ListTaskDefinitionFamilies', names, (name) => name, input, { defaultSize: 100, maxSize: 100 });
+  return { families: page.items, nextToken: page.nextToken };
+}
+
+export function deregisterTaskDefinition(
+  input: DeregisterTaskDefinitionRequest,
+  { store, scope }: EcsScope,
+): DeregisterTaskDefinitionResponse {
+  const ref = parseTaskDefinitionRef(input.taskDefinition!, scope);
+  if (ref && ref.revision === undefined && ref.badRevision === undefined) {
+    throw new ClientException('A revision must be specified: use family:revision or the full task definition ARN.');
+  }
+  if (ref?.badRevision !== undefined) throw new ClientException(`Invalid revision number. Number: ${ref.badRevision}`);
+  const record = findTaskDefinition(store, scope, input.taskDefinition!);
+  if (!record) throw new ClientException('The specified task definition does not exist.');
+  const current = record.taskDefinition;
+  // Deregistering an INACTIVE (or deleted) revision changes nothing.
+  if (current.status !== 'ACTIVE') return { taskDefinition: current };
+  const taskDefinition = { ...current, status: 'INACTIVE' as const, deregisteredAt: new Date() };
+  const family = store.families.get(current.family)!;
+  store.transaction(() => {
+    store.taskDefinitions.put(revisionKey(current.family, current.revision), { ...record, taskDefinition });
+    store.families.put(current.family, { ...family, activeRevisions: Math.max(0, family.activeRevisions - 1) });
+  });
+  return { taskDefinition };
+}
+
+/** DeleteTaskDefinitions takes at most this many task definitions per request. */
+const DELETE_BATCH_LIMIT = 10;
+
+export function deleteTaskDefinitions(
+  input: DeleteTaskDefinitionsRequest,
+  { store, scope }: EcsScope,
+): DeleteTaskDefinitionsResponse {
+  const references = input.taskDefinitions ?? [];
+  if (references.length === 0 || references.length > DELETE_BATCH_LIMIT) {
+    throw new InvalidParameterException(
+      `DeleteTaskDefinitions takes between 1 and ${DELETE_BATCH_LIMIT} task definitions; ${references.length} were given.`,
+    );
+  }
+  const deleted: TaskDefinition[] = [];
+  const failures: Failure[] = [];
+  const changes: TaskDefinitionRecord[] = [];
+  for (const reference of references) {
+    const ref = parseTaskDefinitionRef(reference, scope);
+    const arn = ref && ref.revision !== undefined ? taskDefinitionArn(scope, ref.family, ref.revision) : reference;
+    if (!ref || ref.revision === undefined) {
+      failures.push({
+        arn,
+        reason: 'The specified task definition identifier is invalid. Specify a valid name or ARN and try again.',
+      });
+      continue;
+    }
+    const record = findTaskDefinition(store, scope, reference);
+    if (!record) {
+      failures.push({
+        arn,
+        reason: 'The specified task definition does not exist. Specify a valid task definition and try again.',
+      });
+      continue;
+    }
+    const current = record.taskDefinition;
+    if (current.status === 'ACTIVE') {
+      failures.push({
+        arn,
+        reason:
+          'The specified task definition is still in ACTIVE status. Deregister the task definition and try again.',
+      });
+      continue;
+    }
+    const next =
+      current.status === 'DELETE_IN_PROGRESS'
+        ? record
+        : { ...record, taskDefinition: { ...current, status: 'DELETE_IN_PROGRESS' as const } };
+    if (next !== record) changes.push(next);
+    deleted.push(next.taskDefinition);
+  }
+  store.transaction(() => {
+    for (const record of changes) {
+      store.taskDefinitions.put(revisionKey(record.taskDefinition.family, record.taskDefinition.revision), record);
+    }
+  });
+  return { taskDefinitions: deleted, failures };
+}

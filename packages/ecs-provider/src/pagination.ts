@@ -1,0 +1,72 @@
+import { InvalidParameterException } from './errors';
+
+/** What a paginated ECS list request carries. */
+export interface PageRequest {
+  readonly maxResults?: number;
+  readonly nextToken?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextToken?: string;
+}
+
+interface Cursor {
+  /** The listing the token belongs to: a token of one listing is refused by another. */
+  readonly l: string;
+  /** Key of the last item returned. */
+  readonly k: string;
+  /** Its position, used when that item is gone by the time the next page is asked for. */
+  readonly o: number;
+}
+
+/**
+ * Cuts one page out of an already ordered list. The token is opaque to clients (base64 of the last key
+ * returned), so a page continues after the last item seen even when items were added or removed meanwhile.
+ */
+export function paginate<T>(
+  listing: string,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  request: PageRequest,
+  limits: { readonly defaultSize: number; readonly maxSize: number },
+): Page<T> {
+  const size = request.maxResults ?? limits.defaultSize;
+  if (!Number.isInteger(size) || size < 1 || size > limits.maxSize) {
+    throw new InvalidParameterException(`maxResults must be an integer between 1 and ${limits.maxSize}.`);
+  }
+  let start = 0;
+  if (request.nextToken !== undefined) {
+    const cursor = decodeCursor(request.nextToken, listing);
+    const index = items.findIndex((item) => keyOf(item) === cursor.k);
+    start = index >= 0 ? index + 1 : Math.min(cursor.o + 1, items.length);
+  }
+  const page = items.slice(start, start + size);
+  if (start + size >= items.length || page.length === 0) return { items: page };
+  const last = page[page.length - 1]!;
+  return { items: page, nextToken: encodeCursor({ l: listing, k: keyOf(last), o: start + page.length - 1 }) };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+function decodeCursor(token: string, listing: string): Cursor {
+  let cursor: Partial<Cursor> | undefined;
+  try {
+    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
+  } catch {
+    cursor = undefined;
+  }
+  if (
+    !cursor ||
+    typeof cursor !== 'object' ||
+    cursor.l !== listing ||
+    typeof cursor.k !== 'string' ||
+    !Number.isInteger(cursor.o) ||
+    (cursor.o as number) < 0
+  ) {
+    throw new InvalidParameterException('Invalid nextToken: it was not returned by a previous call of this operation.');
+  }
+  return cursor as Cursor;
+}

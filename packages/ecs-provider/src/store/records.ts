@@ -1,0 +1,37 @@
+import type { Cluster, Service, Setting, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { TaskRecord as RuntimeTaskRecord } from '../runtime/task-record';
+
+/**
+ * What the ECS store keeps. Records are the SDK's own shapes where they exist, minus what is derived at
+ * read time (cluster counts and statistics come from the task and service collections).
+ */
+export type ClusterRecord = Omit<
+  Cluster,
+  'runningTasksCount' | 'pendingTasksCount' | 'activeServicesCount' | 'statistics' | 'registeredContainerInstancesCount'
+> & { clusterArn: string; clusterName: string; status: ClusterStatus; createdAt: Date };
+
+export type ClusterStatus = 'ACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED' | 'INACTIVE';
+
+/** A task definition revision as DescribeTaskDefinition returns it, with its tags alongside. */
+export interface TaskDefinitionRecord {
+  readonly taskDefinition: TaskDefinition & { taskDefinitionArn: string; family: string; revision: number };
+  readonly tags: Tag[];
+}
+
+/**
+ * One per family: the last revision number ever handed out (numbering continues after deregistration,
+ * deletion and restarts) and how many revisions are ACTIVE (the family's status), so neither needs a scan.
+ */
+export interface FamilyRecord {
+  readonly family: string;
+  readonly lastRevision: number;
+  readonly activeRevisions: number;
+}
+
+/** An explicit account setting of one principal (the account default is the root principal's). */
+export type AccountSettingRecord = Setting & { name: string; value: string; principalArn: string };
+
+/** Services and tasks are written by their own handlers; the control plane only reads them (counts, deletes). */
+export type ServiceRecord = Service & { serviceArn: string; clusterArn: string; tags?: Tag[] };
+/** Tasks as the task runtime stores them (ECS shape plus their Docker side). */
+export type TaskRecord = RuntimeTaskRecord;
