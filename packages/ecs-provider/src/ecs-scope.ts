@@ -1,8 +1,11 @@
 import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
+import type { ScopedTasks } from './runtime/scoped-tasks';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
 export interface EcsScope {
   readonly scope: Scope;
   readonly store: EcsStore;
+  /** This account's and region's tasks, and the runtime that runs them. */
+  readonly tasks: ScopedTasks;
 }

@@ -1,9 +1,64 @@
 import type { OperationHandler } from '@localcloud/gateway';
 import type { EcsScope } from './ecs-scope';
-import { createCluster, listClusters } from './handlers/clusters';
+import {
+  createCluster,
+  deleteCluster,
+  describeClusters,
+  listClusters,
+  putClusterCapacityProviders,
+  updateCluster,
+  updateClusterSettings,
+} from './handlers/clusters';
+import { describeCapacityProviders } from './handlers/capacity-providers';
+import {
+  deleteTaskDefinitions,
+  deregisterTaskDefinition,
+  describeTaskDefinition,
+  listTaskDefinitionFamilies,
+  listTaskDefinitions,
+  registerTaskDefinition,
+} from './handlers/task-definitions';
+import { listTagsForResource, tagResource, untagResource } from './handlers/tags';
+import {
+  deleteAccountSetting,
+  listAccountSettings,
+  putAccountSetting,
+  putAccountSettingDefault,
+} from './handlers/account-settings';
+import { describeTasks, listTasks, runTask, startTask, stopTask } from './handlers/tasks';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
+  // Clusters
   CreateCluster: createCluster,
+  DescribeClusters: describeClusters,
   ListClusters: listClusters,
+  UpdateCluster: updateCluster,
+  UpdateClusterSettings: updateClusterSettings,
+  PutClusterCapacityProviders: putClusterCapacityProviders,
+  DeleteCluster: deleteCluster,
+  // Capacity providers
+  DescribeCapacityProviders: describeCapacityProviders,
+  // Task definitions
+  RegisterTaskDefinition: registerTaskDefinition,
+  DescribeTaskDefinition: describeTaskDefinition,
+  ListTaskDefinitions: listTaskDefinitions,
+  ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
+  DeregisterTaskDefinition: deregisterTaskDefinition,
+  DeleteTaskDefinitions: deleteTaskDefinitions,
+  // Tags
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  // Account settings
+  PutAccountSetting: putAccountSetting,
+  PutAccountSettingDefault: putAccountSettingDefault,
+  ListAccountSettings: listAccountSettings,
+  DeleteAccountSetting: deleteAccountSetting,
+  // Tasks
+  RunTask: runTask,
+  StartTask: startTask,
+  StopTask: stopTask,
+  DescribeTasks: describeTasks,
+  ListTasks: listTasks,
 };

@@ -1,3 +1,4 @@
+import { isDate } from 'node:util/types';
 /*
  * The one place records become text and back. JSON has no dates, and providers store AWS SDK shapes
  * whose timestamps are `Date`s, so a Date is written as `{"$date": "<ISO 8601>"}` and revived on
@@ -21,7 +22,7 @@ export function decodeValue(json: string): unknown {
 // `this[key]` is the raw value: JSON.stringify has already turned a Date into a string in `value`.
 function replaceDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
-  if (raw instanceof Date) {
+  if (isDate(raw)) {
     return { [DATE_MARKER]: Number.isNaN(raw.getTime()) ? null : raw.toISOString() };
   }
   return value;

@@ -1,3 +1,4 @@
+import { isDate } from 'node:util/types';
 import type { Response } from 'express';
 import type { ServiceError } from '../plugin/service-error';
 import { SerializationError, UnsupportedMediaTypeError } from '../errors';
@@ -35,7 +36,8 @@ export function parseJsonBody(body: Buffer | undefined): Record<string, unknown>
 /** AWS JSON carries timestamps as epoch seconds. */
 function awsJsonReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
-  return raw instanceof Date ? raw.getTime() / 1000 : value;
+  // util.types.isDate also recognises Dates of other realms (structuredClone, vm contexts).
+  return isDate(raw) ? raw.getTime() / 1000 : value;
 }
 
 export function serializeJson(output: unknown): string {

@@ -1,0 +1,61 @@
+import { EcsConfigError } from './config-error';
+import { parseDockerFlags, type DockerFlags } from './docker-flags';
+
+/** The ECS provider's settings, read from the environment (docs/configuration.md lists them). */
+export interface EcsRuntimeConfig {
+  /** Container names start with `<prefix>_<family>_<revision>`; also the value of the managed label. */
+  readonly containerPrefix: string;
+  /** Docker network task containers join; the engine's default bridge when absent. */
+  readonly dockerNetwork?: string;
+  /** Remove a task's containers once it has stopped. */
+  readonly removeContainers: boolean;
+  /** Extra `docker run` style flags applied to every task container. */
+  readonly dockerFlags: DockerFlags;
+  /** Image of the container that holds a multi-container task's network namespace. */
+  readonly networkHolderImage: string;
+  /** Command for the network holder; the image's own when absent. */
+  readonly networkHolderCommand?: string[];
+  /** Inject `AWS_ENDPOINT_URL` into task containers. */
+  readonly injectEndpoint: boolean;
+  /** `AWS_ENDPOINT_URL` given to tasks; derived from the gateway's port when absent. */
+  readonly taskEndpointUrl?: string;
+  /** Default seconds between SIGTERM and SIGKILL when a container definition has no stopTimeout. */
+  readonly defaultStopTimeoutSeconds: number;
+}
+
+export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undefined>>): EcsRuntimeConfig {
+  const prefix = env.ECS_CONTAINER_PREFIX ?? 'localcloud';
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(prefix)) {
+    throw new EcsConfigError(`ECS_CONTAINER_PREFIX '${prefix}' is not a valid start of a Docker container name.`);
+  }
+  const holderCommand = env.ECS_NETWORK_HOLDER_COMMAND;
+  return {
+    containerPrefix: prefix,
+    // LocalStack users already set MAIN_DOCKER_NETWORK / LAMBDA_DOCKER_NETWORK; honour them as aliases.
+    dockerNetwork: env.ECS_DOCKER_NETWORK || env.MAIN_DOCKER_NETWORK || env.LAMBDA_DOCKER_NETWORK || undefined,
+    removeContainers: !isFalse(env.ECS_REMOVE_CONTAINERS),
+    dockerFlags: parseDockerFlags(env.ECS_DOCKER_FLAGS ?? ''),
+    networkHolderImage: env.ECS_NETWORK_HOLDER_IMAGE || 'registry.k8s.io/pause:3.9',
+    networkHolderCommand: holderCommand ? parseCommand('ECS_NETWORK_HOLDER_COMMAND', holderCommand) : undefined,
+    injectEndpoint: !isFalse(env.ECS_INJECT_ENDPOINT_URL),
+    taskEndpointUrl: env.ECS_TASK_ENDPOINT_URL || undefined,
+    defaultStopTimeoutSeconds: 30,
+  };
+}
+
+function isFalse(value: string | undefined): boolean {
+  return value !== undefined && ['0', 'false', 'no', 'off'].includes(value.trim().toLowerCase());
+}
+
+function parseCommand(name: string, value: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === 'string')) {
+    throw new EcsConfigError(`${name} must be a JSON array of strings, e.g. ["sleep","infinity"].`);
+  }
+  return parsed;
+}

@@ -1,0 +1,39 @@
+import { parseArn } from '../arn';
+import type { ScopedTable } from '../store/scoped-table';
+import type { TaskRecord } from './task-record';
+import type { TaskRuntime } from './task-runtime';
+
+/** Tasks are stored by `<cluster>/<task id>`, the tail of their ARN. */
+export function taskKeyOf(taskArn: string): string {
+  return parseArn(taskArn)?.resource ?? '';
+}
+
+/** The tasks of one account and region, and the runtime that runs them, as the task handlers see them. */
+export class ScopedTasks {
+  constructor(
+    private readonly table: ScopedTable<TaskRecord>,
+    readonly runtime: TaskRuntime,
+    /** Whether the container engine answers right now. */
+    readonly engineAvailable: () => Promise<boolean>,
+  ) {}
+
+  get(taskArn: string): TaskRecord | undefined {
+    return this.table.get(taskKeyOf(taskArn));
+  }
+
+  byId(clusterName: string, taskId: string): TaskRecord | undefined {
+    return this.table.get(`${clusterName}/${taskId}`);
+  }
+
+  put(record: TaskRecord): void {
+    this.table.put(taskKeyOf(record.taskArn), record);
+  }
+
+  /** The cluster's tasks, oldest first. */
+  inCluster(clusterName: string): TaskRecord[] {
+    const prefix = `${clusterName}/`;
+    const tasks: TaskRecord[] = [];
+    for (const [key, record] of this.table.entries()) if (key.startsWith(prefix)) tasks.push(record);
+    return tasks.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
+  }
+}

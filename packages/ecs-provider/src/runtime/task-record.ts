@@ -1,0 +1,68 @@
+import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
+import type { PlannedVolume } from './container-plan';
+
+/** How one ECS container of a task maps to Docker. */
+export interface RuntimeContainer {
+  readonly name: string;
+  readonly dockerName: string;
+  readonly essential: boolean;
+  readonly dependsOn: readonly { readonly containerName: string; readonly condition: string }[];
+  readonly stopTimeoutSeconds: number;
+  readonly hasHealthCheck: boolean;
+  runtimeId?: string;
+}
+
+/** The Docker side of a task, kept with it so a restarted gateway can find and stop what it started. */
+export interface TaskRuntimeState {
+  readonly containers: RuntimeContainer[];
+  networkHolder?: { readonly name: string; runtimeId?: string };
+  readonly volumes: readonly PlannedVolume[];
+}
+
+/**
+ * A task as stored: the ECS shape clients see, plus its owner and its Docker side (`runtime`), which
+ * `toTask` strips before a task leaves the provider.
+ */
+export type TaskRecord = Task & {
+  taskArn: string;
+  clusterArn: string;
+  tags?: Tag[];
+  accountId: string;
+  region: string;
+  runtime?: TaskRuntimeState;
+};
+
+export interface TaskRef {
+  readonly accountId: string;
+  readonly region: string;
+  readonly taskArn: string;
+}
+
+/** Where the runtime reads and writes tasks; the provider backs it with the durable store. */
+export interface TaskRepository {
+  get(ref: TaskRef): TaskRecord | undefined;
+  put(record: TaskRecord): void;
+  /** Every task not yet STOPPED, in any account and region. */
+  unfinished(): TaskRecord[];
+}
+
+export const refOf = (record: TaskRecord): TaskRef => ({
+  accountId: record.accountId,
+  region: record.region,
+  taskArn: record.taskArn,
+});
+
+/** The task as the ECS API shows it. */
+export function toTask(record: TaskRecord): Task {
+  const { accountId: _a, region: _r, runtime: _rt, ...task } = record;
+  return task;
+}
+
+export function containerOf(record: TaskRecord, name: string): Container | undefined {
+  return record.containers?.find((c) => c.name === name);
+}
+
+/** The last segment of a task ARN. */
+export function taskIdOf(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
+}

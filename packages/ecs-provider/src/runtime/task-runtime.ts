@@ -1,0 +1,575 @@
+import { EventEmitter } from 'node:events';
+import type { Container, NetworkBinding, TaskDefinition } from '@aws-sdk/client-ecs';
+import {
+  ContainerNotFoundError,
+  type ContainerBackend,
+  type ContainerInfo,
+  type ImageInfo,
+} from '@localcloud/docker-backend';
+import type { Logger } from 'winston';
+import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
+import type { EcsRuntimeConfig } from './runtime-config';
+import { containerOf, taskIdOf, type TaskRecord, type TaskRef, type TaskRepository } from './task-record';
+
+export interface TaskRuntimeOptions {
+  readonly backend: ContainerBackend;
+  readonly repository: TaskRepository;
+  readonly config: EcsRuntimeConfig;
+  readonly logger: Logger;
+  /** `AWS_ENDPOINT_URL` for task containers, once the gateway's port is known. */
+  readonly endpointUrl: () => string | undefined;
+}
+
+export interface StopRequest {
+  readonly stopCode:
+    | 'TaskFailedToStart'
+    | 'EssentialContainerExited'
+    | 'UserInitiated'
+    | 'ServiceSchedulerInitiated'
+    | 'TerminationNotice';
+  readonly reason: string;
+}
+
+/** A dependency condition that can no longer be met: the task cannot start. */
+class DependencyFailed extends Error {}
+/** The task was asked to stop while it was still starting. */
+class LaunchAborted extends Error {}
+
+/**
+ * Runs ECS tasks as containers: launches them (pull, create, start in `dependsOn` order), follows
+ * their containers through engine events and stops them, moving `lastStatus` through ECS's states.
+ * All state lives in the repository; this class keeps only in-flight work.
+ */
+export class TaskRuntime {
+  /** Signals a change to any of a task's containers, for `dependsOn` waits. */
+  private readonly changes = new EventEmitter();
+  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly launching = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: TaskRuntimeOptions) {
+    this.changes.setMaxListeners(0);
+  }
+
+  private get backend() {
+    return this.options.backend;
+  }
+
+  /** Starts launching a PROVISIONING task in the background; state changes land in the repository. */
+  launch(ref: TaskRef, definition: TaskDefinition): void {
+    const work = this.runLaunch(ref, definition)
+      .catch((error: unknown) => {
+        this.options.logger.error('task launch failed', { taskArn: ref.taskArn, error: String(error) });
+      })
+      .finally(() => this.launching.delete(ref.taskArn));
+    this.launching.set(ref.taskArn, work);
+  }
+
+  /** Asks a task to stop; resolves once it is STOPPED. Idempotent. */
+  stop(ref: TaskRef, request: StopRequest): Promise<void> {
+    const existing = this.stopping.get(ref.taskArn);
+    if (existing) return existing;
+    const record = this.options.repository.get(ref);
+    if (!record || record.lastStatus === 'STOPPED') return Promise.resolve();
+    this.mutate(ref, (r) => {
+      const now = new Date();
+      r.desiredStatus = 'STOPPED';
+      r.stopCode ??= request.stopCode;
+      r.stoppedReason ??= request.reason;
+      r.stoppingAt ??= now;
+      if (r.lastStatus === 'RUNNING') r.lastStatus = 'DEACTIVATING';
+    });
+    const work = this.runStop(ref)
+      .catch((error: unknown) => {
+        this.options.logger.error('task stop failed', { taskArn: ref.taskArn, error: String(error) });
+      })
+      .finally(() => this.stopping.delete(ref.taskArn));
+    this.stopping.set(ref.taskArn, work);
+    return work;
+  }
+
+  /** Whether a launch or stop of this task is in flight in this process. */
+  isBusy(ref: TaskRef): boolean {
+    return this.launching.has(ref.taskArn) || this.stopping.has(ref.taskArn);
+  }
+
+  /** Waits for in-flight launches and stops, e.g. before shutdown. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.launching.values(), ...this.stopping.values()]);
+  }
+
+  // ---- container state, from engine events or inspection -------------------------------------
+
+  /** A task container started. */
+  containerStarted(ref: TaskRef, name: string): void {
+    this.updateContainer(ref, name, (c) => {
+      if (c.lastStatus !== 'STOPPED') c.lastStatus = 'RUNNING';
+    });
+  }
+
+  /** A task container exited: record it, and stop the task when it was essential. */
+  containerExited(ref: TaskRef, name: string, exitCode: number | undefined, reason?: string): void {
+    const record = this.updateContainer(ref, name, (c) => {
+      c.lastStatus = 'STOPPED';
+      if (exitCode !== undefined) c.exitCode = exitCode;
+      if (reason && !c.reason) c.reason = reason;
+    });
+    if (!record) return;
+    const planned = record.runtime?.containers.find((c) => c.name === name);
+    if (planned?.essential && record.desiredStatus === 'RUNNING' && record.lastStatus === 'RUNNING') {
+      void this.stop(ref, { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited' });
+    }
+  }
+
+  containerHealth(ref: TaskRef, name: string, status: 'starting' | 'healthy' | 'unhealthy'): void {
+    const health = status === 'healthy' ? 'HEALTHY' : status === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
+    this.updateContainer(ref, name, (c) => {
+      c.healthStatus = health;
+    });
+  }
+
+  // ---- launch ------------------------------------------------------------------------------------
+
+  private async runLaunch(ref: TaskRef, definition: TaskDefinition): Promise<void> {
+    const record = this.options.repository.get(ref);
+    if (!record) return;
+    const plan = planTask({
+      definition,
+      overrides: record.overrides,
+      task: {
+        accountId: ref.accountId,
+        region: ref.region,
+        clusterArn: record.clusterArn,
+        taskArn: ref.taskArn,
+        taskId: taskIdOf(ref.taskArn),
+        launchType: record.launchType ?? 'FARGATE',
+      },
+      config: this.options.config,
+      endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,
+    });
+    this.mutate(ref, (r) => {
+      r.runtime = {
+        containers: plan.containers.map((c) => ({
+          name: c.name,
+          dockerName: c.spec.name,
+          essential: c.essential,
+          dependsOn: c.dependsOn,
+          stopTimeoutSeconds: c.stopTimeoutSeconds,
+          hasHealthCheck: c.hasHealthCheck,
+        })),
+        networkHolder: plan.networkHolder ? { name: plan.networkHolder.name } : undefined,
+        volumes: plan.volumes,
+      };
+    });
+    try {
+      await this.pullImages(ref, plan);
+      await this.prepareTaskResources(ref, plan);
+      await this.createContainers(ref, plan);
+      await this.startContainers(ref, plan);
+      this.mutate(ref, (r) => {
+        if (r.desiredStatus !== 'RUNNING' || r.lastStatus === 'STOPPED') return;
+        r.lastStatus = 'RUNNING';
+        r.startedAt = new Date();
+      });
+      await this.refreshBindings(ref, plan);
+      // An essential container that exited while the others were starting stops the task now.
+      const current = this.options.repository.get(ref);
+      const exited = current?.runtime?.containers.find(
+        (c) => c.essential && containerOf(current, c.name)?.lastStatus === 'STOPPED',
+      );
+      if (exited)
+        void this.stop(ref, { stopCode: 'EssentialContainerExited', reason: 'Essential container in task exited' });
+    } catch (error) {
+      if (error instanceof LaunchAborted) return;
+      this.failToStart(ref, error);
+    }
+  }
+
+  private async pullImages(ref: TaskRef, plan: TaskPlan): Promise<void> {
+    this.mutate(ref, (r) => {
+      r.lastStatus = 'PENDING';
+      r.pullStartedAt = new Date();
+    });
+    const images = [
+      ...new Set([
+        ...plan.containers.map((c) => c.spec.image),
+        ...(plan.networkHolder ? [plan.networkHolder.image] : []),
+      ]),
+    ];
+    const results = await Promise.allSettled(
+      images.map((image) =>
+        this.backend.ensureImage(image, (progress) =>
+          this.options.logger.debug('pulling image', { image, status: progress.status, progress: progress.progress }),
+        ),
+      ),
+    );
+    const pulled = new Map<string, ImageInfo>();
+    const failed = new Map<string, string>();
+    results.forEach((result, i) => {
+      const image = images[i]!;
+      if (result.status === 'fulfilled') pulled.set(image, result.value);
+      else
+        failed.set(
+          image,
+          `CannotPullContainerError: pull image manifest has failed for ${image}: ${message(result.reason)}`,
+        );
+    });
+    this.mutate(ref, (r) => {
+      r.pullStoppedAt = new Date();
+      for (const planned of plan.containers) {
+        const container = containerOf(r, planned.name);
+        const image = pulled.get(planned.spec.image);
+        if (container && image) container.imageDigest = digestOf(image);
+        if (container && failed.has(planned.spec.image)) container.reason = failed.get(planned.spec.image);
+      }
+    });
+    const firstFailure = failed.values().next();
+    if (!firstFailure.done) throw new TaskStartError(firstFailure.value);
+    this.assertStillWanted(ref);
+  }
+
+  private async prepareTaskResources(ref: TaskRef, plan: TaskPlan): Promise<void> {
+    this.mutate(ref, (r) => {
+      r.lastStatus = 'ACTIVATING';
+    });
+    if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    for (const volume of plan.volumes) {
+      await this.backend.createVolume({
+        name: volume.name,
+        driver: volume.driver,
+        driverOpts: volume.driverOpts,
+        labels: volume.labels,
+      });
+    }
+    if (plan.networkHolder) {
+      const id = await this.createOrFail(plan.networkHolder);
+      this.mutate(ref, (r) => {
+        r.runtime!.networkHolder = { name: plan.networkHolder!.name, runtimeId: id };
+      });
+      await this.startOrFail(id);
+    }
+    this.mutate(ref, (r) => {
+      r.connectivity = 'CONNECTED';
+      r.connectivityAt = new Date();
+    });
+    this.assertStillWanted(ref);
+  }
+
+  private async createContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
+    for (const planned of plan.containers) {
+      const id = await this.createOrFail(planned.spec);
+      this.mutate(ref, (r) => {
+        const runtime = r.runtime!.containers.find((c) => c.name === planned.name);
+        if (runtime) runtime.runtimeId = id;
+        const container = containerOf(r, planned.name);
+        if (container) container.runtimeId = id;
+      });
+    }
+    this.assertStillWanted(ref);
+  }
+
+  /** Starts every container once its `dependsOn` conditions hold; independent ones start together. */
+  private async startContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
+    await Promise.all(
+      plan.containers.map(async (planned) => {
+        await this.waitForDependencies(ref, planned);
+        this.assertStillWanted(ref);
+        const id = this.options.repository
+          .get(ref)
+          ?.runtime?.containers.find((c) => c.name === planned.name)?.runtimeId;
+        await this.startOrFail(id!, planned.name);
+        this.containerStarted(ref, planned.name);
+      }),
+    );
+  }
+
+  private waitForDependencies(ref: TaskRef, planned: PlannedContainer): Promise<void> {
+    if (planned.dependsOn.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const record = this.options.repository.get(ref);
+        if (!record || record.desiredStatus !== 'RUNNING') return finish(new LaunchAborted());
+        try {
+          if (planned.dependsOn.every((d) => dependencyMet(record, d.containerName, d.condition, planned.name)))
+            finish();
+        } catch (error) {
+          finish(error as Error);
+        }
+      };
+      const finish = (error?: Error) => {
+        this.changes.off(ref.taskArn, check);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.changes.on(ref.taskArn, check);
+      check();
+    });
+  }
+
+  private async createOrFail(spec: Parameters<ContainerBackend['createContainer']>[0]): Promise<string> {
+    try {
+      return await this.backend.createContainer(spec);
+    } catch (error) {
+      throw new TaskStartError(`CannotCreateContainerError: ${message(error)}`);
+    }
+  }
+
+  private async startOrFail(id: string, containerName?: string): Promise<void> {
+    try {
+      await this.backend.startContainer(id);
+    } catch (error) {
+      throw new TaskStartError(`CannotStartContainerError: ${message(error)}`, containerName);
+    }
+  }
+
+  /** Records host port bindings and addresses once the containers run. */
+  private async refreshBindings(ref: TaskRef, plan: TaskPlan): Promise<void> {
+    const record = this.options.repository.get(ref);
+    if (!record?.runtime) return;
+    const holderId = record.runtime.networkHolder?.runtimeId;
+    const holder = holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const updates = new Map<string, { bindings: NetworkBinding[]; ip?: string }>();
+    for (const planned of plan.containers) {
+      const runtimeId = record.runtime.containers.find((c) => c.name === planned.name)?.runtimeId;
+      // In a shared namespace the holder publishes every port; each container reports its own.
+      const info = holder ?? (runtimeId ? await this.inspectOrUndefined(runtimeId) : undefined);
+      if (!info) continue;
+      const own = new Set(planned.containerPorts);
+      updates.set(planned.name, {
+        bindings: info.ports
+          .filter((p) => own.has(p.containerPort))
+          .map((p) => ({
+            bindIP: p.hostIp || '0.0.0.0',
+            containerPort: p.containerPort,
+            hostPort: p.hostPort,
+            protocol: p.protocol,
+          })),
+        ip: info.networks[0]?.ipAddress,
+      });
+    }
+    this.mutate(ref, (r) => {
+      for (const [name, update] of updates) {
+        const container = containerOf(r, name);
+        if (!container) continue;
+        container.networkBindings = update.bindings;
+        if (plan.networkMode === 'awsvpc' && update.ip) {
+          container.networkInterfaces = [{ attachmentId: r.attachments?.[0]?.id, privateIpv4Address: update.ip }];
+        }
+      }
+      const ip = [...updates.values()].find((u) => u.ip)?.ip;
+      const eni = r.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+      if (eni && ip) {
+        eni.status = 'ATTACHED';
+        eni.details = [
+          ...(eni.details ?? []).filter((d) => d.name !== 'privateIPv4Address'),
+          { name: 'privateIPv4Address', value: ip },
+        ];
+      }
+    });
+  }
+
+  private failToStart(ref: TaskRef, error: unknown): void {
+    const reason =
+      error instanceof TaskStartError || error instanceof DependencyFailed
+        ? error.message
+        : `ResourceInitializationError: ${message(error)}`;
+    const containerName = error instanceof TaskStartError ? error.containerName : undefined;
+    this.mutate(ref, (r) => {
+      const failed = containerName ? containerOf(r, containerName) : undefined;
+      if (failed) failed.reason ??= reason;
+      r.stopCode = 'TaskFailedToStart';
+      r.stoppedReason = reason;
+    });
+    // Not awaited: the stop waits for this launch to wind down first.
+    void this.stop(ref, { stopCode: 'TaskFailedToStart', reason });
+  }
+
+  private assertStillWanted(ref: TaskRef): void {
+    if (this.options.repository.get(ref)?.desiredStatus !== 'RUNNING') throw new LaunchAborted();
+  }
+
+  // ---- stop ------------------------------------------------------------------------------------
+
+  private async runStop(ref: TaskRef): Promise<void> {
+    // A launch in flight notices desiredStatus STOPPED at its next step; let it wind down first so
+    // no container is created after we stopped the others.
+    await this.launching.get(ref.taskArn)?.catch(() => undefined);
+    this.mutate(ref, (r) => {
+      r.lastStatus = 'STOPPING';
+    });
+    const record = this.options.repository.get(ref);
+    const runtime = record?.runtime;
+    if (runtime) {
+      for (const wave of stopWaves(runtime.containers)) {
+        await Promise.all(
+          wave
+            .filter((c) => c.runtimeId)
+            .map((c) => this.stopAndRecord(ref, c.name, c.runtimeId!, c.stopTimeoutSeconds)),
+        );
+      }
+      this.mutate(ref, (r) => {
+        r.lastStatus = 'DEPROVISIONING';
+        r.executionStoppedAt = new Date();
+        r.connectivity = 'DISCONNECTED';
+        for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
+        for (const attachment of r.attachments ?? []) attachment.status = 'DELETED';
+      });
+      const holderId = runtime.networkHolder?.runtimeId;
+      if (holderId) await this.ignoreGone(() => this.backend.stopContainer(holderId, 1));
+      if (this.options.config.removeContainers) await this.removeDockerResources(record!);
+    } else {
+      this.mutate(ref, (r) => {
+        r.executionStoppedAt = new Date();
+        for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
+      });
+    }
+    this.mutate(ref, (r) => {
+      r.lastStatus = 'STOPPED';
+      r.stoppedAt = new Date();
+    });
+  }
+
+  private async stopAndRecord(ref: TaskRef, name: string, id: string, timeoutSeconds: number): Promise<void> {
+    await this.ignoreGone(() => this.backend.stopContainer(id, timeoutSeconds));
+    const info = await this.inspectOrUndefined(id);
+    const exitCode = info && !info.state.running && info.state.startedAt ? info.state.exitCode : undefined;
+    this.updateContainer(ref, name, (c) => {
+      c.lastStatus = 'STOPPED';
+      if (exitCode !== undefined && c.exitCode === undefined) c.exitCode = exitCode;
+    });
+  }
+
+  async removeDockerResources(record: TaskRecord): Promise<void> {
+    const runtime = record.runtime;
+    if (!runtime) return;
+    const ids = [...runtime.containers.map((c) => c.runtimeId), runtime.networkHolder?.runtimeId].filter(
+      (id): id is string => !!id,
+    );
+    for (const id of ids)
+      await this.ignoreGone(() => this.backend.removeContainer(id, { force: true, removeVolumes: true }));
+    for (const volume of runtime.volumes.filter((v) => v.scope === 'task')) {
+      await this.ignoreGone(() => this.backend.removeVolume(volume.name));
+    }
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  private async inspectOrUndefined(id: string): Promise<ContainerInfo | undefined> {
+    try {
+      return await this.backend.inspectContainer(id);
+    } catch (error) {
+      if (error instanceof ContainerNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private async ignoreGone(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      if (!(error instanceof ContainerNotFoundError)) {
+        this.options.logger.warn('docker clean-up step failed', { error: message(error) });
+      }
+    }
+  }
+
+  /** Applies a change to a copy of the stored task and stores it, then wakes `dependsOn` waiters. */
+  mutate(ref: TaskRef, change: (record: TaskRecord) => void): TaskRecord | undefined {
+    const current = this.options.repository.get(ref);
+    if (!current) return undefined;
+    const next = structuredClone(current);
+    change(next);
+    next.healthStatus = taskHealth(next);
+    this.options.repository.put(next);
+    this.changes.emit(ref.taskArn);
+    return next;
+  }
+
+  private updateContainer(ref: TaskRef, name: string, change: (container: Container) => void): TaskRecord | undefined {
+    return this.mutate(ref, (r) => {
+      const container = containerOf(r, name);
+      if (container) change(container);
+    });
+  }
+}
+
+/** A task that could not start, with ECS's reason (`CannotPullContainerError: …`). */
+export class TaskStartError extends Error {
+  constructor(
+    message: string,
+    readonly containerName?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether `dependsOn` of `dependent` on `dependency` holds; throws when it never can. */
+function dependencyMet(record: TaskRecord, dependency: string, condition: string, dependent: string): boolean {
+  const container = containerOf(record, dependency);
+  if (!container) return true;
+  const stopped = container.lastStatus === 'STOPPED';
+  switch (condition) {
+    case 'START':
+      return container.lastStatus === 'RUNNING' || stopped;
+    case 'COMPLETE':
+      return stopped;
+    case 'SUCCESS':
+      if (stopped && container.exitCode !== 0) {
+        throw new DependencyFailed(
+          `DependencyError: container ${dependent} depends on ${dependency} with condition SUCCESS, but ${dependency} exited with code ${container.exitCode}`,
+        );
+      }
+      return stopped;
+    case 'HEALTHY':
+      if (stopped || container.healthStatus === 'UNHEALTHY') {
+        throw new DependencyFailed(
+          `DependencyError: container ${dependent} depends on ${dependency} with condition HEALTHY, but ${dependency} ${stopped ? 'exited' : 'is unhealthy'}`,
+        );
+      }
+      return container.healthStatus === 'HEALTHY';
+    default:
+      return true;
+  }
+}
+
+/** Dependents stop before what they depend on, as ECS stops containers in reverse `dependsOn` order. */
+function stopWaves<T extends { name: string; dependsOn: readonly { containerName: string }[] }>(
+  containers: readonly T[],
+): T[][] {
+  const remaining = new Set(containers.map((c) => c.name));
+  const waves: T[][] = [];
+  while (remaining.size > 0) {
+    const wave = containers.filter(
+      (c) =>
+        remaining.has(c.name) &&
+        !containers.some(
+          (other) => remaining.has(other.name) && other.dependsOn.some((d) => d.containerName === c.name),
+        ),
+    );
+    // A dependency cycle cannot be registered, but never loop forever on stored data.
+    const next = wave.length > 0 ? wave : containers.filter((c) => remaining.has(c.name));
+    next.forEach((c) => remaining.delete(c.name));
+    waves.push(next);
+  }
+  return waves;
+}
+
+/** ECS's task health: UNHEALTHY if an essential container is, HEALTHY if all essential checked ones are. */
+function taskHealth(record: TaskRecord): TaskRecord['healthStatus'] {
+  const essential = new Set(
+    record.runtime?.containers.filter((c) => c.essential && c.hasHealthCheck).map((c) => c.name),
+  );
+  const checked = (record.containers ?? []).filter((c) => essential.has(c.name!));
+  if (checked.length === 0) return 'UNKNOWN';
+  if (checked.some((c) => c.healthStatus === 'UNHEALTHY')) return 'UNHEALTHY';
+  if (checked.every((c) => c.healthStatus === 'HEALTHY')) return 'HEALTHY';
+  return 'UNKNOWN';
+}
+
+function digestOf(image: ImageInfo): string {
+  const digest = image.repoDigests[0]?.split('@')[1];
+  return digest ?? image.id;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
