@@ -495,3 +495,21 @@ function oldest(networks: RawNetwork[]): RawNetwork {
     `${new Date(network.Created).getTime().toString().padStart(16, '0')}/${network.Id}`;
   return networks.reduce((best, network) => (key(network) < key(best) ? network : best));
 }
+
+/**
+ * Options for an engine named the way the docker CLI names it: `unix:///path/docker.sock` or
+ * `tcp://host:port`. Undefined or empty means dockerode's default (the default socket).
+ */
+export function engineOptionsFromDockerHost(dockerHost: string | undefined): DockerodeBackendOptions {
+  if (!dockerHost) return {};
+  const url = new URL(dockerHost);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
+    return {
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'https:' ? 2376 : 2375)),
+      protocol: url.protocol === 'https:' ? 'https' : 'http',
+    };
+  }
+  throw new Error(`DOCKER_HOST '${dockerHost}' is neither unix:///path nor tcp://host:port.`);
+}

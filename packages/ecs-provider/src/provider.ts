@@ -9,7 +9,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
-import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
+import { DockerodeBackend, engineOptionsFromDockerHost, type ContainerBackend } from '@localcloud/docker-backend';
 import { ECS_OPERATIONS } from './generated/ecs-operations';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
@@ -51,7 +51,7 @@ export class EcsProvider implements ServiceProvider {
     this.config = loadEcsRuntimeConfig(context.env);
     this.state = openStateStore({ dir: enabled ? path.join(dataDir, 'ecs') : undefined });
     this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
-    this.backend = options.backend ?? new DockerodeBackend();
+    this.backend = options.backend ?? new DockerodeBackend(engineOptionsFromDockerHost(context.env.DOCKER_HOST));
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.runtime = new TaskRuntime({
       backend: this.backend,

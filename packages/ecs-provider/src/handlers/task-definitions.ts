@@ -72,14 +72,14 @@ export function findTaskDefinition(store: EcsStore, scope: Scope, reference: str
 
 /**
  * The task definition RunTask, StartTask, CreateService and UpdateService name (any status: callers
- * decide what a non-ACTIVE one means). InvalidParameterException when there is none, as those operations answer.
+ * decide what a non-ACTIVE one means). ClientException "TaskDefinition not found." when there is none, as ECS answers.
  */
 export function resolveTaskDefinition(
   { store, scope }: Pick<EcsScope, 'store' | 'scope'>,
   reference: string,
 ): TaskDefinition {
   const record = findTaskDefinition(store, scope, reference);
-  if (!record) throw new InvalidParameterException('TaskDefinition not found.');
+  if (!record) throw new ClientException('TaskDefinition not found.');
   return record.taskDefinition;
 }
 
