@@ -1,0 +1,105 @@
+// Tasks on real Docker: median seconds from RunTask to RUNNING beside creating and starting the same
+// container straight through the Engine API, and the time for 50 concurrent RunTasks to reach RUNNING.
+// Needs a Docker engine and the test image (npm run test-images); runs from the built dist.
+const { randomBytes } = require('node:crypto');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const { createGateway, loadConfig, createLogger } = require(path.join(root, 'packages/gateway/dist'));
+const { DockerodeBackend } = require(path.join(root, 'packages/docker-backend/dist'));
+const ecsSdk = require('@aws-sdk/client-ecs');
+
+const IMAGE = 'localcloud-test/busybox:latest';
+const RUNS = Number(process.env.BENCH_TASK_RUNS ?? 10);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT_TASKS ?? 50);
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
+
+async function waitRunning(ecs, taskArns) {
+  const pending = new Set(taskArns);
+  while (pending.size > 0) {
+    const arns = [...pending].slice(0, 100);
+    const { tasks } = await ecs.send(new ecsSdk.DescribeTasksCommand({ tasks: arns }));
+    for (const task of tasks) {
+      if (task.lastStatus === 'RUNNING') pending.delete(task.taskArn);
+      else if (task.lastStatus === 'STOPPED') throw new Error(`task stopped: ${task.stoppedReason}`);
+    }
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function run() {
+  const prefix = `lcbench${randomBytes(3).toString('hex')}`;
+  const env = { GATEWAY_LISTEN: '127.0.0.1:0', SERVICES: 'ecs', ECS_CONTAINER_PREFIX: prefix };
+  const gateway = await createGateway({
+    config: loadConfig(env),
+    logger: createLogger('error'),
+    env: { ...process.env, ...env },
+  });
+  const info = await gateway.listen();
+  const ecs = new ecsSdk.ECSClient({
+    endpoint: info.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const docker = new DockerodeBackend();
+  try {
+    await ecs.send(
+      new ecsSdk.RegisterTaskDefinitionCommand({
+        family: 'bench',
+        networkMode: 'bridge',
+        containerDefinitions: [{ name: 'app', image: IMAGE, command: ['sleep', '600'], memory: 32, stopTimeout: 1 }],
+      }),
+    );
+    const viaEcs = [];
+    const direct = [];
+    for (let i = 0; i < RUNS; i++) {
+      let start = process.hrtime.bigint();
+      const { tasks } = await ecs.send(new ecsSdk.RunTaskCommand({ taskDefinition: 'bench' }));
+      await waitRunning(ecs, [tasks[0].taskArn]);
+      viaEcs.push(seconds(start));
+      await ecs.send(new ecsSdk.StopTaskCommand({ task: tasks[0].taskArn }));
+
+      start = process.hrtime.bigint();
+      const id = await docker.createContainer({
+        name: `${prefix}_direct_${i}`,
+        image: IMAGE,
+        command: ['sleep', '600'],
+        memory: 32 * 1024 * 1024,
+        labels: { 'localcloud.bench': prefix },
+      });
+      await docker.startContainer(id);
+      direct.push(seconds(start));
+      await docker.removeContainer(id, { force: true });
+    }
+    const ecsMedian = median(viaEcs);
+    const directMedian = median(direct);
+    console.log(`RunTask → RUNNING, median of ${RUNS}: ${ecsMedian.toFixed(3)} s`);
+    console.log(`Engine API create + start, median of ${RUNS}: ${directMedian.toFixed(3)} s`);
+    console.log(`ratio: ${(ecsMedian / directMedian).toFixed(2)}×`);
+
+    const start = process.hrtime.bigint();
+    const batches = await Promise.all(
+      Array.from({ length: Math.ceil(CONCURRENT / 10) }, (_, i) =>
+        ecs.send(new ecsSdk.RunTaskCommand({ taskDefinition: 'bench', count: Math.min(10, CONCURRENT - i * 10) })),
+      ),
+    );
+    const arns = batches.flatMap((b) => b.tasks.map((t) => t.taskArn));
+    await waitRunning(ecs, arns);
+    console.log(`${arns.length} concurrent RunTasks (in batches of 10) all RUNNING: ${seconds(start).toFixed(2)} s`);
+  } finally {
+    ecs.destroy();
+    await gateway.close();
+    const leftovers = await docker.listContainers({ all: true, labels: { 'localcloud.bench': prefix } });
+    await Promise.all(leftovers.map((c) => docker.removeContainer(c.id, { force: true })));
+    await docker.close();
+  }
+}
+
+module.exports = { run };
+if (require.main === module)
+  run().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
