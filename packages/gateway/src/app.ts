@@ -14,7 +14,7 @@ import { resolveAccountRegion } from './pipeline/resolve-account-region';
 import { parseRequest } from './pipeline/parse-request';
 import { dispatch } from './pipeline/dispatch';
 import { errorHandler } from './pipeline/error-handler';
-import { healthRoute } from './health';
+import { HEALTH_PATH, healthRoute } from './health';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -60,7 +60,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // The request path, in order: each step does one thing and records it on the exchange.
   app.use(requestId);
   app.use(requestLog(logger, config.debug));
-  app.get('/_localcloud/health', healthRoute(registry));
+  app.get(HEALTH_PATH, healthRoute(registry));
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
   app.use(asMiddleware(resolveService(registry)));
   app.use(asMiddleware(resolveAccountRegion({ region: config.defaultRegion, accountId: config.defaultAccountId })));

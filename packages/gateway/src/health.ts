@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import type { ProviderRegistry } from './plugin/registry';
 
+export const HEALTH_PATH = '/_localcloud/health';
+
 /** `GET /_localcloud/health`: each enabled service and what its provider reports about itself. */
 export function healthRoute(registry: ProviderRegistry) {
   return async (_req: Request, res: Response) => {

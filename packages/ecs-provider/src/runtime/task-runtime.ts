@@ -9,6 +9,7 @@ import {
 import type { Logger } from 'winston';
 import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
 import type { EcsRuntimeConfig } from './runtime-config';
+import type { TaskHooks } from './task-hooks';
 import { containerOf, taskIdOf, type TaskRecord, type TaskRef, type TaskRepository } from './task-record';
 
 export interface TaskRuntimeOptions {
@@ -18,6 +19,8 @@ export interface TaskRuntimeOptions {
   readonly logger: Logger;
   /** `AWS_ENDPOINT_URL` for task containers, once the gateway's port is known. */
   readonly endpointUrl: () => string | undefined;
+  /** Log delivery, metadata and credentials endpoints (`src/task-agent/`). */
+  readonly hooks?: TaskHooks;
 }
 
 export interface StopRequest {
@@ -132,6 +135,7 @@ export class TaskRuntime {
   private async runLaunch(ref: TaskRef, definition: TaskDefinition): Promise<void> {
     const record = this.options.repository.get(ref);
     if (!record) return;
+    const containerEnvironment = this.options.hooks?.prepare(ref, definition);
     const plan = planTask({
       definition,
       overrides: record.overrides,
@@ -145,6 +149,7 @@ export class TaskRuntime {
       },
       config: this.options.config,
       endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,
+      containerEnvironment,
     });
     this.mutate(ref, (r) => {
       r.runtime = {
@@ -161,6 +166,7 @@ export class TaskRuntime {
       };
     });
     try {
+      await this.options.hooks?.beforeCreate(ref, definition);
       await this.pullImages(ref, plan);
       await this.prepareTaskResources(ref, plan);
       await this.createContainers(ref, plan);
@@ -246,6 +252,7 @@ export class TaskRuntime {
         r.runtime!.networkHolder = { name: plan.networkHolder!.name, runtimeId: id };
       });
       await this.startOrFail(id);
+      await this.options.hooks?.started(ref, id);
     }
     this.mutate(ref, (r) => {
       r.connectivity = 'CONNECTED';
@@ -277,6 +284,7 @@ export class TaskRuntime {
           .get(ref)
           ?.runtime?.containers.find((c) => c.name === planned.name)?.runtimeId;
         await this.startOrFail(id!, planned.name);
+        await this.options.hooks?.started(ref, id!, planned.name);
         this.containerStarted(ref, planned.name);
       }),
     );
@@ -422,6 +430,8 @@ export class TaskRuntime {
         for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
       });
     }
+    // Every log line of the task's containers is delivered before the task shows STOPPED.
+    await this.options.hooks?.beforeStopped(ref);
     this.mutate(ref, (r) => {
       r.lastStatus = 'STOPPED';
       r.stoppedAt = new Date();
@@ -479,6 +489,8 @@ export class TaskRuntime {
     const next = structuredClone(current);
     change(next);
     next.healthStatus = taskHealth(next);
+    // ECS counts every change of a task in its version.
+    next.version = (current.version ?? 0) + 1;
     this.options.repository.put(next);
     this.changes.emit(ref.taskArn);
     return next;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'winston';
 import { exchangeOf } from './exchange';
+import { HEALTH_PATH } from '../health';
 
 /** One log line per request; with debug on, the bodies too. */
 export function requestLog(logger: Logger, debug: boolean) {
@@ -27,7 +28,8 @@ export function requestLog(logger: Logger, debug: boolean) {
         line.requestBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : undefined;
         line.responseBody = String(res.locals.responseBody ?? '');
       }
-      logger.info('request', line);
+      // Health probes (a container HEALTHCHECK every few seconds) would drown the log at info.
+      logger.log(req.path === HEALTH_PATH ? 'debug' : 'info', 'request', line);
     });
     next();
   };
