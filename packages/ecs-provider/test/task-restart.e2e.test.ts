@@ -75,6 +75,31 @@ describeWithEngine('ECS tasks across gateway restarts', () => {
     expect(stopped.containers![0]!.exitCode).toBe(137);
   });
 
+  it('forgets STOPPED tasks once their retention has passed', async () => {
+    bed = await startEcsTestBed(
+      { PERSISTENCE: '1', DATA_DIR: dataDir, ECS_STOPPED_TASK_RETENTION_SECONDS: '1' },
+      prefix,
+    );
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'brief',
+        containerDefinitions: [{ name: 'app', image: TEST_IMAGE, command: ['true'], memory: 64 }],
+      }),
+    );
+    const { tasks } = await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'brief' }));
+    await waitForTask(bed.ecs, tasks![0]!.taskArn!, isStopped);
+    await bed.close();
+    bed = undefined;
+    await new Promise((r) => setTimeout(r, 1100));
+
+    bed = await startEcsTestBed(
+      { PERSISTENCE: '1', DATA_DIR: dataDir, ECS_STOPPED_TASK_RETENTION_SECONDS: '1' },
+      prefix,
+    );
+    const described = await bed.ecs.send(new DescribeTasksCommand({ tasks: [tasks![0]!.taskArn!] }));
+    expect(described.failures).toEqual([{ arn: tasks![0]!.taskArn, reason: 'MISSING' }]);
+  });
+
   it('removes containers of tasks it does not know', async () => {
     const stray = await docker.createContainer({
       name: `${prefix}_stray_1_app_${Date.now()}`,

@@ -21,6 +21,12 @@ export interface EcsRuntimeConfig {
   readonly taskEndpointUrl?: string;
   /** Default seconds between SIGTERM and SIGKILL when a container definition has no stopTimeout. */
   readonly defaultStopTimeoutSeconds: number;
+  /** How long STOPPED tasks stay describable. */
+  readonly stoppedTaskRetentionSeconds: number;
+  /** Listener of the task agent endpoints (metadata, credentials, gateway proxy); absent when turned off. */
+  readonly taskEndpoints?: { readonly host: string; readonly port: number };
+  /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
+  readonly credentialsRoute: boolean;
 }
 
 export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undefined>>): EcsRuntimeConfig {
@@ -40,6 +46,13 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     injectEndpoint: !isFalse(env.ECS_INJECT_ENDPOINT_URL),
     taskEndpointUrl: env.ECS_TASK_ENDPOINT_URL || undefined,
     defaultStopTimeoutSeconds: 30,
+    stoppedTaskRetentionSeconds: positiveInt(
+      'ECS_STOPPED_TASK_RETENTION_SECONDS',
+      env.ECS_STOPPED_TASK_RETENTION_SECONDS,
+      3600,
+    ),
+    taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
+    credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
   };
 }
 
@@ -57,5 +70,23 @@ function parseCommand(name: string, value: string): string[] {
   if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === 'string')) {
     throw new EcsConfigError(`${name} must be a JSON array of strings, e.g. ["sleep","infinity"].`);
   }
+  return parsed;
+}
+
+function parseListen(value: string | undefined): { host: string; port: number } | undefined {
+  const text = (value ?? '0.0.0.0:0').trim();
+  if (isFalse(text)) return undefined;
+  const match = /^(?:(.*):)?(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    throw new EcsConfigError(`ECS_TASK_ENDPOINTS_LISTEN must be [host:]port or off, e.g. 0.0.0.0:4590; got '${text}'.`);
+  }
+  return { host: match[1]?.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new EcsConfigError(`${name} must be a positive integer.`);
   return parsed;
 }

@@ -28,6 +28,15 @@ export class StoreTaskRepository implements TaskRepository {
     return [...this.allTasks.values()].filter((task) => task.lastStatus !== 'STOPPED');
   }
 
+  /** Forgets tasks STOPPED before `cutoff`, as ECS stops showing them after a while; returns how many. */
+  forgetStoppedBefore(cutoff: Date): number {
+    const expired = [...this.allTasks.values()].filter(
+      (task) => task.lastStatus === 'STOPPED' && task.stoppedAt && task.stoppedAt < cutoff,
+    );
+    for (const task of expired) this.stores.get(task.accountId, task.region).tasks.delete(taskKeyOf(task.taskArn));
+    return expired.length;
+  }
+
   /** Whether any account knows this task, in any state. */
   has(taskArn: string): boolean {
     const parsed = parseArn(taskArn);

@@ -11,6 +11,7 @@ import type { TaskRuntime } from './task-runtime';
 import { refOf, type TaskRef, type TaskRepository } from './task-record';
 
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
+const REAP_INTERVAL_MS = 60_000;
 
 /**
  * Keeps stored tasks true to their containers: follows the engine's event stream (a `docker kill`
@@ -21,6 +22,7 @@ export class TaskSupervisor {
   private subscription?: EventSubscription;
   private lastEventAt?: Date;
   private reconnectTimer?: NodeJS.Timeout;
+  private reapTimer?: NodeJS.Timeout;
   private attempts = 0;
   private closed = false;
   private engineAvailable = false;
@@ -28,7 +30,7 @@ export class TaskSupervisor {
   constructor(
     private readonly backend: ContainerBackend,
     private readonly runtime: TaskRuntime,
-    private readonly repository: TaskRepository,
+    private readonly repository: TaskRepository & { forgetStoppedBefore(cutoff: Date): number },
     private readonly config: EcsRuntimeConfig,
     private readonly logger: Logger,
     /** Whether the task ARN belongs to a task this provider knows (any account and region). */
@@ -42,12 +44,15 @@ export class TaskSupervisor {
 
   /** Connects to the event stream and reconciles; never throws: an absent engine is retried. */
   async start(): Promise<void> {
+    this.reapTimer = setInterval(() => this.forgetOldStoppedTasks(), REAP_INTERVAL_MS).unref();
+    this.forgetOldStoppedTasks();
     await this.connect();
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.reapTimer);
     this.subscription?.close();
   }
 
@@ -76,6 +81,13 @@ export class TaskSupervisor {
         });
       this.scheduleReconnect();
     }
+  }
+
+  /** STOPPED tasks stay visible for `stoppedTaskRetentionSeconds` (ECS: at least an hour), then go. */
+  private forgetOldStoppedTasks(): void {
+    const cutoff = new Date(Date.now() - this.config.stoppedTaskRetentionSeconds * 1000);
+    const forgotten = this.repository.forgetStoppedBefore(cutoff);
+    if (forgotten > 0) this.logger.debug('forgot stopped tasks past their retention', { forgotten });
   }
 
   private scheduleReconnect(): void {
