@@ -142,4 +142,23 @@ describe('planTask', () => {
     expect(plan.containers[0]!.spec).toMatchObject({ networkMode: 'stack', networkAliases: ['app'] });
     expect(plan.containers[0]!.spec.env).toMatchObject({ AWS_ENDPOINT_URL: 'http://localcloud:4566' });
   });
+
+  it('adds per-container environment (metadata URIs) over the definition, and the host alias to reach it', () => {
+    const plan = planTask({
+      definition: definition({
+        networkMode: 'bridge',
+        containerDefinitions: [
+          { name: 'app', image: 'busybox', environment: [{ name: 'ECS_CONTAINER_METADATA_URI_V4', value: 'fake' }] },
+          { name: 'side', image: 'busybox' },
+        ],
+      }),
+      task,
+      config,
+      containerEnvironment: { app: { ECS_CONTAINER_METADATA_URI_V4: 'http://h/v4/a' }, side: { X: 'y' } },
+    });
+    expect(plan.containers[0]!.spec.env).toMatchObject({ ECS_CONTAINER_METADATA_URI_V4: 'http://h/v4/a' });
+    expect(plan.containers[1]!.spec.env).toMatchObject({ X: 'y' });
+    expect(plan.containers[1]!.spec.env).not.toHaveProperty('ECS_CONTAINER_METADATA_URI_V4');
+    expect(plan.containers[0]!.spec.extraHosts).toContain('host.docker.internal:host-gateway');
+  });
 });

@@ -59,6 +59,8 @@ export interface PlanInput {
   readonly endpointUrl?: string;
   /** Extra environment for every container (e.g. the metadata endpoint), overridable by nothing. */
   readonly runtimeEnvironment?: Readonly<Record<string, string>>;
+  /** Extra environment per ECS container name (e.g. its own metadata URI), overridable by nothing. */
+  readonly containerEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const MIB = 1024 * 1024;
@@ -94,7 +96,8 @@ export function planTask(input: PlanInput): TaskPlan {
   });
 
   const volumes = planVolumes(definition, task, config);
-  const endpointHosts = input.endpointUrl && networkMode !== 'host' ? ['host.docker.internal:host-gateway'] : [];
+  const reachesHost = input.endpointUrl || input.containerEnvironment;
+  const endpointHosts = reachesHost && networkMode !== 'host' ? ['host.docker.internal:host-gateway'] : [];
 
   const planned = containers.map((container): PlannedContainer => {
     const override = input.overrides?.containerOverrides?.find((o) => o.name === container.name);
@@ -216,6 +219,7 @@ function environment(
   env.AWS_DEFAULT_REGION = input.task.region;
   env.AWS_EXECUTION_ENV = input.task.launchType === 'FARGATE' ? 'AWS_ECS_FARGATE' : 'AWS_ECS_EC2';
   Object.assign(env, input.runtimeEnvironment);
+  Object.assign(env, input.containerEnvironment?.[container.name!]);
   return env;
 }
 

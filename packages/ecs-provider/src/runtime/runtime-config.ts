@@ -25,6 +25,8 @@ export interface EcsRuntimeConfig {
   readonly stoppedTaskRetentionSeconds: number;
   /** Listener of the task agent endpoints (metadata, credentials, gateway proxy); absent when turned off. */
   readonly taskEndpoints?: { readonly host: string; readonly port: number };
+  /** Host name task containers use for that listener; `host.docker.internal` (the Docker host) when absent. */
+  readonly taskEndpointsHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
   readonly credentialsRoute: boolean;
 }
@@ -52,6 +54,7 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
       3600,
     ),
     taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
+    taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
   };
 }

@@ -1,5 +1,6 @@
 import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
 import type { PlannedVolume } from './container-plan';
+import type { TaskAgentState } from '../task-agent/task-agent-state';
 
 /** How one ECS container of a task maps to Docker. */
 export interface RuntimeContainer {
@@ -17,6 +18,8 @@ export interface TaskRuntimeState {
   readonly containers: RuntimeContainer[];
   networkHolder?: { readonly name: string; runtimeId?: string };
   readonly volumes: readonly PlannedVolume[];
+  /** Metadata and credentials endpoint tokens and log routing (`src/task-agent.ts`). */
+  agent?: TaskAgentState;
 }
 
 /**

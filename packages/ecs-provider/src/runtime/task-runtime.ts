@@ -21,6 +21,8 @@ export interface TaskRuntimeOptions {
   readonly endpointUrl: () => string | undefined;
   /** Log delivery, metadata and credentials endpoints (`src/task-agent/`). */
   readonly hooks?: TaskHooks;
+  /** Called after any change to a stored task (the service scheduler reacts to it). */
+  readonly onTaskChanged?: (ref: TaskRef) => void;
 }
 
 export interface StopRequest {
@@ -493,6 +495,7 @@ export class TaskRuntime {
     next.version = (current.version ?? 0) + 1;
     this.options.repository.put(next);
     this.changes.emit(ref.taskArn);
+    this.options.onTaskChanged?.(ref);
     return next;
   }
 

@@ -10,12 +10,13 @@ export class ProviderRegistry {
 
   static async load(
     sources: Readonly<Record<string, ProviderSource>>,
-    context: ProviderContext,
+    context: Omit<ProviderContext, 'lookupProvider'>,
   ): Promise<ProviderRegistry> {
     const registry = new ProviderRegistry();
+    const shared: ProviderContext = { ...context, lookupProvider: (name) => registry.get(name) };
     for (const [name, source] of Object.entries(sources)) {
       const factory = typeof source === 'function' ? source : loadFactory(source.module);
-      const provider = await factory(context);
+      const provider = await factory(shared);
       if (provider.service.name !== name) {
         throw new Error(`Provider configured as '${name}' serves '${provider.service.name}'.`);
       }

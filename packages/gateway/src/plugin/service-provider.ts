@@ -32,6 +32,12 @@ export interface ProviderContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Durable state: when enabled, providers keep their state below `dataDir/<service>`. */
   readonly persistence: { readonly enabled: boolean; readonly dataDir: string };
+  /**
+   * Another enabled provider by service name (`undefined` when that service is not enabled). Providers are
+   * created one after another, so call this when it is needed (e.g. at request or task time), not in the
+   * factory. The gateway knows nothing of what providers offer each other: check the result's shape.
+   */
+  lookupProvider(name: string): ServiceProvider | undefined;
 }
 
 /**

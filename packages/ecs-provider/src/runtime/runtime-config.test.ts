@@ -1,0 +1,30 @@
+import { EcsConfigError } from './config-error';
+import { loadEcsRuntimeConfig } from './runtime-config';
+
+describe('task endpoint settings', () => {
+  it('listens on every address and a free port by default, with the credentials route on', () => {
+    const config = loadEcsRuntimeConfig({});
+    expect(config.taskEndpoints).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(config.credentialsRoute).toBe(true);
+    expect(config.taskEndpointsHost).toBeUndefined();
+  });
+
+  it('reads [host:]port, off, and the advertised host', () => {
+    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '4590' }).taskEndpoints).toEqual({
+      host: '0.0.0.0',
+      port: 4590,
+    });
+    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '172.17.0.1:4590' }).taskEndpoints).toEqual({
+      host: '172.17.0.1',
+      port: 4590,
+    });
+    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: 'off' }).taskEndpoints).toBeUndefined();
+    expect(loadEcsRuntimeConfig({ ECS_CREDENTIALS_ROUTE: '0' }).credentialsRoute).toBe(false);
+    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_HOST: 'localcloud' }).taskEndpointsHost).toBe('localcloud');
+  });
+
+  it('refuses a listen address that is not one', () => {
+    expect(() => loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: 'nope' })).toThrow(EcsConfigError);
+    expect(() => loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '1.2.3.4:99999' })).toThrow(EcsConfigError);
+  });
+});

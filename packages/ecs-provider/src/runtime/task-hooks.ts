@@ -1,0 +1,17 @@
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { TaskRef } from './task-record';
+
+/**
+ * What the task runtime lets other parts of the provider do at points of a task's life (the awslogs
+ * driver, the metadata and credentials endpoints), so the runtime itself stays about containers.
+ */
+export interface TaskHooks {
+  /** Before the containers are planned: environment to add, per ECS container name. */
+  prepare(ref: TaskRef, definition: TaskDefinition): Record<string, Record<string, string>>;
+  /** Before any container is created; throws a `TaskStartError` to fail the task with its reason. */
+  beforeCreate(ref: TaskRef, definition: TaskDefinition): Promise<void>;
+  /** Right after a container started (`containerName` absent: the task's network holder). */
+  started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void>;
+  /** Before the task is marked STOPPED, once its containers have stopped: e.g. deliver the last log lines. */
+  beforeStopped(ref: TaskRef): Promise<void>;
+}

@@ -1,0 +1,205 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ContainerBackend } from '@localcloud/docker-backend';
+import type { LogsSink } from '@localcloud/logs-provider';
+import type { Logger } from 'winston';
+import { effectiveNetworkMode } from '../runtime/container-plan';
+import type { TaskHooks } from '../runtime/task-hooks';
+import { taskIdOf, type TaskRecord, type TaskRef } from '../runtime/task-record';
+import { TaskStartError } from '../runtime/task-runtime';
+import { AwsLogsShipper, type AwsLogsTarget } from './awslogs-shipper';
+import type { CredentialsRoute } from './credentials-route';
+import type { TaskAgentState } from './task-agent-state';
+
+export interface TaskAgentOptions {
+  readonly backend: ContainerBackend;
+  readonly logger: Logger;
+  readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  readonly mutate: (ref: TaskRef, change: (record: TaskRecord) => void) => void;
+  /** The CloudWatch Logs provider's in-process API, when that service is enabled. */
+  readonly logsSink: () => LogsSink | undefined;
+  /** The task endpoint listener: its port, and the address to route 169.254.170.2 to (else the network's gateway). */
+  readonly endpoint: () => { port: number; host?: string; advertisedHost?: string } | undefined;
+  /** Routes 169.254.170.2 in task network namespaces; absent when disabled. */
+  readonly credentialsRoute?: CredentialsRoute;
+  readonly flushIntervalMs?: number;
+  /** Longest a stopping task waits for its containers' output to end. */
+  readonly drainTimeoutMs?: number;
+}
+
+/**
+ * What the ECS agent does for a task besides running its containers: the awslogs log driver, and the
+ * environment and state behind the metadata (v4) and credentials endpoints that `TaskEndpointServer` serves.
+ */
+export class TaskAgent implements TaskHooks {
+  private readonly pending = new Map<string, TaskAgentState>();
+  private readonly shippers = new Map<string, AwsLogsShipper[]>();
+
+  constructor(private readonly options: TaskAgentOptions) {}
+
+  prepare(ref: TaskRef, definition: TaskDefinition): Record<string, Record<string, string>> {
+    const record = this.options.get(ref);
+    const networkMode = effectiveNetworkMode(definition, record?.launchType ?? 'FARGATE');
+    const taskRoleArn = record?.overrides?.taskRoleArn ?? definition.taskRoleArn;
+    const endpoint = this.options.endpoint();
+    const state: TaskAgentState = {
+      networkMode,
+      metadataTokens: Object.fromEntries(
+        (definition.containerDefinitions ?? []).map((c) => [c.name!, randomBytes(16).toString('hex')]),
+      ),
+      credentialsId: taskRoleArn ? randomUUID() : undefined,
+      taskRoleArn,
+      logConfigurations: Object.fromEntries(
+        (definition.containerDefinitions ?? [])
+          .filter((c) => c.logConfiguration?.logDriver)
+          .map((c) => [
+            c.name!,
+            { driver: c.logConfiguration!.logDriver!, options: { ...c.logConfiguration!.options } },
+          ]),
+      ),
+    };
+    this.pending.set(ref.taskArn, state);
+    const host = networkMode === 'host' ? '127.0.0.1' : (endpoint?.advertisedHost ?? 'host.docker.internal');
+    const environment: Record<string, Record<string, string>> = {};
+    for (const [name, token] of Object.entries(state.metadataTokens)) {
+      const env: Record<string, string> = {};
+      if (endpoint && networkMode !== 'none') {
+        const uri = `http://${host}:${endpoint.port}/v4/${token}`;
+        env.ECS_CONTAINER_METADATA_URI_V4 = uri;
+        env.ECS_CONTAINER_METADATA_URI = uri;
+      }
+      if (state.credentialsId) env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = `/v2/credentials/${state.credentialsId}`;
+      environment[name] = env;
+    }
+    return environment;
+  }
+
+  async beforeCreate(ref: TaskRef, definition: TaskDefinition): Promise<void> {
+    const state = this.pending.get(ref.taskArn);
+    this.pending.delete(ref.taskArn);
+    if (state)
+      this.options.mutate(ref, (r) => {
+        if (r.runtime) r.runtime.agent = state;
+      });
+    for (const container of definition.containerDefinitions ?? []) {
+      const log = container.logConfiguration;
+      if (log?.logDriver !== 'awslogs') continue;
+      const fail = (detail: string) =>
+        new TaskStartError(`ResourceInitializationError: failed to validate logger args: ${detail}`, container.name);
+      const sink = this.options.logsSink();
+      if (!sink) {
+        throw fail(
+          `container ${container.name} uses the awslogs log driver, but CloudWatch Logs is not enabled in localcloud (add "logs" to SERVICES)`,
+        );
+      }
+      const options = log.options ?? {};
+      const group = options['awslogs-group'];
+      if (!group) throw fail('must specify valid value for log opt awslogs-group');
+      try {
+        sink.ensureGroup(scopeOf(ref, options), group, { create: options['awslogs-create-group'] === 'true' });
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? 'Error';
+        const text = error instanceof Error ? error.message : String(error);
+        if (name === 'ResourceNotFoundException') {
+          // ECS's wording when the group is missing and awslogs-create-group is not set.
+          throw fail(
+            `create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: ${text} : exit status 1`,
+          );
+        }
+        throw fail(`${name}: ${text}`);
+      }
+    }
+  }
+
+  async started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void> {
+    const record = this.options.get(ref);
+    const state = record?.runtime?.agent;
+    if (!record || !state) return;
+    if (containerName) this.startShipper(ref, record, state, runtimeId, containerName);
+    // 169.254.170.2 is routed in each network namespace: the holder's when the containers share it.
+    const ownNamespace = containerName === undefined || !record.runtime?.networkHolder;
+    if (state.credentialsId && ownNamespace && !['host', 'none'].includes(state.networkMode)) {
+      await this.routeCredentials(ref, runtimeId);
+    }
+  }
+
+  async beforeStopped(ref: TaskRef): Promise<void> {
+    const shippers = this.shippers.get(ref.taskArn) ?? [];
+    this.shippers.delete(ref.taskArn);
+    if (shippers.length === 0) return;
+    // The containers have stopped, so their output ends; bound the wait anyway (a wedged engine stream).
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      Promise.all(shippers.map((s) => s.done)).then(() => false),
+      new Promise<boolean>(
+        (resolve) => (timer = setTimeout(() => resolve(true), this.options.drainTimeoutMs ?? 60_000)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.options.logger.warn('awslogs: container output did not end; delivering what was read', {
+        taskArn: ref.taskArn,
+      });
+      shippers.forEach((s) => s.cancel());
+      await Promise.all(shippers.map((s) => s.done));
+    }
+  }
+
+  /** Stops following container output (provider shutdown), after delivering what was read. */
+  async close(): Promise<void> {
+    const all = [...this.shippers.values()].flat();
+    this.shippers.clear();
+    all.forEach((s) => s.cancel());
+    await Promise.all(all.map((s) => s.done));
+  }
+
+  private startShipper(
+    ref: TaskRef,
+    record: TaskRecord,
+    state: TaskAgentState,
+    runtimeId: string,
+    containerName: string,
+  ): void {
+    const log = state.logConfigurations[containerName];
+    const sink = this.options.logsSink();
+    if (log?.driver !== 'awslogs' || !sink) return;
+    const prefix = log.options['awslogs-stream-prefix'];
+    const target: AwsLogsTarget = {
+      scope: scopeOf(ref, log.options),
+      group: log.options['awslogs-group']!,
+      // ECS names the stream <prefix>/<container>/<task id>; without a prefix, Docker's driver uses the container id.
+      stream: prefix ? `${prefix}/${containerName}/${taskIdOf(record.taskArn)}` : runtimeId,
+    };
+    try {
+      sink.ensureStream(target.scope, target.group, target.stream);
+    } catch (error) {
+      this.options.logger.warn('awslogs: cannot create the log stream', { ...target, error: String(error) });
+      return;
+    }
+    const shipper = new AwsLogsShipper(this.options.backend, sink, runtimeId, target, this.options.logger, {
+      flushIntervalMs: this.options.flushIntervalMs,
+    });
+    this.shippers.set(ref.taskArn, [...(this.shippers.get(ref.taskArn) ?? []), shipper]);
+  }
+
+  private async routeCredentials(ref: TaskRef, runtimeId: string): Promise<void> {
+    const route = this.options.credentialsRoute;
+    const endpoint = this.options.endpoint();
+    if (!route || !endpoint) return;
+    try {
+      const info = await this.options.backend.inspectContainer(runtimeId);
+      const host = endpoint.host ?? info.networks.find((n) => n.gateway)?.gateway;
+      if (!info.state.pid || !host) throw new Error('the container has no process or network gateway');
+      await route.install(info.state.pid, { host, port: endpoint.port });
+    } catch (error) {
+      this.options.logger.warn('cannot route 169.254.170.2 for a task container; task role credentials unavailable', {
+        taskArn: ref.taskArn,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
+
+function scopeOf(ref: TaskRef, options: Readonly<Record<string, string>>) {
+  return { accountId: ref.accountId, region: options['awslogs-region'] || ref.region };
+}

@@ -1,0 +1,163 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ContainerBackend, ContainerInfo } from '@localcloud/docker-backend';
+import type { Logger } from 'winston';
+import type { TaskRecord } from '../runtime/task-record';
+import { containerDocument, taskDocument, type ContainerFacts } from './metadata-documents';
+
+export interface TaskEndpointServerOptions {
+  readonly backend: ContainerBackend;
+  readonly logger: Logger;
+  /** The tasks whose endpoints are served (every task not yet STOPPED). */
+  readonly tasks: () => readonly TaskRecord[];
+  /** Where other requests go (the gateway), once it listens. */
+  readonly upstream: () => { host: string; port: number } | undefined;
+  /** How long credentials stay valid. */
+  readonly credentialsTtlMs?: number;
+}
+
+/**
+ * The ECS agent's endpoints for task containers, on a listener the provider owns (not the gateway's):
+ * task metadata v4 (`/v4/<token>`, `/task`, `/stats`, `/task/stats`), task role credentials
+ * (`/v2/credentials/<id>`), and everything else proxied to the gateway, so `AWS_ENDPOINT_URL` works from
+ * containers even when the gateway listens on loopback only. Tokens are random per container and task.
+ */
+export class TaskEndpointServer {
+  private readonly server: http.Server;
+  private address?: AddressInfo;
+
+  constructor(private readonly options: TaskEndpointServerOptions) {
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        this.options.logger.warn('task endpoint request failed', { url: req.url, error: String(error) });
+        if (!res.headersSent) json(res, 500, { message: 'internal error' });
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  async listen(host: string, port: number): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this.address;
+  }
+
+  get port(): number | undefined {
+    return this.address?.port;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const metadata = /^\/v4\/([A-Za-z0-9_-]+)(\/task)?(\/stats)?\/?$/.exec(url.pathname);
+    if (metadata && req.method === 'GET') return this.metadata(res, metadata[1]!, !!metadata[2], !!metadata[3]);
+    const credentials = /^\/v2\/credentials\/([A-Za-z0-9-]+)\/?$/.exec(url.pathname);
+    if (credentials && req.method === 'GET') return this.credentials(res, credentials[1]!);
+    if (url.pathname.startsWith('/v4/') || url.pathname.startsWith('/v2/credentials')) {
+      return json(res, 404, { message: 'not found' });
+    }
+    return this.proxy(req, res);
+  }
+
+  private async metadata(res: http.ServerResponse, token: string, task: boolean, stats: boolean): Promise<void> {
+    const found = this.findByToken(token);
+    if (!found) return json(res, 404, { message: `no container for this metadata URI` });
+    const { record, containerName } = found;
+    const names = task ? (record.containers ?? []).map((c) => c.name!) : [containerName];
+    const runtimeIds = new Map(record.runtime?.containers.map((c) => [c.name, c.runtimeId]));
+    if (stats) {
+      const entries = await Promise.all(
+        names.map(async (name) => {
+          const id = runtimeIds.get(name);
+          return [id, id ? await this.options.backend.stats(id).catch(() => null) : null] as const;
+        }),
+      );
+      const present = entries.filter((e): e is readonly [string, Record<string, unknown> | null] => !!e[0]);
+      return json(res, 200, task ? Object.fromEntries(present) : (present[0]?.[1] ?? {}));
+    }
+    const facts = await Promise.all(names.map((name) => this.facts(record, name, runtimeIds.get(name))));
+    return json(res, 200, task ? taskDocument(record, facts) : containerDocument(record, facts[0]!));
+  }
+
+  private async facts(record: TaskRecord, name: string, runtimeId: string | undefined): Promise<ContainerFacts> {
+    const agent = record.runtime?.agent;
+    const log = agent?.logConfigurations[name];
+    let info: ContainerInfo | undefined;
+    if (runtimeId) info = await this.options.backend.inspectContainer(runtimeId).catch(() => undefined);
+    // Containers sharing the network holder's namespace report the holder's network.
+    const holderId = record.runtime?.networkHolder?.runtimeId;
+    if (info && holderId && info.networks.length === 0) {
+      const holder = await this.options.backend.inspectContainer(holderId).catch(() => undefined);
+      if (holder) info = { ...info, networks: holder.networks };
+    }
+    return {
+      name,
+      info,
+      logDriver: log?.driver,
+      logOptions: log?.options,
+      networkMode: agent?.networkMode ?? 'bridge',
+    };
+  }
+
+  private credentials(res: http.ServerResponse, id: string): void {
+    const record = this.options.tasks().find((r) => r.runtime?.agent?.credentialsId === id);
+    const roleArn = record?.runtime?.agent?.taskRoleArn;
+    if (!record || !roleArn) return json(res, 404, { code: 'NotFound', message: 'no credentials for this id' });
+    const ttl = this.options.credentialsTtlMs ?? 6 * 3600_000;
+    // The access key id is the task's account id: the gateway maps a 12-digit key id to that account.
+    return json(res, 200, {
+      AccessKeyId: record.accountId,
+      SecretAccessKey: 'localcloud',
+      Token: `localcloud-task-${id}`,
+      Expiration: new Date(Date.now() + ttl).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      RoleArn: roleArn,
+    });
+  }
+
+  private findByToken(token: string): { record: TaskRecord; containerName: string } | undefined {
+    for (const record of this.options.tasks()) {
+      const tokens = record.runtime?.agent?.metadataTokens;
+      if (!tokens) continue;
+      for (const [containerName, candidate] of Object.entries(tokens)) {
+        if (candidate === token) return { record, containerName };
+      }
+    }
+    return undefined;
+  }
+
+  private proxy(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const upstream = this.options.upstream();
+    if (!upstream) return json(res, 503, { message: 'the gateway is not listening yet' });
+    const forward = http.request(
+      { host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', (error) => {
+      if (!res.headersSent) json(res, 502, { message: `gateway unreachable: ${error.message}` });
+      else res.destroy();
+    });
+    req.pipe(forward);
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

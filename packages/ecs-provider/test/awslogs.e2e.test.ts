@@ -1,0 +1,223 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  type OutputLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type ContainerDefinition,
+  type LogConfiguration,
+} from '@aws-sdk/client-ecs';
+import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import { testCredentials } from '@localcloud/gateway/testing';
+import {
+  TEST_IMAGE,
+  isRunning,
+  isStopped,
+  removePrefixContainers,
+  startEcsTestBed,
+  waitForTask,
+  type EcsTestBed,
+} from './support';
+
+const awslogs = (group: string, extra: Record<string, string> = {}): LogConfiguration => ({
+  logDriver: 'awslogs',
+  options: { 'awslogs-group': group, 'awslogs-stream-prefix': 'app', 'awslogs-region': 'us-east-1', ...extra },
+});
+
+const container = (name: string, command: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
+  name,
+  image: TEST_IMAGE,
+  command: ['sh', '-c', command],
+  memory: 64,
+  stopTimeout: 2,
+  ...extra,
+});
+
+const taskIdOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+describeWithEngine('awslogs: container output in CloudWatch Logs', () => {
+  let bed: EcsTestBed;
+  let logs: CloudWatchLogsClient;
+
+  beforeAll(async () => {
+    bed = await startEcsTestBed({ SERVICES: 'ecs,logs' });
+    logs = new CloudWatchLogsClient({ endpoint: bed.gw.url, region: 'us-east-1', credentials: testCredentials() });
+  });
+  afterAll(async () => {
+    logs.destroy();
+    await bed.close();
+    await removePrefixContainers(bed.docker, bed.prefix);
+  });
+
+  const runTask = async (family: string, containers: ContainerDefinition[]) => {
+    const { taskDefinition } = await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({ family, containerDefinitions: containers, networkMode: 'bridge' }),
+    );
+    const result = await bed.ecs.send(
+      new RunTaskCommand({ taskDefinition: taskDefinition!.taskDefinitionArn, launchType: 'EC2' }),
+    );
+    expect(result.failures).toEqual([]);
+    return result.tasks![0]!.taskArn!;
+  };
+
+  /** Every event of a stream from its start, following forward tokens. */
+  const readAll = async (group: string, stream: string): Promise<OutputLogEvent[]> => {
+    const events: OutputLogEvent[] = [];
+    let token: string | undefined;
+    for (;;) {
+      const page = await logs.send(
+        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }),
+      );
+      events.push(...(page.events ?? []));
+      if (page.nextForwardToken === token) return events;
+      token = page.nextForwardToken;
+    }
+  };
+
+  test('stdout and stderr land in <prefix>/<container>/<task id>, complete and ordered, before STOPPED', async () => {
+    const group = `/ecs/seq-${bed.prefix}`;
+    const script = 'i=1; while [ $i -le 200 ]; do echo "out $i"; i=$((i+1)); done; echo "to stderr" >&2; echo last';
+    const taskArn = await runTask('logs-seq', [
+      container('app', script, { logConfiguration: awslogs(group, { 'awslogs-create-group': 'true' }) }),
+    ]);
+    const stopped = await waitForTask(bed.ecs, taskArn, isStopped);
+    expect(stopped.containers?.[0]?.exitCode).toBe(0);
+
+    // Read right after STOPPED shows: nothing may still be in flight.
+    const stream = `app/app/${taskIdOf(taskArn)}`;
+    const events = await readAll(group, stream);
+    const messages = events.map((e) => e.message);
+    const stdout = messages.filter((m) => m !== 'to stderr');
+    expect(stdout).toEqual([...Array.from({ length: 200 }, (_, i) => `out ${i + 1}`), 'last']);
+    expect(messages).toContain('to stderr');
+    const times = events.map((e) => e.timestamp!);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(Math.abs(times[0]! - stopped.startedAt!.getTime())).toBeLessThan(5_000);
+
+    const filtered = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: group, filterPattern: '"out 19"', logStreamNamePrefix: 'app/app/' }),
+    );
+    expect(filtered.events?.map((e) => e.message)).toEqual([
+      'out 19',
+      ...Array.from({ length: 10 }, (_, i) => `out ${190 + i}`),
+    ]);
+    expect(filtered.events?.every((e) => e.logStreamName === stream)).toBe(true);
+  });
+
+  test('a burst of 30,000 lines written right before exit arrives complete and in order', async () => {
+    const group = `/ecs/burst-${bed.prefix}`;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    const count = 30_000;
+    const script = `i=0; while [ $i -lt ${count} ]; do echo "line-$i"; i=$((i+1)); done`;
+    const taskArn = await runTask('logs-burst', [container('burst', script, { logConfiguration: awslogs(group) })]);
+    await waitForTask(bed.ecs, taskArn, isStopped, { timeoutMs: 60_000 });
+
+    const events = await readAll(group, `app/burst/${taskIdOf(taskArn)}`);
+    expect(events.length).toBe(count);
+    const bad = events.findIndex((e, i) => e.message !== `line-${i}`);
+    expect(bad).toBe(-1);
+
+    let filtered = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(
+        new FilterLogEventsCommand({ logGroupName: group, filterPattern: 'line-', nextToken }),
+      );
+      filtered += page.events?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(filtered).toBe(count);
+  }, 90_000);
+
+  test('lines of a running container are visible within a second', async () => {
+    const group = `/ecs/live-${bed.prefix}`;
+    const taskArn = await runTask('logs-live', [
+      container('live', 'echo started; sleep 2; echo later; sleep 60', {
+        logConfiguration: awslogs(group, { 'awslogs-create-group': 'true' }),
+      }),
+    ]);
+    await waitForTask(bed.ecs, taskArn, isRunning);
+    const stream = `app/live/${taskIdOf(taskArn)}`;
+    const deadline = Date.now() + 10_000;
+    let seen: string[] = [];
+    while (Date.now() < deadline && !seen.includes('later')) {
+      seen = (await readAll(group, stream).catch(() => [])).map((e) => e.message!);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const events = await readAll(group, stream);
+    const later = events.find((e) => e.message === 'later')!;
+    expect(later).toBeDefined();
+    // Written at `later.timestamp`; visible within a second of it.
+    expect(Date.now() - later.timestamp!).toBeLessThan(1_500);
+  });
+
+  test('a missing log group without awslogs-create-group fails the task as ECS does', async () => {
+    const taskArn = await runTask('logs-missing', [
+      container('app', 'echo hi', { logConfiguration: awslogs('/ecs/does-not-exist') }),
+    ]);
+    const stopped = await waitForTask(bed.ecs, taskArn, isStopped);
+    expect(stopped.stopCode).toBe('TaskFailedToStart');
+    expect(stopped.stoppedReason).toBe(
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1',
+    );
+    expect(stopped.containers?.[0]?.reason).toBe(stopped.stoppedReason);
+  });
+
+  test('awslogs-region selects the region of the log group', async () => {
+    const group = `/ecs/region-${bed.prefix}`;
+    const taskArn = await runTask('logs-region', [
+      container('app', 'echo west', {
+        logConfiguration: awslogs(group, { 'awslogs-create-group': 'true', 'awslogs-region': 'eu-west-1' }),
+      }),
+    ]);
+    await waitForTask(bed.ecs, taskArn, isStopped);
+    const west = new CloudWatchLogsClient({
+      endpoint: bed.gw.url,
+      region: 'eu-west-1',
+      credentials: testCredentials(),
+    });
+    try {
+      const page = await west.send(
+        new GetLogEventsCommand({
+          logGroupName: group,
+          logStreamName: `app/app/${taskIdOf(taskArn)}`,
+          startFromHead: true,
+        }),
+      );
+      expect(page.events?.map((e) => e.message)).toEqual(['west']);
+    } finally {
+      west.destroy();
+    }
+  });
+});
+
+describeWithEngine('awslogs without the CloudWatch Logs provider', () => {
+  let bed: EcsTestBed;
+  beforeAll(async () => {
+    bed = await startEcsTestBed({ SERVICES: 'ecs' });
+  });
+  afterAll(async () => {
+    await bed.close();
+    await removePrefixContainers(bed.docker, bed.prefix);
+  });
+
+  test('an awslogs task fails with a reason that says to enable logs', async () => {
+    const { taskDefinition } = await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'no-logs',
+        networkMode: 'bridge',
+        containerDefinitions: [container('app', 'echo hi', { logConfiguration: awslogs('/ecs/x') })],
+      }),
+    );
+    const { tasks } = await bed.ecs.send(
+      new RunTaskCommand({ taskDefinition: taskDefinition!.taskDefinitionArn, launchType: 'EC2' }),
+    );
+    const stopped = await waitForTask(bed.ecs, tasks![0]!.taskArn!, isStopped);
+    expect(stopped.stopCode).toBe('TaskFailedToStart');
+    expect(stopped.stoppedReason).toMatch(/^ResourceInitializationError: failed to validate logger args: .*SERVICES/);
+  });
+});

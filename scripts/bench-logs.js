@@ -1,0 +1,175 @@
+// awslogs throughput and lag: a container writes log lines, the ECS provider ships them to CloudWatch Logs,
+// and GetLogEvents reads them back. Starts the gateway (SERVICES=ecs,logs) in its own process; needs a
+// Docker engine, the test image (scripts/build-test-images.sh) and `npm run build` (npm run bench does it).
+//   sustained: lines/s from a container writing BENCH_LOG_LINES lines as fast as it can, measured from
+//              the task's start to the last line being readable through GetLogEvents
+//   lag:       for lines written 10 per second, the time from the engine's timestamp of a line to the
+//              moment a GetLogEvents poll (every 10 ms) first returns it: p50, p99, max
+const { spawn } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+const {
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  DescribeTasksCommand,
+} = require('@aws-sdk/client-ecs');
+const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-cloudwatch-logs');
+
+const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
+const LAG_LINES = Number(process.env.BENCH_LOG_LAG_LINES ?? 100);
+const IMAGE = 'localcloud-test/busybox:latest';
+const main = path.join(__dirname, '../packages/gateway/dist/main.js');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startGateway() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    env: {
+      ...process.env,
+      GATEWAY_LISTEN: `127.0.0.1:${port}`,
+      SERVICES: 'ecs,logs',
+      LOG_LEVEL: 'error',
+      ECS_CONTAINER_PREFIX: `lcbench${process.pid}`,
+    },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 400; i++) {
+    const up = await fetch(`${url}/_localcloud/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { url, child };
+    await sleep(25);
+  }
+  child.kill('SIGKILL');
+  throw new Error('gateway did not start');
+}
+
+async function runTask(ecs, family, group, script) {
+  const { taskDefinition } = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      networkMode: 'bridge',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: IMAGE,
+          memory: 128,
+          stopTimeout: 2,
+          command: ['sh', '-c', script],
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': group, 'awslogs-create-group': 'true', 'awslogs-stream-prefix': 'bench' },
+          },
+        },
+      ],
+    }),
+  );
+  const { tasks } = await ecs.send(
+    new RunTaskCommand({ taskDefinition: taskDefinition.taskDefinitionArn, launchType: 'EC2' }),
+  );
+  const taskArn = tasks[0].taskArn;
+  return { taskArn, stream: `bench/app/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}` };
+}
+
+/** Follows a stream with forward tokens; calls onEvents with each new page and the time it was read. */
+async function follow(logs, group, stream, until, onEvents) {
+  let token;
+  while (!until()) {
+    const page = await logs
+      .send(
+        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }),
+      )
+      .catch(() => undefined);
+    if (page) {
+      if (page.events?.length) onEvents(page.events, Date.now());
+      if (page.nextForwardToken !== token) {
+        token = page.nextForwardToken;
+        continue;
+      }
+    }
+    await sleep(10);
+  }
+}
+
+async function run() {
+  const { url, child } = await startGateway();
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials });
+  const logs = new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials });
+  try {
+    // Sustained throughput.
+    const group = `/bench/throughput-${process.pid}`;
+    const started = Date.now();
+    const { stream } = await runTask(
+      ecs,
+      'bench-throughput',
+      group,
+      `i=0; while [ $i -lt ${LINES} ]; do echo "line $i"; i=$((i+1)); done`,
+    );
+    let seen = 0;
+    let done = 0;
+    await follow(
+      logs,
+      group,
+      stream,
+      () => seen >= LINES || (done && Date.now() - done > 120_000),
+      (events, at) => {
+        seen += events.length;
+        if (seen >= LINES) done = at;
+      },
+    );
+    const seconds = (done - started) / 1000;
+    console.log(
+      `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${Math.round(seen / seconds)} lines/s`,
+    );
+
+    // Lag from write to visible.
+    const lagGroup = `/bench/lag-${process.pid}`;
+    const lag = await runTask(
+      ecs,
+      'bench-lag',
+      lagGroup,
+      `i=0; while [ $i -lt ${LAG_LINES} ]; do echo "tick $i"; i=$((i+1)); usleep 100000; done`,
+    );
+    const lags = [];
+    await follow(
+      logs,
+      lagGroup,
+      lag.stream,
+      () => lags.length >= LAG_LINES,
+      (events, at) => {
+        for (const e of events) lags.push(at - e.timestamp);
+      },
+    );
+    lags.sort((a, b) => a - b);
+    const pct = (p) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))];
+    console.log(
+      `awslogs lag (write to GetLogEvents), ${lags.length} lines: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${lags.at(-1)} ms`,
+    );
+    await ecs.send(new DescribeTasksCommand({ tasks: [lag.taskArn] }));
+  } finally {
+    ecs.destroy();
+    logs.destroy();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+module.exports = { run };
+if (require.main === module)
+  run().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
