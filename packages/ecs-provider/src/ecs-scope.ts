@@ -8,4 +8,6 @@ export interface EcsScope {
   readonly store: EcsStore;
   /** This account's and region's tasks, and the runtime that runs them. */
   readonly tasks: ScopedTasks;
+  /** The service scheduler, asked for a prompt pass after a service changes. */
+  readonly scheduler?: { kick(): void };
 }

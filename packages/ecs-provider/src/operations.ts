@@ -26,6 +26,14 @@ import {
   putAccountSettingDefault,
 } from './handlers/account-settings';
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './handlers/tasks';
+import {
+  createService,
+  deleteService,
+  describeServices,
+  listServices,
+  listServicesByNamespace,
+  updateService,
+} from './handlers/services';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
@@ -61,4 +69,11 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   StopTask: stopTask,
   DescribeTasks: describeTasks,
   ListTasks: listTasks,
+  // Services
+  CreateService: createService,
+  UpdateService: updateService,
+  DeleteService: deleteService,
+  DescribeServices: describeServices,
+  ListServices: listServices,
+  ListServicesByNamespace: listServicesByNamespace,
 };

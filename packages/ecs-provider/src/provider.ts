@@ -21,6 +21,12 @@ import { TaskSupervisor } from './runtime/task-supervisor';
 import { StoreTaskRepository } from './runtime/task-repository';
 import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
+import { isLogsSink } from './task-agent/logs-sink-guard';
+import { TaskAgent } from './task-agent/task-agent';
+import { TaskEndpointServer } from './task-agent/task-endpoint-server';
+import { CredentialsRoute } from './task-agent/credentials-route';
+import type { ServiceRecord } from './store/records';
+import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
 
 export interface EcsProviderOptions {
   /** The container engine; the local Docker engine (DOCKER_HOST or its socket) by default. */
@@ -41,7 +47,11 @@ export class EcsProvider implements ServiceProvider {
   private readonly repository: StoreTaskRepository;
   private readonly runtime: TaskRuntime;
   private readonly supervisor: TaskSupervisor;
+  private readonly scheduler: ServiceScheduler;
   private endpointUrl?: string;
+  private readonly agent: TaskAgent;
+  private readonly endpoints?: TaskEndpointServer;
+  private gateway?: GatewayInfo;
 
   constructor(
     private readonly context: ProviderContext,
@@ -53,12 +63,16 @@ export class EcsProvider implements ServiceProvider {
     this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
     this.backend = options.backend ?? new DockerodeBackend(engineOptionsFromDockerHost(context.env.DOCKER_HOST));
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
+    this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
+    this.agent = this.createTaskAgent();
     this.runtime = new TaskRuntime({
       backend: this.backend,
       repository: this.repository,
       config: this.config,
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
+      hooks: this.agent,
+      onTaskChanged: () => this.scheduler.kick(),
     });
     this.supervisor = new TaskSupervisor(
       this.backend,
@@ -68,6 +82,14 @@ export class EcsProvider implements ServiceProvider {
       context.logger,
       (arn) => this.repository.has(arn),
     );
+    this.scheduler = new ServiceScheduler({
+      stores: this.stores,
+      services: this.state.table<ServiceRecord>(ECS_TABLES.services),
+      runtime: this.runtime,
+      config: loadSchedulerConfig(context.env),
+      logger: context.logger,
+      ready: () => this.supervisor.available,
+    });
   }
 
   validateInput(operation: string, input: unknown): void {
@@ -78,13 +100,20 @@ export class EcsProvider implements ServiceProvider {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
-    return this.table.dispatch(operation, input, { scope, store, tasks }, request);
+    return this.table.dispatch(operation, input, { scope, store, tasks, scheduler: this.scheduler }, request);
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
   async start(gateway: GatewayInfo): Promise<void> {
-    this.endpointUrl = this.config.taskEndpointUrl ?? `http://host.docker.internal:${gateway.port}`;
+    this.gateway = gateway;
+    const listen = this.config.taskEndpoints;
+    const agentPort = listen ? (await this.endpoints!.listen(listen.host, listen.port)).port : undefined;
+    // Containers reach the gateway through the agent listener, which works when the gateway is on loopback.
+    const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
+    this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
     await this.supervisor.start();
+    // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
+    this.scheduler.start();
   }
 
   /**
@@ -92,8 +121,11 @@ export class EcsProvider implements ServiceProvider {
    * running, to be re-adopted by the next start.
    */
   async stop(): Promise<void> {
+    this.scheduler.stop();
     this.supervisor.close();
     await this.runtime.settle();
+    await this.agent.close();
+    await this.endpoints?.close();
     if (!this.context.persistence.enabled) {
       await Promise.all(this.repository.unfinished().map((record) => this.runtime.removeDockerResources(record)));
     }
@@ -114,6 +146,49 @@ export class EcsProvider implements ServiceProvider {
         docker: { state: 'unavailable', error: error instanceof Error ? error.message : String(error) },
       };
     }
+  }
+
+  /** The listener task containers reach for metadata, credentials and the gateway (docs/ecs-provider.md). */
+  private createEndpointServer(): TaskEndpointServer {
+    return new TaskEndpointServer({
+      backend: this.backend,
+      logger: this.context.logger,
+      tasks: () => this.repository.unfinished(),
+      upstream: () =>
+        this.gateway && {
+          host: ['0.0.0.0', '::', ''].includes(this.gateway.host) ? '127.0.0.1' : this.gateway.host,
+          port: this.gateway.port,
+        },
+    });
+  }
+
+  private createTaskAgent(): TaskAgent {
+    const listen = this.config.taskEndpoints;
+    const route = this.config.credentialsRoute ? new CredentialsRoute() : undefined;
+    if (route && !route.available()) {
+      this.context.logger.info('169.254.170.2 is not routed for tasks: that needs root, nsenter and iptables');
+    }
+    return new TaskAgent({
+      backend: this.backend,
+      logger: this.context.logger,
+      get: (ref) => this.repository.get(ref),
+      mutate: (ref, change) => this.runtime.mutate(ref, change),
+      // Found when a task starts, not here: providers are created one after another.
+      logsSink: () => {
+        const logs = this.context.lookupProvider('logs');
+        return isLogsSink(logs) ? logs : undefined;
+      },
+      endpoint: () => {
+        const port = this.endpoints?.port;
+        if (port === undefined || !listen) return undefined;
+        return {
+          port,
+          host: ['0.0.0.0', '::'].includes(listen.host) ? undefined : listen.host,
+          advertisedHost: this.config.taskEndpointsHost,
+        };
+      },
+      credentialsRoute: route?.available() ? route : undefined,
+    });
   }
 
   private async engineAvailable(): Promise<boolean> {

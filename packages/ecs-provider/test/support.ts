@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DescribeTasksCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { TEST_IMAGE } from '@localcloud/docker-backend/testing';
 import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
@@ -66,3 +66,20 @@ export async function waitForTask(
 
 export const isStopped = (task: Task) => task.lastStatus === 'STOPPED';
 export const isRunning = (task: Task) => task.lastStatus === 'RUNNING';
+
+/**
+ * A busybox container definition running `command` under `sh -c`. ECS wants memory on each container;
+ * busybox sh as PID 1 ignores SIGTERM, so the stop timeout before SIGKILL is kept short.
+ */
+export const shellContainer = (
+  name: string,
+  command: string,
+  extra: Partial<ContainerDefinition> = {},
+): ContainerDefinition => ({
+  name,
+  image: TEST_IMAGE,
+  command: ['sh', '-c', command],
+  memory: 64,
+  stopTimeout: 2,
+  ...extra,
+});

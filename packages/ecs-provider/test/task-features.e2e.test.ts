@@ -6,19 +6,17 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   TagResourceCommand,
-  type ContainerDefinition,
 } from '@aws-sdk/client-ecs';
-import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
-import { isRunning, isStopped, removePrefixContainers, startEcsTestBed, waitForTask, type EcsTestBed } from './support';
-
-const container = (name: string, command: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
-  name,
-  image: TEST_IMAGE,
-  command: ['sh', '-c', command],
-  memory: 64,
-  stopTimeout: 2,
-  ...extra,
-});
+import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import {
+  isRunning,
+  isStopped,
+  removePrefixContainers,
+  startEcsTestBed,
+  waitForTask,
+  type EcsTestBed,
+  shellContainer,
+} from './support';
 
 describeWithEngine('ECS task features on a named network', () => {
   const network = `lcnet-${randomBytes(3).toString('hex')}`;
@@ -40,7 +38,7 @@ describeWithEngine('ECS task features on a named network', () => {
       new RegisterTaskDefinitionCommand({
         family: 'named-server',
         networkMode: 'bridge',
-        containerDefinitions: [container('echo-server', 'httpd -f -p 8080 -h /www')],
+        containerDefinitions: [shellContainer('echo-server', 'httpd -f -p 8080 -h /www')],
       }),
     );
     await bed.ecs.send(
@@ -48,7 +46,7 @@ describeWithEngine('ECS task features on a named network', () => {
         family: 'named-client',
         networkMode: 'bridge',
         containerDefinitions: [
-          container('client', 'timeout 5 wget -qO- http://echo-server:8080/ | grep -q "hello from localcloud"'),
+          shellContainer('client', 'timeout 5 wget -qO- http://echo-server:8080/ | grep -q "hello from localcloud"'),
         ],
       }),
     );
@@ -72,15 +70,15 @@ describeWithEngine('ECS task features on a named network', () => {
         networkMode: 'bridge',
         volumes: [{ name: 'scratch' }],
         containerDefinitions: [
-          container('producer', 'echo shared > /scratch/file && sleep 300', {
+          shellContainer('producer', 'echo shared > /scratch/file && sleep 300', {
             mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch' }],
           }),
-          container('consumer', 'grep -q shared /scratch/file', {
+          shellContainer('consumer', 'grep -q shared /scratch/file', {
             essential: false,
             mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch', readOnly: true }],
             dependsOn: [{ containerName: 'producer', condition: 'START' }],
           }),
-          container('borrower', 'sleep 1; grep -q shared /scratch/file', {
+          shellContainer('borrower', 'sleep 1; grep -q shared /scratch/file', {
             essential: false,
             volumesFrom: [{ sourceContainer: 'producer', readOnly: true }],
             dependsOn: [{ containerName: 'producer', condition: 'START' }],
@@ -100,7 +98,7 @@ describeWithEngine('ECS task features on a named network', () => {
 
   it('keeps stopped containers when ECS_REMOVE_CONTAINERS is off', async () => {
     await bed.ecs.send(
-      new RegisterTaskDefinitionCommand({ family: 'kept', containerDefinitions: [container('app', 'exit 3')] }),
+      new RegisterTaskDefinitionCommand({ family: 'kept', containerDefinitions: [shellContainer('app', 'exit 3')] }),
     );
     const task = (await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'kept' }))).tasks![0]!;
     const stopped = await waitForTask(bed.ecs, task.taskArn!, isStopped);
@@ -113,7 +111,7 @@ describeWithEngine('ECS task features on a named network', () => {
     await bed.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'tagged',
-        containerDefinitions: [container('app', 'sleep 300')],
+        containerDefinitions: [shellContainer('app', 'sleep 300')],
         tags: [{ key: 'team', value: 'blue' }],
       }),
     );
@@ -163,7 +161,7 @@ describeWithEngine('ECS task features on a named network', () => {
         networkMode: 'awsvpc',
         cpu: '256',
         memory: '512',
-        containerDefinitions: [container('app', 'true')],
+        containerDefinitions: [shellContainer('app', 'true')],
       }),
     );
     await expect(bed.ecs.send(new RunTaskCommand({ taskDefinition: 'fargate-only', count: 11 }))).rejects.toMatchObject(

@@ -11,29 +11,18 @@ import {
   StopTaskCommand,
   waitUntilTasksRunning,
   waitUntilTasksStopped,
-  type ContainerDefinition,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import {
-  TEST_IMAGE,
   isRunning,
   isStopped,
   removePrefixContainers,
   startEcsTestBed,
   waitForTask,
   type EcsTestBed,
+  shellContainer,
 } from './support';
-
-const container = (name: string, command: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
-  name,
-  image: TEST_IMAGE,
-  command: ['sh', '-c', command],
-  memory: 64,
-  // busybox sh as PID 1 ignores SIGTERM: keep the SIGKILL that follows short.
-  stopTimeout: 2,
-  ...extra,
-});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -84,7 +73,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
     await register({
       family: 'simple',
       containerDefinitions: [
-        container('writer', 'echo written-by-task > /container/path/out.txt', {
+        shellContainer('writer', 'echo written-by-task > /container/path/out.txt', {
           mountPoints: [{ sourceVolume: 'test-volume', containerPath: '/container/path' }],
         }),
       ],
@@ -117,7 +106,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
   });
 
   it('names containers <prefix>_<family>_<revision>_… and labels them with the task', async () => {
-    await register({ family: 'named', containerDefinitions: [container('app', 'sleep 30')] });
+    await register({ family: 'named', containerDefinitions: [shellContainer('app', 'sleep 30')] });
     const [task] = await run('named');
     const running = await waitForTask(bed.ecs, task!.taskArn!, isRunning);
     const info = await bed.docker.inspectContainer(running.containers![0]!.runtimeId!);
@@ -137,7 +126,10 @@ describeWithEngine('ECS tasks on real Docker', () => {
   });
 
   it('moves through RUNNING to STOPPED on StopTask, with the caller reason, and the SDK waiters work', async () => {
-    await register({ family: 'sleeper', containerDefinitions: [container('app', 'sleep 300', { stopTimeout: 2 })] });
+    await register({
+      family: 'sleeper',
+      containerDefinitions: [shellContainer('app', 'sleep 300', { stopTimeout: 2 })],
+    });
     const [task] = await run('sleeper', { startedBy: 'tester' });
     await waitUntilTasksRunning({ client: bed.ecs, maxWaitTime: 60 }, { tasks: [task!.taskArn!] });
     const listed = await bed.ecs.send(new ListTasksCommand({ startedBy: 'tester' }));
@@ -169,7 +161,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
     await register({
       family: 'overridden',
       containerDefinitions: [
-        container('app', 'echo from-definition > /out/override.txt', {
+        shellContainer('app', 'echo from-definition > /out/override.txt', {
           environment: [{ name: 'GREETING', value: 'definition' }],
           mountPoints: [{ sourceVolume: 'out', containerPath: '/out' }],
         }),
@@ -197,7 +189,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
       family: 'pair',
       networkMode: 'awsvpc',
       containerDefinitions: [
-        container('server', 'echo pong > /tmp/index.html && httpd -f -p 8080 -h /tmp', {
+        shellContainer('server', 'echo pong > /tmp/index.html && httpd -f -p 8080 -h /tmp', {
           healthCheck: {
             command: ['CMD-SHELL', 'timeout 2 wget -qO- http://127.0.0.1:8080/ >/dev/null'],
             interval: 1,
@@ -205,11 +197,11 @@ describeWithEngine('ECS tasks on real Docker', () => {
             retries: 10,
           },
         }),
-        container('client', 'timeout 5 wget -qO- http://localhost:8080/ | grep -q pong', {
+        shellContainer('client', 'timeout 5 wget -qO- http://localhost:8080/ | grep -q pong', {
           essential: false,
           dependsOn: [{ containerName: 'server', condition: 'HEALTHY' }],
         }),
-        container('after', 'exit 0', {
+        shellContainer('after', 'exit 0', {
           essential: false,
           dependsOn: [{ containerName: 'client', condition: 'SUCCESS' }],
         }),
@@ -237,7 +229,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
       family: 'web',
       networkMode: 'awsvpc',
       containerDefinitions: [
-        container('web', `httpd -f -p ${port} -h /www`, { portMappings: [{ containerPort: port }] }),
+        shellContainer('web', `httpd -f -p ${port} -h /www`, { portMappings: [{ containerPort: port }] }),
       ],
     });
     const [task] = await run('web');
@@ -263,7 +255,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
   });
 
   it('sees a container killed outside localcloud and stops the task with its exit code', async () => {
-    await register({ family: 'victim', containerDefinitions: [container('app', 'sleep 300')] });
+    await register({ family: 'victim', containerDefinitions: [shellContainer('app', 'sleep 300')] });
     const [task] = await run('victim');
     const running = await waitForTask(bed.ecs, task!.taskArn!, isRunning);
     await bed.docker.killContainer(running.containers![0]!.runtimeId!, 'SIGKILL');

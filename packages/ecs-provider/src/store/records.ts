@@ -1,5 +1,6 @@
-import type { Cluster, Service, Setting, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Cluster, Service, ServiceConnectConfiguration, Setting, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { TaskRecord as RuntimeTaskRecord } from '../runtime/task-record';
+import type { ServiceSchedulerState } from '../domain/service';
 
 /**
  * What the ECS store keeps. Records are the SDK's own shapes where they exist, minus what is derived at
@@ -32,6 +33,14 @@ export interface FamilyRecord {
 export type AccountSettingRecord = Setting & { name: string; value: string; principalArn: string };
 
 /** Services and tasks are written by their own handlers; the control plane only reads them (counts, deletes). */
-export type ServiceRecord = Service & { serviceArn: string; clusterArn: string; tags?: Tag[] };
+export type ServiceRecord = Service & {
+  serviceArn: string;
+  clusterArn: string;
+  tags?: Tag[];
+  /** The scheduler's own bookkeeping (domain/service.ts); not part of the API shape. */
+  scheduler?: ServiceSchedulerState;
+  /** Service Connect settings as given; ECS shows them on the deployments. */
+  serviceConnectConfiguration?: ServiceConnectConfiguration;
+};
 /** Tasks as the task runtime stores them (ECS shape plus their Docker side). */
 export type TaskRecord = RuntimeTaskRecord;

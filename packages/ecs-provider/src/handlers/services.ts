@@ -1,0 +1,342 @@
+import type {
+  CreateServiceRequest,
+  CreateServiceResponse,
+  DeleteServiceRequest,
+  DeleteServiceResponse,
+  DescribeServicesRequest,
+  DescribeServicesResponse,
+  Failure,
+  LaunchType,
+  ListServicesByNamespaceRequest,
+  ListServicesByNamespaceResponse,
+  ListServicesRequest,
+  ListServicesResponse,
+  Service,
+  TaskDefinition,
+  UpdateServiceRequest,
+  UpdateServiceResponse,
+} from '@aws-sdk/client-ecs';
+import type { EcsScope } from '../ecs-scope';
+import { inScope, isArn, parseArn, rootPrincipalArn, serviceArn } from '../arn';
+import {
+  ClientException,
+  InvalidParameterException,
+  ServiceNotActiveException,
+  ServiceNotFoundException,
+} from '../errors';
+import { serviceView, tasksOfService } from '../domain/service';
+import { validateTags } from '../domain/tags';
+import { paginate } from '../pagination';
+import { newDeployment } from '../scheduler/service-scheduler';
+import type { ClusterRecord, ServiceRecord } from '../store/records';
+import { resolveCluster } from './resolve-cluster';
+import { resolveTaskDefinition } from './task-definitions';
+
+const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+
+export function createService(input: CreateServiceRequest, ecs: EcsScope): CreateServiceResponse {
+  const name = input.serviceName!;
+  if (!SERVICE_NAME.test(name)) {
+    throw new InvalidParameterException(
+      'Service names can be up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.',
+    );
+  }
+  const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
+  const key = `${cluster.clusterName}/${name}`;
+  const existing = ecs.store.services.get(key);
+  if (existing?.status === 'DRAINING') {
+    throw new InvalidParameterException('Unable to Start a service that is still Draining.');
+  }
+  if (existing?.status === 'ACTIVE') {
+    throw new InvalidParameterException('Creation of service was not idempotent.');
+  }
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw new InvalidParameterException(
+      'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
+    );
+  }
+  const strategy = input.schedulingStrategy ?? 'REPLICA';
+  const capacityProviderStrategy = input.capacityProviderStrategy?.length
+    ? input.capacityProviderStrategy
+    : input.launchType
+      ? undefined
+      : cluster.defaultCapacityProviderStrategy?.length
+        ? cluster.defaultCapacityProviderStrategy
+        : undefined;
+  // Without either, a REPLICA service runs on FARGATE, like RunTask here; a DAEMON one on the instance.
+  const launchType: LaunchType | undefined = capacityProviderStrategy
+    ? undefined
+    : (input.launchType ?? (strategy === 'DAEMON' ? 'EC2' : 'FARGATE'));
+  const fargate = launchType === 'FARGATE' || capacityProviderStrategy?.[0]?.capacityProvider?.startsWith('FARGATE');
+  if (strategy === 'DAEMON') {
+    if (fargate)
+      throw new InvalidParameterException('The daemon scheduling strategy does not support the FARGATE launch type.');
+    if (
+      input.deploymentConfiguration?.maximumPercent !== undefined &&
+      input.deploymentConfiguration.maximumPercent !== 100
+    ) {
+      throw new InvalidParameterException(
+        'The maximumPercent parameter must be 100 for the daemon scheduling strategy.',
+      );
+    }
+  }
+  if (!input.taskDefinition) throw new InvalidParameterException('TaskDefinition must be specified.');
+  const definition = activeDefinition(ecs, input.taskDefinition);
+  const required = definition.requiresCompatibilities;
+  const effectiveLaunch = fargate ? 'FARGATE' : (launchType ?? 'EC2');
+  if (required?.length && !required.includes(effectiveLaunch as never)) {
+    throw new InvalidParameterException(`Task definition does not support launch_type ${effectiveLaunch}.`);
+  }
+  if (definition.networkMode === 'awsvpc' && !input.networkConfiguration?.awsvpcConfiguration) {
+    throw new InvalidParameterException(
+      "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+    );
+  }
+  if (strategy === 'REPLICA' && input.desiredCount === undefined) {
+    throw new InvalidParameterException('desiredCount is required for services with the REPLICA scheduling strategy.');
+  }
+  const desiredCount = strategy === 'DAEMON' ? 1 : input.desiredCount!;
+  if (!Number.isInteger(desiredCount) || desiredCount < 0) {
+    throw new InvalidParameterException('desiredCount must be a non-negative integer.');
+  }
+  validateDeploymentConfiguration(input.deploymentConfiguration);
+  const tags = validateTags(input.tags);
+  const now = new Date();
+  const record: ServiceRecord = {
+    serviceArn: serviceArn(ecs.scope, cluster.clusterName, name),
+    serviceName: name,
+    clusterArn: cluster.clusterArn,
+    loadBalancers: input.loadBalancers ?? [],
+    serviceRegistries: input.serviceRegistries ?? [],
+    status: 'ACTIVE',
+    desiredCount,
+    runningCount: 0,
+    pendingCount: 0,
+    launchType,
+    capacityProviderStrategy,
+    platformVersion: fargate ? (input.platformVersion ?? 'LATEST') : undefined,
+    platformFamily: fargate ? 'Linux' : undefined,
+    taskDefinition: definition.taskDefinitionArn,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+      ...(strategy === 'DAEMON'
+        ? { maximumPercent: 100, minimumHealthyPercent: 0 }
+        : { maximumPercent: 200, minimumHealthyPercent: 100 }),
+      ...input.deploymentConfiguration,
+    },
+    deployments: [],
+    roleArn: input.role,
+    events: [],
+    createdAt: now,
+    placementConstraints: input.placementConstraints ?? [],
+    placementStrategy: input.placementStrategy ?? [],
+    networkConfiguration: input.networkConfiguration,
+    healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
+    schedulingStrategy: strategy,
+    deploymentController: input.deploymentController ?? { type: 'ECS' },
+    tags,
+    createdBy: rootPrincipalArn(ecs.scope.accountId),
+    enableECSManagedTags: input.enableECSManagedTags ?? false,
+    propagateTags: input.propagateTags ?? 'NONE',
+    enableExecuteCommand: input.enableExecuteCommand ?? false,
+    availabilityZoneRebalancing: input.availabilityZoneRebalancing,
+  };
+  if (input.serviceConnectConfiguration) record.serviceConnectConfiguration = input.serviceConnectConfiguration;
+  record.deployments = [newDeployment(record, definition.taskDefinitionArn!, now)];
+  ecs.store.services.put(key, record);
+  ecs.scheduler?.kick();
+  return { service: view(ecs, cluster, record) };
+}
+
+export function updateService(input: UpdateServiceRequest, ecs: EcsScope): UpdateServiceResponse {
+  const cluster = resolveCluster(ecs, input.cluster, { createDefault: false });
+  const { key, record } = findService(ecs, cluster, input.service!);
+  if (record.status !== 'ACTIVE') throw new ServiceNotActiveException('Service was not ACTIVE.');
+  const next = structuredClone(record);
+  const now = new Date();
+  let redeploy = input.forceNewDeployment ?? false;
+  if (input.desiredCount !== undefined) {
+    if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) {
+      throw new InvalidParameterException('desiredCount must be a non-negative integer.');
+    }
+    if (next.schedulingStrategy !== 'DAEMON') next.desiredCount = input.desiredCount;
+  }
+  if (input.deploymentConfiguration) {
+    validateDeploymentConfiguration(input.deploymentConfiguration);
+    next.deploymentConfiguration = { ...next.deploymentConfiguration, ...input.deploymentConfiguration };
+  }
+  if (input.healthCheckGracePeriodSeconds !== undefined)
+    next.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+  if (input.enableExecuteCommand !== undefined) next.enableExecuteCommand = input.enableExecuteCommand;
+  if (input.enableECSManagedTags !== undefined) next.enableECSManagedTags = input.enableECSManagedTags;
+  if (input.propagateTags !== undefined) next.propagateTags = input.propagateTags;
+  if (input.loadBalancers !== undefined) next.loadBalancers = input.loadBalancers;
+  if (input.serviceRegistries !== undefined) next.serviceRegistries = input.serviceRegistries;
+  if (input.placementConstraints !== undefined) next.placementConstraints = input.placementConstraints;
+  if (input.placementStrategy !== undefined) next.placementStrategy = input.placementStrategy;
+  if (input.serviceConnectConfiguration) {
+    next.serviceConnectConfiguration = input.serviceConnectConfiguration;
+    redeploy = true;
+  }
+  if (input.taskDefinition) {
+    const definition = activeDefinition(ecs, input.taskDefinition);
+    if (definition.taskDefinitionArn !== next.taskDefinition) redeploy = true;
+    next.taskDefinition = definition.taskDefinitionArn;
+  }
+  if (input.networkConfiguration) {
+    next.networkConfiguration = input.networkConfiguration;
+    redeploy = true;
+  }
+  if (input.capacityProviderStrategy?.length) {
+    next.capacityProviderStrategy = input.capacityProviderStrategy;
+    next.launchType = undefined;
+    redeploy = true;
+  }
+  if (input.platformVersion) {
+    next.platformVersion = input.platformVersion;
+    redeploy = true;
+  }
+  const deployments = next.deployments ?? [];
+  if (redeploy || deployments.length === 0) {
+    next.deployments = [
+      newDeployment(next, next.taskDefinition!, now),
+      ...deployments.map((d) => ({ ...d, status: 'ACTIVE', updatedAt: now })),
+    ];
+    next.scheduler = { ...next.scheduler, steady: false };
+  } else if (deployments[0]) {
+    deployments[0].desiredCount = next.schedulingStrategy === 'DAEMON' ? 1 : next.desiredCount;
+    deployments[0].updatedAt = now;
+  }
+  ecs.store.services.put(key, next);
+  ecs.scheduler?.kick();
+  return { service: view(ecs, cluster, next) };
+}
+
+export function deleteService(input: DeleteServiceRequest, ecs: EcsScope): DeleteServiceResponse {
+  const cluster = resolveCluster(ecs, input.cluster, { createDefault: false });
+  const { key, record } = findService(ecs, cluster, input.service!);
+  if (record.status === 'INACTIVE') throw new ServiceNotActiveException('Service was not ACTIVE.');
+  if (record.status === 'DRAINING') return { service: view(ecs, cluster, record) };
+  if (!input.force && (record.desiredCount ?? 0) > 0 && record.schedulingStrategy !== 'DAEMON') {
+    throw new InvalidParameterException('The service cannot be stopped while it is scaled above 0.');
+  }
+  const next: ServiceRecord = { ...structuredClone(record), status: 'DRAINING', desiredCount: 0 };
+  ecs.store.services.put(key, next);
+  ecs.scheduler?.kick();
+  return { service: view(ecs, cluster, next) };
+}
+
+export function describeServices(input: DescribeServicesRequest, ecs: EcsScope): DescribeServicesResponse {
+  if (!input.services?.length) throw new InvalidParameterException('Services cannot be empty.');
+  if (input.services.length > 10) {
+    throw new InvalidParameterException('Services cannot contain more than 10 elements.');
+  }
+  const cluster = resolveCluster(ecs, input.cluster, { createDefault: false, includeInactive: true });
+  const services: Service[] = [];
+  const failures: Failure[] = [];
+  for (const reference of input.services) {
+    const found = lookupService(ecs, cluster, reference);
+    if (!found) {
+      failures.push({
+        arn: isArn(reference) ? reference : serviceArn(ecs.scope, cluster.clusterName, reference),
+        reason: 'MISSING',
+      });
+      continue;
+    }
+    services.push(view(ecs, cluster, found.record, input.include?.includes('TAGS') ?? false));
+  }
+  return { services, failures };
+}
+
+export function listServices(input: ListServicesRequest, ecs: EcsScope): ListServicesResponse {
+  const cluster = resolveCluster(ecs, input.cluster, { createDefault: false });
+  const services = [...ecs.store.services.values()].filter(
+    (s) =>
+      s.clusterArn === cluster.clusterArn &&
+      // As in ECS, a service leaves the listing when it starts DRAINING.
+      s.status === 'ACTIVE' &&
+      (!input.launchType || s.launchType === input.launchType) &&
+      (!input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy),
+  );
+  const page = paginate('ListServices', services, (s) => s.serviceArn, input, { defaultSize: 10, maxSize: 100 });
+  return { serviceArns: page.items.map((s) => s.serviceArn), nextToken: page.nextToken };
+}
+
+/** Services that use Service Connect in the namespace (name or ARN), across the account's clusters. */
+export function listServicesByNamespace(
+  input: ListServicesByNamespaceRequest,
+  ecs: EcsScope,
+): ListServicesByNamespaceResponse {
+  const wanted = namespaceName(input.namespace!);
+  const services = [...ecs.store.services.values()].filter((s) => {
+    if (s.status !== 'ACTIVE' || !s.serviceConnectConfiguration?.enabled) return false;
+    const cluster = ecs.store.clusters.get(parseArn(s.clusterArn)?.resource ?? '');
+    const namespace = s.serviceConnectConfiguration.namespace ?? cluster?.serviceConnectDefaults?.namespace;
+    return namespace !== undefined && namespaceName(namespace) === wanted;
+  });
+  const page = paginate('ListServicesByNamespace', services, (s) => s.serviceArn, input, {
+    defaultSize: 10,
+    maxSize: 100,
+  });
+  return { serviceArns: page.items.map((s) => s.serviceArn), nextToken: page.nextToken };
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+function view(ecs: EcsScope, cluster: ClusterRecord, record: ServiceRecord, tags = true): Service {
+  return serviceView(record, tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName)), { tags });
+}
+
+/** The service's task definition; CreateService and UpdateService refuse with InvalidParameterException. */
+function activeDefinition(ecs: EcsScope, reference: string): TaskDefinition {
+  let definition: TaskDefinition;
+  try {
+    definition = resolveTaskDefinition(ecs, reference);
+  } catch (error) {
+    if (error instanceof ClientException) throw new InvalidParameterException(error.message);
+    throw error;
+  }
+  if (definition.status !== 'ACTIVE') throw new InvalidParameterException('TaskDefinition is inactive');
+  return definition;
+}
+
+function validateDeploymentConfiguration(config: CreateServiceRequest['deploymentConfiguration']): void {
+  if (!config) return;
+  const { minimumHealthyPercent: min, maximumPercent: max } = config;
+  if (min !== undefined && (!Number.isInteger(min) || min < 0 || min > 100)) {
+    throw new InvalidParameterException('minimumHealthyPercent must be between 0 and 100.');
+  }
+  if (max !== undefined && (!Number.isInteger(max) || max < 100)) {
+    throw new InvalidParameterException('maximumPercent must be at least 100.');
+  }
+}
+
+/** A service by name or ARN in the cluster, in any status; undefined when unknown. */
+function lookupService(
+  ecs: EcsScope,
+  cluster: ClusterRecord,
+  reference: string,
+): { key: string; record: ServiceRecord } | undefined {
+  let name = reference;
+  if (isArn(reference)) {
+    const parsed = parseArn(reference);
+    if (!parsed || parsed.resourceType !== 'service' || !inScope(parsed, ecs.scope)) return undefined;
+    const parts = parsed.resource.split('/');
+    // Short ARNs (`service/<name>`) name a service of the request's cluster.
+    if (parts.length === 2 && parts[0] !== cluster.clusterName) return undefined;
+    name = parts[parts.length - 1]!;
+  }
+  const key = `${cluster.clusterName}/${name}`;
+  const record = ecs.store.services.get(key);
+  return record ? { key, record } : undefined;
+}
+
+function findService(ecs: EcsScope, cluster: ClusterRecord, reference: string) {
+  const found = lookupService(ecs, cluster, reference);
+  if (!found) throw new ServiceNotFoundException('Service not found.');
+  return found;
+}
+
+function namespaceName(value: string): string {
+  return value.slice(value.lastIndexOf('/') + 1);
+}

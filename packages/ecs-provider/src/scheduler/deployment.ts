@@ -1,0 +1,68 @@
+import { isHealthyRunning, isLive } from '../domain/service';
+import type { TaskRecord } from '../runtime/task-record';
+
+export interface RolloutInput {
+  /** Tasks the service should run (1 for DAEMON, 0 while draining). */
+  readonly desiredCount: number;
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+  /** The PRIMARY deployment's id; tasks of any other id belong to older deployments. */
+  readonly primaryId: string;
+  /** The service's tasks that are still wanted (desiredStatus RUNNING). */
+  readonly live: readonly TaskRecord[];
+  /** False while the service is throttled after failed starts. */
+  readonly startAllowed: boolean;
+}
+
+export interface RolloutStep {
+  /** New tasks to start for the PRIMARY deployment. */
+  readonly start: number;
+  /** Tasks to stop, with the deployment that asked. */
+  readonly stop: readonly TaskRecord[];
+}
+
+/**
+ * One step of ECS's rolling update: start PRIMARY tasks up to `maximumPercent` of the desired count,
+ * and stop tasks of older deployments (and PRIMARY tasks beyond the desired count) as long as at least
+ * `minimumHealthyPercent` of the desired count stay RUNNING and healthy. Tasks that are not healthy
+ * yet never count towards the minimum, so stopping them is always allowed.
+ */
+export function planRollout(input: RolloutInput): RolloutStep {
+  const desired = Math.max(0, input.desiredCount);
+  const maxTotal = Math.floor((desired * input.maximumPercent) / 100);
+  const minHealthy = Math.ceil((desired * input.minimumHealthyPercent) / 100);
+  const live = input.live.filter(isLive);
+  const primary = live.filter((t) => t.startedBy === input.primaryId);
+  const old = live.filter((t) => t.startedBy !== input.primaryId);
+  const stop: TaskRecord[] = [];
+
+  // Scale-in of the PRIMARY deployment: not-yet-healthy tasks first, then the newest.
+  const excess = primary.length - desired;
+  if (excess > 0) stop.push(...[...primary].sort(scaleInOrder).slice(0, excess));
+
+  // Older deployments: tasks that do not count as healthy may go at once; healthy ones while the
+  // minimum holds, oldest first.
+  let healthy = live.filter((t) => isHealthyRunning(t) && !stop.includes(t)).length;
+  for (const task of [...old].sort(oldestFirst)) {
+    if (!isHealthyRunning(task)) stop.push(task);
+    else if (healthy - 1 >= minHealthy) {
+      stop.push(task);
+      healthy -= 1;
+    }
+  }
+
+  const remaining = live.length - stop.length;
+  const primaryRemaining = primary.length - Math.max(0, excess);
+  const need = Math.max(0, desired - primaryRemaining);
+  const room = Math.max(0, maxTotal - remaining);
+  const start = input.startAllowed ? Math.min(need, room) : 0;
+  return { start, stop };
+}
+
+const created = (t: TaskRecord) => t.createdAt?.getTime() ?? 0;
+const oldestFirst = (a: TaskRecord, b: TaskRecord) => created(a) - created(b);
+function scaleInOrder(a: TaskRecord, b: TaskRecord): number {
+  const ha = isHealthyRunning(a) ? 1 : 0;
+  const hb = isHealthyRunning(b) ? 1 : 0;
+  return ha - hb || created(b) - created(a);
+}
