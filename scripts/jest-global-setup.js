@@ -10,4 +10,12 @@ module.exports = async function globalSetup() {
     return;
   }
   execFileSync('bash', [path.join(__dirname, 'build-test-images.sh')], { stdio: 'inherit' });
+  // A stand-in for node:20-bookworm-slim (no registry here): the dev-stack image builds on it and a
+  // task test runs an unmodified AWS SDK in it. Built only when the tag is missing.
+  try {
+    execFileSync('bash', [path.join(__dirname, 'build-node-base-image.sh')], { stdio: 'inherit' });
+  } catch {
+    // Where it cannot be built (no ldd, say) the tests that need it fail with their own message.
+    process.stderr.write('warning: could not build the node:20-bookworm-slim stand-in image\n');
+  }
 };

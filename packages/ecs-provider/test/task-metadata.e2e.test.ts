@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import {
   CreateClusterCommand,
   ECSClient,
@@ -238,63 +237,58 @@ describeWithEngine('task metadata endpoint v4 and task role credentials', () => 
     expect((await readJson('b.json', 1000)).RoleArn).toBe(roleArn);
   });
 
-  /** The stand-in Node image (scripts/build-node-base-image.sh); the SDK test needs it. */
+  /** The stand-in Node image, built by jest's global setup (scripts/build-node-base-image.sh). */
   const NODE_IMAGE = 'node:20-bookworm-slim';
-  const nodeImagePresent = spawnSync('docker', ['image', 'inspect', NODE_IMAGE], { stdio: 'ignore' }).status === 0;
 
-  (nodeImagePresent ? test : test.skip)(
-    'an unmodified AWS SDK in a task gets the role credentials and calls localcloud in the task account',
-    async () => {
-      const account = '123456789012';
-      const ecs = new ECSClient({ endpoint: bed.gw.url, region: 'us-east-1', credentials: testCredentials(account) });
-      try {
-        await ecs.send(new CreateClusterCommand({ clusterName: 'sdk-visible' }));
-        const nodeModules = path.resolve(require.resolve('@aws-sdk/client-ecs'), '../../../..');
-        const script = [
-          "const { ECSClient, ListClustersCommand } = require('@aws-sdk/client-ecs');",
-          "const fs = require('fs');",
-          'const client = new ECSClient({});',
-          'Promise.all([client.send(new ListClustersCommand({})), client.config.credentials()])',
-          '  .then(([r, c]) => fs.writeFileSync("/out/sdk.json", JSON.stringify({ clusters: r.clusterArns, key: c.accessKeyId })))',
-          '  .catch((e) => fs.writeFileSync("/out/sdk.json", JSON.stringify({ error: String(e) })));',
-        ].join('\n');
-        const { taskDefinition } = await ecs.send(
-          new RegisterTaskDefinitionCommand({
-            family: 'sdk',
-            networkMode: 'bridge',
-            taskRoleArn: `arn:aws:iam::${account}:role/sdk`,
-            volumes: [
-              { name: 'out', host: { sourcePath: hostDir } },
-              { name: 'nm', host: { sourcePath: nodeModules } },
-            ],
-            containerDefinitions: [
-              {
-                name: 'sdk',
-                image: NODE_IMAGE,
-                command: ['node', '-e', script],
-                memory: 256,
-                stopTimeout: 2,
-                environment: [{ name: 'NODE_PATH', value: nodeModules }],
-                mountPoints: [
-                  { sourceVolume: 'out', containerPath: '/out' },
-                  { sourceVolume: 'nm', containerPath: nodeModules, readOnly: true },
-                ],
-              },
-            ],
-          }),
-        );
-        const { tasks } = await ecs.send(
-          new RunTaskCommand({ taskDefinition: taskDefinition!.taskDefinitionArn, launchType: 'EC2' }),
-        );
-        await waitForTask(ecs, tasks![0]!.taskArn!, isStopped, { timeoutMs: 60_000 });
-        expect(await readJson('sdk.json', 1000)).toEqual({
-          clusters: expect.arrayContaining([`arn:aws:ecs:us-east-1:${account}:cluster/sdk-visible`]),
-          key: account,
-        });
-      } finally {
-        ecs.destroy();
-      }
-    },
-    90_000,
-  );
+  test('an unmodified AWS SDK in a task gets the role credentials and calls localcloud in the task account', async () => {
+    const account = '123456789012';
+    const ecs = new ECSClient({ endpoint: bed.gw.url, region: 'us-east-1', credentials: testCredentials(account) });
+    try {
+      await ecs.send(new CreateClusterCommand({ clusterName: 'sdk-visible' }));
+      const nodeModules = path.resolve(require.resolve('@aws-sdk/client-ecs'), '../../../..');
+      const script = [
+        "const { ECSClient, ListClustersCommand } = require('@aws-sdk/client-ecs');",
+        "const fs = require('fs');",
+        'const client = new ECSClient({});',
+        'Promise.all([client.send(new ListClustersCommand({})), client.config.credentials()])',
+        '  .then(([r, c]) => fs.writeFileSync("/out/sdk.json", JSON.stringify({ clusters: r.clusterArns, key: c.accessKeyId })))',
+        '  .catch((e) => fs.writeFileSync("/out/sdk.json", JSON.stringify({ error: String(e) })));',
+      ].join('\n');
+      const { taskDefinition } = await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'sdk',
+          networkMode: 'bridge',
+          taskRoleArn: `arn:aws:iam::${account}:role/sdk`,
+          volumes: [
+            { name: 'out', host: { sourcePath: hostDir } },
+            { name: 'nm', host: { sourcePath: nodeModules } },
+          ],
+          containerDefinitions: [
+            {
+              name: 'sdk',
+              image: NODE_IMAGE,
+              command: ['node', '-e', script],
+              memory: 256,
+              stopTimeout: 2,
+              environment: [{ name: 'NODE_PATH', value: nodeModules }],
+              mountPoints: [
+                { sourceVolume: 'out', containerPath: '/out' },
+                { sourceVolume: 'nm', containerPath: nodeModules, readOnly: true },
+              ],
+            },
+          ],
+        }),
+      );
+      const { tasks } = await ecs.send(
+        new RunTaskCommand({ taskDefinition: taskDefinition!.taskDefinitionArn, launchType: 'EC2' }),
+      );
+      await waitForTask(ecs, tasks![0]!.taskArn!, isStopped, { timeoutMs: 60_000 });
+      expect(await readJson('sdk.json', 1000)).toEqual({
+        clusters: expect.arrayContaining([`arn:aws:ecs:us-east-1:${account}:cluster/sdk-visible`]),
+        key: account,
+      });
+    } finally {
+      ecs.destroy();
+    }
+  }, 90_000);
 });
