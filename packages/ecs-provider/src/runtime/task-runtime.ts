@@ -111,6 +111,12 @@ export class TaskRuntime {
     });
   }
 
+  /** A running container of a task adopted after a restart: resume what follows it (awslogs). */
+  containerAdopted(ref: TaskRef, name: string, runtimeId: string): void {
+    this.containerStarted(ref, name);
+    this.options.hooks?.resumed(ref, runtimeId, name);
+  }
+
   /** A task container exited: record it, and stop the task when it was essential. */
   containerExited(ref: TaskRef, name: string, exitCode: number | undefined, reason?: string): void {
     const record = this.updateContainer(ref, name, (c) => {
@@ -423,6 +429,9 @@ export class TaskRuntime {
         for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
         for (const attachment of r.attachments ?? []) attachment.status = 'DELETED';
       });
+      // Every log line is delivered before the task shows STOPPED, and read before the containers
+      // are removed: the engine's follow can end early, and the rest is re-read from the finished log.
+      await this.options.hooks?.beforeStopped(ref);
       const holderId = runtime.networkHolder?.runtimeId;
       if (holderId) await this.ignoreGone(() => this.backend.stopContainer(holderId, 1));
       if (this.options.config.removeContainers) await this.removeDockerResources(record!);
@@ -431,9 +440,8 @@ export class TaskRuntime {
         r.executionStoppedAt = new Date();
         for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
       });
+      await this.options.hooks?.beforeStopped(ref);
     }
-    // Every log line of the task's containers is delivered before the task shows STOPPED.
-    await this.options.hooks?.beforeStopped(ref);
     this.mutate(ref, (r) => {
       r.lastStatus = 'STOPPED';
       r.stoppedAt = new Date();
