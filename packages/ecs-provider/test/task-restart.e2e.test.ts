@@ -9,7 +9,9 @@ import {
   RunTaskCommand,
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DockerodeBackend } from '@localcloud/docker-backend';
+import { testCredentials } from '@localcloud/gateway/testing';
 import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
 import { isRunning, isStopped, removePrefixContainers, startEcsTestBed, waitForTask, type EcsTestBed } from './support';
 
@@ -98,6 +100,58 @@ describeWithEngine('ECS tasks across gateway restarts', () => {
     );
     const described = await bed.ecs.send(new DescribeTasksCommand({ tasks: [tasks![0]!.taskArn!] }));
     expect(described.failures).toEqual([{ arn: tasks![0]!.taskArn, reason: 'MISSING' }]);
+  });
+
+  it('resumes awslogs delivery of a re-adopted task where the previous run stopped, without duplicates', async () => {
+    const env = { SERVICES: 'ecs,logs', PERSISTENCE: '1', DATA_DIR: dataDir };
+    const group = '/ecs/restart';
+    const script = 'i=0; while [ $i -lt 30 ]; do echo line-$i; i=$((i+1)); sleep 0.2; done';
+    bed = await startEcsTestBed(env, prefix);
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'chatty',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: TEST_IMAGE,
+            command: ['sh', '-c', script],
+            memory: 64,
+            stopTimeout: 2,
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': group, 'awslogs-stream-prefix': 'p', 'awslogs-create-group': 'true' },
+            },
+          },
+        ],
+      }),
+    );
+    const taskArn = (await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'chatty' }))).tasks![0]!.taskArn!;
+    const stream = `p/app/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
+    const messages = async () => {
+      const logs = new CloudWatchLogsClient({
+        endpoint: bed!.gw.url,
+        region: 'us-east-1',
+        credentials: testCredentials(),
+      });
+      try {
+        const out = await logs.send(
+          new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }),
+        );
+        return out.events!.map((e) => e.message);
+      } catch {
+        return [];
+      } finally {
+        logs.destroy();
+      }
+    };
+    for (let i = 0; i < 100 && (await messages()).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await bed.close();
+    bed = undefined;
+    await new Promise((r) => setTimeout(r, 1500));
+
+    bed = await startEcsTestBed(env, prefix);
+    await waitForTask(bed.ecs, taskArn, isStopped, { timeoutMs: 20_000 });
+    expect(await messages()).toEqual(Array.from({ length: 30 }, (_, i) => `line-${i}`));
   });
 
   it('removes containers of tasks it does not know', async () => {

@@ -145,7 +145,7 @@ export class TaskSupervisor {
       if (!container.runtimeId) continue;
       try {
         const info = await this.backend.inspectContainer(container.runtimeId);
-        if (info.state.running) this.runtime.containerStarted(ref, container.name);
+        if (info.state.running) this.runtime.containerAdopted(ref, container.name, container.runtimeId);
         else if (info.state.startedAt) this.runtime.containerExited(ref, container.name, info.state.exitCode);
         if (info.state.health) this.runtime.containerHealth(ref, container.name, info.state.health.status);
       } catch (error) {

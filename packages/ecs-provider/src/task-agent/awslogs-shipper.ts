@@ -14,6 +14,11 @@ export interface ShipperOptions {
   readonly flushIntervalMs?: number;
   /** Deliver at once when this many lines are waiting. */
   readonly maxBatchLines?: number;
+  /**
+   * Resume after a gateway restart: only lines logged after this time (epoch ms), which an earlier
+   * shipper already delivered up to.
+   */
+  readonly after?: number;
 }
 
 /**
@@ -27,6 +32,7 @@ export class AwsLogsShipper {
   private timer?: NodeJS.Timeout;
   private readonly abort = new AbortController();
   private failed = false;
+  private delivered: number;
 
   constructor(
     private readonly backend: ContainerBackend,
@@ -36,7 +42,13 @@ export class AwsLogsShipper {
     private readonly logger: Logger,
     private readonly options: ShipperOptions = {},
   ) {
+    this.delivered = options.after ?? 0;
     this.done = this.run();
+  }
+
+  /** Timestamp (epoch ms) of the newest line delivered so far, 0 before the first. */
+  get deliveredUpTo(): number {
+    return this.delivered;
   }
 
   /** Stops following (e.g. on provider shutdown) after delivering what was read. */
@@ -46,8 +58,13 @@ export class AwsLogsShipper {
 
   private async run(): Promise<void> {
     try {
-      const lines = this.backend.containerLogs(this.containerId, { follow: true, signal: this.abort.signal });
-      for await (const line of lines) this.add(line);
+      const after = this.options.after;
+      const since = after === undefined ? undefined : new Date(after);
+      const lines = this.backend.containerLogs(this.containerId, { follow: true, since, signal: this.abort.signal });
+      for await (const line of lines) {
+        // The engine's `since` has second precision: drop what the previous shipper already delivered.
+        if (after === undefined || line.timestamp.getTime() > after) this.add(line);
+      }
     } catch (error) {
       if (!this.abort.signal.aborted) {
         this.logger.warn('awslogs: following container output failed', {
@@ -84,6 +101,7 @@ export class AwsLogsShipper {
     const { scope, group, stream } = this.target;
     try {
       this.sink.putEvents(scope, group, stream, batch);
+      this.delivered = Math.max(this.delivered, ...batch.map((event) => event.timestamp));
     } catch (error) {
       // The group or stream was deleted under a running task: ECS's driver gives up on it too.
       this.failed = true;

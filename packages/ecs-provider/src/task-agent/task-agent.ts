@@ -3,6 +3,7 @@ import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerBackend } from '@localcloud/docker-backend';
 import type { LogsSink } from '@localcloud/logs-provider';
 import type { Logger } from 'winston';
+import { parseArn } from '../arn';
 import { effectiveNetworkMode } from '../runtime/container-plan';
 import type { TaskHooks } from '../runtime/task-hooks';
 import { taskIdOf, type TaskRecord, type TaskRef } from '../runtime/task-record';
@@ -33,7 +34,7 @@ export interface TaskAgentOptions {
  */
 export class TaskAgent implements TaskHooks {
   private readonly pending = new Map<string, TaskAgentState>();
-  private readonly shippers = new Map<string, AwsLogsShipper[]>();
+  private readonly shippers = new Map<string, { containerName: string; shipper: AwsLogsShipper }[]>();
 
   constructor(private readonly options: TaskAgentOptions) {}
 
@@ -123,8 +124,16 @@ export class TaskAgent implements TaskHooks {
     }
   }
 
+  resumed(ref: TaskRef, runtimeId: string, containerName: string): void {
+    const record = this.options.get(ref);
+    const state = record?.runtime?.agent;
+    if (!record || !state) return;
+    // Without a recorded position (the gateway was killed) the whole log is delivered again.
+    this.startShipper(ref, record, state, runtimeId, containerName, state.logsDeliveredUpTo?.[containerName]);
+  }
+
   async beforeStopped(ref: TaskRef): Promise<void> {
-    const shippers = this.shippers.get(ref.taskArn) ?? [];
+    const shippers = (this.shippers.get(ref.taskArn) ?? []).map((s) => s.shipper);
     this.shippers.delete(ref.taskArn);
     if (shippers.length === 0) return;
     // The containers have stopped, so their output ends; bound the wait anyway (a wedged engine stream).
@@ -145,12 +154,26 @@ export class TaskAgent implements TaskHooks {
     }
   }
 
-  /** Stops following container output (provider shutdown), after delivering what was read. */
+  /**
+   * Stops following container output (provider shutdown), after delivering what was read, and records
+   * how far each container's log was delivered so a restarted gateway resumes there.
+   */
   async close(): Promise<void> {
-    const all = [...this.shippers.values()].flat();
+    const byTask = [...this.shippers.entries()];
     this.shippers.clear();
+    const all = byTask.flatMap(([, shippers]) => shippers.map((s) => s.shipper));
     all.forEach((s) => s.cancel());
     await Promise.all(all.map((s) => s.done));
+    for (const [taskArn, shippers] of byTask) {
+      const parsed = parseArn(taskArn);
+      if (!parsed) continue;
+      this.options.mutate({ accountId: parsed.accountId, region: parsed.region, taskArn }, (r) => {
+        if (!r.runtime?.agent) return;
+        const upTo = { ...r.runtime.agent.logsDeliveredUpTo };
+        for (const { containerName, shipper } of shippers) upTo[containerName] = shipper.deliveredUpTo;
+        r.runtime.agent.logsDeliveredUpTo = upTo;
+      });
+    }
   }
 
   private startShipper(
@@ -159,10 +182,13 @@ export class TaskAgent implements TaskHooks {
     state: TaskAgentState,
     runtimeId: string,
     containerName: string,
+    after?: number,
   ): void {
     const log = state.logConfigurations[containerName];
     const sink = this.options.logsSink();
     if (log?.driver !== 'awslogs' || !sink) return;
+    // One shipper per container, however often the container is reported started or adopted.
+    if (this.shippers.get(ref.taskArn)?.some((s) => s.containerName === containerName)) return;
     const prefix = log.options['awslogs-stream-prefix'];
     const target: AwsLogsTarget = {
       scope: scopeOf(ref, log.options),
@@ -178,8 +204,9 @@ export class TaskAgent implements TaskHooks {
     }
     const shipper = new AwsLogsShipper(this.options.backend, sink, runtimeId, target, this.options.logger, {
       flushIntervalMs: this.options.flushIntervalMs,
+      after,
     });
-    this.shippers.set(ref.taskArn, [...(this.shippers.get(ref.taskArn) ?? []), shipper]);
+    this.shippers.set(ref.taskArn, [...(this.shippers.get(ref.taskArn) ?? []), { containerName, shipper }]);
   }
 
   private async routeCredentials(ref: TaskRef, runtimeId: string): Promise<void> {
