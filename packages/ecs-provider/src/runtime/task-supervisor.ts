@@ -70,9 +70,10 @@ export class TaskSupervisor {
           },
         },
       );
-      this.engineAvailable = true;
       this.attempts = 0;
       await this.reconcile();
+      // Only now: the service scheduler acts when this is true, and must see reconciled tasks.
+      this.engineAvailable = true;
     } catch (error) {
       this.engineAvailable = false;
       if (this.attempts === 0)
