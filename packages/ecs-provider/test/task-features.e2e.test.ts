@@ -70,17 +70,18 @@ describeWithEngine('ECS task features on a named network', () => {
         networkMode: 'bridge',
         volumes: [{ name: 'scratch' }],
         containerDefinitions: [
+          // Listed before the container it borrows volumes from: creation order follows volumesFrom.
+          shellContainer('borrower', 'sleep 1; grep -q shared /scratch/file', {
+            essential: false,
+            volumesFrom: [{ sourceContainer: 'producer', readOnly: true }],
+            dependsOn: [{ containerName: 'producer', condition: 'START' }],
+          }),
           shellContainer('producer', 'echo shared > /scratch/file && sleep 300', {
             mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch' }],
           }),
           shellContainer('consumer', 'grep -q shared /scratch/file', {
             essential: false,
             mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch', readOnly: true }],
-            dependsOn: [{ containerName: 'producer', condition: 'START' }],
-          }),
-          shellContainer('borrower', 'sleep 1; grep -q shared /scratch/file', {
-            essential: false,
-            volumesFrom: [{ sourceContainer: 'producer', readOnly: true }],
             dependsOn: [{ containerName: 'producer', condition: 'START' }],
           }),
         ],

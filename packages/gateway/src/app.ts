@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
 import type { GatewayConfig } from './config';
-import type { GatewayInfo } from './plugin/service-provider';
+import type { GatewayInfo, ServiceProvider } from './plugin/service-provider';
 import { ProviderRegistry, type ProviderSource } from './plugin/registry';
 import { createLogger } from './logger';
 import { exchangeOf, type Step } from './pipeline/exchange';
@@ -70,7 +70,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
-  let started = false;
+  /** Providers whose start completed, in order: only these are stopped. */
+  const started: ServiceProvider[] = [];
 
   return {
     app,
@@ -91,24 +92,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         port,
         url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
       };
-      for (const provider of registry.all()) await provider.start?.(info);
-      started = true;
+      for (const provider of registry.all()) {
+        await provider.start?.(info);
+        started.push(provider);
+      }
       return info;
     },
     async close() {
-      if (started) {
-        for (const provider of registry.all().reverse()) {
-          try {
-            await provider.stop?.();
-          } catch (error) {
-            logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
-          }
+      // No new connections while providers stop, so no request starts work after their clean-up.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const provider of started.splice(0).reverse()) {
+        try {
+          await provider.stop?.();
+        } catch (error) {
+          logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
         }
       }
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -19,7 +19,11 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal while stopping: the user wants out now.
+      logger.warn('second signal while shutting down; exiting without finishing', { signal });
+      process.exit(1);
+    }
     stopping = true;
     logger.info('shutting down', { signal });
     gateway.close().then(

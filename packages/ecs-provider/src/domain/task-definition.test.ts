@@ -44,6 +44,35 @@ describe('task definition rules', () => {
     ).toThrow(/networkMode=none/);
   });
 
+  it('refuses dependsOn that could never hold: cycles, HEALTHY without a health check, COMPLETE on an essential container', () => {
+    const register = (containerDefinitions: RegisterTaskDefinitionRequest['containerDefinitions']) => () =>
+      validateRegistration({ ...base, containerDefinitions });
+    expect(
+      register([
+        { name: 'a', image: 'x', memory: 64, dependsOn: [{ containerName: 'b', condition: 'START' }] },
+        { name: 'b', image: 'x', memory: 64, dependsOn: [{ containerName: 'a', condition: 'START' }] },
+      ]),
+    ).toThrow(/a → b → a form a cycle/);
+    expect(
+      register([
+        { name: 'a', image: 'x', memory: 64, dependsOn: [{ containerName: 'b', condition: 'HEALTHY' }] },
+        { name: 'b', image: 'x', memory: 64 },
+      ]),
+    ).toThrow(/HEALTHY condition requires container 'b' to have a health check/);
+    expect(
+      register([
+        { name: 'a', image: 'x', memory: 64, dependsOn: [{ containerName: 'b', condition: 'COMPLETE' }] },
+        { name: 'b', image: 'x', memory: 64 },
+      ]),
+    ).toThrow(/COMPLETE condition can't be set on the essential container 'b'/);
+    expect(
+      register([
+        { name: 'a', image: 'x', memory: 64, dependsOn: [{ containerName: 'b', condition: 'SUCCESS' }] },
+        { name: 'b', image: 'x', memory: 64, essential: false },
+      ]),
+    ).not.toThrow();
+  });
+
   it('fills in ECS defaults without losing given fields', () => {
     const definition = buildTaskDefinition(
       { ...base, containerDefinitions: [{ name: 'a', image: 'x', memory: 64, essential: false, privileged: true }] },

@@ -105,9 +105,41 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest): void
           `Invalid 'dependsOn' setting for container '${container.name}': a container can't depend on itself.`,
         );
       }
+      const target = containers.find((c) => c.name === dependency.containerName)!;
+      if (dependency.condition === 'HEALTHY' && !target.healthCheck) {
+        throw new ClientException(
+          `Invalid 'dependsOn' setting for container '${container.name}': the HEALTHY condition requires ` +
+            `container '${target.name}' to have a health check.`,
+        );
+      }
+      if ((dependency.condition === 'COMPLETE' || dependency.condition === 'SUCCESS') && target.essential !== false) {
+        throw new ClientException(
+          `Invalid 'dependsOn' setting for container '${container.name}': the ${dependency.condition} condition ` +
+            `can't be set on the essential container '${target.name}'.`,
+        );
+      }
     }
     validatePortMappings(container, input.networkMode);
   }
+  assertNoDependencyCycle(containers);
+}
+
+/** A `dependsOn` cycle could never start: refuse it at registration. */
+function assertNoDependencyCycle(containers: readonly ContainerDefinition[]): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      throw new ClientException(
+        `Invalid 'dependsOn' settings: the containers ${[...path, name].join(' → ')} form a cycle.`,
+      );
+    }
+    state.set(name, 'visiting');
+    const container = containers.find((c) => c.name === name);
+    for (const dependency of container?.dependsOn ?? []) visit(dependency.containerName!, [...path, name]);
+    state.set(name, 'done');
+  };
+  for (const container of containers) visit(container.name!, []);
 }
 
 function validateContainerMemory(container: ContainerDefinition, taskMemory: number | undefined): void {

@@ -27,6 +27,8 @@ export interface PlannedContainer {
   readonly dependsOn: readonly { readonly containerName: string; readonly condition: string }[];
   readonly stopTimeoutSeconds: number;
   readonly hasHealthCheck: boolean;
+  /** ECS names of the containers whose volumes this one mounts (`volumesFrom`). */
+  readonly volumesFromNames: readonly string[];
   /** Container ports of the definition's port mappings, to report its network bindings. */
   readonly containerPorts: readonly number[];
   readonly spec: ContainerSpec & { readonly name: string };
@@ -150,6 +152,7 @@ export function planTask(input: PlanInput): TaskPlan {
       dependsOn: (container.dependsOn ?? []).map((d) => ({ containerName: d.containerName!, condition: d.condition! })),
       stopTimeoutSeconds: container.stopTimeout ?? config.defaultStopTimeoutSeconds,
       hasHealthCheck: Boolean(container.healthCheck?.command),
+      volumesFromNames: (container.volumesFrom ?? []).map((vf) => vf.sourceContainer!),
       containerPorts: (container.portMappings ?? []).flatMap((pm) => (pm.containerPort ? [pm.containerPort] : [])),
       spec,
     };

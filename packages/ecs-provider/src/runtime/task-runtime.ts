@@ -50,6 +50,7 @@ export class TaskRuntime {
   private readonly changes = new EventEmitter();
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly launching = new Map<string, Promise<void>>();
+  private closing = false;
 
   constructor(private readonly options: TaskRuntimeOptions) {
     this.changes.setMaxListeners(0);
@@ -97,9 +98,16 @@ export class TaskRuntime {
     return this.launching.has(ref.taskArn) || this.stopping.has(ref.taskArn);
   }
 
-  /** Waits for in-flight launches and stops, e.g. before shutdown. */
+  /**
+   * Before shutdown: aborts launches (a `dependsOn` wait would otherwise only end on engine events,
+   * which have stopped) and waits for every launch and stop in flight, including stops they start.
+   */
   async settle(): Promise<void> {
-    await Promise.all([...this.launching.values(), ...this.stopping.values()]);
+    this.closing = true;
+    for (const taskArn of this.launching.keys()) this.changes.emit(taskArn);
+    while (this.launching.size > 0 || this.stopping.size > 0) {
+      await Promise.all([...this.launching.values(), ...this.stopping.values()]);
+    }
   }
 
   // ---- container state, from engine events or inspection -------------------------------------
@@ -143,37 +151,37 @@ export class TaskRuntime {
   private async runLaunch(ref: TaskRef, definition: TaskDefinition): Promise<void> {
     const record = this.options.repository.get(ref);
     if (!record) return;
-    const containerEnvironment = this.options.hooks?.prepare(ref, definition);
-    const plan = planTask({
-      definition,
-      overrides: record.overrides,
-      task: {
-        accountId: ref.accountId,
-        region: ref.region,
-        clusterArn: record.clusterArn,
-        taskArn: ref.taskArn,
-        taskId: taskIdOf(ref.taskArn),
-        launchType: record.launchType ?? 'FARGATE',
-      },
-      config: this.options.config,
-      endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,
-      containerEnvironment,
-    });
-    this.mutate(ref, (r) => {
-      r.runtime = {
-        containers: plan.containers.map((c) => ({
-          name: c.name,
-          dockerName: c.spec.name,
-          essential: c.essential,
-          dependsOn: c.dependsOn,
-          stopTimeoutSeconds: c.stopTimeoutSeconds,
-          hasHealthCheck: c.hasHealthCheck,
-        })),
-        networkHolder: plan.networkHolder ? { name: plan.networkHolder.name } : undefined,
-        volumes: plan.volumes,
-      };
-    });
     try {
+      const containerEnvironment = this.options.hooks?.prepare(ref, definition);
+      const plan = planTask({
+        definition,
+        overrides: record.overrides,
+        task: {
+          accountId: ref.accountId,
+          region: ref.region,
+          clusterArn: record.clusterArn,
+          taskArn: ref.taskArn,
+          taskId: taskIdOf(ref.taskArn),
+          launchType: record.launchType ?? 'FARGATE',
+        },
+        config: this.options.config,
+        endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,
+        containerEnvironment,
+      });
+      this.mutate(ref, (r) => {
+        r.runtime = {
+          containers: plan.containers.map((c) => ({
+            name: c.name,
+            dockerName: c.spec.name,
+            essential: c.essential,
+            dependsOn: c.dependsOn,
+            stopTimeoutSeconds: c.stopTimeoutSeconds,
+            hasHealthCheck: c.hasHealthCheck,
+          })),
+          networkHolder: plan.networkHolder ? { name: plan.networkHolder.name } : undefined,
+          volumes: plan.volumes,
+        };
+      });
       await this.options.hooks?.beforeCreate(ref, definition);
       await this.pullImages(ref, plan);
       await this.prepareTaskResources(ref, plan);
@@ -184,7 +192,10 @@ export class TaskRuntime {
         r.lastStatus = 'RUNNING';
         r.startedAt = new Date();
       });
-      await this.refreshBindings(ref, plan);
+      await this.refreshBindings(ref, plan).catch((error: unknown) => {
+        // The task runs; a failed look at its ports must not fail it.
+        this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
+      });
       // An essential container that exited while the others were starting stops the task now.
       const current = this.options.repository.get(ref);
       const exited = current?.runtime?.containers.find(
@@ -270,7 +281,7 @@ export class TaskRuntime {
   }
 
   private async createContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
-    for (const planned of plan.containers) {
+    for (const planned of creationOrder(plan.containers)) {
       const id = await this.createOrFail(planned.spec);
       this.mutate(ref, (r) => {
         const runtime = r.runtime!.containers.find((c) => c.name === planned.name);
@@ -284,7 +295,8 @@ export class TaskRuntime {
 
   /** Starts every container once its `dependsOn` conditions hold; independent ones start together. */
   private async startContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
-    await Promise.all(
+    // allSettled: a failure must not let the stop begin while other containers are still starting.
+    const results = await Promise.allSettled(
       plan.containers.map(async (planned) => {
         await this.waitForDependencies(ref, planned);
         this.assertStillWanted(ref);
@@ -296,6 +308,8 @@ export class TaskRuntime {
         this.containerStarted(ref, planned.name);
       }),
     );
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   private waitForDependencies(ref: TaskRef, planned: PlannedContainer): Promise<void> {
@@ -303,7 +317,7 @@ export class TaskRuntime {
     return new Promise((resolve, reject) => {
       const check = () => {
         const record = this.options.repository.get(ref);
-        if (!record || record.desiredStatus !== 'RUNNING') return finish(new LaunchAborted());
+        if (!record || record.desiredStatus !== 'RUNNING' || this.closing) return finish(new LaunchAborted());
         try {
           if (planned.dependsOn.every((d) => dependencyMet(record, d.containerName, d.condition, planned.name)))
             finish();
@@ -392,15 +406,16 @@ export class TaskRuntime {
     this.mutate(ref, (r) => {
       const failed = containerName ? containerOf(r, containerName) : undefined;
       if (failed) failed.reason ??= reason;
-      r.stopCode = 'TaskFailedToStart';
-      r.stoppedReason = reason;
+      // A stop asked for earlier (StopTask) keeps its own code and reason.
+      r.stopCode ??= 'TaskFailedToStart';
+      r.stoppedReason ??= reason;
     });
     // Not awaited: the stop waits for this launch to wind down first.
     void this.stop(ref, { stopCode: 'TaskFailedToStart', reason });
   }
 
   private assertStillWanted(ref: TaskRef): void {
-    if (this.options.repository.get(ref)?.desiredStatus !== 'RUNNING') throw new LaunchAborted();
+    if (this.closing || this.options.repository.get(ref)?.desiredStatus !== 'RUNNING') throw new LaunchAborted();
   }
 
   // ---- stop ------------------------------------------------------------------------------------
@@ -543,6 +558,12 @@ function dependencyMet(record: TaskRecord, dependency: string, condition: string
       }
       return stopped;
     case 'HEALTHY':
+      if (!record.runtime?.containers.find((c) => c.name === dependency)?.hasHealthCheck) {
+        // ECS requires a health check on the dependency; without one HEALTHY would never come.
+        throw new DependencyFailed(
+          `DependencyError: container ${dependent} depends on ${dependency} with condition HEALTHY, but ${dependency} has no health check`,
+        );
+      }
       if (stopped || container.healthStatus === 'UNHEALTHY') {
         throw new DependencyFailed(
           `DependencyError: container ${dependent} depends on ${dependency} with condition HEALTHY, but ${dependency} ${stopped ? 'exited' : 'is unhealthy'}`,
@@ -552,6 +573,22 @@ function dependencyMet(record: TaskRecord, dependency: string, condition: string
     default:
       return true;
   }
+}
+
+/** `volumesFrom` needs its source container to exist: sources are created first, whatever their order. */
+function creationOrder<T extends { name: string; volumesFromNames: readonly string[] }>(containers: readonly T[]): T[] {
+  const ordered: T[] = [];
+  const visit = (container: T, path: Set<string>) => {
+    if (ordered.includes(container) || path.has(container.name)) return;
+    path.add(container.name);
+    for (const source of container.volumesFromNames) {
+      const found = containers.find((c) => c.name === source);
+      if (found) visit(found, path);
+    }
+    ordered.push(container);
+  };
+  containers.forEach((container) => visit(container, new Set()));
+  return ordered;
 }
 
 /** Dependents stop before what they depend on, as ECS stops containers in reverse `dependsOn` order. */

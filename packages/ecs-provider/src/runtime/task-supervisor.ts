@@ -58,6 +58,8 @@ export class TaskSupervisor {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
+    // A reconnect replaces the subscription; never leave the old one streaming beside it.
+    this.subscription?.close();
     try {
       this.subscription = await this.backend.events(
         { labels: { [LABELS.managed]: this.config.containerPrefix }, since: this.lastEventAt },
@@ -70,12 +72,13 @@ export class TaskSupervisor {
           },
         },
       );
-      this.attempts = 0;
       await this.reconcile();
+      this.attempts = 0;
       // Only now: the service scheduler acts when this is true, and must see reconciled tasks.
       this.engineAvailable = true;
     } catch (error) {
       this.engineAvailable = false;
+      this.subscription?.close();
       if (this.attempts === 0)
         this.logger.warn('Docker engine unavailable; task operations will fail until it is back', {
           error: String(error),
@@ -157,8 +160,9 @@ export class TaskSupervisor {
     const current = this.repository.get(ref);
     if (!current || current.lastStatus === 'STOPPED' || this.runtime.isBusy(ref)) return;
     if (current.desiredStatus === 'STOPPED' || current.lastStatus !== 'RUNNING') {
-      // A stop or a launch that a previous run of localcloud did not finish.
-      await this.runtime.stop(ref, {
+      // A stop or a launch that a previous run of localcloud did not finish. Not awaited: a stop can
+      // take a container's whole stop timeout, and start-up must not wait for it.
+      void this.runtime.stop(ref, {
         stopCode:
           current.lastStatus === 'RUNNING' || current.desiredStatus === 'STOPPED'
             ? 'UserInitiated'
@@ -180,7 +184,13 @@ export class TaskSupervisor {
       try {
         await this.backend.removeContainer(container.id, { force: true, removeVolumes: true });
       } catch (error) {
-        if (!(error instanceof ContainerNotFoundError)) throw error;
+        // One container the engine will not remove must not stop reconciliation (and with it the scheduler).
+        if (!(error instanceof ContainerNotFoundError)) {
+          this.logger.warn('could not remove an orphaned task container', {
+            container: container.name,
+            error: String(error),
+          });
+        }
       }
     }
   }

@@ -229,7 +229,8 @@ export class ServiceScheduler {
       maximumPercent: config.maximumPercent,
       primaryId: primary.id!,
       live,
-      startAllowed: now >= throttle.nextStartAt,
+      // A deployment the circuit breaker failed stops launching tasks, as ECS documents.
+      startAllowed: now >= throttle.nextStartAt && primary.rolloutState !== 'FAILED',
     });
     if (step.stop.length > 0) {
       stopTasks(step.stop, `Scaling activity initiated by (deployment ${primary.id})`);
