@@ -2,18 +2,10 @@
 // `waitUntilServicesStable`'s condition) beside 20 containers created and started straight through the
 // Engine API (dockerode) in the same run. Needs a Docker engine and the test image (npm run test-images);
 // runs from the built dist.
-const { randomBytes } = require('node:crypto');
-const path = require('node:path');
-
-const root = path.join(__dirname, '..');
-const { createGateway, loadConfig, createLogger } = require(path.join(root, 'packages/gateway/dist'));
-const { DockerodeBackend } = require(path.join(root, 'packages/docker-backend/dist'));
 const ecsSdk = require('@aws-sdk/client-ecs');
+const { IMAGE, seconds, startBenchGateway } = require('./bench-support');
 
-const IMAGE = 'localcloud-test/busybox:latest';
 const COUNT = Number(process.env.BENCH_SERVICE_TASKS ?? 20);
-
-const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 
 async function waitSteady(ecs, service) {
   for (;;) {
@@ -27,20 +19,8 @@ async function waitSteady(ecs, service) {
 }
 
 async function run() {
-  const prefix = `lcbench${randomBytes(3).toString('hex')}`;
-  const env = { GATEWAY_LISTEN: '127.0.0.1:0', SERVICES: 'ecs', ECS_CONTAINER_PREFIX: prefix };
-  const gateway = await createGateway({
-    config: loadConfig(env),
-    logger: createLogger('error'),
-    env: { ...process.env, ...env },
-  });
-  const info = await gateway.listen();
-  const ecs = new ecsSdk.ECSClient({
-    endpoint: info.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const docker = new DockerodeBackend();
+  const bench = await startBenchGateway();
+  const { ecs, docker, prefix } = bench;
   try {
     await ecs.send(
       new ecsSdk.RegisterTaskDefinitionCommand({
@@ -64,7 +44,7 @@ async function run() {
           image: IMAGE,
           command: ['sleep', '600'],
           memory: 32 * 1024 * 1024,
-          labels: { 'localcloud.bench': prefix },
+          labels: bench.directLabels,
         });
         await docker.startContainer(id);
       }),
@@ -76,11 +56,7 @@ async function run() {
 
     await ecs.send(new ecsSdk.DeleteServiceCommand({ service: 'bench', force: true }));
   } finally {
-    ecs.destroy();
-    await gateway.close();
-    const leftovers = await docker.listContainers({ all: true, labels: { 'localcloud.bench': prefix } });
-    await Promise.all(leftovers.map((c) => docker.removeContainer(c.id, { force: true })));
-    await docker.close();
+    await bench.close();
   }
 }
 

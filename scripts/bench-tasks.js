@@ -1,20 +1,13 @@
 // Tasks on real Docker: median seconds from RunTask to RUNNING beside creating and starting the same
 // container straight through the Engine API, and the time for 50 concurrent RunTasks to reach RUNNING.
 // Needs a Docker engine and the test image (npm run test-images); runs from the built dist.
-const { randomBytes } = require('node:crypto');
-const path = require('node:path');
-
-const root = path.join(__dirname, '..');
-const { createGateway, loadConfig, createLogger } = require(path.join(root, 'packages/gateway/dist'));
-const { DockerodeBackend } = require(path.join(root, 'packages/docker-backend/dist'));
 const ecsSdk = require('@aws-sdk/client-ecs');
+const { IMAGE, seconds, startBenchGateway } = require('./bench-support');
 
-const IMAGE = 'localcloud-test/busybox:latest';
 const RUNS = Number(process.env.BENCH_TASK_RUNS ?? 10);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT_TASKS ?? 50);
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 
 async function waitRunning(ecs, taskArns) {
   const pending = new Set(taskArns);
@@ -30,20 +23,8 @@ async function waitRunning(ecs, taskArns) {
 }
 
 async function run() {
-  const prefix = `lcbench${randomBytes(3).toString('hex')}`;
-  const env = { GATEWAY_LISTEN: '127.0.0.1:0', SERVICES: 'ecs', ECS_CONTAINER_PREFIX: prefix };
-  const gateway = await createGateway({
-    config: loadConfig(env),
-    logger: createLogger('error'),
-    env: { ...process.env, ...env },
-  });
-  const info = await gateway.listen();
-  const ecs = new ecsSdk.ECSClient({
-    endpoint: info.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const docker = new DockerodeBackend();
+  const bench = await startBenchGateway();
+  const { ecs, docker, prefix } = bench;
   try {
     await ecs.send(
       new ecsSdk.RegisterTaskDefinitionCommand({
@@ -67,7 +48,7 @@ async function run() {
         image: IMAGE,
         command: ['sleep', '600'],
         memory: 32 * 1024 * 1024,
-        labels: { 'localcloud.bench': prefix },
+        labels: bench.directLabels,
       });
       await docker.startContainer(id);
       direct.push(seconds(start));
@@ -89,11 +70,7 @@ async function run() {
     await waitRunning(ecs, arns);
     console.log(`${arns.length} concurrent RunTasks (in batches of 10) all RUNNING: ${seconds(start).toFixed(2)} s`);
   } finally {
-    ecs.destroy();
-    await gateway.close();
-    const leftovers = await docker.listContainers({ all: true, labels: { 'localcloud.bench': prefix } });
-    await Promise.all(leftovers.map((c) => docker.removeContainer(c.id, { force: true })));
-    await docker.close();
+    await bench.close();
   }
 }
 

@@ -14,13 +14,13 @@ import {
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
 import {
-  TEST_IMAGE,
   isRunning,
   isStopped,
   removePrefixContainers,
   startEcsTestBed,
   waitForTask,
   type EcsTestBed,
+  shellContainer,
 } from './support';
 
 const awslogs = (group: string, extra: Record<string, string> = {}): LogConfiguration => ({
@@ -28,14 +28,7 @@ const awslogs = (group: string, extra: Record<string, string> = {}): LogConfigur
   options: { 'awslogs-group': group, 'awslogs-stream-prefix': 'app', 'awslogs-region': 'us-east-1', ...extra },
 });
 
-const container = (name: string, command: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
-  name,
-  image: TEST_IMAGE,
-  command: ['sh', '-c', command],
-  memory: 64,
-  stopTimeout: 2,
-  ...extra,
-});
+const container = shellContainer;
 
 const taskIdOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 

@@ -19,17 +19,12 @@ import {
   startEcsTestBed,
   waitForTask,
   type EcsTestBed,
+  shellContainer,
 } from './support';
 
-const container = (name: string, command: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({
-  name,
-  image: TEST_IMAGE,
-  command: ['sh', '-c', command],
-  memory: 64,
-  stopTimeout: 2,
-  mountPoints: [{ sourceVolume: 'out', containerPath: '/out' }],
-  ...extra,
-});
+/** A busybox container with the test's output folder mounted at /out. */
+const container = (name: string, command: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition =>
+  shellContainer(name, command, { mountPoints: [{ sourceVolume: 'out', containerPath: '/out' }], ...extra });
 
 /** Fetches `url` into /out/<file>; a few tries, for the first instants of a container's life. */
 const fetchTo = (url: string, file: string) =>
