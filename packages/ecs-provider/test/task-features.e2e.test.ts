@@ -154,6 +154,41 @@ describeWithEngine('ECS task features on a named network', () => {
     });
   });
 
+  it('fails tasks that need secrets or S3 environment files with a reason, instead of starting without them', async () => {
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'secretive',
+        containerDefinitions: [
+          shellContainer('app', 'true', {
+            secrets: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/db' }],
+          }),
+        ],
+      }),
+    );
+    const task = (await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'secretive' }))).tasks![0]!;
+    const stopped = await waitForTask(bed.ecs, task.taskArn!, isStopped);
+    expect(stopped.stopCode).toBe('TaskFailedToStart');
+    expect(stopped.stoppedReason).toMatch(/^ResourceInitializationError: unable to pull secrets.*DB_PASSWORD/);
+
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'envfiles', containerDefinitions: [shellContainer('app', 'true')] }),
+    );
+    const withFile = (
+      await bed.ecs.send(
+        new RunTaskCommand({
+          taskDefinition: 'envfiles',
+          overrides: {
+            containerOverrides: [
+              { name: 'app', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::bucket/app.env' }] },
+            ],
+          },
+        }),
+      )
+    ).tasks![0]!;
+    const failed = await waitForTask(bed.ecs, withFile.taskArn!, isStopped);
+    expect(failed.stoppedReason).toMatch(/^ResourceInitializationError: failed to download env files.*bucket\/app.env/);
+  });
+
   it('refuses what ECS refuses: a bad count, launch type with a strategy, an incompatible definition', async () => {
     await bed.ecs.send(
       new RegisterTaskDefinitionCommand({

@@ -7,6 +7,7 @@ import {
   type ImageInfo,
 } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
+import { unsupportedTaskFeature } from './unsupported-features';
 import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
 import type { EcsRuntimeConfig } from './runtime-config';
 import type { TaskHooks } from './task-hooks';
@@ -182,6 +183,8 @@ export class TaskRuntime {
           volumes: plan.volumes,
         };
       });
+      const unsupported = unsupportedTaskFeature(definition, record.overrides);
+      if (unsupported) throw new TaskStartError(unsupported);
       await this.options.hooks?.beforeCreate(ref, definition);
       await this.pullImages(ref, plan);
       await this.prepareTaskResources(ref, plan);

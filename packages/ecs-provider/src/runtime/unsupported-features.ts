@@ -1,0 +1,30 @@
+import type { TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
+
+/**
+ * What a task can ask for that localcloud has nothing to serve from yet: secrets (SSM Parameter Store,
+ * Secrets Manager) and environment files (S3). Such a task fails to start with ECS's
+ * ResourceInitializationError naming the reason, rather than starting without the values it expects.
+ */
+export function unsupportedTaskFeature(
+  definition: TaskDefinition,
+  overrides: TaskOverride | undefined,
+): string | undefined {
+  for (const container of definition.containerDefinitions ?? []) {
+    const secret = container.secrets?.[0];
+    if (secret) {
+      return (
+        `ResourceInitializationError: unable to pull secrets or registry auth: container ${container.name} ` +
+        `asks for secret ${secret.name} from ${secret.valueFrom}, and localcloud has no Secrets Manager or SSM Parameter Store yet`
+      );
+    }
+    const override = overrides?.containerOverrides?.find((o) => o.name === container.name);
+    const file = override?.environmentFiles?.[0] ?? container.environmentFiles?.[0];
+    if (file) {
+      return (
+        `ResourceInitializationError: failed to download env files: container ${container.name} asks for ` +
+        `${file.value}, and localcloud has no S3 yet`
+      );
+    }
+  }
+  return undefined;
+}
