@@ -1,5 +1,6 @@
 import { EcsConfigError } from './config-error';
 import { loadEcsRuntimeConfig } from './runtime-config';
+import { loadSchedulerConfig } from '../scheduler/service-scheduler';
 
 describe('task endpoint settings', () => {
   it('listens on every address and a free port by default, with the credentials route on', () => {
@@ -26,5 +27,14 @@ describe('task endpoint settings', () => {
   it('refuses a listen address that is not one', () => {
     expect(() => loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: 'nope' })).toThrow(EcsConfigError);
     expect(() => loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '1.2.3.4:99999' })).toThrow(EcsConfigError);
+  });
+});
+
+describe('numeric settings', () => {
+  it('refuses a value that is not a positive integer, naming the setting', () => {
+    expect(() => loadEcsRuntimeConfig({ ECS_STOPPED_TASK_RETENTION_SECONDS: 'soon' })).toThrow(EcsConfigError);
+    expect(() => loadSchedulerConfig({ ECS_SCHEDULER_INTERVAL_MS: '0' })).toThrow(/ECS_SCHEDULER_INTERVAL_MS/);
+    expect(loadSchedulerConfig({ ECS_SCHEDULER_INTERVAL_MS: '250' }).intervalMs).toBe(250);
+    expect(loadSchedulerConfig({}).intervalMs).toBe(1000);
   });
 });

@@ -87,7 +87,8 @@ function parseListen(value: string | undefined): { host: string; port: number } 
   return { host: match[1]?.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
+/** A positive integer setting; a value that is not one stops start-up with an error naming the setting. */
+export function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) throw new EcsConfigError(`${name} must be a positive integer.`);

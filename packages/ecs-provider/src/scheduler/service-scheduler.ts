@@ -19,6 +19,7 @@ import type { ServiceRecord } from '../store/records';
 import { ScopedTasks } from '../runtime/scoped-tasks';
 import { refOf, type TaskRecord } from '../runtime/task-record';
 import type { TaskRuntime } from '../runtime/task-runtime';
+import { positiveInt } from '../runtime/runtime-config';
 import { planRollout } from './deployment';
 import { serviceEventMessages as say, withEvents } from './service-events';
 
@@ -31,10 +32,7 @@ export interface ServiceSchedulerConfig {
 }
 
 export function loadSchedulerConfig(env: Readonly<Record<string, string | undefined>>): ServiceSchedulerConfig {
-  const number = (name: string, fallback: number) => {
-    const value = Number(env[name]);
-    return env[name] !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-  };
+  const number = (name: string, fallback: number) => positiveInt(name, env[name], fallback);
   return {
     intervalMs: number('ECS_SCHEDULER_INTERVAL_MS', 1000),
     backoffBaseMs: number('ECS_SCHEDULER_BACKOFF_BASE_MS', 5000),
