@@ -7,8 +7,10 @@ describe('services', () => {
     expect(newDeploymentId()).toMatch(/^ecs-svc\/[1-9]\d{18}$/);
   });
 
-  it("computes the circuit breaker's threshold as ECS does: half the desired count, within 3..200", () => {
-    expect([0, 1, 6, 7, 10, 1000].map(failureThreshold)).toEqual([3, 3, 3, 4, 5, 200]);
+  it("computes the circuit breaker's threshold as ECS does: half the desired count rounded up, within 3..200", () => {
+    // min(max(ceil(0.5 * desired), 3), 200), with the bounds' edges on both sides.
+    const desired = [0, 1, 5, 6, 7, 8, 9, 10, 398, 399, 400, 401, 1000];
+    expect(desired.map(failureThreshold)).toEqual([3, 3, 3, 3, 4, 4, 5, 5, 199, 200, 200, 200, 200]);
   });
 
   it('words events as ECS does, newest first and bounded to 100', () => {
