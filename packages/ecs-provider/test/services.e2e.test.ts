@@ -272,7 +272,7 @@ describeWithEngine('ECS services on real Docker', () => {
     });
   });
 
-  it('trips the circuit breaker on an image that cannot start and rolls back', async () => {
+  it('shows a failed deployment beside its rollback to a client that polls, so a deploy script can tell', async () => {
     const { service: created } = await create({
       serviceName: 'breaker',
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
@@ -290,22 +290,92 @@ describeWithEngine('ECS services on real Docker', () => {
       new UpdateServiceCommand({ cluster, service: 'breaker', taskDefinition: bad.taskDefinitionArn }),
     );
     const failedId = updated!.deployments![0]!.id!;
-    const back = await waitFor(
-      'the rollback',
-      () => describe1(bed.ecs, cluster, 'breaker'),
-      (s) =>
-        s.taskDefinition === created!.taskDefinition &&
-        stableService(s) &&
-        s.deployments![0]!.rolloutState === 'COMPLETED',
+
+    // A client polling every 500 ms, as a deploy script would, until it sees the failure.
+    const failing = await waitFor(
+      'the failed deployment beside its rollback',
+      async () => {
+        await sleep(350); // plus waitFor's 150 ms: a poll every 500 ms
+        return describe1(bed.ecs, cluster, 'breaker');
+      },
+      (s) => s.deployments!.some((d) => d.id === failedId && d.rolloutState === 'FAILED'),
       45_000,
     );
-    const messages = back.events!.map((e) => e.message);
+    const [rollback, failed] = failing.deployments!;
+    // Threshold for a desired count of 2: max(ceil(0.5 * 2), 3) = 3.
+    expect(failed).toMatchObject({
+      id: failedId,
+      status: 'ACTIVE',
+      taskDefinition: bad.taskDefinitionArn,
+      rolloutState: 'FAILED',
+      rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    });
+    expect(failed!.failedTasks).toBeGreaterThanOrEqual(3);
+    expect(rollback).toMatchObject({
+      status: 'PRIMARY',
+      taskDefinition: created!.taskDefinition,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${rollback!.id}.`,
+    });
+    expect(failing.taskDefinition).toBe(created!.taskDefinition);
+
+    // What a CI deploy script does next: wait for the service, then ask whether its update won.
+    await waitUntilServicesStable(waiter(bed.ecs), { cluster, services: ['breaker'] });
+    const settled = await describe1(bed.ecs, cluster, 'breaker');
+    expect(settled.deployments).toHaveLength(1);
+    const primary = settled.deployments![0]!;
+    expect(primary).toMatchObject({ id: rollback!.id, rolloutState: 'COMPLETED', runningCount: 2 });
+    expect(primary.id).not.toBe(failedId);
+    expect(primary.taskDefinition).toBe(created!.taskDefinition);
+    const messages = settled.events!.map((e) => e.message);
     expect(messages).toContain(`(service breaker) (deployment ${failedId}) deployment failed: tasks failed to start.`);
-    expect(messages.some((m) => m!.startsWith('(service breaker) rolling back to deployment ecs-svc/'))).toBe(true);
+    expect(messages).toContain(`(service breaker) rolling back to deployment ${rollback!.id}.`);
+    expect(messages).toContain(`(service breaker) (deployment ${rollback!.id}) deployment completed.`);
     const tasks = await serviceTasks(bed.ecs, cluster, 'breaker');
     expect(tasks.map((t) => t.taskDefinitionArn)).toEqual([created!.taskDefinition, created!.taskDefinition]);
-    const failed = await bed.ecs.send(new ListTasksCommand({ cluster, startedBy: failedId, desiredStatus: 'STOPPED' }));
-    expect(failed.taskArns!.length).toBeGreaterThanOrEqual(3);
+    const failedTasks = await bed.ecs.send(
+      new ListTasksCommand({ cluster, startedBy: failedId, desiredStatus: 'STOPPED' }),
+    );
+    expect(failedTasks.taskArns!.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps an old deployment listed while its task is STOPPING, so the waiter waits for it', async () => {
+    // PID 1 ignores SIGTERM: the old task stays up for its whole stop timeout before SIGKILL.
+    const stubborn = (command: string) =>
+      container({ command: ['sh', '-c', `trap "" TERM; ${command}`], stopTimeout: 10 });
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'stubborn', containerDefinitions: [stubborn('sleep 1000')] }),
+    );
+    await create({ serviceName: 'stubborn', desiredCount: 1 });
+    await waitUntilServicesStable(waiter(bed.ecs), { cluster, services: ['stubborn'] });
+    const before = await describe1(bed.ecs, cluster, 'stubborn');
+    const oldId = before.deployments![0]!.id!;
+    const [oldTask] = await serviceTasks(bed.ecs, cluster, 'stubborn');
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({ family: 'stubborn', containerDefinitions: [stubborn('sleep 1001')] }),
+    );
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'stubborn', taskDefinition: 'stubborn:2' }));
+
+    // The service is read before the task: if the task is not STOPPED yet, it was not at that read either.
+    const stopping = await waitFor(
+      'the old task told to stop',
+      async () => {
+        const service = await describe1(bed.ecs, cluster, 'stubborn');
+        const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: [oldTask!.taskArn!] }));
+        return { service, task: tasks![0]! };
+      },
+      ({ task }) => task.desiredStatus === 'STOPPED',
+    );
+    expect(stopping.task.lastStatus).not.toBe('STOPPED');
+    expect(stopping.service.deployments!.map((d) => [d.id, d.status])).toContainEqual([oldId, 'ACTIVE']);
+
+    // Stable only once the old task is really gone.
+    await waitUntilServicesStable(waiter(bed.ecs), { cluster, services: ['stubborn'] });
+    const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: [oldTask!.taskArn!] }));
+    expect(tasks![0]!.lastStatus).toBe('STOPPED');
+    const after = await describe1(bed.ecs, cluster, 'stubborn');
+    expect(after.deployments!.map((d) => d.id)).not.toContain(oldId);
+    expect(after.deployments![0]).toMatchObject({ rolloutState: 'COMPLETED', runningCount: 1 });
   });
 
   it('deletes: refused while scaled up, then with force DRAINING → INACTIVE, still describable', async () => {

@@ -21,6 +21,7 @@ import { refOf, type TaskRecord } from '../runtime/task-record';
 import type { TaskRuntime } from '../runtime/task-runtime';
 import { positiveInt } from '../runtime/runtime-config';
 import { planRollout } from './deployment';
+import { deploymentsWithTasks, listedDeployments, onlyPrimaryHasTasks } from './deployment-list';
 import { serviceEventMessages as say, withEvents } from './service-events';
 
 export interface ServiceSchedulerConfig {
@@ -246,19 +247,12 @@ export class ServiceScheduler {
       acted = true;
     }
 
-    // Older deployments leave once their last task is gone.
-    const stillLive = new Set(live.filter((t) => !step.stop.includes(t)).map((t) => t.startedBy));
-    const kept = service.deployments.filter((d, i) => i === 0 || stillLive.has(d.id));
-    if (kept.length !== service.deployments.length) {
-      service.deployments = kept;
-      changed = true;
-    }
-
-    // Completion and steady state.
+    // Completion and steady state, once older deployments' tasks are all STOPPED.
+    const withTasks = deploymentsWithTasks(tasks);
     const primaryLive = live.filter((t) => t.startedBy === primary.id && !step.stop.includes(t));
     const settled =
       !acted &&
-      service.deployments.length === 1 &&
+      onlyPrimaryHasTasks(service.deployments, withTasks) &&
       primaryLive.length === desired &&
       primaryLive.every((t) => t.lastStatus === 'RUNNING' && t.healthStatus !== 'UNHEALTHY') &&
       primaryLive.every(
@@ -281,6 +275,13 @@ export class ServiceScheduler {
       changed = true;
     }
     if (settled && throttle.failures > 0) throttle.failures = 0;
+
+    // Older deployments leave once their last task is STOPPED; a FAILED one once its rollback completed.
+    const listed = listedDeployments(service.deployments, withTasks);
+    if (listed.length !== service.deployments.length) {
+      service.deployments = listed;
+      changed = true;
+    }
     this.save(store, serviceKey, service, messages, changed || acted);
   }
 
