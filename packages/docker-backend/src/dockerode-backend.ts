@@ -20,6 +20,7 @@ import type {
   VolumeSpec,
 } from './container-backend';
 import { toCreateOptions } from './create-options';
+import { createDockerode, type EngineAddress } from './engine-client';
 import {
   ContainerBackendError,
   ContainerNotFoundError,
@@ -42,14 +43,8 @@ import {
 /** The newest Engine API this code is written against; older engines are spoken to in their own version. */
 export const MAX_API_VERSION = '1.41';
 
-export interface DockerodeBackendOptions {
-  /** Unix socket of the engine. */
-  readonly socketPath?: string;
-  /** TCP host of the engine, with `port`. */
-  readonly host?: string;
-  readonly port?: number;
-  readonly protocol?: 'http' | 'https';
-}
+/** Where the engine is: an explicit socket or host, else found in an environment as the docker CLI does. */
+export type DockerodeBackendOptions = EngineAddress;
 
 /** The parts of docker-modem used here (dockerode types it as `any`). */
 interface Modem {
@@ -83,8 +78,9 @@ interface RawNetwork {
 }
 
 /**
- * ContainerBackend on the Docker Engine API through dockerode. Without options it finds the engine the
- * way the docker CLI does (`DOCKER_HOST`, else the default socket).
+ * ContainerBackend on the Docker Engine API through dockerode. Without a socket or host it finds the
+ * engine the way the docker CLI does (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, else the
+ * default socket), in `options.env` or `process.env`.
  */
 export class DockerodeBackend implements ContainerBackend {
   private readonly docker: Dockerode;
@@ -97,7 +93,7 @@ export class DockerodeBackend implements ContainerBackend {
   private readonly networkCreations = new Map<string, Promise<string>>();
 
   constructor(options: DockerodeBackendOptions = {}) {
-    this.docker = new Dockerode(toDockerodeOptions(options));
+    this.docker = createDockerode(options);
     this.modem = this.docker.modem as unknown as Modem;
     this.endpoint = describeEndpoint(this.modem);
     // Every long-running request listens on it: many concurrent waits are expected, not a leak.
@@ -442,15 +438,6 @@ export class DockerodeBackend implements ContainerBackend {
   }
 }
 
-function toDockerodeOptions(options: DockerodeBackendOptions): Dockerode.DockerOptions | undefined {
-  if (options.socketPath) {
-    // Explicitly unset the host, or a DOCKER_HOST from the environment would win over the socket.
-    return { socketPath: options.socketPath, host: undefined, protocol: 'http' };
-  }
-  if (options.host) return { host: options.host, port: options.port, protocol: options.protocol ?? 'http' };
-  return undefined;
-}
-
 function describeEndpoint(modem: Modem): string {
   if (modem.host) return `${modem.protocol ?? 'http'}://${modem.host}${modem.port ? `:${modem.port}` : ''}`;
   if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
@@ -494,22 +481,4 @@ function oldest(networks: RawNetwork[]): RawNetwork {
   const key = (network: RawNetwork) =>
     `${new Date(network.Created).getTime().toString().padStart(16, '0')}/${network.Id}`;
   return networks.reduce((best, network) => (key(network) < key(best) ? network : best));
-}
-
-/**
- * Options for an engine named the way the docker CLI names it: `unix:///path/docker.sock` or
- * `tcp://host:port`. Undefined or empty means dockerode's default (the default socket).
- */
-export function engineOptionsFromDockerHost(dockerHost: string | undefined): DockerodeBackendOptions {
-  if (!dockerHost) return {};
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
-    return {
-      host: url.hostname,
-      port: Number(url.port || (url.protocol === 'https:' ? 2376 : 2375)),
-      protocol: url.protocol === 'https:' ? 'https' : 'http',
-    };
-  }
-  throw new Error(`DOCKER_HOST '${dockerHost}' is neither unix:///path nor tcp://host:port.`);
 }

@@ -1,10 +1,5 @@
 export type * from './container-backend';
-export {
-  DockerodeBackend,
-  MAX_API_VERSION,
-  engineOptionsFromDockerHost,
-  type DockerodeBackendOptions,
-} from './dockerode-backend';
+export { DockerodeBackend, MAX_API_VERSION, type DockerodeBackendOptions } from './dockerode-backend';
 export { InMemoryBackend, type InMemoryBackendOptions, type ContainerScript } from './in-memory-backend';
 export {
   ContainerBackendError,

@@ -1,3 +1,5 @@
+import { ARN_PARTITION_PATTERN, arnPartition } from '@localcloud/gateway';
+
 /**
  * The one place ECS ARNs are built and parsed. localcloud uses the long ARN format throughout
  * (`cluster/<name>`, `service/<cluster>/<name>`, `task/<cluster>/<id>`).
@@ -18,10 +20,8 @@ export interface ParsedArn {
   readonly resource: string;
 }
 
-const PREFIX = 'arn:aws:ecs:';
-
 function arn(scope: Scope, resource: string): string {
-  return `${PREFIX}${scope.region}:${scope.accountId}:${resource}`;
+  return `arn:${arnPartition(scope.region)}:ecs:${scope.region}:${scope.accountId}:${resource}`;
 }
 
 export const clusterArn = (scope: Scope, name: string) => arn(scope, `cluster/${name}`);
@@ -30,17 +30,21 @@ export const taskDefinitionArn = (scope: Scope, family: string, revision: number
 export const serviceArn = (scope: Scope, cluster: string, name: string) => arn(scope, `service/${cluster}/${name}`);
 export const taskArn = (scope: Scope, cluster: string, id: string) => arn(scope, `task/${cluster}/${id}`);
 export const capacityProviderArn = (scope: Scope, name: string) => arn(scope, `capacity-provider/${name}`);
+export const containerArn = (scope: Scope, cluster: string, taskId: string, id: string) =>
+  arn(scope, `container/${cluster}/${taskId}/${id}`);
 
 /** The IAM principal localcloud acts as: the account's root user (`registeredBy`, account settings). */
-export const rootPrincipalArn = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+export const rootPrincipalArn = (scope: Scope) => `arn:${arnPartition(scope.region)}:iam::${scope.accountId}:root`;
 
 export function isArn(value: string): boolean {
   return value.startsWith('arn:');
 }
 
-/** Parses an ECS ARN; undefined when the string is not one. */
+const ECS_ARN = new RegExp(`^arn:${ARN_PARTITION_PATTERN}:ecs:([^:]*):([^:]*):([a-z-]+)/(.+)$`);
+
+/** Parses an ECS ARN of any partition; undefined when the string is not one. */
 export function parseArn(value: string): ParsedArn | undefined {
-  const match = /^arn:aws[a-z-]*:ecs:([^:]*):([^:]*):([a-z-]+)\/(.+)$/.exec(value);
+  const match = ECS_ARN.exec(value);
   if (!match) return undefined;
   return { region: match[1]!, accountId: match[2]!, resourceType: match[3]!, resource: match[4]! };
 }

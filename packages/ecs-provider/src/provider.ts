@@ -9,7 +9,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
-import { DockerodeBackend, engineOptionsFromDockerHost, type ContainerBackend } from '@localcloud/docker-backend';
+import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
 import { ECS_OPERATIONS } from './generated/ecs-operations';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
@@ -29,7 +29,7 @@ import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
 
 export interface EcsProviderOptions {
-  /** The container engine; the local Docker engine (DOCKER_HOST or its socket) by default. */
+  /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
   readonly backend?: ContainerBackend;
 }
 
@@ -61,7 +61,7 @@ export class EcsProvider implements ServiceProvider {
     this.config = loadEcsRuntimeConfig(context.env);
     this.state = openStateStore({ dir: enabled ? path.join(dataDir, 'ecs') : undefined });
     this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
-    this.backend = options.backend ?? new DockerodeBackend(engineOptionsFromDockerHost(context.env.DOCKER_HOST));
+    this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
     this.agent = this.createTaskAgent();

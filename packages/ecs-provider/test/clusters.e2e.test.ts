@@ -5,6 +5,7 @@ import {
   DiscoverPollEndpointCommand,
   ListClustersCommand,
   PutClusterCapacityProvidersCommand,
+  RegisterTaskDefinitionCommand,
   UpdateClusterCommand,
   UpdateClusterSettingsCommand,
 } from '@aws-sdk/client-ecs';
@@ -327,6 +328,26 @@ describe('ECS clusters through the AWS SDK', () => {
       'arn:aws:ecs:eu-west-1:333333333333:cluster/eu',
     ]);
     expect((await client('333333333333', 'us-west-2').send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+  });
+
+  it('builds ARNs in the partition of the region, and finds resources by them', async () => {
+    const china = client('444444444444', 'cn-north-1');
+    const { cluster } = await china.send(new CreateClusterCommand({ clusterName: 'cn' }));
+    expect(cluster!.clusterArn).toBe('arn:aws-cn:ecs:cn-north-1:444444444444:cluster/cn');
+    const described = await china.send(new DescribeClustersCommand({ clusters: [cluster!.clusterArn!] }));
+    expect(described.clusters!.map((c) => c.clusterName)).toEqual(['cn']);
+    expect(described.failures).toEqual([]);
+
+    const { taskDefinition } = await client('444444444444', 'us-gov-west-1').send(
+      new RegisterTaskDefinitionCommand({
+        family: 'gov',
+        containerDefinitions: [{ name: 'c', image: 'busybox', memory: 64 }],
+      }),
+    );
+    expect(taskDefinition).toMatchObject({
+      taskDefinitionArn: 'arn:aws-us-gov:ecs:us-gov-west-1:444444444444:task-definition/gov:1',
+      registeredBy: 'arn:aws-us-gov:iam::444444444444:root',
+    });
   });
 
   it('answers an operation localcloud does not implement with an honest 501', async () => {

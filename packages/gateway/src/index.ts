@@ -14,4 +14,5 @@ export type {
 export { ProviderRegistry, type ProviderSource } from './plugin/registry';
 export { AccountRegionStores } from './plugin/account-region-stores';
 export { OperationTable, type OperationHandler } from './plugin/operation-table';
+export { arnPartition, ARN_PARTITION_PATTERN } from './plugin/arn-partition';
 export * from './errors';

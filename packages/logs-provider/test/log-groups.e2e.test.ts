@@ -61,6 +61,16 @@ describe('CloudWatch Logs log groups through the AWS SDK', () => {
     expect(error.message).toContain(`at 'logGroupName' failed to satisfy constraint: ${constraint}`);
   });
 
+  it('builds ARNs in the partition of the region, and finds the group by them', async () => {
+    const logs = gw.client('100000000099', 'us-gov-west-1');
+    await logs.send(new CreateLogGroupCommand({ logGroupName: 'gov' }));
+    const arn = 'arn:aws-us-gov:logs:us-gov-west-1:100000000099:log-group:gov';
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupIdentifiers: [arn] }));
+    expect(logGroups).toEqual([expect.objectContaining({ logGroupName: 'gov', logGroupArn: arn, arn: `${arn}:*` })]);
+    await logs.send(new TagResourceCommand({ resourceArn: arn, tags: { team: 'gov' } }));
+    expect((await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({ team: 'gov' });
+  });
+
   it('accepts every character AWS allows in a log group name', async () => {
     const logs = gw.client('100000000003');
     const name = '/aws/ecs/My_App-1.0#blue';

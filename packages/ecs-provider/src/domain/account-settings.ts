@@ -1,4 +1,5 @@
 import type { SettingName } from '@aws-sdk/client-ecs';
+import { ARN_PARTITION_PATTERN } from '@localcloud/gateway';
 import { InvalidParameterException } from '../errors';
 
 /**
@@ -55,9 +56,11 @@ export function isRootOnlySetting(name: SettingName): boolean {
   return ROOT_ONLY.has(name);
 }
 
+const PRINCIPAL_ARN = new RegExp(`^arn:${ARN_PARTITION_PATTERN}:iam::(\\d{12}):(root|user/.+|role/.+)$`);
+
 /** Principals settings can be set for: the account's root user, IAM users and IAM roles of the account. */
 export function validatePrincipalArn(principalArn: string, accountId: string): void {
-  const match = /^arn:aws[a-z-]*:iam::(\d{12}):(root|user\/.+|role\/.+)$/.exec(principalArn);
+  const match = PRINCIPAL_ARN.exec(principalArn);
   if (!match) {
     throw new InvalidParameterException(
       `Invalid principalArn '${principalArn}': specify the ARN of an IAM user, an IAM role or the root user.`,

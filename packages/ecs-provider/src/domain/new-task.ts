@@ -9,7 +9,7 @@ import type {
   TaskOverride,
 } from '@aws-sdk/client-ecs';
 import { customAlphabet } from 'nanoid';
-import { taskArn as buildTaskArn, type Scope } from '../arn';
+import { containerArn, taskArn as buildTaskArn, type Scope } from '../arn';
 import { effectiveNetworkMode } from '../runtime/container-plan';
 import type { TaskRecord } from '../runtime/task-record';
 
@@ -45,7 +45,7 @@ export function newTaskRecord(input: NewTaskInput): TaskRecord {
   const containers: Container[] = (definition.containerDefinitions ?? []).map((cd) => {
     const override = overrides.containerOverrides?.find((o) => o.name === cd.name);
     return {
-      containerArn: `arn:aws:ecs:${scope.region}:${scope.accountId}:container/${input.clusterName}/${taskId}/${randomUUID()}`,
+      containerArn: containerArn(scope, input.clusterName, taskId, randomUUID()),
       taskArn,
       name: cd.name,
       image: cd.image,

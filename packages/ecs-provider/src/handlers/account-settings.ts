@@ -34,13 +34,13 @@ export function effectiveSettingValue(
   store: EcsStore,
   scope: Scope,
   name: SettingName,
-  principalArn = rootPrincipalArn(scope.accountId),
+  principalArn = rootPrincipalArn(scope),
 ): string {
   return effectiveSetting(store, scope, name, principalArn).value!;
 }
 
 function effectiveSetting(store: EcsStore, scope: Scope, name: SettingName, principalArn: string): Setting {
-  const root = rootPrincipalArn(scope.accountId);
+  const root = rootPrincipalArn(scope);
   const explicit =
     store.accountSettings.get(settingKey(principalArn, name)) ?? store.accountSettings.get(settingKey(root, name));
   if (explicit) return { name, value: explicit.value, principalArn, type: 'user' };
@@ -50,7 +50,7 @@ function effectiveSetting(store: EcsStore, scope: Scope, name: SettingName, prin
 function putSetting(store: EcsStore, scope: Scope, name: SettingName, value: string, principalArn: string): Setting {
   validatePrincipalArn(principalArn, scope.accountId);
   validateSettingValue(name, value);
-  if (isRootOnlySetting(name) && principalArn !== rootPrincipalArn(scope.accountId)) {
+  if (isRootOnlySetting(name) && principalArn !== rootPrincipalArn(scope)) {
     throw new InvalidParameterException(`You must use the root user when you set the account setting ${name}.`);
   }
   const record: AccountSettingRecord = { name, value, principalArn, type: 'user' };
@@ -62,7 +62,7 @@ export function putAccountSetting(
   input: PutAccountSettingRequest,
   { store, scope }: EcsScope,
 ): PutAccountSettingResponse {
-  const principalArn = input.principalArn ?? rootPrincipalArn(scope.accountId);
+  const principalArn = input.principalArn ?? rootPrincipalArn(scope);
   return { setting: putSetting(store, scope, input.name!, input.value!, principalArn) };
 }
 
@@ -70,14 +70,14 @@ export function putAccountSettingDefault(
   input: PutAccountSettingDefaultRequest,
   { store, scope }: EcsScope,
 ): PutAccountSettingDefaultResponse {
-  return { setting: putSetting(store, scope, input.name!, input.value!, rootPrincipalArn(scope.accountId)) };
+  return { setting: putSetting(store, scope, input.name!, input.value!, rootPrincipalArn(scope)) };
 }
 
 export function deleteAccountSetting(
   input: DeleteAccountSettingRequest,
   { store, scope }: EcsScope,
 ): DeleteAccountSettingResponse {
-  const principalArn = input.principalArn ?? rootPrincipalArn(scope.accountId);
+  const principalArn = input.principalArn ?? rootPrincipalArn(scope);
   validatePrincipalArn(principalArn, scope.accountId);
   const key = settingKey(principalArn, input.name!);
   const existing = store.accountSettings.get(key);
@@ -90,7 +90,7 @@ export function listAccountSettings(
   input: ListAccountSettingsRequest,
   { store, scope }: EcsScope,
 ): ListAccountSettingsResponse {
-  const principalArn = input.principalArn ?? rootPrincipalArn(scope.accountId);
+  const principalArn = input.principalArn ?? rootPrincipalArn(scope);
   validatePrincipalArn(principalArn, scope.accountId);
   const names = input.name ? [input.name] : SETTING_NAMES;
   const settings: Setting[] = [];

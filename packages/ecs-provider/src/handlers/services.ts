@@ -135,7 +135,7 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
     schedulingStrategy: strategy,
     deploymentController: input.deploymentController ?? { type: 'ECS' },
     tags,
-    createdBy: rootPrincipalArn(ecs.scope.accountId),
+    createdBy: rootPrincipalArn(ecs.scope),
     enableECSManagedTags: input.enableECSManagedTags ?? false,
     propagateTags: input.propagateTags ?? 'NONE',
     enableExecuteCommand: input.enableExecuteCommand ?? false,

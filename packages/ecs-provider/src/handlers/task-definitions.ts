@@ -38,7 +38,7 @@ export function registerTaskDefinition(
     taskDefinitionArn: taskDefinitionArn(scope, familyName, revision),
     revision,
     registeredAt: new Date(),
-    registeredBy: rootPrincipalArn(scope.accountId),
+    registeredBy: rootPrincipalArn(scope),
   });
   // The revision and the family's counter are written together: after a crash both are there or neither.
   store.transaction(() => {

@@ -94,7 +94,20 @@ export function parseDockerFlags(value: string): DockerFlags {
   return out;
 }
 
-/** Splits like a POSIX shell does words (quotes and backslashes), without expanding anything. */
+/** Characters that end a word and start an operator in a POSIX shell (`;`, `|`, `&&`, `>`, …). */
+const OPERATOR_CHARS = new Set([';', '|', '&', '<', '>', '(', ')']);
+/** The only characters a backslash escapes inside double quotes; before any other it stays. */
+const ESCAPED_IN_DOUBLE_QUOTES = new Set(['"', '\\', '$', '`']);
+
+/**
+ * Splits into words as a POSIX shell does (single and double quotes, backslashes, line continuations),
+ * expanding nothing: `$`, `` ` ``, `*` and `~` stay as written. Shell operators and comments are refused,
+ * since nothing here runs a shell: `--dns 1.1.1.1; …` is a mistake, not a value.
+ *
+ * Hand-written on purpose: shell-quote expands `$VAR` and splits the word around it, silently drops an
+ * unterminated quote, and reads `#` inside a word (`color=#fff`) as a comment; guarding
+ * against all of that would take a scanner of our own anyway.
+ */
 export function tokenize(input: string): string[] {
   const tokens: string[] = [];
   let current = '';
@@ -102,20 +115,32 @@ export function tokenize(input: string): string[] {
   let quote: '"' | "'" | undefined;
   for (let i = 0; i < input.length; i++) {
     const ch = input[i]!;
-    if (quote) {
+    const next = input[i + 1];
+    if (quote === "'") {
       if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < input.length) current += input[++i];
+      else current += ch;
+    } else if (quote === '"') {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && next === '\n') i++;
+      else if (ch === '\\' && next !== undefined && ESCAPED_IN_DOUBLE_QUOTES.has(next)) current += input[++i];
       else current += ch;
     } else if (ch === '"' || ch === "'") {
       quote = ch;
       inToken = true;
-    } else if (ch === '\\' && i + 1 < input.length) {
+    } else if (ch === '\\' && next === '\n') {
+      i++;
+    } else if (ch === '\\' && next !== undefined) {
       current += input[++i];
       inToken = true;
     } else if (/\s/.test(ch)) {
       if (inToken) tokens.push(current);
       current = '';
       inToken = false;
+    } else if (OPERATOR_CHARS.has(ch) || (ch === '#' && !inToken)) {
+      const what = ch === '#' ? 'starts a comment' : 'is a shell operator';
+      throw new EcsConfigError(
+        `ECS_DOCKER_FLAGS: '${ch}' ${what}, but no shell reads these flags; quote it to pass it as text.`,
+      );
     } else {
       current += ch;
       inToken = true;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import which from 'which';
 
 const run = promisify(execFile);
 
@@ -18,8 +18,8 @@ export class CredentialsRoute {
   private readonly tools?: { nsenter: string; iptables: string };
 
   constructor() {
-    const nsenter = which('nsenter');
-    const iptables = which('iptables');
+    const nsenter = findCommand('nsenter');
+    const iptables = findCommand('iptables');
     const root = typeof process.getuid === 'function' && process.getuid() === 0;
     if (root && nsenter && iptables) this.tools = { nsenter, iptables };
   }
@@ -53,16 +53,11 @@ export class CredentialsRoute {
   }
 }
 
-function which(command: string): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
-  for (const dir of dirs) {
-    const candidate = path.join(dir, command);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+/**
+ * The executable file `command` names on `searchPath`, then in the sbin and bin folders, which a root
+ * service's PATH may lack. Empty PATH entries (the working directory) are skipped: these run as root.
+ */
+export function findCommand(command: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  const dirs = [...searchPath.split(path.delimiter).filter(Boolean), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  return which.sync(command, { path: dirs.join(path.delimiter), nothrow: true }) ?? undefined;
 }
