@@ -2,7 +2,6 @@ import type {
   DescribeTasksRequest,
   DescribeTasksResponse,
   Failure,
-  LaunchType,
   ListTasksRequest,
   ListTasksResponse,
   RunTaskRequest,
@@ -17,6 +16,7 @@ import type {
 import type { EcsScope } from '../ecs-scope';
 import { clusterNameOf, parseArn } from '../arn';
 import { ClientException, InvalidParameterException, ServerException } from '../errors';
+import { chooseLaunch } from '../domain/launch-type';
 import { newTaskRecord } from '../domain/new-task';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
@@ -38,19 +38,12 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
   }
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
   const definition = runnableDefinition(ecs, input.taskDefinition);
-  const strategy = input.capacityProviderStrategy?.length
-    ? input.capacityProviderStrategy
-    : input.launchType
-      ? undefined
-      : cluster.defaultCapacityProviderStrategy?.length
-        ? cluster.defaultCapacityProviderStrategy
-        : undefined;
-  const capacityProviderName = strategy?.[0]?.capacityProvider;
-  const launchType: LaunchType = capacityProviderName
-    ? capacityProviderName.startsWith('FARGATE')
-      ? 'FARGATE'
-      : 'EC2'
-    : (input.launchType ?? 'FARGATE');
+  const { launchType, capacityProviderName } = chooseLaunch({
+    launchType: input.launchType,
+    capacityProviderStrategy: input.capacityProviderStrategy,
+    clusterDefaultStrategy: cluster.defaultCapacityProviderStrategy,
+    definition,
+  });
   assertCompatible(definition, launchType);
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
