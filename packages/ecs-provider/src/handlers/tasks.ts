@@ -2,8 +2,10 @@ import type {
   DescribeTasksRequest,
   DescribeTasksResponse,
   Failure,
+  LaunchType,
   ListTasksRequest,
   ListTasksResponse,
+  NetworkConfiguration,
   RunTaskRequest,
   RunTaskResponse,
   StartTaskRequest,
@@ -12,12 +14,14 @@ import type {
   StopTaskResponse,
   Tag,
   TaskDefinition,
+  TaskOverride,
 } from '@aws-sdk/client-ecs';
 import type { EcsScope } from '../ecs-scope';
 import { clusterNameOf, parseArn } from '../arn';
 import { ClientException, InvalidParameterException, ServerException } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
 import { newTaskRecord } from '../domain/new-task';
+import { validateContainerOverrides, validateLaunchType, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
 import { toTask, type TaskRecord } from '../runtime/task-record';
@@ -44,7 +48,7 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
     clusterDefaultStrategy: cluster.defaultCapacityProviderStrategy,
     definition,
   });
-  assertCompatible(definition, launchType);
+  validateRunRequest(ecs, definition, launchType, input);
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
 
@@ -79,7 +83,7 @@ export async function startTask(input: StartTaskRequest, ecs: EcsScope): Promise
   }
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
   const definition = runnableDefinition(ecs, input.taskDefinition);
-  assertCompatible(definition, 'EC2');
+  validateRunRequest(ecs, definition, 'EC2', input);
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
   const tasks = input.containerInstances.map((instance) =>
@@ -180,12 +184,16 @@ function runnableDefinition(ecs: EcsScope, ref: string | undefined): TaskDefinit
   return definition;
 }
 
-/** Refuses only what the task definition itself rules out; the local engine can run any launch type. */
-function assertCompatible(definition: TaskDefinition, launchType: string): void {
-  const required = definition.requiresCompatibilities;
-  if (required?.length && !required.includes(launchType as never)) {
-    throw new ClientException(`Task definition does not support launch_type ${launchType}.`);
-  }
+/** What RunTask and StartTask refuse before anything runs (domain/run-request.ts). */
+function validateRunRequest(
+  ecs: EcsScope,
+  definition: TaskDefinition,
+  launchType: LaunchType,
+  input: { overrides?: TaskOverride; networkConfiguration?: NetworkConfiguration },
+): void {
+  validateLaunchType(definition, launchType, ecs.strict);
+  validateContainerOverrides(definition, input.overrides);
+  validateNetworkConfiguration(definition, input.networkConfiguration, ecs.strict);
 }
 
 function taskTags(
