@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CreateClusterCommand,
+  CreateServiceCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -192,6 +193,17 @@ describeWithEngine('validation modes: lenient by default, AWS’s refusals with 
       const task = await run(lenient, input);
       expect((await waitForTask(lenient.ecs, task.taskArn!, isStopped)).containers![0]!.exitCode).toBe(0);
     }
+
+    // Services take their network configuration as given too, unless strict.
+    const service = (bed: EcsTestBed, serviceName: string) =>
+      bed.ecs.send(
+        new CreateServiceCommand({ serviceName, desiredCount: 0, ...vpc(['subnet-'], ['sg-0123456789abcdef0']) }),
+      );
+    expect(await errorOf(service(strict, 'svc'))).toMatchObject({
+      name: 'InvalidParameterException',
+      message: "Error retrieving subnet information for [subnet-]: The subnet ID 'subnet-' is malformed",
+    });
+    expect((await service(lenient, 'svc')).service!.status).toBe('ACTIVE');
 
     // What AWS accepts, strict mode runs.
     const task = await run(strict, vpc(['subnet-12345678'], ['sg-0123456789abcdef0']));

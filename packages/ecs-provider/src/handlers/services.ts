@@ -25,6 +25,7 @@ import {
   ServiceNotFoundException,
 } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
+import { validateNetworkConfiguration } from '../domain/run-request';
 import { serviceView, tasksOfService } from '../domain/service';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
@@ -91,6 +92,7 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
       "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
     );
   }
+  validateNetworkConfiguration(definition, input.networkConfiguration, ecs.strict);
   if (strategy === 'REPLICA' && input.desiredCount === undefined) {
     throw new InvalidParameterException('desiredCount is required for services with the REPLICA scheduling strategy.');
   }
@@ -185,6 +187,9 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   if (input.networkConfiguration) {
     next.networkConfiguration = input.networkConfiguration;
     redeploy = true;
+  }
+  if (input.networkConfiguration || input.taskDefinition) {
+    validateNetworkConfiguration(activeDefinition(ecs, next.taskDefinition!), next.networkConfiguration, ecs.strict);
   }
   if (input.capacityProviderStrategy?.length) {
     next.capacityProviderStrategy = input.capacityProviderStrategy;
