@@ -204,6 +204,20 @@ describeWithEngine('validation modes: lenient by default, AWS’s refusals with 
       message: "Error retrieving subnet information for [subnet-]: The subnet ID 'subnet-' is malformed",
     });
     expect((await service(lenient, 'svc')).service!.status).toBe('ACTIVE');
+    const fargateBridge = (bed: EcsTestBed) =>
+      bed.ecs.send(
+        new CreateServiceCommand({
+          serviceName: 'bridge-on-fargate',
+          taskDefinition: 'bridge',
+          launchType: 'FARGATE',
+          desiredCount: 0,
+        }),
+      );
+    expect(await errorOf(fargateBridge(strict))).toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Task definition does not support launch_type FARGATE.',
+    });
+    expect((await fargateBridge(lenient)).service!.launchType).toBe('FARGATE');
 
     // What AWS accepts, strict mode runs.
     const task = await run(strict, vpc(['subnet-12345678'], ['sg-0123456789abcdef0']));

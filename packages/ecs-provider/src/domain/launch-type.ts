@@ -5,10 +5,7 @@ export function launchTypeOfCapacityProvider(name: string): LaunchType {
   return name.startsWith('FARGATE') ? 'FARGATE' : 'EC2';
 }
 
-/**
- * The launch type of a task or service record: its own, else its capacity provider's. Records written
- * before launch types were always stored fall back to EC2, as ECS counts them.
- */
+/** The launch type of a task or service record: its own, else its capacity provider's, else EC2. */
 export function launchTypeOf(launchType: string | undefined, capacityProvider?: string): LaunchType {
   if (launchType) return launchType as LaunchType;
   return capacityProvider ? launchTypeOfCapacityProvider(capacityProvider) : 'EC2';

@@ -1,10 +1,11 @@
 import type { LaunchType, NetworkConfiguration, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
-import { ClientException, InvalidParameterException } from '../errors';
+import { InvalidParameterException } from '../errors';
 
 /*
- * RunTask's and StartTask's checks of a request against its task definition. Refusals for reasons in
- * the request itself apply always; those for reasons that only exist in AWS (a VPC to place an ENI in,
- * Fargate's task sizes) only with ECS_STRICT_VALIDATION, since the local engine runs the task anyway.
+ * RunTask's and StartTask's checks of a request against its task definition (the network check serves
+ * CreateService and UpdateService too). Refusals for reasons in the request itself apply always; those
+ * for reasons that only exist in AWS (a VPC to place an ENI in, Fargate's task sizes) only with
+ * ECS_STRICT_VALIDATION, since the local engine runs the task anyway.
  */
 
 /** Subnet and security group ids as EC2 hands them out: 8 or 17 hex digits. */
@@ -26,15 +27,14 @@ export function validateContainerOverrides(definition: TaskDefinition, overrides
 }
 
 /**
- * `requiresCompatibilities` is honoured in both modes. Strict mode also refuses a launch type ECS did not
- * list in the definition's `compatibilities` (e.g. FARGATE for a bridge definition).
+ * Whether the definition can run as `launchType`: `requiresCompatibilities` is honoured in both modes;
+ * strict mode also wants the launch type in the `compatibilities` ECS computed (not FARGATE for bridge).
+ * RunTask refuses with ClientException, CreateService with InvalidParameterException, as ECS does.
  */
-export function validateLaunchType(definition: TaskDefinition, launchType: LaunchType, strict: boolean): void {
+export function supportsLaunchType(definition: TaskDefinition, launchType: LaunchType, strict: boolean): boolean {
   const required = definition.requiresCompatibilities;
-  const ruledOut = required?.length
-    ? !required.includes(launchType)
-    : strict && !(definition.compatibilities ?? []).includes(launchType);
-  if (ruledOut) throw new ClientException(`Task definition does not support launch_type ${launchType}.`);
+  if (required?.length) return required.includes(launchType);
+  return !strict || (definition.compatibilities ?? []).includes(launchType);
 }
 
 /**

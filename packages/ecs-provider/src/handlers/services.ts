@@ -25,7 +25,7 @@ import {
   ServiceNotFoundException,
 } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
-import { validateNetworkConfiguration } from '../domain/run-request';
+import { supportsLaunchType, validateNetworkConfiguration } from '../domain/run-request';
 import { serviceView, tasksOfService } from '../domain/service';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
@@ -83,8 +83,7 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
       );
     }
   }
-  const required = definition.requiresCompatibilities;
-  if (required?.length && !required.includes(choice.launchType)) {
+  if (!supportsLaunchType(definition, choice.launchType, ecs.strict)) {
     throw new InvalidParameterException(`Task definition does not support launch_type ${choice.launchType}.`);
   }
   if (definition.networkMode === 'awsvpc' && !input.networkConfiguration?.awsvpcConfiguration) {

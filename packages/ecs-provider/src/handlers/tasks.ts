@@ -21,7 +21,7 @@ import { clusterNameOf, parseArn } from '../arn';
 import { ClientException, InvalidParameterException, ServerException } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
 import { newTaskRecord } from '../domain/new-task';
-import { validateContainerOverrides, validateLaunchType, validateNetworkConfiguration } from '../domain/run-request';
+import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
 import { toTask, type TaskRecord } from '../runtime/task-record';
@@ -191,7 +191,9 @@ function validateRunRequest(
   launchType: LaunchType,
   input: { overrides?: TaskOverride; networkConfiguration?: NetworkConfiguration },
 ): void {
-  validateLaunchType(definition, launchType, ecs.strict);
+  if (!supportsLaunchType(definition, launchType, ecs.strict)) {
+    throw new ClientException(`Task definition does not support launch_type ${launchType}.`);
+  }
   validateContainerOverrides(definition, input.overrides);
   validateNetworkConfiguration(definition, input.networkConfiguration, ecs.strict);
 }
