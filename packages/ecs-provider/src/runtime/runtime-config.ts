@@ -29,6 +29,8 @@ export interface EcsRuntimeConfig {
   readonly taskEndpointsHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
   readonly credentialsRoute: boolean;
+  /** `ECS_STRICT_VALIDATION=1`: refuse what AWS refuses, even where localcloud could run it. */
+  readonly strictValidation: boolean;
 }
 
 export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undefined>>): EcsRuntimeConfig {
@@ -56,7 +58,16 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
     taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
+    strictValidation: flag('ECS_STRICT_VALIDATION', env.ECS_STRICT_VALIDATION),
   };
+}
+
+/** An off-by-default switch: 1/true/yes/on or 0/false/no/off; anything else stops start-up. */
+function flag(name: string, value: string | undefined): boolean {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || isFalse(text)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  throw new EcsConfigError(`${name} must be 1 or 0 (true/false, yes/no, on/off); got '${value}'.`);
 }
 
 function isFalse(value: string | undefined): boolean {
