@@ -9,7 +9,12 @@ import {
   updateCluster,
   updateClusterSettings,
 } from './handlers/clusters';
-import { describeCapacityProviders } from './handlers/capacity-providers';
+import {
+  createCapacityProvider,
+  deleteCapacityProvider,
+  describeCapacityProviders,
+  updateCapacityProvider,
+} from './handlers/capacity-providers';
 import {
   deleteTaskDefinitions,
   deregisterTaskDefinition,
@@ -46,6 +51,9 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   PutClusterCapacityProviders: putClusterCapacityProviders,
   DeleteCluster: deleteCluster,
   // Capacity providers
+  CreateCapacityProvider: createCapacityProvider,
+  UpdateCapacityProvider: updateCapacityProvider,
+  DeleteCapacityProvider: deleteCapacityProvider,
   DescribeCapacityProviders: describeCapacityProviders,
   // Task definitions
   RegisterTaskDefinition: registerTaskDefinition,

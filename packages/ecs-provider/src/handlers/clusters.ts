@@ -19,7 +19,12 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { EcsScope } from '../ecs-scope';
 import { clusterArn, isArn } from '../arn';
-import { ClusterContainsServicesException, ClusterContainsTasksException } from '../errors';
+import {
+  ClusterContainsServicesException,
+  ClusterContainsTasksException,
+  InvalidParameterException,
+  ResourceInUseException,
+} from '../errors';
 import {
   DEFAULT_CLUSTER_NAME,
   clusterActivity,
@@ -56,7 +61,9 @@ export function createCluster(input: CreateClusterRequest, { store, scope }: Ecs
   // CreateCluster is idempotent for an ACTIVE cluster of the same name, as in ECS.
   if (existing && existing.status === 'ACTIVE') return { cluster: view(store, existing) };
   const tags = mergeTags([], input.tags ?? []);
-  const capacity = validateCapacityProviders(
+  const capacity = clusterCapacity(
+    store,
+    name,
     input.capacityProviders ?? [],
     input.defaultCapacityProviderStrategy ?? [],
   );
@@ -122,10 +129,13 @@ export function putClusterCapacityProviders(
   { store, scope }: EcsScope,
 ): PutClusterCapacityProvidersResponse {
   const current = resolveCluster({ store, scope }, input.cluster);
-  const capacity = validateCapacityProviders(
+  const capacity = clusterCapacity(
+    store,
+    current.clusterName,
     input.capacityProviders ?? [],
     input.defaultCapacityProviderStrategy ?? [],
   );
+  assertRemovable(store, current, capacity.capacityProviders);
   const next: ClusterRecord = { ...current, ...capacity };
   store.clusters.put(current.clusterName, next);
   return { cluster: view(store, next) };
@@ -143,4 +153,55 @@ export function deleteCluster(input: DeleteClusterRequest, { store, scope }: Ecs
   const next: ClusterRecord = { ...current, status: 'INACTIVE' };
   store.clusters.put(current.clusterName, next);
   return { cluster: view(store, next) };
+}
+
+/**
+ * A cluster's capacity providers and default strategy: FARGATE, FARGATE_SPOT and the account's ACTIVE
+ * providers, an account provider in one cluster only (ECS: "created but not associated with another cluster").
+ */
+function clusterCapacity(
+  store: EcsStore,
+  clusterName: string,
+  providers: readonly string[],
+  strategy: Parameters<typeof validateCapacityProviders>[1],
+): ReturnType<typeof validateCapacityProviders> {
+  const capacity = validateCapacityProviders(
+    providers,
+    strategy,
+    (name) => store.capacityProviders.get(name)?.status === 'ACTIVE',
+  );
+  for (const name of capacity.capacityProviders) {
+    if (!store.capacityProviders.has(name)) continue;
+    const other = [...store.clusters.values()].find(
+      (c) => c.status === 'ACTIVE' && c.clusterName !== clusterName && (c.capacityProviders ?? []).includes(name),
+    );
+    if (other) {
+      throw new InvalidParameterException(
+        `The specified capacity provider '${name}' is already associated with cluster '${other.clusterName}'. A capacity provider that uses an Auto Scaling group can be associated with one cluster only.`,
+      );
+    }
+  }
+  return capacity;
+}
+
+/** PutClusterCapacityProviders may only drop providers no live task or service of the cluster uses. */
+function assertRemovable(store: EcsStore, cluster: ClusterRecord, keep: readonly string[]): void {
+  const removed = new Set((cluster.capacityProviders ?? []).filter((name) => !keep.includes(name)));
+  if (removed.size === 0) return;
+  const usedByTask = [...store.tasks.values()].some(
+    (t) =>
+      t.clusterArn === cluster.clusterArn &&
+      t.lastStatus !== 'STOPPED' &&
+      t.capacityProviderName !== undefined &&
+      removed.has(t.capacityProviderName),
+  );
+  const usedByService = [...store.services.values()].some(
+    (s) =>
+      s.clusterArn === cluster.clusterArn &&
+      (s.status === 'ACTIVE' || s.status === 'DRAINING') &&
+      (s.capacityProviderStrategy ?? []).some((item) => removed.has(item.capacityProvider!)),
+  );
+  if (usedByTask || usedByService) {
+    throw new ResourceInUseException('The specified capacity provider is in use and cannot be removed.');
+  }
 }

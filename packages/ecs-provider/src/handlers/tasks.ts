@@ -20,6 +20,7 @@ import type { EcsScope } from '../ecs-scope';
 import { clusterNameOf, parseArn } from '../arn';
 import { ClientException, InvalidParameterException, ServerException } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
+import { assertStrategyUsable } from './capacity-providers';
 import { newTaskRecord } from '../domain/new-task';
 import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
@@ -41,6 +42,7 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
     );
   }
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
+  assertStrategyUsable(ecs, cluster, input.capacityProviderStrategy);
   const definition = runnableDefinition(ecs, input.taskDefinition);
   const { launchType, capacityProviderName } = chooseLaunch({
     launchType: input.launchType,

@@ -1,6 +1,7 @@
 import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable } from './scoped-table';
+import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
 import type {
   AccountSettingRecord,
   ClusterRecord,
@@ -18,6 +19,7 @@ export const ECS_TABLES = {
   accountSettings: 'ecs.account-settings',
   services: 'ecs.services',
   tasks: 'ecs.tasks',
+  capacityProviders: 'ecs.capacity-providers',
 } as const;
 
 /**
@@ -38,6 +40,8 @@ export class EcsStore {
   readonly services: ScopedTable<ServiceRecord>;
   /** Tasks by `clusterName/taskId` (written by the task handlers). */
   readonly tasks: ScopedTable<TaskRecord>;
+  /** The account's own capacity providers by name (FARGATE and FARGATE_SPOT are built in, never stored). */
+  readonly capacityProviders: ScopedTable<CapacityProviderRecord>;
 
   constructor(
     private readonly state: StateStore,
@@ -50,6 +54,7 @@ export class EcsStore {
     this.accountSettings = new ScopedTable(state.table(ECS_TABLES.accountSettings), prefix);
     this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
     this.tasks = new ScopedTable(state.table(ECS_TABLES.tasks), prefix);
+    this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
   }
 
   /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */
