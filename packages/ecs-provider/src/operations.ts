@@ -31,6 +31,7 @@ import {
   putAccountSettingDefault,
 } from './handlers/account-settings';
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './handlers/tasks';
+import { getTaskProtection, updateTaskProtection } from './handlers/task-protection';
 import {
   createService,
   deleteService,
@@ -77,6 +78,9 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   StopTask: stopTask,
   DescribeTasks: describeTasks,
   ListTasks: listTasks,
+  // Task scale-in protection
+  UpdateTaskProtection: updateTaskProtection,
+  GetTaskProtection: getTaskProtection,
   // Services
   CreateService: createService,
   UpdateService: updateService,

@@ -25,6 +25,7 @@ import { isLogsSink } from './task-agent/logs-sink-guard';
 import { TaskAgent } from './task-agent/task-agent';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
+import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
 
@@ -162,7 +163,9 @@ export class EcsProvider implements ServiceProvider {
 
   /** The listener task containers reach for metadata, credentials and the gateway (docs/ecs-provider.md). */
   private createEndpointServer(): TaskEndpointServer {
+    const protection = new TaskProtectionEndpoint({ mutate: (ref, change) => this.runtime.mutate(ref, change) });
     return new TaskEndpointServer({
+      agentApi: (req, res, path, task) => protection.handle(req, res, path, task),
       backend: this.backend,
       logger: this.context.logger,
       tasks: () => this.repository.unfinished(),

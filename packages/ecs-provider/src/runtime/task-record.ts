@@ -1,6 +1,7 @@
 import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
 import type { PlannedVolume } from './container-plan';
 import type { TaskAgentState } from '../task-agent/task-agent-state';
+import type { TaskProtection } from '../domain/task-protection';
 
 /** How one ECS container of a task maps to Docker. */
 export interface RuntimeContainer {
@@ -33,6 +34,8 @@ export type TaskRecord = Task & {
   accountId: string;
   region: string;
   runtime?: TaskRuntimeState;
+  /** Scale-in protection (UpdateTaskProtection, the agent endpoint); read by `isProtected`. */
+  protection?: TaskProtection;
 };
 
 export interface TaskRef {
@@ -57,7 +60,7 @@ export const refOf = (record: TaskRecord): TaskRef => ({
 
 /** The task as the ECS API shows it. */
 export function toTask(record: TaskRecord): Task {
-  const { accountId: _a, region: _r, runtime: _rt, ...task } = record;
+  const { accountId: _a, region: _r, runtime: _rt, protection: _p, ...task } = record;
   return task;
 }
 
