@@ -7,6 +7,7 @@ import type {
   ContainerSpec,
   ContainerStatus,
   ContainerSummary,
+  EngineInfo,
   EngineVersion,
   EventFilter,
   EventHandlers,
@@ -51,6 +52,8 @@ export interface InMemoryBackendOptions {
   /** Images a pull finds; any other pull fails like a registry that does not know the image. */
   readonly pullable?: readonly string[];
   readonly script?: (spec: ContainerSpec) => ContainerScript | undefined;
+  /** What `engineInfo` reports; a 2-CPU, 4 GiB Linux host by default. */
+  readonly engine?: Partial<EngineInfo>;
 }
 
 interface FakeContainer {
@@ -143,6 +146,19 @@ export class InMemoryBackend implements ContainerBackend {
 
   async version(): Promise<EngineVersion> {
     return { version: 'in-memory', apiVersion: '1.41', os: 'linux', arch: 'amd64' };
+  }
+
+  async engineInfo(): Promise<EngineInfo> {
+    return {
+      cpus: 2,
+      memoryBytes: 4 * 1024 ** 3,
+      serverVersion: 'in-memory',
+      os: 'linux',
+      operatingSystem: 'in-memory',
+      kernelVersion: 'in-memory',
+      architecture: 'x86_64',
+      ...this.options.engine,
+    };
   }
 
   // --- images ---
