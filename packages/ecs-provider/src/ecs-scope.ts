@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
+import type { EngineCapacitySource } from './domain/container-instances';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
 export interface EcsScope {
@@ -15,4 +16,6 @@ export interface EcsScope {
   readonly strict: boolean;
   /** For warnings about what AWS would refuse and localcloud lets pass. */
   readonly logger: Logger;
+  /** The engine's CPUs and memory, for container instances (absent: unknown, e.g. in unit tests). */
+  readonly engine?: EngineCapacitySource;
 }

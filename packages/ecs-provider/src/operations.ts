@@ -33,6 +33,16 @@ import {
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './handlers/tasks';
 import { getTaskProtection, updateTaskProtection } from './handlers/task-protection';
 import {
+  deleteAttributes,
+  deregisterContainerInstance,
+  describeContainerInstances,
+  listAttributes,
+  listContainerInstances,
+  putAttributes,
+  registerContainerInstance,
+  updateContainerInstancesState,
+} from './handlers/container-instances';
+import {
   createService,
   deleteService,
   describeServices,
@@ -81,6 +91,15 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   // Task scale-in protection
   UpdateTaskProtection: updateTaskProtection,
   GetTaskProtection: getTaskProtection,
+  // Container instances and attributes
+  ListContainerInstances: listContainerInstances,
+  DescribeContainerInstances: describeContainerInstances,
+  UpdateContainerInstancesState: updateContainerInstancesState,
+  RegisterContainerInstance: registerContainerInstance,
+  DeregisterContainerInstance: deregisterContainerInstance,
+  PutAttributes: putAttributes,
+  DeleteAttributes: deleteAttributes,
+  ListAttributes: listAttributes,
   // Services
   CreateService: createService,
   UpdateService: updateService,

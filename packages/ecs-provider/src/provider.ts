@@ -28,6 +28,11 @@ import { CredentialsRoute } from './task-agent/credentials-route';
 import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
+import type { EngineCapacity, EngineCapacitySource } from './domain/container-instances';
+import { placeLaunchedTask } from './handlers/container-instances';
+import type { TaskHooks } from './runtime/task-hooks';
+import { TaskStartError } from './runtime/task-runtime';
+import type { TaskRef } from './runtime/task-record';
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
@@ -53,6 +58,19 @@ export class EcsProvider implements ServiceProvider {
   private readonly agent: TaskAgent;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
+  /** The engine's CPUs and memory as last seen (container instances' resources). */
+  private engineCapacity?: EngineCapacity;
+  private readonly engine: EngineCapacitySource = {
+    current: () => this.engineCapacity,
+    refresh: async () => {
+      try {
+        this.engineCapacity = await this.backend.engineInfo();
+      } catch {
+        // Unreachable: the last capacity seen stands (the health endpoint reports the engine).
+      }
+      return this.engineCapacity;
+    },
+  };
 
   constructor(
     private readonly context: ProviderContext,
@@ -72,7 +90,7 @@ export class EcsProvider implements ServiceProvider {
       config: this.config,
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
-      hooks: this.agent,
+      hooks: this.withPlacement(this.agent),
       onTaskChanged: () => this.scheduler.kick(),
     });
     this.supervisor = new TaskSupervisor(
@@ -111,6 +129,7 @@ export class EcsProvider implements ServiceProvider {
         scheduler: this.scheduler,
         strict: this.config.strictValidation,
         logger: this.context.logger,
+        engine: this.engine,
       },
       request,
     );
@@ -124,6 +143,7 @@ export class EcsProvider implements ServiceProvider {
     // Containers reach the gateway through the agent listener, which works when the gateway is on loopback.
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
+    await this.engine.refresh();
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -203,6 +223,39 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       credentialsRoute: route?.available() ? route : undefined,
+    });
+  }
+
+  /**
+   * The task agent's hooks, with placement first: a task the scheduler launched on the EC2 or EXTERNAL
+   * launch type gets a container instance of its cluster before anything runs (RunTask places its own).
+   */
+  private withPlacement(agent: TaskHooks): TaskHooks {
+    return {
+      prepare: (ref, definition) => {
+        this.place(ref);
+        return agent.prepare(ref, definition);
+      },
+      beforeCreate: (ref, definition) => agent.beforeCreate(ref, definition),
+      started: (ref, runtimeId, containerName) => agent.started(ref, runtimeId, containerName),
+      resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
+      beforeStopped: (ref) => agent.beforeStopped(ref),
+    };
+  }
+
+  private place(ref: TaskRef): void {
+    const record = this.repository.get(ref);
+    if (!record || record.containerInstanceArn) return;
+    if (record.launchType !== 'EC2' && record.launchType !== 'EXTERNAL') return;
+    const store = this.stores.get(ref.accountId, ref.region);
+    const scope = { accountId: ref.accountId, region: ref.region };
+    const placed = placeLaunchedTask(
+      { store, scope, engine: this.engine, strict: this.config.strictValidation },
+      record,
+    );
+    if ('reason' in placed) throw new TaskStartError(placed.reason);
+    this.runtime.mutate(ref, (r) => {
+      r.containerInstanceArn = placed.containerInstanceArn;
     });
   }
 

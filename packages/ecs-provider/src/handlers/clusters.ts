@@ -20,6 +20,7 @@ import type {
 import type { EcsScope } from '../ecs-scope';
 import { clusterArn, isArn } from '../arn';
 import {
+  ClusterContainsContainerInstancesException,
   ClusterContainsServicesException,
   ClusterContainsTasksException,
   InvalidParameterException,
@@ -39,6 +40,7 @@ import type { ClusterRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
 import { clusterNameInScope, createClusterRecord, resolveCluster } from './resolve-cluster';
 import { effectiveSettingValue } from './account-settings';
+import { activeInstancesCount, registeredInstancesCount } from './container-instances';
 
 /** Task and service handlers find their cluster with this. */
 export { resolveCluster };
@@ -47,11 +49,14 @@ export { resolveCluster };
 const FULL_VIEW: ReadonlySet<ClusterField> = new Set(['TAGS', 'SETTINGS', 'CONFIGURATIONS']);
 
 function view(store: EcsStore, record: ClusterRecord, include: ReadonlySet<ClusterField> = FULL_VIEW): Cluster {
-  return clusterView(
+  const cluster = clusterView(
     record,
     clusterActivity(record.clusterArn, store.tasks.values(), store.services.values()),
     include,
   );
+  // Its local instance (the engine) and registered ones (handlers/container-instances.ts).
+  cluster.registeredContainerInstancesCount = activeInstancesCount(store, store.scope, record);
+  return cluster;
 }
 
 export function createCluster(input: CreateClusterRequest, { store, scope }: EcsScope): CreateClusterResponse {
@@ -149,6 +154,11 @@ export function deleteCluster(input: DeleteClusterRequest, { store, scope }: Ecs
   }
   if (activity.liveTasks > 0) {
     throw new ClusterContainsTasksException('The Cluster cannot be deleted while Tasks are active.');
+  }
+  if (registeredInstancesCount(store, scope, current) > 0) {
+    throw new ClusterContainsContainerInstancesException(
+      'The Cluster cannot be deleted while Container Instances are active or draining.',
+    );
   }
   const next: ClusterRecord = { ...current, status: 'INACTIVE' };
   store.clusters.put(current.clusterName, next);

@@ -36,6 +36,8 @@ export type TaskRecord = Task & {
   runtime?: TaskRuntimeState;
   /** Scale-in protection (UpdateTaskProtection, the agent endpoint); read by `isProtected`. */
   protection?: TaskProtection;
+  /** Set while the task's container instance is DRAINING: the scheduler replaces such service tasks. */
+  containerInstanceDraining?: boolean;
 };
 
 export interface TaskRef {
@@ -60,7 +62,7 @@ export const refOf = (record: TaskRecord): TaskRef => ({
 
 /** The task as the ECS API shows it. */
 export function toTask(record: TaskRecord): Task {
-  const { accountId: _a, region: _r, runtime: _rt, protection: _p, ...task } = record;
+  const { accountId: _a, region: _r, runtime: _rt, protection: _p, containerInstanceDraining: _d, ...task } = record;
   return task;
 }
 

@@ -35,8 +35,11 @@ export function planRollout(input: RolloutInput): RolloutStep {
   const maxTotal = Math.floor((desired * input.maximumPercent) / 100);
   const minHealthy = Math.ceil((desired * input.minimumHealthyPercent) / 100);
   const live = input.live.filter(isLive);
-  const primary = live.filter((t) => t.startedBy === input.primaryId);
-  const old = live.filter((t) => t.startedBy !== input.primaryId);
+  // --- Container instance drain (UpdateContainerInstancesState DRAINING; docs/ecs-provider.md): tasks on a
+  // draining instance are replaced like an older deployment's, within minimumHealthy/maximumPercent. ---
+  const moving = (t: TaskRecord) => t.containerInstanceDraining === true;
+  const primary = live.filter((t) => t.startedBy === input.primaryId && !moving(t));
+  const old = live.filter((t) => t.startedBy !== input.primaryId || moving(t));
   const stop: TaskRecord[] = [];
   // --- Task scale-in protection (UpdateTaskProtection; docs/ecs-provider.md): a protected task is never
   // chosen to stop by a scale-in or a deployment before its protection expires. ---
@@ -59,7 +62,7 @@ export function planRollout(input: RolloutInput): RolloutStep {
   }
 
   const remaining = live.length - stop.length;
-  const primaryRemaining = primary.length - stop.filter((t) => t.startedBy === input.primaryId).length;
+  const primaryRemaining = primary.length - stop.filter((t) => primary.includes(t)).length;
   const need = Math.max(0, desired - primaryRemaining);
   const room = Math.max(0, maxTotal - remaining);
   const start = input.startAllowed ? Math.min(need, room) : 0;

@@ -2,6 +2,7 @@ import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable } from './scoped-table';
 import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
+import type { ContainerInstanceRecord } from '../domain/container-instances';
 import type {
   AccountSettingRecord,
   ClusterRecord,
@@ -20,6 +21,7 @@ export const ECS_TABLES = {
   services: 'ecs.services',
   tasks: 'ecs.tasks',
   capacityProviders: 'ecs.capacity-providers',
+  containerInstances: 'ecs.container-instances',
 } as const;
 
 /**
@@ -42,6 +44,8 @@ export class EcsStore {
   readonly tasks: ScopedTable<TaskRecord>;
   /** The account's own capacity providers by name (FARGATE and FARGATE_SPOT are built in, never stored). */
   readonly capacityProviders: ScopedTable<CapacityProviderRecord>;
+  /** Container instances by `clusterName/id`: registered ones, and each cluster's local one once changed. */
+  readonly containerInstances: ScopedTable<ContainerInstanceRecord>;
 
   constructor(
     private readonly state: StateStore,
@@ -55,6 +59,7 @@ export class EcsStore {
     this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
     this.tasks = new ScopedTable(state.table(ECS_TABLES.tasks), prefix);
     this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
+    this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
   }
 
   /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */
