@@ -31,6 +31,7 @@ import {
   NetworkNotFoundError,
 } from './errors';
 import { parseEnv } from './map-inspect';
+import { PAUSE_IMAGE } from './pause-image/pause-image';
 
 /** How a container started by the in-memory backend behaves, decided when it starts. */
 export interface ContainerScript {
@@ -174,6 +175,10 @@ export class InMemoryBackend implements ContainerBackend {
   async ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo> {
     if (!(await this.imageExists(ref))) await this.pullImage(ref, onProgress);
     return this.inspectImage(ref);
+  }
+
+  async ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
+    return this.images.get(normalizeRef(ref)) ?? this.addImage(ref);
   }
 
   // --- containers ---

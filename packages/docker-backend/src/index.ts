@@ -5,6 +5,7 @@ export {
   engineOptionsFromDockerHost,
   type DockerodeBackendOptions,
 } from './dockerode-backend';
+export { PAUSE_IMAGE, PAUSE_IMAGE_LABEL } from './pause-image/pause-image';
 export { InMemoryBackend, type InMemoryBackendOptions, type ContainerScript } from './in-memory-backend';
 export {
   ContainerBackendError,

@@ -223,11 +223,19 @@ export class TaskRuntime {
         ...(plan.networkHolder ? [plan.networkHolder.image] : []),
       ]),
     ];
+    // The built-in holder image is made locally, never pulled.
+    const builtInHolder = plan.networkHolder && !this.options.config.networkHolderImage ? plan.networkHolder.image : '';
     const results = await Promise.allSettled(
       images.map((image) =>
-        this.backend.ensureImage(image, (progress) =>
-          this.options.logger.debug('pulling image', { image, status: progress.status, progress: progress.progress }),
-        ),
+        image === builtInHolder
+          ? this.backend.ensurePauseImage(image)
+          : this.backend.ensureImage(image, (progress) =>
+              this.options.logger.debug('pulling image', {
+                image,
+                status: progress.status,
+                progress: progress.progress,
+              }),
+            ),
       ),
     );
     const pulled = new Map<string, ImageInfo>();
@@ -235,6 +243,11 @@ export class TaskRuntime {
     results.forEach((result, i) => {
       const image = images[i]!;
       if (result.status === 'fulfilled') pulled.set(image, result.value);
+      else if (image === builtInHolder)
+        failed.set(
+          image,
+          `ResourceInitializationError: could not create the network holder image ${image}: ${message(result.reason)}`,
+        );
       else
         failed.set(
           image,
