@@ -29,6 +29,7 @@ import {
   ImageNotFoundError,
   NameConflictError,
   NetworkNotFoundError,
+  PortInUseError,
 } from './errors';
 import { parseEnv } from './map-inspect';
 import { PAUSE_IMAGE } from './pause-image/pause-image';
@@ -223,6 +224,22 @@ export class InMemoryBackend implements ContainerBackend {
     const mode = container.spec.networkMode ?? 'bridge';
     if (mode.startsWith('container:')) this.get(mode.slice('container:'.length));
     else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
+    // As with the engine, a host port another running container publishes refuses the start.
+    for (const port of container.spec.ports ?? []) {
+      const protocol = port.protocol ?? 'tcp';
+      const taken = [...this.containers.values()].some(
+        (other) =>
+          other.status === 'running' &&
+          other.ports.some((p) => p.hostPort === port.hostPort && p.protocol === protocol),
+      );
+      if (port.hostPort && taken) {
+        throw new PortInUseError(
+          `driver failed programming external connectivity on endpoint ${container.name}: Bind for 0.0.0.0:${port.hostPort} failed: port is already allocated`,
+          port.hostPort,
+          500,
+        );
+      }
+    }
     const script = this.options.script?.(container.spec);
     container.script = script;
     container.status = 'running';

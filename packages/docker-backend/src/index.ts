@@ -15,4 +15,5 @@ export {
   ContainerNotFoundError,
   ContainerNotRunningError,
   NetworkNotFoundError,
+  PortInUseError,
 } from './errors';
