@@ -23,6 +23,7 @@ import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
 import { isLogsSink } from './task-agent/logs-sink-guard';
 import { TaskAgent } from './task-agent/task-agent';
+import { LogPositions, type LogPositionRecord } from './task-agent/log-positions';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
 import type { ServiceRecord } from './store/records';
@@ -188,6 +189,12 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       credentialsRoute: route?.available() ? route : undefined,
+      logPositions: new LogPositions(
+        this.state,
+        this.state.table<LogPositionRecord>(ECS_TABLES.logPositions),
+        this.config.awslogsPositionIntervalMs,
+        this.context.logger,
+      ),
     });
   }
 

@@ -33,6 +33,8 @@ describe('task endpoint settings', () => {
 describe('numeric settings', () => {
   it('refuses a value that is not a positive integer, naming the setting', () => {
     expect(() => loadEcsRuntimeConfig({ ECS_STOPPED_TASK_RETENTION_SECONDS: 'soon' })).toThrow(EcsConfigError);
+    expect(() => loadEcsRuntimeConfig({ ECS_AWSLOGS_POSITION_INTERVAL_MS: '-1' })).toThrow(/POSITION_INTERVAL/);
+    expect(loadEcsRuntimeConfig({}).awslogsPositionIntervalMs).toBe(1000);
     expect(() => loadSchedulerConfig({ ECS_SCHEDULER_INTERVAL_MS: '0' })).toThrow(/ECS_SCHEDULER_INTERVAL_MS/);
     expect(loadSchedulerConfig({ ECS_SCHEDULER_INTERVAL_MS: '250' }).intervalMs).toBe(250);
     expect(loadSchedulerConfig({}).intervalMs).toBe(1000);

@@ -29,6 +29,8 @@ export interface EcsRuntimeConfig {
   readonly taskEndpointsHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
   readonly credentialsRoute: boolean;
+  /** Longest the recorded awslogs position of a container lags behind delivery (what a crash repeats). */
+  readonly awslogsPositionIntervalMs: number;
 }
 
 export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undefined>>): EcsRuntimeConfig {
@@ -56,6 +58,11 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
     taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
+    awslogsPositionIntervalMs: positiveInt(
+      'ECS_AWSLOGS_POSITION_INTERVAL_MS',
+      env.ECS_AWSLOGS_POSITION_INTERVAL_MS,
+      1000,
+    ),
   };
 }
 
