@@ -24,6 +24,7 @@ import type { TaskRecord } from './runtime/task-record';
 import { isLogsSink } from './task-agent/logs-sink-guard';
 import { TaskAgent } from './task-agent/task-agent';
 import { LogPositions, type LogPositionRecord } from './task-agent/log-positions';
+import { TaskConsole } from './task-agent/console-output';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
 import type { ServiceRecord } from './store/records';
@@ -195,6 +196,10 @@ export class EcsProvider implements ServiceProvider {
         this.config.awslogsPositionIntervalMs,
         this.context.logger,
       ),
+      taskConsole:
+        this.config.taskOutput === 'console'
+          ? { console: new TaskConsole(this.context.logger), containerPrefix: this.config.containerPrefix }
+          : undefined,
     });
   }
 

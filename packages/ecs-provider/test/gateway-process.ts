@@ -44,10 +44,10 @@ export function startGatewayProcess(dataDir: string, env: Record<string, string>
       reject(new Error(`gateway exited before it was ready:\n${stderr}`));
     });
     const poll = () => {
-      const match = /localcloud ready .*url=(\S+)/.exec(stderr);
+      const match = /localcloud ready on \S+ \(listening on (\S+)\)/.exec(stderr);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, exited, stdout: () => stdout, stderr: () => stderr });
+        resolve({ child, url: `http://${match[1]!}`, exited, stdout: () => stdout, stderr: () => stderr });
         return;
       }
       setTimeout(poll, 50);

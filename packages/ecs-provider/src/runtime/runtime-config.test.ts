@@ -30,6 +30,14 @@ describe('task endpoint settings', () => {
   });
 });
 
+describe('ECS_TASK_OUTPUT', () => {
+  it('prints task output on the console by default, and not with off; anything else is refused', () => {
+    expect(loadEcsRuntimeConfig({}).taskOutput).toBe('console');
+    expect(loadEcsRuntimeConfig({ ECS_TASK_OUTPUT: 'off' }).taskOutput).toBe('off');
+    expect(() => loadEcsRuntimeConfig({ ECS_TASK_OUTPUT: 'stdout' })).toThrow(/ECS_TASK_OUTPUT/);
+  });
+});
+
 describe('numeric settings', () => {
   it('refuses a value that is not a positive integer, naming the setting', () => {
     expect(() => loadEcsRuntimeConfig({ ECS_STOPPED_TASK_RETENTION_SECONDS: 'soon' })).toThrow(EcsConfigError);

@@ -29,6 +29,8 @@ export interface EcsRuntimeConfig {
   readonly taskEndpointsHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
   readonly credentialsRoute: boolean;
+  /** Where task containers' output is printed besides their log driver: the gateway's console, or nowhere. */
+  readonly taskOutput: 'console' | 'off';
   /** Longest the recorded awslogs position of a container lags behind delivery (what a crash repeats). */
   readonly awslogsPositionIntervalMs: number;
 }
@@ -58,12 +60,20 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
     taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
+    taskOutput: parseTaskOutput(env.ECS_TASK_OUTPUT),
     awslogsPositionIntervalMs: positiveInt(
       'ECS_AWSLOGS_POSITION_INTERVAL_MS',
       env.ECS_AWSLOGS_POSITION_INTERVAL_MS,
       1000,
     ),
   };
+}
+
+function parseTaskOutput(value: string | undefined): 'console' | 'off' {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || text === 'console') return 'console';
+  if (isFalse(text)) return 'off';
+  throw new EcsConfigError(`ECS_TASK_OUTPUT must be console or off; got '${value}'.`);
 }
 
 function isFalse(value: string | undefined): boolean {

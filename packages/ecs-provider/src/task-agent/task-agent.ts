@@ -10,6 +10,7 @@ import { TaskStartError } from '../runtime/task-runtime';
 import { AwsLogsShipper, type AwsLogsTarget } from './awslogs-shipper';
 import { ContainerOutputFollower, type LineConsumer } from './container-output';
 import type { LogPositions } from './log-positions';
+import { consoleLabel, type TaskConsole } from './console-output';
 import type { CredentialsRoute } from './credentials-route';
 import type { TaskAgentState } from './task-agent-state';
 
@@ -26,6 +27,8 @@ export interface TaskAgentOptions {
   readonly credentialsRoute?: CredentialsRoute;
   /** How far each container's awslogs output was delivered, kept across restarts and crashes. */
   readonly logPositions: LogPositions;
+  /** Where every task container's output is also printed (`ECS_TASK_OUTPUT=console`), when it is. */
+  readonly taskConsole?: { readonly console: TaskConsole; readonly containerPrefix: string };
   readonly flushIntervalMs?: number;
   /** Longest a stopping task waits for its containers' output to end. */
   readonly drainTimeoutMs?: number;
@@ -194,11 +197,23 @@ export class TaskAgent implements TaskHooks {
     const after = resuming ? positions.get(ref.taskArn, containerName) : undefined;
     const shipper = this.awslogsShipper(ref, record, state, runtimeId, containerName, after);
     const consumers: LineConsumer[] = shipper ? [shipper] : [];
+    const printer = this.consolePrinter(record, containerName);
+    if (printer) consumers.push(printer);
     if (consumers.length === 0) return;
+    // A re-adopted container without awslogs: the console shows its output from now on, not again.
+    const since = resuming && !shipper ? new Date() : undefined;
     const follower = new ContainerOutputFollower(this.options.backend, runtimeId, consumers, this.options.logger, {
       after,
+      since,
     });
     this.followers.set(ref.taskArn, [...(this.followers.get(ref.taskArn) ?? []), { containerName, follower }]);
+  }
+
+  private consolePrinter(record: TaskRecord, containerName: string): LineConsumer | undefined {
+    const target = this.options.taskConsole;
+    const dockerName = record.runtime?.containers.find((c) => c.name === containerName)?.dockerName;
+    if (!target || !dockerName) return undefined;
+    return target.console.consumer(consoleLabel(dockerName, target.containerPrefix, taskIdOf(record.taskArn)));
   }
 
   private awslogsShipper(

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { LogLine } from '@localcloud/docker-backend';
+import type { Logger } from 'winston';
+import type { LineConsumer } from './container-output';
+
+/** Task output held for a console that is not keeping up, before lines are dropped. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
+ * The gateway's console as a place for task output, like `docker compose up`. Writes go through an
+ * fs stream on stdout's descriptor, not `process.stdout`, which blocks the event loop on a full pipe
+ * (`npm start | less`); when the console falls more than 1 MiB behind, lines are dropped and counted
+ * rather than slowing the gateway or awslogs delivery.
+ */
+export class TaskConsole {
+  private dropped = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly out: Writable = fs.createWriteStream('', { fd: 1, autoClose: false }),
+  ) {
+    // A closed console (EPIPE) must not take the gateway down.
+    this.out.on('error', (error) => this.logger.warn('task output: the console failed', { error: String(error) }));
+  }
+
+  /** A consumer that prints one container's lines as `<label> | <line>`. */
+  consumer(label: string): LineConsumer {
+    return {
+      add: (line: LogLine) => this.write(`${label} | ${line.line}\n`),
+      end: () => undefined,
+    };
+  }
+
+  private write(text: string): void {
+    if (this.out.writableLength > MAX_BUFFERED_BYTES || this.out.destroyed) {
+      if (this.dropped++ === 0) {
+        this.out.once('drain', () => {
+          this.logger.warn('task output: the console did not keep up; lines were dropped', { lines: this.dropped });
+          this.dropped = 0;
+        });
+      }
+      return;
+    }
+    this.out.write(text);
+  }
+}
+
+/** `hello_1_hello_1f2e3d4c` for `<prefix>_hello_1_hello_<task id>`: the container's name without the prefix, the task id short. */
+export function consoleLabel(dockerName: string, prefix: string, taskId: string): string {
+  const name = dockerName.startsWith(`${prefix}_`) ? dockerName.slice(prefix.length + 1) : dockerName;
+  return name.endsWith(taskId) ? name.slice(0, name.length - taskId.length) + taskId.slice(0, 8) : name;
+}
