@@ -139,9 +139,9 @@ export class TaskAgent implements TaskHooks {
   }
 
   async beforeStopped(ref: TaskRef): Promise<void> {
-    const shippers = (this.followers.get(ref.taskArn) ?? []).map((s) => s.follower);
+    const followers = (this.followers.get(ref.taskArn) ?? []).map((s) => s.follower);
     this.followers.delete(ref.taskArn);
-    await this.drain(ref, shippers);
+    await this.drain(ref, followers);
     this.options.logPositions.forget(ref.taskArn);
   }
 
