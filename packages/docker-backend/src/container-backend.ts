@@ -220,6 +220,11 @@ export interface LogOptions {
   readonly follow?: boolean;
   /** Only lines logged at or after this time. */
   readonly since?: Date;
+  /**
+   * Only lines after this position (the `mark`s of the last lines an earlier reader took), to resume
+   * reading a log in another process without repeating or skipping a line.
+   */
+  readonly after?: LogPosition;
   readonly signal?: AbortSignal;
 }
 
@@ -229,6 +234,23 @@ export interface LogLine {
   readonly timestamp: Date;
   /** Without the line break. */
   readonly line: string;
+  /** Where the log stands right after this line on its stream; absent when the engine gave no timestamp. */
+  readonly mark?: LogMark;
+}
+
+/**
+ * A point in one stream of a container's log: the engine's timestamp (RFC 3339 with nanoseconds, as
+ * it wrote it) and how many messages with exactly that timestamp were read, since several can share one.
+ */
+export interface LogMark {
+  readonly timestamp: string;
+  readonly count: number;
+}
+
+/** How far a reader got in a container's log: the mark of the last line taken on each stream. */
+export interface LogPosition {
+  readonly stdout?: LogMark;
+  readonly stderr?: LogMark;
 }
 
 export type ContainerEventAction =

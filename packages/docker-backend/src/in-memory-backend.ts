@@ -135,7 +135,9 @@ export class InMemoryBackend implements ContainerBackend {
 
   writeLog(id: string, stream: LogLine['stream'], line: string): void {
     const container = this.get(id);
-    container.logs.push({ stream, line, timestamp: new Date() });
+    // The mark is the line's place in the log: what `after` compares, like the engine's timestamps.
+    const mark = { timestamp: String(container.logs.length).padStart(12, '0'), count: 1 };
+    container.logs.push({ stream, line, timestamp: new Date(), mark });
     wakeAll(container);
   }
 
@@ -388,7 +390,8 @@ export class InMemoryBackend implements ContainerBackend {
       options.signal?.throwIfAborted();
       while (next < container.logs.length) {
         const line = container.logs[next++]!;
-        if (line.timestamp.getTime() >= since) yield line;
+        const upTo = options.after?.[line.stream]?.timestamp;
+        if (line.timestamp.getTime() >= since && !(upTo && line.mark!.timestamp <= upTo)) yield line;
       }
       if (!follow || container.status !== 'running') return;
       await this.changed(container, options.signal);
