@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { previewJson, truncateText } from '@localcloud/gateway';
 
 /**
  * Turns an ajv error into the message AWS's request validation gives, naming the member by its path in
@@ -50,11 +51,10 @@ function constraint(value: string, path: string, rule: string): string {
   return `1 validation error detected: Value ${value} at '${path || 'input'}' failed to satisfy constraint: ${rule}`;
 }
 
+/** The offending value, quoted the way AWS does; bounded, however large or deep the value is. */
 function valueText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return `'${value.length > 100 ? `${value.slice(0, 100)}…` : value}'`;
-  const json = JSON.stringify(value);
-  return `'${json.length > 100 ? `${json.slice(0, 100)}…` : json}'`;
+  return `'${typeof value === 'string' ? truncateText(value) : previewJson(value)}'`;
 }
 
 function memberPath(instancePath: string): string {
