@@ -55,4 +55,17 @@ describe('InputValidator', () => {
     ]);
     expect(LOGS_INPUT_SHAPES.structures[LOGS_INPUT_SHAPES.operations.DescribeLogGroups!]!.required).toEqual([]);
   });
+
+  it('reads null members as absent, so handlers never see null', () => {
+    const input: Record<string, unknown> = { name: 'n', events: [], flag: null, tags: null };
+    expect(check(input)).not.toThrow();
+    expect(input).toEqual({ name: 'n', events: [] });
+  });
+
+  it('counts every problem but spells out only the first ten', () => {
+    const events = Array.from({ length: 5_000 }, () => ({ timestamp: 1 }));
+    expect(check({ name: 'n', events })).toThrow(
+      /^5000 validation errors detected: (Value null [^;]*; ){10}and 4990 more$/,
+    );
+  });
 });
