@@ -34,10 +34,10 @@ const CONTENT_TYPES = [
 /** A request for one operation: schema-based bodies mostly, so handlers are reached, and garbage. */
 export function operationRequest(target: FuzzTarget, rng: Prng): FuzzRequest {
   const kind = rng.weighted([
-    [30, 'validish'],
-    [35, 'mutated'],
-    [20, 'garbage'],
-    [15, 'envelope'],
+    [40, 'validish'],
+    [30, 'mutated'],
+    [18, 'garbage'],
+    [12, 'envelope'],
   ] as const);
   const headers: Record<string, string> = {
     'x-amz-target': `${target.targetPrefix}.${target.operation}`,

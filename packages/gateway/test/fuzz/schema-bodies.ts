@@ -32,10 +32,21 @@ const ODD_STRINGS = [
   '__proto__',
   '-1',
 ];
+/** Members the model leaves optional that handlers need (a container's name, image and memory). */
+const NEEDED_IN_PRACTICE = new Set(['name', 'image', 'memory']);
+/** Members the model types as strings that hold numbers (ECS task cpu and memory). */
+const NUMERIC_STRINGS: Readonly<Record<string, readonly string[]>> = {
+  cpu: ['256', '512', '1024', '1 vCPU', '0'],
+  memory: ['512', '1024', '2048', '1 GB', '0'],
+};
 const NUMBERS = [0, 1, 2, 10, 100, -1, -100, 0.5, 1e-7, 2 ** 31, 2 ** 53 + 2, -(2 ** 31), 1e21, 1e308, -1e308];
 const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 
 export class SchemaBodies {
+  private density = 0.35;
+  /** How often a string is an odd one rather than a plausible name: 0 for bodies meant to succeed. */
+  private oddness = 0.05;
+
   constructor(
     private readonly model: InputModel,
     private readonly options: BodyOptions,
@@ -43,6 +54,9 @@ export class SchemaBodies {
 
   /** A plausible input for the operation. */
   validish(operation: string, rng: Prng): Record<string, unknown> {
+    // Some bodies are sparse, some dense: dense ones carry the optional members handlers also need.
+    this.density = rng.pick([0.1, 0.35, 0.7]);
+    this.oddness = rng.pick([0, 0.05, 0.3]);
     const value = this.value(this.model.operations[operation] ?? {}, rng, 0, '');
     return isRecord(value) ? value : {};
   }
@@ -57,7 +71,7 @@ export class SchemaBodies {
   private value(schema: InputSchema, rng: Prng, depth: number, member: string): unknown {
     const resolved = this.resolve(schema);
     if (resolved.const !== undefined) return resolved.const;
-    if (resolved.enum) return rng.chance(0.9) ? rng.pick(resolved.enum) : rng.pick(ODD_STRINGS);
+    if (resolved.enum) return rng.pick(resolved.enum);
     const union = resolved.anyOf ?? resolved.oneOf;
     if (union) return this.value(rng.pick(union), rng, depth + 1, member);
     switch (resolved.type) {
@@ -77,11 +91,13 @@ export class SchemaBodies {
       }
       case 'string':
         if (member === 'image') return this.options.image;
-        return rng.chance(0.8) ? rng.pick(NAMES) : rng.pick(ODD_STRINGS);
+        if (member in NUMERIC_STRINGS) return rng.pick(NUMERIC_STRINGS[member]!);
+        if (rng.chance(this.oddness)) return rng.pick(ODD_STRINGS);
+        // Mostly one name, so operations meet the clusters, families and groups others created.
+        return rng.chance(0.8) ? 'fuzz' : rng.pick(NAMES);
       case 'integer':
-        return Math.trunc(rng.pick(NUMBERS));
       case 'number':
-        return rng.pick(NUMBERS);
+        return rng.chance(0.6) ? rng.int(1, 512) : rng.pick(NUMBERS);
       case 'boolean':
         return rng.chance(0.5);
       case 'null':
@@ -101,7 +117,8 @@ export class SchemaBodies {
     const required = new Set(schema.required ?? []);
     for (const [name, member] of Object.entries(schema.properties ?? {})) {
       // Optional members get rarer with depth, so bodies stay small but reach every level sometimes.
-      if (required.has(name) || (depth < 5 && rng.chance(0.35 / (depth + 1)))) {
+      const wanted = required.has(name) || NEEDED_IN_PRACTICE.has(name);
+      if (wanted || (depth < 5 && rng.chance(this.density / (depth / 2 + 1)))) {
         out[name] = this.value(member, rng, depth + 1, name);
       }
     }
