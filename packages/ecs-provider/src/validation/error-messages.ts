@@ -59,12 +59,15 @@ function valueText(value: unknown): string {
 
 function memberPath(instancePath: string): string {
   if (!instancePath) return '';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((segment) => (/^\d+$/.test(segment) ? `${Number(segment) + 1}.member` : segment))
-    .join('.');
+  return (
+    instancePath
+      .slice(1)
+      .split('/')
+      // A map key is the caller's text, as long as they like: cut like any quoted value.
+      .map((segment) => truncateText(segment.replace(/~1/g, '/').replace(/~0/g, '~')))
+      .map((segment) => (/^\d+$/.test(segment) ? `${Number(segment) + 1}.member` : segment))
+      .join('.')
+  );
 }
 
 function joinPath(path: string, member: string): string {

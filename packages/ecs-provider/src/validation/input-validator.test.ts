@@ -60,5 +60,10 @@ describe('InputValidator', () => {
     const huge = messageOf('CreateCluster', { clusterName: 'ok', settings: [{ name: 'x'.repeat(1_000_000) }] });
     expect(huge).toContain(`Value '${'x'.repeat(100)}…' at 'settings.1.member.name'`);
     expect(huge!.length).toBeLessThan(400);
+    const key = messageOf('RegisterTaskDefinition', {
+      family: 'f',
+      containerDefinitions: [{ name: 'c', dockerLabels: { ['k'.repeat(1_000_000)]: 1 } }],
+    });
+    expect(key).toContain(`at 'containerDefinitions.1.member.dockerLabels.${'k'.repeat(100)}…'`);
   });
 });

@@ -68,4 +68,12 @@ describe('InputValidator', () => {
       /^5000 validation errors detected: (Value null [^;]*; ){10}and 4990 more$/,
     );
   });
+
+  it('refuses a null map value, which handlers would read as a string', () => {
+    expect(check({ name: 'n', events: [], tags: { a: null } })).toThrow(
+      new Invalid(
+        "1 validation error detected: Value null at 'tags.a' failed to satisfy constraint: Member must not be null",
+      ),
+    );
+  });
 });

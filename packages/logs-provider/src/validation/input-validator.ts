@@ -1,4 +1,4 @@
-import { SerializationError } from '@localcloud/gateway';
+import { SerializationError, truncateText } from '@localcloud/gateway';
 import type { InputShapes, Shape } from './shape';
 
 /** How many problems a validation message spells out. */
@@ -57,7 +57,12 @@ export class InputValidator {
       throw new SerializationError(`Value at '${path || 'the request body'}' must be ${what}, not ${jsonType(value)}.`);
     }
     if ('map' in shape) {
-      for (const [key, item] of Object.entries(value)) this.check(shape.map, item, `${path}.${key}`, problems);
+      for (const [key, item] of Object.entries(value)) {
+        const itemPath = `${path}.${truncateText(key)}`;
+        // Logs' maps (tags, dimensions…) are not sparse: a null value is a missing one.
+        if (item === null || item === undefined) problems.push(notNull(itemPath));
+        else this.check(shape.map, item, itemPath, problems);
+      }
       return;
     }
     const structure = this.shapes.structures[shape.structure];
