@@ -144,9 +144,10 @@ export function mutate(body: Record<string, unknown>, rng: Prng): void {
     else delete parent[key as string];
     return;
   }
-  if (kind === 'prototype-key') {
+  if (kind === 'odd-key') {
     const target = isRecord(parent[key as never]) ? (parent[key as never] as Record<string, unknown>) : body;
-    Object.defineProperty(target, rng.pick(PROTO_KEYS), {
+    // defineProperty: a plain assignment to `__proto__` would set the prototype, not a member.
+    Object.defineProperty(target, rng.pick([...PROTO_KEYS, 'k'.repeat(100_000), '', '.']), {
       value: rng.pick([{ polluted: true }, 'x', 1, [] as unknown]),
       enumerable: true,
       writable: true,
@@ -167,7 +168,7 @@ const MUTATIONS = [
   'empty',
   'extreme-number',
   'big-list',
-  'prototype-key',
+  'odd-key',
   'odd-string',
 ] as const;
 
