@@ -103,6 +103,7 @@ describe('no 5xx from any input', () => {
     );
     expect(health.status).toBe(200);
     expect(JSON.parse(health.text)).toMatchObject({ services: { ecs: expect.anything(), logs: expect.anything() } });
+    await expectStateReadable(gw.url, agent);
 
     if (failures.length > 0) {
       const shown = failures
@@ -119,8 +120,50 @@ describe('no 5xx from any input', () => {
         `${succeeded.size} operations succeeded at least once: ${[...succeeded].sort().join(', ')}`,
     );
     if (ONLY === undefined) expect(succeeded.size).toBeGreaterThanOrEqual(15);
-  });
+  }, 180_000);
 });
+
+/**
+ * Whatever the fuzzed requests left behind must still read back: every listed cluster, task definition
+ * and log group describes without error, so no failed request left a half-written record.
+ */
+async function expectStateReadable(url: string, agent: http.Agent): Promise<void> {
+  const call = async (target: string, input: unknown) => {
+    const response = await send(
+      url,
+      {
+        method: 'POST',
+        path: '/',
+        headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
+        body: Buffer.from(JSON.stringify(input)),
+        label: 'state check',
+      },
+      agent,
+      REQUEST_TIMEOUT_MS,
+    );
+    expect({ target, input, status: response.status, text: response.text.slice(0, 300) }).toMatchObject({
+      status: 200,
+    });
+    return JSON.parse(response.text) as Record<string, unknown[] | undefined>;
+  };
+  const ecs = (operation: string, input: unknown) => call(`AmazonEC2ContainerServiceV20141113.${operation}`, input);
+  const logs = (operation: string, input: unknown) => call(`Logs_20140328.${operation}`, input);
+
+  const { clusterArns = [] } = await ecs('ListClusters', { maxResults: 100 });
+  for (const cluster of clusterArns) {
+    await ecs('DescribeClusters', { clusters: [cluster], include: ['SETTINGS', 'TAGS', 'CONFIGURATIONS'] });
+    await ecs('ListTasks', { cluster });
+    await ecs('ListServices', { cluster });
+  }
+  const { taskDefinitionArns = [] } = await ecs('ListTaskDefinitions', { maxResults: 100 });
+  for (const taskDefinition of taskDefinitionArns)
+    await ecs('DescribeTaskDefinition', { taskDefinition, include: ['TAGS'] });
+  const { logGroups = [] } = await logs('DescribeLogGroups', { limit: 50 });
+  for (const group of logGroups as Array<{ logGroupName: string }>) {
+    await logs('DescribeLogStreams', { logGroupName: group.logGroupName });
+    await logs('FilterLogEvents', { logGroupName: group.logGroupName, limit: 100 });
+  }
+}
 
 function describeFailure(caseNumber: number, operation: string, request: FuzzRequest, problem: string): Failure {
   const text = request.body.toString('utf8');
