@@ -104,6 +104,8 @@ describe('no 5xx from any input', () => {
     expect(health.status).toBe(200);
     expect(JSON.parse(health.text)).toMatchObject({ services: { ecs: expect.anything(), logs: expect.anything() } });
     await expectStateReadable(gw.url, agent);
+    // The gateway runs in this process: `__proto__` members must not have reached Object.prototype.
+    expect(Object.prototype).not.toHaveProperty('polluted');
 
     if (failures.length > 0) {
       const shown = failures
