@@ -34,3 +34,5 @@ export async function startTestGateway(
 export function testCredentials(accessKeyId = 'test') {
   return { accessKeyId, secretAccessKey: 'test' };
 }
+
+export type { InputModel, InputSchema } from './input-model';
