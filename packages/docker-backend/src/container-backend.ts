@@ -237,6 +237,11 @@ export interface LogOptions {
   readonly follow?: boolean;
   /** Only lines logged at or after this time. */
   readonly since?: Date;
+  /**
+   * Only lines after this position (the `mark`s of the last lines an earlier reader took), to resume
+   * reading a log in another process without repeating or skipping a line.
+   */
+  readonly after?: LogPosition;
   readonly signal?: AbortSignal;
 }
 
@@ -246,6 +251,23 @@ export interface LogLine {
   readonly timestamp: Date;
   /** Without the line break. */
   readonly line: string;
+  /** Where the log stands right after this line on its stream; absent when the engine gave no timestamp. */
+  readonly mark?: LogMark;
+}
+
+/**
+ * A point in one stream of a container's log: the engine's timestamp (RFC 3339 with nanoseconds, as
+ * it wrote it) and how many messages with exactly that timestamp were read, since several can share one.
+ */
+export interface LogMark {
+  readonly timestamp: string;
+  readonly count: number;
+}
+
+/** How far a reader got in a container's log: the mark of the last line taken on each stream. */
+export interface LogPosition {
+  readonly stdout?: LogMark;
+  readonly stderr?: LogMark;
 }
 
 export type ContainerEventAction =
@@ -338,6 +360,12 @@ export interface ContainerBackend {
   pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void>;
   /** The local image if present, else pulls it. */
   ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo>;
+  /**
+   * The pause image that holds a task's network namespace (`ref`, default `PAUSE_IMAGE`): made on first
+   * use from a tiny program shipped in this package, for the engine's architecture, never pulled. Its
+   * `/pause` waits for a signal and exits 0 on SIGTERM or SIGINT. Safe to call concurrently.
+   */
+  ensurePauseImage(ref?: string): Promise<ImageInfo>;
 
   /** Returns the new container's id. `NameConflictError` when the name is taken. */
   createContainer(spec: ContainerSpec): Promise<string>;

@@ -32,6 +32,7 @@ import {
 } from './errors';
 import { followEvents } from './event-stream';
 import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
+import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
   mapContainer,
   mapContainerSummary,
@@ -92,6 +93,7 @@ export class DockerodeBackend implements ContainerBackend {
   private readonly lifetime = new AbortController();
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly networkCreations = new Map<string, Promise<string>>();
+  private readonly pauseImports = new Map<string, Promise<ImageInfo>>();
 
   constructor(options: DockerodeBackendOptions = {}) {
     this.docker = createDockerode(options);
@@ -181,6 +183,16 @@ export class DockerodeBackend implements ContainerBackend {
     return this.inspectImage(ref);
   }
 
+  ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
+    // Concurrent callers in this process share one import.
+    let pending = this.pauseImports.get(ref);
+    if (!pending) {
+      pending = this.importPauseImageOnce(ref).finally(() => this.pauseImports.delete(ref));
+      this.pauseImports.set(ref, pending);
+    }
+    return pending;
+  }
+
   // --- containers ---
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -236,19 +248,19 @@ export class DockerodeBackend implements ContainerBackend {
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
     // TTY output is not multiplexed, so the container's config decides how to read it.
     const container = await this.onContainer(id, (c) => c.inspect());
-    const read = { id: container.Id, tty: container.Config.Tty, parser: new LogLineParser(), signal: options.signal };
+    const parser = new LogLineParser(options.after);
+    const read = { id: container.Id, tty: container.Config.Tty, parser, signal: options.signal };
+    // Resuming: the engine's `since` cuts most of what was read before, the parser drops the rest.
+    const since = options.after ? tailSince(parser, options.since) : options.since;
     if (!options.follow) {
-      yield* this.readLog({ ...read, follow: false, since: options.since });
+      yield* this.readLog({ ...read, follow: false, since });
       return;
     }
-    yield* this.readLog({ ...read, follow: true, since: options.since, flush: false });
+    yield* this.readLog({ ...read, follow: true, since, flush: false });
     // Engine 20.10 can end a follow short of the end when the container exits while it is read (seen:
-    // 6949 of 23001 lines). The finished log is complete, so read its tail again, from a second before
-    // the newest line seen (the two streams' lines are not quite in time order), dropping lines seen.
-    const latest = read.parser.latest();
-    const since = latest ? new Date(Math.max(latest.getTime() - 1000, options.since?.getTime() ?? 0)) : options.since;
-    read.parser.resume();
-    yield* this.readLog({ ...read, follow: false, since });
+    // 6949 of 23001 lines). The finished log is complete, so read its tail again, dropping lines seen.
+    parser.resume();
+    yield* this.readLog({ ...read, follow: false, since: tailSince(parser, options.since) });
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {
@@ -350,6 +362,49 @@ export class DockerodeBackend implements ContainerBackend {
   }
 
   // --- plumbing ---
+
+  private async importPauseImageOnce(ref: string): Promise<ImageInfo> {
+    try {
+      return await this.inspectImage(ref);
+    } catch (error) {
+      if (!(error instanceof ImageNotFoundError)) throw error;
+    }
+    const { arch } = await this.version();
+    const imported = await this.importImage(ref, pauseImageRootfs(arch), PAUSE_IMAGE_CHANGES);
+    const image = await this.inspectImage(ref);
+    // Another process imported at the same time and its tag won: drop our untagged copy, unless in use.
+    if (imported && imported !== image.id) {
+      await this.call({ kind: 'image', ref: imported }, () => this.docker.getImage(imported).remove()).catch(
+        () => undefined,
+      );
+    }
+    return image;
+  }
+
+  /** `POST /images/create?fromSrc=-`: an image from a root filesystem tar; returns its id when reported. */
+  private importImage(ref: string, rootfs: Buffer, changes: readonly string[]): Promise<string | undefined> {
+    const separator = ref.lastIndexOf(':');
+    const options = { repo: ref.slice(0, separator), tag: ref.slice(separator + 1), changes: [...changes] };
+    return this.call({ kind: 'image', ref }, async () => {
+      const source = (await this.docker.importImage(rootfs as unknown as NodeJS.ReadableStream, options)) as Readable;
+      return new Promise<string | undefined>((resolve, reject) => {
+        let id: string | undefined;
+        let failure: string | undefined;
+        this.modem.followProgress(
+          source,
+          (error) => {
+            if (error) reject(error);
+            else if (failure !== undefined) reject(new ContainerBackendError(`Importing ${ref} failed: ${failure}`));
+            else resolve(id);
+          },
+          (event) => {
+            if (event.error) failure ??= event.errorDetail?.message ?? event.error;
+            else if (event.status?.startsWith('sha256:')) id = event.status;
+          },
+        );
+      });
+    });
+  }
 
   /** Runs one engine call: negotiates the API version first and maps any failure to a backend error. */
   private async call<T>(target: ErrorTarget, fn: () => Promise<T>): Promise<T> {
@@ -471,6 +526,15 @@ function labelFilters(labels: Readonly<Record<string, string | true>>): string[]
 }
 
 /** The engine takes fractional Unix seconds. */
+/**
+ * Where to read a log again from so that no line after the parser's position is missed: a second before
+ * the newest line it has seen, as the two streams' lines are not quite in time order (never before `since`).
+ */
+function tailSince(parser: LogLineParser, since: Date | undefined): Date | undefined {
+  const latest = parser.latest();
+  return latest ? new Date(Math.max(latest.getTime() - 1000, since?.getTime() ?? 0)) : since;
+}
+
 function unixSeconds(time: Date): number {
   return time.getTime() / 1000;
 }

@@ -6,6 +6,7 @@ import {
   ImageNotFoundError,
   NameConflictError,
   NetworkNotFoundError,
+  PortInUseError,
 } from './errors';
 import { InMemoryBackend } from './in-memory-backend';
 
@@ -69,6 +70,23 @@ describe('InMemoryBackend', () => {
     expect(await reading).toEqual(['stdout:one', 'stderr:two']);
   });
 
+  test('resumes after the marks of the lines an earlier reader took, like the engine', async () => {
+    const id = await backend.createContainer({ image: IMAGE });
+    await backend.startContainer(id);
+    for (const [stream, line] of [
+      ['stdout', 'a'],
+      ['stderr', 'b'],
+      ['stdout', 'c'],
+      ['stderr', 'd'],
+    ] as const) {
+      backend.writeLog(id, stream, line);
+    }
+    const taken: LogLine[] = [];
+    for await (const line of backend.containerLogs(id)) if (taken.push(line) === 2) break;
+    const after = { stdout: taken[0]!.mark, stderr: taken[1]!.mark };
+    expect(await collect(backend.containerLogs(id, { after }))).toEqual(['stdout:c', 'stderr:d']);
+  });
+
   test('stops with SIGTERM, or kills after the timeout when the signal is ignored', async () => {
     const stubborn = new InMemoryBackend({ images: [IMAGE], script: () => ({ ignoreStopSignal: true }) });
     const id = await stubborn.createContainer({ image: IMAGE });
@@ -115,6 +133,18 @@ describe('InMemoryBackend', () => {
       { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 32768 },
       { containerPort: 53, protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353 },
     ]);
+  });
+
+  test('refuses to start a container whose host port a running one publishes', async () => {
+    const spec = { image: IMAGE, ports: [{ containerPort: 80, hostPort: 8080 }] };
+    const first = await backend.createContainer(spec);
+    await backend.startContainer(first);
+    const second = await backend.createContainer(spec);
+    const failure = await backend.startContainer(second).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PortInUseError);
+    expect(failure).toMatchObject({ hostPort: 8080 });
+    await backend.stopContainer(first);
+    await backend.startContainer(second);
   });
 
   test('fails like the engine', async () => {

@@ -30,8 +30,10 @@ import {
   ImageNotFoundError,
   NameConflictError,
   NetworkNotFoundError,
+  PortInUseError,
 } from './errors';
 import { parseEnv } from './map-inspect';
+import { PAUSE_IMAGE } from './pause-image/pause-image';
 
 /** How a container started by the in-memory backend behaves, decided when it starts. */
 export interface ContainerScript {
@@ -136,7 +138,9 @@ export class InMemoryBackend implements ContainerBackend {
 
   writeLog(id: string, stream: LogLine['stream'], line: string): void {
     const container = this.get(id);
-    container.logs.push({ stream, line, timestamp: new Date() });
+    // The mark is the line's place in the log: what `after` compares, like the engine's timestamps.
+    const mark = { timestamp: String(container.logs.length).padStart(12, '0'), count: 1 };
+    container.logs.push({ stream, line, timestamp: new Date(), mark });
     wakeAll(container);
   }
 
@@ -192,6 +196,10 @@ export class InMemoryBackend implements ContainerBackend {
     return this.inspectImage(ref);
   }
 
+  async ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
+    return this.images.get(normalizeRef(ref)) ?? this.addImage(ref);
+  }
+
   // --- containers ---
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -234,6 +242,22 @@ export class InMemoryBackend implements ContainerBackend {
     const mode = container.spec.networkMode ?? 'bridge';
     if (mode.startsWith('container:')) this.get(mode.slice('container:'.length));
     else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
+    // As with the engine, a host port another running container publishes refuses the start.
+    for (const port of container.spec.ports ?? []) {
+      const protocol = port.protocol ?? 'tcp';
+      const taken = [...this.containers.values()].some(
+        (other) =>
+          other.status === 'running' &&
+          other.ports.some((p) => p.hostPort === port.hostPort && p.protocol === protocol),
+      );
+      if (port.hostPort && taken) {
+        throw new PortInUseError(
+          `driver failed programming external connectivity on endpoint ${container.name}: Bind for 0.0.0.0:${port.hostPort} failed: port is already allocated`,
+          port.hostPort,
+          500,
+        );
+      }
+    }
     const script = this.options.script?.(container.spec);
     container.script = script;
     container.status = 'running';
@@ -382,7 +406,8 @@ export class InMemoryBackend implements ContainerBackend {
       options.signal?.throwIfAborted();
       while (next < container.logs.length) {
         const line = container.logs[next++]!;
-        if (line.timestamp.getTime() >= since) yield line;
+        const upTo = options.after?.[line.stream]?.timestamp;
+        if (line.timestamp.getTime() >= since && !(upTo && line.mark!.timestamp <= upTo)) yield line;
       }
       if (!follow || container.status !== 'running') return;
       await this.changed(container, options.signal);

@@ -23,6 +23,8 @@ import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
 import { isLogsSink } from './task-agent/logs-sink-guard';
 import { TaskAgent } from './task-agent/task-agent';
+import { LogPositions, type LogPositionRecord } from './task-agent/log-positions';
+import { TaskConsole } from './task-agent/console-output';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
 import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
@@ -223,6 +225,16 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       credentialsRoute: route?.available() ? route : undefined,
+      logPositions: new LogPositions(
+        this.state,
+        this.state.table<LogPositionRecord>(ECS_TABLES.logPositions),
+        this.config.awslogsPositionIntervalMs,
+        this.context.logger,
+      ),
+      taskConsole:
+        this.config.taskOutput === 'console'
+          ? { console: new TaskConsole(this.context.logger), containerPrefix: this.config.containerPrefix }
+          : undefined,
     });
   }
 

@@ -11,6 +11,7 @@ import { requestId } from './pipeline/request-id';
 import { requestLog } from './pipeline/request-log';
 import { resolveService } from './pipeline/resolve-service';
 import { resolveAccountRegion } from './pipeline/resolve-account-region';
+import { readBody } from './pipeline/read-body';
 import { parseRequest } from './pipeline/parse-request';
 import { dispatch } from './pipeline/dispatch';
 import { errorHandler } from './pipeline/error-handler';
@@ -61,7 +62,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.use(requestId);
   app.use(requestLog(logger, config.debug));
   app.get(HEALTH_PATH, healthRoute(registry));
-  app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  app.use(readBody(config.maxBodyBytes));
   app.use(asMiddleware(resolveService(registry)));
   app.use(asMiddleware(resolveAccountRegion({ region: config.defaultRegion, accountId: config.defaultAccountId })));
   app.use(asMiddleware(parseRequest));

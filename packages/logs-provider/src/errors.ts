@@ -1,4 +1,4 @@
-import { defineServiceError } from '@localcloud/gateway';
+import { defineServiceError, truncateText } from '@localcloud/gateway';
 
 /*
  * CloudWatch Logs error codes, by the names the API model and the SDK clients use. All are HTTP 400.
@@ -19,10 +19,11 @@ export function constraintViolation(
   value: unknown,
   constraint: string,
 ): InstanceType<typeof InvalidParameterException> {
+  // Bounded: a megabyte of value quoted back would drown the message (AWS cuts it too).
   const shown =
     value === undefined || value === null
       ? 'null'
-      : `'${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
+      : `'${truncateText(Array.isArray(value) ? `[${value.slice(0, 100).map(String).join(', ')}]` : String(value))}'`;
   return new InvalidParameterException(
     `1 validation error detected: Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`,
   );

@@ -22,6 +22,8 @@ export const ECS_TABLES = {
   tasks: 'ecs.tasks',
   capacityProviders: 'ecs.capacity-providers',
   containerInstances: 'ecs.container-instances',
+  /** How far each running container's awslogs output was delivered, by task ARN (the task agent's). */
+  logPositions: 'ecs.log-positions',
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { previewJson, truncateText } from '@localcloud/gateway';
 
 /**
  * Turns an ajv error into the message AWS's request validation gives, naming the member by its path in
@@ -50,21 +51,23 @@ function constraint(value: string, path: string, rule: string): string {
   return `1 validation error detected: Value ${value} at '${path || 'input'}' failed to satisfy constraint: ${rule}`;
 }
 
+/** The offending value, quoted the way AWS does; bounded, however large or deep the value is. */
 function valueText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return `'${value.length > 100 ? `${value.slice(0, 100)}…` : value}'`;
-  const json = JSON.stringify(value);
-  return `'${json.length > 100 ? `${json.slice(0, 100)}…` : json}'`;
+  return `'${typeof value === 'string' ? truncateText(value) : previewJson(value)}'`;
 }
 
 function memberPath(instancePath: string): string {
   if (!instancePath) return '';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((segment) => (/^\d+$/.test(segment) ? `${Number(segment) + 1}.member` : segment))
-    .join('.');
+  return (
+    instancePath
+      .slice(1)
+      .split('/')
+      // A map key is the caller's text, as long as they like: cut like any quoted value.
+      .map((segment) => truncateText(segment.replace(/~1/g, '/').replace(/~0/g, '~')))
+      .map((segment) => (/^\d+$/.test(segment) ? `${Number(segment) + 1}.member` : segment))
+      .join('.')
+  );
 }
 
 function joinPath(path: string, member: string): string {

@@ -55,4 +55,25 @@ describe('InputValidator', () => {
     ]);
     expect(LOGS_INPUT_SHAPES.structures[LOGS_INPUT_SHAPES.operations.DescribeLogGroups!]!.required).toEqual([]);
   });
+
+  it('reads null members as absent, so handlers never see null', () => {
+    const input: Record<string, unknown> = { name: 'n', events: [], flag: null, tags: null };
+    expect(check(input)).not.toThrow();
+    expect(input).toEqual({ name: 'n', events: [] });
+  });
+
+  it('counts every problem but spells out only the first ten', () => {
+    const events = Array.from({ length: 5_000 }, () => ({ timestamp: 1 }));
+    expect(check({ name: 'n', events })).toThrow(
+      /^5000 validation errors detected: (Value null [^;]*; ){10}and 4990 more$/,
+    );
+  });
+
+  it('refuses a null map value, which handlers would read as a string', () => {
+    expect(check({ name: 'n', events: [], tags: { a: null } })).toThrow(
+      new Invalid(
+        "1 validation error detected: Value null at 'tags.a' failed to satisfy constraint: Member must not be null",
+      ),
+    );
+  });
 });

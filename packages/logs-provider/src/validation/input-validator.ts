@@ -1,5 +1,8 @@
-import { SerializationError } from '@localcloud/gateway';
+import { SerializationError, truncateText } from '@localcloud/gateway';
 import type { InputShapes, Shape } from './shape';
+
+/** How many problems a validation message spells out. */
+const MAX_LISTED_PROBLEMS = 10;
 
 /** Builds the error a service answers for constraint violations (Logs: InvalidParameterException). */
 export type ValidationErrorFactory = (message: string) => Error;
@@ -8,7 +11,8 @@ export type ValidationErrorFactory = (message: string) => Error;
  * Checks an operation's input against the shapes generated from the API model, the way AWS's front end
  * does before a request reaches the service: a member of the wrong JSON type is a SerializationException;
  * missing required members are collected into one "N validation errors detected" message. Members the
- * model does not know are ignored, as AWS ignores them.
+ * model does not know are ignored, as AWS ignores them; null structure members are removed from the
+ * input, as AWS treats them as not set.
  */
 export class InputValidator {
   constructor(
@@ -23,7 +27,10 @@ export class InputValidator {
     this.check({ structure }, input, '', problems);
     if (problems.length > 0) {
       const count = problems.length === 1 ? '1 validation error' : `${problems.length} validation errors`;
-      throw this.validationError(`${count} detected: ${problems.join('; ')}`);
+      // A list of thousands of bad items is named by its first few: the message stays readable and bounded.
+      const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
+      const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
+      throw this.validationError(`${count} detected: ${listed}${more}`);
     }
   }
 
@@ -50,7 +57,12 @@ export class InputValidator {
       throw new SerializationError(`Value at '${path || 'the request body'}' must be ${what}, not ${jsonType(value)}.`);
     }
     if ('map' in shape) {
-      for (const [key, item] of Object.entries(value)) this.check(shape.map, item, `${path}.${key}`, problems);
+      for (const [key, item] of Object.entries(value)) {
+        const itemPath = `${path}.${truncateText(key)}`;
+        // Logs' maps (tags, dimensions…) are not sparse: a null value is a missing one.
+        if (item === null || item === undefined) problems.push(notNull(itemPath));
+        else this.check(shape.map, item, itemPath, problems);
+      }
       return;
     }
     const structure = this.shapes.structures[shape.structure];
@@ -60,7 +72,9 @@ export class InputValidator {
       if (value[member] === null || value[member] === undefined) problems.push(notNull(prefix + member));
     }
     for (const [member, memberShape] of Object.entries(structure.members)) {
-      this.check(memberShape, value[member], prefix + member, problems);
+      // AWS reads a null member as an absent one; handlers then see only `undefined` for "not set".
+      if (value[member] === null) delete value[member];
+      else this.check(memberShape, value[member], prefix + member, problems);
     }
   }
 }
