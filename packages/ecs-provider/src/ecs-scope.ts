@@ -1,6 +1,7 @@
 import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
+import type { ExecSessions } from './exec/exec-sessions';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
 export interface EcsScope {
@@ -10,4 +11,9 @@ export interface EcsScope {
   readonly tasks: ScopedTasks;
   /** The service scheduler, asked for a prompt pass after a service changes. */
   readonly scheduler?: { kick(): void };
+  /** ECS Exec: the sessions ExecuteCommand hands out, and the data channel URL for one. */
+  readonly exec?: {
+    readonly sessions: ExecSessions;
+    streamUrl(sessionId: string, host: string | undefined): string;
+  };
 }

@@ -27,6 +27,8 @@ import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
+import { ExecSessions } from './exec/exec-sessions';
+import { streamUrl } from './exec/stream-url';
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
@@ -52,6 +54,8 @@ export class EcsProvider implements ServiceProvider {
   private readonly agent: TaskAgent;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
+  /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
+  private readonly execSessions = new ExecSessions();
 
   constructor(
     private readonly context: ProviderContext,
@@ -100,7 +104,12 @@ export class EcsProvider implements ServiceProvider {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
-    return this.table.dispatch(operation, input, { scope, store, tasks, scheduler: this.scheduler }, request);
+    const exec = {
+      sessions: this.execSessions,
+      streamUrl: (sessionId: string, host: string | undefined) =>
+        streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
+    };
+    return this.table.dispatch(operation, input, { scope, store, tasks, scheduler: this.scheduler, exec }, request);
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */

@@ -1,0 +1,190 @@
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeTasksCommand,
+  ExecuteCommandCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import {
+  isRunning,
+  isStopped,
+  removePrefixContainers,
+  shellContainer,
+  startEcsTestBed,
+  waitForTask,
+  type EcsTestBed,
+} from './support';
+
+const NOT_ENABLED =
+  "The execute command failed because execute command was not enabled when the task was run or the execute command agent isn't running. Wait and try again or run a new task with execute command enabled and try again.";
+
+describeWithEngine('ECS Exec', () => {
+  let bed: EcsTestBed;
+  /** A RUNNING task of `app` (sleeping) started with execute command enabled. */
+  let execTask: Task;
+
+  beforeAll(async () => {
+    bed = await startEcsTestBed();
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'exec-app',
+        networkMode: 'bridge',
+        containerDefinitions: [shellContainer('app', 'sleep 3600')],
+      }),
+    );
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'exec-pair',
+        networkMode: 'bridge',
+        containerDefinitions: [shellContainer('app', 'sleep 3600'), shellContainer('sidecar', 'sleep 3600')],
+      }),
+    );
+    const started = await bed.ecs.send(
+      new RunTaskCommand({ taskDefinition: 'exec-app', launchType: 'EC2', enableExecuteCommand: true }),
+    );
+    execTask = await waitForTask(bed.ecs, started.tasks![0]!.taskArn!, isRunning);
+  });
+  afterAll(async () => {
+    await bed.close();
+    await removePrefixContainers(bed.docker, bed.prefix);
+  });
+
+  const runTask = async (options: { enableExecuteCommand?: boolean; family?: string } = {}) => {
+    const { tasks } = await bed.ecs.send(
+      new RunTaskCommand({
+        taskDefinition: options.family ?? 'exec-app',
+        launchType: 'EC2',
+        enableExecuteCommand: options.enableExecuteCommand,
+      }),
+    );
+    return waitForTask(bed.ecs, tasks![0]!.taskArn!, isRunning);
+  };
+
+  describe('ExecuteCommand and DescribeTasks', () => {
+    it('shows the ExecuteCommandAgent RUNNING on containers of tasks with execute command enabled', async () => {
+      const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ tasks: [execTask.taskArn!] }));
+      const task = tasks![0]!;
+      expect(task.enableExecuteCommand).toBe(true);
+      const container = task.containers![0]!;
+      expect(container.runtimeId).toMatch(/^[0-9a-f]{64}$/);
+      expect(container.managedAgents).toEqual([
+        { name: 'ExecuteCommandAgent', lastStatus: 'RUNNING', lastStartedAt: task.startedAt },
+      ]);
+    });
+
+    it('lists no managed agent on tasks without it', async () => {
+      const task = await runTask();
+      expect(task.enableExecuteCommand).toBe(false);
+      expect(task.containers![0]!.managedAgents).toBeUndefined();
+    });
+
+    it('hands out a session whose stream URL is on the address the client used', async () => {
+      const result = await bed.ecs.send(
+        new ExecuteCommandCommand({ task: execTask.taskArn!, container: 'app', command: '/bin/sh', interactive: true }),
+      );
+      expect(result).toMatchObject({
+        clusterArn: execTask.clusterArn,
+        taskArn: execTask.taskArn,
+        containerName: 'app',
+        containerArn: execTask.containers![0]!.containerArn,
+        interactive: true,
+      });
+      const { sessionId, streamUrl, tokenValue } = result.session!;
+      expect(sessionId).toMatch(/^ecs-execute-command-[0-9a-f]{17}$/);
+      expect(streamUrl).toBe(
+        `${bed.gw.url.replace(/^http:/, 'ws:')}/_localcloud/ecs/data-channel/${sessionId}?role=publish_subscribe`,
+      );
+      expect(tokenValue!.length).toBeGreaterThanOrEqual(40);
+      // A second call is a second session with its own token.
+      const again = await bed.ecs.send(
+        new ExecuteCommandCommand({ task: execTask.taskArn!, command: '/bin/sh', interactive: true }),
+      );
+      expect(again.session!.sessionId).not.toBe(sessionId);
+      expect(again.session!.tokenValue).not.toBe(tokenValue);
+    });
+
+    it('refuses a task started without execute command, as ECS words it', async () => {
+      const task = await runTask();
+      await expect(
+        bed.ecs.send(new ExecuteCommandCommand({ task: task.taskArn!, command: '/bin/sh', interactive: true })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException', message: NOT_ENABLED });
+    });
+
+    it('refuses a task that is no longer RUNNING', async () => {
+      const task = await runTask({ enableExecuteCommand: true });
+      await bed.ecs.send(new StopTaskCommand({ task: task.taskArn! }));
+      await waitForTask(bed.ecs, task.taskArn!, isStopped);
+      await expect(
+        bed.ecs.send(new ExecuteCommandCommand({ task: task.taskArn!, command: '/bin/sh', interactive: true })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException', message: NOT_ENABLED });
+    });
+
+    it('supports interactive mode only', async () => {
+      await expect(
+        bed.ecs.send(new ExecuteCommandCommand({ task: execTask.taskArn!, command: '/bin/sh', interactive: false })),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: 'Interactive is the only mode supported currently.',
+      });
+    });
+
+    it('refuses an unknown container, and a missing one when the task has several', async () => {
+      await expect(
+        bed.ecs.send(
+          new ExecuteCommandCommand({ task: execTask.taskArn!, container: 'nope', command: 'sh', interactive: true }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: 'The container nope does not exist in the task.',
+      });
+      const pair = await runTask({ family: 'exec-pair', enableExecuteCommand: true });
+      await expect(
+        bed.ecs.send(new ExecuteCommandCommand({ task: pair.taskArn!, command: 'sh', interactive: true })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      const sidecar = await bed.ecs.send(
+        new ExecuteCommandCommand({ task: pair.taskArn!, container: 'sidecar', command: 'sh', interactive: true }),
+      );
+      expect(sidecar.containerName).toBe('sidecar');
+    });
+
+    it('refuses unknown tasks and clusters', async () => {
+      await expect(
+        bed.ecs.send(new ExecuteCommandCommand({ task: 'f'.repeat(32), command: 'sh', interactive: true })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      await expect(
+        bed.ecs.send(
+          new ExecuteCommandCommand({ cluster: 'nowhere', task: execTask.taskArn!, command: 'sh', interactive: true }),
+        ),
+      ).rejects.toMatchObject({ name: 'ClusterNotFoundException' });
+    });
+
+    it('starts the tasks of a service with execute command enabled with it enabled', async () => {
+      await bed.ecs.send(
+        new CreateServiceCommand({
+          serviceName: 'exec-svc',
+          taskDefinition: 'exec-app',
+          desiredCount: 1,
+          launchType: 'EC2',
+          enableExecuteCommand: true,
+        }),
+      );
+      let taskArn: string | undefined;
+      while (!taskArn) {
+        taskArn = (await bed.ecs.send(new ListTasksCommand({ serviceName: 'exec-svc' }))).taskArns?.[0];
+        if (!taskArn) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const task = await waitForTask(bed.ecs, taskArn, isRunning);
+      expect(task.enableExecuteCommand).toBe(true);
+      const session = await bed.ecs.send(
+        new ExecuteCommandCommand({ task: taskArn, command: 'sh', interactive: true }),
+      );
+      expect(session.session?.sessionId).toBeDefined();
+      await bed.ecs.send(new DeleteServiceCommand({ service: 'exec-svc', force: true }));
+    });
+  });
+});
