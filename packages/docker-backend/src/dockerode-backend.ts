@@ -10,6 +10,8 @@ import type {
   EventFilter,
   EventHandlers,
   EventSubscription,
+  ExecOptions,
+  ExecProcess,
   ImageInfo,
   ListContainersOptions,
   LogLine,
@@ -24,12 +26,14 @@ import { createDockerode, type EngineAddress } from './engine-client';
 import {
   ContainerBackendError,
   ContainerNotFoundError,
+  ContainerNotRunningError,
   EngineUnavailableError,
   ImageNotFoundError,
   toBackendError,
   type ErrorTarget,
 } from './errors';
 import { followEvents } from './event-stream';
+import { startExec } from './exec-process';
 import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
 import {
   mapContainer,
@@ -234,6 +238,15 @@ export class DockerodeBackend implements ContainerBackend {
     const since = latest ? new Date(Math.max(latest.getTime() - 1000, options.since?.getTime() ?? 0)) : options.since;
     read.parser.resume();
     yield* this.readLog({ ...read, follow: false, since });
+  }
+
+  async execContainer(id: string, options: ExecOptions): Promise<ExecProcess> {
+    const info = await this.inspectContainer(id);
+    if (!info.state.running) throw new ContainerNotRunningError(`Container ${id} is not running.`);
+    return startExec(this.docker.getContainer(info.id), info.id, options, {
+      call: (fn) => this.call({ kind: 'container', ref: id }, fn),
+      demux: this.modem.demuxStream.bind(this.modem),
+    });
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {
