@@ -29,6 +29,8 @@ import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
 import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
+import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
+import type { UpgradeRoute } from '@localcloud/gateway';
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
@@ -56,6 +58,9 @@ export class EcsProvider implements ServiceProvider {
   private gateway?: GatewayInfo;
   /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
   private readonly execSessions = new ExecSessions();
+  /** The WebSocket data channels of those sessions, on the gateway's port. */
+  private readonly execEndpoint: ExecEndpoint;
+  readonly upgradeRoutes: readonly UpgradeRoute[];
 
   constructor(
     private readonly context: ProviderContext,
@@ -86,6 +91,23 @@ export class EcsProvider implements ServiceProvider {
       context.logger,
       (arn) => this.repository.has(arn),
     );
+    this.execEndpoint = new ExecEndpoint({
+      sessions: this.execSessions,
+      backend: this.backend,
+      logger: context.logger,
+      idleTimeoutMs: idleTimeoutFromEnv(context.env),
+      stillExecutable: (target) => {
+        const record = this.repository.get(target);
+        const container = record?.containers?.find((c) => c.name === target.containerName);
+        return (
+          record?.lastStatus === 'RUNNING' &&
+          record.enableExecuteCommand === true &&
+          container?.lastStatus === 'RUNNING' &&
+          container.runtimeId === target.runtimeId
+        );
+      },
+    });
+    this.upgradeRoutes = [this.execEndpoint.route];
     this.scheduler = new ServiceScheduler({
       stores: this.stores,
       services: this.state.table<ServiceRecord>(ECS_TABLES.services),
@@ -131,6 +153,7 @@ export class EcsProvider implements ServiceProvider {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    await this.execEndpoint.close();
     this.supervisor.close();
     await this.runtime.settle();
     await this.agent.close();
