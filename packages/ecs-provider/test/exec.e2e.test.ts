@@ -19,6 +19,7 @@ import {
   waitForTask,
   type EcsTestBed,
 } from './support';
+import { connect, openWithToken, PluginLikeClient, SsmSessionClient } from './session-clients';
 
 const NOT_ENABLED =
   "The execute command failed because execute command was not enabled when the task was run or the execute command agent isn't running. Wait and try again or run a new task with execute command enabled and try again.";
@@ -185,6 +186,117 @@ describeWithEngine('ECS Exec', () => {
       );
       expect(session.session?.sessionId).toBeDefined();
       await bed.ecs.send(new DeleteServiceCommand({ service: 'exec-svc', force: true }));
+    });
+  });
+
+  describe('the data channel', () => {
+    const execute = (command: string, task: Task = execTask) =>
+      bed.ecs
+        .send(new ExecuteCommandCommand({ task: task.taskArn!, container: 'app', command, interactive: true }))
+        .then((result) => result.session!);
+
+    it('runs a command through ssm-session: its output, then the channel closes when it exits', async () => {
+      const session = await execute('echo hello-from-exec');
+      const client = await SsmSessionClient.open(session);
+      expect(await client.waitFor(/hello-from-exec/)).toMatch(/hello-from-exec\r\n/);
+      const ending = await client.ended;
+      expect(ending.code).toBe(1000);
+      expect(ending.channelClosed).toMatchObject({
+        MessageType: 'channel_closed',
+        SessionId: session.sessionId,
+        Output: '',
+        DestinationId: `ecs:default_${execTask.taskArn!.split('/').pop()}_${execTask.containers![0]!.runtimeId}`,
+      });
+    });
+
+    it('keeps an interactive shell across commands, in the task container', async () => {
+      const session = await execute('/bin/sh');
+      const client = await SsmSessionClient.open(session);
+      client.type('X=4; echo "first-$((X*2))"\r');
+      // The terminal echoes the input (`first-$((X*2))`): only the shell's own output says first-8.
+      await client.waitFor(/first-8\r\n/);
+      client.type('echo "second-$X$X" && hostname\r');
+      await client.waitFor(/second-44\r\n/);
+      const info = await bed.docker.inspectContainer(execTask.containers![0]!.runtimeId!);
+      await client.waitFor(new RegExp(`second-44\\r\\n${info.hostname}\\r\\n`));
+      client.type('exit\r');
+      expect((await client.ended).channelClosed?.SessionId).toBe(session.sessionId);
+    });
+
+    it('sizes the terminal as the client asks, and resizes it', async () => {
+      const session = await execute('/bin/sh');
+      const client = await SsmSessionClient.open(session, { cols: 80, rows: 24 });
+      client.type('stty size\r');
+      await client.waitFor(/\r\n24 80\r\n/);
+      client.resize(132, 43);
+      client.type('stty size\r');
+      await client.waitFor(/\r\n43 132\r\n/);
+      client.type('exit\r');
+      await client.ended;
+    });
+
+    it("speaks the session-manager-plugin's way: handshake, numbered input, acknowledgements, digests", async () => {
+      const session = await execute('/bin/sh');
+      const client = await PluginLikeClient.open(session);
+      await client.handshakeComplete;
+      const [handshake] = client.received;
+      expect(handshake).toMatchObject({ messageType: 'output_stream_data', sequenceNumber: 0, payloadType: 5 });
+      expect(JSON.parse(handshake!.payload.toString())).toMatchObject({
+        RequestedClientActions: [
+          { ActionType: 'SessionType', ActionParameters: { SessionType: 'InteractiveCommands' } },
+        ],
+      });
+      client.resize(100, 30);
+      client.type('echo "plugin-$((6*7))"; stty size\r');
+      await client.waitFor(/plugin-42\r\n30 100\r\n/);
+      client.type('exit\r');
+      const ending = await client.ended;
+      expect(ending.channelClosed?.SessionId).toBe(session.sessionId);
+      expect(client.allDigestsValid()).toBe(true);
+      const outputs = client.received.filter((m) => m.messageType === 'output_stream_data');
+      expect(outputs.map((m) => m.sequenceNumber)).toEqual(outputs.map((_, i) => i));
+      const acked = client.received
+        .filter((m) => m.messageType === 'acknowledge')
+        .map((m) => JSON.parse(m.payload.toString()).AcknowledgedMessageSequenceNumber);
+      expect(acked).toEqual([0, 1, 2, 3]);
+    });
+
+    it('refuses a token used twice, a wrong token and an unknown session', async () => {
+      const session = await execute('echo once');
+      const first = await SsmSessionClient.open(session);
+      await first.waitFor(/once/);
+      await first.ended;
+      expect(await openWithToken(session.streamUrl!, session.tokenValue!)).toEqual({
+        code: 1008,
+        reason: 'The session token was already used.',
+        frames: 0,
+      });
+      const other = await execute('echo never');
+      expect(await openWithToken(other.streamUrl!, session.tokenValue!)).toEqual({
+        code: 1008,
+        reason: 'The session token is not valid.',
+        frames: 0,
+      });
+      const unknown = other.streamUrl!.replace(other.sessionId!, 'ecs-execute-command-00000000000000000');
+      await expect(connect(unknown)).rejects.toThrow('HTTP 404');
+      // The refused attempts did not use up the right token.
+      const client = await SsmSessionClient.open(other);
+      await client.waitFor(/never/);
+      await client.ended;
+    });
+
+    it('ends the session when the client goes away, hanging up the shell', async () => {
+      const session = await execute('/bin/sh');
+      const client = await SsmSessionClient.open(session);
+      client.type('echo $$ > /tmp/exec-shell.pid; echo started\r');
+      await client.waitFor(/started\r\n/);
+      (client as unknown as { ws: { terminate(): void } }).ws.terminate();
+      // The shell is gone once a new session no longer finds its pid running.
+      const probe = await SsmSessionClient.open(
+        await execute('sh -c "while kill -0 $(cat /tmp/exec-shell.pid) 2>/dev/null; do sleep 0.1; done; echo gone"'),
+      );
+      await probe.waitFor(/gone/);
+      await probe.ended;
     });
   });
 });
