@@ -131,7 +131,20 @@ export class EcsProvider implements ServiceProvider {
       streamUrl: (sessionId: string, host: string | undefined) =>
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
-    return this.table.dispatch(operation, input, { scope, store, tasks, scheduler: this.scheduler, exec }, request);
+    return this.table.dispatch(
+      operation,
+      input,
+      {
+        scope,
+        store,
+        tasks,
+        scheduler: this.scheduler,
+        strict: this.config.strictValidation,
+        logger: this.context.logger,
+        exec,
+      },
+      request,
+    );
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
