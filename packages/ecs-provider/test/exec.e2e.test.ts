@@ -285,6 +285,14 @@ describeWithEngine('ECS Exec', () => {
       await client.ended;
     });
 
+    it('shows why a command missing from the image cannot run, and ends the session', async () => {
+      const session = await execute('/bin/bash -l');
+      const client = await SsmSessionClient.open(session);
+      const ending = await client.ended;
+      expect(client.text).toMatch(/executable file not found|no such file or directory/);
+      expect(ending.channelClosed?.SessionId).toBe(session.sessionId);
+    });
+
     it('ends the session when the client goes away, hanging up the shell', async () => {
       const session = await execute('/bin/sh');
       const client = await SsmSessionClient.open(session);

@@ -26,6 +26,8 @@ export function idleTimeoutFromEnv(env: Readonly<Record<string, string | undefin
 
 /** Close code for a refused token (RFC 6455 "policy violation"). */
 export const TOKEN_REFUSED = 1008;
+/** How long an upgraded socket may wait before sending the open-data-channel message with its token. */
+const OPEN_TIMEOUT_MS = 60_000;
 /** A client's frames are small (keystrokes, sizes); anything larger is not a client of the protocol. */
 const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -76,7 +78,12 @@ export class ExecEndpoint {
     this.sockets.add(ws);
     ws.once('close', () => this.sockets.delete(ws));
     ws.on('error', (error) => this.options.logger.debug('ECS Exec socket error', { sessionId, error: String(error) }));
+    // A client that never presents its token does not hold a socket for long.
+    const waiting = setTimeout(() => ws.close(TOKEN_REFUSED, 'No token was presented.'), OPEN_TIMEOUT_MS);
+    waiting.unref();
+    ws.once('close', () => clearTimeout(waiting));
     ws.once('message', (data, isBinary) => {
+      clearTimeout(waiting);
       let target: ExecTarget;
       try {
         if (isBinary) throw new ExecTokenRejected('invalid-token', 'The data channel was not opened with a token.');
