@@ -11,6 +11,8 @@ import type {
   EventFilter,
   EventHandlers,
   EventSubscription,
+  ExecOptions,
+  ExecProcess,
   ImageInfo,
   ListContainersOptions,
   LogLine,
@@ -25,12 +27,14 @@ import { createDockerode, type EngineAddress } from './engine-client';
 import {
   ContainerBackendError,
   ContainerNotFoundError,
+  ContainerNotRunningError,
   EngineUnavailableError,
   ImageNotFoundError,
   toBackendError,
   type ErrorTarget,
 } from './errors';
 import { followEvents } from './event-stream';
+import { startExec } from './exec-process';
 import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
 import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
@@ -261,6 +265,15 @@ export class DockerodeBackend implements ContainerBackend {
     // 6949 of 23001 lines). The finished log is complete, so read its tail again, dropping lines seen.
     parser.resume();
     yield* this.readLog({ ...read, follow: false, since: tailSince(parser, options.since) });
+  }
+
+  async execContainer(id: string, options: ExecOptions): Promise<ExecProcess> {
+    const info = await this.inspectContainer(id);
+    if (!info.state.running) throw new ContainerNotRunningError(`Container ${id} is not running.`);
+    return startExec(this.docker.getContainer(info.id), info.id, options, {
+      call: (fn) => this.call({ kind: 'container', ref: id }, fn),
+      demux: this.modem.demuxStream.bind(this.modem),
+    });
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {

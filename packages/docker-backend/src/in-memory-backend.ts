@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import type {
   ContainerBackend,
   ContainerEvent,
@@ -12,6 +13,8 @@ import type {
   EventFilter,
   EventHandlers,
   EventSubscription,
+  ExecOptions,
+  ExecProcess,
   HealthStatus,
   ImageInfo,
   ListContainersOptions,
@@ -412,6 +415,34 @@ export class InMemoryBackend implements ContainerBackend {
       if (!follow || container.status !== 'running') return;
       await this.changed(container, options.signal);
     }
+  }
+
+  /**
+   * A stand-in process that echoes its stdin, as `cat` on a terminal would, and exits 0 when closed or
+   * when its container stops being run.
+   */
+  async execContainer(id: string, options: ExecOptions): Promise<ExecProcess> {
+    const container = this.get(id);
+    if (container.status !== 'running') throw new ContainerNotRunningError(`Container ${id} is not running.`);
+    const output = new PassThrough();
+    let size = options.size;
+    const exited = new Promise<number>((resolve) => output.once('end', () => resolve(0)));
+    return {
+      id: newId(),
+      output,
+      write: (data) => {
+        if (!output.writableEnded) output.write(data);
+      },
+      resize: async (next) => {
+        size = next;
+        output.write(`[size ${size.cols}x${size.rows}]`);
+      },
+      exitCode: () => exited,
+      close: async () => {
+        if (!output.writableEnded) output.end();
+        output.resume();
+      },
+    };
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {

@@ -3,6 +3,7 @@ import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
 import type { EngineCapacitySource } from './domain/container-instances';
+import type { ExecSessions } from './exec/exec-sessions';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
 export interface EcsScope {
@@ -18,4 +19,9 @@ export interface EcsScope {
   readonly logger: Logger;
   /** The engine's CPUs and memory, for container instances (absent: unknown, e.g. in unit tests). */
   readonly engine?: EngineCapacitySource;
+  /** ECS Exec: the sessions ExecuteCommand hands out, and the data channel URL for one. */
+  readonly exec?: {
+    readonly sessions: ExecSessions;
+    streamUrl(sessionId: string, host: string | undefined): string;
+  };
 }

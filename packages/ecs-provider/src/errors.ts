@@ -21,4 +21,6 @@ export const PlatformUnknownException = defineServiceError('PlatformUnknownExcep
 export const UnsupportedFeatureException = defineServiceError('UnsupportedFeatureException');
 export const TargetNotFoundException = defineServiceError('TargetNotFoundException');
 export const AttributeLimitExceededException = defineServiceError('AttributeLimitExceededException');
+export const AccessDeniedException = defineServiceError('AccessDeniedException');
+export const TargetNotConnectedException = defineServiceError('TargetNotConnectedException');
 export const ServerException = defineServiceError('ServerException', 500);

@@ -42,6 +42,7 @@ import {
   registerContainerInstance,
   updateContainerInstancesState,
 } from './handlers/container-instances';
+import { executeCommand } from './handlers/execute-command';
 import {
   createService,
   deleteService,
@@ -100,6 +101,7 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   PutAttributes: putAttributes,
   DeleteAttributes: deleteAttributes,
   ListAttributes: listAttributes,
+  ExecuteCommand: executeCommand,
   // Services
   CreateService: createService,
   UpdateService: updateService,

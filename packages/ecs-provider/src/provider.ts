@@ -35,6 +35,10 @@ import { placeLaunchedTask } from './handlers/container-instances';
 import type { TaskHooks } from './runtime/task-hooks';
 import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
+import { ExecSessions } from './exec/exec-sessions';
+import { streamUrl } from './exec/stream-url';
+import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
+import type { UpgradeRoute } from '@localcloud/gateway';
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
@@ -73,6 +77,11 @@ export class EcsProvider implements ServiceProvider {
       return this.engineCapacity;
     },
   };
+  /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
+  private readonly execSessions = new ExecSessions();
+  /** The WebSocket data channels of those sessions, on the gateway's port. */
+  private readonly execEndpoint: ExecEndpoint;
+  readonly upgradeRoutes: readonly UpgradeRoute[];
 
   constructor(
     private readonly context: ProviderContext,
@@ -103,6 +112,23 @@ export class EcsProvider implements ServiceProvider {
       context.logger,
       (arn) => this.repository.has(arn),
     );
+    this.execEndpoint = new ExecEndpoint({
+      sessions: this.execSessions,
+      backend: this.backend,
+      logger: context.logger,
+      idleTimeoutMs: idleTimeoutFromEnv(context.env),
+      stillExecutable: (target) => {
+        const record = this.repository.get(target);
+        const container = record?.containers?.find((c) => c.name === target.containerName);
+        return (
+          record?.lastStatus === 'RUNNING' &&
+          record.enableExecuteCommand === true &&
+          container?.lastStatus === 'RUNNING' &&
+          container.runtimeId === target.runtimeId
+        );
+      },
+    });
+    this.upgradeRoutes = [this.execEndpoint.route];
     this.scheduler = new ServiceScheduler({
       stores: this.stores,
       services: this.state.table<ServiceRecord>(ECS_TABLES.services),
@@ -121,6 +147,11 @@ export class EcsProvider implements ServiceProvider {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
+    const exec = {
+      sessions: this.execSessions,
+      streamUrl: (sessionId: string, host: string | undefined) =>
+        streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
+    };
     return this.table.dispatch(
       operation,
       input,
@@ -132,6 +163,7 @@ export class EcsProvider implements ServiceProvider {
         strict: this.config.strictValidation,
         logger: this.context.logger,
         engine: this.engine,
+        exec,
       },
       request,
     );
@@ -157,6 +189,7 @@ export class EcsProvider implements ServiceProvider {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    await this.execEndpoint.close();
     this.supervisor.close();
     await this.runtime.settle();
     await this.agent.close();

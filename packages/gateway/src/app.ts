@@ -16,6 +16,7 @@ import { parseRequest } from './pipeline/parse-request';
 import { dispatch } from './pipeline/dispatch';
 import { errorHandler } from './pipeline/error-handler';
 import { HEALTH_PATH, healthRoute } from './health';
+import { upgradeHandler } from './plugin/upgrade-routes';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -71,6 +72,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  // Connection upgrades (WebSockets) on provider paths; everything else is the request path above.
+  const upgrades = upgradeHandler(registry, logger);
+  server.on('upgrade', upgrades.handle);
   /** Providers whose start completed, in order: only these are stopped. */
   const started: ServiceProvider[] = [];
 
@@ -111,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
       }
       server.closeAllConnections();
+      upgrades.destroyAll();
       await closed;
     },
   };

@@ -10,6 +10,7 @@ export type {
   ProviderContext,
   ProviderHealth,
   GatewayInfo,
+  UpgradeRoute,
 } from './plugin/service-provider';
 export { ProviderRegistry, type ProviderSource } from './plugin/registry';
 export { AccountRegionStores } from './plugin/account-region-stores';

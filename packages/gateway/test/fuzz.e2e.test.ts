@@ -15,7 +15,7 @@ import { TEST_IMAGE } from '@localcloud/docker-backend/testing';
 import { startTestGateway, type InputModel, type TestGateway } from '@localcloud/gateway/testing';
 import { ECS_INPUT_MODEL } from '@localcloud/ecs-provider/testing';
 import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
-import { holderEnv, removePrefixContainers } from '../../ecs-provider/test/support';
+import { removePrefixContainers } from '../../ecs-provider/test/support';
 import { Prng, caseSeed } from './fuzz/prng';
 import { SchemaBodies } from './fuzz/schema-bodies';
 import { operationRequest, type FuzzRequest, type FuzzTarget } from './fuzz/cases';
@@ -44,7 +44,7 @@ describe('no 5xx from any input', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix, ...holderEnv },
+      env: { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix },
     });
   });
 
