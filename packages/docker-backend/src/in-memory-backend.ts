@@ -18,7 +18,6 @@ import type {
   LogOptions,
   NetworkAttachment,
   PortMapping,
-  PullProgress,
   RemoveContainerOptions,
   VolumeSpec,
 } from './container-backend';
@@ -32,24 +31,18 @@ import {
 } from './errors';
 import { parseEnv } from './map-inspect';
 
-/** How a container started by the in-memory backend behaves, decided when it starts. */
+/**
+ * How a container started by the in-memory backend behaves, decided when it starts. Anything else a
+ * container does (exit, turn healthy) the test does through the backend's controls, when it chooses.
+ */
 export interface ContainerScript {
-  /** Lines the container writes as soon as it starts. */
-  readonly output?: readonly { readonly stream: LogLine['stream']; readonly line: string }[];
-  /** Exit on its own this long after starting (with `exitCode`, default 0). */
-  readonly exitAfterMs?: number;
-  readonly exitCode?: number;
-  /** The health a container with a health check reports right after starting (else `starting`). */
-  readonly health?: HealthStatus;
-  /** Ignore the stop signal, so `stopContainer` kills it after the timeout (exit 137). */
+  /** Ignore the stop signal, as a shell as PID 1 does, so `stopContainer` kills it after the timeout (exit 137). */
   readonly ignoreStopSignal?: boolean;
 }
 
 export interface InMemoryBackendOptions {
-  /** Images present "locally". */
+  /** Images present "locally". Pulls of any other image fail like a registry that does not know it. */
   readonly images?: readonly string[];
-  /** Images a pull finds; any other pull fails like a registry that does not know the image. */
-  readonly pullable?: readonly string[];
   readonly script?: (spec: ContainerSpec) => ContainerScript | undefined;
 }
 
@@ -68,22 +61,20 @@ interface FakeContainer {
   ports: PortMapping[];
   ipAddress: string;
   readonly networks: Map<string, string[]>;
-  readonly logs: LogLine[];
   script?: ContainerScript;
-  exitTimer?: NodeJS.Timeout;
-  /** Woken on new output and on exit. */
+  /** Woken on exit. */
   readonly watchers: Set<() => void>;
 }
 
 const FIRST_DYNAMIC_PORT = 32768;
 
 /**
- * ContainerBackend in memory, for fast unit tests of the ECS provider. Containers "run" until stopped,
- * killed or told to exit; events, errors and inspect results follow the Docker engine's.
+ * ContainerBackend in memory, for fast unit tests of the ECS runtime and service scheduler
+ * (`packages/ecs-provider/src/testing/in-memory-ecs.ts`). Containers "run" until stopped, killed or told
+ * to exit, and write no output; events, errors and inspect results follow the Docker engine's.
  */
 export class InMemoryBackend implements ContainerBackend {
   private readonly images = new Map<string, ImageInfo>();
-  private readonly pullable: Set<string>;
   private readonly containers = new Map<string, FakeContainer>();
   private readonly networks = new Map<string, string>([
     ['bridge', newId()],
@@ -96,27 +87,22 @@ export class InMemoryBackend implements ContainerBackend {
   private nextAddress = 2;
 
   constructor(private readonly options: InMemoryBackendOptions = {}) {
-    for (const ref of options.images ?? []) this.addImage(ref);
-    this.pullable = new Set((options.pullable ?? []).map(normalizeRef));
+    for (const ref of options.images ?? []) {
+      this.images.set(normalizeRef(ref), {
+        id: `sha256:${newId()}`,
+        repoTags: [normalizeRef(ref)],
+        repoDigests: [],
+        created: new Date(),
+        os: 'linux',
+        architecture: 'amd64',
+        sizeBytes: 0,
+      });
+    }
   }
 
   // --- test controls ---
 
-  addImage(ref: string): ImageInfo {
-    const image: ImageInfo = {
-      id: `sha256:${newId()}`,
-      repoTags: [normalizeRef(ref)],
-      repoDigests: [],
-      created: new Date(),
-      os: 'linux',
-      architecture: 'amd64',
-      sizeBytes: 0,
-    };
-    this.images.set(normalizeRef(ref), image);
-    return image;
-  }
-
-  /** The container's main process ends by itself. */
+  /** The container's main process ends by itself; an OOM kill is reported first, as the engine does. */
   exit(id: string, exitCode: number, options: { oomKilled?: boolean } = {}): void {
     const container = this.get(id);
     if (container.status !== 'running') return;
@@ -129,12 +115,6 @@ export class InMemoryBackend implements ContainerBackend {
     if (!container.spec.healthCheck || container.health === status) return;
     container.health = status;
     this.emit(container, 'health_status', { healthStatus: status });
-  }
-
-  writeLog(id: string, stream: LogLine['stream'], line: string): void {
-    const container = this.get(id);
-    container.logs.push({ stream, line, timestamp: new Date() });
-    wakeAll(container);
   }
 
   // --- engine ---
@@ -157,22 +137,18 @@ export class InMemoryBackend implements ContainerBackend {
     return image;
   }
 
-  async pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
-    if (!this.pullable.has(normalizeRef(ref))) {
-      const repository = normalizeRef(ref).replace(/:[^:/]+$/, '');
-      throw new ImageNotFoundError(
-        ref,
-        `pull access denied for ${repository}, repository does not exist or may require 'docker login'`,
-        404,
-      );
-    }
-    onProgress?.({ status: `Pulling from ${ref}` });
-    this.addImage(ref);
-    onProgress?.({ status: `Status: Downloaded newer image for ${normalizeRef(ref)}` });
+  /** There is no registry: every pull fails as the engine's does for an image the registry does not know. */
+  async pullImage(ref: string): Promise<void> {
+    const repository = normalizeRef(ref).replace(/:[^:/]+$/, '');
+    throw new ImageNotFoundError(
+      ref,
+      `pull access denied for ${repository}, repository does not exist or may require 'docker login'`,
+      404,
+    );
   }
 
-  async ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo> {
-    if (!(await this.imageExists(ref))) await this.pullImage(ref, onProgress);
+  async ensureImage(ref: string): Promise<ImageInfo> {
+    if (!(await this.imageExists(ref))) await this.pullImage(ref);
     return this.inspectImage(ref);
   }
 
@@ -203,7 +179,6 @@ export class InMemoryBackend implements ContainerBackend {
       ports: [],
       ipAddress: '',
       networks: new Map(mode.startsWith('container:') ? [] : [[mode, [...(spec.networkAliases ?? [])]]]),
-      logs: [],
       watchers: new Set(),
     };
     this.containers.set(id, container);
@@ -232,14 +207,7 @@ export class InMemoryBackend implements ContainerBackend {
       hostPort: port.hostPort ?? this.nextPort++,
     }));
     this.emit(container, 'start');
-    if (container.spec.healthCheck) {
-      container.health = 'starting';
-      if (script?.health) this.setHealth(id, script.health);
-    }
-    for (const { stream, line } of script?.output ?? []) this.writeLog(id, stream, line);
-    if (script?.exitAfterMs !== undefined) {
-      container.exitTimer = setTimeout(() => this.exit(id, script.exitCode ?? 0), script.exitAfterMs);
-    }
+    if (container.spec.healthCheck) container.health = 'starting';
   }
 
   async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
@@ -356,21 +324,14 @@ export class InMemoryBackend implements ContainerBackend {
       }));
   }
 
+  /** Containers write nothing; as with the engine, following lasts while the container runs. */
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
     const container = this.get(id);
-    const since = options.since?.getTime() ?? 0;
-    // As with the engine, following only lasts while the container runs.
-    const follow = options.follow === true && container.status === 'running';
-    let next = 0;
-    for (;;) {
+    while (options.follow && container.status === 'running') {
       options.signal?.throwIfAborted();
-      while (next < container.logs.length) {
-        const line = container.logs[next++]!;
-        if (line.timestamp.getTime() >= since) yield line;
-      }
-      if (!follow || container.status !== 'running') return;
       await this.changed(container, options.signal);
     }
+    yield* []; // nothing was written
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {
@@ -441,10 +402,7 @@ export class InMemoryBackend implements ContainerBackend {
   }
 
   async close(): Promise<void> {
-    for (const container of this.containers.values()) {
-      clearTimeout(container.exitTimer);
-      wakeAll(container);
-    }
+    for (const container of this.containers.values()) wakeAll(container);
     for (const subscriber of this.subscribers) subscriber.closed = true;
     this.subscribers.clear();
   }
@@ -464,7 +422,6 @@ export class InMemoryBackend implements ContainerBackend {
   }
 
   private finish(container: FakeContainer, exitCode: number, oomKilled: boolean): void {
-    clearTimeout(container.exitTimer);
     container.status = 'exited';
     container.exitCode = exitCode;
     container.oomKilled = oomKilled;
@@ -474,7 +431,7 @@ export class InMemoryBackend implements ContainerBackend {
     wakeAll(container);
   }
 
-  /** Resolves on the container's next output or exit. */
+  /** Resolves when the container exits. */
   private changed(container: FakeContainer, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = () => {

@@ -74,7 +74,7 @@ describe('TaskRuntime', () => {
     expect(task(arn).containers!.find((c) => c.name === 'app')!.exitCode).toBeUndefined();
   });
 
-  test('an essential container that exits stops the task; a non-essential one does not', async () => {
+  test('an essential container that exits stops the task, naming an OOM kill; a non-essential one does not', async () => {
     const arn = await run([container({ name: 'app' }), container({ name: 'side', essential: false })]);
     await bed.settle();
     expect(task(arn).lastStatus).toBe('RUNNING');
@@ -84,7 +84,8 @@ describe('TaskRuntime', () => {
     expect(task(arn)).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING' });
     expect(status(arn, 'side')).toBe('STOPPED');
 
-    bed.backend.exit(bed.runtimeId(task(arn), 'app'), 2);
+    // The kernel's OOM killer: the engine reports `oom`, then `die` with 137.
+    bed.backend.exit(bed.runtimeId(task(arn), 'app'), 137, { oomKilled: true });
     await bed.settle();
     const stopped = task(arn);
     expect(stopped).toMatchObject({
@@ -93,9 +94,9 @@ describe('TaskRuntime', () => {
       stopCode: 'EssentialContainerExited',
       stoppedReason: 'Essential container in task exited',
     });
-    expect(stopped.containers!.map((c) => [c.name, c.lastStatus, c.exitCode])).toEqual([
-      ['app', 'STOPPED', 2],
-      ['side', 'STOPPED', 0],
+    expect(stopped.containers!.map((c) => [c.name, c.lastStatus, c.exitCode, c.reason])).toEqual([
+      ['app', 'STOPPED', 137, 'OutOfMemoryError: Container killed due to memory usage'],
+      ['side', 'STOPPED', 0, undefined],
     ]);
     // The task's containers are removed once it stopped (ECS_REMOVE_CONTAINERS defaults on).
     expect(await bed.backend.listContainers({ all: true })).toEqual([]);

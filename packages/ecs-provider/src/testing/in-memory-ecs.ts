@@ -121,7 +121,7 @@ export class InMemoryEcs {
 
   /** Every task of the service, in any state, oldest first. */
   tasksOf(service: string): Task[] {
-    const arns = ['RUNNING', 'STOPPED'].flatMap(
+    const arns = (['RUNNING', 'STOPPED'] as const).flatMap(
       (desiredStatus) =>
         listTasks({ cluster: 'default', serviceName: service, desiredStatus, maxResults: 100 }, this.ecs).taskArns ??
         [],
