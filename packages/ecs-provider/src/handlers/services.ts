@@ -26,10 +26,10 @@ import {
 } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
 import { supportsLaunchType, validateNetworkConfiguration } from '../domain/run-request';
-import { serviceView, tasksOfService } from '../domain/service';
+import { newDeployment, serviceView, tasksOfService } from '../domain/service';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
-import { newDeployment } from '../scheduler/service-scheduler';
+
 import type { ClusterRecord, ServiceRecord } from '../store/records';
 import { resolveCluster } from './resolve-cluster';
 import { resolveTaskDefinition } from './task-definitions';
