@@ -11,8 +11,11 @@ export interface EcsRuntimeConfig {
   readonly removeContainers: boolean;
   /** Extra `docker run` style flags applied to every task container. */
   readonly dockerFlags: DockerFlags;
-  /** Image of the container that holds a multi-container task's network namespace. */
-  readonly networkHolderImage: string;
+  /**
+   * Image of the container that holds a multi-container task's network namespace; absent: the
+   * backend's built-in pause image, made locally on first use (no registry needed).
+   */
+  readonly networkHolderImage?: string;
   /** Command for the network holder; the image's own when absent. */
   readonly networkHolderCommand?: string[];
   /** Inject `AWS_ENDPOINT_URL` into task containers. */
@@ -45,7 +48,7 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     dockerNetwork: env.ECS_DOCKER_NETWORK || env.MAIN_DOCKER_NETWORK || env.LAMBDA_DOCKER_NETWORK || undefined,
     removeContainers: !isFalse(env.ECS_REMOVE_CONTAINERS),
     dockerFlags: parseDockerFlags(env.ECS_DOCKER_FLAGS ?? ''),
-    networkHolderImage: env.ECS_NETWORK_HOLDER_IMAGE || 'registry.k8s.io/pause:3.9',
+    networkHolderImage: env.ECS_NETWORK_HOLDER_IMAGE || undefined,
     networkHolderCommand: holderCommand ? parseCommand('ECS_NETWORK_HOLDER_COMMAND', holderCommand) : undefined,
     injectEndpoint: !isFalse(env.ECS_INJECT_ENDPOINT_URL),
     taskEndpointUrl: env.ECS_TASK_ENDPOINT_URL || undefined,
