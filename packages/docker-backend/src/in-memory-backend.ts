@@ -89,17 +89,7 @@ export class InMemoryBackend implements ContainerBackend {
   private nextAddress = 2;
 
   constructor(private readonly options: InMemoryBackendOptions = {}) {
-    for (const ref of options.images ?? []) {
-      this.images.set(normalizeRef(ref), {
-        id: `sha256:${newId()}`,
-        repoTags: [normalizeRef(ref)],
-        repoDigests: [],
-        created: new Date(),
-        os: 'linux',
-        architecture: 'amd64',
-        sizeBytes: 0,
-      });
-    }
+    for (const ref of options.images ?? []) this.addImage(ref);
   }
 
   // --- test controls ---
@@ -154,6 +144,7 @@ export class InMemoryBackend implements ContainerBackend {
     return this.inspectImage(ref);
   }
 
+  /** Made on first use, as the engine backend builds it; the containers of this backend run no program. */
   async ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
     return this.images.get(normalizeRef(ref)) ?? this.addImage(ref);
   }
@@ -430,6 +421,20 @@ export class InMemoryBackend implements ContainerBackend {
   }
 
   // --- internals ---
+
+  private addImage(ref: string): ImageInfo {
+    const image: ImageInfo = {
+      id: `sha256:${newId()}`,
+      repoTags: [normalizeRef(ref)],
+      repoDigests: [],
+      created: new Date(),
+      os: 'linux',
+      architecture: 'amd64',
+      sizeBytes: 0,
+    };
+    this.images.set(normalizeRef(ref), image);
+    return image;
+  }
 
   private get(idOrName: string): FakeContainer {
     const container = this.containers.get(idOrName) ?? this.findByName(idOrName);
