@@ -134,6 +134,15 @@ describe('InMemoryBackend', () => {
     // The engine checks the network when the container starts, not when it is created.
     const orphan = await backend.createContainer({ image: IMAGE, networkMode: 'nope' });
     await expect(backend.startContainer(orphan)).rejects.toBeInstanceOf(NetworkNotFoundError);
+    // Joining another container's network namespace needs that container running.
+    const owner = await backend.createContainer({ image: IMAGE });
+    const joiner = await backend.createContainer({ image: IMAGE, networkMode: `container:${owner}` });
+    await expect(backend.startContainer(joiner)).rejects.toMatchObject({
+      statusCode: 409,
+      message: `cannot join network of a non running container: ${owner}`,
+    });
+    await backend.startContainer(owner);
+    await backend.startContainer(joiner);
     await expect(backend.inspectContainer('nope')).rejects.toBeInstanceOf(ContainerNotFoundError);
     await expect(backend.ensureImage('missing:1')).rejects.toThrow(/pull access denied for missing/);
     await expect(backend.ensureImage(IMAGE)).resolves.toMatchObject({ repoTags: [IMAGE] });

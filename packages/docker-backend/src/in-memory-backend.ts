@@ -188,8 +188,12 @@ export class InMemoryBackend implements ContainerBackend {
     if (container.status === 'running') return;
     // As with the engine, the network (or the container whose namespace is shared) must exist at start.
     const mode = container.spec.networkMode ?? 'bridge';
-    if (mode.startsWith('container:')) this.get(mode.slice('container:'.length));
-    else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
+    if (mode.startsWith('container:')) {
+      const owner = this.get(mode.slice('container:'.length));
+      if (owner.status !== 'running') {
+        throw new ContainerBackendError(`cannot join network of a non running container: ${owner.id}`, 409);
+      }
+    } else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
     // As with the engine, a host port another running container publishes refuses the start.
     for (const port of container.spec.ports ?? []) {
       const protocol = port.protocol ?? 'tcp';

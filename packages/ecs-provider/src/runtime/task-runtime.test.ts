@@ -1,4 +1,4 @@
-import type { ContainerDefinition, Task } from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, NetworkMode, Task } from '@aws-sdk/client-ecs';
 import { registerTaskDefinition } from '../handlers/task-definitions';
 import { runTask } from '../handlers/tasks';
 import { InMemoryEcs, container } from '../testing/in-memory-ecs';
@@ -11,8 +11,8 @@ describe('TaskRuntime', () => {
   });
   afterEach(() => bed.close());
 
-  async function run(containerDefinitions: ContainerDefinition[]): Promise<string> {
-    registerTaskDefinition({ family: 'job', containerDefinitions }, bed.ecs);
+  async function run(containerDefinitions: ContainerDefinition[], networkMode?: NetworkMode): Promise<string> {
+    registerTaskDefinition({ family: 'job', containerDefinitions, networkMode }, bed.ecs);
     const { tasks } = await runTask({ taskDefinition: 'job' }, bed.ecs);
     return tasks![0]!.taskArn!;
   }
@@ -99,6 +99,41 @@ describe('TaskRuntime', () => {
       ['side', 'STOPPED', 0, undefined],
     ]);
     // The task's containers are removed once it stopped (ECS_REMOVE_CONTAINERS defaults on).
+    expect(await bed.backend.listContainers({ all: true })).toEqual([]);
+  });
+
+  test('an awsvpc task runs in its network holder, started before and stopped after its containers', async () => {
+    const arn = await run(
+      [
+        container({ name: 'app', portMappings: [{ containerPort: 80 }] }),
+        container({ name: 'side', essential: false }),
+      ],
+      'awsvpc',
+    );
+    await bed.settle();
+    const running = task(arn);
+    expect(running.lastStatus).toBe('RUNNING');
+    const holder = (await bed.backend.listContainers({ labels: { 'localcloud.ecs.role': 'network-holder' } }))[0]!;
+    const holderIp = (await bed.backend.inspectContainer(holder.id)).networks[0]!.ipAddress;
+    // Both containers joined the holder's namespace: the task has the holder's one address.
+    for (const name of ['app', 'side']) {
+      const info = await bed.backend.inspectContainer(bed.runtimeId(running, name));
+      expect(info.networkMode).toBe(`container:${holder.name}`);
+    }
+    expect(running.attachments![0]!.details).toContainEqual({ name: 'privateIPv4Address', value: holderIp });
+    expect(running.containers!.find((c) => c.name === 'app')!.networkBindings).toMatchObject([
+      { containerPort: 80, hostPort: 80 },
+    ]);
+
+    const events: string[] = [];
+    await bed.backend.events(
+      {},
+      { onEvent: (e) => e.action === 'die' && events.push(e.labels['localcloud.ecs.role']!) },
+    );
+    bed.backend.exit(bed.runtimeId(running, 'app'), 0);
+    await bed.settle();
+    expect(task(arn).lastStatus).toBe('STOPPED');
+    expect(events).toEqual(['container', 'container', 'network-holder']);
     expect(await bed.backend.listContainers({ all: true })).toEqual([]);
   });
 });
