@@ -260,6 +260,9 @@ export class TaskRuntime {
       r.lastStatus = 'ACTIVATING';
     });
     if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
+      await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+    }
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
         name: volume.name,
