@@ -18,6 +18,7 @@ import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
 import { TaskRuntime } from './runtime/task-runtime';
 import { TaskSupervisor } from './runtime/task-supervisor';
+import { instanceIdOf } from './runtime/instance-id';
 import { StoreTaskRepository } from './runtime/task-repository';
 import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
@@ -61,6 +62,8 @@ export class EcsProvider implements ServiceProvider {
     this.config = loadEcsRuntimeConfig(context.env);
     this.state = openStateStore({ dir: enabled ? path.join(dataDir, 'ecs') : undefined });
     this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
+    const instanceId = instanceIdOf(this.state);
+    context.logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
     this.backend = options.backend ?? new DockerodeBackend(engineOptionsFromDockerHost(context.env.DOCKER_HOST));
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
@@ -69,6 +72,7 @@ export class EcsProvider implements ServiceProvider {
       backend: this.backend,
       repository: this.repository,
       config: this.config,
+      instanceId,
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
       hooks: this.agent,
@@ -79,6 +83,7 @@ export class EcsProvider implements ServiceProvider {
       this.runtime,
       this.repository,
       this.config,
+      instanceId,
       context.logger,
       (arn) => this.repository.has(arn),
     );

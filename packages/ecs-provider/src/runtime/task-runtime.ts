@@ -17,6 +17,8 @@ export interface TaskRuntimeOptions {
   readonly backend: ContainerBackend;
   readonly repository: TaskRepository;
   readonly config: EcsRuntimeConfig;
+  /** This gateway instance (`LABELS.instance` on every container it creates). */
+  readonly instanceId: string;
   readonly logger: Logger;
   /** `AWS_ENDPOINT_URL` for task containers, once the gateway's port is known. */
   readonly endpointUrl: () => string | undefined;
@@ -164,6 +166,7 @@ export class TaskRuntime {
           taskArn: ref.taskArn,
           taskId: taskIdOf(ref.taskArn),
           launchType: record.launchType ?? 'FARGATE',
+          instanceId: this.options.instanceId,
         },
         config: this.options.config,
         endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,

@@ -18,6 +18,8 @@ export const ECS_TABLES = {
   accountSettings: 'ecs.account-settings',
   services: 'ecs.services',
   tasks: 'ecs.tasks',
+  /** One record, `id`: the gateway instance that owns this state's containers (runtime/instance-id.ts). */
+  instance: 'ecs.instance',
 } as const;
 
 /**
