@@ -16,8 +16,7 @@ let native: NativeLocks | undefined;
  * file holds it. Loaded on first use, so processes that never persist never load the addon.
  */
 export function tryLockFile(fd: number, file: string): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  native ??= require('fs-native-extensions') as NativeLocks;
+  native ??= loadNative();
   try {
     return native.tryLock(fd);
   } catch (error) {
@@ -26,5 +25,19 @@ export function tryLockFile(fd: number, file: string): boolean {
     throw new Error(`cannot lock ${file} (${code ?? String(error)}): put the data directory on a local file system`, {
       cause: error,
     });
+  }
+}
+
+function loadNative(): NativeLocks {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('fs-native-extensions') as NativeLocks;
+  } catch (error) {
+    // E.g. musl (Alpine): its prebuilt binaries are for glibc.
+    throw new Error(
+      `cannot load the file lock addon (fs-native-extensions) on ${process.platform}-${process.arch}; ` +
+        'persistence needs Linux with glibc, macOS or Windows',
+      { cause: error },
+    );
   }
 }
