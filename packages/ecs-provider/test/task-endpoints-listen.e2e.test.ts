@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import Dockerode from 'dockerode';
+import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import {
   isRunning,
+  isStopped,
   removePrefixContainers,
   shellContainer,
   startEcsTestBed,
@@ -43,6 +45,8 @@ describeWithEngine('the task endpoints listener', () => {
   let bed: EcsTestBed;
   let network: string;
   let hostDir: string;
+  let port: number;
+  let firstTask: string;
 
   beforeAll(async () => {
     // A task network that does not exist yet when the gateway starts: the first task creates it.
@@ -77,8 +81,9 @@ describeWithEngine('the task endpoints listener', () => {
       new RunTaskCommand({ taskDefinition: taskDefinition!.taskDefinitionArn, launchType: 'EC2' }),
     );
     const task = await waitForTask(bed.ecs, tasks![0]!.taskArn!, isRunning);
+    firstTask = task.taskArn!;
     const info = await bed.docker.inspectContainer(task.containers![0]!.runtimeId!);
-    const port = Number(/:(\d+)\/v4\//.exec(info.env.ECS_CONTAINER_METADATA_URI_V4!)![1]);
+    port = Number(/:(\d+)\/v4\//.exec(info.env.ECS_CONTAINER_METADATA_URI_V4!)![1]);
 
     // The task, on a network created after start, reached its endpoint (through host.docker.internal).
     const deadline = Date.now() + 15_000;
@@ -95,5 +100,26 @@ describeWithEngine('the task endpoints listener', () => {
     )![1]!;
     const networkGateway = (await bed.docker.inspectNetwork(network))!.subnets[0]!.gateway!;
     expect(listeningAddresses(port)).toEqual(['127.0.0.1', hostGateway, networkGateway].sort());
+  });
+
+  test('a task network removed and created again with other addresses is bound again', async () => {
+    await bed.ecs.send(new StopTaskCommand({ task: firstTask }));
+    await waitForTask(bed.ecs, firstTask, isStopped);
+    await bed.docker.removeNetwork(network);
+    // Another range than the engine would hand out, so the gateway address surely changes.
+    const docker = new Dockerode();
+    let gateway: string | undefined;
+    for (let attempt = 0; attempt < 5 && !gateway; attempt++) {
+      const base = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+      await docker
+        .createNetwork({ Name: network, IPAM: { Config: [{ Subnet: `${base}.0/24`, Gateway: `${base}.1` }] } })
+        .then(() => (gateway = `${base}.1`))
+        .catch(() => undefined); // that range is taken on this engine: try another
+    }
+    expect(gateway).toBeDefined();
+
+    const { tasks } = await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'listen', launchType: 'EC2' }));
+    await waitForTask(bed.ecs, tasks![0]!.taskArn!, isRunning);
+    expect(listeningAddresses(port)).toContain(gateway);
   });
 });

@@ -29,7 +29,9 @@ export interface TaskEndpointServerOptions {
  */
 export class TaskEndpointServer {
   private readonly servers = new Map<string, http.Server>();
-  /** Addresses bound for each Docker network, once looked at. */
+  /** Addresses bound for each Docker network by id (a network recreated under its name is new). */
+  private readonly networkIds = new Map<string, readonly string[]>();
+  /** The same by network name, for `addressOn`. */
   private readonly networks = new Map<string, readonly string[]>();
   private boundPort?: number;
   /** Only where the settings said: networks add nothing. */
@@ -58,7 +60,7 @@ export class TaskEndpointServer {
    * task still runs, without its endpoints.
    */
   reach(network: string): Promise<void> {
-    if (this.fixed || this.boundPort === undefined || this.networks.has(network)) return Promise.resolve();
+    if (this.fixed || this.boundPort === undefined) return Promise.resolve();
     const next = this.reaching.then(() => this.bindNetwork(network));
     this.reaching = next.catch(() => undefined);
     return next;
@@ -93,13 +95,19 @@ export class TaskEndpointServer {
   }
 
   private async bindNetwork(network: string): Promise<void> {
-    if (this.networks.has(network)) return;
     let ranges: readonly AddressRange[];
+    let id: string;
     try {
       const info = await this.options.backend.inspectNetwork(network);
       // Not there yet: looked at again when a task is placed on it.
       if (!info) return;
+      const known = this.networkIds.get(info.id);
+      if (known) {
+        this.networks.set(network, known);
+        return;
+      }
       ranges = info.subnets;
+      id = info.id;
     } catch (error) {
       this.options.logger.debug('task endpoints: cannot inspect a Docker network', { network, error: String(error) });
       return;
@@ -119,6 +127,7 @@ export class TaskEndpointServer {
         });
       }
     }
+    this.networkIds.set(id, bound);
     this.networks.set(network, bound);
     if (bound.length === 0) {
       this.options.logger.warn(
