@@ -20,6 +20,7 @@ import type {
   LogLine,
   LogOptions,
   NetworkAttachment,
+  NetworkInfo,
   PortMapping,
   RemoveContainerOptions,
   VolumeSpec,
@@ -441,6 +442,12 @@ export class InMemoryBackend implements ContainerBackend {
 
   async networkExists(name: string): Promise<boolean> {
     return this.networks.has(name);
+  }
+
+  /** In memory, networks have no address ranges: nothing on them is a local address. */
+  async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    const id = this.networks.get(name);
+    return id === undefined ? undefined : { id, name, subnets: [] };
   }
 
   async removeNetwork(name: string): Promise<void> {

@@ -53,8 +53,16 @@ export class InMemoryEcs {
       script: (spec): ContainerScript | undefined =>
         spec.labels?.['test.ignores-sigterm'] ? { ignoreStopSignal: true } : undefined,
     });
-    this.runtime = new TaskRuntime({ backend: this.backend, repository, config, logger, endpointUrl: () => undefined });
-    this.supervisor = new TaskSupervisor(this.backend, this.runtime, repository, config, logger, (arn) =>
+    const instanceId = 'in-memory-instance';
+    this.runtime = new TaskRuntime({
+      backend: this.backend,
+      repository,
+      config,
+      instanceId,
+      logger,
+      endpointUrl: () => undefined,
+    });
+    this.supervisor = new TaskSupervisor(this.backend, this.runtime, repository, config, instanceId, logger, (arn) =>
       repository.has(arn),
     );
     this.scheduler = new ServiceScheduler({
