@@ -16,6 +16,7 @@ import {
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StartTaskCommand,
   StopTaskCommand,
   TagResourceCommand,
   UpdateContainerInstancesStateCommand,
@@ -117,7 +118,17 @@ describeWithEngine('container instances: the local engine as capacity you can se
     expect(resource(busy, 'remainingResources', 'MEMORY')).toBe(resource(idle, 'registeredResources', 'MEMORY')! - 64);
     const listed = await bed.ecs.send(new ListTasksCommand({ cluster, containerInstance: arn }));
     expect(listed.taskArns).toEqual([task.taskArn]);
-    await stopAll(cluster, [task.taskArn!]);
+    // StartTask puts a task on the instances it names, and only on instances of the cluster.
+    const started = await bed.ecs.send(
+      new StartTaskCommand({
+        cluster,
+        taskDefinition: 'ci-sleep',
+        containerInstances: [arn.split('/').pop()!, 'ffffffffffffffffffffffffffffffff'],
+      }),
+    );
+    expect(started.tasks!.map((t) => t.containerInstanceArn)).toEqual([arn]);
+    expect(started.failures).toEqual([{ arn: 'ffffffffffffffffffffffffffffffff', reason: 'MISSING' }]);
+    await stopAll(cluster, [task.taskArn!, started.tasks![0]!.taskArn!]);
     expect((await describeInstance(bed.ecs, cluster, arn)).runningTasksCount).toBe(0);
   });
 
