@@ -253,7 +253,10 @@ function withEnum(shape, enumName, values) {
   return shape;
 }
 
-/** Overlay constraints: `length` on strings, lists and maps, `range` on numbers, `pattern` on strings. */
+/**
+ * Overlay constraints: `length` on strings, lists and maps, `range` on numbers, `pattern` on strings, and
+ * `enum` to give the SDK's enum values in the model's order.
+ */
 function withConstraints(shape, constraints, key) {
   const out = typeof shape === 'string' ? { type: shape } : { ...shape };
   const kind = out.list ? 'list' : out.map ? 'map' : out.structure ? 'structure' : out.type;
@@ -262,7 +265,16 @@ function withConstraints(shape, constraints, key) {
     const fits =
       (name === 'length' && ['string', 'list', 'map', 'blob'].includes(kind)) ||
       (name === 'range' && kind === 'number') ||
-      (name === 'pattern' && kind === 'string');
+      (name === 'pattern' && kind === 'string') ||
+      (name === 'enum' && Array.isArray(out.enum));
+    if (name === 'enum' && fits) {
+      // The model's order of the SDK's values (AWS lists them in that order); the set itself comes from the SDK.
+      const same = value.length === out.enum.length && value.every((v) => out.enum.includes(v));
+      if (!same)
+        throw new Error(
+          `overlay '${key}': enum ${JSON.stringify(value)} is not the SDK's set ${JSON.stringify(out.enum)}`,
+        );
+    }
     if (!fits) throw new Error(`overlay '${key}': '${name}' does not apply to a ${kind}`);
     if (name === 'pattern') new RegExp(`^(?:${value})$`, 'u'); // fails the run on a pattern JS cannot compile
     out[name] = value;

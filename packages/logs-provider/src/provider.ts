@@ -7,19 +7,21 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { LOGS_OPERATIONS } from './generated/logs-operations';
-import { LOGS_INPUT_SHAPES } from './generated/logs-input-shapes';
+import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import * as logsModel from './generated/logs-model.json';
 import { LOGS_HANDLERS } from './operations';
 import { LogsStore } from './store/logs-store';
 import { openStateStore } from './store/state-store';
-import { InputValidator } from './validation/input-validator';
 import { checkLogGroupName, checkLogStreamName } from './validation/constraints';
-import { InvalidParameterException, logGroupNotFound } from './errors';
+import { logGroupNotFound } from './errors';
 import { requireLogGroup, requireLogStream } from './handlers/lookup';
 import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from './limits';
 import type { LogsScope } from './logs-scope';
 import type { Scope } from './arn';
 import type { LogsSink, SinkEvent } from './logs-sink';
+
+/** The API model generated from @aws-sdk/client-cloudwatch-logs (`npm run generate`). */
+export const LOGS_MODEL = serviceModel(logsModel);
 
 export interface LogsProviderOptions {
   /** Milliseconds since the epoch; tests may fix it. */
@@ -32,12 +34,10 @@ export interface LogsProviderOptions {
  */
 export class LogsProvider implements ServiceProvider, LogsSink {
   readonly service = { name: 'logs', targetPrefix: 'Logs_20140328', protocol: 'json1.1' } as const;
-  readonly operations: ReadonlySet<string> = new Set(LOGS_OPERATIONS);
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(LOGS_MODEL.operations));
   private readonly table = new OperationTable<LogsScope>('logs', LOGS_HANDLERS);
-  private readonly validator = new InputValidator(
-    LOGS_INPUT_SHAPES,
-    (message) => new InvalidParameterException(message),
-  );
+  /** CloudWatch Logs answers constraint violations with InvalidParameterException. */
+  private readonly validator = new ModelValidator(LOGS_MODEL, { validationErrorCode: 'InvalidParameterException' });
   private readonly stores: AccountRegionStores<LogsStore>;
   private readonly clock: () => number;
 
