@@ -24,7 +24,8 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 
 const ROOT = path.resolve(__dirname, '../../..');
-const SERVICES_FILE = path.join(__dirname, '../services.json');
+// AWS_MODEL_SERVICES: another services file (tests); `out` and `overlay` may then be absolute paths.
+const SERVICES_FILE = process.env.AWS_MODEL_SERVICES ?? path.join(__dirname, '../services.json');
 const fromRoot = (id) => require(require.resolve(id, { paths: [ROOT] }));
 const packageDir = (id) => path.dirname(require.resolve(`${id}/package.json`, { paths: [ROOT] }));
 
@@ -83,7 +84,7 @@ function main(argv) {
     const entry = services[name];
     if (!entry) throw new Error(`unknown service '${name}' (known: ${Object.keys(services).join(', ')})`);
     const text = renderModel(name, entry);
-    const out = path.join(ROOT, entry.out);
+    const out = path.resolve(ROOT, entry.out);
     const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined;
     if (check) {
       if (current !== text) {
@@ -115,7 +116,7 @@ function buildModel(name, entry) {
   const sdk = fromRoot(entry.package);
   const { NormalizedSchema } = require(require.resolve('@smithy/core/schema', { paths: [packageDir(entry.package)] }));
   const dir = packageDir(entry.package);
-  const overlayFile = entry.overlay ? path.join(ROOT, entry.overlay) : undefined;
+  const overlayFile = entry.overlay ? path.resolve(ROOT, entry.overlay) : undefined;
   const overlayText = overlayFile && fs.existsSync(overlayFile) ? fs.readFileSync(overlayFile, 'utf8') : undefined;
   const overlay = overlayText ? JSON.parse(overlayText).members : {};
   const usedOverlay = new Set();

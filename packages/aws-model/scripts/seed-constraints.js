@@ -41,7 +41,7 @@ function main(args) {
   };
   for (const op of Object.values(model.operations)) if (op.input) visit({ structure: op.input });
 
-  const overlayFile = path.join(ROOT, entry.overlay);
+  const overlayFile = path.resolve(ROOT, entry.overlay);
   const previous = fs.existsSync(overlayFile) ? JSON.parse(fs.readFileSync(overlayFile, 'utf8')) : { members: {} };
   const from = `botocore ${botocoreName} ${versions[versions.length - 1]} (${awscliVersion()})`;
   const members = {};

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ModelValidator } from './validator';
 import type { ServiceModel } from './model';
@@ -18,6 +20,37 @@ describe('the generated models', () => {
       fs.readFileSync(require.resolve(`${entry.package}/package.json`, { paths: [ROOT] }), 'utf8'),
     ) as { version: string };
     expect(model.source).toMatchObject({ package: entry.package, version: installed.version });
+  });
+
+  it('are what the generator writes from the installed SDK and the committed overlays', () => {
+    const run = spawnSync(process.execPath, [path.join(__dirname, '../scripts/generate.js'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('--check fails on a file that differs, and generating fixes it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-model-'));
+    try {
+      const out = path.join(dir, 'logs-model.json');
+      fs.writeFileSync(out, '{}\n');
+      const servicesFile = path.join(dir, 'services.json');
+      fs.writeFileSync(servicesFile, JSON.stringify({ logs: { ...services.logs, out } }));
+      const generate = (...args: string[]) =>
+        spawnSync(process.execPath, [path.join(__dirname, '../scripts/generate.js'), ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, AWS_MODEL_SERVICES: servicesFile },
+        });
+      const stale = generate('--check');
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toContain('run `npm run generate`');
+      expect(generate().status).toBe(0);
+      expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(ROOT, services.logs!.out), 'utf8'));
+      expect(generate('--check').status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('carry required members, enums, errors and protocol settings from the SDK', () => {
