@@ -319,6 +319,12 @@ export interface ContainerBackend {
   pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void>;
   /** The local image if present, else pulls it. */
   ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo>;
+  /**
+   * The pause image that holds a task's network namespace (`ref`, default `PAUSE_IMAGE`): made on first
+   * use from a tiny program shipped in this package, for the engine's architecture, never pulled. Its
+   * `/pause` waits for a signal and exits 0 on SIGTERM or SIGINT. Safe to call concurrently.
+   */
+  ensurePauseImage(ref?: string): Promise<ImageInfo>;
 
   /** Returns the new container's id. `NameConflictError` when the name is taken. */
   createContainer(spec: ContainerSpec): Promise<string>;

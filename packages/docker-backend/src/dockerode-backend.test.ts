@@ -529,6 +529,43 @@ describeWithEngine('DockerodeBackend on the real engine', () => {
     );
   });
 
+  test('the pause image: imported on first use under concurrency, labelled, and it stops at SIGTERM', async () => {
+    // A tag of this run's own, so the first use is really a first use.
+    const ref = `localcloud-test/pause:${testRun.id}`;
+    const other = new DockerodeBackend();
+    const ids = new Set<string>();
+    try {
+      const images = await Promise.all([
+        backend.ensurePauseImage(ref),
+        backend.ensurePauseImage(ref),
+        other.ensurePauseImage(ref), // as another gateway process would
+      ]);
+      images.forEach((image) => ids.add(image.id));
+      // One process imports once: its callers share the image.
+      expect(images[0]!.id).toBe(images[1]!.id);
+      const inspected = await docker.getImage(ref).inspect();
+      expect(inspected).toMatchObject({
+        Architecture: (await backend.version()).arch,
+        Config: { Cmd: ['/pause'], Labels: { 'localcloud.image': 'pause' } },
+      });
+      expect((await backend.ensurePauseImage(ref)).id).toBe(inspected.Id);
+
+      const id = await create('pause', { image: ref });
+      await backend.startContainer(id);
+      // Without a handler PID 1 ignores SIGTERM and only the SIGKILL after 20 s would end it (137).
+      await backend.stopContainer(id, 20);
+      expect((await backend.inspectContainer(id)).state).toMatchObject({ status: 'exited', exitCode: 0 });
+    } finally {
+      await other.close();
+      await backend.removeContainer(testRun.name('pause'), { force: true });
+      for (const id of [...ids, ref])
+        await docker
+          .getImage(id)
+          .remove()
+          .catch(() => undefined);
+    }
+  });
+
   test('start failures: a missing network, a missing executable', async () => {
     // The engine accepts both at create time and refuses at start.
     const noNetwork = await create('no-network', { networkMode: testRun.name('no-such-network') });

@@ -31,6 +31,7 @@ import {
 } from './errors';
 import { followEvents } from './event-stream';
 import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
+import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
   mapContainer,
   mapContainerSummary,
@@ -91,6 +92,7 @@ export class DockerodeBackend implements ContainerBackend {
   private readonly lifetime = new AbortController();
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly networkCreations = new Map<string, Promise<string>>();
+  private readonly pauseImports = new Map<string, Promise<ImageInfo>>();
 
   constructor(options: DockerodeBackendOptions = {}) {
     this.docker = createDockerode(options);
@@ -164,6 +166,16 @@ export class DockerodeBackend implements ContainerBackend {
     }
     await this.pullImage(ref, onProgress);
     return this.inspectImage(ref);
+  }
+
+  ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
+    // Concurrent callers in this process share one import.
+    let pending = this.pauseImports.get(ref);
+    if (!pending) {
+      pending = this.importPauseImageOnce(ref).finally(() => this.pauseImports.delete(ref));
+      this.pauseImports.set(ref, pending);
+    }
+    return pending;
   }
 
   // --- containers ---
@@ -335,6 +347,49 @@ export class DockerodeBackend implements ContainerBackend {
   }
 
   // --- plumbing ---
+
+  private async importPauseImageOnce(ref: string): Promise<ImageInfo> {
+    try {
+      return await this.inspectImage(ref);
+    } catch (error) {
+      if (!(error instanceof ImageNotFoundError)) throw error;
+    }
+    const { arch } = await this.version();
+    const imported = await this.importImage(ref, pauseImageRootfs(arch), PAUSE_IMAGE_CHANGES);
+    const image = await this.inspectImage(ref);
+    // Another process imported at the same time and its tag won: drop our untagged copy, unless in use.
+    if (imported && imported !== image.id) {
+      await this.call({ kind: 'image', ref: imported }, () => this.docker.getImage(imported).remove()).catch(
+        () => undefined,
+      );
+    }
+    return image;
+  }
+
+  /** `POST /images/create?fromSrc=-`: an image from a root filesystem tar; returns its id when reported. */
+  private importImage(ref: string, rootfs: Buffer, changes: readonly string[]): Promise<string | undefined> {
+    const separator = ref.lastIndexOf(':');
+    const options = { repo: ref.slice(0, separator), tag: ref.slice(separator + 1), changes: [...changes] };
+    return this.call({ kind: 'image', ref }, async () => {
+      const source = (await this.docker.importImage(rootfs as unknown as NodeJS.ReadableStream, options)) as Readable;
+      return new Promise<string | undefined>((resolve, reject) => {
+        let id: string | undefined;
+        let failure: string | undefined;
+        this.modem.followProgress(
+          source,
+          (error) => {
+            if (error) reject(error);
+            else if (failure !== undefined) reject(new ContainerBackendError(`Importing ${ref} failed: ${failure}`));
+            else resolve(id);
+          },
+          (event) => {
+            if (event.error) failure ??= event.errorDetail?.message ?? event.error;
+            else if (event.status?.startsWith('sha256:')) id = event.status;
+          },
+        );
+      });
+    });
+  }
 
   /** Runs one engine call: negotiates the API version first and maps any failure to a backend error. */
   private async call<T>(target: ErrorTarget, fn: () => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@ import {
   ImageNotFoundError,
   NameConflictError,
   NetworkNotFoundError,
+  PortInUseError,
   toBackendError,
 } from './errors';
 
@@ -63,6 +64,24 @@ describe('toBackendError', () => {
     const conflict = 'Conflict. The container name "/a" is already in use by container "123". You have to remove it.';
     expect(toBackendError(engineError(409, conflict))).toBeInstanceOf(NameConflictError);
     expect(toBackendError(engineError(409, 'Container 123 is not running'))).toBeInstanceOf(ContainerNotRunningError);
+  });
+
+  test.each([
+    [
+      'driver failed programming external connectivity on endpoint a (ce1f): Bind for 0.0.0.0:18555 failed: port is already allocated',
+      18555,
+    ],
+    [
+      'driver failed programming external connectivity on endpoint c (6719): Error starting userland proxy: listen tcp4 0.0.0.0:18556: bind: address already in use',
+      18556,
+    ],
+    ['Bind for [::]:8080 failed: port is already allocated', 8080],
+    ['port is already allocated', undefined],
+  ])('a taken host port at start is PortInUseError naming the port: %s', (message, hostPort) => {
+    const error = toBackendError(engineError(500, message));
+    expect(error).toBeInstanceOf(PortInUseError);
+    expect((error as PortInUseError).hostPort).toBe(hostPort);
+    expect(error.message).toBe(message);
   });
 
   test('lets cancellation and its own errors through', () => {

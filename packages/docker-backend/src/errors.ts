@@ -37,6 +37,19 @@ export class ContainerNotRunningError extends ContainerBackendError {}
 
 export class NetworkNotFoundError extends ContainerBackendError {}
 
+/** A container could not start because a host port it publishes is taken (by a container or any process). */
+export class PortInUseError extends ContainerBackendError {
+  constructor(
+    message: string,
+    /** The taken port, when the engine names it. */
+    readonly hostPort: number | undefined,
+    statusCode?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, statusCode, options);
+  }
+}
+
 /** What a failed call was about, to classify answers whose message alone is ambiguous. */
 export interface ErrorTarget {
   readonly kind?: 'container' | 'image' | 'network' | 'volume';
@@ -105,6 +118,12 @@ export function toBackendError(error: unknown, target: ErrorTarget = {}): Error 
   if (statusCode === 409) {
     if (/is already in use/i.test(message)) return new NameConflictError(message, statusCode, options);
     if (/is not running/i.test(message)) return new ContainerNotRunningError(message, statusCode, options);
+  }
+  if (/port is already allocated|address already in use/i.test(message)) {
+    // "Bind for 0.0.0.0:8080 failed: port is already allocated" (another container) or
+    // "Error starting userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use" (a process).
+    const port = /(?:Bind for|listen \S+) \S*:(\d+)(?: failed)?:/.exec(message)?.[1];
+    return new PortInUseError(message, port ? Number(port) : undefined, statusCode, options);
   }
   return new ContainerBackendError(message, statusCode, options);
 }

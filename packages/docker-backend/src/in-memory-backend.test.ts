@@ -6,6 +6,7 @@ import {
   ImageNotFoundError,
   NameConflictError,
   NetworkNotFoundError,
+  PortInUseError,
 } from './errors';
 import { InMemoryBackend } from './in-memory-backend';
 
@@ -106,6 +107,18 @@ describe('InMemoryBackend', () => {
       { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 32768 },
       { containerPort: 53, protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353 },
     ]);
+  });
+
+  test('refuses to start a container whose host port a running one publishes', async () => {
+    const spec = { image: IMAGE, ports: [{ containerPort: 80, hostPort: 8080 }] };
+    const first = await backend.createContainer(spec);
+    await backend.startContainer(first);
+    const second = await backend.createContainer(spec);
+    const failure = await backend.startContainer(second).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PortInUseError);
+    expect(failure).toMatchObject({ hostPort: 8080 });
+    await backend.stopContainer(first);
+    await backend.startContainer(second);
   });
 
   test('fails like the engine', async () => {

@@ -29,8 +29,10 @@ import {
   ImageNotFoundError,
   NameConflictError,
   NetworkNotFoundError,
+  PortInUseError,
 } from './errors';
 import { parseEnv } from './map-inspect';
+import { PAUSE_IMAGE } from './pause-image/pause-image';
 
 /** How a container started by the in-memory backend behaves, decided when it starts. */
 export interface ContainerScript {
@@ -176,6 +178,10 @@ export class InMemoryBackend implements ContainerBackend {
     return this.inspectImage(ref);
   }
 
+  async ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
+    return this.images.get(normalizeRef(ref)) ?? this.addImage(ref);
+  }
+
   // --- containers ---
 
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -218,6 +224,22 @@ export class InMemoryBackend implements ContainerBackend {
     const mode = container.spec.networkMode ?? 'bridge';
     if (mode.startsWith('container:')) this.get(mode.slice('container:'.length));
     else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
+    // As with the engine, a host port another running container publishes refuses the start.
+    for (const port of container.spec.ports ?? []) {
+      const protocol = port.protocol ?? 'tcp';
+      const taken = [...this.containers.values()].some(
+        (other) =>
+          other.status === 'running' &&
+          other.ports.some((p) => p.hostPort === port.hostPort && p.protocol === protocol),
+      );
+      if (port.hostPort && taken) {
+        throw new PortInUseError(
+          `driver failed programming external connectivity on endpoint ${container.name}: Bind for 0.0.0.0:${port.hostPort} failed: port is already allocated`,
+          port.hostPort,
+          500,
+        );
+      }
+    }
     const script = this.options.script?.(container.spec);
     container.script = script;
     container.status = 'running';

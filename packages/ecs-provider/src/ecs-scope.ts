@@ -1,3 +1,4 @@
+import type { Logger } from 'winston';
 import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
@@ -10,4 +11,8 @@ export interface EcsScope {
   readonly tasks: ScopedTasks;
   /** The service scheduler, asked for a prompt pass after a service changes. */
   readonly scheduler?: { kick(): void };
+  /** `ECS_STRICT_VALIDATION`: refuse what AWS refuses even where localcloud could run it (docs/ecs-provider.md). */
+  readonly strict: boolean;
+  /** For warnings about what AWS would refuse and localcloud lets pass. */
+  readonly logger: Logger;
 }

@@ -104,7 +104,19 @@ export class EcsProvider implements ServiceProvider {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
-    return this.table.dispatch(operation, input, { scope, store, tasks, scheduler: this.scheduler }, request);
+    return this.table.dispatch(
+      operation,
+      input,
+      {
+        scope,
+        store,
+        tasks,
+        scheduler: this.scheduler,
+        strict: this.config.strictValidation,
+        logger: this.context.logger,
+      },
+      request,
+    );
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */

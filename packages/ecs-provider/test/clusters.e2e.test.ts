@@ -2,8 +2,12 @@ import {
   CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
   DiscoverPollEndpointCommand,
   ListClustersCommand,
+  ListServicesCommand,
+  ListTasksCommand,
   PutClusterCapacityProvidersCommand,
   RegisterTaskDefinitionCommand,
   UpdateClusterCommand,
@@ -133,14 +137,28 @@ describe('ECS clusters through the AWS SDK', () => {
     expect(full.failures).toEqual([]);
   });
 
-  it('creates the default cluster on first use when no cluster is named', async () => {
+  it('describes the default cluster when no cluster is named, and no read creates it', async () => {
     const ecs = client('100000000003');
+    const defaultArn = 'arn:aws:ecs:us-east-1:100000000003:cluster/default';
+    expect(await ecs.send(new DescribeClustersCommand({}))).toMatchObject({
+      clusters: [],
+      failures: [{ arn: defaultArn, reason: 'MISSING' }],
+    });
+    // Every read-only operation whose cluster is optional finds no default cluster, and makes none.
+    for (const read of [
+      new ListTasksCommand({}),
+      new DescribeTasksCommand({ tasks: ['0123456789abcdef0123456789abcdef'] }),
+      new ListServicesCommand({}),
+      new DescribeServicesCommand({ services: ['web'] }),
+    ]) {
+      expect(await errorOf(ecs.send(read as never))).toMatchObject({ name: 'ClusterNotFoundException' });
+    }
+    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
+
+    await ecs.send(new CreateClusterCommand({}));
     const { clusters, failures } = await ecs.send(new DescribeClustersCommand({}));
     expect(failures).toEqual([]);
-    expect(clusters!.map((c) => c.clusterArn)).toEqual(['arn:aws:ecs:us-east-1:100000000003:cluster/default']);
-    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([
-      'arn:aws:ecs:us-east-1:100000000003:cluster/default',
-    ]);
+    expect(clusters!.map((c) => c.clusterArn)).toEqual([defaultArn]);
   });
 
   it('pages ListClusters with maxResults and nextToken', async () => {

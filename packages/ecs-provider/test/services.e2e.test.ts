@@ -108,7 +108,8 @@ describeWithEngine('ECS services on real Docker', () => {
       serviceName: 'web',
       status: 'ACTIVE',
       desiredCount: 2,
-      launchType: 'FARGATE',
+      // A bridge definition: EC2 is the launch type that can run it.
+      launchType: 'EC2',
       schedulingStrategy: 'REPLICA',
       deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
       loadBalancers: [{ containerName: 'app', containerPort: 80 }],
@@ -428,8 +429,17 @@ describeWithEngine('ECS services on real Docker', () => {
       message: 'Service not found.',
     });
     await expect(
-      create({ serviceName: 'daemon', schedulingStrategy: 'DAEMON', launchType: 'FARGATE', desiredCount: undefined }),
-    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+      create({
+        serviceName: 'daemon',
+        taskDefinition: 'web',
+        schedulingStrategy: 'DAEMON',
+        launchType: 'FARGATE',
+        desiredCount: undefined,
+      }),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'The daemon scheduling strategy does not support the FARGATE launch type.',
+    });
     await expect(create({ serviceName: 'web', taskDefinition: 'web' })).rejects.toMatchObject({
       name: 'InvalidParameterException',
       message: 'Creation of service was not idempotent.',

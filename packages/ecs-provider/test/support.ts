@@ -15,15 +15,10 @@ export interface EcsTestBed {
   close(): Promise<void>;
 }
 
-export const holderEnv = {
-  ECS_NETWORK_HOLDER_IMAGE: TEST_IMAGE,
-  ECS_NETWORK_HOLDER_COMMAND: JSON.stringify(['sleep', '2147483647']),
-};
-
 export async function startEcsTestBed(env: Record<string, string> = {}, prefix?: string): Promise<EcsTestBed> {
   const containerPrefix = prefix ?? `lct${randomBytes(3).toString('hex')}`;
   const gw = await startTestGateway({
-    env: { SERVICES: 'ecs', ECS_CONTAINER_PREFIX: containerPrefix, ...holderEnv, ...env },
+    env: { SERVICES: 'ecs', ECS_CONTAINER_PREFIX: containerPrefix, ...env },
   });
   const ecs = new ECSClient({ endpoint: gw.url, region: 'us-east-1', credentials: testCredentials() });
   const docker = new DockerodeBackend();

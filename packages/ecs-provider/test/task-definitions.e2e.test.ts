@@ -318,11 +318,6 @@ describe('ECS task definitions through the AWS SDK', () => {
         'A task definition must have at least one essential container.',
       ],
       [
-        'memory missing',
-        { family: 'x', containerDefinitions: [{ name: 'a', image: 'x' }] },
-        "Invalid setting for container 'a'. At least one of 'memory' or 'memoryReservation' must be specified.",
-      ],
-      [
         'unknown volume',
         {
           family: 'x',

@@ -69,7 +69,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
     return result.tasks!;
   };
 
-  it('runs the LocalStack-style definition as written: bind mount, no network mode, no launch type', async () => {
+  it('runs a definition with a bind mount, no network mode and no launch type as EC2 (bridge)', async () => {
     await register({
       family: 'simple',
       containerDefinitions: [
@@ -80,7 +80,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
       volumes: [{ name: 'test-volume', host: { sourcePath: hostDir } }],
     });
     const [task] = await run('simple');
-    expect(task).toMatchObject({ lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', launchType: 'FARGATE' });
+    expect(task).toMatchObject({ lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', launchType: 'EC2' });
     expect(task!.taskArn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/default\/[0-9a-f]{32}$/);
     const stopped = await waitForTask(bed.ecs, task!.taskArn!, isStopped);
     expect(stopped).toMatchObject({
@@ -120,7 +120,7 @@ describeWithEngine('ECS tasks on real Docker', () => {
     expect(info.env).toMatchObject({
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+      AWS_EXECUTION_ENV: 'AWS_ECS_EC2',
     });
     await bed.ecs.send(new StopTaskCommand({ task: running.taskArn, reason: 'done here' }));
   });

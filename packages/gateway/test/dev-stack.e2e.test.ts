@@ -225,7 +225,7 @@ describeStack('the docker-compose dev stack', () => {
         port = await freePort();
         env = { ...process.env, LOCALCLOUD_PORT: String(port), LOCALCLOUD_NETWORK: network, LOCALCLOUD_IMAGE: IMAGE };
         // Settings for this test only: task containers named after the project (so they can be told
-        // apart from a developer's), and a network holder from the local test image (no registry).
+        // apart from a developer's). The network holder is localcloud's built-in one: no registry needed.
         fs.writeFileSync(
           path.join(workTree, `${project}.yml`),
           [
@@ -234,8 +234,6 @@ describeStack('the docker-compose dev stack', () => {
             '  localcloud:',
             '    environment:',
             `      ECS_CONTAINER_PREFIX: ${project}`,
-            `      ECS_NETWORK_HOLDER_IMAGE: ${TEST_IMAGE}`,
-            `      ECS_NETWORK_HOLDER_COMMAND: '["sh", "-c", "trap \\"exit 0\\" TERM; while :; do sleep 1; done"]'`,
             '',
           ].join('\n'),
         );

@@ -1,5 +1,6 @@
 import type { Cluster, ClusterField, ClusterSetting, KeyValuePair } from '@aws-sdk/client-ecs';
 import { InvalidParameterException } from '../errors';
+import { launchTypeOf } from './launch-type';
 import type { ClusterRecord, ServiceRecord, TaskRecord } from '../store/records';
 
 /** Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens. */
@@ -69,12 +70,10 @@ export function clusterActivity(
     drainingFargateServiceCount: 0,
     drainingExternalServiceCount: 0,
   };
-  const kind = (launchType: string | undefined, capacityProvider?: string) =>
-    launchType === 'FARGATE' || capacityProvider?.startsWith('FARGATE')
-      ? 'Fargate'
-      : launchType === 'EXTERNAL'
-        ? 'External'
-        : 'EC2';
+  const kind = (launchType: string | undefined, capacityProvider?: string) => {
+    const type = launchTypeOf(launchType, capacityProvider);
+    return type === 'FARGATE' ? 'Fargate' : type === 'EXTERNAL' ? 'External' : 'EC2';
+  };
   let running = 0;
   let pending = 0;
   let liveTasks = 0;

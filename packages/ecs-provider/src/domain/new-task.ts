@@ -102,7 +102,7 @@ function eniAttachment(network: NetworkConfiguration | undefined): Attachment {
     details: [
       ...(vpc?.subnets?.[0] ? [{ name: 'subnetId', value: vpc.subnets[0] }] : []),
       { name: 'networkInterfaceId', value: eni },
-      { name: 'macAddress', value: '02:00:00:00:00:01' },
+      // macAddress and privateIPv4Address are the task's own, added once its network exists.
     ],
   };
 }

@@ -28,6 +28,15 @@ describe('task definition rules', () => {
     ).not.toThrow();
   });
 
+  it('waives container memory unless strict, returning AWS’s refusal, which strict throws', () => {
+    const noMemory = { family: 'f', containerDefinitions: [{ name: 'a', image: 'x' }] };
+    const refusal =
+      "Invalid setting for container 'a'. At least one of 'memory' or 'memoryReservation' must be specified.";
+    expect(validateRegistration(noMemory)).toEqual([refusal]);
+    expect(validateRegistration(base, { strict: true })).toEqual([]);
+    expect(() => validateRegistration(noMemory, { strict: true })).toThrow(refusal);
+  });
+
   it('refuses a memoryReservation above memory and port mappings under networkMode none', () => {
     expect(() =>
       validateRegistration({

@@ -22,8 +22,11 @@ export function isValidFamily(family: string): boolean {
 /**
  * ECS's rules for a task definition beyond its shape, in the order ECS reports them, with ECS's
  * wording where the AWS documentation gives it. Throws ClientException, as RegisterTaskDefinition does.
+ * Returns the refusals localcloud waives unless `strict` (ECS_STRICT_VALIDATION): each is AWS's own
+ * message, for the caller to log.
  */
-export function validateRegistration(input: RegisterTaskDefinitionRequest): void {
+export function validateRegistration(input: RegisterTaskDefinitionRequest, { strict = false } = {}): string[] {
+  const waived: string[] = [];
   const family = input.family ?? '';
   if (!isValidFamily(family)) {
     throw new ClientException(
@@ -69,7 +72,9 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest): void
     if (container.image === undefined || container.image.trim() === '') {
       throw new ClientException('Container.image should not be null or empty.');
     }
-    validateContainerMemory(container, memory);
+    const memoryRefusal = validateContainerMemory(container, memory);
+    if (memoryRefusal && strict) throw new ClientException(memoryRefusal);
+    if (memoryRefusal) waived.push(memoryRefusal);
   }
   if (!containers.some((c) => c.essential !== false)) {
     throw new ClientException('A task definition must have at least one essential container.');
@@ -122,6 +127,7 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest): void
     validatePortMappings(container, input.networkMode);
   }
   assertNoDependencyCycle(containers);
+  return waived;
 }
 
 /** A `dependsOn` cycle could never start: refuse it at registration. */
@@ -142,13 +148,12 @@ function assertNoDependencyCycle(containers: readonly ContainerDefinition[]): vo
   for (const container of containers) visit(container.name!, []);
 }
 
-function validateContainerMemory(container: ContainerDefinition, taskMemory: number | undefined): void {
+/**
+ * Throws for container memory values ECS refuses everywhere. Returns ECS's refusal of a container with no
+ * memory at all (and no task memory): Docker runs it without a limit, as `docker run` does.
+ */
+function validateContainerMemory(container: ContainerDefinition, taskMemory: number | undefined): string | undefined {
   const { memory, memoryReservation, name } = container;
-  if (taskMemory === undefined && memory === undefined && memoryReservation === undefined) {
-    throw new ClientException(
-      `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
-    );
-  }
   for (const [field, value] of [
     ['memory', memory],
     ['memoryReservation', memoryReservation],
@@ -164,6 +169,10 @@ function validateContainerMemory(container: ContainerDefinition, taskMemory: num
       `Invalid setting for container '${name}'. The value for 'memoryReservation' must be less than or equal to 'memory'.`,
     );
   }
+  if (taskMemory === undefined && memory === undefined && memoryReservation === undefined) {
+    return `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`;
+  }
+  return undefined;
 }
 
 function validatePortMappings(container: ContainerDefinition, networkMode: NetworkMode | undefined): void {

@@ -77,12 +77,8 @@ export function describeClusters(input: DescribeClustersRequest, { store, scope 
   const include = new Set<ClusterField>(input.include ?? []);
   const clusters: Cluster[] = [];
   const failures: Failure[] = [];
-  const references = input.clusters && input.clusters.length > 0 ? input.clusters : undefined;
-  if (!references) {
-    // No cluster named: the default cluster, created on first use.
-    clusters.push(view(store, resolveCluster({ store, scope }, undefined, { createDefault: true }), include));
-    return { clusters, failures };
-  }
+  // No cluster named: the default cluster, described if it exists (a read never creates it).
+  const references = input.clusters?.length ? input.clusters : [DEFAULT_CLUSTER_NAME];
   for (const reference of references) {
     const name = clusterNameInScope(reference, scope);
     const record = name === undefined ? undefined : store.clusters.get(name);

@@ -24,6 +24,8 @@ import {
   ServiceNotActiveException,
   ServiceNotFoundException,
 } from '../errors';
+import { chooseLaunch } from '../domain/launch-type';
+import { supportsLaunchType, validateNetworkConfiguration } from '../domain/run-request';
 import { serviceView, tasksOfService } from '../domain/service';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
@@ -56,18 +58,19 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
     );
   }
   const strategy = input.schedulingStrategy ?? 'REPLICA';
-  const capacityProviderStrategy = input.capacityProviderStrategy?.length
-    ? input.capacityProviderStrategy
-    : input.launchType
-      ? undefined
-      : cluster.defaultCapacityProviderStrategy?.length
-        ? cluster.defaultCapacityProviderStrategy
-        : undefined;
-  // Without either, a REPLICA service runs on FARGATE, like RunTask here; a DAEMON one on the instance.
-  const launchType: LaunchType | undefined = capacityProviderStrategy
-    ? undefined
-    : (input.launchType ?? (strategy === 'DAEMON' ? 'EC2' : 'FARGATE'));
-  const fargate = launchType === 'FARGATE' || capacityProviderStrategy?.[0]?.capacityProvider?.startsWith('FARGATE');
+  if (!input.taskDefinition) throw new InvalidParameterException('TaskDefinition must be specified.');
+  const definition = activeDefinition(ecs, input.taskDefinition);
+  const choice = chooseLaunch({
+    launchType: input.launchType,
+    capacityProviderStrategy: input.capacityProviderStrategy,
+    clusterDefaultStrategy: cluster.defaultCapacityProviderStrategy,
+    definition,
+    daemon: strategy === 'DAEMON',
+  });
+  const capacityProviderStrategy = choice.capacityProviderStrategy;
+  // A service shows either its strategy or its launch type, as in ECS.
+  const launchType: LaunchType | undefined = capacityProviderStrategy ? undefined : choice.launchType;
+  const fargate = choice.launchType === 'FARGATE';
   if (strategy === 'DAEMON') {
     if (fargate)
       throw new InvalidParameterException('The daemon scheduling strategy does not support the FARGATE launch type.');
@@ -80,18 +83,15 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
       );
     }
   }
-  if (!input.taskDefinition) throw new InvalidParameterException('TaskDefinition must be specified.');
-  const definition = activeDefinition(ecs, input.taskDefinition);
-  const required = definition.requiresCompatibilities;
-  const effectiveLaunch = fargate ? 'FARGATE' : (launchType ?? 'EC2');
-  if (required?.length && !required.includes(effectiveLaunch as never)) {
-    throw new InvalidParameterException(`Task definition does not support launch_type ${effectiveLaunch}.`);
+  if (!supportsLaunchType(definition, choice.launchType, ecs.strict)) {
+    throw new InvalidParameterException(`Task definition does not support launch_type ${choice.launchType}.`);
   }
   if (definition.networkMode === 'awsvpc' && !input.networkConfiguration?.awsvpcConfiguration) {
     throw new InvalidParameterException(
       "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
     );
   }
+  validateNetworkConfiguration(definition, input.networkConfiguration, ecs.strict);
   if (strategy === 'REPLICA' && input.desiredCount === undefined) {
     throw new InvalidParameterException('desiredCount is required for services with the REPLICA scheduling strategy.');
   }
@@ -186,6 +186,9 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   if (input.networkConfiguration) {
     next.networkConfiguration = input.networkConfiguration;
     redeploy = true;
+  }
+  if (input.networkConfiguration || input.taskDefinition) {
+    validateNetworkConfiguration(activeDefinition(ecs, next.taskDefinition!), next.networkConfiguration, ecs.strict);
   }
   if (input.capacityProviderStrategy?.length) {
     next.capacityProviderStrategy = input.capacityProviderStrategy;

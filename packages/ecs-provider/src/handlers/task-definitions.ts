@@ -27,9 +27,9 @@ const revisionKey = (family: string, revision: number) => `${family}:${revision}
 
 export function registerTaskDefinition(
   input: RegisterTaskDefinitionRequest,
-  { store, scope }: EcsScope,
+  { store, scope, strict, logger }: EcsScope,
 ): RegisterTaskDefinitionResponse {
-  validateRegistration(input);
+  const waived = validateRegistration(input, { strict });
   const tags = mergeTags([], input.tags ?? []);
   const familyName = input.family!;
   const family = store.families.get(familyName);
@@ -49,6 +49,12 @@ export function registerTaskDefinition(
       activeRevisions: (family?.activeRevisions ?? 0) + 1,
     });
   });
+  if (waived.length > 0) {
+    logger.warn(
+      `Registered ${familyName}:${revision}, which AWS would refuse: ${waived.join(' ')} ` +
+        'localcloud runs such containers without a memory limit; ECS_STRICT_VALIDATION=1 refuses them as AWS does.',
+    );
+  }
   return { taskDefinition, tags };
 }
 

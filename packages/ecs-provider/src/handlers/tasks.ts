@@ -5,6 +5,7 @@ import type {
   LaunchType,
   ListTasksRequest,
   ListTasksResponse,
+  NetworkConfiguration,
   RunTaskRequest,
   RunTaskResponse,
   StartTaskRequest,
@@ -13,11 +14,14 @@ import type {
   StopTaskResponse,
   Tag,
   TaskDefinition,
+  TaskOverride,
 } from '@aws-sdk/client-ecs';
 import type { EcsScope } from '../ecs-scope';
 import { clusterNameOf, parseArn } from '../arn';
 import { ClientException, InvalidParameterException, ServerException } from '../errors';
+import { chooseLaunch } from '../domain/launch-type';
 import { newTaskRecord } from '../domain/new-task';
+import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
 import { toTask, type TaskRecord } from '../runtime/task-record';
@@ -38,20 +42,13 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
   }
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
   const definition = runnableDefinition(ecs, input.taskDefinition);
-  const strategy = input.capacityProviderStrategy?.length
-    ? input.capacityProviderStrategy
-    : input.launchType
-      ? undefined
-      : cluster.defaultCapacityProviderStrategy?.length
-        ? cluster.defaultCapacityProviderStrategy
-        : undefined;
-  const capacityProviderName = strategy?.[0]?.capacityProvider;
-  const launchType: LaunchType = capacityProviderName
-    ? capacityProviderName.startsWith('FARGATE')
-      ? 'FARGATE'
-      : 'EC2'
-    : (input.launchType ?? 'FARGATE');
-  assertCompatible(definition, launchType);
+  const { launchType, capacityProviderName } = chooseLaunch({
+    launchType: input.launchType,
+    capacityProviderStrategy: input.capacityProviderStrategy,
+    clusterDefaultStrategy: cluster.defaultCapacityProviderStrategy,
+    definition,
+  });
+  validateRunRequest(ecs, definition, launchType, input);
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
 
@@ -86,7 +83,7 @@ export async function startTask(input: StartTaskRequest, ecs: EcsScope): Promise
   }
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
   const definition = runnableDefinition(ecs, input.taskDefinition);
-  assertCompatible(definition, 'EC2');
+  validateRunRequest(ecs, definition, 'EC2', input);
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
   const tasks = input.containerInstances.map((instance) =>
@@ -187,12 +184,18 @@ function runnableDefinition(ecs: EcsScope, ref: string | undefined): TaskDefinit
   return definition;
 }
 
-/** Refuses only what the task definition itself rules out; the local engine can run any launch type. */
-function assertCompatible(definition: TaskDefinition, launchType: string): void {
-  const required = definition.requiresCompatibilities;
-  if (required?.length && !required.includes(launchType as never)) {
+/** What RunTask and StartTask refuse before anything runs (domain/run-request.ts). */
+function validateRunRequest(
+  ecs: EcsScope,
+  definition: TaskDefinition,
+  launchType: LaunchType,
+  input: { overrides?: TaskOverride; networkConfiguration?: NetworkConfiguration },
+): void {
+  if (!supportsLaunchType(definition, launchType, ecs.strict)) {
     throw new ClientException(`Task definition does not support launch_type ${launchType}.`);
   }
+  validateContainerOverrides(definition, input.overrides);
+  validateNetworkConfiguration(definition, input.networkConfiguration, ecs.strict);
 }
 
 function taskTags(

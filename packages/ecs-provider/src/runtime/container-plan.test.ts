@@ -1,4 +1,5 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { PAUSE_IMAGE } from '@localcloud/docker-backend';
 import { planTask, type TaskIdentity } from './container-plan';
 import { loadEcsRuntimeConfig } from './runtime-config';
 
@@ -61,6 +62,22 @@ describe('planTask', () => {
       expect(c.spec.networkMode).toBe(`container:${plan.networkHolder!.name}`);
       expect(c.spec.ports).toBeUndefined();
     }
+  });
+
+  it("holds the namespace with the backend's built-in pause image unless ECS_NETWORK_HOLDER_IMAGE says otherwise", () => {
+    const plan = planTask({
+      definition: definition({
+        networkMode: 'awsvpc',
+        containerDefinitions: [
+          { name: 'a', image: 'busybox' },
+          { name: 'b', image: 'busybox' },
+        ],
+      }),
+      task,
+      config: loadEcsRuntimeConfig({}),
+    });
+    expect(plan.networkHolder).toMatchObject({ image: PAUSE_IMAGE });
+    expect(plan.networkHolder!.command).toBeUndefined();
   });
 
   it('maps bind mounts, task volumes, volumesFrom, limits, health checks and overrides', () => {

@@ -5,7 +5,7 @@ import type {
   TaskDefinition,
   TaskOverride,
 } from '@aws-sdk/client-ecs';
-import type { ContainerSpec, Mount, PortBinding } from '@localcloud/docker-backend';
+import { PAUSE_IMAGE, type ContainerSpec, type Mount, type PortBinding } from '@localcloud/docker-backend';
 import type { EcsRuntimeConfig } from './runtime-config';
 import { LABELS, type ContainerRole } from './labels';
 
@@ -161,7 +161,7 @@ export function planTask(input: PlanInput): TaskPlan {
   const networkHolder: (ContainerSpec & { name: string }) | undefined = sharesNamespace
     ? {
         name: holderName,
-        image: config.networkHolderImage,
+        image: config.networkHolderImage ?? PAUSE_IMAGE,
         command: config.networkHolderCommand,
         labels: labels('network-holder'),
         // Ports of every container are published on the namespace they share, as awsvpc does.

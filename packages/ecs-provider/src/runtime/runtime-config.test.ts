@@ -38,3 +38,12 @@ describe('numeric settings', () => {
     expect(loadSchedulerConfig({}).intervalMs).toBe(1000);
   });
 });
+
+describe('strict validation', () => {
+  it('is off by default, on with ECS_STRICT_VALIDATION=1, and refuses a value that is not a switch', () => {
+    expect(loadEcsRuntimeConfig({}).strictValidation).toBe(false);
+    expect(loadEcsRuntimeConfig({ ECS_STRICT_VALIDATION: '1' }).strictValidation).toBe(true);
+    expect(loadEcsRuntimeConfig({ ECS_STRICT_VALIDATION: 'off' }).strictValidation).toBe(false);
+    expect(() => loadEcsRuntimeConfig({ ECS_STRICT_VALIDATION: 'strict' })).toThrow(/ECS_STRICT_VALIDATION/);
+  });
+});

@@ -11,8 +11,11 @@ export interface EcsRuntimeConfig {
   readonly removeContainers: boolean;
   /** Extra `docker run` style flags applied to every task container. */
   readonly dockerFlags: DockerFlags;
-  /** Image of the container that holds a multi-container task's network namespace. */
-  readonly networkHolderImage: string;
+  /**
+   * Image of the container that holds a multi-container task's network namespace; absent: the
+   * backend's built-in pause image, made locally on first use (no registry needed).
+   */
+  readonly networkHolderImage?: string;
   /** Command for the network holder; the image's own when absent. */
   readonly networkHolderCommand?: string[];
   /** Inject `AWS_ENDPOINT_URL` into task containers. */
@@ -29,6 +32,8 @@ export interface EcsRuntimeConfig {
   readonly taskEndpointsHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
   readonly credentialsRoute: boolean;
+  /** `ECS_STRICT_VALIDATION=1`: refuse what AWS refuses, even where localcloud could run it. */
+  readonly strictValidation: boolean;
 }
 
 export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undefined>>): EcsRuntimeConfig {
@@ -43,7 +48,7 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     dockerNetwork: env.ECS_DOCKER_NETWORK || env.MAIN_DOCKER_NETWORK || env.LAMBDA_DOCKER_NETWORK || undefined,
     removeContainers: !isFalse(env.ECS_REMOVE_CONTAINERS),
     dockerFlags: parseDockerFlags(env.ECS_DOCKER_FLAGS ?? ''),
-    networkHolderImage: env.ECS_NETWORK_HOLDER_IMAGE || 'registry.k8s.io/pause:3.9',
+    networkHolderImage: env.ECS_NETWORK_HOLDER_IMAGE || undefined,
     networkHolderCommand: holderCommand ? parseCommand('ECS_NETWORK_HOLDER_COMMAND', holderCommand) : undefined,
     injectEndpoint: !isFalse(env.ECS_INJECT_ENDPOINT_URL),
     taskEndpointUrl: env.ECS_TASK_ENDPOINT_URL || undefined,
@@ -56,7 +61,16 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
     taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
+    strictValidation: flag('ECS_STRICT_VALIDATION', env.ECS_STRICT_VALIDATION),
   };
+}
+
+/** An off-by-default switch: 1/true/yes/on or 0/false/no/off; anything else stops start-up. */
+function flag(name: string, value: string | undefined): boolean {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || isFalse(text)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  throw new EcsConfigError(`${name} must be 1 or 0 (true/false, yes/no, on/off); got '${value}'.`);
 }
 
 function isFalse(value: string | undefined): boolean {

@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Container, NetworkBinding, TaskDefinition } from '@aws-sdk/client-ecs';
 import {
   ContainerNotFoundError,
+  PortInUseError,
   type ContainerBackend,
   type ContainerInfo,
+  type ContainerSpec,
   type ImageInfo,
 } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
@@ -190,14 +192,15 @@ export class TaskRuntime {
       await this.prepareTaskResources(ref, plan);
       await this.createContainers(ref, plan);
       await this.startContainers(ref, plan);
+      // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
+      await this.refreshBindings(ref, plan).catch((error: unknown) => {
+        // The task runs; a failed look at its ports must not fail it.
+        this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
+      });
       this.mutate(ref, (r) => {
         if (r.desiredStatus !== 'RUNNING' || r.lastStatus === 'STOPPED') return;
         r.lastStatus = 'RUNNING';
         r.startedAt = new Date();
-      });
-      await this.refreshBindings(ref, plan).catch((error: unknown) => {
-        // The task runs; a failed look at its ports must not fail it.
-        this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
       });
       // An essential container that exited while the others were starting stops the task now.
       const current = this.options.repository.get(ref);
@@ -223,11 +226,19 @@ export class TaskRuntime {
         ...(plan.networkHolder ? [plan.networkHolder.image] : []),
       ]),
     ];
+    // The built-in holder image is made locally, never pulled.
+    const builtInHolder = plan.networkHolder && !this.options.config.networkHolderImage ? plan.networkHolder.image : '';
     const results = await Promise.allSettled(
       images.map((image) =>
-        this.backend.ensureImage(image, (progress) =>
-          this.options.logger.debug('pulling image', { image, status: progress.status, progress: progress.progress }),
-        ),
+        image === builtInHolder
+          ? this.backend.ensurePauseImage(image)
+          : this.backend.ensureImage(image, (progress) =>
+              this.options.logger.debug('pulling image', {
+                image,
+                status: progress.status,
+                progress: progress.progress,
+              }),
+            ),
       ),
     );
     const pulled = new Map<string, ImageInfo>();
@@ -235,6 +246,11 @@ export class TaskRuntime {
     results.forEach((result, i) => {
       const image = images[i]!;
       if (result.status === 'fulfilled') pulled.set(image, result.value);
+      else if (image === builtInHolder)
+        failed.set(
+          image,
+          `ResourceInitializationError: could not create the network holder image ${image}: ${message(result.reason)}`,
+        );
       else
         failed.set(
           image,
@@ -269,11 +285,14 @@ export class TaskRuntime {
       });
     }
     if (plan.networkHolder) {
-      const id = await this.createOrFail(plan.networkHolder);
-      this.mutate(ref, (r) => {
-        r.runtime!.networkHolder = { name: plan.networkHolder!.name, runtimeId: id };
-      });
-      await this.startOrFail(id);
+      const holder = plan.networkHolder;
+      const record = (id: string) =>
+        this.mutate(ref, (r) => {
+          r.runtime!.networkHolder = { name: holder.name, runtimeId: id };
+        });
+      const created = await this.createOrFail(holder);
+      record(created);
+      const id = await this.startTaskAddress(holder, created, record);
       await this.options.hooks?.started(ref, id);
     }
     this.mutate(ref, (r) => {
@@ -285,15 +304,18 @@ export class TaskRuntime {
 
   private async createContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
     for (const planned of creationOrder(plan.containers)) {
-      const id = await this.createOrFail(planned.spec);
-      this.mutate(ref, (r) => {
-        const runtime = r.runtime!.containers.find((c) => c.name === planned.name);
-        if (runtime) runtime.runtimeId = id;
-        const container = containerOf(r, planned.name);
-        if (container) container.runtimeId = id;
-      });
+      this.recordContainerId(ref, planned.name, await this.createOrFail(planned.spec));
     }
     this.assertStillWanted(ref);
+  }
+
+  private recordContainerId(ref: TaskRef, name: string, id: string): void {
+    this.mutate(ref, (r) => {
+      const runtime = r.runtime!.containers.find((c) => c.name === name);
+      if (runtime) runtime.runtimeId = id;
+      const container = containerOf(r, name);
+      if (container) container.runtimeId = id;
+    });
   }
 
   /** Starts every container once its `dependsOn` conditions hold; independent ones start together. */
@@ -303,11 +325,20 @@ export class TaskRuntime {
       plan.containers.map(async (planned) => {
         await this.waitForDependencies(ref, planned);
         this.assertStillWanted(ref);
-        const id = this.options.repository
+        const created = this.options.repository
           .get(ref)
           ?.runtime?.containers.find((c) => c.name === planned.name)?.runtimeId;
-        await this.startOrFail(id!, planned.name);
-        await this.options.hooks?.started(ref, id!, planned.name);
+        // A single-container awsvpc task's container owns the task's address itself.
+        const id =
+          plan.networkMode === 'awsvpc' && !plan.networkHolder
+            ? await this.startTaskAddress(
+                planned.spec,
+                created!,
+                (recreated) => this.recordContainerId(ref, planned.name, recreated),
+                planned.name,
+              )
+            : await this.startOrFail(created!, planned.name).then(() => created!);
+        await this.options.hooks?.started(ref, id, planned.name);
         this.containerStarted(ref, planned.name);
       }),
     );
@@ -354,13 +385,47 @@ export class TaskRuntime {
     }
   }
 
+  /**
+   * Starts the container that owns an awsvpc task's address (its holder, or its only container). Each
+   * port mapping is published on the host port equal to its containerPort when that is free; when it
+   * is taken (by another task of the service, say) the engine picks a free one instead, so tasks never
+   * collide, as each Fargate task has a network interface of its own. Publishing is fixed at create
+   * time, so the container is created again for that: `recreated` records each new id. Returns the id
+   * that runs.
+   */
+  private async startTaskAddress(
+    spec: ContainerSpec & { readonly name: string },
+    id: string,
+    recreated: (id: string) => void,
+    containerName?: string,
+  ): Promise<string> {
+    let current = { spec, id };
+    for (;;) {
+      try {
+        await this.backend.startContainer(current.id);
+        return current.id;
+      } catch (error) {
+        const next = error instanceof PortInUseError ? withFreeHostPort(current.spec, error.hostPort) : undefined;
+        if (!next) throw new TaskStartError(`CannotStartContainerError: ${message(error)}`, containerName);
+        this.options.logger.debug('host port taken; letting the engine pick one', {
+          container: spec.name,
+          hostPort: error instanceof PortInUseError ? error.hostPort : undefined,
+        });
+        // Anonymous volumes only: the task's named volumes stay.
+        await this.backend.removeContainer(current.id, { force: true, removeVolumes: true });
+        current = { spec: next, id: await this.createOrFail(next) };
+        recreated(current.id);
+      }
+    }
+  }
+
   /** Records host port bindings and addresses once the containers run. */
   private async refreshBindings(ref: TaskRef, plan: TaskPlan): Promise<void> {
     const record = this.options.repository.get(ref);
     if (!record?.runtime) return;
     const holderId = record.runtime.networkHolder?.runtimeId;
     const holder = holderId ? await this.inspectOrUndefined(holderId) : undefined;
-    const updates = new Map<string, { bindings: NetworkBinding[]; ip?: string }>();
+    const updates = new Map<string, { bindings: NetworkBinding[]; ip?: string; mac?: string }>();
     for (const planned of plan.containers) {
       const runtimeId = record.runtime.containers.find((c) => c.name === planned.name)?.runtimeId;
       // In a shared namespace the holder publishes every port; each container reports its own.
@@ -376,7 +441,8 @@ export class TaskRuntime {
             hostPort: p.hostPort,
             protocol: p.protocol,
           })),
-        ip: info.networks[0]?.ipAddress,
+        ip: info.networks[0]?.ipAddress || undefined,
+        mac: info.networks[0]?.macAddress || undefined,
       });
     }
     this.mutate(ref, (r) => {
@@ -388,13 +454,15 @@ export class TaskRuntime {
           container.networkInterfaces = [{ attachmentId: r.attachments?.[0]?.id, privateIpv4Address: update.ip }];
         }
       }
-      const ip = [...updates.values()].find((u) => u.ip)?.ip;
+      // The task's address on its Docker network is what its ENI would have: IP and MAC address.
+      const address = [...updates.values()].find((u) => u.ip);
       const eni = r.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
-      if (eni && ip) {
+      if (eni && address) {
+        const known = { ...(address.mac ? { macAddress: address.mac } : {}), privateIPv4Address: address.ip! };
         eni.status = 'ATTACHED';
         eni.details = [
-          ...(eni.details ?? []).filter((d) => d.name !== 'privateIPv4Address'),
-          { name: 'privateIPv4Address', value: ip },
+          ...(eni.details ?? []).filter((d) => !(d.name! in known)),
+          ...Object.entries(known).map(([name, value]) => ({ name, value })),
         ];
       }
     });
@@ -531,6 +599,19 @@ export class TaskRuntime {
       if (container) change(container);
     });
   }
+}
+
+/**
+ * The spec with the taken host port (every fixed one when the engine did not say which) left to the
+ * engine; undefined when no fixed port is left to give up.
+ */
+function withFreeHostPort<T extends ContainerSpec>(spec: T, hostPort: number | undefined): T | undefined {
+  const ports = spec.ports ?? [];
+  const named = hostPort !== undefined && ports.some((p) => p.hostPort === hostPort);
+  const release = (port: NonNullable<ContainerSpec['ports']>[number]) =>
+    port.hostPort !== undefined && (!named || port.hostPort === hostPort);
+  if (!ports.some(release)) return undefined;
+  return { ...spec, ports: ports.map((port) => (release(port) ? { ...port, hostPort: undefined } : port)) };
 }
 
 /** A task that could not start, with ECS's reason (`CannotPullContainerError: …`). */

@@ -13,6 +13,7 @@ import {
   serviceTaskTags,
   tasksOfService,
 } from '../domain/service';
+import { launchTypeOf } from '../domain/launch-type';
 import { newTaskRecord } from '../domain/new-task';
 import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
@@ -311,7 +312,7 @@ export class ServiceScheduler {
         clusterName,
         clusterArn: service.clusterArn,
         definition,
-        launchType: deployment.launchType ?? (strategy?.startsWith('FARGATE') ? 'FARGATE' : 'EC2'),
+        launchType: launchTypeOf(deployment.launchType, strategy),
         capacityProviderName: strategy,
         startedBy: deployment.id,
         group: serviceGroup(service.serviceName!),

@@ -1,0 +1,46 @@
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from './run-request';
+
+const bridge: TaskDefinition = {
+  networkMode: 'bridge',
+  compatibilities: ['EC2'],
+  containerDefinitions: [{ name: 'app' }],
+};
+const awsvpc: TaskDefinition = { ...bridge, networkMode: 'awsvpc', compatibilities: ['EC2', 'FARGATE'] };
+const vpc = (subnets: string[], securityGroups?: string[]) => ({ awsvpcConfiguration: { subnets, securityGroups } });
+
+describe('run request checks', () => {
+  it('refuses overrides of containers the definition does not have', () => {
+    expect(() => validateContainerOverrides(bridge, { containerOverrides: [{ name: 'app' }] })).not.toThrow();
+    expect(() => validateContainerOverrides(bridge, { containerOverrides: [{ name: 'x' }] })).toThrow(
+      'Override for container named x is not a container in the TaskDefinition.',
+    );
+  });
+
+  it('honours requiresCompatibilities always, computed compatibilities only when strict', () => {
+    expect(supportsLaunchType({ ...awsvpc, requiresCompatibilities: ['FARGATE'] }, 'EC2', false)).toBe(false);
+    expect(supportsLaunchType(bridge, 'FARGATE', false)).toBe(true);
+    expect(supportsLaunchType(bridge, 'FARGATE', true)).toBe(false);
+    expect(supportsLaunchType(awsvpc, 'FARGATE', true)).toBe(true);
+  });
+
+  it('takes any awsvpc network configuration by default and checks it when strict', () => {
+    expect(() => validateNetworkConfiguration(awsvpc, undefined, false)).not.toThrow();
+    expect(() => validateNetworkConfiguration(awsvpc, vpc(['nope'], ['nope']), false)).not.toThrow();
+    expect(() => validateNetworkConfiguration(bridge, undefined, true)).not.toThrow();
+    expect(() => validateNetworkConfiguration(awsvpc, undefined, true)).toThrow(
+      /Network Configuration must be provided/,
+    );
+    expect(() => validateNetworkConfiguration(awsvpc, vpc([]), true)).toThrow('subnets can not be empty.');
+    expect(() => validateNetworkConfiguration(awsvpc, vpc(Array(17).fill('subnet-12345678')), true)).toThrow(
+      /at most 16/,
+    );
+    expect(() => validateNetworkConfiguration(awsvpc, vpc(['subnet-1234567g']), true)).toThrow(/malformed/);
+    expect(() => validateNetworkConfiguration(awsvpc, vpc(['subnet-0123456789abcdef0'], ['sg-x']), true)).toThrow(
+      /security group ID 'sg-x' is malformed/,
+    );
+    expect(() =>
+      validateNetworkConfiguration(awsvpc, vpc(['subnet-12345678'], ['sg-12345678', 'sg-0123456789abcdef0']), true),
+    ).not.toThrow();
+  });
+});
