@@ -277,10 +277,24 @@ function withConstraints(shape, constraints, key) {
         );
     }
     if (!fits) throw new Error(`overlay '${key}': '${name}' does not apply to a ${kind}`);
-    if (name === 'pattern') new RegExp(`^(?:${value})$`, 'u'); // fails the run on a pattern JS cannot compile
+    if (name === 'pattern' && !compiles(value))
+      throw new Error(`overlay '${key}': JavaScript cannot compile /${value}/`);
     out[name] = value;
   }
   return out;
+}
+
+/** As the runtime compiles patterns (src/validator.ts compilePattern): with the `u` flag, or without. */
+function compiles(pattern) {
+  for (const flags of ['u', '']) {
+    try {
+      new RegExp(`^(?:${pattern})$`, flags);
+      return true;
+    } catch {
+      // try the next flags
+    }
+  }
+  return false;
 }
 
 function readOperationNames(dir) {
@@ -395,7 +409,7 @@ function sha256(text) {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
-module.exports = { buildModel, renderModel, readServices, ROOT };
+module.exports = { buildModel, renderModel, readServices, compiles, ROOT };
 
 if (require.main === module) {
   // The SDK warns about Node versions on client creation; the generator only reads configuration.

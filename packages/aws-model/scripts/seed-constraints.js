@@ -15,7 +15,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { buildModel, readServices, ROOT } = require('./generate');
+const { buildModel, compiles, readServices, ROOT } = require('./generate');
 
 const BOTOCORE = process.env.BOTOCORE_DATA ?? '/usr/lib/python3/dist-packages/awscli/botocore/data';
 
@@ -58,12 +58,8 @@ function main(args) {
       if (bounds && ['string', 'list', 'map', 'blob'].includes(target.type)) constraints.length = bounds;
       if (bounds && ['integer', 'long', 'float', 'double'].includes(target.type)) constraints.range = bounds;
       if (target.pattern !== undefined && target.type === 'string') {
-        try {
-          new RegExp(`^(?:${target.pattern})$`, 'u');
-          constraints.pattern = target.pattern;
-        } catch {
-          skipped[`${structName}$${member}`] = target.pattern;
-        }
+        if (compiles(target.pattern)) constraints.pattern = target.pattern;
+        else skipped[`${structName}$${member}`] = target.pattern;
       }
       const sdkEnum = enumOf(model.structures[structName].members[member]);
       if (enumOrder && target.enum && sdkEnum && sameSet(target.enum, sdkEnum) && !sameOrder(target.enum, sdkEnum)) {

@@ -1,4 +1,4 @@
-import { ModelValidator } from './validator';
+import { ModelValidator, compilePattern } from './validator';
 import { badInputRule } from './bad-input';
 import { valueText } from './messages';
 import type { ServiceModel } from './model';
@@ -121,5 +121,12 @@ describe('ModelValidator', () => {
     expect(valueText('x'.repeat(150))).toBe(`'${'x'.repeat(100)}…'`);
     const huge = Array.from({ length: 1_000_000 }, () => 'abc');
     expect(valueText(huge)).toHaveLength(103);
+  });
+
+  it('compiles Java-style model patterns, anchored, with or without the u flag', () => {
+    expect(compilePattern('[\\p{L}\\p{N}_.]+')!.test('Ünïcode_1')).toBe(true);
+    expect(compilePattern('^[\\w\\.\\-\\:\\/ ]*$')!.test('a:b/c d')).toBe(true);
+    expect(compilePattern('[a-z]+')!.test('ab1')).toBe(false);
+    expect(compilePattern('(')).toBeNull();
   });
 });

@@ -120,11 +120,7 @@ export class ModelValidator {
   private compiled(source: string): RegExp | null {
     let pattern = this.patterns.get(source);
     if (pattern === undefined) {
-      try {
-        pattern = new RegExp(`^(?:${source})$`, 'u');
-      } catch {
-        pattern = null; // the generator refuses patterns JavaScript cannot compile; never reached in practice
-      }
+      pattern = compilePattern(source);
       this.patterns.set(source, pattern);
     }
     return pattern;
@@ -133,6 +129,22 @@ export class ModelValidator {
   private mismatch(path: string, expected: string, value: unknown): ServiceError {
     return this.error('typeMismatch', `Value at '${path}' must be ${expected}, not ${jsonType(value)}.`);
   }
+}
+
+/**
+ * A model pattern (Java syntax) as a JavaScript RegExp: with the `u` flag where it compiles (`\p{L}` needs it),
+ * else without (Java allows escapes such as `\:` that `u` refuses); null if neither compiles, which the
+ * generator does not let happen.
+ */
+export function compilePattern(source: string): RegExp | null {
+  for (const flags of ['u', '']) {
+    try {
+      return new RegExp(`^(?:${source})$`, flags);
+    } catch {
+      // try the next flags
+    }
+  }
+  return null;
 }
 
 const DESCRIPTIONS: Readonly<Record<SimpleType, string>> = {
