@@ -7,8 +7,8 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
-import * as logsModel from './generated/logs-model.json';
+import { ModelValidator } from '@localcloud/aws-model';
+import { LOGS_MODEL } from './model';
 import { LOGS_HANDLERS } from './operations';
 import { LogsStore } from './store/logs-store';
 import { openStateStore } from './store/state-store';
@@ -19,9 +19,6 @@ import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from './limit
 import type { LogsScope } from './logs-scope';
 import type { Scope } from './arn';
 import type { LogsSink, SinkEvent } from './logs-sink';
-
-/** The API model generated from @aws-sdk/client-cloudwatch-logs (`npm run generate`). */
-export const LOGS_MODEL = serviceModel(logsModel);
 
 export interface LogsProviderOptions {
   /** Milliseconds since the epoch; tests may fix it. */
