@@ -84,6 +84,7 @@ function main(argv) {
     'src/provider.ts': providerTs(vars),
     'src/operations.ts': operationsTs(vars),
     'src/store.ts': storeTs(vars),
+    'src/testing/index.ts': testingTs(vars),
     [`test/${service}.e2e.test.ts`]: e2eTest(vars),
   };
   for (const [file, text] of Object.entries(files)) write(path.join(dir, file), text);
@@ -123,6 +124,7 @@ function main(argv) {
         `  npm install                                  (links @localcloud/${packageName})`,
         `  npm install -D ${sdkPackage}     (if not yet a devDependency)`,
         `  add '${service}: '@localcloud/${packageName}'' to BUNDLED_PROVIDERS in packages/gateway/src/config.ts`,
+        `  add ${name.toUpperCase()}_INPUT_MODEL to MODELS in packages/gateway/test/fuzz.e2e.test.ts`,
         `  npx jest packages/${packageName}`,
       ].join('\n'),
     );
@@ -279,6 +281,17 @@ export class ${v.name}Store {
     this.state.close();
   }
 }
+`;
+
+const testingTs = (
+  v,
+) => `// Test support shared with other packages' suites as \`@localcloud/${v.packageName}/testing\`; never built.
+import type { InputModel } from '@localcloud/gateway/testing';
+import { inputModelOf } from '@localcloud/aws-model/testing';
+import { ${v.name.toUpperCase()}_MODEL } from '../provider';
+
+/** The input shapes the provider validates with, for the gateway's request fuzzer (packages/gateway/test/fuzz.e2e.test.ts). */
+export const ${v.name.toUpperCase()}_INPUT_MODEL: InputModel = inputModelOf(${v.name.toUpperCase()}_MODEL);
 `;
 
 const e2eTest = (v) => `import {

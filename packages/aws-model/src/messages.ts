@@ -1,30 +1,26 @@
+import { PREVIEW_CHARS, previewJson, truncateText } from '@localcloud/gateway';
+
 /**
  * AWS's validation messages: "1 validation error detected: Value 'x' at 'path' failed to satisfy
  * constraint: Member must …", several joined by "; " under "N validation errors detected". Values are
  * shown as AWS's Java front end prints them, cut at 100 characters so a huge input cannot make a huge answer.
  */
-export const MAX_VALUE_CHARS = 100;
+export const MAX_VALUE_CHARS = PREVIEW_CHARS;
+/** How many violations a message spells out; the count still says how many there are. */
+export const MAX_LISTED_PROBLEMS = 10;
 
 export function valueText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  return `'${bounded(javaString(value, MAX_VALUE_CHARS + 1))}'`;
+  return `'${typeof value === 'string' ? truncateText(value) : Array.isArray(value) ? javaList(value) : previewJson(value)}'`;
 }
 
-/** At least `budget` characters of the value's text (when it has that many), without rendering all of a huge list. */
-function javaString(value: unknown, budget: number): string {
-  if (Array.isArray(value)) {
-    let text = '[';
-    for (let i = 0; i < value.length && text.length <= budget; i++) {
-      text += (i > 0 ? ', ' : '') + javaString(value[i], budget - text.length);
-    }
-    return `${text}]`;
-  }
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
-  return String(value);
-}
-
-function bounded(text: string): string {
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
+/** A list as AWS's Java front end prints it (`[a, b]`), bounded however long or deeply nested it is. */
+function javaList(value: readonly unknown[]): string {
+  if (value.some((item) => typeof item === 'object' && item !== null)) return previewJson(value);
+  let text = '[';
+  for (let i = 0; i < value.length && text.length <= MAX_VALUE_CHARS; i++)
+    text += (i > 0 ? ', ' : '') + String(value[i]);
+  return truncateText(`${text}]`);
 }
 
 export function violation(path: string, value: unknown, constraint: string): string {
@@ -33,5 +29,8 @@ export function violation(path: string, value: unknown, constraint: string): str
 
 export function validationMessage(problems: readonly string[]): string {
   const count = problems.length === 1 ? '1 validation error' : `${problems.length} validation errors`;
-  return `${count} detected: ${problems.join('; ')}`;
+  // Thousands of bad list items are named by the first few: the message stays readable and bounded.
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
+  const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
+  return `${count} detected: ${listed}${more}`;
 }

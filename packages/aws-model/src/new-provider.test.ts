@@ -21,7 +21,7 @@ describe('npm run new-provider', () => {
     expect(created.status).toBe(0);
     const files = (sub: string) => fs.readdirSync(path.join(dir, sub)).sort();
     expect(files('.')).toEqual(['docs', 'model', 'package.json', 'src', 'test', 'tsconfig.json']);
-    expect(files('src')).toEqual(['generated', 'index.ts', 'operations.ts', 'provider.ts', 'store.ts']);
+    expect(files('src')).toEqual(['generated', 'index.ts', 'operations.ts', 'provider.ts', 'store.ts', 'testing']);
     expect(files('src/generated')).toEqual(['logs-model.json']);
     expect(files('test')).toEqual(['logs.e2e.test.ts']);
     expect(files('docs')).toEqual(['logs-provider.md']);

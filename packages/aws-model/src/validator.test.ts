@@ -129,4 +129,40 @@ describe('ModelValidator', () => {
     expect(compilePattern('[a-z]+')!.test('ab1')).toBe(false);
     expect(compilePattern('(')).toBeNull();
   });
+
+  it('reads null members as absent and removes them, so handlers never see null', () => {
+    const input: Record<string, unknown> = { ...valid, flag: null, tags: null };
+    expect(outcome(input)).toBe('ok');
+    expect(input).toEqual(valid);
+  });
+
+  it('refuses a null map value, as maps are not sparse', () => {
+    expect(outcome({ ...valid, tags: { a: null } })).toBe(
+      "InvalidParameterException 400: 1 validation error detected: Value null at 'tags.a' failed to satisfy constraint: " +
+        'Member must not be null',
+    );
+  });
+
+  it('counts every problem but spells out only the first ten', () => {
+    const events = Array.from({ length: 5_000 }, () => ({ timestamp: 1 }));
+    // 5,000 missing messages and the list's own length limit (2 in this model)
+    expect(outcome({ name: 'n', events })).toMatch(
+      /^InvalidParameterException 400: 5001 validation errors detected: (Value [^;]*; ){10}and 4991 more$/,
+    );
+  });
+
+  it('keeps messages bounded for huge or deeply nested values and huge map keys, without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(outcome({ ...valid, mode: deep })).toBe(
+      "SerializationException 400: Value at 'mode' must be a string, not a list.",
+    );
+    expect(valueText(deep)).toBe(`'${'['.repeat(100)}…'`);
+    expect(valueText({ a: deep })).toHaveLength(103);
+    const huge = outcome({ ...valid, mode: 'x'.repeat(1_000_000) });
+    expect(huge).toContain(`Value '${'x'.repeat(100)}…' at 'mode'`);
+    expect(huge.length).toBeLessThan(400);
+    const key = outcome({ ...valid, tags: { ['k'.repeat(1_000_000)]: 1 } });
+    expect(key).toBe(`SerializationException 400: Value at 'tags.${'k'.repeat(100)}…' must be a string, not a number.`);
+  });
 });

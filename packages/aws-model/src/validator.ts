@@ -1,4 +1,4 @@
-import type { ServiceError } from '@localcloud/gateway';
+import { truncateText, type ServiceError } from '@localcloud/gateway';
 import { badInputError, badInputRule, type BadInputRule } from './bad-input';
 import { validationMessage, violation } from './messages';
 import type { Facets, ServiceModel, Shape, SimpleType } from './model';
@@ -14,7 +14,9 @@ export interface ValidatorOptions {
  * 1. a member of the wrong wire type cannot be deserialised: the protocol's type-mismatch error, at once;
  * 2. then every missing required member and every enum, length, range and pattern violation is collected
  *    into one "N validation errors detected: …" error of the service's validation code.
- * Members the model does not know are ignored, as AWS ignores them; null is the same as absent.
+ * Members the model does not know are ignored, as AWS ignores them; a null structure member is the same as
+ * an absent one and is removed from the input, so handlers never see null. Messages are bounded: values
+ * and map keys are cut at 100 characters, and at most ten violations are spelled out.
  */
 export class ModelValidator {
   readonly rule: BadInputRule;
@@ -66,7 +68,13 @@ export class ModelValidator {
     if ('map' in shape) {
       const entries = Object.entries(value);
       this.checkFacets(shape, value, entries.length, path, problems);
-      for (const [key, item] of entries) this.check(shape.map, item, `${path}.${key}`, problems);
+      for (const [key, item] of entries) {
+        // A map key is the caller's text, as long as they like: cut like any quoted value.
+        const itemPath = `${path}.${truncateText(key)}`;
+        // Maps are not sparse (Smithy's default): a null value is a missing one.
+        if (item === null || item === undefined) problems.push(violation(itemPath, null, 'Member must not be null'));
+        else this.check(shape.map, item, itemPath, problems);
+      }
       return;
     }
     const structure = this.model.structures[shape.structure];
@@ -78,7 +86,9 @@ export class ModelValidator {
       }
     }
     for (const [member, memberShape] of Object.entries(structure.members)) {
-      this.check(memberShape, value[member], prefix + member, problems);
+      // AWS reads a null member as an absent one; handlers then see only `undefined` for "not set".
+      if (value[member] === null) delete value[member];
+      else this.check(memberShape, value[member], prefix + member, problems);
     }
   }
 

@@ -220,6 +220,11 @@ export interface LogOptions {
   readonly follow?: boolean;
   /** Only lines logged at or after this time. */
   readonly since?: Date;
+  /**
+   * Only lines after this position (the `mark`s of the last lines an earlier reader took), to resume
+   * reading a log in another process without repeating or skipping a line.
+   */
+  readonly after?: LogPosition;
   readonly signal?: AbortSignal;
 }
 
@@ -229,6 +234,23 @@ export interface LogLine {
   readonly timestamp: Date;
   /** Without the line break. */
   readonly line: string;
+  /** Where the log stands right after this line on its stream; absent when the engine gave no timestamp. */
+  readonly mark?: LogMark;
+}
+
+/**
+ * A point in one stream of a container's log: the engine's timestamp (RFC 3339 with nanoseconds, as
+ * it wrote it) and how many messages with exactly that timestamp were read, since several can share one.
+ */
+export interface LogMark {
+  readonly timestamp: string;
+  readonly count: number;
+}
+
+/** How far a reader got in a container's log: the mark of the last line taken on each stream. */
+export interface LogPosition {
+  readonly stdout?: LogMark;
+  readonly stderr?: LogMark;
 }
 
 export type ContainerEventAction =
@@ -303,6 +325,46 @@ export interface VolumeSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** A process to run in a running container (`docker exec`). */
+export interface ExecOptions {
+  readonly command: readonly string[];
+  /**
+   * Allocate a pseudo-terminal: output is then one raw stream (stdout and stderr together, with the
+   * terminal's echo and `\r\n` line ends) and `resize` applies.
+   */
+  readonly tty?: boolean;
+  /** `KEY=VALUE` strings added to the container's environment. */
+  readonly env?: readonly string[];
+  readonly user?: string;
+  readonly workingDir?: string;
+  /** The terminal's size right after the process starts. */
+  readonly size?: TerminalSize;
+}
+
+export interface TerminalSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** A process started by `execContainer`, its stdin and output as plain byte streams. */
+export interface ExecProcess {
+  /** The engine's exec id. */
+  readonly id: string;
+  /** What the process writes (stdout and stderr merged); ends when the process has exited. */
+  readonly output: AsyncIterable<Uint8Array>;
+  /** Writes to the process's stdin. */
+  write(data: Uint8Array): void;
+  /** Resizes its terminal (only with `tty`). */
+  resize(size: TerminalSize): Promise<void>;
+  /** Resolves with the exit code once the process has exited. */
+  exitCode(): Promise<number>;
+  /**
+   * Ends the session: closes stdin and the connection, and hangs up a process still running (SIGHUP,
+   * as closing a terminal does). Idempotent.
+   */
+  close(): Promise<void>;
+}
+
 /**
  * Everything ECS needs from a container engine. Methods throw the errors of `./errors`: engine
  * failures are `ContainerBackendError`s, never the underlying client's errors.
@@ -348,6 +410,11 @@ export interface ContainerBackend {
    * or aborting `signal` closes the stream.
    */
   containerLogs(id: string, options?: LogOptions): AsyncIterable<LogLine>;
+  /**
+   * Starts a process in a running container (`docker exec`); `ContainerNotRunningError` when the
+   * container is not running.
+   */
+  execContainer(id: string, options: ExecOptions): Promise<ExecProcess>;
   /** One sample of Docker's stats JSON, as the engine returns it. */
   stats(id: string): Promise<Record<string, unknown>>;
 

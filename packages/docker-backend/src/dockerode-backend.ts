@@ -10,6 +10,8 @@ import type {
   EventFilter,
   EventHandlers,
   EventSubscription,
+  ExecOptions,
+  ExecProcess,
   ImageInfo,
   ListContainersOptions,
   LogLine,
@@ -24,12 +26,14 @@ import { createDockerode, type EngineAddress } from './engine-client';
 import {
   ContainerBackendError,
   ContainerNotFoundError,
+  ContainerNotRunningError,
   EngineUnavailableError,
   ImageNotFoundError,
   toBackendError,
   type ErrorTarget,
 } from './errors';
 import { followEvents } from './event-stream';
+import { startExec } from './exec-process';
 import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
 import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
@@ -233,19 +237,28 @@ export class DockerodeBackend implements ContainerBackend {
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
     // TTY output is not multiplexed, so the container's config decides how to read it.
     const container = await this.onContainer(id, (c) => c.inspect());
-    const read = { id: container.Id, tty: container.Config.Tty, parser: new LogLineParser(), signal: options.signal };
+    const parser = new LogLineParser(options.after);
+    const read = { id: container.Id, tty: container.Config.Tty, parser, signal: options.signal };
+    // Resuming: the engine's `since` cuts most of what was read before, the parser drops the rest.
+    const since = options.after ? tailSince(parser, options.since) : options.since;
     if (!options.follow) {
-      yield* this.readLog({ ...read, follow: false, since: options.since });
+      yield* this.readLog({ ...read, follow: false, since });
       return;
     }
-    yield* this.readLog({ ...read, follow: true, since: options.since, flush: false });
+    yield* this.readLog({ ...read, follow: true, since, flush: false });
     // Engine 20.10 can end a follow short of the end when the container exits while it is read (seen:
-    // 6949 of 23001 lines). The finished log is complete, so read its tail again, from a second before
-    // the newest line seen (the two streams' lines are not quite in time order), dropping lines seen.
-    const latest = read.parser.latest();
-    const since = latest ? new Date(Math.max(latest.getTime() - 1000, options.since?.getTime() ?? 0)) : options.since;
-    read.parser.resume();
-    yield* this.readLog({ ...read, follow: false, since });
+    // 6949 of 23001 lines). The finished log is complete, so read its tail again, dropping lines seen.
+    parser.resume();
+    yield* this.readLog({ ...read, follow: false, since: tailSince(parser, options.since) });
+  }
+
+  async execContainer(id: string, options: ExecOptions): Promise<ExecProcess> {
+    const info = await this.inspectContainer(id);
+    if (!info.state.running) throw new ContainerNotRunningError(`Container ${id} is not running.`);
+    return startExec(this.docker.getContainer(info.id), info.id, options, {
+      call: (fn) => this.call({ kind: 'container', ref: id }, fn),
+      demux: this.modem.demuxStream.bind(this.modem),
+    });
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {
@@ -511,6 +524,15 @@ function labelFilters(labels: Readonly<Record<string, string | true>>): string[]
 }
 
 /** The engine takes fractional Unix seconds. */
+/**
+ * Where to read a log again from so that no line after the parser's position is missed: a second before
+ * the newest line it has seen, as the two streams' lines are not quite in time order (never before `since`).
+ */
+function tailSince(parser: LogLineParser, since: Date | undefined): Date | undefined {
+  const latest = parser.latest();
+  return latest ? new Date(Math.max(latest.getTime() - 1000, since?.getTime() ?? 0)) : since;
+}
+
 function unixSeconds(time: Date): number {
   return time.getTime() / 1000;
 }

@@ -61,6 +61,23 @@ describe('InMemoryBackend', () => {
     expect(await reading).toEqual(['stdout:one', 'stderr:two']);
   });
 
+  test('resumes after the marks of the lines an earlier reader took, like the engine', async () => {
+    const id = await backend.createContainer({ image: IMAGE });
+    await backend.startContainer(id);
+    for (const [stream, line] of [
+      ['stdout', 'a'],
+      ['stderr', 'b'],
+      ['stdout', 'c'],
+      ['stderr', 'd'],
+    ] as const) {
+      backend.writeLog(id, stream, line);
+    }
+    const taken: LogLine[] = [];
+    for await (const line of backend.containerLogs(id)) if (taken.push(line) === 2) break;
+    const after = { stdout: taken[0]!.mark, stderr: taken[1]!.mark };
+    expect(await collect(backend.containerLogs(id, { after }))).toEqual(['stdout:c', 'stderr:d']);
+  });
+
   test('stops with SIGTERM, or kills after the timeout when the signal is ignored', async () => {
     const stubborn = new InMemoryBackend({ images: [IMAGE], script: () => ({ ignoreStopSignal: true }) });
     const id = await stubborn.createContainer({ image: IMAGE });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import type {
   ContainerBackend,
   ContainerEvent,
@@ -11,6 +12,8 @@ import type {
   EventFilter,
   EventHandlers,
   EventSubscription,
+  ExecOptions,
+  ExecProcess,
   HealthStatus,
   ImageInfo,
   ListContainersOptions,
@@ -135,7 +138,9 @@ export class InMemoryBackend implements ContainerBackend {
 
   writeLog(id: string, stream: LogLine['stream'], line: string): void {
     const container = this.get(id);
-    container.logs.push({ stream, line, timestamp: new Date() });
+    // The mark is the line's place in the log: what `after` compares, like the engine's timestamps.
+    const mark = { timestamp: String(container.logs.length).padStart(12, '0'), count: 1 };
+    container.logs.push({ stream, line, timestamp: new Date(), mark });
     wakeAll(container);
   }
 
@@ -388,11 +393,40 @@ export class InMemoryBackend implements ContainerBackend {
       options.signal?.throwIfAborted();
       while (next < container.logs.length) {
         const line = container.logs[next++]!;
-        if (line.timestamp.getTime() >= since) yield line;
+        const upTo = options.after?.[line.stream]?.timestamp;
+        if (line.timestamp.getTime() >= since && !(upTo && line.mark!.timestamp <= upTo)) yield line;
       }
       if (!follow || container.status !== 'running') return;
       await this.changed(container, options.signal);
     }
+  }
+
+  /**
+   * A stand-in process that echoes its stdin, as `cat` on a terminal would, and exits 0 when closed or
+   * when its container stops being run.
+   */
+  async execContainer(id: string, options: ExecOptions): Promise<ExecProcess> {
+    const container = this.get(id);
+    if (container.status !== 'running') throw new ContainerNotRunningError(`Container ${id} is not running.`);
+    const output = new PassThrough();
+    let size = options.size;
+    const exited = new Promise<number>((resolve) => output.once('end', () => resolve(0)));
+    return {
+      id: newId(),
+      output,
+      write: (data) => {
+        if (!output.writableEnded) output.write(data);
+      },
+      resize: async (next) => {
+        size = next;
+        output.write(`[size ${size.cols}x${size.rows}]`);
+      },
+      exitCode: () => exited,
+      close: async () => {
+        if (!output.writableEnded) output.end();
+        output.resume();
+      },
+    };
   }
 
   async stats(id: string): Promise<Record<string, unknown>> {

@@ -40,10 +40,15 @@ describe('LogLineParser', () => {
   test('reads the timestamp and splits the message into lines', () => {
     const parser = new LogLineParser();
     expect(parser.message('stdout', Buffer.from(`${T1} hello\n`))).toEqual([
-      { stream: 'stdout', timestamp: new Date('2026-01-02T03:04:05.123Z'), line: 'hello' },
+      {
+        stream: 'stdout',
+        timestamp: new Date('2026-01-02T03:04:05.123Z'),
+        line: 'hello',
+        mark: { timestamp: T1, count: 1 },
+      },
     ]);
     expect(parser.message('stderr', Buffer.from(`${T2} \n`))).toEqual([
-      { stream: 'stderr', timestamp: new Date(T2), line: '' },
+      { stream: 'stderr', timestamp: new Date(T2), line: '', mark: { timestamp: T2, count: 1 } },
     ]);
   });
 
@@ -51,17 +56,20 @@ describe('LogLineParser', () => {
     const parser = new LogLineParser();
     expect(parser.message('stdout', Buffer.from(`${T1} aaa`))).toEqual([]);
     expect(parser.message('stderr', Buffer.from(`${T2} other\n`))).toEqual([
-      { stream: 'stderr', timestamp: new Date(T2), line: 'other' },
+      { stream: 'stderr', timestamp: new Date(T2), line: 'other', mark: { timestamp: T2, count: 1 } },
     ]);
+    // Marked by its last part: resuming after the line skips every part.
     expect(parser.message('stdout', Buffer.from(`${T2} bbb\n`))).toEqual([
-      { stream: 'stdout', timestamp: new Date(T1), line: 'aaabbb' },
+      { stream: 'stdout', timestamp: new Date(T1), line: 'aaabbb', mark: { timestamp: T2, count: 1 } },
     ]);
   });
 
   test('flushes a last line without a line break', () => {
     const parser = new LogLineParser();
     parser.message('stdout', Buffer.from(`${T1} no newline`));
-    expect(parser.flush()).toEqual([{ stream: 'stdout', timestamp: new Date(T1), line: 'no newline' }]);
+    expect(parser.flush()).toEqual([
+      { stream: 'stdout', timestamp: new Date(T1), line: 'no newline', mark: { timestamp: T1, count: 1 } },
+    ]);
     expect(parser.flush()).toEqual([]);
   });
 
@@ -101,9 +109,32 @@ describe('LogLineParser', () => {
     const parser = new LogLineParser();
     expect(parser.chunk(Buffer.from(`${T1} fir`))).toEqual([]);
     expect(parser.chunk(Buffer.from(`st\r\n${T2} second\r`))).toEqual([
-      { stream: 'stdout', timestamp: new Date(T1), line: 'first' },
+      { stream: 'stdout', timestamp: new Date(T1), line: 'first', mark: { timestamp: T1, count: 1 } },
     ]);
-    expect(parser.chunk(Buffer.from('\n'))).toEqual([{ stream: 'stdout', timestamp: new Date(T2), line: 'second' }]);
+    expect(parser.chunk(Buffer.from('\n'))).toEqual([
+      { stream: 'stdout', timestamp: new Date(T2), line: 'second', mark: { timestamp: T2, count: 1 } },
+    ]);
+  });
+
+  test('a parser given a position an earlier reader got to drops exactly what that reader took', () => {
+    const texts = (lines: LogLine[]) => lines.map((l) => `${l.stream}:${l.line}`);
+    // Three lines share a timestamp (a coarse clock); the earlier reader took two, and nothing of stderr.
+    const log: ['stdout' | 'stderr', string][] = [
+      ['stdout', `${T1} a\n`],
+      ['stdout', `${T1} b\n`],
+      ['stdout', `${T1} c\n`],
+      ['stderr', `${T1} e\n`],
+      ['stdout', `${T2} d\n`],
+    ];
+    const first = new LogLineParser();
+    const taken = log.slice(0, 2).flatMap(([stream, payload]) => first.message(stream, Buffer.from(payload)));
+    expect(texts(taken)).toEqual(['stdout:a', 'stdout:b']);
+    const position = { stdout: taken[1]!.mark };
+
+    const resumed = new LogLineParser(position);
+    const rest = log.flatMap(([stream, payload]) => resumed.message(stream, Buffer.from(payload)));
+    expect(texts(rest)).toEqual(['stdout:c', 'stderr:e', 'stdout:d']);
+    expect(resumed.latest()).toEqual(new Date(T2));
   });
 });
 

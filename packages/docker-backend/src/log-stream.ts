@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { LogLine } from './container-backend';
+import type { LogLine, LogMark, LogPosition } from './container-backend';
 import { ContainerBackendError } from './errors';
 
 type StreamName = LogLine['stream'];
@@ -28,10 +28,7 @@ interface Pending {
 }
 
 /** The last timestamp taken in on a stream, and how many messages carried it. */
-interface Mark {
-  timestamp: string;
-  count: number;
-}
+type Mark = { -readonly [K in keyof LogMark]: LogMark[K] };
 
 /**
  * Turns the payloads of a timestamped log stream into lines. Each payload is one log message prefixed
@@ -46,9 +43,15 @@ interface Mark {
  */
 export class LogLineParser {
   private readonly pending: Record<StreamName, Pending> = { stdout: { parts: [] }, stderr: { parts: [] } };
-  private readonly seen: Record<StreamName, Mark | undefined> = { stdout: undefined, stderr: undefined };
-  private skipping: Record<StreamName, Mark | undefined> = { stdout: undefined, stderr: undefined };
+  private readonly seen: Record<StreamName, Mark | undefined>;
+  private skipping: Record<StreamName, Mark | undefined>;
   private raw: Buffer = Buffer.alloc(0);
+
+  /** `after`: a position an earlier reader got to; messages up to it are dropped. */
+  constructor(after?: LogPosition) {
+    this.seen = { stdout: after?.stdout && { ...after.stdout }, stderr: after?.stderr && { ...after.stderr } };
+    this.skipping = { stdout: after?.stdout && { ...after.stdout }, stderr: after?.stderr && { ...after.stderr } };
+  }
 
   /** One demultiplexed message. */
   message(stream: StreamName, payload: Buffer): LogLine[] {
@@ -59,7 +62,9 @@ export class LogLineParser {
     let start = 0;
     for (let newline = body.indexOf(NEWLINE); newline >= 0; newline = body.indexOf(NEWLINE, start)) {
       pending.parts.push(body.subarray(start, newline));
-      lines.push(this.take(stream, pending.timestamp ?? timestamp));
+      // Only a line that ends its message marks a point to resume after: the message is then all taken.
+      const mark = rawTimestamp !== undefined && newline === body.length - 1 ? this.markOf(stream) : undefined;
+      lines.push(this.take(stream, pending.timestamp ?? timestamp, mark));
       start = newline + 1;
     }
     if (start < body.length) {
@@ -91,7 +96,9 @@ export class LogLineParser {
     const lines: LogLine[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
       const pending = this.pending[stream];
-      if (pending.parts.length > 0) lines.push(this.take(stream, pending.timestamp ?? new Date()));
+      if (pending.parts.length > 0) {
+        lines.push(this.take(stream, pending.timestamp ?? new Date(), this.markOf(stream)));
+      }
     }
     if (this.raw.length > 0) {
       const line = this.ttyLine(this.raw);
@@ -142,15 +149,21 @@ export class LogLineParser {
     const { rawTimestamp, timestamp, body } = splitTimestamp(raw);
     if (!this.accept('stdout', rawTimestamp)) return undefined;
     const end = body.length > 0 && body[body.length - 1] === CARRIAGE_RETURN ? body.length - 1 : body.length;
-    return { stream: 'stdout', timestamp, line: body.subarray(0, end).toString('utf8') };
+    const mark = rawTimestamp === undefined ? undefined : this.markOf('stdout');
+    return { stream: 'stdout', timestamp, line: body.subarray(0, end).toString('utf8'), mark };
   }
 
-  private take(stream: StreamName, timestamp: Date): LogLine {
+  private markOf(stream: StreamName): LogMark | undefined {
+    const seen = this.seen[stream];
+    return seen && { timestamp: seen.timestamp, count: seen.count };
+  }
+
+  private take(stream: StreamName, timestamp: Date, mark: LogMark | undefined): LogLine {
     const pending = this.pending[stream];
     const line = Buffer.concat(pending.parts).toString('utf8');
     pending.parts = [];
     pending.timestamp = undefined;
-    return { stream, timestamp, line };
+    return mark ? { stream, timestamp, line, mark } : { stream, timestamp, line };
   }
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
+import type { ExecSessions } from './exec/exec-sessions';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
 export interface EcsScope {
@@ -15,4 +16,9 @@ export interface EcsScope {
   readonly strict: boolean;
   /** For warnings about what AWS would refuse and localcloud lets pass. */
   readonly logger: Logger;
+  /** ECS Exec: the sessions ExecuteCommand hands out, and the data channel URL for one. */
+  readonly exec?: {
+    readonly sessions: ExecSessions;
+    streamUrl(sessionId: string, host: string | undefined): string;
+  };
 }

@@ -19,4 +19,6 @@ export const ResourceInUseException = defineServiceError('ResourceInUseException
 export const LimitExceededException = defineServiceError('LimitExceededException');
 export const PlatformUnknownException = defineServiceError('PlatformUnknownException');
 export const UnsupportedFeatureException = defineServiceError('UnsupportedFeatureException');
+export const AccessDeniedException = defineServiceError('AccessDeniedException');
+export const TargetNotConnectedException = defineServiceError('TargetNotConnectedException');
 export const ServerException = defineServiceError('ServerException', 500);

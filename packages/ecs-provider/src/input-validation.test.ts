@@ -53,4 +53,20 @@ describe('ECS input validation from the generated model', () => {
         'Member must have length greater than or equal to 1',
     );
   });
+
+  it('quotes a huge or deeply nested value in a bounded message, without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(messageOf('CreateCluster', { clusterName: deep })).toBe(
+      "SerializationException: Value at 'clusterName' must be a string, not a list.",
+    );
+    const huge = messageOf('CreateCluster', { clusterName: 'ok', settings: [{ name: 'x'.repeat(1_000_000) }] });
+    expect(huge).toContain(`Value '${'x'.repeat(100)}…' at 'settings.1.member.name'`);
+    expect(huge!.length).toBeLessThan(400);
+    const key = messageOf('RegisterTaskDefinition', {
+      family: 'f',
+      containerDefinitions: [{ name: 'c', dockerLabels: { ['k'.repeat(1_000_000)]: 1 } }],
+    });
+    expect(key).toContain(`at 'containerDefinitions.1.member.dockerLabels.${'k'.repeat(100)}…'`);
+  });
 });

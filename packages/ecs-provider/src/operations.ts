@@ -26,6 +26,7 @@ import {
   putAccountSettingDefault,
 } from './handlers/account-settings';
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './handlers/tasks';
+import { executeCommand } from './handlers/execute-command';
 import {
   createService,
   deleteService,
@@ -69,6 +70,7 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   StopTask: stopTask,
   DescribeTasks: describeTasks,
   ListTasks: listTasks,
+  ExecuteCommand: executeCommand,
   // Services
   CreateService: createService,
   UpdateService: updateService,

@@ -23,10 +23,16 @@ import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
 import { isLogsSink } from './task-agent/logs-sink-guard';
 import { TaskAgent } from './task-agent/task-agent';
+import { LogPositions, type LogPositionRecord } from './task-agent/log-positions';
+import { TaskConsole } from './task-agent/console-output';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
+import { ExecSessions } from './exec/exec-sessions';
+import { streamUrl } from './exec/stream-url';
+import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
+import type { UpgradeRoute } from '@localcloud/gateway';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 export const ECS_MODEL = serviceModel(ecsModel);
@@ -56,6 +62,11 @@ export class EcsProvider implements ServiceProvider {
   private readonly agent: TaskAgent;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
+  /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
+  private readonly execSessions = new ExecSessions();
+  /** The WebSocket data channels of those sessions, on the gateway's port. */
+  private readonly execEndpoint: ExecEndpoint;
+  readonly upgradeRoutes: readonly UpgradeRoute[];
 
   constructor(
     private readonly context: ProviderContext,
@@ -86,6 +97,23 @@ export class EcsProvider implements ServiceProvider {
       context.logger,
       (arn) => this.repository.has(arn),
     );
+    this.execEndpoint = new ExecEndpoint({
+      sessions: this.execSessions,
+      backend: this.backend,
+      logger: context.logger,
+      idleTimeoutMs: idleTimeoutFromEnv(context.env),
+      stillExecutable: (target) => {
+        const record = this.repository.get(target);
+        const container = record?.containers?.find((c) => c.name === target.containerName);
+        return (
+          record?.lastStatus === 'RUNNING' &&
+          record.enableExecuteCommand === true &&
+          container?.lastStatus === 'RUNNING' &&
+          container.runtimeId === target.runtimeId
+        );
+      },
+    });
+    this.upgradeRoutes = [this.execEndpoint.route];
     this.scheduler = new ServiceScheduler({
       stores: this.stores,
       services: this.state.table<ServiceRecord>(ECS_TABLES.services),
@@ -104,6 +132,11 @@ export class EcsProvider implements ServiceProvider {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
+    const exec = {
+      sessions: this.execSessions,
+      streamUrl: (sessionId: string, host: string | undefined) =>
+        streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
+    };
     return this.table.dispatch(
       operation,
       input,
@@ -114,6 +147,7 @@ export class EcsProvider implements ServiceProvider {
         scheduler: this.scheduler,
         strict: this.config.strictValidation,
         logger: this.context.logger,
+        exec,
       },
       request,
     );
@@ -138,6 +172,7 @@ export class EcsProvider implements ServiceProvider {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    await this.execEndpoint.close();
     this.supervisor.close();
     await this.runtime.settle();
     await this.agent.close();
@@ -204,6 +239,16 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       credentialsRoute: route?.available() ? route : undefined,
+      logPositions: new LogPositions(
+        this.state,
+        this.state.table<LogPositionRecord>(ECS_TABLES.logPositions),
+        this.config.awslogsPositionIntervalMs,
+        this.context.logger,
+      ),
+      taskConsole:
+        this.config.taskOutput === 'console'
+          ? { console: new TaskConsole(this.context.logger), containerPrefix: this.config.containerPrefix }
+          : undefined,
     });
   }
 

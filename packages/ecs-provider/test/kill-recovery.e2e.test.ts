@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,51 +9,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { testCredentials } from '@localcloud/gateway/testing';
-
-/** A gateway in its own process (from source), so the test can SIGKILL it. */
-interface GatewayProcess {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<NodeJS.Signals | null>;
-}
-
-function startGatewayProcess(dataDir: string): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'gateway-from-source.js')], {
-    env: {
-      ...process.env,
-      SERVICES: 'ecs',
-      GATEWAY_LISTEN: '127.0.0.1:0',
-      PERSISTENCE: '1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, signal) => resolve(signal)),
-  );
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`gateway did not start within 30 s:\n${stderr}`)), 30_000);
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text;
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited before it was ready:\n${stderr}`));
-    });
-    const poll = async () => {
-      const match = /localcloud ready .*url=(\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, exited });
-        return;
-      }
-      setTimeout(poll, 50);
-    };
-    void poll();
-  });
-}
+import { startGatewayProcess } from './gateway-process';
 
 const register = (ecs: ECSClient) =>
   ecs.send(

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { ServiceProvider } from './plugin/service-provider';
 import { ServiceError } from './plugin/service-error';
@@ -43,10 +44,14 @@ describe('gateway edge', () => {
   });
   afterAll(() => gw.close());
 
-  const post = (target: string | undefined, body: string | object = {}, type = 'application/x-amz-json-1.0') => {
+  const post = (
+    target: string | undefined,
+    body: string | Buffer | object = {},
+    type = 'application/x-amz-json-1.0',
+  ) => {
     const req = request(gw.url).post('/').set('content-type', type);
     if (target) req.set('x-amz-target', target);
-    return req.send(typeof body === 'string' ? body : JSON.stringify(body));
+    return req.send(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
   };
 
   const expectAwsError = (res: request.Response, status: number, code: string) => {
@@ -97,6 +102,30 @@ describe('gateway edge', () => {
   it('answers malformed JSON with SerializationException', async () => {
     expectAwsError(await post(`${TARGET}.ListTables`, '{"Limit": '), 400, 'SerializationException');
     expectAwsError(await post(`${TARGET}.ListTables`, '[1,2]'), 400, 'SerializationException');
+  });
+
+  it('refuses deep nesting before parsing it, instead of overflowing the stack later', async () => {
+    const deep = (levels: number) => `{"Limit":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    const res = await post(`${TARGET}.ListTables`, deep(5_000));
+    expectAwsError(res, 400, 'SerializationException');
+    expect(JSON.parse(res.text).message).toBe('The request body nests arrays and objects deeper than 100 levels.');
+    // Brackets inside strings are text, not nesting.
+    expect((await post(`${TARGET}.ListTables`, { Name: '['.repeat(5_000) })).status).toBe(200);
+    expect((await post(`${TARGET}.ListTables`, deep(99))).status).toBe(200);
+  });
+
+  it('answers a body that does not decode as its Content-Encoding with SerializationException', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await post(`${TARGET}.ListTables`, '{"Limit": 3}').set('content-encoding', encoding);
+      expectAwsError(res, 400, 'SerializationException');
+      expect(JSON.parse(res.text).message).toBe(
+        `The request body is not valid ${encoding} data, as its Content-Encoding says.`,
+      );
+    }
+    const unknown = await post(`${TARGET}.ListTables`, '{}').set('content-encoding', 'x-zip');
+    expectAwsError(unknown, 400, 'SerializationException');
+    const gzipped = await post(`${TARGET}.ListTables`, gzipSync('{"Limit": 3}')).set('content-encoding', 'gzip');
+    expect(gzipped.status).toBe(200);
   });
 
   it('answers a wrong content type with UnsupportedMediaTypeException', async () => {

@@ -11,10 +11,12 @@ import { requestId } from './pipeline/request-id';
 import { requestLog } from './pipeline/request-log';
 import { resolveService } from './pipeline/resolve-service';
 import { resolveAccountRegion } from './pipeline/resolve-account-region';
+import { readBody } from './pipeline/read-body';
 import { parseRequest } from './pipeline/parse-request';
 import { dispatch } from './pipeline/dispatch';
 import { errorHandler } from './pipeline/error-handler';
 import { HEALTH_PATH, healthRoute } from './health';
+import { upgradeHandler } from './plugin/upgrade-routes';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -61,7 +63,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.use(requestId);
   app.use(requestLog(logger, config.debug));
   app.get(HEALTH_PATH, healthRoute(registry));
-  app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  app.use(readBody(config.maxBodyBytes));
   app.use(asMiddleware(resolveService(registry)));
   app.use(asMiddleware(resolveAccountRegion({ region: config.defaultRegion, accountId: config.defaultAccountId })));
   app.use(asMiddleware(parseRequest));
@@ -70,6 +72,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  // Connection upgrades (WebSockets) on provider paths; everything else is the request path above.
+  const upgrades = upgradeHandler(registry, logger);
+  server.on('upgrade', upgrades.handle);
   /** Providers whose start completed, in order: only these are stopped. */
   const started: ServiceProvider[] = [];
 
@@ -110,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
       }
       server.closeAllConnections();
+      upgrades.destroyAll();
       await closed;
     },
   };

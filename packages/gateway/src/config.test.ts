@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, publicUrlOf } from './config';
 
 describe('loadConfig', () => {
   it('binds 127.0.0.1:4566 and enables every bundled provider by default', () => {
@@ -41,5 +41,20 @@ describe('loadConfig', () => {
   ])('rejects %p with a ConfigError', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('publicUrlOf: the URL the "ready" line names', () => {
+  it('is localhost for loopback and all-addresses listeners, the address otherwise', () => {
+    expect(publicUrlOf(loadConfig({}), 4566)).toBe('http://localhost:4566');
+    expect(publicUrlOf(loadConfig({ GATEWAY_LISTEN: '0.0.0.0:4566' }), 4566)).toBe('http://localhost:4566');
+    expect(publicUrlOf(loadConfig({ GATEWAY_LISTEN: '10.1.2.3:0' }), 40000)).toBe('http://10.1.2.3:40000');
+    expect(publicUrlOf(loadConfig({ GATEWAY_LISTEN: '[fd00::1]:4566' }), 4566)).toBe('http://[fd00::1]:4566');
+  });
+
+  it('is GATEWAY_PUBLIC_URL when set (a container whose port is published elsewhere)', () => {
+    const config = loadConfig({ GATEWAY_LISTEN: '0.0.0.0:4566', GATEWAY_PUBLIC_URL: 'http://localhost:4600/' });
+    expect(publicUrlOf(config, 4566)).toBe('http://localhost:4600');
+    expect(() => loadConfig({ GATEWAY_PUBLIC_URL: 'localhost:4566' })).toThrow(/GATEWAY_PUBLIC_URL/);
   });
 });

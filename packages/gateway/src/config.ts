@@ -17,6 +17,8 @@ export interface GatewayConfig {
   readonly debug: boolean;
   readonly logLevel: string;
   readonly persistence: { readonly enabled: boolean; readonly dataDir: string };
+  /** The URL users should point clients at, when it is not the listen address (a published container port). */
+  readonly publicUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -56,7 +58,33 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       enabled: isTrue(env.PERSISTENCE),
       dataDir: path.resolve(env.DATA_DIR ?? '.localcloud'),
     },
+    publicUrl: parsePublicUrl(env.GATEWAY_PUBLIC_URL),
   };
+}
+
+/**
+ * The URL the "ready" line tells users to use: `GATEWAY_PUBLIC_URL`, else the listen address, with
+ * `localhost` for loopback and all-addresses listeners (what the docs and the AWS CLI examples use).
+ */
+export function publicUrlOf(config: Pick<GatewayConfig, 'host' | 'publicUrl'>, port: number): string {
+  if (config.publicUrl) return config.publicUrl;
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host);
+  const host = local ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
+}
+
+function parsePublicUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    throw new ConfigError(`GATEWAY_PUBLIC_URL '${value}' is not an http(s) URL (e.g. http://localhost:4566).`);
+  }
+  return value.replace(/\/+$/, '');
 }
 
 export function isTrue(value: string | undefined): boolean {

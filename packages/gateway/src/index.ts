@@ -10,9 +10,11 @@ export type {
   ProviderContext,
   ProviderHealth,
   GatewayInfo,
+  UpgradeRoute,
 } from './plugin/service-provider';
 export { ProviderRegistry, type ProviderSource } from './plugin/registry';
 export { AccountRegionStores } from './plugin/account-region-stores';
+export { previewJson, truncateText, PREVIEW_CHARS } from './plugin/value-preview';
 export { OperationTable, type OperationHandler } from './plugin/operation-table';
 export { arnPartition, ARN_PARTITION_PATTERN } from './plugin/arn-partition';
 export * from './errors';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, publicUrlOf } from './config';
 import { createGateway } from './app';
 import { createLogger } from './logger';
 
@@ -10,8 +10,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const gateway = await createGateway({ config, logger });
   const info = await gateway.listen();
-  logger.info('localcloud ready', {
-    url: info.url,
+  // Inside a container the listen address is not what users type: name both.
+  const listening = info.host.includes(':') ? `[${info.host}]:${info.port}` : `${info.host}:${info.port}`;
+  logger.info(`localcloud ready on ${publicUrlOf(config, info.port)} (listening on ${listening})`, {
     services: gateway.registry.enabledNames().join(','),
     persistence: config.persistence.enabled,
     startupMs: Math.round(performance.now() - bootStarted),

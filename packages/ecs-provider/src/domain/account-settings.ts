@@ -1,6 +1,7 @@
 import type { SettingName } from '@aws-sdk/client-ecs';
 import { ARN_PARTITION_PATTERN } from '@localcloud/gateway';
 import { InvalidParameterException } from '../errors';
+import { truncateText } from '@localcloud/gateway';
 
 /**
  * ECS account settings: every name of the API model, with the value an account has when nobody set it
@@ -47,7 +48,7 @@ export function validateSettingValue(name: SettingName, value: string): void {
   const accepted = ACCEPTED_VALUES[name];
   if (!accepted.includes(value)) {
     throw new InvalidParameterException(
-      `Invalid value '${value}' for the account setting ${name}. Valid values: ${accepted.join(', ')}.`,
+      `Invalid value '${truncateText(value)}' for the account setting ${name}. Valid values: ${accepted.join(', ')}.`,
     );
   }
 }
@@ -63,10 +64,12 @@ export function validatePrincipalArn(principalArn: string, accountId: string): v
   const match = PRINCIPAL_ARN.exec(principalArn);
   if (!match) {
     throw new InvalidParameterException(
-      `Invalid principalArn '${principalArn}': specify the ARN of an IAM user, an IAM role or the root user.`,
+      `Invalid principalArn '${truncateText(principalArn)}': specify the ARN of an IAM user, an IAM role or the root user.`,
     );
   }
   if (match[1] !== accountId) {
-    throw new InvalidParameterException(`The principalArn '${principalArn}' does not belong to account ${accountId}.`);
+    throw new InvalidParameterException(
+      `The principalArn '${truncateText(principalArn)}' does not belong to account ${accountId}.`,
+    );
   }
 }

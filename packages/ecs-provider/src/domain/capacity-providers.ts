@@ -1,6 +1,7 @@
 import type { CapacityProvider, CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
 import { capacityProviderArn, type Scope } from '../arn';
 import { InvalidParameterException } from '../errors';
+import { truncateText } from '@localcloud/gateway';
 
 /** The capacity providers every account has: Fargate's two. localcloud runs both on the local Docker engine. */
 export const BUILT_IN_CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
@@ -33,7 +34,7 @@ export function validateCapacityProviders(
   for (const name of names) {
     if (!isBuiltInCapacityProvider(name)) {
       throw new InvalidParameterException(
-        `The specified capacity provider '${name}' does not exist. Specify a valid capacity provider and try again.`,
+        `The specified capacity provider '${truncateText(name)}' does not exist. Specify a valid capacity provider and try again.`,
       );
     }
   }

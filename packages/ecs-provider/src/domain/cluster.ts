@@ -2,6 +2,7 @@ import type { Cluster, ClusterField, ClusterSetting, KeyValuePair } from '@aws-s
 import { InvalidParameterException } from '../errors';
 import { launchTypeOf } from './launch-type';
 import type { ClusterRecord, ServiceRecord, TaskRecord } from '../store/records';
+import { truncateText } from '@localcloud/gateway';
 
 /** Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens. */
 const CLUSTER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -31,7 +32,7 @@ export function mergeClusterSettings(
     const accepted = CLUSTER_SETTING_VALUES[name];
     if (!accepted || setting.value === undefined || !accepted.includes(setting.value)) {
       throw new InvalidParameterException(
-        `Invalid value '${setting.value ?? ''}' for the cluster setting ${name}. Valid values: ${(accepted ?? []).join(', ')}.`,
+        `Invalid value '${truncateText(setting.value ?? '')}' for the cluster setting ${name}. Valid values: ${(accepted ?? []).join(', ')}.`,
       );
     }
     byName.set(name, setting.value);

@@ -9,6 +9,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { ClientException } from '../errors';
 import { isFargateCombination, parseTaskCpu, parseTaskMemory } from './fargate';
+import { truncateText } from '@localcloud/gateway';
 
 /** Family and container names: up to 255 letters (upper and lower case), numbers, underscores and hyphens. */
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -30,7 +31,7 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest, { str
   const family = input.family ?? '';
   if (!isValidFamily(family)) {
     throw new ClientException(
-      `Invalid family '${family}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
+      `Invalid family '${truncateText(family)}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
     );
   }
   const containers = input.containerDefinitions ?? [];
@@ -62,7 +63,7 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest, { str
     if (name === undefined || name === '') throw new ClientException('Container.name should not be null or empty.');
     if (!NAME.test(name)) {
       throw new ClientException(
-        `Invalid container name '${name}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
+        `Invalid container name '${truncateText(name)}': up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
       );
     }
     if (names.has(name)) {
@@ -86,7 +87,7 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest, { str
       if (!mount.sourceVolume || !volumes.has(mount.sourceVolume)) {
         throw new ClientException(
           `Invalid 'mountPoints' setting for container '${container.name}': ` +
-            `the volume '${mount.sourceVolume ?? ''}' is not defined in the task definition's volumes.`,
+            `the volume '${truncateText(mount.sourceVolume ?? '')}' is not defined in the task definition's volumes.`,
         );
       }
     }
@@ -94,7 +95,7 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest, { str
       if (!from.sourceContainer || !names.has(from.sourceContainer)) {
         throw new ClientException(
           `Invalid 'volumesFrom' setting for container '${container.name}': ` +
-            `the container '${from.sourceContainer ?? ''}' is not defined in the task definition.`,
+            `the container '${truncateText(from.sourceContainer ?? '')}' is not defined in the task definition.`,
         );
       }
     }
@@ -102,7 +103,7 @@ export function validateRegistration(input: RegisterTaskDefinitionRequest, { str
       if (!names.has(dependency.containerName!)) {
         throw new ClientException(
           `Invalid 'dependsOn' setting for container '${container.name}': ` +
-            `the container '${dependency.containerName}' is not defined in the task definition.`,
+            `the container '${truncateText(dependency.containerName ?? '')}' is not defined in the task definition.`,
         );
       }
       if (dependency.containerName === container.name) {

@@ -12,6 +12,7 @@ import { inScope, parseArn, parseTaskDefinitionRef, type ParsedArn, type Scope }
 import { InvalidParameterException, ResourceNotFoundException } from '../errors';
 import { mergeTags, removeTags } from '../domain/tags';
 import type { EcsStore } from '../store/ecs-store';
+import { truncateText } from '@localcloud/gateway';
 
 /** A taggable resource found by ARN: its tags, and how to store new ones. */
 export interface TaggableResource {
@@ -74,7 +75,7 @@ function findTaggable(resourceArn: string, { store, scope }: EcsScope): Taggable
   const resolver = parsed && TAGGABLE.get(parsed.resourceType);
   if (!parsed || !resolver) {
     throw new InvalidParameterException(
-      `Invalid resource ARN '${resourceArn}': tags can be set on ECS clusters, task definitions, services and tasks.`,
+      `Invalid resource ARN '${truncateText(resourceArn)}': tags can be set on ECS clusters, task definitions, services and tasks.`,
     );
   }
   const resource = inScope(parsed, scope) ? resolver(store, parsed.resource, scope) : undefined;

@@ -22,6 +22,7 @@ import { mergeTags } from '../domain/tags';
 import { paginate } from '../pagination';
 import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
+import { truncateText } from '@localcloud/gateway';
 
 const revisionKey = (family: string, revision: number) => `${family}:${revision}`;
 
@@ -154,7 +155,8 @@ export function deregisterTaskDefinition(
   if (ref && ref.revision === undefined && ref.badRevision === undefined) {
     throw new ClientException('A revision must be specified: use family:revision or the full task definition ARN.');
   }
-  if (ref?.badRevision !== undefined) throw new ClientException(`Invalid revision number. Number: ${ref.badRevision}`);
+  if (ref?.badRevision !== undefined)
+    throw new ClientException(`Invalid revision number. Number: ${truncateText(String(ref.badRevision))}`);
   const record = findTaskDefinition(store, scope, input.taskDefinition!);
   if (!record) throw new ClientException('The specified task definition does not exist.');
   const current = record.taskDefinition;

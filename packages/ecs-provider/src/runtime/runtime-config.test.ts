@@ -30,9 +30,19 @@ describe('task endpoint settings', () => {
   });
 });
 
+describe('ECS_TASK_OUTPUT', () => {
+  it('prints task output on the console by default, and not with off; anything else is refused', () => {
+    expect(loadEcsRuntimeConfig({}).taskOutput).toBe('console');
+    expect(loadEcsRuntimeConfig({ ECS_TASK_OUTPUT: 'off' }).taskOutput).toBe('off');
+    expect(() => loadEcsRuntimeConfig({ ECS_TASK_OUTPUT: 'stdout' })).toThrow(/ECS_TASK_OUTPUT/);
+  });
+});
+
 describe('numeric settings', () => {
   it('refuses a value that is not a positive integer, naming the setting', () => {
     expect(() => loadEcsRuntimeConfig({ ECS_STOPPED_TASK_RETENTION_SECONDS: 'soon' })).toThrow(EcsConfigError);
+    expect(() => loadEcsRuntimeConfig({ ECS_AWSLOGS_POSITION_INTERVAL_MS: '-1' })).toThrow(/POSITION_INTERVAL/);
+    expect(loadEcsRuntimeConfig({}).awslogsPositionIntervalMs).toBe(1000);
     expect(() => loadSchedulerConfig({ ECS_SCHEDULER_INTERVAL_MS: '0' })).toThrow(/ECS_SCHEDULER_INTERVAL_MS/);
     expect(loadSchedulerConfig({ ECS_SCHEDULER_INTERVAL_MS: '250' }).intervalMs).toBe(250);
     expect(loadSchedulerConfig({}).intervalMs).toBe(1000);

@@ -34,6 +34,10 @@ export interface EcsRuntimeConfig {
   readonly credentialsRoute: boolean;
   /** `ECS_STRICT_VALIDATION=1`: refuse what AWS refuses, even where localcloud could run it. */
   readonly strictValidation: boolean;
+  /** Where task containers' output is printed besides their log driver: the gateway's console, or nowhere. */
+  readonly taskOutput: 'console' | 'off';
+  /** Longest the recorded awslogs position of a container lags behind delivery (what a crash repeats). */
+  readonly awslogsPositionIntervalMs: number;
 }
 
 export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undefined>>): EcsRuntimeConfig {
@@ -62,6 +66,12 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
     strictValidation: flag('ECS_STRICT_VALIDATION', env.ECS_STRICT_VALIDATION),
+    taskOutput: parseTaskOutput(env.ECS_TASK_OUTPUT),
+    awslogsPositionIntervalMs: positiveInt(
+      'ECS_AWSLOGS_POSITION_INTERVAL_MS',
+      env.ECS_AWSLOGS_POSITION_INTERVAL_MS,
+      1000,
+    ),
   };
 }
 
@@ -71,6 +81,13 @@ function flag(name: string, value: string | undefined): boolean {
   if (text === '' || isFalse(text)) return false;
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;
   throw new EcsConfigError(`${name} must be 1 or 0 (true/false, yes/no, on/off); got '${value}'.`);
+}
+
+function parseTaskOutput(value: string | undefined): 'console' | 'off' {
+  const text = (value ?? '').trim().toLowerCase();
+  if (text === '' || text === 'console') return 'console';
+  if (isFalse(text)) return 'off';
+  throw new EcsConfigError(`ECS_TASK_OUTPUT must be console or off; got '${value}'.`);
 }
 
 function isFalse(value: string | undefined): boolean {

@@ -12,7 +12,10 @@ export interface TaskHooks {
   beforeCreate(ref: TaskRef, definition: TaskDefinition): Promise<void>;
   /** Right after a container started (`containerName` absent: the task's network holder). */
   started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void>;
-  /** A running container of a task re-adopted after a gateway restart: pick up where the last run left off. */
+  /**
+   * A container of a task re-adopted after a gateway restart, running or exited meanwhile: pick up where
+   * the last run left off.
+   */
   resumed(ref: TaskRef, runtimeId: string, containerName: string): void;
   /** Before the task is marked STOPPED, once its containers have stopped: e.g. deliver the last log lines. */
   beforeStopped(ref: TaskRef): Promise<void>;

@@ -1,6 +1,7 @@
 import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
 import type { PlannedVolume } from './container-plan';
 import type { TaskAgentState } from '../task-agent/task-agent-state';
+import { withManagedAgents } from '../exec/managed-agents';
 
 /** How one ECS container of a task maps to Docker. */
 export interface RuntimeContainer {
@@ -58,7 +59,7 @@ export const refOf = (record: TaskRecord): TaskRef => ({
 /** The task as the ECS API shows it. */
 export function toTask(record: TaskRecord): Task {
   const { accountId: _a, region: _r, runtime: _rt, ...task } = record;
-  return task;
+  return withManagedAgents(task);
 }
 
 export function containerOf(record: TaskRecord, name: string): Container | undefined {

@@ -128,6 +128,15 @@ export class TaskRuntime {
     this.options.hooks?.resumed(ref, runtimeId, name);
   }
 
+  /**
+   * A container of an adopted task that exited while the gateway was down: first pick up the rest of
+   * its output (awslogs), which the stop then waits for, then record the exit.
+   */
+  containerExitedWhileAway(ref: TaskRef, name: string, runtimeId: string, exitCode: number | undefined): void {
+    this.options.hooks?.resumed(ref, runtimeId, name);
+    this.containerExited(ref, name, exitCode);
+  }
+
   /** A task container exited: record it, and stop the task when it was essential. */
   containerExited(ref: TaskRef, name: string, exitCode: number | undefined, reason?: string): void {
     const record = this.updateContainer(ref, name, (c) => {

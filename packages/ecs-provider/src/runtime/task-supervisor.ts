@@ -150,7 +150,9 @@ export class TaskSupervisor {
       try {
         const info = await this.backend.inspectContainer(container.runtimeId);
         if (info.state.running) this.runtime.containerAdopted(ref, container.name, container.runtimeId);
-        else if (info.state.startedAt) this.runtime.containerExited(ref, container.name, info.state.exitCode);
+        else if (info.state.startedAt) {
+          this.runtime.containerExitedWhileAway(ref, container.name, container.runtimeId, info.state.exitCode);
+        }
         if (info.state.health) this.runtime.containerHealth(ref, container.name, info.state.health.status);
       } catch (error) {
         if (!(error instanceof ContainerNotFoundError)) throw error;

@@ -18,6 +18,8 @@ export const ECS_TABLES = {
   accountSettings: 'ecs.account-settings',
   services: 'ecs.services',
   tasks: 'ecs.tasks',
+  /** How far each running container's awslogs output was delivered, by task ARN (the task agent's). */
+  logPositions: 'ecs.log-positions',
 } as const;
 
 /**

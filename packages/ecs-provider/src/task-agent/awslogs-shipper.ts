@@ -1,6 +1,7 @@
-import type { ContainerBackend, LogLine } from '@localcloud/docker-backend';
+import type { LogLine, LogPosition } from '@localcloud/docker-backend';
 import type { LogsSink } from '@localcloud/logs-provider';
 import type { Logger } from 'winston';
+import type { LineConsumer } from './container-output';
 
 /** Where one container's output goes: a CloudWatch Logs stream in an account and region. */
 export interface AwsLogsTarget {
@@ -14,73 +15,38 @@ export interface ShipperOptions {
   readonly flushIntervalMs?: number;
   /** Deliver at once when this many lines are waiting. */
   readonly maxBatchLines?: number;
-  /**
-   * Resume after a gateway restart: only lines logged after this time (epoch ms), which an earlier
-   * shipper already delivered up to.
-   */
-  readonly after?: number;
+  /** Told the log position after every delivery, to record it (and resume there after a restart). */
+  readonly onDelivered?: (position: LogPosition) => void;
+  /** Where delivery stood when an earlier shipper of this container stopped. */
+  readonly deliveredUpTo?: LogPosition;
 }
 
-/**
- * Follows one container's stdout and stderr and delivers every line to CloudWatch Logs in batches, with
- * the engine's timestamps. `done` resolves once the container has exited and its last line is stored:
- * the backend re-reads the finished log, so lines written right before the exit are not lost.
- */
-export class AwsLogsShipper {
-  readonly done: Promise<void>;
+/** Delivers one container's output lines to CloudWatch Logs in batches, with the engine's timestamps. */
+export class AwsLogsShipper implements LineConsumer {
   private pending: { timestamp: number; message: string }[] = [];
+  /** The position after the last line in `pending`, per stream. */
+  private pendingPosition: { -readonly [K in keyof LogPosition]: LogPosition[K] } = {};
+  private delivered: LogPosition;
   private timer?: NodeJS.Timeout;
-  private readonly abort = new AbortController();
   private failed = false;
-  private delivered: number;
 
   constructor(
-    private readonly backend: ContainerBackend,
     private readonly sink: LogsSink,
-    private readonly containerId: string,
     private readonly target: AwsLogsTarget,
     private readonly logger: Logger,
     private readonly options: ShipperOptions = {},
   ) {
-    this.delivered = options.after ?? 0;
-    this.done = this.run();
+    this.delivered = options.deliveredUpTo ?? {};
   }
 
-  /** Timestamp (epoch ms) of the newest line delivered so far, 0 before the first. */
-  get deliveredUpTo(): number {
+  /** How far the log is delivered: the mark of the last line stored, per stream. */
+  get position(): LogPosition {
     return this.delivered;
   }
 
-  /** Stops following (e.g. on provider shutdown) after delivering what was read. */
-  cancel(): void {
-    this.abort.abort();
-  }
-
-  private async run(): Promise<void> {
-    try {
-      const after = this.options.after;
-      const since = after === undefined ? undefined : new Date(after);
-      const lines = this.backend.containerLogs(this.containerId, { follow: true, since, signal: this.abort.signal });
-      for await (const line of lines) {
-        // The engine's `since` has second precision: drop what the previous shipper already delivered.
-        if (after === undefined || line.timestamp.getTime() > after) this.add(line);
-      }
-    } catch (error) {
-      if (!this.abort.signal.aborted) {
-        this.logger.warn('awslogs: following container output failed', {
-          container: this.containerId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    } finally {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.flush();
-    }
-  }
-
-  private add(line: LogLine): void {
+  add(line: LogLine): void {
     this.pending.push({ timestamp: line.timestamp.getTime(), message: line.line });
+    if (line.mark) this.pendingPosition[line.stream] = line.mark;
     if (this.pending.length >= (this.options.maxBatchLines ?? 5000)) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -93,20 +59,29 @@ export class AwsLogsShipper {
     }
   }
 
+  end(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flush();
+  }
+
   private flush(): void {
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    const position = { ...this.delivered, ...this.pendingPosition };
     this.pending = [];
+    this.pendingPosition = {};
     if (this.failed) return;
     const { scope, group, stream } = this.target;
     try {
+      // Stored (and durable) when it returns, so the position recorded next never runs ahead of the lines.
       this.sink.putEvents(scope, group, stream, batch);
-      this.delivered = Math.max(this.delivered, ...batch.map((event) => event.timestamp));
+      this.delivered = position;
+      this.options.onDelivered?.(position);
     } catch (error) {
       // The group or stream was deleted under a running task: ECS's driver gives up on it too.
       this.failed = true;
       this.logger.warn('awslogs: delivering log events failed; dropping the rest of this container', {
-        container: this.containerId,
         group,
         stream,
         error: error instanceof Error ? error.message : String(error),

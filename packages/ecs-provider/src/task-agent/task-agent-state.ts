@@ -9,6 +9,4 @@ export interface TaskAgentState {
   readonly taskRoleArn?: string;
   /** Per ECS container name: its log driver and options, as the metadata endpoint reports them. */
   readonly logConfigurations: Readonly<Record<string, { driver: string; options: Record<string, string> }>>;
-  /** Per ECS container name: timestamp (epoch ms) of the last log line delivered when the gateway stopped. */
-  logsDeliveredUpTo?: Record<string, number>;
 }

@@ -1,14 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ContainerBackend } from '@localcloud/docker-backend';
+import type { ContainerBackend, LogPosition } from '@localcloud/docker-backend';
 import type { LogsSink } from '@localcloud/logs-provider';
 import type { Logger } from 'winston';
-import { parseArn } from '../arn';
 import { effectiveNetworkMode } from '../runtime/container-plan';
 import type { TaskHooks } from '../runtime/task-hooks';
 import { taskIdOf, type TaskRecord, type TaskRef } from '../runtime/task-record';
 import { TaskStartError } from '../runtime/task-runtime';
 import { AwsLogsShipper, type AwsLogsTarget } from './awslogs-shipper';
+import { ContainerOutputFollower, type LineConsumer } from './container-output';
+import type { LogPositions } from './log-positions';
+import { consoleLabel, type TaskConsole } from './console-output';
 import type { CredentialsRoute } from './credentials-route';
 import type { TaskAgentState } from './task-agent-state';
 
@@ -23,6 +25,10 @@ export interface TaskAgentOptions {
   readonly endpoint: () => { port: number; host?: string; advertisedHost?: string } | undefined;
   /** Routes 169.254.170.2 in task network namespaces; absent when disabled. */
   readonly credentialsRoute?: CredentialsRoute;
+  /** How far each container's awslogs output was delivered, kept across restarts and crashes. */
+  readonly logPositions: LogPositions;
+  /** Where every task container's output is also printed (`ECS_TASK_OUTPUT=console`), when it is. */
+  readonly taskConsole?: { readonly console: TaskConsole; readonly containerPrefix: string };
   readonly flushIntervalMs?: number;
   /** Longest a stopping task waits for its containers' output to end. */
   readonly drainTimeoutMs?: number;
@@ -34,7 +40,8 @@ export interface TaskAgentOptions {
  */
 export class TaskAgent implements TaskHooks {
   private readonly pending = new Map<string, TaskAgentState>();
-  private readonly shippers = new Map<string, { containerName: string; shipper: AwsLogsShipper }[]>();
+  /** Per task ARN, the containers whose output is followed. */
+  private readonly followers = new Map<string, { containerName: string; follower: ContainerOutputFollower }[]>();
 
   constructor(private readonly options: TaskAgentOptions) {}
 
@@ -116,7 +123,7 @@ export class TaskAgent implements TaskHooks {
     const record = this.options.get(ref);
     const state = record?.runtime?.agent;
     if (!record || !state) return;
-    if (containerName) this.startShipper(ref, record, state, runtimeId, containerName);
+    if (containerName) this.follow(ref, record, state, runtimeId, containerName, false);
     // 169.254.170.2 is routed in each network namespace: the holder's when the containers share it.
     const ownNamespace = containerName === undefined || !record.runtime?.networkHolder;
     if (state.credentialsId && ownNamespace && !['host', 'none'].includes(state.networkMode)) {
@@ -128,29 +135,34 @@ export class TaskAgent implements TaskHooks {
     const record = this.options.get(ref);
     const state = record?.runtime?.agent;
     if (!record || !state) return;
-    // Without a recorded position (the gateway was killed) the whole log is delivered again.
-    this.startShipper(ref, record, state, runtimeId, containerName, state.logsDeliveredUpTo?.[containerName]);
+    this.follow(ref, record, state, runtimeId, containerName, true);
   }
 
   async beforeStopped(ref: TaskRef): Promise<void> {
-    const shippers = (this.shippers.get(ref.taskArn) ?? []).map((s) => s.shipper);
-    this.shippers.delete(ref.taskArn);
-    if (shippers.length === 0) return;
+    const followers = (this.followers.get(ref.taskArn) ?? []).map((s) => s.follower);
+    this.followers.delete(ref.taskArn);
+    await this.drain(ref, followers);
+    this.options.logPositions.forget(ref.taskArn);
+  }
+
+  /** Waits until the stopped containers' output is all handed on. */
+  private async drain(ref: TaskRef, followers: ContainerOutputFollower[]): Promise<void> {
+    if (followers.length === 0) return;
     // The containers have stopped, so their output ends; bound the wait anyway (a wedged engine stream).
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      Promise.all(shippers.map((s) => s.done)).then(() => false),
+      Promise.all(followers.map((s) => s.done)).then(() => false),
       new Promise<boolean>(
         (resolve) => (timer = setTimeout(() => resolve(true), this.options.drainTimeoutMs ?? 60_000)),
       ),
     ]);
     clearTimeout(timer);
     if (timedOut) {
-      this.options.logger.warn('awslogs: container output did not end; delivering what was read', {
+      this.options.logger.warn('container output did not end; delivering what was read', {
         taskArn: ref.taskArn,
       });
-      shippers.forEach((s) => s.cancel());
-      await Promise.all(shippers.map((s) => s.done));
+      followers.forEach((s) => s.cancel());
+      await Promise.all(followers.map((s) => s.done));
     }
   }
 
@@ -159,36 +171,62 @@ export class TaskAgent implements TaskHooks {
    * how far each container's log was delivered so a restarted gateway resumes there.
    */
   async close(): Promise<void> {
-    const byTask = [...this.shippers.entries()];
-    this.shippers.clear();
-    const all = byTask.flatMap(([, shippers]) => shippers.map((s) => s.shipper));
+    const all = [...this.followers.values()].flat().map((s) => s.follower);
+    this.followers.clear();
     all.forEach((s) => s.cancel());
     await Promise.all(all.map((s) => s.done));
-    for (const [taskArn, shippers] of byTask) {
-      const parsed = parseArn(taskArn);
-      if (!parsed) continue;
-      this.options.mutate({ accountId: parsed.accountId, region: parsed.region, taskArn }, (r) => {
-        if (!r.runtime?.agent) return;
-        const upTo = { ...r.runtime.agent.logsDeliveredUpTo };
-        for (const { containerName, shipper } of shippers) upTo[containerName] = shipper.deliveredUpTo;
-        r.runtime.agent.logsDeliveredUpTo = upTo;
-      });
-    }
+    this.options.logPositions.flush();
   }
 
-  private startShipper(
+  /**
+   * Follows a container's output for its consumers. `resuming`: a container re-adopted after a
+   * restart, whose awslogs delivery continues after the recorded position (without one, e.g. killed in
+   * its first second, from the start).
+   */
+  private follow(
     ref: TaskRef,
     record: TaskRecord,
     state: TaskAgentState,
     runtimeId: string,
     containerName: string,
-    after?: number,
+    resuming: boolean,
   ): void {
+    // One follower per container, however often the container is reported started or adopted.
+    if (this.followers.get(ref.taskArn)?.some((s) => s.containerName === containerName)) return;
+    const positions = this.options.logPositions;
+    const after = resuming ? positions.get(ref.taskArn, containerName) : undefined;
+    const shipper = this.awslogsShipper(ref, record, state, runtimeId, containerName, after);
+    const consumers: LineConsumer[] = shipper ? [shipper] : [];
+    const printer = this.consolePrinter(record, containerName);
+    if (printer) consumers.push(printer);
+    if (consumers.length === 0) return;
+    // A re-adopted container without awslogs: the console shows its output from now on, not again.
+    const since = resuming && !shipper ? new Date() : undefined;
+    const follower = new ContainerOutputFollower(this.options.backend, runtimeId, consumers, this.options.logger, {
+      after,
+      since,
+    });
+    this.followers.set(ref.taskArn, [...(this.followers.get(ref.taskArn) ?? []), { containerName, follower }]);
+  }
+
+  private consolePrinter(record: TaskRecord, containerName: string): LineConsumer | undefined {
+    const target = this.options.taskConsole;
+    const dockerName = record.runtime?.containers.find((c) => c.name === containerName)?.dockerName;
+    if (!target || !dockerName) return undefined;
+    return target.console.consumer(consoleLabel(dockerName, target.containerPrefix, taskIdOf(record.taskArn)));
+  }
+
+  private awslogsShipper(
+    ref: TaskRef,
+    record: TaskRecord,
+    state: TaskAgentState,
+    runtimeId: string,
+    containerName: string,
+    after: LogPosition | undefined,
+  ): AwsLogsShipper | undefined {
     const log = state.logConfigurations[containerName];
     const sink = this.options.logsSink();
-    if (log?.driver !== 'awslogs' || !sink) return;
-    // One shipper per container, however often the container is reported started or adopted.
-    if (this.shippers.get(ref.taskArn)?.some((s) => s.containerName === containerName)) return;
+    if (log?.driver !== 'awslogs' || !sink) return undefined;
     const prefix = log.options['awslogs-stream-prefix'];
     const target: AwsLogsTarget = {
       scope: scopeOf(ref, log.options),
@@ -200,13 +238,13 @@ export class TaskAgent implements TaskHooks {
       sink.ensureStream(target.scope, target.group, target.stream);
     } catch (error) {
       this.options.logger.warn('awslogs: cannot create the log stream', { ...target, error: String(error) });
-      return;
+      return undefined;
     }
-    const shipper = new AwsLogsShipper(this.options.backend, sink, runtimeId, target, this.options.logger, {
+    return new AwsLogsShipper(sink, target, this.options.logger, {
       flushIntervalMs: this.options.flushIntervalMs,
-      after,
+      deliveredUpTo: after,
+      onDelivered: (position) => this.options.logPositions.update(ref.taskArn, containerName, position),
     });
-    this.shippers.set(ref.taskArn, [...(this.shippers.get(ref.taskArn) ?? []), { containerName, shipper }]);
   }
 
   private async routeCredentials(ref: TaskRef, runtimeId: string): Promise<void> {

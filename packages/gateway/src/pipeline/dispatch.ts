@@ -2,7 +2,7 @@ import type { Step } from './exchange';
 import { sendJsonResult } from '../protocol/json-protocol';
 
 /** Validates the input against the provider's model, calls its handler and serialises the result. */
-export const dispatch: Step = async (_req, res, exchange) => {
+export const dispatch: Step = async (req, res, exchange) => {
   const provider = exchange.provider!;
   const operation = exchange.operation!;
   const input = exchange.input ?? {};
@@ -14,6 +14,7 @@ export const dispatch: Step = async (_req, res, exchange) => {
     region: exchange.region!,
     accountId: exchange.accountId!,
     accessKeyId: exchange.accessKeyId,
+    host: req.headers.host,
   });
   sendJsonResult(res, exchange.contentType, output);
 };

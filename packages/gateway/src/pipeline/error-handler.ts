@@ -1,13 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'winston';
 import { ServiceError } from '../plugin/service-error';
-import { InternalFailureError, RequestEntityTooLargeError, SerializationError } from '../errors';
+import { InternalFailureError } from '../errors';
 import { sendJsonError } from '../protocol/json-protocol';
 import { exchangeOf } from './exchange';
 
 /**
- * The one place errors become responses: ServiceErrors keep their code and status, body-parser
- * failures get their AWS equivalents, anything else is logged and answered as InternalFailure.
+ * The one place errors become responses: ServiceErrors keep their code and status; anything else is
+ * a bug, logged and answered as InternalFailure.
  */
 export function errorHandler(logger: Logger) {
   return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
@@ -22,15 +22,7 @@ export function errorHandler(logger: Logger) {
 }
 
 function toServiceError(error: unknown): ServiceError {
-  if (error instanceof ServiceError) return error;
-  const bodyError = error as { type?: string; limit?: number };
-  if (bodyError?.type === 'entity.too.large') {
-    return new RequestEntityTooLargeError(`The request body exceeds the limit of ${bodyError.limit} bytes.`);
-  }
-  if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'request.aborted') {
-    return new SerializationError(`The request body could not be read: ${(error as Error).message}`);
-  }
-  return new InternalFailureError();
+  return error instanceof ServiceError ? error : new InternalFailureError();
 }
 
 function describe(error: unknown): string {

@@ -9,4 +9,9 @@ export interface RequestContext {
   /** 12-digit AWS account id. */
   readonly accountId: string;
   readonly accessKeyId?: string;
+  /**
+   * The `Host` header the client addressed (e.g. `localhost:4566`), for URLs a provider hands back to
+   * the same client, such as a WebSocket stream URL on the gateway's port (see `upgradeRoutes`).
+   */
+  readonly host?: string;
 }

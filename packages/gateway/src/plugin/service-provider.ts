@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'winston';
 import type { RequestContext } from './request-context';
 
@@ -23,6 +25,20 @@ export interface ProviderHealth {
   /** `running` when the provider can serve its whole API, `degraded` when part of it is unavailable. */
   readonly status: 'running' | 'degraded' | 'stopped';
   readonly [detail: string]: unknown;
+}
+
+/**
+ * A connection upgrade (e.g. a WebSocket) a provider serves on the gateway's own port, under a path of
+ * its own. The gateway knows nothing of the protocol: it hands over the request and the socket.
+ */
+export interface UpgradeRoute {
+  /** Requests whose path starts with this come here, e.g. `/_localcloud/ecs/data-channel/`. */
+  readonly pathPrefix: string;
+  /**
+   * Takes over the socket: complete the upgrade (e.g. `ws`'s `handleUpgrade`) or answer an HTTP error
+   * on it and end it. Errors thrown here destroy the socket.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 /** What the gateway gives a provider when it creates it. */
@@ -52,7 +68,13 @@ export interface ServiceProvider {
   /** Throws a `ServiceError` when the input does not fit the operation's model. */
   validateInput?(operation: string, input: unknown): void;
   handle(operation: string, input: unknown, context: RequestContext): Promise<unknown>;
+  /**
+   * Upgrades (WebSockets) served under paths of the gateway's port, e.g. a data channel whose URL an
+   * operation hands out. Read once, when the gateway is created; prefixes must not overlap.
+   */
+  readonly upgradeRoutes?: readonly UpgradeRoute[];
   start?(gateway: GatewayInfo): Promise<void>;
+  /** Also ends the provider's upgraded connections: the gateway's close does not track them. */
   stop?(): Promise<void>;
   health?(): Promise<ProviderHealth>;
 }

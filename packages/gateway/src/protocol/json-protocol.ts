@@ -2,6 +2,7 @@ import { isDate } from 'node:util/types';
 import type { Response } from 'express';
 import type { ServiceError } from '../plugin/service-error';
 import { SerializationError, UnsupportedMediaTypeError } from '../errors';
+import { MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth';
 
 const JSON_CONTENT_TYPES = ['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'];
 
@@ -21,6 +22,9 @@ export function parseJsonBody(body: Buffer | undefined): Record<string, unknown>
   if (!body || body.length === 0) return {};
   const text = body.toString('utf8');
   if (text.trim() === '') return {};
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
+    throw new SerializationError(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

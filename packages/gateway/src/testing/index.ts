@@ -16,7 +16,8 @@ export interface TestGateway {
 export async function startTestGateway(
   options: { env?: Record<string, string>; providers?: Record<string, ProviderSource> } = {},
 ): Promise<TestGateway> {
-  const env = { GATEWAY_LISTEN: '127.0.0.1:0', ...options.env };
+  // Task output on the console would land in the middle of jest's report.
+  const env = { GATEWAY_LISTEN: '127.0.0.1:0', ECS_TASK_OUTPUT: 'off', ...options.env };
   const config = loadConfig(env);
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'error');
   const gateway = await createGateway({
@@ -33,3 +34,5 @@ export async function startTestGateway(
 export function testCredentials(accessKeyId = 'test') {
   return { accessKeyId, secretAccessKey: 'test' };
 }
+
+export type { InputModel, InputSchema } from './input-model';

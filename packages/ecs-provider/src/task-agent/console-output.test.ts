@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Logger } from 'winston';
+import { TaskConsole, consoleLabel } from './console-output';
+
+const line = (text: string) => ({ stream: 'stdout' as const, timestamp: new Date(), line: text });
+
+describe('consoleLabel', () => {
+  it('is the container name without the prefix, with the task id cut to 8 characters', () => {
+    const taskId = '1f2e3d4c5b6a79881f2e3d4c5b6a7988';
+    expect(consoleLabel(`localcloud_hello_1_hello_${taskId}`, 'localcloud', taskId)).toBe('hello_1_hello_1f2e3d4c');
+  });
+});
+
+describe('TaskConsole', () => {
+  it('drops and counts lines once the console is more than 1 MiB behind, instead of holding them', async () => {
+    let written = 0;
+    let stalled: (() => void) | undefined;
+    let keepingUp = false;
+    // A console that stalls after the first write until told to keep up.
+    const out = new Writable({
+      write(_chunk: Buffer, _encoding, done) {
+        written++;
+        if (keepingUp) done();
+        else stalled = done;
+      },
+    });
+    const warnings: unknown[][] = [];
+    const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
+    const consumer = new TaskConsole(logger, out).consumer('app_1_app_abcdef12');
+    const text = 'x'.repeat(1000);
+    for (let i = 0; i < 2048; i++) consumer.add(line(text));
+    // About 1 MiB is held for the console; the rest of the 2 MiB is not.
+    expect(out.writableLength).toBeLessThanOrEqual(1024 * 1024 + 1100);
+
+    const drained = new Promise((resolve) => out.once('drain', resolve));
+    keepingUp = true;
+    stalled!();
+    await drained;
+    await new Promise((resolve) => setImmediate(resolve));
+    const kept = written;
+    expect(kept + (warnings[0]?.[1] as { lines: number }).lines).toBe(2048);
+    expect(kept).toBeGreaterThan(1000);
+    expect(warnings[0]?.[0]).toMatch(/did not keep up/);
+  });
+});
+
+describe('FdWriter', () => {
+  it('loses nothing on a non-blocking pipe that is full for a while, and never blocks the writer', async () => {
+    // A child writes 3 MB (far more than a pipe or socket pair holds) to its stdout, made non-blocking by touching
+    // process.stdout as any library may, while this side does not read yet.
+    const root = path.resolve(__dirname, '../../../..');
+    const script = `
+      require('ts-node').register({ transpileOnly: true, project: ${JSON.stringify(path.join(root, 'tsconfig.test.json'))} });
+      const { FdWriter } = require(${JSON.stringify(path.join(__dirname, 'console-output.ts'))});
+      process.stdout;
+      const out = new FdWriter(1);
+      out.on('error', (error) => { process.stderr.write('failed: ' + error.message); process.exit(1); });
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      for (let i = 0; i < 3000; i++) out.write(i + ' ' + 'x'.repeat(1000) + '\\n');
+      out.end(() => { clearInterval(timer); process.stderr.write('ticks ' + ticks); });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdout.pause();
+    // Held up long enough for the child to fill the pipe and be told EAGAIN.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stdout.resume();
+    const code = await closed.finally(() => child.kill());
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringMatching(/^ticks \d+$/) });
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines.map((l) => Number(l.split(' ')[0]))).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    // The event loop kept turning while the pipe was full.
+    expect(Number(stderr.split(' ')[1])).toBeGreaterThan(10);
+  }, 30_000);
+});

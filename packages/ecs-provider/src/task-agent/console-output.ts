@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import { Writable } from 'node:stream';
+import type { LogLine } from '@localcloud/docker-backend';
+import type { Logger } from 'winston';
+import type { LineConsumer } from './container-output';
+
+/** Task output held for a console that is not keeping up, before lines are dropped. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** How long to wait before writing to a full non-blocking console again. */
+const RETRY_MS = 50;
+
+/**
+ * Writes to a file descriptor without ever blocking the event loop: `fs.write` runs on libuv's thread
+ * pool, and a descriptor in non-blocking mode (stdout is, once `process.stdout` has been used on a
+ * pipe) answers EAGAIN when full, which is retried later rather than failing the stream.
+ */
+export class FdWriter extends Writable {
+  constructor(private readonly fd: number) {
+    super({ highWaterMark: 64 * 1024 });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.writeAll(chunk, done);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    this.writeAll(Buffer.concat(chunks.map((c) => c.chunk)), done);
+  }
+
+  private writeAll(data: Buffer, done: (error?: Error | null) => void): void {
+    fs.write(this.fd, data, 0, data.length, null, (error, written) => {
+      const code = (error as NodeJS.ErrnoException | null)?.code ?? (error as { info?: { code?: string } })?.info?.code;
+      if (error && code !== 'EAGAIN') return done(error);
+      const rest = data.subarray(error ? 0 : written);
+      if (rest.length === 0) return done();
+      if (error) setTimeout(() => this.writeAll(rest, done), RETRY_MS);
+      else this.writeAll(rest, done);
+    });
+  }
+}
+
+/**
+ * The gateway's console as a place for task output, like `docker compose up`. Writes go to stdout's
+ * descriptor through `FdWriter`, not `process.stdout`, which blocks the event loop on a full pipe
+ * (`npm start | less`); when the console falls more than 1 MiB behind, lines are dropped and counted
+ * rather than slowing the gateway or awslogs delivery.
+ */
+export class TaskConsole {
+  private dropped = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly out: Writable = new FdWriter(1),
+  ) {
+    // A closed console (EPIPE) must not take the gateway down.
+    this.out.on('error', (error) => this.logger.warn('task output: the console failed', { error: String(error) }));
+  }
+
+  /** A consumer that prints one container's lines as `<label> | <line>`. */
+  consumer(label: string): LineConsumer {
+    return {
+      add: (line: LogLine) => this.write(`${label} | ${line.line}\n`),
+      end: () => undefined,
+    };
+  }
+
+  private write(text: string): void {
+    if (this.out.writableLength > MAX_BUFFERED_BYTES || this.out.destroyed) {
+      if (this.dropped++ === 0) {
+        this.out.once('drain', () => {
+          this.logger.warn('task output: the console did not keep up; lines were dropped', { lines: this.dropped });
+          this.dropped = 0;
+        });
+      }
+      return;
+    }
+    this.out.write(text);
+  }
+}
+
+/** `hello_1_hello_1f2e3d4c` for `<prefix>_hello_1_hello_<task id>`: the container's name without the prefix, the task id short. */
+export function consoleLabel(dockerName: string, prefix: string, taskId: string): string {
+  const name = dockerName.startsWith(`${prefix}_`) ? dockerName.slice(prefix.length + 1) : dockerName;
+  return name.endsWith(taskId) ? name.slice(0, name.length - taskId.length) + taskId.slice(0, 8) : name;
+}
