@@ -313,6 +313,13 @@ export interface EventSubscription {
   readonly closed: boolean;
 }
 
+export interface NetworkInfo {
+  readonly id: string;
+  readonly name: string;
+  /** The network's address ranges (IPAM), e.g. `172.17.0.0/16` with gateway `172.17.0.1`. */
+  readonly subnets: readonly { readonly subnet: string; readonly gateway?: string }[];
+}
+
 export interface NetworkOptions {
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -424,6 +431,8 @@ export interface ContainerBackend {
   /** Creates a bridge network unless one of that name exists; returns its id. Safe to call concurrently. */
   ensureNetwork(name: string, options?: NetworkOptions): Promise<string>;
   networkExists(name: string): Promise<boolean>;
+  /** The network by name or id; `undefined` when there is none. */
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined>;
   /** A network that does not exist is not an error. */
   removeNetwork(name: string): Promise<void>;
   connectContainer(network: string, id: string, aliases?: readonly string[]): Promise<void>;

@@ -341,6 +341,26 @@ describeWithEngine('DockerodeBackend on the real engine', () => {
     expect(await backend.networkExists(network)).toBe(false);
   });
 
+  test('inspectNetwork gives the address ranges the engine reports, and nothing for an unknown network', async () => {
+    const network = testRun.network('ranges');
+    await backend.ensureNetwork(network, { labels: testRun.labels() });
+    try {
+      for (const name of ['bridge', network]) {
+        const raw = await docker.getNetwork(name).inspect();
+        const config = raw.IPAM!.Config as { Subnet: string; Gateway?: string }[];
+        expect(await backend.inspectNetwork(name)).toEqual({
+          id: raw.Id,
+          name,
+          subnets: config.map((c) => ({ subnet: c.Subnet, gateway: c.Gateway })),
+        });
+        expect(config.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await backend.removeNetwork(network);
+    }
+    expect(await backend.inspectNetwork(network)).toBeUndefined();
+  });
+
   test('stop sends SIGTERM, then SIGKILL after the timeout; stopping again is fine', async () => {
     const id = await create('stubborn', { command: ['sh', '-c', 'trap "" TERM; sleep 100'] });
     await backend.startContainer(id);

@@ -16,6 +16,7 @@ import type {
   ListContainersOptions,
   LogLine,
   LogOptions,
+  NetworkInfo,
   NetworkOptions,
   PullProgress,
   RemoveContainerOptions,
@@ -80,6 +81,7 @@ interface RawNetwork {
   Id: string;
   Name: string;
   Created: string;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
 }
 
 /**
@@ -313,6 +315,17 @@ export class DockerodeBackend implements ContainerBackend {
 
   async networkExists(name: string): Promise<boolean> {
     return (await this.findNetworks(name)).length > 0;
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    const raw = (await this.call({ kind: 'network', ref: name }, () => this.docker.getNetwork(name).inspect()).catch(
+      ignoreStatus(404),
+    )) as RawNetwork | undefined;
+    if (!raw) return undefined;
+    const subnets = (raw.IPAM?.Config ?? [])
+      .filter((config) => !!config.Subnet)
+      .map((config) => ({ subnet: config.Subnet!, gateway: config.Gateway || undefined }));
+    return { id: raw.Id, name: raw.Name, subnets };
   }
 
   async removeNetwork(name: string): Promise<void> {

@@ -24,41 +24,47 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('InMemoryBackend', () => {
   let backend: InMemoryBackend;
   beforeEach(() => {
-    backend = new InMemoryBackend({
-      images: [IMAGE],
-      pullable: ['registry.example/pulled'],
-      script: (spec) =>
-        spec.labels?.script === 'batch'
-          ? { output: [{ stream: 'stdout', line: 'done' }], exitAfterMs: 5, exitCode: 3 }
-          : undefined,
-    });
+    backend = new InMemoryBackend({ images: [IMAGE] });
   });
   afterEach(() => backend.close());
 
   test('runs a container until it exits, with events like the engine', async () => {
     const events: ContainerEvent[] = [];
-    await backend.events({ labels: { script: 'batch' } }, { onEvent: (event) => events.push(event) });
-    const id = await backend.createContainer({ name: 'job', image: IMAGE, labels: { script: 'batch' } });
+    await backend.events({ labels: { job: 'batch' } }, { onEvent: (event) => events.push(event) });
+    const id = await backend.createContainer({ name: 'job', image: IMAGE, labels: { job: 'batch' } });
     expect((await backend.inspectContainer(id)).state.status).toBe('created');
     await backend.startContainer(id);
-    expect(await backend.waitContainer(id)).toBe(3);
+    const waiting = backend.waitContainer(id);
+    backend.exit(id, 3);
+    expect(await waiting).toBe(3);
     const info = await backend.inspectContainer('job');
-    expect(info.state).toMatchObject({ status: 'exited', running: false, exitCode: 3 });
+    expect(info.state).toMatchObject({ status: 'exited', running: false, exitCode: 3, oomKilled: false });
     expect(info.state.finishedAt).toBeInstanceOf(Date);
-    expect(await collect(backend.containerLogs(id, { follow: true }))).toEqual(['stdout:done']);
     await settle();
     expect(events.map((e) => e.action)).toEqual(['create', 'start', 'die']);
-    expect(events[2]).toMatchObject({ id, exitCode: 3, labels: { script: 'batch' } });
+    expect(events[2]).toMatchObject({ id, exitCode: 3, labels: { job: 'batch' } });
   });
 
-  test('follows logs until the container exits', async () => {
+  test('reports an OOM kill before the exit, as the engine does', async () => {
+    const events: string[] = [];
+    await backend.events({}, { onEvent: (event) => events.push(event.action) });
     const id = await backend.createContainer({ image: IMAGE });
     await backend.startContainer(id);
-    const reading = collect(backend.containerLogs(id, { follow: true }));
-    backend.writeLog(id, 'stdout', 'one');
-    backend.writeLog(id, 'stderr', 'two');
+    backend.exit(id, 137, { oomKilled: true });
+    await settle();
+    expect(events).toEqual(['create', 'start', 'oom', 'die']);
+    expect((await backend.inspectContainer(id)).state).toMatchObject({ exitCode: 137, oomKilled: true });
+  });
+
+  test('follows logs (there are none) until the container exits', async () => {
+    const id = await backend.createContainer({ image: IMAGE });
+    await backend.startContainer(id);
+    let ended = false;
+    const reading = collect(backend.containerLogs(id, { follow: true })).finally(() => (ended = true));
+    await settle();
+    expect(ended).toBe(false);
     backend.exit(id, 0);
-    expect(await reading).toEqual(['stdout:one', 'stderr:two']);
+    expect(await reading).toEqual([]);
   });
 
   test('resumes after the marks of the lines an earlier reader took, like the engine', async () => {
@@ -145,11 +151,18 @@ describe('InMemoryBackend', () => {
     // The engine checks the network when the container starts, not when it is created.
     const orphan = await backend.createContainer({ image: IMAGE, networkMode: 'nope' });
     await expect(backend.startContainer(orphan)).rejects.toBeInstanceOf(NetworkNotFoundError);
+    // Joining another container's network namespace needs that container running.
+    const owner = await backend.createContainer({ image: IMAGE });
+    const joiner = await backend.createContainer({ image: IMAGE, networkMode: `container:${owner}` });
+    await expect(backend.startContainer(joiner)).rejects.toMatchObject({
+      statusCode: 409,
+      message: `cannot join network of a non running container: ${owner}`,
+    });
+    await backend.startContainer(owner);
+    await backend.startContainer(joiner);
     await expect(backend.inspectContainer('nope')).rejects.toBeInstanceOf(ContainerNotFoundError);
     await expect(backend.ensureImage('missing:1')).rejects.toThrow(/pull access denied for missing/);
-    await expect(backend.ensureImage('registry.example/pulled')).resolves.toMatchObject({
-      repoTags: ['registry.example/pulled:latest'],
-    });
+    await expect(backend.ensureImage(IMAGE)).resolves.toMatchObject({ repoTags: [IMAGE] });
   });
 
   test('removes running containers only when forced; gone is fine then', async () => {

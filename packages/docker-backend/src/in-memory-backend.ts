@@ -20,8 +20,8 @@ import type {
   LogLine,
   LogOptions,
   NetworkAttachment,
+  NetworkInfo,
   PortMapping,
-  PullProgress,
   RemoveContainerOptions,
   VolumeSpec,
 } from './container-backend';
@@ -37,24 +37,18 @@ import {
 import { parseEnv } from './map-inspect';
 import { PAUSE_IMAGE } from './pause-image/pause-image';
 
-/** How a container started by the in-memory backend behaves, decided when it starts. */
+/**
+ * How a container started by the in-memory backend behaves, decided when it starts. Anything else a
+ * container does (exit, turn healthy) the test does through the backend's controls, when it chooses.
+ */
 export interface ContainerScript {
-  /** Lines the container writes as soon as it starts. */
-  readonly output?: readonly { readonly stream: LogLine['stream']; readonly line: string }[];
-  /** Exit on its own this long after starting (with `exitCode`, default 0). */
-  readonly exitAfterMs?: number;
-  readonly exitCode?: number;
-  /** The health a container with a health check reports right after starting (else `starting`). */
-  readonly health?: HealthStatus;
-  /** Ignore the stop signal, so `stopContainer` kills it after the timeout (exit 137). */
+  /** Ignore the stop signal, as a shell as PID 1 does, so `stopContainer` kills it after the timeout (exit 137). */
   readonly ignoreStopSignal?: boolean;
 }
 
 export interface InMemoryBackendOptions {
-  /** Images present "locally". */
+  /** Images present "locally". Pulls of any other image fail like a registry that does not know it. */
   readonly images?: readonly string[];
-  /** Images a pull finds; any other pull fails like a registry that does not know the image. */
-  readonly pullable?: readonly string[];
   readonly script?: (spec: ContainerSpec) => ContainerScript | undefined;
 }
 
@@ -73,22 +67,22 @@ interface FakeContainer {
   ports: PortMapping[];
   ipAddress: string;
   readonly networks: Map<string, string[]>;
-  readonly logs: LogLine[];
   script?: ContainerScript;
-  exitTimer?: NodeJS.Timeout;
-  /** Woken on new output and on exit. */
+  /** What `writeLog` wrote, in order: the container's output as the engine keeps it. */
+  readonly logs: LogLine[];
+  /** Woken on exit and on output. */
   readonly watchers: Set<() => void>;
 }
 
 const FIRST_DYNAMIC_PORT = 32768;
 
 /**
- * ContainerBackend in memory, for fast unit tests of the ECS provider. Containers "run" until stopped,
- * killed or told to exit; events, errors and inspect results follow the Docker engine's.
+ * ContainerBackend in memory, for fast unit tests of the ECS runtime and service scheduler
+ * (`packages/ecs-provider/src/testing/in-memory-ecs.ts`). Containers "run" until stopped, killed or told
+ * to exit, and write what a test gives `writeLog`; events, errors and inspect results follow the Docker engine's.
  */
 export class InMemoryBackend implements ContainerBackend {
   private readonly images = new Map<string, ImageInfo>();
-  private readonly pullable: Set<string>;
   private readonly containers = new Map<string, FakeContainer>();
   private readonly networks = new Map<string, string>([
     ['bridge', newId()],
@@ -102,26 +96,11 @@ export class InMemoryBackend implements ContainerBackend {
 
   constructor(private readonly options: InMemoryBackendOptions = {}) {
     for (const ref of options.images ?? []) this.addImage(ref);
-    this.pullable = new Set((options.pullable ?? []).map(normalizeRef));
   }
 
   // --- test controls ---
 
-  addImage(ref: string): ImageInfo {
-    const image: ImageInfo = {
-      id: `sha256:${newId()}`,
-      repoTags: [normalizeRef(ref)],
-      repoDigests: [],
-      created: new Date(),
-      os: 'linux',
-      architecture: 'amd64',
-      sizeBytes: 0,
-    };
-    this.images.set(normalizeRef(ref), image);
-    return image;
-  }
-
-  /** The container's main process ends by itself. */
+  /** The container's main process ends by itself; an OOM kill is reported first, as the engine does. */
   exit(id: string, exitCode: number, options: { oomKilled?: boolean } = {}): void {
     const container = this.get(id);
     if (container.status !== 'running') return;
@@ -164,25 +143,22 @@ export class InMemoryBackend implements ContainerBackend {
     return image;
   }
 
-  async pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
-    if (!this.pullable.has(normalizeRef(ref))) {
-      const repository = normalizeRef(ref).replace(/:[^:/]+$/, '');
-      throw new ImageNotFoundError(
-        ref,
-        `pull access denied for ${repository}, repository does not exist or may require 'docker login'`,
-        404,
-      );
-    }
-    onProgress?.({ status: `Pulling from ${ref}` });
-    this.addImage(ref);
-    onProgress?.({ status: `Status: Downloaded newer image for ${normalizeRef(ref)}` });
+  /** There is no registry: every pull fails as the engine's does for an image the registry does not know. */
+  async pullImage(ref: string): Promise<void> {
+    const repository = normalizeRef(ref).replace(/:[^:/]+$/, '');
+    throw new ImageNotFoundError(
+      ref,
+      `pull access denied for ${repository}, repository does not exist or may require 'docker login'`,
+      404,
+    );
   }
 
-  async ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo> {
-    if (!(await this.imageExists(ref))) await this.pullImage(ref, onProgress);
+  async ensureImage(ref: string): Promise<ImageInfo> {
+    if (!(await this.imageExists(ref))) await this.pullImage(ref);
     return this.inspectImage(ref);
   }
 
+  /** Made on first use, as the engine backend builds it; the containers of this backend run no program. */
   async ensurePauseImage(ref: string = PAUSE_IMAGE): Promise<ImageInfo> {
     return this.images.get(normalizeRef(ref)) ?? this.addImage(ref);
   }
@@ -227,8 +203,12 @@ export class InMemoryBackend implements ContainerBackend {
     if (container.status === 'running') return;
     // As with the engine, the network (or the container whose namespace is shared) must exist at start.
     const mode = container.spec.networkMode ?? 'bridge';
-    if (mode.startsWith('container:')) this.get(mode.slice('container:'.length));
-    else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
+    if (mode.startsWith('container:')) {
+      const owner = this.get(mode.slice('container:'.length));
+      if (owner.status !== 'running') {
+        throw new ContainerBackendError(`cannot join network of a non running container: ${owner.id}`, 409);
+      }
+    } else if (!this.networks.has(mode)) throw new NetworkNotFoundError(`network ${mode} not found`, 404);
     // As with the engine, a host port another running container publishes refuses the start.
     for (const port of container.spec.ports ?? []) {
       const protocol = port.protocol ?? 'tcp';
@@ -259,14 +239,7 @@ export class InMemoryBackend implements ContainerBackend {
       hostPort: port.hostPort ?? this.nextPort++,
     }));
     this.emit(container, 'start');
-    if (container.spec.healthCheck) {
-      container.health = 'starting';
-      if (script?.health) this.setHealth(id, script.health);
-    }
-    for (const { stream, line } of script?.output ?? []) this.writeLog(id, stream, line);
-    if (script?.exitAfterMs !== undefined) {
-      container.exitTimer = setTimeout(() => this.exit(id, script.exitCode ?? 0), script.exitAfterMs);
-    }
+    if (container.spec.healthCheck) container.health = 'starting';
   }
 
   async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
@@ -400,7 +373,6 @@ export class InMemoryBackend implements ContainerBackend {
       await this.changed(container, options.signal);
     }
   }
-
   /**
    * A stand-in process that echoes its stdin, as `cat` on a terminal would, and exits 0 when closed or
    * when its container stops being run.
@@ -472,6 +444,12 @@ export class InMemoryBackend implements ContainerBackend {
     return this.networks.has(name);
   }
 
+  /** In memory, networks have no address ranges: nothing on them is a local address. */
+  async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    const id = this.networks.get(name);
+    return id === undefined ? undefined : { id, name, subnets: [] };
+  }
+
   async removeNetwork(name: string): Promise<void> {
     this.networks.delete(name);
   }
@@ -497,15 +475,26 @@ export class InMemoryBackend implements ContainerBackend {
   }
 
   async close(): Promise<void> {
-    for (const container of this.containers.values()) {
-      clearTimeout(container.exitTimer);
-      wakeAll(container);
-    }
+    for (const container of this.containers.values()) wakeAll(container);
     for (const subscriber of this.subscribers) subscriber.closed = true;
     this.subscribers.clear();
   }
 
   // --- internals ---
+
+  private addImage(ref: string): ImageInfo {
+    const image: ImageInfo = {
+      id: `sha256:${newId()}`,
+      repoTags: [normalizeRef(ref)],
+      repoDigests: [],
+      created: new Date(),
+      os: 'linux',
+      architecture: 'amd64',
+      sizeBytes: 0,
+    };
+    this.images.set(normalizeRef(ref), image);
+    return image;
+  }
 
   private get(idOrName: string): FakeContainer {
     const container = this.containers.get(idOrName) ?? this.findByName(idOrName);
@@ -520,7 +509,6 @@ export class InMemoryBackend implements ContainerBackend {
   }
 
   private finish(container: FakeContainer, exitCode: number, oomKilled: boolean): void {
-    clearTimeout(container.exitTimer);
     container.status = 'exited';
     container.exitCode = exitCode;
     container.oomKilled = oomKilled;
@@ -530,7 +518,7 @@ export class InMemoryBackend implements ContainerBackend {
     wakeAll(container);
   }
 
-  /** Resolves on the container's next output or exit. */
+  /** Resolves when the container exits. */
   private changed(container: FakeContainer, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = () => {

@@ -18,6 +18,7 @@ import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
 import { TaskRuntime } from './runtime/task-runtime';
 import { TaskSupervisor } from './runtime/task-supervisor';
+import { instanceIdOf } from './runtime/instance-id';
 import { StoreTaskRepository } from './runtime/task-repository';
 import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
@@ -76,6 +77,8 @@ export class EcsProvider implements ServiceProvider {
     this.config = loadEcsRuntimeConfig(context.env);
     this.state = openStateStore({ dir: enabled ? path.join(dataDir, 'ecs') : undefined });
     this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
+    const instanceId = instanceIdOf(this.state);
+    context.logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
@@ -84,6 +87,7 @@ export class EcsProvider implements ServiceProvider {
       backend: this.backend,
       repository: this.repository,
       config: this.config,
+      instanceId,
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
       hooks: this.agent,
@@ -94,6 +98,7 @@ export class EcsProvider implements ServiceProvider {
       this.runtime,
       this.repository,
       this.config,
+      instanceId,
       context.logger,
       (arn) => this.repository.has(arn),
     );
@@ -156,8 +161,7 @@ export class EcsProvider implements ServiceProvider {
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
   async start(gateway: GatewayInfo): Promise<void> {
     this.gateway = gateway;
-    const listen = this.config.taskEndpoints;
-    const agentPort = listen ? (await this.endpoints!.listen(listen.host, listen.port)).port : undefined;
+    const agentPort = await this.listenForTasks();
     // Containers reach the gateway through the agent listener, which works when the gateway is on loopback.
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
@@ -199,6 +203,18 @@ export class EcsProvider implements ServiceProvider {
     }
   }
 
+  /** Where `ECS_TASK_ENDPOINTS_LISTEN` says; by default loopback and the networks tasks join (more as they appear). */
+  private async listenForTasks(): Promise<number | undefined> {
+    const listen = this.config.taskEndpoints;
+    if (!listen) return undefined;
+    if (listen.host !== undefined) return (await this.endpoints!.listen(listen.host, listen.port)).port;
+    // `bridge` too when tasks use another network: host.docker.internal (host-gateway) is its gateway.
+    const networks = ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])];
+    const address = await this.endpoints!.listenForTasks(listen.port, networks);
+    this.context.logger.debug('task endpoints listening', { addresses: this.endpoints!.addresses() });
+    return address.port;
+  }
+
   /** The listener task containers reach for metadata, credentials and the gateway (docs/ecs-provider.md). */
   private createEndpointServer(): TaskEndpointServer {
     return new TaskEndpointServer({
@@ -230,14 +246,17 @@ export class EcsProvider implements ServiceProvider {
         return isLogsSink(logs) ? logs : undefined;
       },
       endpoint: () => {
-        const port = this.endpoints?.port;
+        const endpoints = this.endpoints;
+        const port = endpoints?.port;
         if (port === undefined || !listen) return undefined;
         return {
           port,
-          host: ['0.0.0.0', '::'].includes(listen.host) ? undefined : listen.host,
+          host: listen.host === undefined || ['0.0.0.0', '::'].includes(listen.host) ? undefined : listen.host,
           advertisedHost: this.config.taskEndpointsHost,
+          addressOn: (network) => endpoints!.addressOn(network),
         };
       },
+      reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,

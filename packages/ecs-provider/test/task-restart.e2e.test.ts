@@ -154,13 +154,24 @@ describeWithEngine('ECS tasks across gateway restarts', () => {
     expect(await messages()).toEqual(Array.from({ length: 30 }, (_, i) => `line-${i}`));
   });
 
-  it('removes containers of tasks it does not know', async () => {
+  it('removes its own containers of tasks it does not know', async () => {
+    // This data directory's instance id, from a container the gateway started.
+    bed = await start();
+    const { tasks } = await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'long' }));
+    const running = await waitForTask(bed.ecs, tasks![0]!.taskArn!, isRunning);
+    const instance = (await docker.inspectContainer(running.containers![0]!.runtimeId!)).labels[
+      'localcloud.ecs.instance'
+    ]!;
+    await bed.close();
+    bed = undefined;
+
     const stray = await docker.createContainer({
       name: `${prefix}_stray_1_app_${Date.now()}`,
       image: TEST_IMAGE,
       command: ['sleep', '300'],
       labels: {
         'localcloud.ecs.managed': prefix,
+        'localcloud.ecs.instance': instance,
         'localcloud.ecs.task-arn': 'arn:aws:ecs:us-east-1:000000000000:task/default/ffffffffffffffffffffffffffffffff',
         'localcloud.account': '000000000000',
         'localcloud.region': 'us-east-1',

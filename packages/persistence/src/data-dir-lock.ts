@@ -2,8 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataDirLockedError } from './errors';
+import { tryLockFile } from './file-lock';
 
 const LOCK_FILE = 'LOCK';
+/** How long to wait for a holder that is still exiting (a SIGKILL just sent) before refusing. */
+const DEFAULT_WAIT_MS = 1000;
+const RETRY_EVERY_MS = 25;
 
 /** Lock files this process holds. Process-wide because a lock belongs to the process, not to one object. */
 const heldByThisProcess = new Set<string>();
@@ -14,80 +18,73 @@ interface LockOwner {
 }
 
 /**
- * Exclusive use of a data directory: `LOCK` created with O_EXCL, holding the owner's pid and host.
- * A lock whose process is gone (a crash, `kill -9`) is stale and taken over.
+ * Exclusive use of a data directory: an advisory lock (open file description lock on Linux, flock on
+ * macOS) on `LOCK`, held for as long as the file stays open. The kernel drops it when its holder dies
+ * however it dies, so there is nothing stale to judge: no pid or hostname check that a zombie, a reused
+ * pid or a recreated container could fool. The pid and host written into the file only name the
+ * holder in the error a second process gets.
  */
 export class DataDirLock {
-  private constructor(readonly file: string) {}
+  private constructor(
+    readonly file: string,
+    private readonly fd: number,
+  ) {}
 
-  static acquire(dir: string): DataDirLock {
+  static acquire(dir: string, options: { waitMs?: number } = {}): DataDirLock {
     const file = path.join(fs.realpathSync(dir), LOCK_FILE);
     if (heldByThisProcess.has(file)) {
       throw new DataDirLockedError(`${dir} is already open in this process: open one state store per data directory`);
     }
-    const self: LockOwner = { pid: process.pid, hostname: os.hostname() };
-    // Two attempts: the second follows the removal of a stale lock.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(file, `${JSON.stringify(self)}\n`, { flag: 'wx' });
-        heldByThisProcess.add(file);
-        return new DataDirLock(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const text = readIfPresent(file);
-      if (text === undefined) continue;
-      const owner = parseOwner(text);
-      if (!owner) {
-        throw new DataDirLockedError(`${file} names no owner process; delete it if no gateway uses ${dir}`);
-      }
-      if (!isStale(owner)) {
-        throw new DataDirLockedError(
-          `${dir} is in use by process ${owner.pid} on ${owner.hostname}: stop it or use another data directory ` +
-            `(if that process is not a gateway, delete ${file})`,
-        );
-      }
-      // Only remove what we judged stale: another process may have just replaced it.
-      if (readIfPresent(file) === text) fs.rmSync(file, { force: true });
+    // Node opens files close-on-exec, so no child process inherits the descriptor and outlives us with the lock.
+    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    try {
+      if (!lockWithin(fd, file, options.waitMs ?? DEFAULT_WAIT_MS)) throw lockedError(dir, file);
+      const self: LockOwner = { pid: process.pid, hostname: os.hostname() };
+      fs.ftruncateSync(fd, 0);
+      fs.writeSync(fd, `${JSON.stringify(self)}\n`, 0);
+    } catch (error) {
+      fs.closeSync(fd);
+      throw error;
     }
-    throw new DataDirLockedError(`${dir}: another process took ${file} while this one was taking over a stale lock`);
+    heldByThisProcess.add(file);
+    return new DataDirLock(file, fd);
   }
 
   release(): void {
     if (!heldByThisProcess.delete(this.file)) return;
-    fs.rmSync(this.file, { force: true });
+    // The file stays: deleting it would let a process that opened it just before take a lock on the
+    // unlinked file while a third locks a new one. Emptied, it names no holder.
+    try {
+      fs.ftruncateSync(this.fd, 0);
+    } finally {
+      fs.closeSync(this.fd);
+    }
   }
 }
 
-function isStale(owner: LockOwner): boolean {
-  // On another host (a shared volume) the pid says nothing here: assume it is alive.
-  if (owner.hostname !== os.hostname()) return false;
-  // Our own pid, but not held by us: an earlier process that had the same pid (pid 1 in a container).
-  if (owner.pid === process.pid) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+function lockWithin(fd: number, file: string, waitMs: number): boolean {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (tryLockFile(fd, file)) return true;
+    if (Date.now() >= deadline) return false;
+    // Synchronous on purpose: opening a store is synchronous, and this happens once, at start-up.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_EVERY_MS);
   }
 }
 
-function parseOwner(text: string): LockOwner | undefined {
+function lockedError(dir: string, file: string): DataDirLockedError {
+  const owner = readOwner(file);
+  const who = owner ? `process ${owner.pid} on ${owner.hostname}` : 'another process';
+  return new DataDirLockedError(`${dir} is in use by ${who}: stop it or use another data directory`);
+}
+
+/** The holder's record, if it has written one yet (and the platform lets a non-holder read it). */
+function readOwner(file: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(text) as Partial<LockOwner>;
+    const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockOwner>;
     if (Number.isInteger(owner.pid) && typeof owner.hostname === 'string') return owner as LockOwner;
   } catch {
-    // Not ours; the caller says so.
+    // Empty (the holder is between locking and writing), or unreadable: name no one.
   }
   return undefined;
-}
-
-function readIfPresent(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

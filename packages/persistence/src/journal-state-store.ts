@@ -22,6 +22,8 @@ export interface JournalStateStoreOptions {
   readonly compactAfterBytes?: number;
   /** Called after each step of a compaction, for crash tests that kill the process right there. */
   readonly onCompactionStep?: (step: CompactionStep, generation: number) => void;
+  /** How long to wait for the directory's lock held by a process that is still exiting (default 1 s). */
+  readonly lockWaitMs?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export class JournalStateStore implements StateStore {
     this.compactAfterBytes = compactAfterBytes;
     this.onCompactionStep = options.onCompactionStep ?? (() => undefined);
     fs.mkdirSync(this.dir, { recursive: true });
-    this.lock = DataDirLock.acquire(this.dir);
+    this.lock = DataDirLock.acquire(this.dir, { waitMs: options.lockWaitMs });
     try {
       this.recover();
     } catch (error) {

@@ -152,3 +152,26 @@ export function serviceTaskTags(service: ServiceRecord, definitionTags: readonly
 export function hasHealthCheck(definition: TaskDefinition): boolean {
   return (definition.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck);
 }
+
+/** A new PRIMARY deployment of the service's current settings with the given task definition. */
+export function newDeployment(service: ServiceRecord, taskDefinition: string, now: Date): Deployment {
+  return {
+    id: newDeploymentId(),
+    status: 'PRIMARY',
+    taskDefinition,
+    desiredCount: service.schedulingStrategy === 'DAEMON' ? 1 : (service.desiredCount ?? 0),
+    pendingCount: 0,
+    runningCount: 0,
+    failedTasks: 0,
+    createdAt: now,
+    updatedAt: now,
+    launchType: service.launchType,
+    capacityProviderStrategy: service.capacityProviderStrategy,
+    platformVersion: service.platformVersion,
+    platformFamily: service.platformFamily,
+    networkConfiguration: service.networkConfiguration,
+    serviceConnectConfiguration: service.serviceConnectConfiguration,
+    rolloutState: 'IN_PROGRESS',
+    rolloutStateReason: 'ECS deployment detected.',
+  };
+}

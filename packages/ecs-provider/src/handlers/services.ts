@@ -6,18 +6,19 @@ import type {
   DescribeServicesRequest,
   DescribeServicesResponse,
   Failure,
-  LaunchType,
   ListServicesByNamespaceRequest,
   ListServicesByNamespaceResponse,
   ListServicesRequest,
   ListServicesResponse,
+  NetworkConfiguration,
+  SchedulingStrategy,
   Service,
   TaskDefinition,
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
 import type { EcsScope } from '../ecs-scope';
-import { inScope, isArn, parseArn, rootPrincipalArn, serviceArn } from '../arn';
+import { inScope, isArn, parseArn, serviceArn } from '../arn';
 import {
   ClientException,
   InvalidParameterException,
@@ -25,11 +26,11 @@ import {
   ServiceNotFoundException,
 } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
+import { newServiceRecord, type ServiceLaunch } from '../domain/new-service';
 import { supportsLaunchType, validateNetworkConfiguration } from '../domain/run-request';
-import { serviceView, tasksOfService } from '../domain/service';
+import { newDeployment, serviceView, tasksOfService } from '../domain/service';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
-import { newDeployment } from '../scheduler/service-scheduler';
 import type { ClusterRecord, ServiceRecord } from '../store/records';
 import { resolveCluster } from './resolve-cluster';
 import { resolveTaskDefinition } from './task-definitions';
@@ -37,14 +38,43 @@ import { resolveTaskDefinition } from './task-definitions';
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 
 export function createService(input: CreateServiceRequest, ecs: EcsScope): CreateServiceResponse {
-  const name = input.serviceName!;
+  assertServiceName(input.serviceName!);
+  const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
+  const key = `${cluster.clusterName}/${input.serviceName!}`;
+  assertNoLiveService(ecs, key);
+  assertOneLaunchChoice(input);
+  const schedulingStrategy = input.schedulingStrategy ?? 'REPLICA';
+  const definition = serviceTaskDefinition(ecs, input.taskDefinition);
+  const launch = serviceLaunch(ecs, cluster, input, schedulingStrategy, definition);
+  validateServiceNetwork(ecs, definition, input.networkConfiguration);
+  const desiredCount = initialDesiredCount(input, schedulingStrategy);
+  validateDeploymentConfiguration(input.deploymentConfiguration);
+  const record = newServiceRecord({
+    scope: ecs.scope,
+    cluster,
+    request: input,
+    schedulingStrategy,
+    definition,
+    launch,
+    desiredCount,
+    tags: validateTags(input.tags),
+    now: new Date(),
+  });
+  ecs.store.services.put(key, record);
+  ecs.scheduler?.kick();
+  return { service: view(ecs, cluster, record) };
+}
+
+function assertServiceName(name: string): void {
   if (!SERVICE_NAME.test(name)) {
     throw new InvalidParameterException(
       'Service names can be up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens.',
     );
   }
-  const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
-  const key = `${cluster.clusterName}/${name}`;
+}
+
+/** A name is free again once its service is INACTIVE. */
+function assertNoLiveService(ecs: EcsScope, key: string): void {
   const existing = ecs.store.services.get(key);
   if (existing?.status === 'DRAINING') {
     throw new InvalidParameterException('Unable to Start a service that is still Draining.');
@@ -52,26 +82,39 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
   if (existing?.status === 'ACTIVE') {
     throw new InvalidParameterException('Creation of service was not idempotent.');
   }
+}
+
+function assertOneLaunchChoice(input: CreateServiceRequest): void {
   if (input.launchType && input.capacityProviderStrategy?.length) {
     throw new InvalidParameterException(
       'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
     );
   }
-  const strategy = input.schedulingStrategy ?? 'REPLICA';
-  if (!input.taskDefinition) throw new InvalidParameterException('TaskDefinition must be specified.');
-  const definition = activeDefinition(ecs, input.taskDefinition);
+}
+
+function serviceTaskDefinition(ecs: EcsScope, reference: string | undefined): TaskDefinition {
+  if (!reference) throw new InvalidParameterException('TaskDefinition must be specified.');
+  return activeDefinition(ecs, reference);
+}
+
+/** The launch type the service's tasks get (domain/launch-type.ts), and ECS's rules for it. */
+function serviceLaunch(
+  ecs: EcsScope,
+  cluster: ClusterRecord,
+  input: CreateServiceRequest,
+  schedulingStrategy: SchedulingStrategy,
+  definition: TaskDefinition,
+): ServiceLaunch {
   const choice = chooseLaunch({
     launchType: input.launchType,
     capacityProviderStrategy: input.capacityProviderStrategy,
     clusterDefaultStrategy: cluster.defaultCapacityProviderStrategy,
     definition,
-    daemon: strategy === 'DAEMON',
+    daemon: schedulingStrategy === 'DAEMON',
   });
   const capacityProviderStrategy = choice.capacityProviderStrategy;
-  // A service shows either its strategy or its launch type, as in ECS.
-  const launchType: LaunchType | undefined = capacityProviderStrategy ? undefined : choice.launchType;
   const fargate = choice.launchType === 'FARGATE';
-  if (strategy === 'DAEMON') {
+  if (schedulingStrategy === 'DAEMON') {
     if (fargate)
       throw new InvalidParameterException('The daemon scheduling strategy does not support the FARGATE launch type.');
     if (
@@ -86,66 +129,33 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
   if (!supportsLaunchType(definition, choice.launchType, ecs.strict)) {
     throw new InvalidParameterException(`Task definition does not support launch_type ${choice.launchType}.`);
   }
-  if (definition.networkMode === 'awsvpc' && !input.networkConfiguration?.awsvpcConfiguration) {
+  // A service shows either its strategy or its launch type, as in ECS.
+  return { capacityProviderStrategy, launchType: capacityProviderStrategy ? undefined : choice.launchType, fargate };
+}
+
+function validateServiceNetwork(
+  ecs: EcsScope,
+  definition: TaskDefinition,
+  networkConfiguration: NetworkConfiguration | undefined,
+): void {
+  if (definition.networkMode === 'awsvpc' && !networkConfiguration?.awsvpcConfiguration) {
     throw new InvalidParameterException(
       "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
     );
   }
-  validateNetworkConfiguration(definition, input.networkConfiguration, ecs.strict);
-  if (strategy === 'REPLICA' && input.desiredCount === undefined) {
+  validateNetworkConfiguration(definition, networkConfiguration, ecs.strict);
+}
+
+/** A DAEMON service runs one task (the local engine is its one container instance). */
+function initialDesiredCount(input: CreateServiceRequest, schedulingStrategy: SchedulingStrategy): number {
+  if (schedulingStrategy === 'REPLICA' && input.desiredCount === undefined) {
     throw new InvalidParameterException('desiredCount is required for services with the REPLICA scheduling strategy.');
   }
-  const desiredCount = strategy === 'DAEMON' ? 1 : input.desiredCount!;
+  const desiredCount = schedulingStrategy === 'DAEMON' ? 1 : input.desiredCount!;
   if (!Number.isInteger(desiredCount) || desiredCount < 0) {
     throw new InvalidParameterException('desiredCount must be a non-negative integer.');
   }
-  validateDeploymentConfiguration(input.deploymentConfiguration);
-  const tags = validateTags(input.tags);
-  const now = new Date();
-  const record: ServiceRecord = {
-    serviceArn: serviceArn(ecs.scope, cluster.clusterName, name),
-    serviceName: name,
-    clusterArn: cluster.clusterArn,
-    loadBalancers: input.loadBalancers ?? [],
-    serviceRegistries: input.serviceRegistries ?? [],
-    status: 'ACTIVE',
-    desiredCount,
-    runningCount: 0,
-    pendingCount: 0,
-    launchType,
-    capacityProviderStrategy,
-    platformVersion: fargate ? (input.platformVersion ?? 'LATEST') : undefined,
-    platformFamily: fargate ? 'Linux' : undefined,
-    taskDefinition: definition.taskDefinitionArn,
-    deploymentConfiguration: {
-      deploymentCircuitBreaker: { enable: false, rollback: false },
-      ...(strategy === 'DAEMON'
-        ? { maximumPercent: 100, minimumHealthyPercent: 0 }
-        : { maximumPercent: 200, minimumHealthyPercent: 100 }),
-      ...input.deploymentConfiguration,
-    },
-    deployments: [],
-    roleArn: input.role,
-    events: [],
-    createdAt: now,
-    placementConstraints: input.placementConstraints ?? [],
-    placementStrategy: input.placementStrategy ?? [],
-    networkConfiguration: input.networkConfiguration,
-    healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds,
-    schedulingStrategy: strategy,
-    deploymentController: input.deploymentController ?? { type: 'ECS' },
-    tags,
-    createdBy: rootPrincipalArn(ecs.scope),
-    enableECSManagedTags: input.enableECSManagedTags ?? false,
-    propagateTags: input.propagateTags ?? 'NONE',
-    enableExecuteCommand: input.enableExecuteCommand ?? false,
-    availabilityZoneRebalancing: input.availabilityZoneRebalancing,
-  };
-  if (input.serviceConnectConfiguration) record.serviceConnectConfiguration = input.serviceConnectConfiguration;
-  record.deployments = [newDeployment(record, definition.taskDefinitionArn!, now)];
-  ecs.store.services.put(key, record);
-  ecs.scheduler?.kick();
-  return { service: view(ecs, cluster, record) };
+  return desiredCount;
 }
 
 export function updateService(input: UpdateServiceRequest, ecs: EcsScope): UpdateServiceResponse {

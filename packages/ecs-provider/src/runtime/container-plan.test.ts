@@ -10,6 +10,7 @@ const task: TaskIdentity = {
   taskArn: 'arn:aws:ecs:eu-west-1:000000000000:task/default/0123456789abcdef0123456789abcdef',
   taskId: '0123456789abcdef0123456789abcdef',
   launchType: 'FARGATE',
+  instanceId: '0123456789abcdef',
 };
 
 const definition = (extra: Partial<TaskDefinition>): TaskDefinition => ({
@@ -28,6 +29,8 @@ describe('planTask', () => {
     const spec = plan.containers[0]!.spec;
     expect(spec.name).toBe('localcloud_web_3_app_0123456789abcdef0123456789abcdef');
     expect(spec.labels).toMatchObject({
+      'localcloud.ecs.managed': 'localcloud',
+      'localcloud.ecs.instance': '0123456789abcdef',
       'localcloud.ecs.task-arn': task.taskArn,
       'localcloud.ecs.container-name': 'app',
     });

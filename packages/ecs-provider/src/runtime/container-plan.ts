@@ -18,6 +18,8 @@ export interface TaskIdentity {
   /** The 32-hex-digit id at the end of the task ARN. */
   readonly taskId: string;
   readonly launchType: string;
+  /** The gateway instance that owns the task's containers (`LABELS.instance`). */
+  readonly instanceId: string;
 }
 
 export interface PlannedContainer {
@@ -88,6 +90,7 @@ export function planTask(input: PlanInput): TaskPlan {
 
   const labels = (role: ContainerRole, containerName?: string): Record<string, string> => ({
     [LABELS.managed]: config.containerPrefix,
+    [LABELS.instance]: task.instanceId,
     [LABELS.accountId]: task.accountId,
     [LABELS.region]: task.region,
     [LABELS.clusterArn]: task.clusterArn,

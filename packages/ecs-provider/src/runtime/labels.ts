@@ -5,6 +5,11 @@
 export const LABELS = {
   /** Marks a container as started by localcloud's ECS provider; the value is the container prefix. */
   managed: 'localcloud.ecs.managed',
+  /**
+   * The gateway instance that owns the container (kept in its data directory, or one per process without
+   * persistence). Two gateways on one engine with the same prefix each touch only their own containers.
+   */
+  instance: 'localcloud.ecs.instance',
   accountId: 'localcloud.account',
   region: 'localcloud.region',
   clusterArn: 'localcloud.ecs.cluster',

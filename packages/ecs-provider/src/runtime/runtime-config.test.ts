@@ -3,15 +3,16 @@ import { loadEcsRuntimeConfig } from './runtime-config';
 import { loadSchedulerConfig } from '../scheduler/service-scheduler';
 
 describe('task endpoint settings', () => {
-  it('listens on every address and a free port by default, with the credentials route on', () => {
+  it('listens where tasks reach it (no host given) on a free port by default, with the credentials route on', () => {
     const config = loadEcsRuntimeConfig({});
-    expect(config.taskEndpoints).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(config.taskEndpoints).toEqual({ port: 0 });
     expect(config.credentialsRoute).toBe(true);
     expect(config.taskEndpointsHost).toBeUndefined();
   });
 
   it('reads [host:]port, off, and the advertised host', () => {
-    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '4590' }).taskEndpoints).toEqual({
+    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '4590' }).taskEndpoints).toEqual({ port: 4590 });
+    expect(loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: '0.0.0.0:4590' }).taskEndpoints).toEqual({
       host: '0.0.0.0',
       port: 4590,
     });

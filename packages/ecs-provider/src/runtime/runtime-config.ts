@@ -26,8 +26,11 @@ export interface EcsRuntimeConfig {
   readonly defaultStopTimeoutSeconds: number;
   /** How long STOPPED tasks stay describable. */
   readonly stoppedTaskRetentionSeconds: number;
-  /** Listener of the task agent endpoints (metadata, credentials, gateway proxy); absent when turned off. */
-  readonly taskEndpoints?: { readonly host: string; readonly port: number };
+  /**
+   * Listener of the task agent endpoints (metadata, credentials, gateway proxy); absent when turned off.
+   * Without a host: loopback and this host's addresses on the Docker networks tasks use.
+   */
+  readonly taskEndpoints?: { readonly host?: string; readonly port: number };
   /** Host name task containers use for that listener; `host.docker.internal` (the Docker host) when absent. */
   readonly taskEndpointsHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
@@ -107,15 +110,17 @@ function parseCommand(name: string, value: string): string[] {
   return parsed;
 }
 
-function parseListen(value: string | undefined): { host: string; port: number } | undefined {
-  const text = (value ?? '0.0.0.0:0').trim();
+function parseListen(value: string | undefined): { host?: string; port: number } | undefined {
+  if (value === undefined || value.trim() === '') return { port: 0 };
+  const text = value.trim();
   if (isFalse(text)) return undefined;
   const match = /^(?:(.*):)?(\d{1,5})$/.exec(text);
   const port = match ? Number(match[2]) : NaN;
   if (!match || port > 65535) {
     throw new EcsConfigError(`ECS_TASK_ENDPOINTS_LISTEN must be [host:]port or off, e.g. 0.0.0.0:4590; got '${text}'.`);
   }
-  return { host: match[1]?.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+  const host = match[1]?.replace(/^\[|\]$/g, '');
+  return host ? { host, port } : { port };
 }
 
 /** A positive integer setting; a value that is not one stops start-up with an error naming the setting. */

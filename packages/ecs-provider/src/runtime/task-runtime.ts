@@ -19,6 +19,8 @@ export interface TaskRuntimeOptions {
   readonly backend: ContainerBackend;
   readonly repository: TaskRepository;
   readonly config: EcsRuntimeConfig;
+  /** This gateway instance (`LABELS.instance` on every container it creates). */
+  readonly instanceId: string;
   readonly logger: Logger;
   /** `AWS_ENDPOINT_URL` for task containers, once the gateway's port is known. */
   readonly endpointUrl: () => string | undefined;
@@ -175,6 +177,7 @@ export class TaskRuntime {
           taskArn: ref.taskArn,
           taskId: taskIdOf(ref.taskArn),
           launchType: record.launchType ?? 'FARGATE',
+          instanceId: this.options.instanceId,
         },
         config: this.options.config,
         endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,
@@ -285,6 +288,9 @@ export class TaskRuntime {
       r.lastStatus = 'ACTIVATING';
     });
     if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
+      await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+    }
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
         name: volume.name,

@@ -32,6 +32,8 @@ export class TaskSupervisor {
     private readonly runtime: TaskRuntime,
     private readonly repository: TaskRepository & { forgetStoppedBefore(cutoff: Date): number },
     private readonly config: EcsRuntimeConfig,
+    /** This gateway instance: only containers labelled with it are ours to follow or remove. */
+    private readonly instanceId: string,
     private readonly logger: Logger,
     /** Whether the task ARN belongs to a task this provider knows (any account and region). */
     private readonly isKnownTask: (taskArn: string) => boolean,
@@ -104,6 +106,7 @@ export class TaskSupervisor {
 
   private onEvent(event: ContainerEvent): void {
     this.lastEventAt = event.time;
+    if (!this.owns(event.labels)) return;
     const ref = refFromLabels(event.labels);
     const name = event.labels[LABELS.containerName];
     if (!ref || !name) return;
@@ -174,10 +177,22 @@ export class TaskSupervisor {
     }
   }
 
+  /**
+   * Another gateway's containers (same prefix, same engine) are not ours, even for a task ARN we know
+   * (a copied data directory). Containers from before instance labels count when we know their task.
+   */
+  private owns(labels: Record<string, string>): boolean {
+    const instance = labels[LABELS.instance];
+    if (instance !== undefined) return instance === this.instanceId;
+    const taskArn = labels[LABELS.taskArn];
+    return taskArn !== undefined && this.isKnownTask(taskArn);
+  }
+
+  /** Only this instance's: a gateway beside us with the same prefix keeps its containers. */
   private async removeOrphans(): Promise<void> {
     const containers = await this.backend.listContainers({
       all: true,
-      labels: { [LABELS.managed]: this.config.containerPrefix },
+      labels: { [LABELS.managed]: this.config.containerPrefix, [LABELS.instance]: this.instanceId },
     });
     for (const container of containers) {
       const taskArn = container.labels[LABELS.taskArn];

@@ -20,6 +20,8 @@ export const ECS_TABLES = {
   tasks: 'ecs.tasks',
   /** How far each running container's awslogs output was delivered, by task ARN (the task agent's). */
   logPositions: 'ecs.log-positions',
+  /** One record, `id`: the gateway instance that owns this state's containers (runtime/instance-id.ts). */
+  instance: 'ecs.instance',
 } as const;
 
 /**

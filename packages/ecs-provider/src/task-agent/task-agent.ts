@@ -21,8 +21,15 @@ export interface TaskAgentOptions {
   readonly mutate: (ref: TaskRef, change: (record: TaskRecord) => void) => void;
   /** The CloudWatch Logs provider's in-process API, when that service is enabled. */
   readonly logsSink: () => LogsSink | undefined;
-  /** The task endpoint listener: its port, and the address to route 169.254.170.2 to (else the network's gateway). */
-  readonly endpoint: () => { port: number; host?: string; advertisedHost?: string } | undefined;
+  /**
+   * The task endpoint listener: its port, and the address to route 169.254.170.2 to: `host` when it
+   * listens on one address, else where it listens on the container's network, else that network's gateway.
+   */
+  readonly endpoint: () =>
+    | { port: number; host?: string; advertisedHost?: string; addressOn?: (network: string) => string | undefined }
+    | undefined;
+  /** Makes the listener reachable from a Docker network a task is about to join. */
+  readonly reach?: (network: string) => Promise<void>;
   /** Routes 169.254.170.2 in task network namespaces; absent when disabled. */
   readonly credentialsRoute?: CredentialsRoute;
   /** How far each container's awslogs output was delivered, kept across restarts and crashes. */
@@ -117,6 +124,10 @@ export class TaskAgent implements TaskHooks {
         throw fail(`${name}: ${text}`);
       }
     }
+  }
+
+  async networkReady(_ref: TaskRef, network: string): Promise<void> {
+    await this.options.reach?.(network);
   }
 
   async started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void> {
@@ -253,7 +264,8 @@ export class TaskAgent implements TaskHooks {
     if (!route || !endpoint) return;
     try {
       const info = await this.options.backend.inspectContainer(runtimeId);
-      const host = endpoint.host ?? info.networks.find((n) => n.gateway)?.gateway;
+      const network = info.networks.find((n) => n.gateway);
+      const host = endpoint.host ?? (network && (endpoint.addressOn?.(network.name) ?? network.gateway));
       if (!info.state.pid || !host) throw new Error('the container has no process or network gateway');
       await route.install(info.state.pid, { host, port: endpoint.port });
     } catch (error) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ContainerBackend, ContainerInfo } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 import type { TaskRecord } from '../runtime/task-record';
+import { addressesOn, type AddressRange } from './local-addresses';
 import { containerDocument, taskDocument, type ContainerFacts } from './metadata-documents';
 
 export interface TaskEndpointServerOptions {
@@ -21,43 +22,142 @@ export interface TaskEndpointServerOptions {
  * task metadata v4 (`/v4/<token>`, `/task`, `/stats`, `/task/stats`), task role credentials
  * (`/v2/credentials/<id>`), and everything else proxied to the gateway, so `AWS_ENDPOINT_URL` works from
  * containers even when the gateway listens on loopback only. Tokens are random per container and task.
+ *
+ * Bound either where `ECS_TASK_ENDPOINTS_LISTEN` says (`listen`) or, by default, only where tasks reach
+ * it (`listenForTasks`): loopback plus this host's addresses on the Docker networks tasks use, one
+ * socket per address on one port, since the proxy must not open the gateway to other machines.
  */
 export class TaskEndpointServer {
-  private readonly server: http.Server;
-  private address?: AddressInfo;
+  private readonly servers = new Map<string, http.Server>();
+  /** Addresses bound for each Docker network by id (a network recreated under its name is new). */
+  private readonly networkIds = new Map<string, readonly string[]>();
+  /** The same by network name, for `addressOn`. */
+  private readonly networks = new Map<string, readonly string[]>();
+  private boundPort?: number;
+  /** Only where the settings said: networks add nothing. */
+  private fixed = false;
+  /** One network lookup at a time, so two tasks placed at once bind an address once. */
+  private reaching: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: TaskEndpointServerOptions) {
-    this.server = http.createServer((req, res) => {
+  constructor(private readonly options: TaskEndpointServerOptions) {}
+
+  /** Exactly `host:port` (`ECS_TASK_ENDPOINTS_LISTEN`). */
+  async listen(host: string, port: number): Promise<AddressInfo> {
+    this.fixed = true;
+    return this.bind(host, port);
+  }
+
+  /** Loopback, then this host's addresses on each of `networks` (those that exist), on one port. */
+  async listenForTasks(port: number, networks: readonly string[]): Promise<AddressInfo> {
+    const address = await this.bind('127.0.0.1', port);
+    for (const network of networks) await this.reach(network);
+    return address;
+  }
+
+  /**
+   * Makes the listener reachable from containers on `network` (a task is about to join it, maybe
+   * created since start) by binding this host's addresses on it. Failures are logged, not thrown: the
+   * task still runs, without its endpoints.
+   */
+  reach(network: string): Promise<void> {
+    if (this.fixed || this.boundPort === undefined) return Promise.resolve();
+    const next = this.reaching.then(() => this.bindNetwork(network));
+    this.reaching = next.catch(() => undefined);
+    return next;
+  }
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  /** Every address listened on. */
+  addresses(): string[] {
+    return [...this.servers.keys()];
+  }
+
+  /** The address containers on `network` reach the listener at, when it is bound there. */
+  addressOn(network: string): string | undefined {
+    return this.networks.get(network)?.[0];
+  }
+
+  async close(): Promise<void> {
+    const servers = [...this.servers.values()];
+    this.servers.clear();
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private async bindNetwork(network: string): Promise<void> {
+    let ranges: readonly AddressRange[];
+    let id: string;
+    try {
+      const info = await this.options.backend.inspectNetwork(network);
+      // Not there yet: looked at again when a task is placed on it.
+      if (!info) return;
+      const known = this.networkIds.get(info.id);
+      if (known) {
+        this.networks.set(network, known);
+        return;
+      }
+      ranges = info.subnets;
+      id = info.id;
+    } catch (error) {
+      this.options.logger.debug('task endpoints: cannot inspect a Docker network', { network, error: String(error) });
+      return;
+    }
+    const bound: string[] = [];
+    for (const address of addressesOn(ranges)) {
+      try {
+        if (!this.servers.has(address)) await this.bind(address, this.boundPort!);
+        bound.push(address);
+      } catch (error) {
+        // Not an address of this host (a gateway seen from inside a container): nothing to do.
+        if ((error as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') continue;
+        this.options.logger.warn('task endpoints: cannot listen on a Docker network address', {
+          network,
+          address,
+          error: String(error),
+        });
+      }
+    }
+    this.networkIds.set(id, bound);
+    this.networks.set(network, bound);
+    if (bound.length === 0) {
+      this.options.logger.warn(
+        'task endpoints: no address of this host is on a task network, so its tasks cannot reach the ' +
+          'metadata and credentials endpoints; set ECS_TASK_ENDPOINTS_LISTEN to an address they reach',
+        { network, subnets: ranges.map((range) => range.subnet) },
+      );
+    }
+  }
+
+  private async bind(host: string, port: number): Promise<AddressInfo> {
+    const server = http.createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         this.options.logger.warn('task endpoint request failed', { url: req.url, error: String(error) });
         if (!res.headersSent) json(res, 500, { message: 'internal error' });
         else res.destroy();
       });
     });
-    this.server.keepAliveTimeout = 5_000;
-  }
-
-  async listen(host: string, port: number): Promise<AddressInfo> {
+    server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
         resolve();
       });
     });
-    this.address = this.server.address() as AddressInfo;
-    return this.address;
-  }
-
-  get port(): number | undefined {
-    return this.address?.port;
-  }
-
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    const address = server.address() as AddressInfo;
+    this.servers.set(host, server);
+    this.boundPort ??= address.port;
+    return address;
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

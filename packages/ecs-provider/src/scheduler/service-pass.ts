@@ -1,0 +1,122 @@
+import type { Deployment, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { AccountRegionStores } from '@localcloud/gateway';
+import type { Logger } from 'winston';
+import { parseArn, parseTaskDefinitionRef } from '../arn';
+import { launchTypeOf } from '../domain/launch-type';
+import { newTaskRecord } from '../domain/new-task';
+import { serviceGroup, serviceTaskTags, tasksOfService } from '../domain/service';
+import { ScopedTasks } from '../runtime/scoped-tasks';
+import { refOf, type TaskRecord } from '../runtime/task-record';
+import type { TaskRuntime } from '../runtime/task-runtime';
+import type { EcsStore } from '../store/ecs-store';
+import type { ServiceRecord } from '../store/records';
+import { withEvents } from './service-events';
+
+export interface ServicePassOptions {
+  readonly stores: AccountRegionStores<EcsStore>;
+  readonly runtime: TaskRuntime;
+  readonly logger: Logger;
+}
+
+/**
+ * One reconciliation pass over one service: the service as the store has it, its tasks at that moment,
+ * and what the pass's steps did (events to add, tasks started or stopped, record changed), saved once
+ * at the end. The steps (`reconcile-steps.ts`) change `service`, a copy, and act through `stop`/`start`.
+ */
+export class ServicePass {
+  readonly now = Date.now();
+  readonly messages: string[] = [];
+  /** Tasks were started or stopped. */
+  acted = false;
+  /** The service record changed. */
+  changed = false;
+
+  private constructor(
+    private readonly options: ServicePassOptions,
+    private readonly store: EcsStore,
+    private readonly key: string,
+    private readonly clusterName: string,
+    private readonly scoped: ScopedTasks,
+    readonly service: ServiceRecord & { deployments: Deployment[] },
+    readonly tasks: readonly TaskRecord[],
+  ) {}
+
+  /** A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE). */
+  static open(options: ServicePassOptions, record: ServiceRecord): ServicePass | undefined {
+    const arn = parseArn(record.serviceArn);
+    const clusterArn = parseArn(record.clusterArn);
+    if (!arn || !clusterArn) return undefined;
+    const store = options.stores.get(arn.accountId, arn.region);
+    const clusterName = clusterArn.resource;
+    const key = `${clusterName}/${record.serviceName}`;
+    // The store's own view of the record (the scan that found it may predate a handler's write).
+    const current = store.services.get(key);
+    if (!current || (current.status !== 'ACTIVE' && current.status !== 'DRAINING')) return undefined;
+    const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true);
+    const tasks = tasksOfService(current, scoped.inCluster(clusterName));
+    const service = structuredClone(current) as ServiceRecord & { deployments: Deployment[] };
+    service.deployments ??= [];
+    return new ServicePass(options, store, key, clusterName, scoped, service, tasks);
+  }
+
+  get name(): string {
+    return this.service.serviceName!;
+  }
+
+  say(message: string): void {
+    this.messages.push(message);
+  }
+
+  /** Asks the runtime to stop the tasks; the stops run in the background. */
+  stop(tasks: readonly TaskRecord[], reason: string): void {
+    for (const task of tasks)
+      void this.options.runtime.stop(refOf(task), { stopCode: 'ServiceSchedulerInitiated', reason });
+    if (tasks.length > 0) this.acted = true;
+  }
+
+  /** Stores and launches `count` new tasks of the deployment; returns their ARNs. */
+  start(deployment: Deployment, count: number): string[] {
+    const ref = parseTaskDefinitionRef(deployment.taskDefinition!, this.store.scope);
+    const stored = ref?.revision ? this.store.taskDefinitions.get(`${ref.family}:${ref.revision}`) : undefined;
+    if (!stored) {
+      this.options.logger.warn('service task definition not found', {
+        serviceArn: this.service.serviceArn,
+        taskDefinition: deployment.taskDefinition,
+      });
+      return [];
+    }
+    const definition: TaskDefinition = stored.taskDefinition;
+    const strategy = deployment.capacityProviderStrategy?.[0]?.capacityProvider;
+    const started: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const record = newTaskRecord({
+        scope: this.store.scope,
+        clusterName: this.clusterName,
+        clusterArn: this.service.clusterArn,
+        definition,
+        launchType: launchTypeOf(deployment.launchType, strategy),
+        capacityProviderName: strategy,
+        startedBy: deployment.id,
+        group: serviceGroup(this.name),
+        tags: serviceTaskTags(this.service, stored.tags, this.clusterName),
+        networkConfiguration: deployment.networkConfiguration,
+        enableExecuteCommand: this.service.enableExecuteCommand,
+      });
+      this.scoped.put(record);
+      this.options.runtime.launch(refOf(record), definition);
+      started.push(record.taskArn);
+    }
+    if (started.length > 0) this.acted = true;
+    return started;
+  }
+
+  /** Writes the service back, with its new events, if the pass changed or said anything. */
+  save(): void {
+    if (!this.changed && !this.acted && this.messages.length === 0) return;
+    const next: ServiceRecord =
+      this.messages.length > 0
+        ? { ...this.service, events: withEvents(this.service.events, this.messages) }
+        : this.service;
+    this.store.services.put(this.key, next);
+  }
+}
