@@ -10,10 +10,10 @@ import {
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ECS_OPERATIONS } from './generated/ecs-operations';
+import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import * as ecsModel from './generated/ecs-model.json';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
-import { InputValidator } from './validation/input-validator';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
 import { TaskRuntime } from './runtime/task-runtime';
@@ -41,6 +41,9 @@ import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
 import type { UpgradeRoute } from '@localcloud/gateway';
 
+/** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
+export const ECS_MODEL = serviceModel(ecsModel);
+
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
   readonly backend?: ContainerBackend;
@@ -49,9 +52,10 @@ export interface EcsProviderOptions {
 /** Amazon ECS as a localcloud provider plugin. */
 export class EcsProvider implements ServiceProvider {
   readonly service = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' } as const;
-  readonly operations: ReadonlySet<string> = new Set(ECS_OPERATIONS);
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(ECS_MODEL.operations));
   private readonly table = new OperationTable<EcsScope>('ecs', ECS_HANDLERS);
-  private readonly validator = new InputValidator();
+  /** ECS answers constraint violations (missing members, enums, lengths) with InvalidParameterException. */
+  private readonly validator = new ModelValidator(ECS_MODEL, { validationErrorCode: 'InvalidParameterException' });
   /** One durable store for all of ECS's state; every account and region sees only its own part of it. */
   private readonly state: StateStore;
   private readonly stores: AccountRegionStores<EcsStore>;
