@@ -16,6 +16,7 @@ import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
+import { TaskSecrets } from './runtime/task-secrets';
 import { TaskRuntime } from './runtime/task-runtime';
 import { TaskSupervisor } from './runtime/task-supervisor';
 import { instanceIdOf } from './runtime/instance-id';
@@ -111,6 +112,8 @@ export class EcsProvider implements ServiceProvider {
       endpointUrl: () => this.endpointUrl,
       hooks: this.withPlacement(this.agent),
       onTaskChanged: () => this.scheduler.kick(),
+      // Looked up when a task starts, not here: providers are created one after another.
+      secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
     });
     this.supervisor = new TaskSupervisor(
       this.backend,
