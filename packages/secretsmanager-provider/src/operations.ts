@@ -9,6 +9,9 @@ import {
   restoreSecret,
   updateSecret,
 } from './handlers/secrets';
+import { listSecretVersionIds, updateSecretVersionStage } from './handlers/stages';
+import { batchGetSecretValue, listSecrets } from './handlers/list';
+import { tagResource, untagResource } from './handlers/tags';
 
 /** What every handler works on: the caller's account and region, only that state, and the time of the request. */
 export interface SecretsManagerScope {
@@ -30,6 +33,12 @@ export const SECRETSMANAGER_HANDLERS: Readonly<Record<string, OperationHandler<S
   RestoreSecret: restoreSecret,
   PutSecretValue: putSecretValue,
   UpdateSecret: updateSecret,
+  UpdateSecretVersionStage: updateSecretVersionStage,
+  ListSecretVersionIds: listSecretVersionIds,
+  ListSecrets: listSecrets,
+  BatchGetSecretValue: batchGetSecretValue,
+  TagResource: tagResource,
+  UntagResource: untagResource,
   RotateSecret: () => {
     throw new NotImplementedError(
       'localcloud has no Lambda to run a rotation function: RotateSecret is not available. ' +
