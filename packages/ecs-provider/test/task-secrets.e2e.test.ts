@@ -7,10 +7,12 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  type ContainerDefinition,
   type Secret,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { testCredentials } from '@localcloud/gateway/testing';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
@@ -27,27 +29,38 @@ function readTree(dir: string): string {
 }
 
 /**
- * Task `secrets` from SSM Parameter Store, through a real gateway process (ECS and SSM enabled, persistence
+ * Task `secrets` from SSM Parameter Store and Secrets Manager, through a real gateway process (ECS and SSM enabled, persistence
  * on, debug log with bodies) and real containers that write their environment to a bind-mounted file.
  */
-describe('ECS task secrets from SSM Parameter Store', () => {
+describe('ECS task secrets from SSM Parameter Store and Secrets Manager', () => {
   const prefix = `lcsec${randomBytes(3).toString('hex')}`;
   // Values no other text could contain by chance, so finding one anywhere is a leak.
   const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
-  const values = { plain: secret('plain'), secure: secret('secure'), v1: secret('v1'), v2: secret('v2') };
+  const values = {
+    plain: secret('plain'),
+    secure: secret('secure'),
+    v1: secret('v1'),
+    v2: secret('v2'),
+    dbOld: secret('db-old'),
+    dbNew: secret('db-new'),
+    whole: secret('whole'),
+  };
   const docker = new DockerodeBackend();
   let dataDir: string;
   let outDir: string;
   let gateway: GatewayProcess;
   let ecs: ECSClient;
   let ssm: SSMClient;
+  let sm: SecretsManagerClient;
+  let dbSecretArn: string;
+  let wholeSecretArn: string;
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-secrets-data-'));
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-secrets-out-'));
     fs.chmodSync(outDir, 0o777);
     gateway = await startGatewayProcess(dataDir, {
-      SERVICES: 'ecs,ssm',
+      SERVICES: 'ecs,ssm,secretsmanager',
       ECS_CONTAINER_PREFIX: prefix,
       DEBUG: '1',
       ECS_TASK_OUTPUT: 'console',
@@ -58,10 +71,27 @@ describe('ECS task secrets from SSM Parameter Store', () => {
     await ssm.send(new PutParameterCommand({ Name: '/app/secure', Value: values.secure, Type: 'SecureString' }));
     await ssm.send(new PutParameterCommand({ Name: '/app/rotated', Value: values.v1, Type: 'SecureString' }));
     await ssm.send(new PutParameterCommand({ Name: '/app/rotated', Value: values.v2, Overwrite: true }));
+    sm = new SecretsManagerClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() });
+    const db = await sm.send(
+      new CreateSecretCommand({
+        Name: 'prod/db',
+        SecretString: JSON.stringify({ user: 'app', password: values.dbOld }),
+      }),
+    );
+    dbSecretArn = db.ARN!;
+    // The new value becomes AWSCURRENT; the first one AWSPREVIOUS.
+    await sm.send(
+      new PutSecretValueCommand({
+        SecretId: 'prod/db',
+        SecretString: JSON.stringify({ user: 'app', password: values.dbNew }),
+      }),
+    );
+    wholeSecretArn = (await sm.send(new CreateSecretCommand({ Name: 'api-key', SecretString: values.whole }))).ARN!;
   });
   afterAll(async () => {
     ecs?.destroy();
     ssm?.destroy();
+    sm?.destroy();
     if (gateway && gateway.child.exitCode === null) {
       gateway.child.kill('SIGTERM');
       await gateway.exited;
@@ -73,7 +103,12 @@ describe('ECS task secrets from SSM Parameter Store', () => {
   });
 
   /** Runs a one-shot task whose container writes its environment to `<outDir>/<file>`; resolves when STOPPED. */
-  async function runTask(family: string, secrets: Secret[], file: string): Promise<Task> {
+  async function runTask(
+    family: string,
+    secrets: Secret[],
+    file: string,
+    extra: Partial<ContainerDefinition> = {},
+  ): Promise<Task> {
     await ecs.send(
       new RegisterTaskDefinitionCommand({
         family,
@@ -83,6 +118,7 @@ describe('ECS task secrets from SSM Parameter Store', () => {
             secrets,
             environment: [{ name: 'PLAIN_ENV', value: 'not secret' }],
             mountPoints: [{ sourceVolume: 'out', containerPath: '/out' }],
+            ...extra,
           }),
         ],
       }),
@@ -143,6 +179,66 @@ describe('ECS task secrets from SSM Parameter Store', () => {
     expect(fs.existsSync(path.join(outDir, 'missing.env'))).toBe(false);
   });
 
+  it('sets a whole secret, a JSON key of a secret and a JSON key of its AWSPREVIOUS stage', async () => {
+    expect(dbSecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:prod\/db-[A-Za-z0-9]{6}$/);
+    const task = await runTask(
+      'asm-secrets',
+      [
+        { name: 'API_KEY', valueFrom: wholeSecretArn },
+        { name: 'DB_PASSWORD', valueFrom: `${dbSecretArn}:password::` },
+        { name: 'DB_USER', valueFrom: `${dbSecretArn}:user::` },
+        { name: 'DB_PASSWORD_OLD', valueFrom: `${dbSecretArn}:password:AWSPREVIOUS:` },
+        { name: 'DB_HOST', valueFrom: '/app/plain' },
+      ],
+      'asm.env',
+    );
+    expect(task.containers![0]).toMatchObject({ exitCode: 0 });
+    expect(environmentIn('asm.env')).toMatchObject({
+      API_KEY: values.whole,
+      DB_PASSWORD: values.dbNew,
+      DB_USER: 'app',
+      DB_PASSWORD_OLD: values.dbOld,
+      DB_HOST: values.plain,
+    });
+  });
+
+  it('stops a task whose secret has no such JSON key, or no such secret, naming it', async () => {
+    const noKey = await runTask('asm-no-key', [{ name: 'X', valueFrom: `${dbSecretArn}:token::` }], 'no-key.env');
+    expect(noKey.stopCode).toBe('TaskFailedToStart');
+    expect(noKey.stoppedReason).toBe(
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: ' +
+        'unable to retrieve secret from asm: retrieved secret from Secrets Manager did not contain json key token',
+    );
+    const gone = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:gone-AbCdEf';
+    const noSecret = await runTask('asm-no-secret', [{ name: 'X', valueFrom: `${gone}:password::` }], 'no-secret.env');
+    expect(noSecret.stoppedReason).toMatch(
+      /^ResourceInitializationError: unable to pull secrets or registry auth: .*failed to fetch secret arn:aws:secretsmanager:us-east-1:000000000000:secret:gone-AbCdEf from secrets manager: ResourceNotFoundException/,
+    );
+    const noStage = await runTask(
+      'asm-no-stage',
+      [{ name: 'X', valueFrom: `${dbSecretArn}:password:AWSPENDING:` }],
+      'no-stage.env',
+    );
+    expect(noStage.stoppedReason).toContain(
+      `failed to fetch secret ${dbSecretArn} from secrets manager: ResourceNotFoundException`,
+    );
+    for (const file of ['no-key.env', 'no-secret.env', 'no-stage.env'])
+      expect(fs.existsSync(path.join(outDir, file))).toBe(false);
+  });
+
+  it('resolves logConfiguration.secretOptions the same way: a missing one stops the task', async () => {
+    const logging = (valueFrom: string): Partial<ContainerDefinition> => ({
+      logConfiguration: { logDriver: 'json-file', options: {}, secretOptions: [{ name: 'token', valueFrom }] },
+    });
+    const ok = await runTask('log-secret', [], 'log-ok.env', logging('/app/secure'));
+    expect(ok.containers![0]).toMatchObject({ exitCode: 0 });
+    const missing = await runTask('log-secret-missing', [], 'log-missing.env', logging('/app/no-token'));
+    expect(missing.stoppedReason).toMatch(
+      /unable to pull secrets or registry auth: .*invalid ssm parameters: \/app\/no-token$/,
+    );
+    expect(fs.existsSync(path.join(outDir, 'log-missing.env'))).toBe(false);
+  });
+
   it('never lets a secret value reach DescribeTasks, the gateway log or the ECS data directory', async () => {
     const everything = Object.values(values);
     const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: 'ssm-secrets', launchType: 'EC2' }));
@@ -151,11 +247,11 @@ describe('ECS task secrets from SSM Parameter Store', () => {
       (await ecs.send(new DescribeTasksCommand({ tasks: [tasks![0]!.taskArn!] }))).tasks,
     );
     const ecsData = readTree(path.join(dataDir, 'ecs'));
-    // The log at debug level with bodies: only the test's own PutParameter requests to SSM carry a value.
+    // The log at debug level with bodies: only the test's own requests that set values carry one.
     const logLines = (gateway.stderr() + gateway.stdout())
       .split('\n')
       .filter((line) => everything.some((v) => line.includes(v)))
-      .filter((line) => !(line.includes('PutParameter') && line.includes('ssm')));
+      .filter((line) => !/PutParameter|CreateSecret|PutSecretValue/.test(line));
     for (const value of everything) {
       expect(described).not.toContain(value);
       expect(ecsData).not.toContain(value);
@@ -164,5 +260,6 @@ describe('ECS task secrets from SSM Parameter Store', () => {
     // The check can fail: the values did reach the task (and SSM's own state).
     expect(fs.readFileSync(path.join(outDir, 'ok.env'), 'utf8')).toContain(values.secure);
     expect(readTree(path.join(dataDir, 'ssm'))).toContain(values.secure);
+    expect(fs.readFileSync(path.join(outDir, 'asm.env'), 'utf8')).toContain(values.dbNew);
   });
 });
