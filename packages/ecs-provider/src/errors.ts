@@ -21,4 +21,6 @@ export const PlatformUnknownException = defineServiceError('PlatformUnknownExcep
 export const UnsupportedFeatureException = defineServiceError('UnsupportedFeatureException');
 export const AccessDeniedException = defineServiceError('AccessDeniedException');
 export const TargetNotConnectedException = defineServiceError('TargetNotConnectedException');
+export const ConflictException = defineServiceError('ConflictException');
+export const ServiceDeploymentNotFoundException = defineServiceError('ServiceDeploymentNotFoundException');
 export const ServerException = defineServiceError('ServerException', 500);

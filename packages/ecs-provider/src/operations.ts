@@ -35,6 +35,13 @@ import {
   listServicesByNamespace,
   updateService,
 } from './handlers/services';
+import {
+  continueServiceDeployment,
+  describeServiceDeployments,
+  describeServiceRevisions,
+  listServiceDeployments,
+  stopServiceDeployment,
+} from './handlers/service-deployments';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
@@ -78,4 +85,10 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   DescribeServices: describeServices,
   ListServices: listServices,
   ListServicesByNamespace: listServicesByNamespace,
+  // Service deployments and revisions
+  ListServiceDeployments: listServiceDeployments,
+  DescribeServiceDeployments: describeServiceDeployments,
+  DescribeServiceRevisions: describeServiceRevisions,
+  StopServiceDeployment: stopServiceDeployment,
+  ContinueServiceDeployment: continueServiceDeployment,
 };
