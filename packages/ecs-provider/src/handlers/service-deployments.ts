@@ -56,8 +56,8 @@ export function listServiceDeployments(
   const deployments = [...ecs.store.serviceDeployments.values()]
     .filter((d) => d.serviceArn === service.serviceArn && d.createdAt.getTime() >= since - 1)
     .filter((d) => !statuses || statuses.has(d.status!))
-    .filter((d) => after === undefined || d.createdAt.getTime() > after)
-    .filter((d) => before === undefined || d.createdAt.getTime() < before)
+    .filter((d) => after === undefined || d.createdAt.getTime() >= after)
+    .filter((d) => before === undefined || d.createdAt.getTime() <= before)
     .reverse() // insertion order, newest last: newest first, also among equal timestamps
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   const page = paginate('ListServiceDeployments', deployments, (d) => d.serviceDeploymentArn, input, {
