@@ -162,7 +162,7 @@ function rollBack(
  * the deployment stops launching (FAILED) and a new PRIMARY deployment of the source revision (its task
  * definition, network and launch settings) starts. Returns the PRIMARY deployment after that.
  */
-export function applyRequestedRollback(pass: ServicePass): Deployment | undefined {
+export function applyRequestedRollback(pass: ServicePass, throttle: StartThrottle): Deployment | undefined {
   const { service } = pass;
   const primary = service.deployments[0];
   const record = primary && pass.serviceDeployment(primary.id!);
@@ -183,6 +183,8 @@ export function applyRequestedRollback(pass: ServicePass): Deployment | undefine
   service.launchType = source.launchType;
   service.capacityProviderStrategy = source.capacityProviderStrategy;
   service.platformVersion = source.platformVersion;
+  // Failures so far belonged to the deployment rolled back, not to the rollback.
+  throttle.reset();
   return rollBack(pass, primary, source.taskDefinition, reason, record);
 }
 

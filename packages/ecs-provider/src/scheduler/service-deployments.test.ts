@@ -197,6 +197,53 @@ describe('service deployments', () => {
     );
   });
 
+  test('a requested rollback starts at once, though failed starts of the update had pushed starts back', async () => {
+    const v1 = register('early');
+    await stableService({ serviceName: 'early', desiredCount: 1 });
+    register('early', { image: 'missing:1' });
+    updateService({ service: 'early', taskDefinition: 'early:2' }, bed.ecs);
+    // Failed starts push the next start back (1 s, 2 s, ...): the rollback must not wait for that.
+    await bed.pass();
+    jest.advanceTimersByTime(1000);
+    await bed.pass();
+    const [update] = list('early').serviceDeployments!;
+    expect(describe1(update!.serviceDeploymentArn!).status).toBe('IN_PROGRESS');
+    stopServiceDeployment({ serviceDeploymentArn: update!.serviceDeploymentArn }, bed.ecs);
+    await bed.pass();
+    const service = bed.service('early');
+    expect(service.taskDefinition).toBe(v1.taskDefinitionArn);
+    expect(service.deployments![0]).toMatchObject({ status: 'PRIMARY', taskDefinition: v1.taskDefinitionArn });
+    // The rollback's task was started by that same pass, with no time passing.
+    const rollbackTasks = bed.tasksOf('early').filter((t) => t.startedBy === service.deployments![0]!.id);
+    expect(rollbackTasks).toHaveLength(1);
+    expect(describe1(update!.serviceDeploymentArn!).status).toBe('ROLLBACK_IN_PROGRESS');
+    expect(await passUntil(update!.serviceDeploymentArn!, ['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'])).toEqual([
+      'ROLLBACK_IN_PROGRESS',
+      'ROLLBACK_SUCCESSFUL',
+    ]);
+  });
+
+  test('StopServiceDeployment on a PENDING service deployment rolls back too', async () => {
+    const v1 = register('pend');
+    await stableService({ serviceName: 'pend', desiredCount: 1 });
+    register('pend', { command: ['serve', '--v2'] });
+    updateService({ service: 'pend', taskDefinition: 'pend:2' }, bed.ecs);
+    const [update] = list('pend').serviceDeployments!;
+    expect(update!.status).toBe('PENDING');
+    stopServiceDeployment({ serviceDeploymentArn: update!.serviceDeploymentArn }, bed.ecs);
+    expect(await passUntil(update!.serviceDeploymentArn!, ['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'])).toEqual([
+      'ROLLBACK_REQUESTED',
+      'ROLLBACK_IN_PROGRESS',
+      'ROLLBACK_SUCCESSFUL',
+    ]);
+    expect(
+      bed
+        .tasksOf('pend')
+        .filter((t) => t.lastStatus === 'RUNNING')
+        .map((t) => t.taskDefinitionArn),
+    ).toEqual([v1.taskDefinitionArn]);
+  });
+
   test('a circuit breaker rollback shows ROLLBACK_IN_PROGRESS, then ROLLBACK_SUCCESSFUL, with the breaker TRIGGERED', async () => {
     register('breaker');
     await stableService({

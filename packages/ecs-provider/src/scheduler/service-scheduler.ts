@@ -113,7 +113,7 @@ export class ServiceScheduler {
     const failedTotal = [...counts.values()].reduce((n, c) => n + c.failed, 0) + unhealthy.length;
     const throttle = this.throttles.of(serviceArn, failedTotal);
     throttleFailedStarts(pass, throttle, failedTotal, this.options.config);
-    applyRequestedRollback(pass);
+    applyRequestedRollback(pass, throttle);
     const primary = applyCircuitBreaker(pass, counts, throttle);
     if (!primary) return;
     beginServiceDeployment(pass, primary);
