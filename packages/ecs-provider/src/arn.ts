@@ -36,6 +36,8 @@ export const taskDefinitionArn = (scope: Scope, family: string, revision: number
   arn(scope, `task-definition/${family}:${revision}`);
 export const serviceArn = (scope: Scope, cluster: string, name: string) => arn(scope, `service/${cluster}/${name}`);
 export const taskArn = (scope: Scope, cluster: string, id: string) => arn(scope, `task/${cluster}/${id}`);
+export const containerInstanceArn = (scope: Scope, cluster: string, id: string) =>
+  arn(scope, `container-instance/${cluster}/${id}`);
 export const capacityProviderArn = (scope: Scope, name: string) => arn(scope, `capacity-provider/${name}`);
 /** `service-deployment/<cluster>/<service>/<id>`, as ECS writes it. */
 export const serviceDeploymentArn = (scope: Scope, cluster: string, service: string, id: string) =>

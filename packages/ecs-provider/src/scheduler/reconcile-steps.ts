@@ -223,6 +223,8 @@ export function rollOut(
     live,
     // A deployment the circuit breaker failed stops launching tasks, as ECS documents.
     startAllowed: startAllowed && primary.rolloutState !== 'FAILED',
+    // The pass's clock, for task protection expiry.
+    now: pass.now,
   });
   if (step.stop.length > 0) {
     pass.stop(step.stop, `Scaling activity initiated by (deployment ${primary.id})`);

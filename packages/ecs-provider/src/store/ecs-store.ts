@@ -1,6 +1,8 @@
 import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable } from './scoped-table';
+import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
+import type { ContainerInstanceRecord } from '../domain/container-instances';
 import type {
   AccountSettingRecord,
   ClusterRecord,
@@ -20,6 +22,8 @@ export const ECS_TABLES = {
   accountSettings: 'ecs.account-settings',
   services: 'ecs.services',
   tasks: 'ecs.tasks',
+  capacityProviders: 'ecs.capacity-providers',
+  containerInstances: 'ecs.container-instances',
   /** Service deployments by `clusterName/serviceName/id` (domain/service-deployments.ts). */
   serviceDeployments: 'ecs.service-deployments',
   /** Service revisions by `clusterName/serviceName/id`: immutable once written. */
@@ -48,6 +52,10 @@ export class EcsStore {
   readonly services: ScopedTable<ServiceRecord>;
   /** Tasks by `clusterName/taskId` (written by the task handlers). */
   readonly tasks: ScopedTable<TaskRecord>;
+  /** The account's own capacity providers by name (FARGATE and FARGATE_SPOT are built in, never stored). */
+  readonly capacityProviders: ScopedTable<CapacityProviderRecord>;
+  /** Container instances by `clusterName/id`: registered ones, and each cluster's local one once changed. */
+  readonly containerInstances: ScopedTable<ContainerInstanceRecord>;
   /** Service deployments by `clusterName/serviceName/id`. */
   readonly serviceDeployments: ScopedTable<ServiceDeploymentRecord>;
   /** Service revisions by `clusterName/serviceName/id`, written once and never changed. */
@@ -64,6 +72,8 @@ export class EcsStore {
     this.accountSettings = new ScopedTable(state.table(ECS_TABLES.accountSettings), prefix);
     this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
     this.tasks = new ScopedTable(state.table(ECS_TABLES.tasks), prefix);
+    this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
+    this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
     this.serviceDeployments = new ScopedTable(state.table(ECS_TABLES.serviceDeployments), prefix);
     this.serviceRevisions = new ScopedTable(state.table(ECS_TABLES.serviceRevisions), prefix);
   }
