@@ -36,6 +36,7 @@ import {
   keyOfArn,
   newServiceDeployment,
   newServiceRevision,
+  revisionArnOf,
   serviceDeploymentIdOf,
   serviceDeploymentKeyOf,
 } from '../domain/service-deployments';
@@ -328,9 +329,17 @@ function startServiceDeployment(
   sources: readonly Deployment[],
 ): void {
   const target = record.deployments![0]!;
-  const revision = newServiceRevision(ecs.scope, record, target, definition);
+  const putRevision = (deployment: Deployment, of: TaskDefinition | undefined) => {
+    const revision = newServiceRevision(ecs.scope, record, deployment, of);
+    ecs.store.serviceRevisions.put(keyOfArn(revision.serviceRevisionArn, 'service-revision')!, revision);
+  };
+  putRevision(target, definition);
+  // A deployment made before service revisions existed (state of an older gateway) gets its own now.
+  for (const source of sources) {
+    const key = keyOfArn(revisionArnOf(ecs.scope, record, source.id!), 'service-revision')!;
+    if (!ecs.store.serviceRevisions.has(key)) putRevision(source, definitionOrUndefined(ecs, source.taskDefinition));
+  }
   const deployment = newServiceDeployment(ecs.scope, record, target, sources);
-  ecs.store.serviceRevisions.put(keyOfArn(revision.serviceRevisionArn, 'service-revision')!, revision);
   ecs.store.serviceDeployments.put(keyOfArn(deployment.serviceDeploymentArn, 'service-deployment')!, deployment);
   record.scheduler = {
     ...record.scheduler,
@@ -339,6 +348,14 @@ function startServiceDeployment(
       [target.id!]: serviceDeploymentIdOf(deployment),
     },
   };
+}
+
+function definitionOrUndefined(ecs: EcsScope, reference: string | undefined): TaskDefinition | undefined {
+  try {
+    return reference ? resolveTaskDefinition(ecs, reference) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Ends the service deployment of a deployment that no longer goes on, if it had not finished. */

@@ -271,6 +271,47 @@ describe('service deployments', () => {
     ).toEqual([failing!.serviceDeploymentArn]);
   });
 
+  test('a circuit breaker without rollback stops the service deployment (STOPPED, breaker TRIGGERED)', async () => {
+    register('norb');
+    await stableService({
+      serviceName: 'norb',
+      desiredCount: 1,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+    });
+    register('norb', { image: 'missing:1' });
+    updateService({ service: 'norb', taskDefinition: 'norb:2' }, bed.ecs);
+    const [failing] = list('norb').serviceDeployments!;
+    const seen = await passUntil(failing!.serviceDeploymentArn!, ['STOPPED', 'ROLLBACK_SUCCESSFUL'], 8000);
+    expect(seen).toEqual(['PENDING', 'IN_PROGRESS', 'STOPPED']);
+    expect(describe1(failing!.serviceDeploymentArn!)).toMatchObject({
+      statusReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3 },
+    });
+    expect(describe1(failing!.serviceDeploymentArn!).rollback).toBeUndefined();
+  });
+
+  test('a service stored before service deployments existed gets its old revision at its next update', async () => {
+    const v1 = register('legacy');
+    await stableService({ serviceName: 'legacy', desiredCount: 1 });
+    // What an older gateway's state holds: the service and its deployment, no service deployment or revision.
+    const store = bed.ecs.store;
+    const stored = store.services.get('default/legacy')!;
+    const { serviceDeployments: _ids, ...scheduler } = stored.scheduler!;
+    store.services.put('default/legacy', { ...structuredClone(stored), scheduler });
+    for (const [key] of [...store.serviceDeployments.entries()]) store.serviceDeployments.delete(key);
+    for (const [key] of [...store.serviceRevisions.entries()]) store.serviceRevisions.delete(key);
+
+    register('legacy', { command: ['serve', '--v2'] });
+    updateService({ service: 'legacy', taskDefinition: 'legacy:2' }, bed.ecs);
+    const [update] = list('legacy').serviceDeployments!;
+    const source = describe1(update!.serviceDeploymentArn!).sourceServiceRevisions![0]!.arn!;
+    expect(revision(source).taskDefinition).toBe(v1.taskDefinitionArn);
+    stopServiceDeployment({ serviceDeploymentArn: update!.serviceDeploymentArn }, bed.ecs);
+    expect(await passUntil(update!.serviceDeploymentArn!, ['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'])).toContain(
+      'ROLLBACK_SUCCESSFUL',
+    );
+  });
+
   test('a newer update stops the one in progress; deleting the service stops its current one', async () => {
     register('busy');
     await stableService({ serviceName: 'busy', desiredCount: 1 });
