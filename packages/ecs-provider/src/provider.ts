@@ -10,7 +10,7 @@ import {
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as ecsModel from './generated/ecs-model.json';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
@@ -149,6 +149,11 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       ready: () => this.supervisor.available,
     });
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(ECS_MODEL, operation, kind, body);
   }
 
   validateInput(operation: string, input: unknown): void {

@@ -8,7 +8,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/secretsmanager-model.json';
 import { SECRETSMANAGER_HANDLERS, type SecretsManagerScope } from './operations';
 import { SecretsManagerStore } from './store';
@@ -45,6 +45,11 @@ export class SecretsManagerProvider implements ServiceProvider {
           openStateStore({ dir: enabled ? path.join(dataDir, 'secretsmanager', accountId, region) : undefined }),
         ),
     );
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(SECRETSMANAGER_MODEL, operation, kind, body);
   }
 
   /**
