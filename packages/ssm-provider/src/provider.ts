@@ -8,7 +8,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/ssm-model.json';
 import { SSM_HANDLERS, type SSMScope } from './operations';
 import { SSMStore } from './store';
@@ -32,6 +32,11 @@ export class SSMProvider implements ServiceProvider {
       (accountId, region) =>
         new SSMStore(openStateStore({ dir: enabled ? path.join(dataDir, 'ssm', accountId, region) : undefined })),
     );
+  }
+
+  /** DEBUG request log: parameter values (sensitive in SSM's model) never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(SSM_MODEL, operation, kind, body);
   }
 
   validateInput(operation: string, input: unknown): void {
