@@ -4,6 +4,7 @@ import path from 'node:path';
 export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ecs: '@localcloud/ecs-provider',
   logs: '@localcloud/logs-provider',
+  servicediscovery: '@localcloud/servicediscovery-provider',
 };
 
 export interface GatewayConfig {

@@ -1,7 +1,11 @@
 import type { DurableTable, StateStore } from '@localcloud/persistence';
 import type {
   OperationType,
-  DnsConfig, HealthCheckConfig, HealthCheckCustomConfig, NamespaceProperties } from '@aws-sdk/client-servicediscovery';
+  DnsConfig,
+  HealthCheckConfig,
+  HealthCheckCustomConfig,
+  NamespaceProperties,
+} from '@aws-sdk/client-servicediscovery';
 
 export type NamespaceType = 'DNS_PRIVATE' | 'DNS_PUBLIC' | 'HTTP';
 export type ServiceType = 'DNS' | 'DNS_HTTP' | 'HTTP';

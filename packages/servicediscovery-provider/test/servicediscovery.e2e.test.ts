@@ -154,18 +154,25 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     const serviceId = Service!.Id!;
 
     const noAddress = await failure(
-      client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'x', Attributes: { AWS_INSTANCE_PORT: '80' } })),
+      client.send(
+        new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'x', Attributes: { AWS_INSTANCE_PORT: '80' } }),
+      ),
     );
     expect(noAddress).toMatchObject({ name: 'InvalidInput', $metadata: { httpStatusCode: 400 } });
     const noPort = await failure(
       client.send(
-        new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'x', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.9' } }),
+        new RegisterInstanceCommand({
+          ServiceId: serviceId,
+          InstanceId: 'x',
+          Attributes: { AWS_INSTANCE_IPV4: '10.0.0.9' },
+        }),
       ),
     );
     expect(noPort.name).toBe('InvalidInput');
 
-    const rev0 = (await client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'shop.local', ServiceName: 'api' })))
-      .InstancesRevision!;
+    const rev0 = (
+      await client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'shop.local', ServiceName: 'api' }))
+    ).InstancesRevision!;
     for (const [id, ip, zone] of [
       ['task-1', '10.0.0.1', 'a'],
       ['task-2', '10.0.0.2', 'b'],
@@ -178,18 +185,30 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
         }),
       );
       const { Operation } = await client.send(new GetOperationCommand({ OperationId }));
-      expect(Operation).toMatchObject({ Type: 'REGISTER_INSTANCE', Status: 'SUCCESS', Targets: { INSTANCE: id, SERVICE: serviceId } });
+      expect(Operation).toMatchObject({
+        Type: 'REGISTER_INSTANCE',
+        Status: 'SUCCESS',
+        Targets: { INSTANCE: id, SERVICE: serviceId },
+      });
     }
     expect((await client.send(new GetServiceCommand({ Id: serviceId }))).Service!.InstanceCount).toBe(2);
-    await expect(client.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1' }))).resolves.toMatchObject({
+    await expect(
+      client.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1' })),
+    ).resolves.toMatchObject({
       Instance: { Id: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '8080', zone: 'a' } },
     });
     const listed = await client.send(new ListInstancesCommand({ ServiceId: serviceId }));
     expect(listed.Instances!.map((i) => i.Id)).toEqual(['task-1', 'task-2']);
 
-    const discovered = await client.send(new DiscoverInstancesCommand({ NamespaceName: 'shop.local', ServiceName: 'api' }));
+    const discovered = await client.send(
+      new DiscoverInstancesCommand({ NamespaceName: 'shop.local', ServiceName: 'api' }),
+    );
     expect(discovered.Instances!.map((i) => i.InstanceId).sort()).toEqual(['task-1', 'task-2']);
-    expect(discovered.Instances![0]).toMatchObject({ NamespaceName: 'shop.local', ServiceName: 'api', HealthStatus: 'UNKNOWN' });
+    expect(discovered.Instances![0]).toMatchObject({
+      NamespaceName: 'shop.local',
+      ServiceName: 'api',
+      HealthStatus: 'UNKNOWN',
+    });
     expect(discovered.InstancesRevision).toBeGreaterThan(rev0);
 
     const zoneA = await client.send(
@@ -198,7 +217,11 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     expect(zoneA.Instances!.map((i) => i.InstanceId)).toEqual(['task-1']);
     // OptionalParameters narrow the answer only when something matches them.
     const optional = await client.send(
-      new DiscoverInstancesCommand({ NamespaceName: 'shop.local', ServiceName: 'api', OptionalParameters: { zone: 'z' } }),
+      new DiscoverInstancesCommand({
+        NamespaceName: 'shop.local',
+        ServiceName: 'api',
+        OptionalParameters: { zone: 'z' },
+      }),
     );
     expect(optional.Instances).toHaveLength(2);
 
@@ -208,7 +231,9 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     expect(nsInUse.name).toBe('ResourceInUse');
 
     await client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1' }));
-    const afterDeregister = await client.send(new DiscoverInstancesCommand({ NamespaceName: 'shop.local', ServiceName: 'api' }));
+    const afterDeregister = await client.send(
+      new DiscoverInstancesCommand({ NamespaceName: 'shop.local', ServiceName: 'api' }),
+    );
     expect(afterDeregister.Instances!.map((i) => i.InstanceId)).toEqual(['task-2']);
     expect(afterDeregister.InstancesRevision).toBeGreaterThan(discovered.InstancesRevision!);
     const gone = await failure(client.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1' })));
@@ -217,20 +242,32 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     await client.send(
       new UpdateServiceCommand({
         Id: serviceId,
-        Service: { Description: 'v2', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 30 }, { Type: 'SRV', TTL: 30 }] } },
+        Service: {
+          Description: 'v2',
+          DnsConfig: {
+            DnsRecords: [
+              { Type: 'A', TTL: 30 },
+              { Type: 'SRV', TTL: 30 },
+            ],
+          },
+        },
       }),
     );
     const updated = (await client.send(new GetServiceCommand({ Id: serviceId }))).Service!;
     expect(updated.Description).toBe('v2');
     expect(updated.DnsConfig!.DnsRecords!.map((r) => r.TTL)).toEqual([30, 30]);
     const typeChange = await failure(
-      client.send(new UpdateServiceCommand({ Id: serviceId, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } } })),
+      client.send(
+        new UpdateServiceCommand({ Id: serviceId, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 1 }] } } }),
+      ),
     );
     expect(typeChange.name).toBe('InvalidInput');
 
     await client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-2' }));
     await client.send(new DeleteServiceCommand({ Id: serviceId }));
-    await expect(client.send(new GetServiceCommand({ Id: serviceId }))).rejects.toMatchObject({ name: 'ServiceNotFound' });
+    await expect(client.send(new GetServiceCommand({ Id: serviceId }))).rejects.toMatchObject({
+      name: 'ServiceNotFound',
+    });
     await client.send(new DeleteNamespaceCommand({ Id: namespaceId }));
     await expect(client.send(new GetNamespaceCommand({ Id: namespaceId }))).rejects.toMatchObject({
       name: 'NamespaceNotFound',
@@ -242,7 +279,11 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     const { OperationId } = await client.send(new CreateHttpNamespaceCommand({ Name: 'health-ns' }));
     const namespaceId = (await client.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
     const { Service } = await client.send(
-      new CreateServiceCommand({ Name: 'worker', NamespaceId: namespaceId, HealthCheckCustomConfig: { FailureThreshold: 1 } }),
+      new CreateServiceCommand({
+        Name: 'worker',
+        NamespaceId: namespaceId,
+        HealthCheckCustomConfig: { FailureThreshold: 1 },
+      }),
     );
     expect(Service!.Type).toBe('HTTP');
     const ServiceId = Service!.Id!;
@@ -261,7 +302,9 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     expect(await discover('UNHEALTHY')).toEqual(['w2:UNHEALTHY']);
     expect(await discover('ALL')).toEqual(['w1:HEALTHY', 'w2:UNHEALTHY']);
 
-    await client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId, InstanceId: 'w1', Status: 'UNHEALTHY' }));
+    await client.send(
+      new UpdateInstanceCustomHealthStatusCommand({ ServiceId, InstanceId: 'w1', Status: 'UNHEALTHY' }),
+    );
     expect(await discover()).toEqual([]);
     expect(await discover('HEALTHY_OR_ELSE_ALL')).toEqual(['w1:UNHEALTHY', 'w2:UNHEALTHY']);
 
@@ -289,7 +332,9 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
     expect(retried.Service!.Id).toBe(again.Service!.Id);
 
     const noCustom = await failure(
-      client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: Service!.Id!, InstanceId: 'i', Status: 'HEALTHY' })),
+      client.send(
+        new UpdateInstanceCustomHealthStatusCommand({ ServiceId: Service!.Id!, InstanceId: 'i', Status: 'HEALTHY' }),
+      ),
     );
     expect(noCustom).toMatchObject({ name: 'CustomHealthNotFound', $metadata: { httpStatusCode: 404 } });
     await expect(client.send(new GetServiceCommand({ Id: 'srv-nothere' }))).rejects.toMatchObject({
@@ -316,9 +361,19 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
       new CreateServiceCommand({ Name: 'db', NamespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] } }),
     );
     const arn = Service!.Arn!;
-    await client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));
+    await client.send(
+      new TagResourceCommand({
+        ResourceARN: arn,
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'b', Value: '2' },
+        ],
+      }),
+    );
     await client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['a'] }));
-    expect((await client.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toEqual([{ Key: 'b', Value: '2' }]);
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toEqual([
+      { Key: 'b', Value: '2' },
+    ]);
     const unknown = await failure(
       client.send(new ListTagsForResourceCommand({ ResourceARN: arn.replace(Service!.Id!, 'srv-0000000000000000') })),
     );
@@ -331,10 +386,12 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
 
     await client.send(new UpdateServiceAttributesCommand({ ServiceId: Service!.Id!, Attributes: { x: '1', y: '2' } }));
     await client.send(new DeleteServiceAttributesCommand({ ServiceId: Service!.Id!, Attributes: ['x'] }));
-    expect((await client.send(new GetServiceAttributesCommand({ ServiceId: Service!.Id! }))).ServiceAttributes).toEqual({
-      ServiceArn: arn,
-      Attributes: { y: '2' },
-    });
+    expect((await client.send(new GetServiceAttributesCommand({ ServiceId: Service!.Id! }))).ServiceAttributes).toEqual(
+      {
+        ServiceArn: arn,
+        Attributes: { y: '2' },
+      },
+    );
   });
 
   it('keeps each account and region apart', async () => {
@@ -353,7 +410,11 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
   });
 
   it('needs disableHostPrefix for DiscoverInstances at a custom endpoint: the SDK prefixes data- to the host', async () => {
-    const plain = new ServiceDiscoveryClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() });
+    const plain = new ServiceDiscoveryClient({
+      endpoint: gateway.url,
+      region: 'us-east-1',
+      credentials: testCredentials(),
+    });
     try {
       const error = await failure(plain.send(new DiscoverInstancesCommand({ NamespaceName: 'a', ServiceName: 'b' })));
       expect(error.message).toContain(`data-${new URL(gateway.url).hostname}`);

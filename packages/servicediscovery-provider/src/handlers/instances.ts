@@ -60,7 +60,11 @@ function checkAttributes(service: ServiceRecord, attributes: Record<string, stri
     if (init !== 'HEALTHY' && init !== 'UNHEALTHY') throw new InvalidInput(`Invalid AWS_INIT_HEALTH_STATUS: ${init}`);
   }
   const types = (service.DnsConfig?.DnsRecords ?? []).map((r) => r.Type);
-  if ((types.includes('A') || types.includes('SRV')) && ipv4 === undefined && attributes.AWS_INSTANCE_IPV6 === undefined) {
+  if (
+    (types.includes('A') || types.includes('SRV')) &&
+    ipv4 === undefined &&
+    attributes.AWS_INSTANCE_IPV6 === undefined
+  ) {
     throw new InvalidInput('AWS_INSTANCE_IPV4 or AWS_INSTANCE_IPV6 is required for a service with A or SRV records.');
   }
   if (types.includes('AAAA') && attributes.AWS_INSTANCE_IPV6 === undefined) {
@@ -102,7 +106,10 @@ export function registerInstance(input: RegisterInstanceRequest, sd: ServiceDisc
   return { OperationId };
 }
 
-export function deregisterInstance(input: DeregisterInstanceRequest, sd: ServiceDiscoveryScope): { OperationId: string } {
+export function deregisterInstance(
+  input: DeregisterInstanceRequest,
+  sd: ServiceDiscoveryScope,
+): { OperationId: string } {
   const service = requireService(input.ServiceId!, sd);
   const instance = requireInstance(service, input.InstanceId!, sd);
   let OperationId = '';
@@ -190,7 +197,10 @@ const matchesAll = (i: InstanceRecord, params: Record<string, string>) =>
  * by `OptionalParameters` when that leaves any, filtered by health (an instance without a health check
  * counts as healthy).
  */
-export function discoverInstances(input: DiscoverInstancesRequest, sd: ServiceDiscoveryScope): DiscoverInstancesResponse {
+export function discoverInstances(
+  input: DiscoverInstancesRequest,
+  sd: ServiceDiscoveryScope,
+): DiscoverInstancesResponse {
   const service = discoveredService(input.NamespaceName!, input.ServiceName!, sd);
   const ns = sd.store.namespaces.get(service.NamespaceId)!;
   let candidates = sd.store.instancesOf(service.Id).filter((i) => matchesAll(i, input.QueryParameters ?? {}));

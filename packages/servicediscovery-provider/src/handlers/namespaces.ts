@@ -49,7 +49,10 @@ interface NewNamespace {
 
 function createNamespace(spec: NewNamespace, sd: ServiceDiscoveryScope): { OperationId: string } {
   const name = spec.Name.replace(/\.$/, '');
-  if (spec.Type !== 'HTTP' && !/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(name)) {
+  if (
+    spec.Type !== 'HTTP' &&
+    !/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(name)
+  ) {
     throw new InvalidInput(`Namespace name is not a valid domain name: ${spec.Name}`);
   }
   const existing = namespaceByName(name, sd);

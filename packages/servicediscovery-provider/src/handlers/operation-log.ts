@@ -22,7 +22,14 @@ export function recordOperation(
 ): string {
   const now = new Date();
   const Id = newOperationId();
-  sd.store.operations.put(Id, { Id, Type: type, Status: 'SUCCESS', CreateDate: now, UpdateDate: now, Targets: targets });
+  sd.store.operations.put(Id, {
+    Id,
+    Type: type,
+    Status: 'SUCCESS',
+    CreateDate: now,
+    UpdateDate: now,
+    Targets: targets,
+  });
   return Id;
 }
 

@@ -93,9 +93,7 @@ export function createService(input: CreateServiceRequest, sd: ServiceDiscoveryS
           },
         }
       : {}),
-    ...(input.HealthCheckConfig
-      ? { HealthCheckConfig: { FailureThreshold: 1, ...input.HealthCheckConfig } }
-      : {}),
+    ...(input.HealthCheckConfig ? { HealthCheckConfig: { FailureThreshold: 1, ...input.HealthCheckConfig } } : {}),
     ...(input.HealthCheckCustomConfig ? { HealthCheckCustomConfig: input.HealthCheckCustomConfig } : {}),
     CreateDate: new Date(),
     ...(input.CreatorRequestId !== undefined ? { CreatorRequestId: input.CreatorRequestId } : {}),
@@ -151,8 +149,12 @@ export function updateService(input: UpdateServiceRequest, sd: ServiceDiscoveryS
   if (change.DnsConfig) {
     if (!service.DnsConfig) throw new InvalidInput('The service has no DNS configuration to update.');
     checkDnsRecords(change.DnsConfig.DnsRecords ?? []);
-    const before = service.DnsConfig.DnsRecords!.map((r) => r.Type).sort().join(',');
-    const after = change.DnsConfig.DnsRecords!.map((r) => r.Type).sort().join(',');
+    const before = service.DnsConfig.DnsRecords!.map((r) => r.Type)
+      .sort()
+      .join(',');
+    const after = change.DnsConfig.DnsRecords!.map((r) => r.Type)
+      .sort()
+      .join(',');
     if (before !== after) throw new InvalidInput('UpdateService can change the TTLs of DNS records, not their types.');
   }
   if (change.HealthCheckConfig && !service.HealthCheckConfig) {
