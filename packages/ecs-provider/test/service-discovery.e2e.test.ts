@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import {
   CreateClusterCommand,
@@ -173,7 +172,8 @@ describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
 
     // Killed outside localcloud: out of discovery; the replacement the scheduler starts comes in.
     const [survivorTask] = (await runningTasks()).filter((t) => idOf(t) === survivor);
-    execFileSync('docker', ['kill', survivorTask!.containers![0]!.runtimeId!]);
+    // Straight through the Engine API, as `docker kill` does: ECS is not asked.
+    await bed.docker.killContainer(survivorTask!.containers![0]!.runtimeId!, 'SIGKILL');
     const gone = await discovered((i) => !ids(i).includes(survivor), 'the killed task gone');
     console.log(`discovery dropped a killed task in ${gone.ms} ms`);
     const replaced = await discovered((i) => i.length === 1 && i[0]!.InstanceId !== survivor, 'a replacement');
