@@ -10,6 +10,7 @@
 //   BENCH_SCALE=0.2 node scripts/bench-control-plane.js # fewer requests (a quick look)
 //   BENCH_BASE_ROOT=/path/to/other/checkout …           # the same phases against that checkout's build too,
 //                                                         alternating with this one (before/after)
+//   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway (and floor) processes
 //
 // The gateway runs from the built dist in a child process of its own (scripts/bench-gateway.js) on a free
 // loopback port, with ECS's tasks on the in-memory container backend, so its CPU is measured apart from
@@ -44,7 +45,8 @@ function freePort() {
 async function startChild(script, env, readyPath) {
   const port = await freePort();
   // LOG_LEVEL=warn, as before: the figures are the request path's, not the log's (the log has its own figure).
-  const child = spawn(process.execPath, [script], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: {
       ...process.env,
       SERVICES: 'ecs',

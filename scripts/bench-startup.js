@@ -1,7 +1,8 @@
-// Measures the gateway's start: from spawning it to the first answer of the health endpoint, over
-// several runs, for `npm start`'s file (packages/gateway/dist/main.js) and for the container image's
-// entry point (docker/entrypoint.js, laid out as the image lays it out), and its resident memory (RSS) once
-// idle after start. Needs `npm run build` first (npm run bench does it). BENCH_BASE_ROOT=<another
+// Measures the gateway's start: from spawning it to the first healthy answer of the health endpoint
+// (status "running", Docker reached), over several runs, for `npm start`'s file (the bundle,
+// packages/gateway/dist/localcloud.js), for the container image's entry point (docker/entrypoint.js, laid
+// out as the image lays it out) and for the unbundled packages/gateway/dist/main.js, and the resident
+// memory (RSS) once idle after start. Needs `npm run build` first (npm run bench does it). BENCH_BASE_ROOT=<another
 // checkout> measures that build's main.js too, alternating with this one run by run.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -27,8 +28,10 @@ function healthy(port) {
   return new Promise((resolve) => {
     http
       .get({ host: '127.0.0.1', port, path: '/_localcloud/health' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(res.statusCode === 200 && JSON.parse(body).status === 'running'));
       })
       .on('error', () => resolve(false));
   });
@@ -80,8 +83,9 @@ const stats = (samples) => {
 async function run() {
   const layout = entrypointLayout();
   const variants = [
-    ['npm start (dist/main.js)', path.join(ROOT, 'packages/gateway/dist/main.js'), {}],
+    ['npm start (dist/localcloud.js)', path.join(ROOT, 'packages/gateway/dist/localcloud.js'), {}],
     ['image entry point (entrypoint.js)', path.join(layout, 'entrypoint.js'), { LOCALCLOUD_RUN_AS_ROOT: '1' }],
+    ['unbundled (dist/main.js)', path.join(ROOT, 'packages/gateway/dist/main.js'), {}],
   ];
   if (process.env.BENCH_BASE_ROOT) {
     variants.push([
@@ -105,7 +109,7 @@ async function run() {
     console.log(
       `startup, ${name}: spawn to first healthy answer, ${RUNS} runs: median ${ms.median.toFixed(0)} ms (min ${ms.min.toFixed(0)}, max ${ms.max.toFixed(0)}); idle RSS median ${rss.median.toFixed(1)} MiB`,
     );
-    if (name.startsWith('base')) continue;
+    if (name.startsWith('base') || name.startsWith('unbundled')) continue;
     figures.push({
       key: `start-up, ${name}, median of ${RUNS}`,
       value: `${ms.median.toFixed(0)} ms`,
