@@ -36,6 +36,38 @@ const loadOnFirstCall = {
 };
 const OUTFILE = path.join(ROOT, 'packages/gateway/dist/localcloud.js');
 
+/**
+ * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
+ * type-is and accepts, as the root holds older ones); each copy builds its MIME tables at load. In the
+ * bundle, copies of the same name and version become one.
+ */
+const DEDUPED = /^mime-(types|db)$/;
+
+const dedupeCopies = {
+  name: 'dedupe-identical-copies',
+  setup(build) {
+    const first = new Map();
+    build.onResolve({ filter: DEDUPED }, async (args) => {
+      if (args.pluginData?.deduping) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { deduping: true },
+      });
+      if (resolved.errors.length > 0) return resolved;
+      const manifest = path.join(
+        resolved.path.slice(0, resolved.path.lastIndexOf(args.path) + args.path.length),
+        'package.json',
+      );
+      const version = JSON.parse(require('node:fs').readFileSync(manifest, 'utf8')).version;
+      const key = `${args.path}@${version}`;
+      if (!first.has(key)) first.set(key, resolved.path);
+      return { path: first.get(key) };
+    });
+  },
+};
+
 async function main() {
   const result = await esbuild.build({
     entryPoints: [path.join(__dirname, 'bundle-entry.js')],
@@ -50,7 +82,7 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
-    plugins: [loadOnFirstCall],
+    plugins: [loadOnFirstCall, dedupeCopies],
     // Less text to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
