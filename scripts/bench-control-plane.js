@@ -2,7 +2,8 @@
 // ECS control-plane benchmark: requests per second and p50/p99 latency at 16 concurrent clients of
 // RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions (family prefix, 100 per page),
 // DescribeTasks naming 100 tasks and StopTask, with state in memory and (the task-definition operations)
-// with PERSISTENCE=1 (journal on disk, fdatasync before every acknowledgement). Beside them, the floor: a
+// with PERSISTENCE=1 (journal on disk, fdatasync before every acknowledgement), and at LOG_LEVEL=info
+// (one log line per request, as `npm start` logs by default; the other modes log warnings only). Beside them, the floor: a
 // bare Node `http` server answering DescribeTaskDefinition's exact bytes to the same clients; the
 // gateway's requests/s is reported as a ratio to it.
 //
@@ -10,6 +11,7 @@
 //   BENCH_SCALE=0.2 node scripts/bench-control-plane.js # fewer requests (a quick look)
 //   BENCH_BASE_ROOT=/path/to/other/checkout …           # the same phases against that checkout's build too,
 //                                                         alternating with this one (before/after)
+//   BENCH_ROUNDS=3 …                                   # every mode three times, the median round reported
 //   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway (and floor) processes
 //
 // The gateway runs from the built dist in a child process of its own (scripts/bench-gateway.js) on a free
@@ -28,6 +30,8 @@ const { setTimeout } = require('node:timers');
 const CONCURRENCY = 16;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const PHASE_TIME_LIMIT_MS = 20_000;
+/** Rounds of every mode (each build alternating); each figure is the median round. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '1');
 const ROOT = path.join(__dirname, '..');
 
 /** A free loopback port: the gateway logs only warnings here, so it cannot report the port it picked. */
@@ -57,8 +61,11 @@ async function startChild(script, env, readyPath) {
       BENCH_FLOOR_PORT: String(port),
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // At LOG_LEVEL=info every request writes a log line to stderr: a pipe this process drains, as a
+    // terminal or a log collector would.
+    stdio: ['ignore', 'ignore', env.LOG_LEVEL === 'info' ? 'pipe' : 'inherit'],
   });
+  child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -122,8 +129,22 @@ function client(port) {
   };
 }
 
-/** Runs `total` calls from CONCURRENCY workers; returns throughput and latency percentiles. */
-async function phase(total, makeCall) {
+/** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs `total` calls from CONCURRENCY workers; returns throughput, latency percentiles and the server
+ * process's CPU time per request (less disturbed than throughput by other work on a shared machine).
+ */
+async function phase(total, makeCall, pid) {
+  const cpuBefore = cpuSeconds(pid);
   const latencies = [];
   let issued = 0;
   const started = performance.now();
@@ -139,9 +160,10 @@ async function phase(total, makeCall) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / latencies.length;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99) };
+  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99), cpuUs };
 }
 
 const containerDefinitions = [
@@ -168,7 +190,10 @@ async function runFloor(response) {
   const c = client(floor.port);
   try {
     for (let i = 0; i < 500; i++) await c.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' });
-    return { operation: 'bare http floor', ...(await phase(n(5000), () => c.call('DescribeTaskDefinition', {}))) };
+    return {
+      operation: 'bare http floor',
+      ...(await phase(n(5000), () => c.call('DescribeTaskDefinition', {}), floor.child.pid)),
+    };
   } finally {
     c.close();
     await stopChild(floor);
@@ -178,6 +203,7 @@ async function runFloor(response) {
 async function runMode(label, env, { tasks }) {
   const gateway = await startChild(path.join(__dirname, 'bench-gateway.js'), env, '/_localcloud/health');
   const ecs = client(gateway.port);
+  const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid);
   const registrations = n(2000);
   const families = CONCURRENCY;
   const results = [];
@@ -192,14 +218,14 @@ async function runMode(label, env, { tasks }) {
     const push = (operation, r) => results.push({ mode: label, operation, ...r });
     push(
       'RegisterTaskDefinition',
-      await phase(registrations, (i) =>
+      await timed(registrations, (i) =>
         ecs.call('RegisterTaskDefinition', { family: `bench-${i % families}`, containerDefinitions }),
       ),
     );
     const perFamily = Math.floor(registrations / families);
     push(
       'DescribeTaskDefinition',
-      await phase(n(5000), (i) =>
+      await timed(n(5000), (i) =>
         ecs.call('DescribeTaskDefinition', { taskDefinition: `bench-${i % families}:${1 + (i % perFamily)}` }),
       ),
     );
@@ -214,7 +240,7 @@ async function runMode(label, env, { tasks }) {
     };
     push(
       'ListTaskDefinitions',
-      await phase(n(2000), (i) =>
+      await timed(n(2000), (i) =>
         ecs.call('ListTaskDefinitions', { familyPrefix: `bench-${i % families}`, maxResults: 100 }),
       ),
     );
@@ -232,9 +258,9 @@ async function runMode(label, env, { tasks }) {
       }
       const hundred = arns.slice(0, 100);
       for (let i = 0; i < 20; i++) await ecs.call('DescribeTasks', { tasks: hundred });
-      push('DescribeTasks (100 tasks)', await phase(n(300), () => ecs.call('DescribeTasks', { tasks: hundred })));
+      push('DescribeTasks (100 tasks)', await timed(n(300), () => ecs.call('DescribeTasks', { tasks: hundred })));
       const toStop = arns.slice(100);
-      push('StopTask', await phase(toStop.length, (i) => ecs.call('StopTask', { task: toStop[i] })));
+      push('StopTask', await timed(toStop.length, (i) => ecs.call('StopTask', { task: toStop[i] })));
     }
   } finally {
     ecs.close();
@@ -264,27 +290,39 @@ async function main() {
         ['this', ROOT],
       ]
     : [['this', ROOT]];
-  const rows = [];
+  const modes = [
+    ['memory', { BENCH_BACKEND: 'memory' }, { tasks: true }],
+    ['memory, log at info', { BENCH_BACKEND: 'memory', LOG_LEVEL: 'info' }, { tasks: false }],
+    ['persistent', { PERSISTENCE: '1' }, { tasks: false }],
+  ];
+  const samples = new Map();
   let describeResponse;
   try {
-    for (const [name, root] of roots) {
-      const run = await runMode('memory', { BENCH_ROOT: root, BENCH_BACKEND: 'memory' }, { tasks: true });
-      describeResponse = run.describeResponse;
-      rows.push(...run.results.map((r) => ({ build: name, ...r })));
-    }
-    const floor = await runFloor(describeResponse);
-    rows.push({ build: '-', mode: 'memory', ...floor });
-    for (const [name, root] of [...roots].reverse()) {
-      const run = await runMode(
-        'persistent',
-        { BENCH_ROOT: root, PERSISTENCE: '1', DATA_DIR: tempDir() },
-        { tasks: false },
-      );
-      rows.push(...run.results.map((r) => ({ build: name, ...r })));
+    // Builds alternate within every mode and round, so a busy moment of a shared machine hits both.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [mode, env, options] of modes) {
+        const order = round % 2 === 0 ? roots : [...roots].reverse();
+        for (const [name, root] of order) {
+          const dataDir = env.PERSISTENCE ? { DATA_DIR: tempDir() } : {};
+          const run = await runMode(mode, { BENCH_ROOT: root, ...env, ...dataDir }, options);
+          describeResponse ??= run.describeResponse;
+          for (const r of run.results) {
+            const key = `${name}|${mode}|${r.operation}`;
+            samples.set(key, [...(samples.get(key) ?? []), { build: name, ...r }]);
+          }
+        }
+      }
+      const floor = await runFloor(describeResponse);
+      const key = `-|memory|${floor.operation}`;
+      samples.set(key, [...(samples.get(key) ?? []), { build: '-', mode: 'memory', ...floor }]);
     }
   } finally {
     for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
   }
+  // Over rounds: the median round by requests/s.
+  const rows = [...samples.values()].map(
+    (runs) => [...runs].sort((x, y) => x.rps - y.rps)[Math.floor(runs.length / 2)],
+  );
   const floorRps = rows.find((r) => r.operation === 'bare http floor').rps;
   console.log(
     `ECS control plane, ${CONCURRENCY} concurrent clients, ${os.cpus().length} CPUs, node ${process.version}`,
@@ -297,6 +335,7 @@ async function main() {
       requests: r.requests,
       'req/s': r.rps,
       'of floor': `${((100 * r.rps) / floorRps).toFixed(0)}%`,
+      'CPU/req': `${r.cpuUs.toFixed(0)} µs`,
       p50: `${r.p50.toFixed(2)} ms`,
       p99: `${r.p99.toFixed(2)} ms`,
     })),
@@ -305,9 +344,12 @@ async function main() {
   const figures = [];
   for (const r of rows.filter((row) => row.build !== 'base')) {
     const target = TARGETS[r.operation] ?? {};
-    const key = `${r.operation}${r.mode === 'persistent' ? ' (persistent)' : ''}`;
+    const key = `${r.operation}${r.mode === 'memory' ? '' : ` (${r.mode})`}`;
     if (r.operation === 'bare http floor') {
-      figures.push({ key: 'bare http floor', value: `${r.rps} req/s, p99 ${r.p99.toFixed(1)} ms` });
+      figures.push({
+        key: 'bare http floor',
+        value: `${r.rps} req/s, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
+      });
       continue;
     }
     const met = [
@@ -316,7 +358,7 @@ async function main() {
       target.p50 === undefined || r.p50 <= target.p50,
     ].every(Boolean);
     const targetText =
-      r.mode === 'persistent'
+      r.mode !== 'memory'
         ? '-'
         : [
             target.rps && `≥ ${target.rps} req/s`,
@@ -327,9 +369,9 @@ async function main() {
             .join(', ');
     figures.push({
       key,
-      value: `${r.rps} req/s (${((100 * r.rps) / floorRps).toFixed(0)}% of floor), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
+      value: `${r.rps} req/s (${((100 * r.rps) / floorRps).toFixed(0)}% of floor), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
       target: targetText,
-      met: r.mode === 'persistent' ? undefined : met,
+      met: r.mode !== 'memory' ? undefined : met,
       short: `${r.rps}/s p99 ${r.p99.toFixed(0)}`,
     });
   }

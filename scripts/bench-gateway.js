@@ -8,7 +8,9 @@ const path = require('node:path');
 const root = process.env.BENCH_ROOT ?? path.join(__dirname, '..');
 
 if (process.env.BENCH_BACKEND !== 'memory') {
-  require(path.join(root, 'packages/gateway/dist/main.js'));
+  // What `npm start` runs: the bundle where the build has one.
+  const bundle = path.join(root, 'packages/gateway/dist/localcloud.js');
+  require(require('node:fs').existsSync(bundle) ? bundle : path.join(root, 'packages/gateway/dist/main.js'));
 } else {
   const { createGateway, loadConfig, createLogger } = require(path.join(root, 'packages/gateway/dist'));
   const { EcsProvider } = require(path.join(root, 'packages/ecs-provider/dist'));
