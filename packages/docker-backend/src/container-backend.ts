@@ -12,6 +12,23 @@ export interface EngineVersion {
   readonly arch: string;
 }
 
+/** The engine's host as `docker info` reports it: the capacity tasks share. */
+export interface EngineInfo {
+  /** CPUs the engine can use (`NCPU`). */
+  readonly cpus: number;
+  /** Memory of the engine's host in bytes (`MemTotal`). */
+  readonly memoryBytes: number;
+  /** Engine release (`ServerVersion`), e.g. `20.10.24`. */
+  readonly serverVersion: string;
+  /** `linux` or `windows` (`OSType`). */
+  readonly os: string;
+  /** The host's operating system, e.g. `Debian GNU/Linux 12 (bookworm)` (`OperatingSystem`). */
+  readonly operatingSystem: string;
+  readonly kernelVersion: string;
+  /** As the engine names it, e.g. `x86_64`, `aarch64` (`Architecture`). */
+  readonly architecture: string;
+}
+
 export interface ImageInfo {
   /** Content-addressed image id, `sha256:…`. */
   readonly id: string;
@@ -380,6 +397,8 @@ export interface ContainerBackend {
   /** Resolves when the engine answers; throws `EngineUnavailableError` otherwise. */
   ping(): Promise<void>;
   version(): Promise<EngineVersion>;
+  /** The engine host's CPUs, memory and platform (`docker info`). */
+  engineInfo(): Promise<EngineInfo>;
 
   imageExists(ref: string): Promise<boolean>;
   /** Throws `ImageNotFoundError` when the image is not present locally. */

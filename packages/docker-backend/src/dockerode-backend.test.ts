@@ -124,6 +124,22 @@ describeWithEngine('DockerodeBackend on the real engine', () => {
     });
   });
 
+  test("reports the engine host's CPUs, memory and platform as docker info does", async () => {
+    const info = await backend.engineInfo();
+    const raw = (await docker.info()) as { NCPU: number; MemTotal: number; Architecture: string };
+    expect(info).toEqual({
+      cpus: raw.NCPU,
+      memoryBytes: raw.MemTotal,
+      serverVersion: (await backend.version()).version,
+      os: 'linux',
+      operatingSystem: expect.any(String),
+      kernelVersion: expect.any(String),
+      architecture: raw.Architecture,
+    });
+    expect(info.cpus).toBeGreaterThan(0);
+    expect(info.memoryBytes).toBeGreaterThan(0);
+  });
+
   test('creates, starts, waits for, reads, inspects and removes a container', async () => {
     const id = await create('lifecycle', { command: ['sh', '-c', 'echo hello; echo oops >&2; exit 3'] });
     expect(id).toMatch(/^[0-9a-f]{64}$/);

@@ -6,6 +6,7 @@ import type {
   ContainerInfo,
   ContainerSpec,
   ContainerSummary,
+  EngineInfo,
   EngineVersion,
   EventFilter,
   EventHandlers,
@@ -117,6 +118,20 @@ export class DockerodeBackend implements ContainerBackend {
   async version(): Promise<EngineVersion> {
     const raw = await this.call({}, () => this.docker.version());
     return { version: raw.Version, apiVersion: raw.ApiVersion, os: raw.Os, arch: raw.Arch };
+  }
+
+  async engineInfo(): Promise<EngineInfo> {
+    const raw = (await this.call({}, () => this.docker.info())) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    return {
+      cpus: typeof raw.NCPU === 'number' ? raw.NCPU : 0,
+      memoryBytes: typeof raw.MemTotal === 'number' ? raw.MemTotal : 0,
+      serverVersion: text(raw.ServerVersion),
+      os: text(raw.OSType),
+      operatingSystem: text(raw.OperatingSystem),
+      kernelVersion: text(raw.KernelVersion),
+      architecture: text(raw.Architecture),
+    };
   }
 
   // --- images ---

@@ -28,6 +28,15 @@ describe('InMemoryBackend', () => {
   });
   afterEach(() => backend.close());
 
+  test('reports a small Linux host as engine info, or the one it was given', async () => {
+    expect(await new InMemoryBackend().engineInfo()).toMatchObject({
+      cpus: 2,
+      memoryBytes: 4 * 1024 ** 3,
+      os: 'linux',
+    });
+    expect(await new InMemoryBackend({ engine: { cpus: 8 } }).engineInfo()).toMatchObject({ cpus: 8 });
+  });
+
   test('runs a container until it exits, with events like the engine', async () => {
     const events: ContainerEvent[] = [];
     await backend.events({ labels: { job: 'batch' } }, { onEvent: (event) => events.push(event) });

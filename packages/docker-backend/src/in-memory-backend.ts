@@ -8,6 +8,7 @@ import type {
   ContainerSpec,
   ContainerStatus,
   ContainerSummary,
+  EngineInfo,
   EngineVersion,
   EventFilter,
   EventHandlers,
@@ -50,6 +51,8 @@ export interface InMemoryBackendOptions {
   /** Images present "locally". Pulls of any other image fail like a registry that does not know it. */
   readonly images?: readonly string[];
   readonly script?: (spec: ContainerSpec) => ContainerScript | undefined;
+  /** What `engineInfo` reports; a 2-CPU, 4 GiB Linux host by default. */
+  readonly engine?: Partial<EngineInfo>;
 }
 
 interface FakeContainer {
@@ -129,6 +132,19 @@ export class InMemoryBackend implements ContainerBackend {
 
   async version(): Promise<EngineVersion> {
     return { version: 'in-memory', apiVersion: '1.41', os: 'linux', arch: 'amd64' };
+  }
+
+  async engineInfo(): Promise<EngineInfo> {
+    return {
+      cpus: 2,
+      memoryBytes: 4 * 1024 ** 3,
+      serverVersion: 'in-memory',
+      os: 'linux',
+      operatingSystem: 'in-memory',
+      kernelVersion: 'in-memory',
+      architecture: 'x86_64',
+      ...this.options.engine,
+    };
   }
 
   // --- images ---

@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { Scope } from './arn';
 import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
+import type { EngineCapacitySource } from './domain/container-instances';
 import type { ExecSessions } from './exec/exec-sessions';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
@@ -16,6 +17,8 @@ export interface EcsScope {
   readonly strict: boolean;
   /** For warnings about what AWS would refuse and localcloud lets pass. */
   readonly logger: Logger;
+  /** The engine's CPUs and memory, for container instances (absent: unknown, e.g. in unit tests). */
+  readonly engine?: EngineCapacitySource;
   /** ECS Exec: the sessions ExecuteCommand hands out, and the data channel URL for one. */
   readonly exec?: {
     readonly sessions: ExecSessions;

@@ -9,7 +9,12 @@ import {
   updateCluster,
   updateClusterSettings,
 } from './handlers/clusters';
-import { describeCapacityProviders } from './handlers/capacity-providers';
+import {
+  createCapacityProvider,
+  deleteCapacityProvider,
+  describeCapacityProviders,
+  updateCapacityProvider,
+} from './handlers/capacity-providers';
 import {
   deleteTaskDefinitions,
   deregisterTaskDefinition,
@@ -26,6 +31,17 @@ import {
   putAccountSettingDefault,
 } from './handlers/account-settings';
 import { describeTasks, listTasks, runTask, startTask, stopTask } from './handlers/tasks';
+import { getTaskProtection, updateTaskProtection } from './handlers/task-protection';
+import {
+  deleteAttributes,
+  deregisterContainerInstance,
+  describeContainerInstances,
+  listAttributes,
+  listContainerInstances,
+  putAttributes,
+  registerContainerInstance,
+  updateContainerInstancesState,
+} from './handlers/container-instances';
 import { executeCommand } from './handlers/execute-command';
 import {
   createService,
@@ -35,6 +51,13 @@ import {
   listServicesByNamespace,
   updateService,
 } from './handlers/services';
+import {
+  continueServiceDeployment,
+  describeServiceDeployments,
+  describeServiceRevisions,
+  listServiceDeployments,
+  stopServiceDeployment,
+} from './handlers/service-deployments';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
@@ -47,6 +70,9 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   PutClusterCapacityProviders: putClusterCapacityProviders,
   DeleteCluster: deleteCluster,
   // Capacity providers
+  CreateCapacityProvider: createCapacityProvider,
+  UpdateCapacityProvider: updateCapacityProvider,
+  DeleteCapacityProvider: deleteCapacityProvider,
   DescribeCapacityProviders: describeCapacityProviders,
   // Task definitions
   RegisterTaskDefinition: registerTaskDefinition,
@@ -70,6 +96,18 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   StopTask: stopTask,
   DescribeTasks: describeTasks,
   ListTasks: listTasks,
+  // Task scale-in protection
+  UpdateTaskProtection: updateTaskProtection,
+  GetTaskProtection: getTaskProtection,
+  // Container instances and attributes
+  ListContainerInstances: listContainerInstances,
+  DescribeContainerInstances: describeContainerInstances,
+  UpdateContainerInstancesState: updateContainerInstancesState,
+  RegisterContainerInstance: registerContainerInstance,
+  DeregisterContainerInstance: deregisterContainerInstance,
+  PutAttributes: putAttributes,
+  DeleteAttributes: deleteAttributes,
+  ListAttributes: listAttributes,
   ExecuteCommand: executeCommand,
   // Services
   CreateService: createService,
@@ -78,4 +116,10 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   DescribeServices: describeServices,
   ListServices: listServices,
   ListServicesByNamespace: listServicesByNamespace,
+  // Service deployments and revisions
+  ListServiceDeployments: listServiceDeployments,
+  DescribeServiceDeployments: describeServiceDeployments,
+  DescribeServiceRevisions: describeServiceRevisions,
+  StopServiceDeployment: stopServiceDeployment,
+  ContinueServiceDeployment: continueServiceDeployment,
 };

@@ -10,10 +10,10 @@ import {
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ECS_OPERATIONS } from './generated/ecs-operations';
+import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import * as ecsModel from './generated/ecs-model.json';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
-import { InputValidator } from './validation/input-validator';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
 import { TaskRuntime } from './runtime/task-runtime';
@@ -28,12 +28,21 @@ import { LogPositions, type LogPositionRecord } from './task-agent/log-positions
 import { TaskConsole } from './task-agent/console-output';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
 import { CredentialsRoute } from './task-agent/credentials-route';
+import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
+import type { EngineCapacity, EngineCapacitySource } from './domain/container-instances';
+import { placeLaunchedTask } from './handlers/container-instances';
+import type { TaskHooks } from './runtime/task-hooks';
+import { TaskStartError } from './runtime/task-runtime';
+import type { TaskRef } from './runtime/task-record';
 import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
 import type { UpgradeRoute } from '@localcloud/gateway';
+
+/** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
+export const ECS_MODEL = serviceModel(ecsModel);
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
@@ -43,9 +52,10 @@ export interface EcsProviderOptions {
 /** Amazon ECS as a localcloud provider plugin. */
 export class EcsProvider implements ServiceProvider {
   readonly service = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' } as const;
-  readonly operations: ReadonlySet<string> = new Set(ECS_OPERATIONS);
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(ECS_MODEL.operations));
   private readonly table = new OperationTable<EcsScope>('ecs', ECS_HANDLERS);
-  private readonly validator = new InputValidator();
+  /** ECS answers constraint violations (missing members, enums, lengths) with InvalidParameterException. */
+  private readonly validator = new ModelValidator(ECS_MODEL, { validationErrorCode: 'InvalidParameterException' });
   /** One durable store for all of ECS's state; every account and region sees only its own part of it. */
   private readonly state: StateStore;
   private readonly stores: AccountRegionStores<EcsStore>;
@@ -59,6 +69,19 @@ export class EcsProvider implements ServiceProvider {
   private readonly agent: TaskAgent;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
+  /** The engine's CPUs and memory as last seen (container instances' resources). */
+  private engineCapacity?: EngineCapacity;
+  private readonly engine: EngineCapacitySource = {
+    current: () => this.engineCapacity,
+    refresh: async () => {
+      try {
+        this.engineCapacity = await this.backend.engineInfo();
+      } catch {
+        // Unreachable: the last capacity seen stands (the health endpoint reports the engine).
+      }
+      return this.engineCapacity;
+    },
+  };
   /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
   private readonly execSessions = new ExecSessions();
   /** The WebSocket data channels of those sessions, on the gateway's port. */
@@ -86,7 +109,7 @@ export class EcsProvider implements ServiceProvider {
       instanceId,
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
-      hooks: this.agent,
+      hooks: this.withPlacement(this.agent),
       onTaskChanged: () => this.scheduler.kick(),
     });
     this.supervisor = new TaskSupervisor(
@@ -148,6 +171,7 @@ export class EcsProvider implements ServiceProvider {
         scheduler: this.scheduler,
         strict: this.config.strictValidation,
         logger: this.context.logger,
+        engine: this.engine,
         exec,
       },
       request,
@@ -161,6 +185,7 @@ export class EcsProvider implements ServiceProvider {
     // Containers reach the gateway through the agent listener, which works when the gateway is on loopback.
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
+    await this.engine.refresh();
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -213,7 +238,9 @@ export class EcsProvider implements ServiceProvider {
 
   /** The listener task containers reach for metadata, credentials and the gateway (docs/ecs-provider.md). */
   private createEndpointServer(): TaskEndpointServer {
+    const protection = new TaskProtectionEndpoint({ mutate: (ref, change) => this.runtime.mutate(ref, change) });
     return new TaskEndpointServer({
+      agentApi: (req, res, path, task) => protection.handle(req, res, path, task),
       backend: this.backend,
       logger: this.context.logger,
       tasks: () => this.repository.unfinished(),
@@ -264,6 +291,40 @@ export class EcsProvider implements ServiceProvider {
         this.config.taskOutput === 'console'
           ? { console: new TaskConsole(this.context.logger), containerPrefix: this.config.containerPrefix }
           : undefined,
+    });
+  }
+
+  /**
+   * The task agent's hooks, with placement first: a task the scheduler launched on the EC2 or EXTERNAL
+   * launch type gets a container instance of its cluster before anything runs (RunTask places its own).
+   */
+  private withPlacement(agent: TaskHooks): TaskHooks {
+    return {
+      prepare: (ref, definition) => {
+        this.place(ref);
+        return agent.prepare(ref, definition);
+      },
+      beforeCreate: (ref, definition) => agent.beforeCreate(ref, definition),
+      networkReady: (ref, network) => agent.networkReady(ref, network),
+      started: (ref, runtimeId, containerName) => agent.started(ref, runtimeId, containerName),
+      resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
+      beforeStopped: (ref) => agent.beforeStopped(ref),
+    };
+  }
+
+  private place(ref: TaskRef): void {
+    const record = this.repository.get(ref);
+    if (!record || record.containerInstanceArn) return;
+    if (record.launchType !== 'EC2' && record.launchType !== 'EXTERNAL') return;
+    const store = this.stores.get(ref.accountId, ref.region);
+    const scope = { accountId: ref.accountId, region: ref.region };
+    const placed = placeLaunchedTask(
+      { store, scope, engine: this.engine, strict: this.config.strictValidation },
+      record,
+    );
+    if ('reason' in placed) throw new TaskStartError(placed.reason);
+    this.runtime.mutate(ref, (r) => {
+      r.containerInstanceArn = placed.containerInstanceArn;
     });
   }
 

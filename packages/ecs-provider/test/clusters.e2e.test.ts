@@ -32,7 +32,8 @@ describe('ECS clusters through the AWS SDK', () => {
       clusterArn: 'arn:aws:ecs:us-east-1:100000000001:cluster/demo',
       clusterName: 'demo',
       status: 'ACTIVE',
-      registeredContainerInstancesCount: 0,
+      // The local engine is every cluster's one container instance (docs/ecs-provider.md).
+      registeredContainerInstancesCount: 1,
       runningTasksCount: 0,
       pendingTasksCount: 0,
       activeServicesCount: 0,

@@ -77,11 +77,12 @@ describe('ECS request validation against the API model', () => {
         }),
       ),
     );
+    // ECS answers a value of the wrong JSON type with SerializationException, like every AWS JSON service
+    // (e.g. "SerializationException: STRING_VALUE cannot be converted to Integer", aws/aws-cdk-cli#973).
     expect(error).toMatchObject({
-      name: 'InvalidParameterException',
+      name: 'SerializationException',
       message:
-        "1 validation error detected: Value '80' at 'containerDefinitions.2.member.portMappings.1.member.containerPort' " +
-        'failed to satisfy constraint: Member must be of type number',
+        "Value at 'containerDefinitions.2.member.portMappings.1.member.containerPort' must be a number, not a string.",
       $metadata: { httpStatusCode: 400 },
     });
   });
@@ -113,20 +114,21 @@ describe('ECS request validation against the API model', () => {
     expect(result).toEqual({
       status: 400,
       body: {
-        __type: 'InvalidParameterException',
-        message:
-          "1 validation error detected: Value 'web' at 'containerDefinitions' failed to satisfy constraint: Member must be of type list",
+        __type: 'SerializationException',
+        message: "Value at 'containerDefinitions' must be a list, not a string.",
       },
     });
   });
 
   it('accepts epoch-second timestamps where the model has them', async () => {
-    // ListServiceDeployments takes `createdAt: {before, after}`; it is not implemented, so a valid input reaches the 501.
+    // ListServiceDeployments takes `createdAt: {before, after}`: a valid input reaches the handler, which
+    // finds no `default` cluster in this account (not a validation error).
     const result = await rawCall(cp.gw.url, 'ListServiceDeployments', {
       service: 's',
       createdAt: { after: 1700000000 },
     });
-    expect(result.status).toBe(501);
+    expect(result.status).toBe(400);
+    expect(result.body.__type).toBe('ClusterNotFoundException');
     const wrong = await rawCall(cp.gw.url, 'ListServiceDeployments', {
       service: 's',
       createdAt: { after: 'yesterday' },

@@ -1,4 +1,5 @@
-import { defineServiceError, truncateText } from '@localcloud/gateway';
+import { defineServiceError } from '@localcloud/gateway';
+import { validationMessage, violation } from '@localcloud/aws-model';
 
 /*
  * CloudWatch Logs error codes, by the names the API model and the SDK clients use. All are HTTP 400.
@@ -13,18 +14,11 @@ export const ValidationException = defineServiceError('ValidationException');
 export const logGroupNotFound = () => new ResourceNotFoundException('The specified log group does not exist.');
 export const logStreamNotFound = () => new ResourceNotFoundException('The specified log stream does not exist.');
 
-/** AWS's message for a value that breaks a model constraint, e.g. a length or a pattern. */
+/** AWS's message for a value that breaks a model constraint, e.g. a length or a pattern (values cut at 100 characters). */
 export function constraintViolation(
   path: string,
   value: unknown,
   constraint: string,
 ): InstanceType<typeof InvalidParameterException> {
-  // Bounded: a megabyte of value quoted back would drown the message (AWS cuts it too).
-  const shown =
-    value === undefined || value === null
-      ? 'null'
-      : `'${truncateText(Array.isArray(value) ? `[${value.slice(0, 100).map(String).join(', ')}]` : String(value))}'`;
-  return new InvalidParameterException(
-    `1 validation error detected: Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`,
-  );
+  return new InvalidParameterException(validationMessage([violation(path, value, constraint)]));
 }

@@ -7,14 +7,13 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { LOGS_OPERATIONS } from './generated/logs-operations';
-import { LOGS_INPUT_SHAPES } from './generated/logs-input-shapes';
+import { ModelValidator } from '@localcloud/aws-model';
+import { LOGS_MODEL } from './model';
 import { LOGS_HANDLERS } from './operations';
 import { LogsStore } from './store/logs-store';
 import { openStateStore } from './store/state-store';
-import { InputValidator } from './validation/input-validator';
 import { checkLogGroupName, checkLogStreamName } from './validation/constraints';
-import { InvalidParameterException, logGroupNotFound } from './errors';
+import { logGroupNotFound } from './errors';
 import { requireLogGroup, requireLogStream } from './handlers/lookup';
 import { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from './limits';
 import type { LogsScope } from './logs-scope';
@@ -32,12 +31,10 @@ export interface LogsProviderOptions {
  */
 export class LogsProvider implements ServiceProvider, LogsSink {
   readonly service = { name: 'logs', targetPrefix: 'Logs_20140328', protocol: 'json1.1' } as const;
-  readonly operations: ReadonlySet<string> = new Set(LOGS_OPERATIONS);
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(LOGS_MODEL.operations));
   private readonly table = new OperationTable<LogsScope>('logs', LOGS_HANDLERS);
-  private readonly validator = new InputValidator(
-    LOGS_INPUT_SHAPES,
-    (message) => new InvalidParameterException(message),
-  );
+  /** CloudWatch Logs answers constraint violations with InvalidParameterException. */
+  private readonly validator = new ModelValidator(LOGS_MODEL, { validationErrorCode: 'InvalidParameterException' });
   private readonly stores: AccountRegionStores<LogsStore>;
   private readonly clock: () => number;
 

@@ -29,10 +29,12 @@ export function capacityProviderNameOf(nameOrArn: string): string {
 export function validateCapacityProviders(
   providers: readonly string[],
   strategy: readonly CapacityProviderStrategyItem[],
+  /** Whether the account has an ACTIVE capacity provider of this name (CreateCapacityProvider). */
+  isAccountProvider: (name: string) => boolean = () => false,
 ): { capacityProviders: string[]; defaultCapacityProviderStrategy: CapacityProviderStrategyItem[] } {
   const names = providers.map(capacityProviderNameOf);
   for (const name of names) {
-    if (!isBuiltInCapacityProvider(name)) {
+    if (!isBuiltInCapacityProvider(name) && !isAccountProvider(name)) {
       throw new InvalidParameterException(
         `The specified capacity provider '${truncateText(name)}' does not exist. Specify a valid capacity provider and try again.`,
       );
@@ -53,7 +55,7 @@ export function validateCapacityProviders(
   };
 }
 
-function validateStrategy(items: readonly CapacityProviderStrategyItem[], associated: readonly string[]): void {
+export function validateStrategy(items: readonly CapacityProviderStrategyItem[], associated: readonly string[]): void {
   const seen = new Set<string>();
   let withBase = 0;
   for (const item of items) {

@@ -19,7 +19,13 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { EcsScope } from '../ecs-scope';
 import { clusterArn, isArn } from '../arn';
-import { ClusterContainsServicesException, ClusterContainsTasksException } from '../errors';
+import {
+  ClusterContainsContainerInstancesException,
+  ClusterContainsServicesException,
+  ClusterContainsTasksException,
+  InvalidParameterException,
+  ResourceInUseException,
+} from '../errors';
 import {
   DEFAULT_CLUSTER_NAME,
   clusterActivity,
@@ -34,6 +40,7 @@ import type { ClusterRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
 import { clusterNameInScope, createClusterRecord, resolveCluster } from './resolve-cluster';
 import { effectiveSettingValue } from './account-settings';
+import { activeInstancesCount, registeredInstancesCount } from './container-instances';
 
 /** Task and service handlers find their cluster with this. */
 export { resolveCluster };
@@ -42,11 +49,14 @@ export { resolveCluster };
 const FULL_VIEW: ReadonlySet<ClusterField> = new Set(['TAGS', 'SETTINGS', 'CONFIGURATIONS']);
 
 function view(store: EcsStore, record: ClusterRecord, include: ReadonlySet<ClusterField> = FULL_VIEW): Cluster {
-  return clusterView(
+  const cluster = clusterView(
     record,
     clusterActivity(record.clusterArn, store.tasks.values(), store.services.values()),
     include,
   );
+  // Its local instance (the engine) and registered ones (handlers/container-instances.ts).
+  cluster.registeredContainerInstancesCount = activeInstancesCount(store, store.scope, record);
+  return cluster;
 }
 
 export function createCluster(input: CreateClusterRequest, { store, scope }: EcsScope): CreateClusterResponse {
@@ -56,7 +66,9 @@ export function createCluster(input: CreateClusterRequest, { store, scope }: Ecs
   // CreateCluster is idempotent for an ACTIVE cluster of the same name, as in ECS.
   if (existing && existing.status === 'ACTIVE') return { cluster: view(store, existing) };
   const tags = mergeTags([], input.tags ?? []);
-  const capacity = validateCapacityProviders(
+  const capacity = clusterCapacity(
+    store,
+    name,
     input.capacityProviders ?? [],
     input.defaultCapacityProviderStrategy ?? [],
   );
@@ -122,10 +134,13 @@ export function putClusterCapacityProviders(
   { store, scope }: EcsScope,
 ): PutClusterCapacityProvidersResponse {
   const current = resolveCluster({ store, scope }, input.cluster);
-  const capacity = validateCapacityProviders(
+  const capacity = clusterCapacity(
+    store,
+    current.clusterName,
     input.capacityProviders ?? [],
     input.defaultCapacityProviderStrategy ?? [],
   );
+  assertRemovable(store, current, capacity.capacityProviders);
   const next: ClusterRecord = { ...current, ...capacity };
   store.clusters.put(current.clusterName, next);
   return { cluster: view(store, next) };
@@ -140,7 +155,63 @@ export function deleteCluster(input: DeleteClusterRequest, { store, scope }: Ecs
   if (activity.liveTasks > 0) {
     throw new ClusterContainsTasksException('The Cluster cannot be deleted while Tasks are active.');
   }
+  if (registeredInstancesCount(store, scope, current) > 0) {
+    throw new ClusterContainsContainerInstancesException(
+      'The Cluster cannot be deleted while Container Instances are active or draining.',
+    );
+  }
   const next: ClusterRecord = { ...current, status: 'INACTIVE' };
   store.clusters.put(current.clusterName, next);
   return { cluster: view(store, next) };
+}
+
+/**
+ * A cluster's capacity providers and default strategy: FARGATE, FARGATE_SPOT and the account's ACTIVE
+ * providers, an account provider in one cluster only (ECS: "created but not associated with another cluster").
+ */
+function clusterCapacity(
+  store: EcsStore,
+  clusterName: string,
+  providers: readonly string[],
+  strategy: Parameters<typeof validateCapacityProviders>[1],
+): ReturnType<typeof validateCapacityProviders> {
+  const capacity = validateCapacityProviders(
+    providers,
+    strategy,
+    (name) => store.capacityProviders.get(name)?.status === 'ACTIVE',
+  );
+  for (const name of capacity.capacityProviders) {
+    if (!store.capacityProviders.has(name)) continue;
+    const other = [...store.clusters.values()].find(
+      (c) => c.status === 'ACTIVE' && c.clusterName !== clusterName && (c.capacityProviders ?? []).includes(name),
+    );
+    if (other) {
+      throw new InvalidParameterException(
+        `The specified capacity provider '${name}' is already associated with cluster '${other.clusterName}'. A capacity provider that uses an Auto Scaling group can be associated with one cluster only.`,
+      );
+    }
+  }
+  return capacity;
+}
+
+/** PutClusterCapacityProviders may only drop providers no live task or service of the cluster uses. */
+function assertRemovable(store: EcsStore, cluster: ClusterRecord, keep: readonly string[]): void {
+  const removed = new Set((cluster.capacityProviders ?? []).filter((name) => !keep.includes(name)));
+  if (removed.size === 0) return;
+  const usedByTask = [...store.tasks.values()].some(
+    (t) =>
+      t.clusterArn === cluster.clusterArn &&
+      t.lastStatus !== 'STOPPED' &&
+      t.capacityProviderName !== undefined &&
+      removed.has(t.capacityProviderName),
+  );
+  const usedByService = [...store.services.values()].some(
+    (s) =>
+      s.clusterArn === cluster.clusterArn &&
+      (s.status === 'ACTIVE' || s.status === 'DRAINING') &&
+      (s.capacityProviderStrategy ?? []).some((item) => removed.has(item.capacityProvider!)),
+  );
+  if (usedByTask || usedByService) {
+    throw new ResourceInUseException('The specified capacity provider is in use and cannot be removed.');
+  }
 }

@@ -20,6 +20,9 @@ import type { EcsScope } from '../ecs-scope';
 import { clusterNameOf, parseArn } from '../arn';
 import { ClientException, InvalidParameterException, ServerException } from '../errors';
 import { chooseLaunch } from '../domain/launch-type';
+import { assertStrategyUsable } from './capacity-providers';
+import { findInstance, placeTasks } from './container-instances';
+import { taskReservation } from '../domain/container-instances';
 import { newTaskRecord } from '../domain/new-task';
 import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
@@ -41,6 +44,7 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
     );
   }
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: true });
+  assertStrategyUsable(ecs, cluster, input.capacityProviderStrategy);
   const definition = runnableDefinition(ecs, input.taskDefinition);
   const { launchType, capacityProviderName } = chooseLaunch({
     launchType: input.launchType,
@@ -52,7 +56,7 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
 
-  const records = Array.from({ length: count }, () =>
+  const created = Array.from({ length: count }, () =>
     newTaskRecord({
       scope: ecs.scope,
       clusterName: cluster.clusterName,
@@ -68,7 +72,23 @@ export async function runTask(input: RunTaskRequest, ecs: EcsScope): Promise<Run
       enableExecuteCommand: input.enableExecuteCommand,
     }),
   );
-  return { tasks: records.map((record) => launch(ecs, record, definition)), failures: [] };
+  // EC2 and EXTERNAL tasks go on a container instance of the cluster (handlers/container-instances.ts).
+  let failures: Failure[] = [];
+  let records = created;
+  if (launchType === 'EC2' || launchType === 'EXTERNAL') {
+    const constraints = [...(definition.placementConstraints ?? []), ...(input.placementConstraints ?? [])];
+    const placed = placeTasks(
+      ecs,
+      cluster,
+      constraints,
+      created.map((r) => ({ group: r.group, reservation: taskReservation(r) })),
+    );
+    failures = placed.failures;
+    records = created
+      .map((record, i) => ({ ...record, containerInstanceArn: placed.placements[i] }))
+      .filter((record) => record.containerInstanceArn !== undefined);
+  }
+  return { tasks: records.map((record) => launch(ecs, record, definition)), failures };
 }
 
 /** StartTask places tasks on named container instances; the local engine stands in for all of them. */
@@ -86,7 +106,15 @@ export async function startTask(input: StartTaskRequest, ecs: EcsScope): Promise
   validateRunRequest(ecs, definition, 'EC2', input);
   const tags = taskTags(input, ecs, definition, cluster.clusterName);
   await assertEngine(ecs);
-  const tasks = input.containerInstances.map((instance) =>
+  // Only instances of the cluster that are registered (ACTIVE or DRAINING) take tasks.
+  const failures: Failure[] = [];
+  const instances: string[] = [];
+  for (const reference of input.containerInstances) {
+    const instance = findInstance(ecs.store, ecs.scope, cluster, reference);
+    if (instance && instance.status !== 'INACTIVE') instances.push(instance.containerInstanceArn);
+    else failures.push({ arn: reference, reason: 'MISSING' });
+  }
+  const tasks = instances.map((instance) =>
     launch(
       ecs,
       newTaskRecord({
@@ -106,7 +134,7 @@ export async function startTask(input: StartTaskRequest, ecs: EcsScope): Promise
       definition,
     ),
   );
-  return { tasks, failures: [] };
+  return { tasks, failures };
 }
 
 export async function stopTask(input: StopTaskRequest, ecs: EcsScope): Promise<StopTaskResponse> {

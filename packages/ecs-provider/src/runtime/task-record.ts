@@ -1,6 +1,7 @@
 import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
 import type { PlannedVolume } from './container-plan';
 import type { TaskAgentState } from '../task-agent/task-agent-state';
+import type { TaskProtection } from '../domain/task-protection';
 import { withManagedAgents } from '../exec/managed-agents';
 
 /** How one ECS container of a task maps to Docker. */
@@ -34,6 +35,10 @@ export type TaskRecord = Task & {
   accountId: string;
   region: string;
   runtime?: TaskRuntimeState;
+  /** Scale-in protection (UpdateTaskProtection, the agent endpoint); read by `isProtected`. */
+  protection?: TaskProtection;
+  /** Set while the task's container instance is DRAINING: the scheduler replaces such service tasks. */
+  containerInstanceDraining?: boolean;
 };
 
 export interface TaskRef {
@@ -58,7 +63,7 @@ export const refOf = (record: TaskRecord): TaskRef => ({
 
 /** The task as the ECS API shows it. */
 export function toTask(record: TaskRecord): Task {
-  const { accountId: _a, region: _r, runtime: _rt, ...task } = record;
+  const { accountId: _a, region: _r, runtime: _rt, protection: _p, containerInstanceDraining: _d, ...task } = record;
   return withManagedAgents(task);
 }
 

@@ -1,4 +1,5 @@
 import { isHealthyRunning, isLive } from '../domain/service';
+import { isProtected } from '../domain/task-protection';
 import type { TaskRecord } from '../runtime/task-record';
 
 export interface RolloutInput {
@@ -12,6 +13,8 @@ export interface RolloutInput {
   readonly live: readonly TaskRecord[];
   /** False while the service is throttled after failed starts. */
   readonly startAllowed: boolean;
+  /** Epoch ms, for task protection expiry; the current time when absent. */
+  readonly now?: number;
 }
 
 export interface RolloutStep {
@@ -32,18 +35,25 @@ export function planRollout(input: RolloutInput): RolloutStep {
   const maxTotal = Math.floor((desired * input.maximumPercent) / 100);
   const minHealthy = Math.ceil((desired * input.minimumHealthyPercent) / 100);
   const live = input.live.filter(isLive);
-  const primary = live.filter((t) => t.startedBy === input.primaryId);
-  const old = live.filter((t) => t.startedBy !== input.primaryId);
+  // --- Container instance drain (UpdateContainerInstancesState DRAINING; docs/ecs-provider.md): tasks on a
+  // draining instance are replaced like an older deployment's, within minimumHealthy/maximumPercent. ---
+  const moving = (t: TaskRecord) => t.containerInstanceDraining === true;
+  const primary = live.filter((t) => t.startedBy === input.primaryId && !moving(t));
+  const old = live.filter((t) => t.startedBy !== input.primaryId || moving(t));
   const stop: TaskRecord[] = [];
+  // --- Task scale-in protection (UpdateTaskProtection; docs/ecs-provider.md): a protected task is never
+  // chosen to stop by a scale-in or a deployment before its protection expires. ---
+  const now = input.now ?? Date.now();
+  const stoppable = (t: TaskRecord) => !isProtected(t, now);
 
   // Scale-in of the PRIMARY deployment: not-yet-healthy tasks first, then the newest.
   const excess = primary.length - desired;
-  if (excess > 0) stop.push(...[...primary].sort(scaleInOrder).slice(0, excess));
+  if (excess > 0) stop.push(...primary.filter(stoppable).sort(scaleInOrder).slice(0, excess));
 
   // Older deployments: tasks that do not count as healthy may go at once; healthy ones while the
   // minimum holds, oldest first.
   let healthy = live.filter((t) => isHealthyRunning(t) && !stop.includes(t)).length;
-  for (const task of [...old].sort(oldestFirst)) {
+  for (const task of old.filter(stoppable).sort(oldestFirst)) {
     if (!isHealthyRunning(task)) stop.push(task);
     else if (healthy - 1 >= minHealthy) {
       stop.push(task);
@@ -52,7 +62,7 @@ export function planRollout(input: RolloutInput): RolloutStep {
   }
 
   const remaining = live.length - stop.length;
-  const primaryRemaining = primary.length - Math.max(0, excess);
+  const primaryRemaining = primary.length - stop.filter((t) => primary.includes(t)).length;
   const need = Math.max(0, desired - primaryRemaining);
   const room = Math.max(0, maxTotal - remaining);
   const start = input.startAllowed ? Math.min(need, room) : 0;

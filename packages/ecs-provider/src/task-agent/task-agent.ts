@@ -82,6 +82,8 @@ export class TaskAgent implements TaskHooks {
         const uri = `http://${host}:${endpoint.port}/v4/${token}`;
         env.ECS_CONTAINER_METADATA_URI_V4 = uri;
         env.ECS_CONTAINER_METADATA_URI = uri;
+        // The agent API (task scale-in protection), keyed by the same per-container token.
+        env.ECS_AGENT_URI = `http://${host}:${endpoint.port}/api/${token}`;
       }
       if (state.credentialsId) env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = `/v2/credentials/${state.credentialsId}`;
       environment[name] = env;

@@ -15,6 +15,13 @@ export interface TaskEndpointServerOptions {
   readonly upstream: () => { host: string; port: number } | undefined;
   /** How long credentials stay valid. */
   readonly credentialsTtlMs?: number;
+  /** The agent API at `/api/<token>/…` (`ECS_AGENT_URI`): `path` after the token, the token's task if any. */
+  readonly agentApi?: (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    task: TaskRecord | undefined,
+  ) => Promise<void>;
 }
 
 /**
@@ -166,6 +173,10 @@ export class TaskEndpointServer {
     if (metadata && req.method === 'GET') return this.metadata(res, metadata[1]!, !!metadata[2], !!metadata[3]);
     const credentials = /^\/v2\/credentials\/([A-Za-z0-9-]+)\/?$/.exec(url.pathname);
     if (credentials && req.method === 'GET') return this.credentials(res, credentials[1]!);
+    const agentApi = /^\/api\/([A-Za-z0-9_-]+)(\/.*)?$/.exec(url.pathname);
+    if (agentApi && this.options.agentApi) {
+      return this.options.agentApi(req, res, agentApi[2] ?? '/', this.findByToken(agentApi[1]!)?.record);
+    }
     if (url.pathname.startsWith('/v4/') || url.pathname.startsWith('/v2/credentials')) {
       return json(res, 404, { message: 'not found' });
     }

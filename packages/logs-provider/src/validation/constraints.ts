@@ -1,15 +1,27 @@
+import { compilePattern, type Facets } from '@localcloud/aws-model';
 import { constraintViolation } from '../errors';
+import { LOGS_MODEL } from '../model';
 
 /*
- * The model constraints (lengths, patterns, ranges, enums) that the SDK's schemas leave out, checked where
- * they matter with the messages AWS gives: "1 validation error detected: Value 'x' at 'member' failed to
- * satisfy constraint: Member must …".
+ * Constraint checks the handlers and the in-process LogsSink make with the messages AWS gives: "1 validation
+ * error detected: Value 'x' at 'member' failed to satisfy constraint: Member must …". The name rules come
+ * from the API model (lengths and patterns of model/logs.constraints.json), not typed again here.
  */
 
-export const LOG_GROUP_NAME_PATTERN = '[\\.\\-_/#A-Za-z0-9]+';
-const LOG_GROUP_NAME = new RegExp(`^${LOG_GROUP_NAME_PATTERN}$`);
-export const LOG_STREAM_NAME_PATTERN = '[^:*]*';
-const LOG_STREAM_NAME = /^[^:*]*$/;
+/** A member's constraints in the generated model. */
+function modelled(structure: string, member: string): Facets & { readonly pattern: string } {
+  const shape = LOGS_MODEL.structures[structure]?.members[member];
+  if (!shape || typeof shape !== 'object' || !('pattern' in shape) || shape.pattern === undefined) {
+    throw new Error(`the Logs model has no pattern for ${structure}$${member}: run \`npm run generate\``);
+  }
+  return shape as Facets & { readonly pattern: string };
+}
+
+const LOG_GROUP_NAME = modelled('CreateLogGroupRequest', 'logGroupName');
+const LOG_GROUP_NAME_SEARCH = modelled('DescribeLogGroupsRequest', 'logGroupNamePattern');
+const LOG_STREAM_NAME = modelled('CreateLogStreamRequest', 'logStreamName');
+export const LOG_GROUP_NAME_PATTERN = LOG_GROUP_NAME.pattern;
+export const LOG_STREAM_NAME_PATTERN = LOG_STREAM_NAME.pattern;
 
 /** The values PutRetentionPolicy accepts, in days. */
 export const RETENTION_DAYS = [
@@ -42,28 +54,28 @@ export function checkEnum<T extends string | number>(path: string, value: T | un
 
 /** Log group names: 1–512 characters of letters, digits and `._-/#`. */
 export function checkLogGroupName(path: string, value: string | undefined): void {
-  checkLength(path, value, 1, 512);
-  if (value !== undefined && !LOG_GROUP_NAME.test(value)) {
-    throw constraintViolation(path, value, `Member must satisfy regular expression pattern: ${LOG_GROUP_NAME_PATTERN}`);
-  }
+  checkModelled(path, value, LOG_GROUP_NAME);
 }
 
 /** DescribeLogGroups' logGroupNamePattern: up to 512 of the characters of log group names. */
 export function checkLogGroupNamePattern(path: string, value: string | undefined): void {
-  checkLength(path, value, 0, 512);
-  if (value !== undefined && !/^[._/#A-Za-z0-9-]*$/.test(value)) {
-    throw constraintViolation(path, value, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]*');
-  }
+  checkModelled(path, value, LOG_GROUP_NAME_SEARCH);
 }
 
 /** Log stream names: 1–512 characters, no `:` or `*`. */
 export function checkLogStreamName(path: string, value: string | undefined): void {
-  checkLength(path, value, 1, 512);
-  if (value !== undefined && !LOG_STREAM_NAME.test(value)) {
-    throw constraintViolation(
-      path,
-      value,
-      `Member must satisfy regular expression pattern: ${LOG_STREAM_NAME_PATTERN}`,
-    );
+  checkModelled(path, value, LOG_STREAM_NAME);
+}
+
+const compiled = new Map<string, RegExp | null>();
+
+function checkModelled(path: string, value: string | undefined, facets: Facets & { readonly pattern: string }): void {
+  const [min, max] = facets.length ?? [null, null];
+  checkLength(path, value, min ?? 0, max ?? Infinity);
+  if (value === undefined) return;
+  let pattern = compiled.get(facets.pattern);
+  if (pattern === undefined) compiled.set(facets.pattern, (pattern = compilePattern(facets.pattern)));
+  if (pattern && !pattern.test(value)) {
+    throw constraintViolation(path, value, `Member must satisfy regular expression pattern: ${facets.pattern}`);
   }
 }

@@ -1,0 +1,192 @@
+import { truncateText, type ServiceError } from '@localcloud/gateway';
+import { badInputError, badInputRule, type BadInputRule } from './bad-input';
+import { validationMessage, violation } from './messages';
+import type { Facets, ServiceModel, Shape, SimpleType } from './model';
+
+export interface ValidatorOptions {
+  /** The code of a constraint violation for this service (default: the protocol's, see bad-input.ts). */
+  readonly validationErrorCode?: string;
+}
+
+/**
+ * Checks an operation's input against the generated model the way AWS's front end does, before a request
+ * reaches the service:
+ * 1. a member of the wrong wire type cannot be deserialised: the protocol's type-mismatch error, at once;
+ * 2. then every missing required member and every enum, length, range and pattern violation is collected
+ *    into one "N validation errors detected: …" error of the service's validation code.
+ * Members the model does not know are ignored, as AWS ignores them; a null structure member is the same as
+ * an absent one and is removed from the input, so handlers never see null. Messages are bounded: values
+ * and map keys are cut at 100 characters, and at most ten violations are spelled out.
+ */
+export class ModelValidator {
+  readonly rule: BadInputRule;
+  private readonly patterns = new Map<string, RegExp | null>();
+
+  constructor(
+    readonly model: ServiceModel,
+    options: ValidatorOptions = {},
+  ) {
+    this.rule = badInputRule(model.service.protocol, options.validationErrorCode);
+  }
+
+  /** Throws the ServiceError AWS answers for the first kind of bad input found; returns for a valid input. */
+  validate(operation: string, input: unknown): void {
+    const structure = this.model.operations[operation]?.input;
+    if (!structure) return;
+    const problems: string[] = [];
+    this.check({ structure }, input, '', problems);
+    if (problems.length > 0) throw this.error('constraint', validationMessage(problems));
+  }
+
+  private error(kind: 'typeMismatch' | 'constraint', message: string): ServiceError {
+    return badInputError(this.rule, kind, message);
+  }
+
+  private check(shape: Shape, value: unknown, path: string, problems: string[]): void {
+    if (value === null || value === undefined) return;
+    if (typeof shape === 'string') {
+      this.checkSimple(shape, undefined, value, path, problems);
+      return;
+    }
+    if ('list' in shape) {
+      if (!Array.isArray(value)) throw this.mismatch(path, 'a list', value);
+      this.checkFacets(shape, value, value.length, path, problems);
+      value.forEach((item, i) => {
+        const itemPath = `${path}.${i + 1}.member`;
+        if (item === null || item === undefined) problems.push(violation(itemPath, null, 'Member must not be null'));
+        else this.check(shape.list, item, itemPath, problems);
+      });
+      return;
+    }
+    if ('type' in shape) {
+      this.checkSimple(shape.type, shape, value, path, problems);
+      return;
+    }
+    if (!isObject(value)) {
+      throw this.mismatch(path || 'the request body', 'map' in shape ? 'a map' : 'a structure', value);
+    }
+    if ('map' in shape) {
+      const entries = Object.entries(value);
+      this.checkFacets(shape, value, entries.length, path, problems);
+      for (const [key, item] of entries) {
+        // A map key is the caller's text, as long as they like: cut like any quoted value.
+        const itemPath = `${path}.${truncateText(key)}`;
+        // Maps are not sparse (Smithy's default): a null value is a missing one.
+        if (item === null || item === undefined) problems.push(violation(itemPath, null, 'Member must not be null'));
+        else this.check(shape.map, item, itemPath, problems);
+      }
+      return;
+    }
+    const structure = this.model.structures[shape.structure];
+    if (!structure) return;
+    const prefix = path ? `${path}.` : '';
+    for (const member of structure.required) {
+      if (value[member] === null || value[member] === undefined) {
+        problems.push(violation(prefix + member, null, 'Member must not be null'));
+      }
+    }
+    for (const [member, memberShape] of Object.entries(structure.members)) {
+      // AWS reads a null member as an absent one; handlers then see only `undefined` for "not set".
+      if (value[member] === null) delete value[member];
+      else this.check(memberShape, value[member], prefix + member, problems);
+    }
+  }
+
+  private checkSimple(
+    type: SimpleType,
+    facets: Facets | undefined,
+    value: unknown,
+    path: string,
+    problems: string[],
+  ): void {
+    if (!fitsSimple(type, value)) throw this.mismatch(path, DESCRIPTIONS[type], value);
+    if (!facets) return;
+    const size = typeof value === 'string' ? [...value].length : undefined;
+    this.checkFacets(facets, value, size, path, problems);
+  }
+
+  private checkFacets(facets: Facets, value: unknown, size: number | undefined, path: string, problems: string[]) {
+    const fail = (constraint: string) => problems.push(violation(path, value, constraint));
+    if (facets.enum && !facets.enum.includes(value as string | number)) {
+      fail(`Member must satisfy enum value set: [${facets.enum.join(', ')}]`);
+    }
+    if (facets.length && size !== undefined) {
+      const [min, max] = facets.length;
+      if (min !== null && size < min) fail(`Member must have length greater than or equal to ${min}`);
+      if (max !== null && size > max) fail(`Member must have length less than or equal to ${max}`);
+    }
+    if (facets.range && typeof value === 'number') {
+      const [min, max] = facets.range;
+      if (min !== null && value < min) fail(`Member must have value greater than or equal to ${min}`);
+      if (max !== null && value > max) fail(`Member must have value less than or equal to ${max}`);
+    }
+    if (facets.pattern !== undefined && typeof value === 'string') {
+      const pattern = this.compiled(facets.pattern);
+      if (pattern && !pattern.test(value)) fail(`Member must satisfy regular expression pattern: ${facets.pattern}`);
+    }
+  }
+
+  /** Patterns are compiled on first use (start-up stays fast), anchored as AWS's front end matches them. */
+  private compiled(source: string): RegExp | null {
+    let pattern = this.patterns.get(source);
+    if (pattern === undefined) {
+      pattern = compilePattern(source);
+      this.patterns.set(source, pattern);
+    }
+    return pattern;
+  }
+
+  private mismatch(path: string, expected: string, value: unknown): ServiceError {
+    return this.error('typeMismatch', `Value at '${path}' must be ${expected}, not ${jsonType(value)}.`);
+  }
+}
+
+/**
+ * A model pattern (Java syntax) as a JavaScript RegExp: with the `u` flag where it compiles (`\p{L}` needs it),
+ * else without (Java allows escapes such as `\:` that `u` refuses); null if neither compiles, which the
+ * generator does not let happen.
+ */
+export function compilePattern(source: string): RegExp | null {
+  for (const flags of ['u', '']) {
+    try {
+      return new RegExp(`^(?:${source})$`, flags);
+    } catch {
+      // try the next flags
+    }
+  }
+  return null;
+}
+
+const DESCRIPTIONS: Readonly<Record<SimpleType, string>> = {
+  string: 'a string',
+  blob: 'a base64 string',
+  number: 'a number',
+  timestamp: 'a number',
+  boolean: 'a boolean',
+  document: 'a document',
+};
+
+function fitsSimple(type: SimpleType, value: unknown): boolean {
+  switch (type) {
+    case 'string':
+    case 'blob':
+      return typeof value === 'string';
+    case 'number':
+    case 'timestamp':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'document':
+      return true;
+  }
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
