@@ -349,6 +349,7 @@ async function main() {
       figures.push({
         key: 'bare http floor',
         value: `${r.rps} req/s, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
+        short: `${r.rps}/s`,
       });
       continue;
     }
