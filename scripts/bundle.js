@@ -7,34 +7,46 @@ const path = require('node:path');
 const esbuild = require('esbuild');
 
 const ROOT = path.join(__dirname, '..');
+const OUTFILE = path.join(ROOT, 'packages/gateway/dist/localcloud.js');
 
 /**
  * Modules that export one function the gateway calls only on rare paths, but that their importers
  * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://) and dockerode's build
- * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts). In the bundle each
- * becomes a function that evaluates the real module on its first call, so start-up does not pay for them.
+ * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts). They stay out of the
+ * bundle (1.4 MB less to parse at every start): each becomes a function that loads the real module from
+ * node_modules, by package path, on its first call. They are production dependencies, so the image has them.
  */
 const CALLED_LATER = [
-  { importer: /[\\/]docker-modem[\\/]lib[\\/]modem\.js$/, request: './ssh' },
-  { importer: /[\\/]dockerode[\\/]lib[\\/]docker\.js$/, request: './session' },
+  {
+    importer: /[\\/]node_modules[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
+    request: './ssh',
+    module: 'docker-modem/lib/ssh',
+  },
+  {
+    importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]docker\.js$/,
+    request: './session',
+    module: 'dockerode/lib/session',
+  },
 ];
 
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(build) {
     build.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
-      if (args.pluginData?.real) return undefined;
-      if (!CALLED_LATER.some((m) => m.request === args.path && m.importer.test(args.importer))) return undefined;
-      return { path: require.resolve(args.path, { paths: [args.resolveDir] }), namespace: 'load-on-first-call' };
+      const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
+      return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
     });
     build.onLoad({ filter: /.*/, namespace: 'load-on-first-call' }, (args) => ({
       contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
-      resolveDir: path.dirname(args.path),
       loader: 'js',
+    }));
+    // The stub's require stays Node's.
+    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session)$/ }, (args) => ({
+      path: args.path,
+      external: true,
     }));
   },
 };
-const OUTFILE = path.join(ROOT, 'packages/gateway/dist/localcloud.js');
 
 /**
  * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
