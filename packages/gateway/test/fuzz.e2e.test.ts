@@ -15,6 +15,7 @@ import { TEST_IMAGE } from '@localcloud/docker-backend/testing';
 import { startTestGateway, type InputModel, type TestGateway } from '@localcloud/gateway/testing';
 import { ECS_INPUT_MODEL } from '@localcloud/ecs-provider/testing';
 import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
+import { SECRETSMANAGER_INPUT_MODEL } from '@localcloud/secretsmanager-provider/testing';
 import { SSM_INPUT_MODEL } from '@localcloud/ssm-provider/testing';
 import { SERVICEDISCOVERY_INPUT_MODEL } from '@localcloud/servicediscovery-provider/testing';
 import { removePrefixContainers } from '../../ecs-provider/test/support';
@@ -31,6 +32,7 @@ const CONCURRENCY = 4;
 const MODELS: Readonly<Record<string, InputModel>> = {
   ecs: ECS_INPUT_MODEL,
   logs: LOGS_INPUT_MODEL,
+  secretsmanager: SECRETSMANAGER_INPUT_MODEL,
   ssm: SSM_INPUT_MODEL,
   servicediscovery: SERVICEDISCOVERY_INPUT_MODEL,
 };
@@ -51,7 +53,7 @@ describe('no 5xx from any input', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SERVICES: 'ecs,logs,ssm', ECS_CONTAINER_PREFIX: prefix },
+      env: { SERVICES: 'ecs,logs,ssm,secretsmanager', ECS_CONTAINER_PREFIX: prefix },
     });
   });
 

@@ -12,6 +12,7 @@ import {
 import { listSecretVersionIds, updateSecretVersionStage } from './handlers/stages';
 import { batchGetSecretValue, listSecrets } from './handlers/list';
 import { tagResource, untagResource } from './handlers/tags';
+import { getRandomPassword } from './handlers/random-password';
 
 /** What every handler works on: the caller's account and region, only that state, and the time of the request. */
 export interface SecretsManagerScope {
@@ -37,6 +38,7 @@ export const SECRETSMANAGER_HANDLERS: Readonly<Record<string, OperationHandler<S
   ListSecretVersionIds: listSecretVersionIds,
   ListSecrets: listSecrets,
   BatchGetSecretValue: batchGetSecretValue,
+  GetRandomPassword: getRandomPassword,
   TagResource: tagResource,
   UntagResource: untagResource,
   RotateSecret: () => {

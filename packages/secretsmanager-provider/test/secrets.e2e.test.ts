@@ -2,6 +2,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetRandomPasswordCommand,
   GetSecretValueCommand,
   RestoreSecretCommand,
   RotateSecretCommand,
@@ -171,6 +172,38 @@ describe('Secrets Manager secrets through the AWS SDK', () => {
       expect(error).toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
     }
     expect((await sm.client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('x');
+  });
+
+  it('refuses names with characters AWS does not allow', async () => {
+    const error = await failure(sm.client.send(new CreateSecretCommand({ Name: 'bad name*', SecretString: 'x' })));
+    expect(error).toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+  });
+
+  it('generates random passwords as asked', async () => {
+    const { RandomPassword: standard } = await sm.client.send(new GetRandomPasswordCommand({}));
+    expect(standard).toHaveLength(32);
+    for (const type of [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/]) expect(standard).toMatch(type);
+    const { RandomPassword: digits } = await sm.client.send(
+      new GetRandomPasswordCommand({
+        PasswordLength: 64,
+        ExcludeLowercase: true,
+        ExcludeUppercase: true,
+        ExcludePunctuation: true,
+        ExcludeCharacters: '01',
+      }),
+    );
+    expect(digits).toMatch(/^[2-9]{64}$/);
+    const nothingLeft = await failure(
+      sm.client.send(
+        new GetRandomPasswordCommand({
+          ExcludeLowercase: true,
+          ExcludeUppercase: true,
+          ExcludePunctuation: true,
+          ExcludeNumbers: true,
+        }),
+      ),
+    );
+    expect(nothingLeft.name).toBe('InvalidParameterException');
   });
 
   it('validates input against the model before any handler', async () => {

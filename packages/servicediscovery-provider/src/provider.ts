@@ -8,7 +8,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/servicediscovery-model.json';
 import { SERVICEDISCOVERY_HANDLERS, type ServiceDiscoveryScope } from './operations';
 import { ServiceDiscoveryStore } from './store';
@@ -38,6 +38,11 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
           openStateStore({ dir: enabled ? path.join(dataDir, 'servicediscovery', accountId, region) : undefined }),
         ),
     );
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(SERVICEDISCOVERY_MODEL, operation, kind, body);
   }
 
   validateInput(operation: string, input: unknown): void {

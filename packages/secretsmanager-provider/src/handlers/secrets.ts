@@ -54,6 +54,11 @@ export function createSecret(
   },
   sm: SecretsManagerScope,
 ) {
+  if (!/^[A-Za-z0-9/_+=.@!-]+$/.test(input.Name)) {
+    throw new InvalidParameterException(
+      'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
+    );
+  }
   const value = valueOf(input);
   if (input.AddReplicaRegions !== undefined) {
     throw new NotImplementedError('localcloud does not replicate secrets to other regions (AddReplicaRegions).');
