@@ -3,3 +3,4 @@ export { ModelValidator, compilePattern, type ValidatorOptions } from './validat
 export { badInputRule, badInputError, type BadInput, type BadInputRule } from './bad-input';
 export { valueText, violation, validationMessage, MAX_VALUE_CHARS, MAX_LISTED_PROBLEMS } from './messages';
 export { toJsonOutput } from './json-output';
+export { QueryCodec } from './query-codec';
