@@ -107,7 +107,9 @@ function main(argv) {
     const tsconfigFile = path.join(ROOT, 'tsconfig.json');
     const tsconfig = JSON.parse(fs.readFileSync(tsconfigFile, 'utf8'));
     tsconfig.references.push({ path: `packages/${packageName}` });
-    fs.writeFileSync(tsconfigFile, JSON.stringify(tsconfig, null, 2) + '\n');
+    // One reference a line, as the file is written by hand (a diff of one line, not a reformat).
+    const text = JSON.stringify(tsconfig, null, 2).replace(/\{\s+("path": "[^"]+")\s+\}/g, '{ $1 }');
+    fs.writeFileSync(tsconfigFile, text + '\n');
     seedIfPossible(service);
   }
   const { renderModel } = require('./generate');
