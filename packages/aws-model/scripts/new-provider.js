@@ -112,14 +112,15 @@ function main(argv) {
     fs.writeFileSync(tsconfigFile, text + '\n');
     seedIfPossible(service);
   }
-  const { renderModel } = require('./generate');
-  write(path.resolve(ROOT, entry.out), renderModel(service, entry));
   const { spawnSync } = require('node:child_process');
   const prettier = require.resolve('prettier/bin/prettier.cjs', { paths: [ROOT] });
   spawnSync(process.execPath, [prettier, '--write', '--log-level', 'warn', dir, docsFile], {
     stdio: 'inherit',
     cwd: ROOT,
   });
+  // After prettier: the model records the overlay's hash, and prettier rewrites the seeded overlay.
+  const { renderModel } = require('./generate');
+  write(path.resolve(ROOT, entry.out), renderModel(service, entry));
 
   console.log(`created ${path.relative(process.cwd(), dir) || dir}: ${ops.length} operations, all answering 501`);
   if (register) {
