@@ -8,8 +8,9 @@ const run = (command: string, args: string[]) => spawnSync(command, args, { cwd:
 
 /**
  * `npm run new-provider` proves itself: a skeleton for CloudWatch Logs (AWS JSON) and one for ELBv2 (AWS
- * Query), whose clients are installed, are each written to a scratch package, type-check, and their own e2e tests pass through the SDK client. A dot
- * directory, so neither the workspaces nor the repository's jest run see it; removed afterwards.
+ * Query), whose clients are installed, are each written to a scratch package, type-check, and pass their own
+ * e2e tests through the SDK client. A dot directory, so neither the workspaces nor the repository's jest run
+ * see it; removed afterwards.
  */
 describe('npm run new-provider', () => {
   const dir = path.join(ROOT, 'packages', `.new-provider-test-${process.pid}`);
