@@ -82,10 +82,12 @@ export class ElasticLoadBalancingV2Provider implements ServiceProvider {
   }
 
   async health(): Promise<ProviderHealth> {
+    const unserved = [...this.dataPlane.unserved].map(([listenerArn, error]) => ({ listenerArn, error }));
     return {
-      status: 'running',
+      status: unserved.length > 0 ? 'degraded' : 'running',
       persistence: this.context.persistence.enabled,
       listeners: this.dataPlane.servedListeners(),
+      ...(unserved.length > 0 ? { unservedListeners: unserved } : {}),
     };
   }
 }

@@ -25,6 +25,7 @@ import {
   RemoveTagsCommand,
   SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import request from 'supertest';
 import { clientFor, failure, freePort, startElb, type ElbTestBed } from './support';
 
 describe('ELBv2 control plane through the AWS SDK', () => {
@@ -400,6 +401,38 @@ describe('ELBv2 control plane through the AWS SDK', () => {
     } finally {
       other.destroy();
       west.destroy();
+    }
+  });
+});
+
+describe('a listener that cannot listen', () => {
+  it('is created as on AWS, logged and reported by the health endpoint, not answered with a 500', async () => {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: binding it fails with EADDRNOTAVAIL.
+    const bed = await startElb({ ELB_LISTEN_HOST: '192.0.2.1' });
+    try {
+      const lb = (await bed.elb.send(new CreateLoadBalancerCommand({ Name: 'nowhere', Subnets: ['s-1'] })))
+        .LoadBalancers![0]!;
+      const listener = (
+        await bed.elb.send(
+          new CreateListenerCommand({
+            LoadBalancerArn: lb.LoadBalancerArn,
+            Protocol: 'HTTP',
+            Port: await freePort(),
+            DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }],
+          }),
+        )
+      ).Listeners![0]!;
+      const report = await request(bed.gateway.url).get('/_localcloud/health');
+      expect(report.body.services.elasticloadbalancing).toMatchObject({
+        status: 'degraded',
+        listeners: [],
+        unservedListeners: [{ listenerArn: listener.ListenerArn, error: expect.stringContaining('EADDRNOTAVAIL') }],
+      });
+      await bed.elb.send(new DeleteListenerCommand({ ListenerArn: listener.ListenerArn }));
+      const after = await request(bed.gateway.url).get('/_localcloud/health');
+      expect(after.body.services.elasticloadbalancing.status).toBe('running');
+    } finally {
+      await bed.close();
     }
   });
 });

@@ -40,6 +40,8 @@ export class DataPlane implements DataPlaneView {
   private readonly drains = new Map<string, NodeJS.Timeout>();
   private readonly stores = new Map<string, { scope: Scope; store: ElasticLoadBalancingV2Store }>();
   private readonly balancer = new Balancer();
+  /** Listeners that could not bind, with why (health reports them). */
+  readonly unserved = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -112,8 +114,18 @@ export class DataPlane implements DataPlaneView {
       }
     }
     for (const listener of wanted.values()) {
-      if (!this.served.has(listener.arn)) await this.serve(scopeKey, store, listener);
+      if (this.served.has(listener.arn)) continue;
+      try {
+        await this.serve(scopeKey, store, listener);
+        this.unserved.delete(listener.arn);
+      } catch (error) {
+        // The API call that changed the state still succeeds, as on AWS; the listener is reported unserved.
+        this.unserved.set(listener.arn, String(error));
+        this.logger.error('load balancer listener cannot listen', { listenerArn: listener.arn, error: String(error) });
+      }
     }
+    for (const arn of this.unserved.keys())
+      if (scopeKeyOfArn(arn) === scopeKey && !wanted.has(arn)) this.unserved.delete(arn);
   }
 
   private async serve(scopeKey: string, store: ElasticLoadBalancingV2Store, record: ListenerRecord): Promise<void> {
