@@ -5,6 +5,8 @@ export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ecs: '@localcloud/ecs-provider',
   logs: '@localcloud/logs-provider',
   elasticloadbalancing: '@localcloud/elasticloadbalancing-provider',
+  ssm: '@localcloud/ssm-provider',
+  secretsmanager: '@localcloud/secretsmanager-provider',
 };
 
 export interface GatewayConfig {
