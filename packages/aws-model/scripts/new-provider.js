@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { buildModel, ROOT } = require('./generate');
 
-const JSON_PROTOCOLS = { awsJson1_0: 'json1.0', awsJson1_1: 'json1.1' };
+const WIRE_PROTOCOLS = { awsJson1_0: 'json1.0', awsJson1_1: 'json1.1', awsQuery: 'query' };
 
 function main(argv) {
   const options = { sdk: undefined, dir: undefined };
@@ -50,10 +50,10 @@ function main(argv) {
     overlay: register ? rel(`model/${service}.constraints.json`) : path.join(dir, `model/${service}.constraints.json`),
   };
   const model = buildModel(service, { ...entry, overlay: undefined });
-  const wire = JSON_PROTOCOLS[model.service.protocol];
+  const wire = WIRE_PROTOCOLS[model.service.protocol];
   if (!wire) {
     throw new Error(
-      `${service} speaks ${model.service.protocol}; the gateway serves AWS JSON only so far: add that protocol ` +
+      `${service} speaks ${model.service.protocol}; the gateway serves AWS JSON and AWS Query only so far: add that protocol ` +
         'to packages/gateway first (docs/architecture.md, "Bad input" has its rules)',
     );
   }
@@ -70,6 +70,9 @@ function main(argv) {
     clientClass,
     wire,
     targetPrefix: model.service.targetPrefix,
+    apiVersion: model.service.apiVersion,
+    xmlNamespace: model.service.xmlNamespace,
+    validationCode: wire === 'query' ? 'ValidationError' : 'ValidationException',
     operationCount: ops.length,
     openOperation: withoutRequired?.[0],
     requiredOperation: withRequired?.[0],
@@ -104,17 +107,20 @@ function main(argv) {
     const tsconfigFile = path.join(ROOT, 'tsconfig.json');
     const tsconfig = JSON.parse(fs.readFileSync(tsconfigFile, 'utf8'));
     tsconfig.references.push({ path: `packages/${packageName}` });
-    fs.writeFileSync(tsconfigFile, JSON.stringify(tsconfig, null, 2) + '\n');
+    // One reference a line, as the file is written by hand (a diff of one line, not a reformat).
+    const text = JSON.stringify(tsconfig, null, 2).replace(/\{\s+("path": "[^"]+")\s+\}/g, '{ $1 }');
+    fs.writeFileSync(tsconfigFile, text + '\n');
     seedIfPossible(service);
   }
-  const { renderModel } = require('./generate');
-  write(path.resolve(ROOT, entry.out), renderModel(service, entry));
   const { spawnSync } = require('node:child_process');
   const prettier = require.resolve('prettier/bin/prettier.cjs', { paths: [ROOT] });
   spawnSync(process.execPath, [prettier, '--write', '--log-level', 'warn', dir, docsFile], {
     stdio: 'inherit',
     cwd: ROOT,
   });
+  // After prettier: the model records the overlay's hash, and prettier rewrites the seeded overlay.
+  const { renderModel } = require('./generate');
+  write(path.resolve(ROOT, entry.out), renderModel(service, entry));
 
   console.log(`created ${path.relative(process.cwd(), dir) || dir}: ${ops.length} operations, all answering 501`);
   if (register) {
@@ -203,7 +209,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, ${v.wire === 'query' ? 'QueryCodec, ' : ''}redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/${v.service}-model.json';
 import { ${v.name.toUpperCase()}_HANDLERS, type ${v.name}Scope } from './operations';
 import { ${v.name}Store } from './store';
@@ -213,10 +219,14 @@ export const ${v.name.toUpperCase()}_MODEL = serviceModel(generatedModel);
 
 /** ${v.name} as a localcloud provider plugin. */
 export class ${v.name}Provider implements ServiceProvider {
-  readonly service = { name: '${v.service}', targetPrefix: '${v.targetPrefix}', protocol: '${v.wire}' } as const;
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(${v.name.toUpperCase()}_MODEL.operations));
+  readonly service = ${serviceLine(v)};
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(${v.name.toUpperCase()}_MODEL.operations));${
+    v.wire === 'query'
+      ? `\n  /** Reads the form-encoded requests and writes the XML results as the model names them. */\n  readonly queryCodec = new QueryCodec(${v.name.toUpperCase()}_MODEL);`
+      : ''
+  }
   private readonly table = new OperationTable<${v.name}Scope>('${v.service}', ${v.name.toUpperCase()}_HANDLERS);
-  /** Constraint violations answer ValidationException; pass \`validationErrorCode\` if this service says otherwise. */
+  /** Constraint violations answer ${v.validationCode}; pass \`validationErrorCode\` if this service says otherwise. */
   private readonly validator = new ModelValidator(${v.name.toUpperCase()}_MODEL);
   private readonly stores: AccountRegionStores<${v.name}Store>;
 
@@ -254,6 +264,12 @@ export class ${v.name}Provider implements ServiceProvider {
   }
 }
 `;
+
+/** The provider's service descriptor: how the gateway recognises and speaks its protocol. */
+const serviceLine = (v) =>
+  v.wire === 'query'
+    ? `{ name: '${v.service}', protocol: 'query', apiVersion: '${v.apiVersion}', xmlNamespace: '${v.xmlNamespace}' } as const`
+    : `{ name: '${v.service}', targetPrefix: '${v.targetPrefix}', protocol: '${v.wire}' } as const`;
 
 const operationsTs = (v) => `import type { OperationHandler } from '@localcloud/gateway';
 import type { ${v.name}Store } from './store';
@@ -342,7 +358,7 @@ ${
     ? `
   it('validates input against the model before any handler', async () => {
     const error = await failure(client.send(new ${v.requiredOperation}Command({} as never)));
-    expect(error).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    expect(error).toMatchObject({ name: '${v.validationCode}', $metadata: { httpStatusCode: 400 } });
     expect(error.message).toContain("Value null at '${v.requiredMember}' failed to satisfy constraint: Member must not be null");
   });
 `
@@ -353,7 +369,11 @@ ${
 const docsPage = (v) => `# ${v.name} provider
 
 \`packages/${v.packageName}\` (\`@localcloud/${v.packageName}\`) serves ${v.name}. The gateway routes to it by the
-signing name \`${v.service}\` and the \`X-Amz-Target\` prefix \`${v.targetPrefix}\` (AWS JSON ${v.wire.slice(4)}); it is enabled
+signing name \`${v.service}\` ${
+  v.wire === 'query'
+    ? `(AWS Query, version \`${v.apiVersion}\`)`
+    : `and the \`X-Amz-Target\` prefix \`${v.targetPrefix}\` (AWS JSON ${v.wire.slice(4)})`
+}; it is enabled
 by \`SERVICES\` (\`SERVICES=${v.service}\`).
 
 ## Operations
@@ -368,8 +388,11 @@ Every other operation of the ${v.name} API (${v.operationCount}, from \`${v.sdkP
 
 Inputs are checked before any handler against \`src/generated/${v.service}-model.json\` (\`npm run generate\`) and
 the constraints overlay \`model/${v.service}.constraints.json\`, by the rule every provider shares
-([Architecture](architecture.md#bad-input)): a wrong JSON type is \`SerializationException\`, missing members and
-constraint violations one \`ValidationException\`.
+([Architecture](architecture.md#bad-input)): ${
+  v.wire === 'query'
+    ? 'a value that does not parse as its type, missing members and constraint violations are one `ValidationError`'
+    : 'a wrong JSON type is `SerializationException`, missing members and constraint violations one `ValidationException`'
+}.
 
 ## State
 

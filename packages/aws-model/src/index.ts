@@ -10,4 +10,5 @@ export {
   MAX_LISTED_PROBLEMS,
 } from './messages';
 export { toJsonOutput } from './json-output';
+export { QueryCodec } from './query-codec';
 export { redactSensitive, REDACTED } from './redact';

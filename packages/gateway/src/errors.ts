@@ -13,8 +13,12 @@ export const UnsupportedMediaTypeError = defineServiceError('UnsupportedMediaTyp
 export const RequestEntityTooLargeError = defineServiceError('RequestEntityTooLargeException', 413);
 /** The target names an operation the service's API does not have. */
 export const UnknownOperationError = defineServiceError('UnknownOperationException', 400);
-/** A JSON protocol request without an X-Amz-Target header. */
+/** A JSON protocol request without an X-Amz-Target header, or a Query request without `Action`. */
 export const MissingActionError = defineServiceError('MissingAction', 400);
+/** An AWS Query request names an action the service's API (at the request's version) does not have. */
+export const InvalidActionError = defineServiceError('InvalidAction', 400);
+/** An AWS Query request whose parameters cannot be decoded. */
+export const MalformedQueryStringError = defineServiceError('MalformedQueryString', 400);
 /** The request addresses no AWS service localcloud knows. */
 export const UnknownServiceError = defineServiceError('UnknownServiceException', 400);
 /** The request addresses an AWS service that is not enabled by `SERVICES`. */

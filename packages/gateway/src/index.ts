@@ -5,6 +5,8 @@ export { ServiceError, defineServiceError } from './plugin/service-error';
 export type { RequestContext } from './plugin/request-context';
 export type {
   ServiceDescriptor,
+  ServedProtocol,
+  QueryCodec,
   ServiceProvider,
   ProviderFactory,
   ProviderContext,
@@ -18,3 +20,4 @@ export { previewJson, truncateText, PREVIEW_CHARS } from './plugin/value-preview
 export { OperationTable, type OperationHandler } from './plugin/operation-table';
 export { arnPartition, ARN_PARTITION_PATTERN } from './plugin/arn-partition';
 export * from './errors';
+export { escapeXml } from './protocol/xml';

@@ -1,5 +1,6 @@
 import type { Step } from './exchange';
 import { sendJsonResult } from '../protocol/json-protocol';
+import { sendQueryResult } from '../protocol/query-protocol';
 
 /** Validates the input against the provider's model, calls its handler and serialises the result. */
 export const dispatch: Step = async (req, res, exchange) => {
@@ -16,5 +17,10 @@ export const dispatch: Step = async (req, res, exchange) => {
     accessKeyId: exchange.accessKeyId,
     host: req.headers.host,
   });
-  sendJsonResult(res, exchange.contentType, output);
+  if (provider.service.protocol === 'query') {
+    const resultXml = provider.queryCodec!.encodeOutput(operation, output);
+    sendQueryResult(res, operation, provider.service.xmlNamespace, resultXml, exchange.requestId);
+  } else {
+    sendJsonResult(res, exchange.contentType, output);
+  }
 };

@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import { ServiceError } from '../plugin/service-error';
 import { InternalFailureError } from '../errors';
 import { sendJsonError } from '../protocol/json-protocol';
+import { sendQueryError } from '../protocol/query-protocol';
 import { exchangeOf } from './exchange';
 
 /**
@@ -17,7 +18,9 @@ export function errorHandler(logger: Logger) {
       logger.error('unhandled error', { requestId: exchange?.requestId, error: describe(error) });
     }
     if (res.headersSent) return;
-    sendJsonError(res, exchange?.contentType ?? 'application/x-amz-json-1.1', serviceError);
+    const service = exchange?.provider?.service;
+    if (service?.protocol === 'query') sendQueryError(res, service.xmlNamespace, serviceError, exchange.requestId);
+    else sendJsonError(res, exchange?.contentType ?? 'application/x-amz-json-1.1', serviceError);
   };
 }
 

@@ -1,9 +1,17 @@
-import type { Step } from './exchange';
+import type { Request } from 'express';
+import type { Exchange, Step } from './exchange';
 import { assertJsonContentType, parseJsonBody } from '../protocol/json-protocol';
-import { MissingActionError, UnknownOperationError } from '../errors';
+import { readQueryParams } from '../protocol/query-protocol';
+import { InvalidActionError, MissingActionError, UnknownOperationError } from '../errors';
 
-/** Reads the operation from `X-Amz-Target` and the input from the JSON body. */
+/** Reads the operation and its input as the provider's protocol carries them. */
 export const parseRequest: Step = (req, _res, exchange) => {
+  if (exchange.provider!.service.protocol === 'query') parseQuery(req, exchange);
+  else parseJson(req, exchange);
+};
+
+/** AWS JSON: the operation from `X-Amz-Target`, the input from the JSON body. */
+function parseJson(req: Request, exchange: Exchange): void {
   const provider = exchange.provider!;
   exchange.contentType =
     provider.service.protocol === 'json1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
@@ -23,4 +31,24 @@ export const parseRequest: Step = (req, _res, exchange) => {
   exchange.operation = operation;
   assertJsonContentType(req.get('content-type'));
   exchange.input = parseJsonBody(Buffer.isBuffer(req.body) ? req.body : undefined);
-};
+}
+
+/**
+ * AWS Query: `Action` and `Version` among the form parameters (URL query string or form body, GET or POST);
+ * the rest become the input through the provider's codec.
+ */
+function parseQuery(req: Request, exchange: Exchange): void {
+  const { service, queryCodec } = exchange.provider!;
+  exchange.contentType = 'text/xml';
+  const params = readQueryParams(req, Buffer.isBuffer(req.body) ? req.body : undefined);
+  const action = params.get('Action');
+  const version = params.get('Version');
+  params.delete('Action');
+  params.delete('Version');
+  if (!action) throw new MissingActionError('The request must contain the parameter Action.');
+  if (!exchange.provider!.operations.has(action) || (version !== undefined && version !== service.apiVersion)) {
+    throw new InvalidActionError(`Could not find operation ${action} for version ${version ?? service.apiVersion}.`);
+  }
+  exchange.operation = action;
+  exchange.input = queryCodec!.decodeInput(action, params);
+}

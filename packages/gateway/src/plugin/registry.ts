@@ -20,6 +20,9 @@ export class ProviderRegistry {
       if (provider.service.name !== name) {
         throw new Error(`Provider configured as '${name}' serves '${provider.service.name}'.`);
       }
+      if (provider.service.protocol === 'query' && !provider.queryCodec) {
+        throw new Error(`Provider '${name}' serves the Query protocol without a queryCodec.`);
+      }
       registry.providers.set(name, provider);
     }
     return registry;

@@ -9,8 +9,31 @@ export interface ServiceDescriptor {
   readonly name: string;
   /** `X-Amz-Target` prefix for AWS JSON services, e.g. `AmazonEC2ContainerServiceV20141113`. */
   readonly targetPrefix?: string;
-  /** Wire protocol of the service's API. Only AWS JSON 1.1 and 1.0 are served today. */
-  readonly protocol: 'json1.1' | 'json1.0';
+  /** Wire protocol of the service's API: AWS JSON 1.1 or 1.0, or AWS Query (form in, XML out). */
+  readonly protocol: ServedProtocol;
+  /** Query services: the API version every request names (`Version=2015-12-01`). */
+  readonly apiVersion?: string;
+  /** Query services: the namespace of the response's root element. */
+  readonly xmlNamespace?: string;
+}
+
+/** The wire protocols the gateway serves. */
+export type ServedProtocol = 'json1.1' | 'json1.0' | 'query';
+
+/**
+ * What the gateway needs from a Query service's model: requests carry every value as a flat string
+ * (`Subnets.member.1=…`), and responses are XML named as the model names them. The gateway knows no model,
+ * so a Query provider hands it one (`QueryCodec` of `@localcloud/aws-model` builds it from the generated model).
+ */
+export interface QueryCodec {
+  /**
+   * The operation's input from the request's flat parameters (without `Action` and `Version`): lists, maps
+   * and structures rebuilt, numbers and booleans parsed where they parse (a value that does not is left as
+   * its string, for the validator to refuse).
+   */
+  decodeInput(operation: string, params: ReadonlyMap<string, string>): Record<string, unknown>;
+  /** The XML of the operation's result element (`<OperationResult>…</OperationResult>`), or '' if it has none. */
+  encodeOutput(operation: string, output: unknown): string;
 }
 
 /** Where the gateway ended up listening, handed to providers once the port is bound. */
@@ -65,6 +88,8 @@ export interface ServiceProvider {
   readonly service: ServiceDescriptor;
   /** Every operation in the service's API model, implemented or not. */
   readonly operations: ReadonlySet<string>;
+  /** Required for `protocol: 'query'`: how its requests are read and its results written. */
+  readonly queryCodec?: QueryCodec;
   /** Throws a `ServiceError` when the input does not fit the operation's model. */
   validateInput?(operation: string, input: unknown): void;
   handle(operation: string, input: unknown, context: RequestContext): Promise<unknown>;

@@ -1,11 +1,19 @@
-import type { ServiceDescriptor } from '../plugin/service-provider';
+import type { ServedProtocol } from '../plugin/service-provider';
+
+/** A service the edge recognises on the wire; its protocol may be one the gateway does not serve yet. */
+export interface KnownService {
+  readonly name: string;
+  readonly targetPrefix?: string;
+  readonly protocol: ServedProtocol | 'ec2' | 'rest-json' | 'rest-xml';
+}
 
 /**
  * AWS services the edge can recognise on the wire, whether or not a provider serves them, so a request
  * for a known but disabled service gets an error that says how to enable it. Names are SigV4 signing
- * names; target prefixes are those of the services' AWS JSON protocols.
+ * names; target prefixes are those of the services' AWS JSON protocols; protocols are the services' own
+ * (from their Smithy models).
  */
-export const KNOWN_AWS_SERVICES: readonly ServiceDescriptor[] = [
+export const KNOWN_AWS_SERVICES: readonly KnownService[] = [
   { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' },
   { name: 'logs', targetPrefix: 'Logs_20140328', protocol: 'json1.1' },
   { name: 'ecr', targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', protocol: 'json1.1' },
@@ -18,11 +26,11 @@ export const KNOWN_AWS_SERVICES: readonly ServiceDescriptor[] = [
   { name: 'servicediscovery', targetPrefix: 'Route53AutoNaming_v20170314', protocol: 'json1.1' },
   { name: 'states', targetPrefix: 'AWSStepFunctions', protocol: 'json1.0' },
   { name: 'monitoring', targetPrefix: 'GraniteServiceVersion20100801', protocol: 'json1.0' },
-  { name: 'elasticloadbalancing', protocol: 'json1.1' },
-  { name: 'iam', protocol: 'json1.1' },
-  { name: 'sts', protocol: 'json1.1' },
-  { name: 's3', protocol: 'json1.1' },
-  { name: 'lambda', protocol: 'json1.1' },
-  { name: 'sns', protocol: 'json1.1' },
-  { name: 'ec2', protocol: 'json1.1' },
+  { name: 'elasticloadbalancing', protocol: 'query' },
+  { name: 'iam', protocol: 'query' },
+  { name: 'sts', protocol: 'query' },
+  { name: 'sns', protocol: 'query' },
+  { name: 's3', protocol: 'rest-xml' },
+  { name: 'lambda', protocol: 'rest-json' },
+  { name: 'ec2', protocol: 'ec2' },
 ];

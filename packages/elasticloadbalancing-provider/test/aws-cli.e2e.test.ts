@@ -1,0 +1,136 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { eventually, freePort, httpRequest, startElb, type ElbTestBed } from './support';
+import { startTarget, type TargetServer } from './targets';
+
+const run = promisify(execFile);
+
+/** Debian's AWS CLI v2 (/usr/bin/aws) first: a pip v1 earlier on the PATH could hide it. */
+function findCli(): string | undefined {
+  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
+    try {
+      execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
+      return candidate;
+    } catch {
+      // not there, or not runnable
+    }
+  }
+  return undefined;
+}
+
+const cli = findCli();
+
+if (!cli && process.env.CI === 'true') {
+  // In CI the CLI is part of the machine (.ci/run installs it): its absence is a failure, not a skip.
+  test('AWS CLI is installed for the CLI smoke test', () => {
+    throw new Error('AWS CLI not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli');
+  });
+}
+
+(cli ? describe : describe.skip)('aws elbv2 (AWS CLI) against localcloud', () => {
+  let bed: ElbTestBed;
+  let target: TargetServer;
+
+  beforeAll(async () => {
+    bed = await startElb();
+    target = await startTarget('cli-target');
+  });
+  afterAll(async () => {
+    await bed.close();
+    await target.close();
+  });
+
+  const aws = async (...args: string[]) => {
+    const { stdout } = await run(cli!, ['--endpoint-url', bed.gateway.url, '--output', 'json', 'elbv2', ...args], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: 'us-east-1',
+      },
+      timeout: 60_000,
+    });
+    return stdout.trim() ? JSON.parse(stdout) : {};
+  };
+
+  it('creates a load balancer, target group, listener and rule, and the listener serves the target', async () => {
+    const lb = (await aws('create-load-balancer', '--name', 'cli', '--subnets', 'subnet-1', 'subnet-2'))
+      .LoadBalancers[0];
+    expect(lb.DNSName).toMatch(/^cli-\d+\.us-east-1\.elb\.localhost$/);
+    const tg = (
+      await aws(
+        'create-target-group',
+        '--name',
+        'cli',
+        '--protocol',
+        'HTTP',
+        '--port',
+        '80',
+        '--vpc-id',
+        'vpc-1',
+        '--target-type',
+        'ip',
+        '--health-check-path',
+        '/health',
+        '--health-check-timeout-seconds',
+        '2',
+        '--health-check-interval-seconds',
+        '5',
+        '--healthy-threshold-count',
+        '2',
+      )
+    ).TargetGroups[0];
+    await aws(
+      'register-targets',
+      '--target-group-arn',
+      tg.TargetGroupArn,
+      '--targets',
+      `Id=127.0.0.1,Port=${target.port}`,
+    );
+    const port = await freePort();
+    const listener = (
+      await aws(
+        'create-listener',
+        '--load-balancer-arn',
+        lb.LoadBalancerArn,
+        '--protocol',
+        'HTTP',
+        '--port',
+        String(port),
+        '--default-actions',
+        'Type=fixed-response,FixedResponseConfig={StatusCode=404,MessageBody=none}',
+      )
+    ).Listeners[0];
+    await aws(
+      'create-rule',
+      '--listener-arn',
+      listener.ListenerArn,
+      '--priority',
+      '5',
+      '--conditions',
+      'Field=path-pattern,Values=/app/*',
+      '--actions',
+      `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`,
+    );
+    const rules = await aws('describe-rules', '--listener-arn', listener.ListenerArn);
+    expect(rules.Rules.map((r: { Priority: string }) => r.Priority)).toEqual(['5', 'default']);
+    await eventually(
+      () => aws('describe-target-health', '--target-group-arn', tg.TargetGroupArn),
+      (h) => h.TargetHealthDescriptions[0].TargetHealth.State === 'healthy',
+    );
+    expect(await httpRequest(port, '/app/x')).toMatchObject({ status: 200, body: 'cli-target' });
+    expect(await httpRequest(port, '/other')).toMatchObject({ status: 404, body: 'none' });
+  });
+
+  it('shows ELBv2 errors as the CLI prints them', async () => {
+    const error = await aws('describe-load-balancers', '--names', 'nope').then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(254);
+    expect(error?.stderr).toContain(
+      'An error occurred (LoadBalancerNotFound) when calling the DescribeLoadBalancers operation: One or more load balancers not found',
+    );
+  });
+});
