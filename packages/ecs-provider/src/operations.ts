@@ -58,6 +58,30 @@ import {
   listServiceDeployments,
   stopServiceDeployment,
 } from './handlers/service-deployments';
+import {
+  discoverPollEndpoint,
+  submitAttachmentStateChanges,
+  submitContainerStateChange,
+  submitTaskStateChange,
+  updateContainerAgent,
+} from './handlers/agent-only';
+import {
+  associateGatewayWithCluster,
+  createExpressGatewayService,
+  createGateway,
+  deleteExpressGatewayService,
+  deleteGateway,
+  describeExpressGatewayService,
+  describeGateway,
+  describeGatewayResources,
+  describeGatewayRoute,
+  disassociateGatewayFromCluster,
+  listGatewayClusterAssociations,
+  listGatewayRoutes,
+  listGateways,
+  updateExpressGatewayService,
+  updateGateway,
+} from './handlers/gateways';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
@@ -122,4 +146,26 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   DescribeServiceRevisions: describeServiceRevisions,
   StopServiceDeployment: stopServiceDeployment,
   ContinueServiceDeployment: continueServiceDeployment,
+  // Agent-only operations: deliberate refusals (localcloud's agent is the gateway itself)
+  DiscoverPollEndpoint: discoverPollEndpoint,
+  SubmitTaskStateChange: submitTaskStateChange,
+  SubmitContainerStateChange: submitContainerStateChange,
+  SubmitAttachmentStateChanges: submitAttachmentStateChanges,
+  UpdateContainerAgent: updateContainerAgent,
+  // Gateways and Express Mode services: need a load balancer localcloud does not run
+  CreateGateway: createGateway,
+  UpdateGateway: updateGateway,
+  DeleteGateway: deleteGateway,
+  DescribeGateway: describeGateway,
+  DescribeGatewayResources: describeGatewayResources,
+  DescribeGatewayRoute: describeGatewayRoute,
+  ListGateways: listGateways,
+  ListGatewayRoutes: listGatewayRoutes,
+  ListGatewayClusterAssociations: listGatewayClusterAssociations,
+  AssociateGatewayWithCluster: associateGatewayWithCluster,
+  DisassociateGatewayFromCluster: disassociateGatewayFromCluster,
+  CreateExpressGatewayService: createExpressGatewayService,
+  UpdateExpressGatewayService: updateExpressGatewayService,
+  DeleteExpressGatewayService: deleteExpressGatewayService,
+  DescribeExpressGatewayService: describeExpressGatewayService,
 };
