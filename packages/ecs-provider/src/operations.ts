@@ -66,6 +66,13 @@ import {
   updateContainerAgent,
 } from './handlers/agent-only';
 import {
+  createTaskSet,
+  deleteTaskSet,
+  describeTaskSets,
+  updateServicePrimaryTaskSet,
+  updateTaskSet,
+} from './handlers/task-sets';
+import {
   associateGatewayWithCluster,
   createExpressGatewayService,
   createGateway,
@@ -146,6 +153,12 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   DescribeServiceRevisions: describeServiceRevisions,
   StopServiceDeployment: stopServiceDeployment,
   ContinueServiceDeployment: continueServiceDeployment,
+  // Task sets (EXTERNAL and CODE_DEPLOY services)
+  CreateTaskSet: createTaskSet,
+  DescribeTaskSets: describeTaskSets,
+  UpdateTaskSet: updateTaskSet,
+  DeleteTaskSet: deleteTaskSet,
+  UpdateServicePrimaryTaskSet: updateServicePrimaryTaskSet,
   // Agent-only operations: deliberate refusals (localcloud's agent is the gateway itself)
   DiscoverPollEndpoint: discoverPollEndpoint,
   SubmitTaskStateChange: submitTaskStateChange,
