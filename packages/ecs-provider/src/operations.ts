@@ -73,6 +73,22 @@ import {
   updateTaskSet,
 } from './handlers/task-sets';
 import {
+  createDaemon,
+  deleteDaemon,
+  describeDaemon,
+  describeDaemonDeployments,
+  describeDaemonRevisions,
+  listDaemonDeployments,
+  listDaemons,
+  updateDaemon,
+} from './handlers/daemons';
+import {
+  deleteDaemonTaskDefinition,
+  describeDaemonTaskDefinition,
+  listDaemonTaskDefinitions,
+  registerDaemonTaskDefinition,
+} from './handlers/daemon-task-definitions';
+import {
   associateGatewayWithCluster,
   createExpressGatewayService,
   createGateway,
@@ -159,6 +175,19 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   UpdateTaskSet: updateTaskSet,
   DeleteTaskSet: deleteTaskSet,
   UpdateServicePrimaryTaskSet: updateServicePrimaryTaskSet,
+  // Daemons: one task per container instance
+  RegisterDaemonTaskDefinition: registerDaemonTaskDefinition,
+  DescribeDaemonTaskDefinition: describeDaemonTaskDefinition,
+  ListDaemonTaskDefinitions: listDaemonTaskDefinitions,
+  DeleteDaemonTaskDefinition: deleteDaemonTaskDefinition,
+  CreateDaemon: createDaemon,
+  UpdateDaemon: updateDaemon,
+  DeleteDaemon: deleteDaemon,
+  DescribeDaemon: describeDaemon,
+  ListDaemons: listDaemons,
+  DescribeDaemonDeployments: describeDaemonDeployments,
+  ListDaemonDeployments: listDaemonDeployments,
+  DescribeDaemonRevisions: describeDaemonRevisions,
   // Agent-only operations: deliberate refusals (localcloud's agent is the gateway itself)
   DiscoverPollEndpoint: discoverPollEndpoint,
   SubmitTaskStateChange: submitTaskStateChange,

@@ -31,6 +31,8 @@ import { CredentialsRoute } from './task-agent/credentials-route';
 import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
+import { DaemonScheduler } from './scheduler/daemon-scheduler';
+import type { DaemonRecord } from './domain/daemons';
 import type { EngineCapacity, EngineCapacitySource } from './domain/container-instances';
 import { placeLaunchedTask } from './handlers/container-instances';
 import type { TaskHooks } from './runtime/task-hooks';
@@ -65,6 +67,9 @@ export class EcsProvider implements ServiceProvider {
   private readonly runtime: TaskRuntime;
   private readonly supervisor: TaskSupervisor;
   private readonly scheduler: ServiceScheduler;
+  private readonly daemons: DaemonScheduler;
+  /** What handlers kick after a change: both schedulers. */
+  private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
   private readonly endpoints?: TaskEndpointServer;
@@ -110,7 +115,7 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
       hooks: this.withPlacement(this.agent),
-      onTaskChanged: () => this.scheduler.kick(),
+      onTaskChanged: () => this.kicker.kick(),
     });
     this.supervisor = new TaskSupervisor(
       this.backend,
@@ -146,6 +151,14 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       ready: () => this.supervisor.available,
     });
+    this.daemons = new DaemonScheduler({
+      stores: this.stores,
+      daemons: this.state.table<DaemonRecord>(ECS_TABLES.daemons),
+      runtime: this.runtime,
+      config: loadSchedulerConfig(context.env),
+      logger: context.logger,
+      ready: () => this.supervisor.available,
+    });
   }
 
   validateInput(operation: string, input: unknown): void {
@@ -168,7 +181,7 @@ export class EcsProvider implements ServiceProvider {
         scope,
         store,
         tasks,
-        scheduler: this.scheduler,
+        scheduler: this.kicker,
         strict: this.config.strictValidation,
         logger: this.context.logger,
         engine: this.engine,
@@ -189,6 +202,7 @@ export class EcsProvider implements ServiceProvider {
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
+    this.daemons.start();
   }
 
   /**
@@ -197,6 +211,7 @@ export class EcsProvider implements ServiceProvider {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    this.daemons.stop();
     await this.execEndpoint.close();
     this.supervisor.close();
     await this.runtime.settle();

@@ -8,11 +8,14 @@ import {
   DescribeTaskSetsCommand,
   RegisterTaskDefinitionCommand,
   UpdateServicePrimaryTaskSetCommand,
+  RegisterDaemonTaskDefinitionCommand,
+  DeleteDaemonTaskDefinitionCommand,
+  ListDaemonTaskDefinitionsCommand,
 } from '@aws-sdk/client-ecs';
 import { ControlPlane } from './ecs-test-client';
 
-/** Task sets live on their service's record: a restart with PERSISTENCE=1 keeps them as they were. */
-describe('ECS task sets across a gateway restart (PERSISTENCE=1)', () => {
+/** Task sets (on their service's record) and daemon task definitions survive a restart with PERSISTENCE=1. */
+describe('ECS task sets and daemon task definitions across a gateway restart (PERSISTENCE=1)', () => {
   let dataDir: string;
 
   beforeAll(() => {
@@ -69,6 +72,44 @@ describe('ECS task sets across a gateway restart (PERSISTENCE=1)', () => {
       ]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('keeps daemon task definitions, their statuses, and continues their numbering', async () => {
+    const first = await start();
+    const ecs = first.client();
+    const register = () =>
+      ecs.send(
+        new RegisterDaemonTaskDefinitionCommand({
+          family: 'kept-agent',
+          containerDefinitions: [{ name: 'a', image: 'x', memory: 16 }],
+        }),
+      );
+    await register();
+    const second = (await register()).daemonTaskDefinitionArn!;
+    await ecs.send(new DeleteDaemonTaskDefinitionCommand({ daemonTaskDefinition: second }));
+    await first.close();
+
+    const restarted = await start();
+    try {
+      const again = restarted.client();
+      const third = await again.send(
+        new RegisterDaemonTaskDefinitionCommand({
+          family: 'kept-agent',
+          containerDefinitions: [{ name: 'a', image: 'x', memory: 16 }],
+        }),
+      );
+      expect(third.daemonTaskDefinitionArn).toMatch(/daemon-task-definition\/kept-agent:3$/);
+      const { daemonTaskDefinitions } = await again.send(
+        new ListDaemonTaskDefinitionsCommand({ family: 'kept-agent', status: 'ALL' }),
+      );
+      expect(daemonTaskDefinitions!.map((d) => [d.arn!.split(':').pop(), d.status])).toEqual([
+        ['1', 'ACTIVE'],
+        ['2', 'DELETED'],
+        ['3', 'ACTIVE'],
+      ]);
+    } finally {
+      await restarted.close();
     }
   });
 });
