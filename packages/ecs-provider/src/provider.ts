@@ -10,12 +10,13 @@ import {
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as ecsModel from './generated/ecs-model.json';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
+import { TaskSecrets } from './runtime/task-secrets';
 import { TaskRuntime } from './runtime/task-runtime';
 import { TaskSupervisor } from './runtime/task-supervisor';
 import { instanceIdOf } from './runtime/instance-id';
@@ -116,6 +117,8 @@ export class EcsProvider implements ServiceProvider {
       endpointUrl: () => this.endpointUrl,
       hooks: this.withPlacement(this.agent),
       onTaskChanged: () => this.kicker.kick(),
+      // Looked up when a task starts, not here: providers are created one after another.
+      secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
     });
     this.supervisor = new TaskSupervisor(
       this.backend,
@@ -159,6 +162,11 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       ready: () => this.supervisor.available,
     });
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(ECS_MODEL, operation, kind, body);
   }
 
   validateInput(operation: string, input: unknown): void {

@@ -1,5 +1,5 @@
 /**
- * Fuzzes a real gateway (SERVICES=ecs,logs): every operation of every enabled provider gets schema-based
+ * Fuzzes a real gateway (SERVICES=ecs,logs,ssm): every operation of every enabled provider gets schema-based
  * bodies (valid-ish, and mutated: wrong types, missing members, bad enums, huge strings, deep nesting…)
  * and garbage (random bytes, truncated and non-object JSON, wrong content types, encodings, methods and
  * targets). Every answer must come within a bound and be an AWS-shaped 4xx, a 200, or a 501 for what is
@@ -15,6 +15,7 @@ import { TEST_IMAGE } from '@localcloud/docker-backend/testing';
 import { startTestGateway, type InputModel, type TestGateway } from '@localcloud/gateway/testing';
 import { ECS_INPUT_MODEL } from '@localcloud/ecs-provider/testing';
 import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
+import { SSM_INPUT_MODEL } from '@localcloud/ssm-provider/testing';
 import { removePrefixContainers } from '../../ecs-provider/test/support';
 import { Prng, caseSeed } from './fuzz/prng';
 import { SchemaBodies } from './fuzz/schema-bodies';
@@ -26,7 +27,11 @@ const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 20);
 const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.env.FUZZ_ONLY);
 const REQUEST_TIMEOUT_MS = 15_000;
 const CONCURRENCY = 4;
-const MODELS: Readonly<Record<string, InputModel>> = { ecs: ECS_INPUT_MODEL, logs: LOGS_INPUT_MODEL };
+const MODELS: Readonly<Record<string, InputModel>> = {
+  ecs: ECS_INPUT_MODEL,
+  logs: LOGS_INPUT_MODEL,
+  ssm: SSM_INPUT_MODEL,
+};
 
 interface Failure {
   readonly caseNumber: number;
@@ -44,7 +49,7 @@ describe('no 5xx from any input', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix },
+      env: { SERVICES: 'ecs,logs,ssm', ECS_CONTAINER_PREFIX: prefix },
     });
   });
 
