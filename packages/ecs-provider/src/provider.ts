@@ -39,6 +39,8 @@ import { placeLaunchedTask } from './handlers/container-instances';
 import type { TaskHooks } from './runtime/task-hooks';
 import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
+import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
+import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
@@ -73,6 +75,7 @@ export class EcsProvider implements ServiceProvider {
   private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
+  private readonly registrar: ServiceRegistrar;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
   /** The engine's CPUs and memory as last seen (container instances' resources). */
@@ -108,6 +111,12 @@ export class EcsProvider implements ServiceProvider {
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
     this.agent = this.createTaskAgent();
+    this.registrar = new ServiceRegistrar({
+      get: (ref) => this.repository.get(ref),
+      serviceOf: (task) => this.serviceOfTask(task),
+      cloudMap: () => this.context.lookupProvider('servicediscovery'),
+      logger: context.logger,
+    });
     this.runtime = new TaskRuntime({
       backend: this.backend,
       repository: this.repository,
@@ -116,7 +125,10 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
       hooks: this.withPlacement(this.agent),
-      onTaskChanged: () => this.kicker.kick(),
+      onTaskChanged: (ref) => {
+        this.kicker.kick();
+        this.registrar.taskChanged(ref);
+      },
       // Looked up when a task starts, not here: providers are created one after another.
       secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
     });
@@ -224,6 +236,7 @@ export class EcsProvider implements ServiceProvider {
     this.supervisor.close();
     await this.runtime.settle();
     await this.agent.close();
+    await this.registrar.idle();
     await this.endpoints?.close();
     if (!this.context.persistence.enabled) {
       await Promise.all(this.repository.unfinished().map((record) => this.runtime.removeDockerResources(record)));
@@ -333,6 +346,15 @@ export class EcsProvider implements ServiceProvider {
       resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
       beforeStopped: (ref) => agent.beforeStopped(ref),
     };
+  }
+
+  /** The ECS service a task was started for (its group `service:<name>`), for Cloud Map registration. */
+  private serviceOfTask(task: TaskRecord): TaskService | undefined {
+    if (!task.group?.startsWith('service:')) return undefined;
+    const serviceName = task.group.slice('service:'.length);
+    const clusterName = clusterNameOf(task.clusterArn);
+    const service = this.stores.get(task.accountId, task.region).services.get(`${clusterName}/${serviceName}`);
+    return service && { serviceName, clusterName, serviceRegistries: service.serviceRegistries ?? [] };
   }
 
   private place(ref: TaskRef): void {

@@ -6,6 +6,7 @@ export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   logs: '@localcloud/logs-provider',
   ssm: '@localcloud/ssm-provider',
   secretsmanager: '@localcloud/secretsmanager-provider',
+  servicediscovery: '@localcloud/servicediscovery-provider',
 };
 
 export interface GatewayConfig {

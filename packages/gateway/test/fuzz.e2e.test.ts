@@ -16,6 +16,7 @@ import { startTestGateway, type InputModel, type TestGateway } from '@localcloud
 import { ECS_INPUT_MODEL } from '@localcloud/ecs-provider/testing';
 import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
 import { SSM_INPUT_MODEL } from '@localcloud/ssm-provider/testing';
+import { SERVICEDISCOVERY_INPUT_MODEL } from '@localcloud/servicediscovery-provider/testing';
 import { removePrefixContainers } from '../../ecs-provider/test/support';
 import { Prng, caseSeed } from './fuzz/prng';
 import { SchemaBodies } from './fuzz/schema-bodies';
@@ -31,6 +32,7 @@ const MODELS: Readonly<Record<string, InputModel>> = {
   ecs: ECS_INPUT_MODEL,
   logs: LOGS_INPUT_MODEL,
   ssm: SSM_INPUT_MODEL,
+  servicediscovery: SERVICEDISCOVERY_INPUT_MODEL,
 };
 
 interface Failure {
