@@ -32,6 +32,8 @@ function arn(scope: Scope, resource: string): string {
 }
 
 export const clusterArn = (scope: Scope, name: string) => arn(scope, `cluster/${name}`);
+export const taskSetArn = (scope: Scope, clusterName: string, serviceName: string, id: string) =>
+  arn(scope, `task-set/${clusterName}/${serviceName}/${id}`);
 export const taskDefinitionArn = (scope: Scope, family: string, revision: number) =>
   arn(scope, `task-definition/${family}:${revision}`);
 export const serviceArn = (scope: Scope, cluster: string, name: string) => arn(scope, `service/${cluster}/${name}`);

@@ -58,6 +58,53 @@ import {
   listServiceDeployments,
   stopServiceDeployment,
 } from './handlers/service-deployments';
+import {
+  discoverPollEndpoint,
+  submitAttachmentStateChanges,
+  submitContainerStateChange,
+  submitTaskStateChange,
+  updateContainerAgent,
+} from './handlers/agent-only';
+import {
+  createTaskSet,
+  deleteTaskSet,
+  describeTaskSets,
+  updateServicePrimaryTaskSet,
+  updateTaskSet,
+} from './handlers/task-sets';
+import {
+  createDaemon,
+  deleteDaemon,
+  describeDaemon,
+  describeDaemonDeployments,
+  describeDaemonRevisions,
+  listDaemonDeployments,
+  listDaemons,
+  updateDaemon,
+} from './handlers/daemons';
+import {
+  deleteDaemonTaskDefinition,
+  describeDaemonTaskDefinition,
+  listDaemonTaskDefinitions,
+  registerDaemonTaskDefinition,
+} from './handlers/daemon-task-definitions';
+import {
+  associateGatewayWithCluster,
+  createExpressGatewayService,
+  createGateway,
+  deleteExpressGatewayService,
+  deleteGateway,
+  describeExpressGatewayService,
+  describeGateway,
+  describeGatewayResources,
+  describeGatewayRoute,
+  disassociateGatewayFromCluster,
+  listGatewayClusterAssociations,
+  listGatewayRoutes,
+  listGateways,
+  updateExpressGatewayService,
+  updateGateway,
+} from './handlers/gateways';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
@@ -122,4 +169,45 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   DescribeServiceRevisions: describeServiceRevisions,
   StopServiceDeployment: stopServiceDeployment,
   ContinueServiceDeployment: continueServiceDeployment,
+  // Task sets (EXTERNAL and CODE_DEPLOY services)
+  CreateTaskSet: createTaskSet,
+  DescribeTaskSets: describeTaskSets,
+  UpdateTaskSet: updateTaskSet,
+  DeleteTaskSet: deleteTaskSet,
+  UpdateServicePrimaryTaskSet: updateServicePrimaryTaskSet,
+  // Daemons: one task per container instance
+  RegisterDaemonTaskDefinition: registerDaemonTaskDefinition,
+  DescribeDaemonTaskDefinition: describeDaemonTaskDefinition,
+  ListDaemonTaskDefinitions: listDaemonTaskDefinitions,
+  DeleteDaemonTaskDefinition: deleteDaemonTaskDefinition,
+  CreateDaemon: createDaemon,
+  UpdateDaemon: updateDaemon,
+  DeleteDaemon: deleteDaemon,
+  DescribeDaemon: describeDaemon,
+  ListDaemons: listDaemons,
+  DescribeDaemonDeployments: describeDaemonDeployments,
+  ListDaemonDeployments: listDaemonDeployments,
+  DescribeDaemonRevisions: describeDaemonRevisions,
+  // Agent-only operations: deliberate refusals (localcloud's agent is the gateway itself)
+  DiscoverPollEndpoint: discoverPollEndpoint,
+  SubmitTaskStateChange: submitTaskStateChange,
+  SubmitContainerStateChange: submitContainerStateChange,
+  SubmitAttachmentStateChanges: submitAttachmentStateChanges,
+  UpdateContainerAgent: updateContainerAgent,
+  // Gateways and Express Mode services: need a load balancer localcloud does not run
+  CreateGateway: createGateway,
+  UpdateGateway: updateGateway,
+  DeleteGateway: deleteGateway,
+  DescribeGateway: describeGateway,
+  DescribeGatewayResources: describeGatewayResources,
+  DescribeGatewayRoute: describeGatewayRoute,
+  ListGateways: listGateways,
+  ListGatewayRoutes: listGatewayRoutes,
+  ListGatewayClusterAssociations: listGatewayClusterAssociations,
+  AssociateGatewayWithCluster: associateGatewayWithCluster,
+  DisassociateGatewayFromCluster: disassociateGatewayFromCluster,
+  CreateExpressGatewayService: createExpressGatewayService,
+  UpdateExpressGatewayService: updateExpressGatewayService,
+  DeleteExpressGatewayService: deleteExpressGatewayService,
+  DescribeExpressGatewayService: describeExpressGatewayService,
 };

@@ -32,6 +32,8 @@ import { CredentialsRoute } from './task-agent/credentials-route';
 import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
 import type { ServiceRecord } from './store/records';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
+import { DaemonScheduler } from './scheduler/daemon-scheduler';
+import type { DaemonRecord } from './domain/daemons';
 import type { EngineCapacity, EngineCapacitySource } from './domain/container-instances';
 import { placeLaunchedTask } from './handlers/container-instances';
 import type { TaskHooks } from './runtime/task-hooks';
@@ -68,6 +70,9 @@ export class EcsProvider implements ServiceProvider {
   private readonly runtime: TaskRuntime;
   private readonly supervisor: TaskSupervisor;
   private readonly scheduler: ServiceScheduler;
+  private readonly daemons: DaemonScheduler;
+  /** What handlers kick after a change: both schedulers. */
+  private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
   private readonly registrar: ServiceRegistrar;
@@ -121,7 +126,7 @@ export class EcsProvider implements ServiceProvider {
       endpointUrl: () => this.endpointUrl,
       hooks: this.withPlacement(this.agent),
       onTaskChanged: (ref) => {
-        this.scheduler.kick();
+        this.kicker.kick();
         this.registrar.taskChanged(ref);
       },
       // Looked up when a task starts, not here: providers are created one after another.
@@ -161,6 +166,14 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       ready: () => this.supervisor.available,
     });
+    this.daemons = new DaemonScheduler({
+      stores: this.stores,
+      daemons: this.state.table<DaemonRecord>(ECS_TABLES.daemons),
+      runtime: this.runtime,
+      config: loadSchedulerConfig(context.env),
+      logger: context.logger,
+      ready: () => this.supervisor.available,
+    });
   }
 
   /** DEBUG request log: values the model marks sensitive never reach it. */
@@ -188,7 +201,7 @@ export class EcsProvider implements ServiceProvider {
         scope,
         store,
         tasks,
-        scheduler: this.scheduler,
+        scheduler: this.kicker,
         strict: this.config.strictValidation,
         logger: this.context.logger,
         engine: this.engine,
@@ -209,6 +222,7 @@ export class EcsProvider implements ServiceProvider {
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
+    this.daemons.start();
   }
 
   /**
@@ -217,6 +231,7 @@ export class EcsProvider implements ServiceProvider {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    this.daemons.stop();
     await this.execEndpoint.close();
     this.supervisor.close();
     await this.runtime.settle();

@@ -4,7 +4,6 @@ import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
-  DiscoverPollEndpointCommand,
   ListClustersCommand,
   ListServicesCommand,
   ListTasksCommand,
@@ -367,10 +366,5 @@ describe('ECS clusters through the AWS SDK', () => {
       taskDefinitionArn: 'arn:aws-us-gov:ecs:us-gov-west-1:444444444444:task-definition/gov:1',
       registeredBy: 'arn:aws-us-gov:iam::444444444444:root',
     });
-  });
-
-  it('answers an operation localcloud does not implement with an honest 501', async () => {
-    const error = await errorOf(client().send(new DiscoverPollEndpointCommand({})));
-    expect(error).toMatchObject({ name: 'NotImplementedException', $metadata: { httpStatusCode: 501 } });
   });
 });

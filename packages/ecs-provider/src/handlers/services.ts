@@ -45,6 +45,8 @@ import { paginate } from '../pagination';
 import type { ClusterRecord, ServiceRecord } from '../store/records';
 import { resolveCluster } from './resolve-cluster';
 import { resolveTaskDefinition } from './task-definitions';
+import { asCodeDeployService, assertNoTaskSetRedeploy, externalServiceRecord } from './task-sets';
+import { usesTaskSets, withTaskSets } from '../domain/task-sets';
 
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 
@@ -54,6 +56,11 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
   const key = `${cluster.clusterName}/${input.serviceName!}`;
   assertNoLiveService(ecs, key);
   assertOneLaunchChoice(input);
+  if (input.deploymentController?.type === 'EXTERNAL') {
+    const external = externalServiceRecord(ecs, cluster, input, initialDesiredCount(input, 'REPLICA'));
+    ecs.store.services.put(key, external);
+    return { service: view(ecs, cluster, external) };
+  }
   const schedulingStrategy = input.schedulingStrategy ?? 'REPLICA';
   const definition = serviceTaskDefinition(ecs, input.taskDefinition);
   const launch = serviceLaunch(ecs, cluster, input, schedulingStrategy, definition);
@@ -71,8 +78,9 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
     tags: validateTags(input.tags),
     now: new Date(),
   });
+  if (record.deploymentController?.type === 'CODE_DEPLOY') asCodeDeployService(ecs, cluster, record, definition);
   ecs.store.transaction(() => {
-    startServiceDeployment(ecs, record, definition, []);
+    if (!usesTaskSets(record)) startServiceDeployment(ecs, record, definition, []);
     ecs.store.services.put(key, record);
   });
   ecs.scheduler?.kick();
@@ -176,6 +184,7 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: false });
   const { key, record } = findService(ecs, cluster, input.service!);
   if (record.status !== 'ACTIVE') throw new ServiceNotActiveException('Service was not ACTIVE.');
+  assertNoTaskSetRedeploy(record, input);
   const next = structuredClone(record);
   const now = new Date();
   let redeploy = input.forceNewDeployment ?? false;
@@ -224,7 +233,9 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
     redeploy = true;
   }
   const deployments = next.deployments ?? [];
-  if (redeploy || deployments.length === 0) {
+  if (usesTaskSets(next)) {
+    ecs.store.services.put(key, next);
+  } else if (redeploy || deployments.length === 0) {
     const previous = deployments.map((d) => ({ ...d, status: 'ACTIVE', updatedAt: now }));
     next.deployments = [newDeployment(next, next.taskDefinition!, now), ...previous];
     next.scheduler = { ...next.scheduler, steady: false };
@@ -375,11 +386,13 @@ function endServiceDeployment(
 }
 
 function view(ecs: EcsScope, cluster: ClusterRecord, record: ServiceRecord, tags = true): Service {
-  return serviceView(record, tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName)), { tags });
+  const tasks = tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName));
+  const service = serviceView(record, tasks, { tags });
+  return usesTaskSets(record) ? withTaskSets(service, record, tasks) : service;
 }
 
 /** The service's task definition; CreateService and UpdateService refuse with InvalidParameterException. */
-function activeDefinition(ecs: EcsScope, reference: string): TaskDefinition {
+export function activeDefinition(ecs: EcsScope, reference: string): TaskDefinition {
   let definition: TaskDefinition;
   try {
     definition = resolveTaskDefinition(ecs, reference);

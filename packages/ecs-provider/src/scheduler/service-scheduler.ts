@@ -17,6 +17,8 @@ import {
   stopUnhealthyTasks,
   throttleFailedStarts,
 } from './reconcile-steps';
+import { reconcileTaskSets } from './task-sets';
+import { usesTaskSets } from '../domain/task-sets';
 import { ServicePass } from './service-pass';
 import { StartThrottles, type BackoffConfig } from './start-throttle';
 
@@ -113,6 +115,11 @@ export class ServiceScheduler {
     const failedTotal = [...counts.values()].reduce((n, c) => n + c.failed, 0) + unhealthy.length;
     const throttle = this.throttles.of(serviceArn, failedTotal);
     throttleFailedStarts(pass, throttle, failedTotal, this.options.config);
+    if (usesTaskSets(pass.service)) {
+      reconcileTaskSets(pass, throttle.startAllowed(pass.now));
+      pass.save();
+      return;
+    }
     applyRequestedRollback(pass, throttle);
     const primary = applyCircuitBreaker(pass, counts, throttle);
     if (!primary) return;

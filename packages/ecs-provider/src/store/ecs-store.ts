@@ -13,6 +13,12 @@ import type {
   TaskDefinitionRecord,
   TaskRecord,
 } from './records';
+import type {
+  DaemonDeploymentRecord,
+  DaemonRecord,
+  DaemonRevisionRecord,
+  DaemonTaskDefinitionRecord,
+} from '../domain/daemons';
 
 /** The durable tables of the ECS provider, shared by all accounts and regions, by name. */
 export const ECS_TABLES = {
@@ -28,6 +34,14 @@ export const ECS_TABLES = {
   serviceDeployments: 'ecs.service-deployments',
   /** Service revisions by `clusterName/serviceName/id`: immutable once written. */
   serviceRevisions: 'ecs.service-revisions',
+  /** Daemon task definition revisions by `family:revision` (domain/daemons.ts). */
+  daemonTaskDefinitions: 'ecs.daemon-task-definitions',
+  /** Daemons by `clusterName/daemonName`. */
+  daemons: 'ecs.daemons',
+  /** Daemon revisions by `clusterName/daemonName/id`: immutable once written. */
+  daemonRevisions: 'ecs.daemon-revisions',
+  /** Daemon deployments by `clusterName/daemonName/id`. */
+  daemonDeployments: 'ecs.daemon-deployments',
   /** How far each running container's awslogs output was delivered, by task ARN (the task agent's). */
   logPositions: 'ecs.log-positions',
   /** One record, `id`: the gateway instance that owns this state's containers (runtime/instance-id.ts). */
@@ -61,6 +75,11 @@ export class EcsStore {
   /** Service revisions by `clusterName/serviceName/id`, written once and never changed. */
   readonly serviceRevisions: ScopedTable<ServiceRevisionRecord>;
 
+  readonly daemonTaskDefinitions: ScopedTable<DaemonTaskDefinitionRecord>;
+  readonly daemons: ScopedTable<DaemonRecord>;
+  readonly daemonRevisions: ScopedTable<DaemonRevisionRecord>;
+  readonly daemonDeployments: ScopedTable<DaemonDeploymentRecord>;
+
   constructor(
     private readonly state: StateStore,
     readonly scope: Scope,
@@ -76,6 +95,10 @@ export class EcsStore {
     this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
     this.serviceDeployments = new ScopedTable(state.table(ECS_TABLES.serviceDeployments), prefix);
     this.serviceRevisions = new ScopedTable(state.table(ECS_TABLES.serviceRevisions), prefix);
+    this.daemonTaskDefinitions = new ScopedTable(state.table(ECS_TABLES.daemonTaskDefinitions), prefix);
+    this.daemons = new ScopedTable(state.table(ECS_TABLES.daemons), prefix);
+    this.daemonRevisions = new ScopedTable(state.table(ECS_TABLES.daemonRevisions), prefix);
+    this.daemonDeployments = new ScopedTable(state.table(ECS_TABLES.daemonDeployments), prefix);
   }
 
   /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */
