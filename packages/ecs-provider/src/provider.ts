@@ -40,6 +40,8 @@ import type { TaskHooks } from './runtime/task-hooks';
 import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
+import { TargetRegistrar } from './load-balancing/target-registrar';
+import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
@@ -76,6 +78,7 @@ export class EcsProvider implements ServiceProvider {
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
   private readonly registrar: ServiceRegistrar;
+  private readonly targets: TargetRegistrar;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
   /** The engine's CPUs and memory as last seen (container instances' resources). */
@@ -117,6 +120,16 @@ export class EcsProvider implements ServiceProvider {
       cloudMap: () => this.context.lookupProvider('servicediscovery'),
       logger: context.logger,
     });
+    this.targets = new TargetRegistrar({
+      get: (ref) => this.repository.get(ref),
+      serviceOf: (task) => {
+        const service = this.serviceRecordOf(task);
+        return service && { serviceName: service.serviceName!, loadBalancers: service.loadBalancers ?? [] };
+      },
+      elb: () => this.context.lookupProvider('elasticloadbalancing'),
+      event: (task, message) => this.addServiceEvent(task, message),
+      logger: context.logger,
+    });
     this.runtime = new TaskRuntime({
       backend: this.backend,
       repository: this.repository,
@@ -128,7 +141,9 @@ export class EcsProvider implements ServiceProvider {
       onTaskChanged: (ref) => {
         this.kicker.kick();
         this.registrar.taskChanged(ref);
+        this.targets.taskChanged(ref);
       },
+      beforeStopping: (ref) => this.targets.drain(ref),
       // Looked up when a task starts, not here: providers are created one after another.
       secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
     });
@@ -350,11 +365,32 @@ export class EcsProvider implements ServiceProvider {
 
   /** The ECS service a task was started for (its group `service:<name>`), for Cloud Map registration. */
   private serviceOfTask(task: TaskRecord): TaskService | undefined {
+    const service = this.serviceRecordOf(task);
+    return (
+      service && {
+        serviceName: service.serviceName!,
+        clusterName: clusterNameOf(task.clusterArn),
+        serviceRegistries: service.serviceRegistries ?? [],
+      }
+    );
+  }
+
+  /** The stored service a task was started for (`group` = `service:<name>`). */
+  private serviceRecordOf(task: TaskRecord): ServiceRecord | undefined {
     if (!task.group?.startsWith('service:')) return undefined;
     const serviceName = task.group.slice('service:'.length);
     const clusterName = clusterNameOf(task.clusterArn);
-    const service = this.stores.get(task.accountId, task.region).services.get(`${clusterName}/${serviceName}`);
-    return service && { serviceName, clusterName, serviceRegistries: service.serviceRegistries ?? [] };
+    return this.stores.get(task.accountId, task.region).services.get(`${clusterName}/${serviceName}`);
+  }
+
+  /** Adds an event to a task's service, written at once (the scheduler's passes run synchronously). */
+  private addServiceEvent(task: TaskRecord, message: string): void {
+    const service = this.serviceRecordOf(task);
+    if (!service) return;
+    const key = `${clusterNameOf(task.clusterArn)}/${service.serviceName!}`;
+    this.stores
+      .get(task.accountId, task.region)
+      .services.put(key, { ...service, events: withEvents(service.events, [message]) });
   }
 
   private place(ref: TaskRef): void {

@@ -29,6 +29,8 @@ export interface TaskRuntimeOptions {
   readonly hooks?: TaskHooks;
   /** Called after any change to a stored task (the service scheduler reacts to it). */
   readonly onTaskChanged?: (ref: TaskRef) => void;
+  /** Awaited before a stopping task's containers are stopped: e.g. its load balancer targets drain. */
+  readonly beforeStopping?: (ref: TaskRef) => Promise<void>;
   /** Resolves `secrets` and `secretOptions` at start; without it a task that has them fails to start. */
   readonly secrets?: TaskSecrets;
 }
@@ -530,6 +532,9 @@ export class TaskRuntime {
     // A launch in flight notices desiredStatus STOPPED at its next step; let it wind down first so
     // no container is created after we stopped the others.
     await this.launching.get(ref.taskArn)?.catch(() => undefined);
+    await this.options.beforeStopping?.(ref).catch((error: unknown) => {
+      this.options.logger.warn('before stopping a task', { taskArn: ref.taskArn, error: String(error) });
+    });
     this.mutate(ref, (r) => {
       r.lastStatus = 'STOPPING';
     });

@@ -1,0 +1,192 @@
+import type { LoadBalancer } from '@aws-sdk/client-ecs';
+import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
+import type { Logger } from 'winston';
+import type { TaskRecord, TaskRef } from '../runtime/task-record';
+import { shouldBeTargets, targetsOf, type TaskTarget } from './targets';
+
+/** The ECS service a task belongs to, with its `loadBalancers`. */
+export interface TargetService {
+  readonly serviceName: string;
+  readonly loadBalancers: readonly LoadBalancer[];
+}
+
+export interface TargetRegistrarOptions {
+  readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  readonly serviceOf: (task: TaskRecord) => TargetService | undefined;
+  /** The ELBv2 provider, looked up when needed (providers are created one after another). */
+  readonly elb: () => ServiceProvider | undefined;
+  /** Adds an event to the task's service, in ECS's wording. */
+  readonly event: (task: TaskRecord, message: string) => void;
+  readonly logger: Logger;
+  /** Waits; tests may shorten it. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+interface Applied {
+  readonly registered: boolean;
+  readonly signature?: string;
+  readonly targets: readonly TaskTarget[];
+  /** When the targets deregistered last finish draining (epoch ms). */
+  drainedAt?: number;
+}
+
+export const targetEventMessages = {
+  registered: (service: string, count: number, targetGroupArn: string) =>
+    `(service ${service}) registered ${count} targets in (target-group ${targetGroupArn})`,
+  deregistered: (service: string, count: number, targetGroupArn: string) =>
+    `(service ${service}) deregistered ${count} targets in (target-group ${targetGroupArn})`,
+} as const;
+
+/**
+ * ECS's side of a service's `loadBalancers`: each task is registered in its target groups once it is
+ * RUNNING, and deregistered as soon as it is asked to stop; `drain` (awaited by the task runtime before
+ * it stops the containers) waits out the group's deregistration delay, as ECS does, so requests in flight
+ * finish. It follows task changes, so it works the same for scheduler stops, StopTask, a container that
+ * exits and tasks adopted after a restart. It talks to ELBv2 only through that provider's `handle`, with
+ * the API's own shapes.
+ */
+export class TargetRegistrar {
+  private readonly applied = new Map<string, Applied>();
+  /** Per task, the ELBv2 calls in flight: they run in order, so a deregistration never overtakes. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private warnedMissing = false;
+
+  constructor(private readonly options: TargetRegistrarOptions) {}
+
+  /** A task changed: bring its target registrations in line with its state. */
+  taskChanged(ref: TaskRef): void {
+    const task = this.options.get(ref);
+    if (!task) return;
+    const previous = this.applied.get(task.taskArn);
+    const service = this.options.serviceOf(task);
+    const loadBalancers = service?.loadBalancers ?? [];
+    if (loadBalancers.length === 0 && !previous) return;
+
+    if (service && loadBalancers.length > 0 && shouldBeTargets(task)) {
+      const { targets, skipped } = targetsOf(task, loadBalancers);
+      if (skipped.length > 0 && !previous) {
+        this.options.logger.warn('loadBalancers: task not registered (only awsvpc tasks are, in target groups)', {
+          taskArn: task.taskArn,
+          skipped,
+        });
+      }
+      const signature = JSON.stringify(targets);
+      if (previous?.registered && previous.signature === signature) return;
+      this.applied.set(task.taskArn, { registered: true, signature, targets });
+      this.enqueue(task.taskArn, () => this.register(task, service.serviceName, targets));
+      return;
+    }
+    if (previous && !previous.registered) {
+      if (task.lastStatus === 'STOPPED') this.applied.delete(task.taskArn);
+      return;
+    }
+    // Registered by this process, or perhaps by the last one (a restart): take it out of rotation.
+    const targets = previous?.targets ?? (service ? targetsOf(task, loadBalancers).targets : []);
+    const entry: Applied = { registered: false, targets: [] };
+    this.applied.set(task.taskArn, entry);
+    this.enqueue(task.taskArn, () => this.deregister(task, service?.serviceName, targets, entry));
+    if (task.lastStatus === 'STOPPED') this.applied.delete(task.taskArn);
+  }
+
+  /**
+   * Before a task's containers are stopped: resolves once its targets are deregistered and have drained
+   * (the target groups' `deregistration_delay.timeout_seconds`).
+   */
+  async drain(ref: TaskRef): Promise<void> {
+    await this.queues.get(ref.taskArn);
+    const drainedAt = this.applied.get(ref.taskArn)?.drainedAt;
+    const wait = drainedAt === undefined ? 0 : drainedAt - Date.now();
+    if (wait > 0) await (this.options.sleep ?? sleep)(wait);
+  }
+
+  /** Resolves when every ELBv2 call queued so far has been made. */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all(this.queues.values());
+  }
+
+  private enqueue(taskArn: string, work: () => Promise<void>): void {
+    const next = (this.queues.get(taskArn) ?? Promise.resolve()).then(work).catch((error: unknown) => {
+      this.options.logger.warn('load balancer target registration failed', { taskArn, error: String(error) });
+    });
+    this.queues.set(taskArn, next);
+    void next.finally(() => {
+      if (this.queues.get(taskArn) === next) this.queues.delete(taskArn);
+    });
+  }
+
+  private async register(task: TaskRecord, serviceName: string, targets: readonly TaskTarget[]): Promise<void> {
+    for (const target of targets) {
+      await this.call(target, 'RegisterTargets', {
+        TargetGroupArn: target.targetGroupArn,
+        Targets: [{ Id: target.id, Port: target.port }],
+      });
+      this.options.event(task, targetEventMessages.registered(serviceName, 1, target.targetGroupArn));
+    }
+  }
+
+  private async deregister(
+    task: TaskRecord,
+    serviceName: string | undefined,
+    targets: readonly TaskTarget[],
+    entry: Applied,
+  ): Promise<void> {
+    let drainSeconds = 0;
+    for (const target of targets) {
+      try {
+        await this.call(target, 'DeregisterTargets', {
+          TargetGroupArn: target.targetGroupArn,
+          Targets: [{ Id: target.id, Port: target.port }],
+        });
+      } catch (error) {
+        // Already gone (deregistered before a restart, or the group was deleted): nothing to undo.
+        const code = (error as { code?: string }).code;
+        if (code !== 'InvalidTarget' && code !== 'TargetGroupNotFound') throw error;
+        continue;
+      }
+      if (serviceName) {
+        this.options.event(task, targetEventMessages.deregistered(serviceName, 1, target.targetGroupArn));
+      }
+      drainSeconds = Math.max(drainSeconds, await this.drainSeconds(target));
+    }
+    if (drainSeconds > 0) entry.drainedAt = Date.now() + drainSeconds * 1000;
+  }
+
+  /** How long the target drains: the group's delay while it is `draining`, else nothing. */
+  private async drainSeconds(target: TaskTarget): Promise<number> {
+    const health = (await this.call(target, 'DescribeTargetHealth', {
+      TargetGroupArn: target.targetGroupArn,
+      Targets: [{ Id: target.id, Port: target.port }],
+    })) as { TargetHealthDescriptions?: { TargetHealth?: { State?: string } }[] } | undefined;
+    if (health?.TargetHealthDescriptions?.[0]?.TargetHealth?.State !== 'draining') return 0;
+    const attributes = (await this.call(target, 'DescribeTargetGroupAttributes', {
+      TargetGroupArn: target.targetGroupArn,
+    })) as { Attributes?: { Key?: string; Value?: string }[] } | undefined;
+    const delay = attributes?.Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value;
+    return Number(delay ?? 300);
+  }
+
+  private async call(target: TaskTarget, operation: string, input: object): Promise<unknown> {
+    const elb = this.options.elb();
+    if (!elb) {
+      if (!this.warnedMissing) {
+        this.warnedMissing = true;
+        this.options.logger.warn(
+          'a service has loadBalancers, but Elastic Load Balancing is not enabled in localcloud (add "elasticloadbalancing" to SERVICES)',
+        );
+      }
+      return undefined;
+    }
+    const context: RequestContext = {
+      requestId: `ecs-load-balancer-${target.id}`,
+      service: 'elasticloadbalancing',
+      operation,
+      region: target.region,
+      accountId: target.accountId,
+    };
+    return elb.handle(operation, input, context);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}

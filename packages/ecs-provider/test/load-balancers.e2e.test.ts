@@ -1,0 +1,257 @@
+import http from 'node:http';
+import net from 'node:net';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import { testCredentials } from '@localcloud/gateway/testing';
+import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+
+/*
+ * loadBalancers on real containers: an ALB with two path rules in front of two ECS services; each task is
+ * registered in its service's target group at its ENI address once it runs, requests reach the right
+ * service and spread over its tasks, and a stopping task is deregistered and drained before it stops.
+ */
+
+const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-1'] } };
+const PORT = 8080;
+const cluster = 'elb';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) =>
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      })
+      .on('error', reject),
+  );
+}
+
+describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', () => {
+  let bed: EcsTestBed;
+  let elb: ElasticLoadBalancingV2Client;
+  let listenerPort: number;
+  const groups: Record<'a' | 'b', string> = { a: '', b: '' };
+
+  beforeAll(async () => {
+    bed = await startEcsTestBed({ SERVICES: 'ecs,elasticloadbalancing', ECS_SCHEDULER_INTERVAL_MS: '200' });
+    elb = new ElasticLoadBalancingV2Client({
+      endpoint: bed.gw.url,
+      region: 'us-east-1',
+      credentials: testCredentials(),
+    });
+    await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+
+    const { LoadBalancers } = await elb.send(
+      new CreateLoadBalancerCommand({ Name: `web${Date.now().toString(36)}`, Subnets: ['subnet-a', 'subnet-b'] }),
+    );
+    for (const name of ['a', 'b'] as const) {
+      const { TargetGroups } = await elb.send(
+        new CreateTargetGroupCommand({
+          Name: `svc-${name}-${Date.now().toString(36)}`,
+          Protocol: 'HTTP',
+          Port: PORT,
+          VpcId: 'vpc-1',
+          TargetType: 'ip',
+          HealthCheckPath: `/${name}/index.html`,
+          HealthCheckIntervalSeconds: 5,
+          HealthCheckTimeoutSeconds: 2,
+          HealthyThresholdCount: 2,
+        }),
+      );
+      groups[name] = TargetGroups![0]!.TargetGroupArn!;
+      await elb.send(
+        new ModifyTargetGroupAttributesCommand({
+          TargetGroupArn: groups[name],
+          Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3' }],
+        }),
+      );
+    }
+    listenerPort = await freePort();
+    const { Listeners } = await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn!,
+        Protocol: 'HTTP',
+        Port: listenerPort,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
+    for (const [priority, name] of [
+      [1, 'a'],
+      [2, 'b'],
+    ] as const) {
+      await elb.send(
+        new CreateRuleCommand({
+          ListenerArn: Listeners![0]!.ListenerArn!,
+          Priority: priority,
+          Conditions: [{ Field: 'path-pattern', Values: [`/${name}/*`] }],
+          Actions: [{ Type: 'forward', TargetGroupArn: groups[name] }],
+        }),
+      );
+    }
+
+    for (const name of ['a', 'b'] as const) {
+      await bed.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: `svc-${name}`,
+          networkMode: 'awsvpc',
+          requiresCompatibilities: ['FARGATE'],
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [
+            shellContainer(
+              'web',
+              `mkdir -p /www/${name} && echo "${name} $HOSTNAME" > /www/${name}/index.html && exec httpd -f -p ${PORT} -h /www`,
+              { portMappings: [{ containerPort: PORT }] },
+            ),
+          ],
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    elb?.destroy();
+    await bed.close();
+    await removePrefixContainers(bed.docker, bed.prefix);
+  });
+
+  const health = async (name: 'a' | 'b') =>
+    (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[name] }))).TargetHealthDescriptions ?? [];
+
+  /** Polls DescribeTargetHealth until `predicate` holds. */
+  async function targets(
+    name: 'a' | 'b',
+    predicate: (targets: TargetHealthDescription[]) => boolean,
+    what: string,
+  ): Promise<TargetHealthDescription[]> {
+    const deadline = Date.now() + 90_000;
+    let last: TargetHealthDescription[] = [];
+    while (Date.now() < deadline) {
+      last = await health(name);
+      if (predicate(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`target group ${name} never showed ${what}; last: ${JSON.stringify(last)}`);
+  }
+
+  async function tasksOf(service: string, desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING'): Promise<Task[]> {
+    const { taskArns } = await bed.ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus }));
+    if (!taskArns?.length) return [];
+    return (await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }))).tasks ?? [];
+  }
+
+  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
+  const healthyIds = (list: TargetHealthDescription[]) =>
+    list
+      .filter((t) => t.TargetHealth?.State === 'healthy')
+      .map((t) => t.Target!.Id!)
+      .sort();
+
+  it('registers each task of two services at its address; the ALB routes by path and spreads over both tasks', async () => {
+    for (const name of ['a', 'b'] as const) {
+      await bed.ecs.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: `svc-${name}`,
+          taskDefinition: `svc-${name}`,
+          desiredCount: 2,
+          launchType: 'FARGATE',
+          networkConfiguration: network,
+          loadBalancers: [{ targetGroupArn: groups[name], containerName: 'web', containerPort: PORT }],
+        }),
+      );
+    }
+    for (const name of ['a', 'b'] as const) {
+      const list = await targets(name, (l) => healthyIds(l).length === 2, 'two healthy targets');
+      const running = (await tasksOf(`svc-${name}`)).filter((t) => t.lastStatus === 'RUNNING');
+      expect(healthyIds(list)).toEqual(running.map(ipOf).sort());
+      expect(list.every((t) => t.Target!.Port === PORT)).toBe(true);
+
+      const replies = [];
+      for (let i = 0; i < 10; i++) replies.push(await get(`http://127.0.0.1:${listenerPort}/${name}/index.html`));
+      expect(replies.every((r) => r.status === 200 && r.body.startsWith(`${name} `))).toBe(true);
+      expect(new Set(replies.map((r) => r.body)).size).toBe(2);
+
+      const { services } = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: [`svc-${name}`] }));
+      const messages = services![0]!.events!.map((e) => e.message);
+      expect(
+        messages.filter((m) => m === `(service svc-${name}) registered 1 targets in (target-group ${groups[name]})`),
+      ).toHaveLength(2);
+    }
+    expect((await get(`http://127.0.0.1:${listenerPort}/other`)).status).toBe(404);
+  });
+
+  it('follows scaling: new tasks come in; a task scaled in drains before it stops and leaves the group', async () => {
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'svc-a', desiredCount: 3 }));
+    const three = await targets('a', (l) => healthyIds(l).length === 3, 'three healthy targets');
+    expect(healthyIds(three)).toEqual(
+      (await tasksOf('svc-a'))
+        .filter((t) => t.lastStatus === 'RUNNING')
+        .map(ipOf)
+        .sort(),
+    );
+
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'svc-a', desiredCount: 1 }));
+    // Deregistered first; the containers are stopped only after the group's deregistration delay.
+    const draining = await targets(
+      'a',
+      (l) => l.some((t) => t.TargetHealth?.State === 'draining'),
+      'a draining target',
+    );
+    const drainingIp = draining.find((t) => t.TargetHealth?.State === 'draining')!.Target!.Id!;
+    const stopping = (await tasksOf('svc-a', 'STOPPED')).find((t) => ipOf(t) === drainingIp)!;
+    expect(stopping).toBeDefined();
+    // ECS keeps it DEACTIVATING (containers up, requests in flight finishing) until the drain is over.
+    expect(stopping.lastStatus).toBe('DEACTIVATING');
+
+    const one = await targets('a', (l) => l.length === 1 && healthyIds(l).length === 1, 'one healthy target');
+    const running = (await tasksOf('svc-a')).filter((t) => t.lastStatus === 'RUNNING');
+    expect(healthyIds(one)).toEqual(running.map(ipOf));
+    for (let i = 0; i < 5; i++) {
+      const reply = await get(`http://127.0.0.1:${listenerPort}/a/index.html`);
+      expect(reply.status).toBe(200);
+    }
+    const { services } = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['svc-a'] }));
+    const messages = services![0]!.events!.map((e) => e.message);
+    expect(
+      messages.filter((m) => m === `(service svc-a) deregistered 1 targets in (target-group ${groups.a})`),
+    ).toHaveLength(2);
+
+    for (const name of ['a', 'b'] as const) {
+      await bed.ecs.send(new DeleteServiceCommand({ cluster, service: `svc-${name}`, force: true }));
+    }
+    await targets('a', (l) => l.length === 0, 'no targets after the service is deleted');
+    await targets('b', (l) => l.length === 0, 'no targets after the service is deleted');
+  });
+});
