@@ -128,6 +128,7 @@ export class EcsProvider implements ServiceProvider {
       },
       elb: () => this.context.lookupProvider('elasticloadbalancing'),
       event: (task, message) => this.addServiceEvent(task, message),
+      onUnhealthy: () => this.scheduler.kick(),
       logger: context.logger,
     });
     this.runtime = new TaskRuntime({
@@ -180,6 +181,7 @@ export class EcsProvider implements ServiceProvider {
       config: loadSchedulerConfig(context.env),
       logger: context.logger,
       ready: () => this.supervisor.available,
+      failingTargetGroup: (task) => this.targets.failingTargetGroup(task.taskArn),
     });
     this.daemons = new DaemonScheduler({
       stores: this.stores,
@@ -249,6 +251,7 @@ export class EcsProvider implements ServiceProvider {
     this.daemons.stop();
     await this.execEndpoint.close();
     this.supervisor.close();
+    this.targets.close();
     await this.runtime.settle();
     await this.agent.close();
     await this.registrar.idle();

@@ -62,7 +62,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
   let bed: EcsTestBed;
   let elb: ElasticLoadBalancingV2Client;
   let listenerPort: number;
-  const groups: Record<'a' | 'b', string> = { a: '', b: '' };
+  const groups: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
 
   beforeAll(async () => {
     bed = await startEcsTestBed({ SERVICES: 'ecs,elasticloadbalancing', ECS_SCHEDULER_INTERVAL_MS: '200' });
@@ -76,7 +76,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     const { LoadBalancers } = await elb.send(
       new CreateLoadBalancerCommand({ Name: `web${Date.now().toString(36)}`, Subnets: ['subnet-a', 'subnet-b'] }),
     );
-    for (const name of ['a', 'b'] as const) {
+    for (const name of ['a', 'b', 'c'] as const) {
       const { TargetGroups } = await elb.send(
         new CreateTargetGroupCommand({
           Name: `svc-${name}-${Date.now().toString(36)}`,
@@ -84,7 +84,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
           Port: PORT,
           VpcId: 'vpc-1',
           TargetType: 'ip',
-          HealthCheckPath: `/${name}/index.html`,
+          HealthCheckPath: `/${name}/health`,
           HealthCheckIntervalSeconds: 5,
           HealthCheckTimeoutSeconds: 2,
           HealthyThresholdCount: 2,
@@ -110,6 +110,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     for (const [priority, name] of [
       [1, 'a'],
       [2, 'b'],
+      [3, 'c'],
     ] as const) {
       await elb.send(
         new CreateRuleCommand({
@@ -121,7 +122,9 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
       );
     }
 
-    for (const name of ['a', 'b'] as const) {
+    // c's tasks pass their health checks at first, then fail them (the health file goes away).
+    const sicken: Record<string, string> = { a: '', b: '', c: `(sleep 12; rm /www/c/health) & ` };
+    for (const name of ['a', 'b', 'c'] as const) {
       await bed.ecs.send(
         new RegisterTaskDefinitionCommand({
           family: `svc-${name}`,
@@ -132,7 +135,8 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
           containerDefinitions: [
             shellContainer(
               'web',
-              `mkdir -p /www/${name} && echo "${name} $HOSTNAME" > /www/${name}/index.html && exec httpd -f -p ${PORT} -h /www`,
+              `mkdir -p /www/${name} && echo "${name} $HOSTNAME" > /www/${name}/index.html && echo ok > /www/${name}/health && ` +
+                `${sicken[name]}exec httpd -f -p ${PORT} -h /www`,
               { portMappings: [{ containerPort: PORT }] },
             ),
           ],
@@ -146,12 +150,12 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     await removePrefixContainers(bed.docker, bed.prefix);
   });
 
-  const health = async (name: 'a' | 'b') =>
+  const health = async (name: 'a' | 'b' | 'c') =>
     (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[name] }))).TargetHealthDescriptions ?? [];
 
   /** Polls DescribeTargetHealth until `predicate` holds. */
   async function targets(
-    name: 'a' | 'b',
+    name: 'a' | 'b' | 'c',
     predicate: (targets: TargetHealthDescription[]) => boolean,
     what: string,
   ): Promise<TargetHealthDescription[]> {
@@ -253,5 +257,41 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     }
     await targets('a', (l) => l.length === 0, 'no targets after the service is deleted');
     await targets('b', (l) => l.length === 0, 'no targets after the service is deleted');
+  });
+
+  it("replaces a task whose target turns unhealthy, with ECS's stop reason, and registers the replacement", async () => {
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'svc-c',
+        taskDefinition: 'svc-c',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        loadBalancers: [{ targetGroupArn: groups.c, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const first = healthyIds(await targets('c', (l) => healthyIds(l).length === 1, 'a healthy target'))[0]!;
+    expect((await get(`http://127.0.0.1:${listenerPort}/c/index.html`)).status).toBe(200);
+    const [sick] = (await tasksOf('svc-c')).filter((t) => ipOf(t) === first);
+    expect(sick).toBeDefined();
+
+    // Its health file goes away: unhealthy, out of rotation, then stopped by the scheduler and replaced.
+    const replaced = await targets(
+      'c',
+      (l) => l.some((t) => t.Target!.Id !== first && t.TargetHealth?.State === 'healthy'),
+      'a healthy replacement',
+    );
+    expect(healthyIds(replaced)).not.toContain(first);
+    const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: [sick!.taskArn!] }));
+    expect(tasks![0]!.desiredStatus).toBe('STOPPED');
+    expect(tasks![0]!.stopCode).toBe('ServiceSchedulerInitiated');
+    expect(tasks![0]!.stoppedReason).toBe(`Task failed ELB health checks in (target-group ${groups.c})`);
+    const { services } = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['svc-c'] }));
+    const taskId = sick!.taskArn!.slice(sick!.taskArn!.lastIndexOf('/') + 1);
+    expect(services![0]!.events!.map((e) => e.message)).toContain(
+      `(service svc-c) (task ${taskId}) failed ELB health checks in (target-group ${groups.c}).`,
+    );
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-c', force: true }));
   });
 });

@@ -18,8 +18,10 @@ export interface TargetRegistrarOptions {
   /** Adds an event to the task's service, in ECS's wording. */
   readonly event: (task: TaskRecord, message: string) => void;
   readonly logger: Logger;
-  /** Waits; tests may shorten it. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** A registered target turned unhealthy (the service scheduler replaces its task). */
+  readonly onUnhealthy: () => void;
+  /** How often the health of registered targets is read (default 1000 ms). */
+  readonly healthPollMs?: number;
 }
 
 interface Applied {
@@ -49,9 +51,29 @@ export class TargetRegistrar {
   private readonly applied = new Map<string, Applied>();
   /** Per task, the ELBv2 calls in flight: they run in order, so a deregistration never overtakes. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Tasks whose target is unhealthy, by task ARN: the target group it fails in. */
+  private readonly failing = new Map<string, string>();
+  /** Drain waits in progress, ended early by `close`. */
+  private readonly waits = new Set<() => void>();
+  private healthTimer?: NodeJS.Timeout;
+  private checking = false;
+  private closed = false;
   private warnedMissing = false;
 
   constructor(private readonly options: TargetRegistrarOptions) {}
+
+  /** The target group a task's target is unhealthy in, if any: the scheduler replaces such a task. */
+  failingTargetGroup(taskArn: string): string | undefined {
+    return this.failing.get(taskArn);
+  }
+
+  /** On shutdown: stop reading health, and stop waiting out drains (tasks keep running, re-adopted later). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.healthTimer);
+    for (const end of this.waits) end();
+    this.waits.clear();
+  }
 
   /** A task changed: bring its target registrations in line with its state. */
   taskChanged(ref: TaskRef): void {
@@ -74,12 +96,14 @@ export class TargetRegistrar {
       if (previous?.registered && previous.signature === signature) return;
       this.applied.set(task.taskArn, { registered: true, signature, targets });
       this.enqueue(task.taskArn, () => this.register(task, service.serviceName, targets));
+      this.followHealth();
       return;
     }
     if (previous && !previous.registered) {
       if (task.lastStatus === 'STOPPED') this.applied.delete(task.taskArn);
       return;
     }
+    this.failing.delete(task.taskArn);
     // Registered by this process, or perhaps by the last one (a restart): take it out of rotation.
     const targets = previous?.targets ?? (service ? targetsOf(task, loadBalancers).targets : []);
     const entry: Applied = { registered: false, targets: [] };
@@ -96,7 +120,56 @@ export class TargetRegistrar {
     await this.queues.get(ref.taskArn);
     const drainedAt = this.applied.get(ref.taskArn)?.drainedAt;
     const wait = drainedAt === undefined ? 0 : drainedAt - Date.now();
-    if (wait > 0) await (this.options.sleep ?? sleep)(wait);
+    if (wait > 0 && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const end = () => (clearTimeout(timer), this.waits.delete(end), resolve());
+        const timer = setTimeout(end, wait);
+        this.waits.add(end);
+      });
+    }
+  }
+
+  /** Reads the health of registered targets while there are any. */
+  private followHealth(): void {
+    if (this.healthTimer || this.closed) return;
+    this.healthTimer = setInterval(() => void this.checkHealth(), this.options.healthPollMs ?? 1000);
+    this.healthTimer.unref();
+  }
+
+  private async checkHealth(): Promise<void> {
+    if (this.checking) return;
+    const registered = [...this.applied].filter(([, a]) => a.registered && a.targets.length > 0);
+    if (registered.length === 0) {
+      clearInterval(this.healthTimer);
+      this.healthTimer = undefined;
+      return;
+    }
+    this.checking = true;
+    let found = false;
+    try {
+      for (const [taskArn, applied] of registered) {
+        for (const target of applied.targets) {
+          if (this.failing.has(taskArn)) break;
+          const state = await this.stateOf(target).catch(() => undefined);
+          // Still registered (not deregistered meanwhile) and unhealthy: ECS replaces the task.
+          if (state === 'unhealthy' && this.applied.get(taskArn)?.registered) {
+            this.failing.set(taskArn, target.targetGroupArn);
+            found = true;
+          }
+        }
+      }
+    } finally {
+      this.checking = false;
+    }
+    if (found) this.options.onUnhealthy();
+  }
+
+  private async stateOf(target: TaskTarget): Promise<string | undefined> {
+    const health = (await this.call(target, 'DescribeTargetHealth', {
+      TargetGroupArn: target.targetGroupArn,
+      Targets: [{ Id: target.id, Port: target.port }],
+    })) as { TargetHealthDescriptions?: { TargetHealth?: { State?: string } }[] } | undefined;
+    return health?.TargetHealthDescriptions?.[0]?.TargetHealth?.State;
   }
 
   /** Resolves when every ELBv2 call queued so far has been made. */
@@ -153,11 +226,7 @@ export class TargetRegistrar {
 
   /** How long the target drains: the group's delay while it is `draining`, else nothing. */
   private async drainSeconds(target: TaskTarget): Promise<number> {
-    const health = (await this.call(target, 'DescribeTargetHealth', {
-      TargetGroupArn: target.targetGroupArn,
-      Targets: [{ Id: target.id, Port: target.port }],
-    })) as { TargetHealthDescriptions?: { TargetHealth?: { State?: string } }[] } | undefined;
-    if (health?.TargetHealthDescriptions?.[0]?.TargetHealth?.State !== 'draining') return 0;
+    if ((await this.stateOf(target)) !== 'draining') return 0;
     const attributes = (await this.call(target, 'DescribeTargetGroupAttributes', {
       TargetGroupArn: target.targetGroupArn,
     })) as { Attributes?: { Key?: string; Value?: string }[] } | undefined;
@@ -185,8 +254,4 @@ export class TargetRegistrar {
     };
     return elb.handle(operation, input, context);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }

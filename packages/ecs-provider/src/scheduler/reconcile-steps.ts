@@ -61,6 +61,32 @@ export function stopUnhealthyTasks(pass: ServicePass): TaskRecord[] {
   return unhealthy;
 }
 
+/**
+ * Stops the tasks whose load balancer target turned unhealthy after the grace period, to be replaced, with
+ * ECS's reason; returns them. `failingTargetGroup` names the group a task fails in (`src/load-balancing/`).
+ */
+export function stopTasksFailingElbHealthChecks(
+  pass: ServicePass,
+  failingTargetGroup: ((task: TaskRecord) => string | undefined) | undefined,
+  alreadyStopped: readonly TaskRecord[],
+): TaskRecord[] {
+  if (!failingTargetGroup) return [];
+  const graceMs = (pass.service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+  const failing = pass.tasks.filter(
+    (t) =>
+      isLive(t) &&
+      !alreadyStopped.includes(t) &&
+      failingTargetGroup(t) !== undefined &&
+      pass.now - (t.startedAt?.getTime() ?? t.createdAt?.getTime() ?? pass.now) >= graceMs,
+  );
+  for (const task of failing) {
+    const group = failingTargetGroup(task)!;
+    pass.say(say.failedElbHealthChecks(pass.name, task.taskArn, group));
+    pass.stop([task], `Task failed ELB health checks in (target-group ${group})`);
+  }
+  return failing;
+}
+
 /** Pushes the next start back for new failures; says so when the third failure in a row comes. */
 export function throttleFailedStarts(
   pass: ServicePass,

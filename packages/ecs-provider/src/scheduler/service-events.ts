@@ -21,6 +21,8 @@ export const serviceEventMessages = {
     `(service ${service}) rolling back to deployment ${deploymentId}.`,
   unhealthyTask: (service: string, taskArn: string) =>
     `(service ${service}) (task ${taskIdOf(taskArn)}) failed container health checks.`,
+  failedElbHealthChecks: (service: string, taskArn: string, targetGroupArn: string) =>
+    `(service ${service}) (task ${taskIdOf(taskArn)}) failed ELB health checks in (target-group ${targetGroupArn}).`,
   cannotStart: (service: string) =>
     `(service ${service}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
   draining: (service: string) => `(service ${service}) has begun draining.`,

@@ -76,6 +76,34 @@ describe('ServiceScheduler', () => {
     expect(bed.tasksOf('web').filter((t) => t.stopCode === 'EssentialContainerExited')).toHaveLength(2);
   });
 
+  test('replaces a task failing its ELB health checks once healthCheckGracePeriodSeconds is over', async () => {
+    register('lb');
+    await stableService({ serviceName: 'lb', desiredCount: 1, healthCheckGracePeriodSeconds: 60 });
+    const [task] = running(bed.tasksOf('lb'));
+    const group = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/lb/0123456789abcdef';
+    bed.failingTargetGroups.set(task!.taskArn!, group);
+    // Within the grace period: kept.
+    await bed.pass();
+    expect(bed.describe([task!.taskArn!])[0]!.desiredStatus).toBe('RUNNING');
+    jest.advanceTimersByTime(60_000);
+    await bed.pass();
+    await bed.settle();
+    expect(bed.describe([task!.taskArn!])[0]).toMatchObject({
+      desiredStatus: 'STOPPED',
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: `Task failed ELB health checks in (target-group ${group})`,
+    });
+    expect(bed.service('lb').events!.map((e) => e.message)).toContain(
+      `(service lb) (task ${task!.taskArn!.split('/').pop()}) failed ELB health checks in (target-group ${group}).`,
+    );
+    // Replaced after the failed-start backoff, as for a container health check failure.
+    jest.advanceTimersByTime(1000);
+    await bed.pass();
+    const replacement = live(bed.tasksOf('lb'));
+    expect(replacement).toHaveLength(1);
+    expect(replacement[0]!.taskArn).not.toBe(task!.taskArn);
+  });
+
   test('rolls a new revision out without going below minimumHealthyPercent or above maximumPercent', async () => {
     register('roll');
     // 4 tasks, at least 2 running, at most 6 wanted at any time.

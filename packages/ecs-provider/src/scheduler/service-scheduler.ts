@@ -1,6 +1,7 @@
 import type { AccountRegionStores } from '@localcloud/gateway';
 import type { DurableTable } from '@localcloud/persistence';
 import type { Logger } from 'winston';
+import type { TaskRecord } from '../runtime/task-record';
 import { countByDeployment, isLive } from '../domain/service';
 import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
@@ -15,6 +16,7 @@ import {
   recordCompletion,
   rollOut,
   stopUnhealthyTasks,
+  stopTasksFailingElbHealthChecks,
   throttleFailedStarts,
 } from './reconcile-steps';
 import { reconcileTaskSets } from './task-sets';
@@ -45,6 +47,8 @@ export interface ServiceSchedulerOptions {
   readonly logger: Logger;
   /** Whether tasks may be started and stopped now: the engine answers and stored tasks were reconciled. */
   readonly ready: () => boolean;
+  /** The target group a task's load balancer target is unhealthy in, if any (`src/load-balancing/`). */
+  readonly failingTargetGroup?: (task: TaskRecord) => string | undefined;
 }
 
 /**
@@ -110,7 +114,11 @@ export class ServiceScheduler {
       if (inactive) this.throttles.forget(serviceArn);
       return;
     }
-    const unhealthy = stopUnhealthyTasks(pass);
+    const containerUnhealthy = stopUnhealthyTasks(pass);
+    const unhealthy = [
+      ...containerUnhealthy,
+      ...stopTasksFailingElbHealthChecks(pass, this.options.failingTargetGroup, containerUnhealthy),
+    ];
     const counts = countByDeployment(pass.tasks);
     const failedTotal = [...counts.values()].reduce((n, c) => n + c.failed, 0) + unhealthy.length;
     const throttle = this.throttles.of(serviceArn, failedTotal);

@@ -40,6 +40,8 @@ export class InMemoryEcs {
   readonly ecs: EcsScope;
   readonly runtime: TaskRuntime;
   readonly scheduler: ServiceScheduler;
+  /** Tasks whose load balancer target is unhealthy, by task ARN: the target group (as `src/load-balancing/` reports). */
+  readonly failingTargetGroups = new Map<string, string>();
   private readonly supervisor: TaskSupervisor;
   private readonly state = new InMemoryStateStore();
 
@@ -72,6 +74,7 @@ export class InMemoryEcs {
       config: scheduler,
       logger,
       ready: () => this.supervisor.available,
+      failingTargetGroup: (task) => this.failingTargetGroups.get(task.taskArn),
     });
     const store = stores.get('000000000000', 'us-east-1');
     this.ecs = {
