@@ -128,7 +128,7 @@ export class EcsProvider implements ServiceProvider {
       },
       elb: () => this.context.lookupProvider('elasticloadbalancing'),
       event: (task, message) => this.addServiceEvent(task, message),
-      onUnhealthy: () => this.scheduler.kick(),
+      onHealthChanged: () => this.scheduler.kick(),
       logger: context.logger,
     });
     this.runtime = new TaskRuntime({
@@ -182,6 +182,7 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       ready: () => this.supervisor.available,
       failingTargetGroup: (task) => this.targets.failingTargetGroup(task.taskArn),
+      targetsHealthy: (task) => this.targets.targetsHealthy(task),
     });
     this.daemons = new DaemonScheduler({
       stores: this.stores,

@@ -294,4 +294,56 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     );
     await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-c', force: true }));
   });
+
+  it('rolls a new deployment out under a steady stream of requests without failing one', async () => {
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'svc-roll',
+        taskDefinition: 'svc-b',
+        desiredCount: 2,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        loadBalancers: [{ targetGroupArn: groups.b, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const before = healthyIds(await targets('b', (l) => l.length === 2 && healthyIds(l).length === 2, 'two healthy'));
+
+    let running = true;
+    let ok = 0;
+    const failures: string[] = [];
+    const stream = (async () => {
+      while (running) {
+        try {
+          const reply = await get(`http://127.0.0.1:${listenerPort}/b/index.html`);
+          if (reply.status === 200 && reply.body.startsWith('b ')) ok += 1;
+          else failures.push(`${reply.status} ${reply.body}`);
+        } catch (error) {
+          failures.push(String(error));
+        }
+      }
+    })();
+    try {
+      await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'svc-roll', forceNewDeployment: true }));
+      // Done: two healthy targets, none of the old ones, nothing draining.
+      const after = await targets(
+        'b',
+        (l) => l.length === 2 && healthyIds(l).length === 2 && healthyIds(l).every((id) => !before.includes(id)),
+        'two new healthy targets and no old one',
+      );
+      expect(healthyIds(after)).toEqual(
+        (await tasksOf('svc-roll'))
+          .filter((t) => t.lastStatus === 'RUNNING')
+          .map(ipOf)
+          .sort(),
+      );
+    } finally {
+      running = false;
+      await stream;
+    }
+    console.log(`rolling update under load: ${ok} requests served, ${failures.length} failed`);
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(0);
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-roll', force: true }));
+  });
 });

@@ -18,8 +18,8 @@ export interface TargetRegistrarOptions {
   /** Adds an event to the task's service, in ECS's wording. */
   readonly event: (task: TaskRecord, message: string) => void;
   readonly logger: Logger;
-  /** A registered target turned unhealthy (the service scheduler replaces its task). */
-  readonly onUnhealthy: () => void;
+  /** A registered target turned healthy or unhealthy (the service scheduler acts on it). */
+  readonly onHealthChanged: () => void;
   /** How often the health of registered targets is read (default 1000 ms). */
   readonly healthPollMs?: number;
 }
@@ -31,6 +31,9 @@ interface Applied {
   /** When the targets deregistered last finish draining (epoch ms). */
   drainedAt?: number;
 }
+
+/** Target states in which a task's target serves (or would, once a listener uses its group). */
+const SERVING = new Set(['healthy', 'unused', 'unavailable']);
 
 export const targetEventMessages = {
   registered: (service: string, count: number, targetGroupArn: string) =>
@@ -53,6 +56,8 @@ export class TargetRegistrar {
   private readonly queues = new Map<string, Promise<void>>();
   /** Tasks whose target is unhealthy, by task ARN: the target group it fails in. */
   private readonly failing = new Map<string, string>();
+  /** Tasks each of whose targets has been seen serving (healthy). */
+  private readonly serving = new Set<string>();
   /** Drain waits in progress, ended early by `close`. */
   private readonly waits = new Set<() => void>();
   private healthTimer?: NodeJS.Timeout;
@@ -65,6 +70,16 @@ export class TargetRegistrar {
   /** The target group a task's target is unhealthy in, if any: the scheduler replaces such a task. */
   failingTargetGroup(taskArn: string): string | undefined {
     return this.failing.get(taskArn);
+  }
+
+  /**
+   * Whether a task's targets serve: true for a task whose service has no load balancers; else once each of
+   * its targets has been seen healthy (`unused` when no listener forwards to the group, `unavailable`
+   * when its health checks are off).
+   */
+  targetsHealthy(task: TaskRecord): boolean {
+    if ((this.options.serviceOf(task)?.loadBalancers ?? []).length === 0) return true;
+    return this.serving.has(task.taskArn);
   }
 
   /** On shutdown: stop reading health, and stop waiting out drains (tasks keep running, re-adopted later). */
@@ -104,6 +119,7 @@ export class TargetRegistrar {
       return;
     }
     this.failing.delete(task.taskArn);
+    this.serving.delete(task.taskArn);
     // Registered by this process, or perhaps by the last one (a restart): take it out of rotation.
     const targets = previous?.targets ?? (service ? targetsOf(task, loadBalancers).targets : []);
     const entry: Applied = { registered: false, targets: [] };
@@ -145,31 +161,39 @@ export class TargetRegistrar {
       return;
     }
     this.checking = true;
-    let found = false;
+    let changed = false;
     try {
       for (const [taskArn, applied] of registered) {
+        let serving = true;
         for (const target of applied.targets) {
           if (this.failing.has(taskArn)) break;
           const state = await this.stateOf(target).catch(() => undefined);
+          if (!SERVING.has(state ?? '')) serving = false;
           // Still registered (not deregistered meanwhile) and unhealthy: ECS replaces the task.
           if (state === 'unhealthy' && this.applied.get(taskArn)?.registered) {
             this.failing.set(taskArn, target.targetGroupArn);
-            found = true;
+            changed = true;
           }
+        }
+        if (serving && !this.failing.has(taskArn) && this.applied.get(taskArn)?.registered) {
+          if (!this.serving.has(taskArn)) changed = true;
+          this.serving.add(taskArn);
         }
       }
     } finally {
       this.checking = false;
     }
-    if (found) this.options.onUnhealthy();
+    if (changed) this.options.onHealthChanged();
   }
 
+  /** The target's state; `unused` only when no listener uses its group (not when it is not registered yet). */
   private async stateOf(target: TaskTarget): Promise<string | undefined> {
     const health = (await this.call(target, 'DescribeTargetHealth', {
       TargetGroupArn: target.targetGroupArn,
       Targets: [{ Id: target.id, Port: target.port }],
-    })) as { TargetHealthDescriptions?: { TargetHealth?: { State?: string } }[] } | undefined;
-    return health?.TargetHealthDescriptions?.[0]?.TargetHealth?.State;
+    })) as { TargetHealthDescriptions?: { TargetHealth?: { State?: string; Reason?: string } }[] } | undefined;
+    const state = health?.TargetHealthDescriptions?.[0]?.TargetHealth;
+    return state?.Reason === 'Target.NotRegistered' ? 'unregistered' : state?.State;
   }
 
   /** Resolves when every ELBv2 call queued so far has been made. */

@@ -33,6 +33,16 @@ describe('planRollout', () => {
     expect(plan({ live: [] })).toEqual({ start: 2, stop: [] });
   });
 
+  it('behind a load balancer, stops old tasks only once the new tasks count as healthy (their targets serve)', () => {
+    const old = [task('old', 'RUNNING'), task('old', 'RUNNING')];
+    const fresh = [task('new', 'RUNNING'), task('new', 'RUNNING')];
+    const serving = new Set<TaskRecord>();
+    const isHealthy = (t: TaskRecord) => t.startedBy === 'old' || serving.has(t);
+    expect(plan({ live: [...old, ...fresh], isHealthy })).toEqual({ start: 0, stop: [] });
+    serving.add(fresh[0]!);
+    expect(plan({ live: [...old, ...fresh], isHealthy })).toEqual({ start: 0, stop: [old[0]] });
+  });
+
   it('starts nothing while throttled', () => {
     expect(plan({ live: [], startAllowed: false }).start).toBe(0);
   });

@@ -15,6 +15,11 @@ export interface RolloutInput {
   readonly startAllowed: boolean;
   /** Epoch ms, for task protection expiry; the current time when absent. */
   readonly now?: number;
+  /**
+   * Whether a task counts as healthy: RUNNING (and HEALTHY where checked) by default; a service behind a
+   * load balancer also wants its targets healthy, so old tasks drain only once new targets serve.
+   */
+  readonly isHealthy?: (task: TaskRecord) => boolean;
 }
 
 export interface RolloutStep {
@@ -52,9 +57,10 @@ export function planRollout(input: RolloutInput): RolloutStep {
 
   // Older deployments: tasks that do not count as healthy may go at once; healthy ones while the
   // minimum holds, oldest first.
-  let healthy = live.filter((t) => isHealthyRunning(t) && !stop.includes(t)).length;
+  const isHealthy = input.isHealthy ?? isHealthyRunning;
+  let healthy = live.filter((t) => isHealthy(t) && !stop.includes(t)).length;
   for (const task of old.filter(stoppable).sort(oldestFirst)) {
-    if (!isHealthyRunning(task)) stop.push(task);
+    if (!isHealthy(task)) stop.push(task);
     else if (healthy - 1 >= minHealthy) {
       stop.push(task);
       healthy -= 1;

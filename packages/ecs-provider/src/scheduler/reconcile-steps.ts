@@ -2,6 +2,7 @@ import type { Deployment } from '@aws-sdk/client-ecs';
 import {
   effectiveDeploymentConfiguration,
   failureThreshold,
+  isHealthyRunning,
   isLive,
   newDeployment,
   type DeploymentCounts,
@@ -233,6 +234,7 @@ export function rollOut(
   primary: Deployment,
   live: readonly TaskRecord[],
   startAllowed: boolean,
+  targetsHealthy?: (task: TaskRecord) => boolean,
 ): RolloutStep {
   const { service } = pass;
   const config = effectiveDeploymentConfiguration(service);
@@ -251,6 +253,9 @@ export function rollOut(
     startAllowed: startAllowed && primary.rolloutState !== 'FAILED',
     // The pass's clock, for task protection expiry.
     now: pass.now,
+    // Behind a load balancer, a new task counts once its targets are healthy too (`src/load-balancing/`),
+    // so old tasks drain only once new targets serve; an old task's unhealthy target replaces it anyway.
+    isHealthy: targetsHealthy && ((t) => isHealthyRunning(t) && (t.startedBy !== primary.id || targetsHealthy(t))),
   });
   if (step.stop.length > 0) {
     pass.stop(step.stop, `Scaling activity initiated by (deployment ${primary.id})`);

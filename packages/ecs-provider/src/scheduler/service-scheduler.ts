@@ -49,6 +49,8 @@ export interface ServiceSchedulerOptions {
   readonly ready: () => boolean;
   /** The target group a task's load balancer target is unhealthy in, if any (`src/load-balancing/`). */
   readonly failingTargetGroup?: (task: TaskRecord) => string | undefined;
+  /** Whether a task's load balancer targets (if its service has any) are healthy, for rolling updates. */
+  readonly targetsHealthy?: (task: TaskRecord) => boolean;
 }
 
 /**
@@ -133,7 +135,7 @@ export class ServiceScheduler {
     if (!primary) return;
     beginServiceDeployment(pass, primary);
     const live = pass.tasks.filter((t) => isLive(t) && !unhealthy.includes(t));
-    const step = rollOut(pass, primary, live, throttle.startAllowed(pass.now));
+    const step = rollOut(pass, primary, live, throttle.startAllowed(pass.now), this.options.targetsHealthy);
     if (recordCompletion(pass, primary, live, step)) throttle.settled();
     pruneDeployments(pass);
     pass.save();
