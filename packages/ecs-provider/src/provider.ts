@@ -41,6 +41,9 @@ import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
 import { TargetRegistrar } from './load-balancing/target-registrar';
+import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { findTaskDefinition } from './handlers/task-definitions';
+import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
@@ -212,6 +215,19 @@ export class EcsProvider implements ServiceProvider {
       streamUrl: (sessionId: string, host: string | undefined) =>
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
+    if (operation === 'CreateService') {
+      const create = input as CreateServiceRequest;
+      const definition = create.taskDefinition ? findTaskDefinition(store, scope, create.taskDefinition) : undefined;
+      // Without the definition the handler answers its own error.
+      if (definition) {
+        await checkServiceLoadBalancers(
+          create.loadBalancers,
+          definition.taskDefinition.networkMode,
+          this.context.lookupProvider('elasticloadbalancing'),
+          request,
+        );
+      }
+    }
     return this.table.dispatch(
       operation,
       input,

@@ -3,6 +3,7 @@ import net from 'node:net';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  type CreateServiceCommandInput,
   DeleteServiceCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -16,6 +17,7 @@ import {
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
@@ -62,6 +64,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
   let bed: EcsTestBed;
   let elb: ElasticLoadBalancingV2Client;
   let listenerPort: number;
+  let loadBalancerArn: string;
   const groups: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
 
   beforeAll(async () => {
@@ -98,6 +101,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
         }),
       );
     }
+    loadBalancerArn = LoadBalancers![0]!.LoadBalancerArn!;
     listenerPort = await freePort();
     const { Listeners } = await elb.send(
       new CreateListenerCommand({
@@ -345,5 +349,82 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(0);
     await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-roll', force: true }));
+  });
+
+  it('CreateService refuses a target group that does not exist, serves no load balancer, or whose type misfits', async () => {
+    const refusal = async (input: Partial<CreateServiceCommandInput>) => {
+      try {
+        await bed.ecs.send(
+          new CreateServiceCommand({ cluster, serviceName: 'bad', taskDefinition: 'svc-a', desiredCount: 1, ...input }),
+        );
+      } catch (error) {
+        return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
+      }
+      throw new Error('expected CreateService to fail');
+    };
+    const lb = (targetGroupArn: string) => [{ targetGroupArn, containerName: 'web', containerPort: PORT }];
+    const fargate = { launchType: 'FARGATE' as const, networkConfiguration: network };
+
+    const missing = groups.a.replace(/\/[0-9a-f]+$/, '/0000000000000000');
+    const notFound = await refusal({ ...fargate, loadBalancers: lb(missing) });
+    expect(notFound).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The target group with targetGroupArn ${missing} does not exist.`,
+      $metadata: { httpStatusCode: 400 },
+    });
+
+    const { TargetGroups: idle } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `idle-${Date.now().toString(36)}`,
+        Protocol: 'HTTP',
+        Port: PORT,
+        VpcId: 'vpc-1',
+        TargetType: 'ip',
+      }),
+    );
+    const unused = await refusal({ ...fargate, loadBalancers: lb(idle![0]!.TargetGroupArn!) });
+    expect(unused.message).toBe(
+      `The target group with targetGroupArn ${idle![0]!.TargetGroupArn!} does not have an associated load balancer.`,
+    );
+
+    // An instance target group behind the listener, for an awsvpc task definition; an ip one for bridge.
+    const { TargetGroups: instance } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `inst-${Date.now().toString(36)}`,
+        Protocol: 'HTTP',
+        Port: PORT,
+        VpcId: 'vpc-1',
+        TargetType: 'instance',
+      }),
+    );
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+    await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: Listeners![0]!.ListenerArn!,
+        Priority: 10,
+        Conditions: [{ Field: 'path-pattern', Values: ['/instance/*'] }],
+        Actions: [{ Type: 'forward', TargetGroupArn: instance![0]!.TargetGroupArn! }],
+      }),
+    );
+    const misfit = await refusal({ ...fargate, loadBalancers: lb(instance![0]!.TargetGroupArn!) });
+    expect(misfit).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The provided target group ${instance![0]!.TargetGroupArn!} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.`,
+    });
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'bridged',
+        networkMode: 'bridge',
+        containerDefinitions: [
+          shellContainer('web', 'exec httpd -f -p 8080', { portMappings: [{ containerPort: PORT }] }),
+        ],
+      }),
+    );
+    const bridged = await refusal({ taskDefinition: 'bridged', loadBalancers: lb(groups.a) });
+    expect(bridged.message).toBe(
+      `The provided target group ${groups.a} has target type ip, which is incompatible with the bridge network mode specified in the task definition.`,
+    );
+    const { services } = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['bad'] }));
+    expect(services).toEqual([]);
   });
 });
