@@ -4,6 +4,7 @@ import path from 'node:path';
 export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ecs: '@localcloud/ecs-provider',
   logs: '@localcloud/logs-provider',
+  ecr: '@localcloud/ecr-provider',
 };
 
 export interface GatewayConfig {

@@ -15,6 +15,7 @@ import { TEST_IMAGE } from '@localcloud/docker-backend/testing';
 import { startTestGateway, type InputModel, type TestGateway } from '@localcloud/gateway/testing';
 import { ECS_INPUT_MODEL } from '@localcloud/ecs-provider/testing';
 import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
+import { ECR_INPUT_MODEL } from '@localcloud/ecr-provider/testing';
 import { removePrefixContainers } from '../../ecs-provider/test/support';
 import { Prng, caseSeed } from './fuzz/prng';
 import { SchemaBodies } from './fuzz/schema-bodies';
@@ -26,7 +27,11 @@ const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 20);
 const ONLY = process.env.FUZZ_ONLY === undefined ? undefined : Number(process.env.FUZZ_ONLY);
 const REQUEST_TIMEOUT_MS = 15_000;
 const CONCURRENCY = 4;
-const MODELS: Readonly<Record<string, InputModel>> = { ecs: ECS_INPUT_MODEL, logs: LOGS_INPUT_MODEL };
+const MODELS: Readonly<Record<string, InputModel>> = {
+  ecs: ECS_INPUT_MODEL,
+  logs: LOGS_INPUT_MODEL,
+  ecr: ECR_INPUT_MODEL,
+};
 
 interface Failure {
   readonly caseNumber: number;
