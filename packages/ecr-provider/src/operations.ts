@@ -1,6 +1,7 @@
 import type { OperationHandler } from '@localcloud/gateway';
 import type { EcrScope } from './ecr-scope';
 import { getAuthorizationToken } from './handlers/auth';
+import { batchDeleteImage, batchGetImage, describeImages, listImagesHandler, putImage } from './handlers/images';
 import {
   createRepository,
   deleteRepository,
@@ -20,4 +21,9 @@ export const ECR_HANDLERS: Readonly<Record<string, OperationHandler<EcrScope>>> 
   DeleteRepository: deleteRepository,
   PutImageTagMutability: putImageTagMutability,
   GetAuthorizationToken: getAuthorizationToken,
+  ListImages: listImagesHandler,
+  DescribeImages: describeImages,
+  BatchGetImage: batchGetImage,
+  BatchDeleteImage: batchDeleteImage,
+  PutImage: putImage,
 };

@@ -108,7 +108,12 @@ export class EcrProvider implements ServiceProvider {
     this.storageDir = persistence.enabled
       ? path.join(persistence.dataDir, 'ecr', 'registry')
       : fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecr-storage-'));
-    const registry = new RegistryProcess({ binary, storageDir: this.storageDir, logger });
+    const registry = new RegistryProcess({
+      binary,
+      storageDir: this.storageDir,
+      logger,
+      pidFile: persistence.enabled ? path.join(persistence.dataDir, 'ecr', 'registry.pid') : undefined,
+    });
     try {
       await registry.start();
     } catch (error) {

@@ -168,6 +168,8 @@ export class AuthFront {
 }
 
 function refuse(response: http.ServerResponse, refusal: Refusal): void {
+  // Whatever the client was sending (a manifest, a blob) is read and dropped, so the connection stays usable.
+  response.req.resume();
   const body = JSON.stringify({ errors: [{ code: refusal.code, message: refusal.message, detail: null }] });
   response.writeHead(refusal.status, {
     'content-type': 'application/json; charset=utf-8',

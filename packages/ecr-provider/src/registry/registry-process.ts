@@ -38,6 +38,11 @@ export interface RegistryProcessOptions {
   /** Image storage; kept across restarts when it is under the data directory. */
   readonly storageDir: string;
   readonly logger: Logger;
+  /**
+   * Where the registry's pid is kept (with persistence): a gateway killed with -9 cannot stop its registry,
+   * so the next start ends the one left behind before starting its own.
+   */
+  readonly pidFile?: string;
 }
 
 /**
@@ -63,6 +68,7 @@ export class RegistryProcess {
   async start(): Promise<void> {
     fs.mkdirSync(this.options.storageDir, { recursive: true });
     fs.writeFileSync(path.join(this.runDir, 'config.yml'), this.config());
+    this.endLeftBehind();
     this.spawn();
     await this.waitReady(20_000);
   }
@@ -106,12 +112,29 @@ export class RegistryProcess {
     });
   }
 
+  private endLeftBehind(): void {
+    const file = this.options.pidFile;
+    if (!file) return;
+    try {
+      const pid = Number(fs.readFileSync(file, 'utf8').trim());
+      // Only a registry of ours: its command line names a config in one of our run folders.
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (Number.isInteger(pid) && cmdline.includes('serve') && cmdline.includes(`${path.sep}lc-ecr-`)) {
+        process.kill(pid, 'SIGKILL');
+        this.options.logger.warn(`ecr: ended registry ${pid} left behind by an earlier gateway`);
+      }
+    } catch {
+      // no pid file, no such process, or no /proc (not Linux): nothing to end
+    }
+  }
+
   private spawn(): void {
     fs.rmSync(this.socketPath, { force: true });
     const child = spawn(this.options.binary, ['serve', path.join(this.runDir, 'config.yml')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    if (this.options.pidFile && child.pid) fs.writeFileSync(this.options.pidFile, String(child.pid));
     const log = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         this.options.logger.debug(`ecr registry: ${line}`);
