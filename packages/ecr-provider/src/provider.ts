@@ -23,6 +23,7 @@ import { RegistryGate } from './registry/gate';
 import { RegistryClient } from './registry/registry-client';
 import { INSTALL_HINT, RegistryProcess, findRegistryBinary } from './registry/registry-process';
 import { parseListen } from './settings';
+import { parseEcrImage, registryPath } from './image-uri';
 
 /** The API model generated from @aws-sdk/client-ecr (`npm run generate`). */
 export const ECR_MODEL = serviceModel(generatedModel);
@@ -141,6 +142,44 @@ export class EcrProvider implements ServiceProvider {
       status: registry ? 'running' : 'degraded',
       persistence: this.context.persistence.enabled,
       registry: registry ? this.host : this.unavailable,
+    };
+  }
+
+  /**
+   * For ECS (in-process): how to pull `image` for a task, when it names an ECR repository of an emulated
+   * account (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` or `@sha256:…`, or a `repositoryUri`):
+   * the local registry's reference, a token for it (as the agent pulls with the execution role), and the
+   * digest. Undefined for other images. Throws with ECR's reason when the repository or image is missing.
+   */
+  async resolveImage(
+    _scope: { accountId: string; region: string },
+    image: string,
+  ): Promise<
+    { ref: string; auth: { username: string; password: string; serveraddress: string }; digest: string } | undefined
+  > {
+    const host = this.host;
+    const name = host ? parseEcrImage(image, host) : undefined;
+    if (!host || !name || !this.tokens) return undefined;
+    const repository = this.stores.get(name.accountId, name.region).repository(name.repositoryName);
+    if (!repository) {
+      throw new Error(
+        `The repository with name '${name.repositoryName}' does not exist in the registry with id '${name.accountId}'`,
+      );
+    }
+    if (!this.registryClient || !this.process?.running) throw new Error(this.unavailable);
+    const path = registryPath(name.accountId, name.region, name.repositoryName);
+    const reference = name.digest ?? name.tag!;
+    const manifest = await this.registryClient.manifest(path, reference);
+    if (!manifest) {
+      throw new Error(
+        `failed to resolve ref ${image}: not found: the image ${name.digest ? `with digest '${name.digest}'` : `tag '${name.tag}'`} does not exist within the repository with name '${name.repositoryName}' in the registry with id '${name.accountId}'`,
+      );
+    }
+    const { password } = this.tokens.issue({ accountId: name.accountId, region: name.region }, this.clock());
+    return {
+      ref: name.digest ? `${host}/${path}@${name.digest}` : `${host}/${path}:${name.tag}`,
+      auth: { username: 'AWS', password, serveraddress: host },
+      digest: manifest.digest,
     };
   }
 
