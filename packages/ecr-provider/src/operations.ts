@@ -1,6 +1,15 @@
 import type { OperationHandler } from '@localcloud/gateway';
 import type { EcrScope } from './ecr-scope';
 import { getAuthorizationToken } from './handlers/auth';
+import {
+  deleteLifecyclePolicy,
+  deleteRepositoryPolicy,
+  getLifecyclePolicy,
+  getRepositoryPolicy,
+  putLifecyclePolicy,
+  setRepositoryPolicy,
+} from './handlers/policies';
+import { listTagsForResource, tagResource, untagResource } from './handlers/tags';
 import { batchDeleteImage, batchGetImage, describeImages, listImagesHandler, putImage } from './handlers/images';
 import {
   createRepository,
@@ -26,4 +35,13 @@ export const ECR_HANDLERS: Readonly<Record<string, OperationHandler<EcrScope>>> 
   BatchGetImage: batchGetImage,
   BatchDeleteImage: batchDeleteImage,
   PutImage: putImage,
+  SetRepositoryPolicy: setRepositoryPolicy,
+  GetRepositoryPolicy: getRepositoryPolicy,
+  DeleteRepositoryPolicy: deleteRepositoryPolicy,
+  PutLifecyclePolicy: putLifecyclePolicy,
+  GetLifecyclePolicy: getLifecyclePolicy,
+  DeleteLifecyclePolicy: deleteLifecyclePolicy,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
 };
