@@ -10,7 +10,14 @@ export interface Scope {
 }
 
 export type EcsResourceType =
-  'cluster' | 'task-definition' | 'service' | 'task' | 'container-instance' | 'capacity-provider';
+  | 'cluster'
+  | 'task-definition'
+  | 'service'
+  | 'task'
+  | 'container-instance'
+  | 'capacity-provider'
+  | 'service-deployment'
+  | 'service-revision';
 
 export interface ParsedArn {
   readonly region: string;
@@ -32,6 +39,12 @@ export const taskArn = (scope: Scope, cluster: string, id: string) => arn(scope,
 export const containerInstanceArn = (scope: Scope, cluster: string, id: string) =>
   arn(scope, `container-instance/${cluster}/${id}`);
 export const capacityProviderArn = (scope: Scope, name: string) => arn(scope, `capacity-provider/${name}`);
+/** `service-deployment/<cluster>/<service>/<id>`, as ECS writes it. */
+export const serviceDeploymentArn = (scope: Scope, cluster: string, service: string, id: string) =>
+  arn(scope, `service-deployment/${cluster}/${service}/${id}`);
+/** `service-revision/<cluster>/<service>/<id>`; the id is the digits of the deployment's `ecs-svc/` id. */
+export const serviceRevisionArn = (scope: Scope, cluster: string, service: string, id: string) =>
+  arn(scope, `service-revision/${cluster}/${service}/${id}`);
 export const containerArn = (scope: Scope, cluster: string, taskId: string, id: string) =>
   arn(scope, `container/${cluster}/${taskId}/${id}`);
 

@@ -23,4 +23,6 @@ export const TargetNotFoundException = defineServiceError('TargetNotFoundExcepti
 export const AttributeLimitExceededException = defineServiceError('AttributeLimitExceededException');
 export const AccessDeniedException = defineServiceError('AccessDeniedException');
 export const TargetNotConnectedException = defineServiceError('TargetNotConnectedException');
+export const ConflictException = defineServiceError('ConflictException');
+export const ServiceDeploymentNotFoundException = defineServiceError('ServiceDeploymentNotFoundException');
 export const ServerException = defineServiceError('ServerException', 500);

@@ -51,6 +51,13 @@ import {
   listServicesByNamespace,
   updateService,
 } from './handlers/services';
+import {
+  continueServiceDeployment,
+  describeServiceDeployments,
+  describeServiceRevisions,
+  listServiceDeployments,
+  stopServiceDeployment,
+} from './handlers/service-deployments';
 
 /** ECS operations localcloud implements, by API operation name. The rest answer "not implemented". */
 export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> = {
@@ -109,4 +116,10 @@ export const ECS_HANDLERS: Readonly<Record<string, OperationHandler<EcsScope>>> 
   DescribeServices: describeServices,
   ListServices: listServices,
   ListServicesByNamespace: listServicesByNamespace,
+  // Service deployments and revisions
+  ListServiceDeployments: listServiceDeployments,
+  DescribeServiceDeployments: describeServiceDeployments,
+  DescribeServiceRevisions: describeServiceRevisions,
+  StopServiceDeployment: stopServiceDeployment,
+  ContinueServiceDeployment: continueServiceDeployment,
 };

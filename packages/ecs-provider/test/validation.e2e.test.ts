@@ -121,12 +121,14 @@ describe('ECS request validation against the API model', () => {
   });
 
   it('accepts epoch-second timestamps where the model has them', async () => {
-    // ListServiceDeployments takes `createdAt: {before, after}`; it is not implemented, so a valid input reaches the 501.
+    // ListServiceDeployments takes `createdAt: {before, after}`: a valid input reaches the handler, which
+    // finds no `default` cluster in this account (not a validation error).
     const result = await rawCall(cp.gw.url, 'ListServiceDeployments', {
       service: 's',
       createdAt: { after: 1700000000 },
     });
-    expect(result.status).toBe(501);
+    expect(result.status).toBe(400);
+    expect(result.body.__type).toBe('ClusterNotFoundException');
     const wrong = await rawCall(cp.gw.url, 'ListServiceDeployments', {
       service: 's',
       createdAt: { after: 'yesterday' },

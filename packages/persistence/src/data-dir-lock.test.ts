@@ -75,7 +75,8 @@ describe('the data directory lock', () => {
       expect(store.table<number>('holders').get(String(holder.child.pid))).toBe(holder.child.pid);
       store.close();
     }
-  });
+    // Twenty holders each load ts-node: seconds on a busy 2-core machine. A guard against a hang, not a timing.
+  }, 240_000);
 
   it('is free once its holder dies, even while a process the holder started lives on', async () => {
     const holder = await startHolder(dir, 'spawn-sleeper');

@@ -43,3 +43,17 @@ describe('the cluster query language', () => {
     },
   );
 });
+
+describe('cluster query errors', () => {
+  it('quote a huge expression bounded, never whole', () => {
+    const expression = `attribute:${'x'.repeat(100_000)} ==`;
+    let message = '';
+    try {
+      parseClusterQuery(expression);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid cluster query expression/);
+    expect(message.length).toBeLessThan(400);
+  });
+});

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import { InvalidParameterException } from '../errors';
 
 /*
@@ -177,6 +178,9 @@ function compare(value: string, operand: string, op: string): boolean {
   }
 }
 
+/** Quotes the expression and the offending token bounded: both come from the request, at any length. */
 function invalid(expression: string, why: string): Error {
-  return new InvalidParameterException(`Invalid cluster query expression '${expression}': ${why}.`);
+  return new InvalidParameterException(
+    `Invalid cluster query expression '${truncateText(expression)}': ${truncateText(why, 200)}.`,
+  );
 }

@@ -24,6 +24,11 @@ export interface ServiceSchedulerState {
   readonly lastCompletedTaskDefinition?: string;
   /** Whether "has reached a steady state" was said since the service last changed. */
   readonly steady?: boolean;
+  /**
+   * The service deployment (its id) each listed deployment belongs to, by deployment id (`ecs-svc/…`):
+   * its own, or for a rollback the one it rolls back (domain/service-deployments.ts).
+   */
+  readonly serviceDeployments?: Readonly<Record<string, string>>;
 }
 
 /** ECS deployment ids are `ecs-svc/` and 19 digits; its tasks carry the id as `startedBy`. */

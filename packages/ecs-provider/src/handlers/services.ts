@@ -3,6 +3,7 @@ import type {
   CreateServiceResponse,
   DeleteServiceRequest,
   DeleteServiceResponse,
+  Deployment,
   DescribeServicesRequest,
   DescribeServicesResponse,
   Failure,
@@ -29,6 +30,16 @@ import { chooseLaunch } from '../domain/launch-type';
 import { newServiceRecord, type ServiceLaunch } from '../domain/new-service';
 import { supportsLaunchType, validateNetworkConfiguration } from '../domain/run-request';
 import { newDeployment, serviceView, tasksOfService } from '../domain/service';
+import {
+  finish,
+  isFinished,
+  keyOfArn,
+  newServiceDeployment,
+  newServiceRevision,
+  revisionArnOf,
+  serviceDeploymentIdOf,
+  serviceDeploymentKeyOf,
+} from '../domain/service-deployments';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
 import type { ClusterRecord, ServiceRecord } from '../store/records';
@@ -60,7 +71,10 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
     tags: validateTags(input.tags),
     now: new Date(),
   });
-  ecs.store.services.put(key, record);
+  ecs.store.transaction(() => {
+    startServiceDeployment(ecs, record, definition, []);
+    ecs.store.services.put(key, record);
+  });
   ecs.scheduler?.kick();
   return { service: view(ecs, cluster, record) };
 }
@@ -211,16 +225,21 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   }
   const deployments = next.deployments ?? [];
   if (redeploy || deployments.length === 0) {
-    next.deployments = [
-      newDeployment(next, next.taskDefinition!, now),
-      ...deployments.map((d) => ({ ...d, status: 'ACTIVE', updatedAt: now })),
-    ];
+    const previous = deployments.map((d) => ({ ...d, status: 'ACTIVE', updatedAt: now }));
+    next.deployments = [newDeployment(next, next.taskDefinition!, now), ...previous];
     next.scheduler = { ...next.scheduler, steady: false };
-  } else if (deployments[0]) {
-    deployments[0].desiredCount = next.schedulingStrategy === 'DAEMON' ? 1 : next.desiredCount;
-    deployments[0].updatedAt = now;
+    ecs.store.transaction(() => {
+      endServiceDeployment(ecs, cluster, next, deployments[0], 'STOPPED', 'Superseded by a newer service deployment.');
+      startServiceDeployment(ecs, next, activeDefinition(ecs, next.taskDefinition!), previous);
+      ecs.store.services.put(key, next);
+    });
+  } else {
+    if (deployments[0]) {
+      deployments[0].desiredCount = next.schedulingStrategy === 'DAEMON' ? 1 : next.desiredCount;
+      deployments[0].updatedAt = now;
+    }
+    ecs.store.services.put(key, next);
   }
-  ecs.store.services.put(key, next);
   ecs.scheduler?.kick();
   return { service: view(ecs, cluster, next) };
 }
@@ -234,7 +253,10 @@ export function deleteService(input: DeleteServiceRequest, ecs: EcsScope): Delet
     throw new InvalidParameterException('The service cannot be stopped while it is scaled above 0.');
   }
   const next: ServiceRecord = { ...structuredClone(record), status: 'DRAINING', desiredCount: 0 };
-  ecs.store.services.put(key, next);
+  ecs.store.transaction(() => {
+    endServiceDeployment(ecs, cluster, next, next.deployments?.[0], 'STOPPED', 'The service was deleted.');
+    ecs.store.services.put(key, next);
+  });
   ecs.scheduler?.kick();
   return { service: view(ecs, cluster, next) };
 }
@@ -296,6 +318,62 @@ export function listServicesByNamespace(
 
 // ---- helpers -----------------------------------------------------------------------------------
 
+/**
+ * Stores the service revision and the service deployment (PENDING) of the service's new PRIMARY
+ * deployment, and notes which service deployment it belongs to (domain/service-deployments.ts).
+ */
+function startServiceDeployment(
+  ecs: EcsScope,
+  record: ServiceRecord,
+  definition: TaskDefinition,
+  sources: readonly Deployment[],
+): void {
+  const target = record.deployments![0]!;
+  const putRevision = (deployment: Deployment, of: TaskDefinition | undefined) => {
+    const revision = newServiceRevision(ecs.scope, record, deployment, of);
+    ecs.store.serviceRevisions.put(keyOfArn(revision.serviceRevisionArn, 'service-revision')!, revision);
+  };
+  putRevision(target, definition);
+  // A deployment made before service revisions existed (state of an older gateway) gets its own now.
+  for (const source of sources) {
+    const key = keyOfArn(revisionArnOf(ecs.scope, record, source.id!), 'service-revision')!;
+    if (!ecs.store.serviceRevisions.has(key)) putRevision(source, definitionOrUndefined(ecs, source.taskDefinition));
+  }
+  const deployment = newServiceDeployment(ecs.scope, record, target, sources);
+  ecs.store.serviceDeployments.put(keyOfArn(deployment.serviceDeploymentArn, 'service-deployment')!, deployment);
+  record.scheduler = {
+    ...record.scheduler,
+    serviceDeployments: {
+      ...record.scheduler?.serviceDeployments,
+      [target.id!]: serviceDeploymentIdOf(deployment),
+    },
+  };
+}
+
+function definitionOrUndefined(ecs: EcsScope, reference: string | undefined): TaskDefinition | undefined {
+  try {
+    return reference ? resolveTaskDefinition(ecs, reference) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ends the service deployment of a deployment that no longer goes on, if it had not finished. */
+function endServiceDeployment(
+  ecs: EcsScope,
+  cluster: ClusterRecord,
+  record: ServiceRecord,
+  deployment: Deployment | undefined,
+  status: 'STOPPED',
+  reason: string,
+): void {
+  const key = deployment && serviceDeploymentKeyOf(record, deployment.id!);
+  const current = key ? ecs.store.serviceDeployments.get(key) : undefined;
+  if (!key || !current || isFinished(current)) return;
+  const tasks = tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName));
+  ecs.store.serviceDeployments.put(key, finish(current, status, reason, new Date(), record, tasks));
+}
+
 function view(ecs: EcsScope, cluster: ClusterRecord, record: ServiceRecord, tags = true): Service {
   return serviceView(record, tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName)), { tags });
 }
@@ -344,7 +422,7 @@ function lookupService(
   return record ? { key, record } : undefined;
 }
 
-function findService(ecs: EcsScope, cluster: ClusterRecord, reference: string) {
+export function findService(ecs: EcsScope, cluster: ClusterRecord, reference: string) {
   const found = lookupService(ecs, cluster, reference);
   if (!found) throw new ServiceNotFoundException('Service not found.');
   return found;

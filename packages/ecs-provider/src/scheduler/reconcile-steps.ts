@@ -6,7 +6,15 @@ import {
   newDeployment,
   type DeploymentCounts,
 } from '../domain/service';
+import {
+  finish,
+  newServiceRevision,
+  revisionArnOf,
+  serviceDeploymentIdOf,
+  isFinished,
+} from '../domain/service-deployments';
 import type { TaskRecord } from '../runtime/task-record';
+import type { ServiceDeploymentRecord } from '../store/records';
 import { planRollout, type RolloutStep } from './deployment';
 import { deploymentsWithTasks, listedDeployments, onlyPrimaryHasTasks } from './deployment-list';
 import { serviceEventMessages as say } from './service-events';
@@ -89,17 +97,105 @@ export function applyCircuitBreaker(
   primary.updatedAt = new Date(pass.now);
   pass.say(say.deploymentFailed(pass.name, primary.id!));
   pass.changed = true;
+  const failed = counts.get(primary.id!)?.failed ?? 0;
+  const record = pass.serviceDeployment(primary.id!);
+  const rollingBackAlready = record?.local.rollbackDeploymentId === primary.id;
   const target = service.scheduler?.lastCompletedTaskDefinition;
-  if (!breaker.rollback || !target || target === primary.taskDefinition) return primary;
-  const rollback = newDeployment(service, target, new Date(pass.now));
+  if (!breaker.rollback || !target || target === primary.taskDefinition || rollingBackAlready) {
+    if (record && !isFinished(record)) {
+      const status = rollingBackAlready ? 'ROLLBACK_FAILED' : 'STOPPED';
+      const ended = finish(record, status, primary.rolloutStateReason, new Date(pass.now), service, pass.tasks);
+      ended.deploymentCircuitBreaker = { ...ended.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failed };
+      pass.putServiceDeployment(ended);
+    }
+    return primary;
+  }
+  if (record) {
+    record.deploymentCircuitBreaker = { ...record.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failed };
+  }
+  const rollback = rollBack(pass, primary, target, primary.rolloutStateReason, record);
   rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${rollback.id}.`;
-  primary.status = 'ACTIVE';
-  service.deployments = [rollback, ...service.deployments];
-  service.taskDefinition = target;
-  pass.say(say.rollingBack(pass.name, rollback.id!));
   // The failures belonged to the failed deployment.
   throttle.reset();
   return rollback;
+}
+
+/**
+ * A new PRIMARY deployment of `taskDefinition` replacing `failed`, which stays listed (ACTIVE). The
+ * service deployment of the failed one, if any, is ROLLBACK_IN_PROGRESS and owns the rollback, whose
+ * revision is a new snapshot with the rollback deployment's id.
+ */
+function rollBack(
+  pass: ServicePass,
+  failed: Deployment,
+  taskDefinition: string,
+  reason: string,
+  record: ServiceDeploymentRecord | undefined,
+): Deployment {
+  const { service } = pass;
+  const now = new Date(pass.now);
+  const rollback = newDeployment(service, taskDefinition, now);
+  failed.status = 'ACTIVE';
+  service.deployments = [rollback, ...service.deployments];
+  service.taskDefinition = taskDefinition;
+  pass.putRevision(newServiceRevision(pass.scope, service, rollback, pass.definition(taskDefinition)));
+  if (record && !isFinished(record)) {
+    record.status = 'ROLLBACK_IN_PROGRESS';
+    record.statusReason = reason;
+    record.updatedAt = now;
+    record.startedAt ??= now;
+    record.rollback = { reason, startedAt: now, serviceRevisionArn: revisionArnOf(pass.scope, service, rollback.id!) };
+    record.local.rollbackDeploymentId = rollback.id;
+    pass.putServiceDeployment(record);
+    service.scheduler = {
+      ...service.scheduler,
+      serviceDeployments: { ...service.scheduler?.serviceDeployments, [rollback.id!]: serviceDeploymentIdOf(record) },
+    };
+  }
+  pass.say(say.rollingBack(pass.name, rollback.id!));
+  pass.changed = true;
+  return rollback;
+}
+
+/**
+ * StopServiceDeployment (ROLLBACK) marked the PRIMARY deployment's service deployment ROLLBACK_REQUESTED:
+ * the deployment stops launching (FAILED) and a new PRIMARY deployment of the source revision (its task
+ * definition, network and launch settings) starts. Returns the PRIMARY deployment after that.
+ */
+export function applyRequestedRollback(pass: ServicePass, throttle: StartThrottle): Deployment | undefined {
+  const { service } = pass;
+  const primary = service.deployments[0];
+  const record = primary && pass.serviceDeployment(primary.id!);
+  if (!primary || record?.status !== 'ROLLBACK_REQUESTED' || record.local.deploymentId !== primary.id) return primary;
+  const now = new Date(pass.now);
+  const reason = 'Service deployment rolled back by StopServiceDeployment.';
+  const source = pass.revision(record.sourceServiceRevisions?.[0]?.arn ?? '');
+  if (!source?.taskDefinition) {
+    pass.putServiceDeployment(
+      finish(record, 'ROLLBACK_FAILED', 'No source service revision to roll back to.', now, service, pass.tasks),
+    );
+    return primary;
+  }
+  primary.rolloutState = 'FAILED';
+  primary.rolloutStateReason = reason;
+  primary.updatedAt = now;
+  service.networkConfiguration = source.networkConfiguration;
+  service.launchType = source.launchType;
+  service.capacityProviderStrategy = source.capacityProviderStrategy;
+  service.platformVersion = source.platformVersion;
+  // Failures so far belonged to the deployment rolled back, not to the rollback.
+  throttle.reset();
+  return rollBack(pass, primary, source.taskDefinition, reason, record);
+}
+
+/** The PRIMARY deployment's service deployment is IN_PROGRESS from the first pass that works on it. */
+export function beginServiceDeployment(pass: ServicePass, primary: Deployment): void {
+  const record = pass.serviceDeployment(primary.id!);
+  if (record?.status !== 'PENDING' || record.local.deploymentId !== primary.id) return;
+  record.status = 'IN_PROGRESS';
+  record.startedAt = new Date(pass.now);
+  record.updatedAt = record.startedAt;
+  pass.putServiceDeployment(record);
 }
 
 /**
@@ -172,6 +268,15 @@ export function recordCompletion(
     service.scheduler = { ...service.scheduler, lastCompletedTaskDefinition: primary.taskDefinition };
     pass.say(say.deploymentCompleted(pass.name, primary.id!));
     pass.changed = true;
+    const record = pass.serviceDeployment(primary.id!);
+    if (record && !isFinished(record)) {
+      const rolledBack = record.local.rollbackDeploymentId === primary.id;
+      const status = rolledBack ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+      const reason = rolledBack
+        ? `Rolled back by deployment ${primary.id}.`
+        : `ECS deployment ${primary.id} completed.`;
+      pass.putServiceDeployment(finish(record, status, reason, new Date(pass.now), service, pass.tasks));
+    }
   }
   if (settled && !service.scheduler?.steady) {
     service.scheduler = { ...service.scheduler, steady: true };
@@ -186,9 +291,16 @@ export function recordCompletion(
 
 /** Older deployments leave the list once their last task is STOPPED; a FAILED one once its rollback completed. */
 export function pruneDeployments(pass: ServicePass): void {
-  const listed = listedDeployments(pass.service.deployments, deploymentsWithTasks(pass.tasks));
-  if (listed.length !== pass.service.deployments.length) {
-    pass.service.deployments = listed;
+  const { service } = pass;
+  const listed = listedDeployments(service.deployments, deploymentsWithTasks(pass.tasks));
+  if (listed.length !== service.deployments.length) {
+    service.deployments = listed;
+    // Only listed deployments need their service deployment found again.
+    const ids = service.scheduler?.serviceDeployments;
+    if (ids) {
+      const kept = Object.fromEntries(Object.entries(ids).filter(([id]) => listed.some((d) => d.id === id)));
+      service.scheduler = { ...service.scheduler, serviceDeployments: kept };
+    }
     pass.changed = true;
   }
 }

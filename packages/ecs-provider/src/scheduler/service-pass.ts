@@ -9,7 +9,9 @@ import { ScopedTasks } from '../runtime/scoped-tasks';
 import { refOf, type TaskRecord } from '../runtime/task-record';
 import type { TaskRuntime } from '../runtime/task-runtime';
 import type { EcsStore } from '../store/ecs-store';
-import type { ServiceRecord } from '../store/records';
+import type { ServiceDeploymentRecord, ServiceRecord, ServiceRevisionRecord } from '../store/records';
+import { keyOfArn, serviceDeploymentKeyOf } from '../domain/service-deployments';
+import type { Scope } from '../arn';
 import { withEvents } from './service-events';
 
 export interface ServicePassOptions {
@@ -30,6 +32,9 @@ export class ServicePass {
   acted = false;
   /** The service record changed. */
   changed = false;
+  /** Service deployments and revisions to write with the service, by key. */
+  private readonly serviceDeployments = new Map<string, ServiceDeploymentRecord>();
+  private readonly revisions = new Map<string, ServiceRevisionRecord>();
 
   private constructor(
     private readonly options: ServicePassOptions,
@@ -61,6 +66,40 @@ export class ServicePass {
 
   get name(): string {
     return this.service.serviceName!;
+  }
+
+  get scope(): Scope {
+    return this.store.scope;
+  }
+
+  /** The service deployment a deployment (`ecs-svc/…`) belongs to, as this pass last wrote it. */
+  serviceDeployment(deploymentId: string): ServiceDeploymentRecord | undefined {
+    const key = serviceDeploymentKeyOf(this.service, deploymentId);
+    if (!key) return undefined;
+    const record = this.serviceDeployments.get(key) ?? this.store.serviceDeployments.get(key);
+    return record && structuredClone(record);
+  }
+
+  /** A service deployment to write at the end of the pass. */
+  putServiceDeployment(record: ServiceDeploymentRecord): void {
+    this.serviceDeployments.set(keyOfArn(record.serviceDeploymentArn, 'service-deployment')!, record);
+  }
+
+  /** A service revision to write at the end of the pass (a new one: revisions never change). */
+  putRevision(record: ServiceRevisionRecord): void {
+    this.revisions.set(keyOfArn(record.serviceRevisionArn, 'service-revision')!, record);
+  }
+
+  /** A stored revision by its ARN. */
+  revision(arn: string): ServiceRevisionRecord | undefined {
+    const key = keyOfArn(arn, 'service-revision');
+    return key ? (this.revisions.get(key) ?? this.store.serviceRevisions.get(key)) : undefined;
+  }
+
+  /** A task definition revision by ARN, as stored. */
+  definition(taskDefinitionArn: string): TaskDefinition | undefined {
+    const ref = parseTaskDefinitionRef(taskDefinitionArn, this.store.scope);
+    return ref?.revision ? this.store.taskDefinitions.get(`${ref.family}:${ref.revision}`)?.taskDefinition : undefined;
   }
 
   say(message: string): void {
@@ -110,13 +149,21 @@ export class ServicePass {
     return started;
   }
 
-  /** Writes the service back, with its new events, if the pass changed or said anything. */
+  /**
+   * Writes the service back, with its new events, if the pass changed or said anything; and the service
+   * deployments and revisions it changed, in one transaction with it.
+   */
   save(): void {
-    if (!this.changed && !this.acted && this.messages.length === 0) return;
+    const writes = this.serviceDeployments.size + this.revisions.size;
+    if (!this.changed && !this.acted && this.messages.length === 0 && writes === 0) return;
     const next: ServiceRecord =
       this.messages.length > 0
         ? { ...this.service, events: withEvents(this.service.events, this.messages) }
         : this.service;
-    this.store.services.put(this.key, next);
+    this.store.transaction(() => {
+      for (const [key, revision] of this.revisions) this.store.serviceRevisions.put(key, revision);
+      for (const [key, record] of this.serviceDeployments) this.store.serviceDeployments.put(key, record);
+      this.store.services.put(this.key, next);
+    });
   }
 }

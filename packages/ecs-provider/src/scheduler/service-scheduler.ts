@@ -8,6 +8,8 @@ import type { TaskRuntime } from '../runtime/task-runtime';
 import { positiveInt } from '../runtime/runtime-config';
 import {
   applyCircuitBreaker,
+  applyRequestedRollback,
+  beginServiceDeployment,
   drain,
   pruneDeployments,
   recordCompletion,
@@ -111,8 +113,10 @@ export class ServiceScheduler {
     const failedTotal = [...counts.values()].reduce((n, c) => n + c.failed, 0) + unhealthy.length;
     const throttle = this.throttles.of(serviceArn, failedTotal);
     throttleFailedStarts(pass, throttle, failedTotal, this.options.config);
+    applyRequestedRollback(pass, throttle);
     const primary = applyCircuitBreaker(pass, counts, throttle);
     if (!primary) return;
+    beginServiceDeployment(pass, primary);
     const live = pass.tasks.filter((t) => isLive(t) && !unhealthy.includes(t));
     const step = rollOut(pass, primary, live, throttle.startAllowed(pass.now));
     if (recordCompletion(pass, primary, live, step)) throttle.settled();

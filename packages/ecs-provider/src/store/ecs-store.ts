@@ -7,7 +7,9 @@ import type {
   AccountSettingRecord,
   ClusterRecord,
   FamilyRecord,
+  ServiceDeploymentRecord,
   ServiceRecord,
+  ServiceRevisionRecord,
   TaskDefinitionRecord,
   TaskRecord,
 } from './records';
@@ -22,6 +24,10 @@ export const ECS_TABLES = {
   tasks: 'ecs.tasks',
   capacityProviders: 'ecs.capacity-providers',
   containerInstances: 'ecs.container-instances',
+  /** Service deployments by `clusterName/serviceName/id` (domain/service-deployments.ts). */
+  serviceDeployments: 'ecs.service-deployments',
+  /** Service revisions by `clusterName/serviceName/id`: immutable once written. */
+  serviceRevisions: 'ecs.service-revisions',
   /** How far each running container's awslogs output was delivered, by task ARN (the task agent's). */
   logPositions: 'ecs.log-positions',
   /** One record, `id`: the gateway instance that owns this state's containers (runtime/instance-id.ts). */
@@ -50,6 +56,10 @@ export class EcsStore {
   readonly capacityProviders: ScopedTable<CapacityProviderRecord>;
   /** Container instances by `clusterName/id`: registered ones, and each cluster's local one once changed. */
   readonly containerInstances: ScopedTable<ContainerInstanceRecord>;
+  /** Service deployments by `clusterName/serviceName/id`. */
+  readonly serviceDeployments: ScopedTable<ServiceDeploymentRecord>;
+  /** Service revisions by `clusterName/serviceName/id`, written once and never changed. */
+  readonly serviceRevisions: ScopedTable<ServiceRevisionRecord>;
 
   constructor(
     private readonly state: StateStore,
@@ -64,6 +74,8 @@ export class EcsStore {
     this.tasks = new ScopedTable(state.table(ECS_TABLES.tasks), prefix);
     this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
     this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
+    this.serviceDeployments = new ScopedTable(state.table(ECS_TABLES.serviceDeployments), prefix);
+    this.serviceRevisions = new ScopedTable(state.table(ECS_TABLES.serviceRevisions), prefix);
   }
 
   /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */

@@ -1,4 +1,13 @@
-import type { Cluster, Service, ServiceConnectConfiguration, Setting, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type {
+  Cluster,
+  Service,
+  ServiceConnectConfiguration,
+  ServiceDeployment,
+  ServiceRevision,
+  Setting,
+  Tag,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import type { TaskRecord as RuntimeTaskRecord } from '../runtime/task-record';
 import type { ServiceSchedulerState } from '../domain/service';
 
@@ -44,3 +53,26 @@ export type ServiceRecord = Service & {
 };
 /** Tasks as the task runtime stores them (ECS shape plus their Docker side). */
 export type TaskRecord = RuntimeTaskRecord;
+
+/** A service revision: what one deployment deployed, as DescribeServiceRevisions shows it. Never changed. */
+export type ServiceRevisionRecord = ServiceRevision & { serviceRevisionArn: string; serviceArn: string };
+
+/**
+ * A service deployment as DescribeServiceDeployments shows it, plus which of the service's deployments
+ * (`ecs-svc/…` ids) it is made of; task counts are derived while it is not finished, kept once it is.
+ */
+export type ServiceDeploymentRecord = ServiceDeployment & {
+  serviceDeploymentArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  createdAt: Date;
+  /** Not part of the API shape. */
+  local: {
+    /** The deployment (`ecs-svc/…`) of the target revision. */
+    readonly deploymentId: string;
+    /** The deployments of the source revisions. */
+    readonly sourceDeploymentIds: readonly string[];
+    /** The deployment that rolls this one back, once there is one. */
+    rollbackDeploymentId?: string;
+  };
+};
