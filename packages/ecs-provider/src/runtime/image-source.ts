@@ -18,9 +18,7 @@ export interface ImageSource {
 }
 
 /** The ECR provider's in-process API, checked by shape so ECS loads without that package. */
-export function isImageResolver(
-  value: unknown,
-): value is {
+export function isImageResolver(value: unknown): value is {
   resolveImage: (scope: { accountId: string; region: string }, image: string) => Promise<ResolvedImage | undefined>;
 } {
   return typeof (value as { resolveImage?: unknown } | undefined)?.resolveImage === 'function';
