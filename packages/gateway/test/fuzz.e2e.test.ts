@@ -1,5 +1,5 @@
 /**
- * Fuzzes a real gateway (SERVICES=ecs,logs): every operation of every enabled provider gets schema-based
+ * Fuzzes a real gateway (SERVICES=ecs,logs,ecr): every operation of every enabled provider gets schema-based
  * bodies (valid-ish, and mutated: wrong types, missing members, bad enums, huge strings, deep nesting…)
  * and garbage (random bytes, truncated and non-object JSON, wrong content types, encodings, methods and
  * targets). Every answer must come within a bound and be an AWS-shaped 4xx, a 200, or a 501 for what is
@@ -49,7 +49,7 @@ describe('no 5xx from any input', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix },
+      env: { SERVICES: 'ecs,logs,ecr', ECS_CONTAINER_PREFIX: prefix },
     });
   });
 
@@ -107,7 +107,9 @@ describe('no 5xx from any input', () => {
       REQUEST_TIMEOUT_MS,
     );
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.text)).toMatchObject({ services: { ecs: expect.anything(), logs: expect.anything() } });
+    expect(JSON.parse(health.text)).toMatchObject({
+      services: { ecs: expect.anything(), logs: expect.anything(), ecr: expect.anything() },
+    });
     await expectStateReadable(gw.url, agent);
     // The gateway runs in this process: `__proto__` members must not have reached Object.prototype.
     expect(Object.prototype).not.toHaveProperty('polluted');
