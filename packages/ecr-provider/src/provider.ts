@@ -98,7 +98,15 @@ export class EcrProvider implements ServiceProvider {
       logger,
       clock: this.clock,
     });
-    const port = await this.front.listen(listen.host, listen.port);
+    let port: number;
+    try {
+      port = await this.front.listen(listen.host, listen.port);
+    } catch (error) {
+      throw new Error(
+        `ecr: cannot listen on ${listen.host}:${listen.port} for the image registry (${(error as Error).message}); ` +
+          'set ECR_REGISTRY_LISTEN to a free port, or SERVICES without ecr',
+      );
+    }
     this.host = `${env.ECR_REGISTRY_HOST ?? 'localhost'}:${port}`;
 
     const binary = findRegistryBinary(env);
