@@ -5,10 +5,12 @@
 #
 # Stages: `manifests` keeps only the lock file and the workspaces' package.json files, so that both
 # installs below stay cached until a manifest or the lock changes (not when sources do); `deps`
-# installs the production dependencies the runtime holds; `build` installs everything and compiles
-# (`tsc -b`); the final stage holds only what runs: those node_modules and each package's `dist` and
-# package.json. Works with the legacy builder and BuildKit, and on any Node base image that has node,
-# npm and a POSIX sh with find/cp (no groupadd/useradd needed: see the passwd line below).
+# installs the production dependencies the runtime holds; `build` installs everything, compiles
+# (`tsc -b`) and bundles the gateway with its providers into packages/gateway/dist/localcloud.js, which
+# docker/entrypoint.js runs (one file starts faster than thousands of modules); the final stage holds
+# only what runs: those node_modules and each package's `dist` and package.json. Works with the legacy
+# builder and BuildKit, and on any Node base image that has node, npm and a POSIX sh with find/cp (no
+# groupadd/useradd needed: see the passwd line below).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS manifests
@@ -29,6 +31,7 @@ WORKDIR /app
 COPY --from=manifests /src/ ./
 RUN npm ci --no-audit --no-fund && rm -rf "$(npm config get cache)"
 COPY tsconfig.base.json tsconfig.json ./
+COPY scripts/bundle.js scripts/
 COPY packages packages
 RUN npm run build \
  && for dir in packages/*; do \

@@ -17,7 +17,8 @@ const path = require('node:path');
 
 const USER_ID = 1000;
 const GROUP_ID = 1000;
-const MAIN = path.join(__dirname, 'packages/gateway/dist/main.js');
+// The bundle (scripts/bundle.js): one file to load, so the gateway answers sooner.
+const MAIN = path.join(__dirname, 'packages/gateway/dist/localcloud.js');
 
 function isTrue(value) {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());

@@ -1,14 +1,23 @@
 #!/usr/bin/env node
-// ECS control-plane benchmark: requests per second and p50/p99 latency of RegisterTaskDefinition,
-// DescribeTaskDefinition and ListTaskDefinitions at 16 concurrent clients, with state in memory and with
-// PERSISTENCE=1 (journal on disk, fdatasync per change).
+// ECS control-plane benchmark: requests per second and p50/p99 latency at 16 concurrent clients of
+// RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions (family prefix, 100 per page),
+// DescribeTasks naming 100 tasks and StopTask, with state in memory and (the task-definition operations)
+// with PERSISTENCE=1 (journal on disk, fdatasync before every acknowledgement), and at LOG_LEVEL=info
+// (one log line per request, as `npm start` logs by default; the other modes log warnings only). Beside them, the floor: a
+// bare Node `http` server answering DescribeTaskDefinition's exact bytes to the same clients; the
+// gateway's requests/s is reported as a ratio to it.
 //
-//   node scripts/bench-control-plane.js            # both modes
-//   BENCH_SCALE=0.2 node scripts/bench-control-plane.js   # fewer requests (a quick look)
+//   node scripts/bench-control-plane.js                 # both modes
+//   BENCH_SCALE=0.2 node scripts/bench-control-plane.js # fewer requests (a quick look)
+//   BENCH_BASE_ROOT=/path/to/other/checkout …           # the same phases against that checkout's build too,
+//                                                         alternating with this one (before/after)
+//   BENCH_ROUNDS=3 …                                   # every mode three times, the median round reported
+//   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway (and floor) processes
 //
-// The gateway runs in a child process of its own (from source, no build needed) on a free loopback port,
-// so its CPU is measured apart from the clients'. Clients speak AWS JSON 1.1 over keep-alive HTTP. Every
-// phase is bounded by a request count and a time limit; the gateway is stopped at the end.
+// The gateway runs from the built dist in a child process of its own (scripts/bench-gateway.js) on a free
+// loopback port, with ECS's tasks on the in-memory container backend, so its CPU is measured apart from
+// the clients' and tasks cost no Docker work. Clients speak AWS JSON 1.1 over keep-alive HTTP with a
+// SigV4-shaped Authorization header. Every phase is bounded by a request count and a time limit.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -17,12 +26,13 @@ const path = require('node:path');
 const { Buffer } = require('node:buffer');
 const { performance } = require('node:perf_hooks');
 const { setTimeout } = require('node:timers');
-const { URL } = require('node:url');
 
 const CONCURRENCY = 16;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-const PHASE_TIME_LIMIT_MS = 60_000;
-const GATEWAY = path.join(__dirname, '../packages/ecs-provider/scripts/gateway-from-source.js');
+const PHASE_TIME_LIMIT_MS = 20_000;
+/** Rounds of every mode (each build alternating); each figure is the median round. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '1');
+const ROOT = path.join(__dirname, '..');
 
 /** A free loopback port: the gateway logs only warnings here, so it cannot report the port it picked. */
 function freePort() {
@@ -36,44 +46,58 @@ function freePort() {
   });
 }
 
-async function startGateway(env) {
+async function startChild(script, env, readyPath) {
   const port = await freePort();
-  // LOG_LEVEL=warn: one log line per request would be measured too.
-  const child = spawn(process.execPath, [GATEWAY], {
-    env: { ...process.env, SERVICES: 'ecs', GATEWAY_LISTEN: `127.0.0.1:${port}`, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  // LOG_LEVEL=warn, as before: the figures are the request path's, not the log's (the log has its own figure).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: {
+      ...process.env,
+      SERVICES: 'ecs',
+      GATEWAY_LISTEN: `127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+      ECS_TASK_ENDPOINTS_LISTEN: 'off',
+      ECS_CREDENTIALS_ROUTE: '0',
+      BENCH_FLOOR_PORT: String(port),
+      ...env,
+    },
+    // At LOG_LEVEL=info every request writes a log line to stderr: a pipe this process drains, as a
+    // terminal or a log collector would.
+    stdio: ['ignore', 'ignore', env.LOG_LEVEL === 'info' ? 'pipe' : 'inherit'],
   });
+  child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error('the gateway exited before it was ready');
-    const healthy = await new Promise((resolve) => {
-      http.get(`${url}/_localcloud/health`, (res) => resolve(res.statusCode === 200)).on('error', () => resolve(false));
+    if (child.exitCode !== null) throw new Error(`${path.basename(script)} exited before it was ready`);
+    const ready = await new Promise((resolve) => {
+      http.get(`${url}${readyPath}`, (res) => resolve(res.resume() && true)).on('error', () => resolve(false));
     });
-    if (healthy) return { child, url };
-    if (Date.now() > deadline) throw new Error('the gateway did not start within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (ready) return { child, port };
+    if (Date.now() > deadline) throw new Error(`${path.basename(script)} did not start within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-function stopGateway({ child }) {
+function stopChild({ child }) {
   return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
 }
 
-function client(url) {
+function client(port) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const { hostname, port } = new URL(url);
   return {
+    /** Resolves to { status, headers, text, json }; rejects on anything but 200. */
     call(operation, input) {
       const body = JSON.stringify(input);
       return new Promise((resolve, reject) => {
         const request = http.request(
           {
             agent,
-            hostname,
+            host: '127.0.0.1',
             port,
             method: 'POST',
             path: '/',
@@ -92,7 +116,8 @@ function client(url) {
               const text = Buffer.concat(chunks).toString('utf8');
               if (response.statusCode !== 200)
                 reject(new Error(`${operation} answered ${response.statusCode}: ${text}`));
-              else resolve(JSON.parse(text));
+              else
+                resolve({ status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text) });
             });
           },
         );
@@ -104,32 +129,41 @@ function client(url) {
   };
 }
 
-/** Runs `total` calls from CONCURRENCY workers; returns throughput and latency percentiles. */
-async function phase(name, total, makeCall) {
+/** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs `total` calls from CONCURRENCY workers; returns throughput, latency percentiles and the server
+ * process's CPU time per request (less disturbed than throughput by other work on a shared machine).
+ */
+async function phase(total, makeCall, pid) {
+  const cpuBefore = cpuSeconds(pid);
   const latencies = [];
   let issued = 0;
   const started = performance.now();
   const deadline = started + PHASE_TIME_LIMIT_MS;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+    Array.from({ length: CONCURRENCY }, async () => {
       while (issued < total && performance.now() < deadline) {
         const n = issued++;
         const t0 = performance.now();
-        await makeCall(worker, n);
+        await makeCall(n);
         latencies.push(performance.now() - t0);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / latencies.length;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return {
-    operation: name,
-    requests: latencies.length,
-    rps: Math.round(latencies.length / seconds),
-    p50: pct(50),
-    p99: pct(99),
-  };
+  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99), cpuUs };
 }
 
 const containerDefinitions = [
@@ -144,12 +178,36 @@ const containerDefinitions = [
   { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
 ];
 
-async function runMode(label, env) {
-  const gateway = await startGateway(env);
-  const ecs = client(gateway.url);
-  const registrations = Math.max(CONCURRENCY, Math.round(2000 * SCALE));
+const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
+
+/** The floor: a bare http server answering `response`'s bytes. */
+async function runFloor(response) {
+  const floor = await startChild(
+    path.join(__dirname, 'bench-floor.js'),
+    { BENCH_FLOOR_RESPONSE: JSON.stringify(response) },
+    '/',
+  );
+  const c = client(floor.port);
+  try {
+    for (let i = 0; i < 500; i++) await c.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' });
+    return {
+      operation: 'bare http floor',
+      ...(await phase(n(5000), () => c.call('DescribeTaskDefinition', {}), floor.child.pid)),
+    };
+  } finally {
+    c.close();
+    await stopChild(floor);
+  }
+}
+
+async function runMode(label, env, { tasks }) {
+  const gateway = await startChild(path.join(__dirname, 'bench-gateway.js'), env, '/_localcloud/health');
+  const ecs = client(gateway.port);
+  const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid);
+  const registrations = n(2000);
   const families = CONCURRENCY;
   const results = [];
+  let describeResponse;
   try {
     // Warm-up, not measured: the first call of an operation compiles its validator, and the JIT warms up.
     for (let i = 0; i < 200; i += 1) {
@@ -157,53 +215,168 @@ async function runMode(label, env) {
       await ecs.call('DescribeTaskDefinition', { taskDefinition: 'warm-up' });
       await ecs.call('ListTaskDefinitions', { familyPrefix: 'warm-up', maxResults: 10 });
     }
-    results.push(
-      await phase('RegisterTaskDefinition', registrations, (_worker, n) =>
-        ecs.call('RegisterTaskDefinition', { family: `bench-${n % families}`, containerDefinitions }),
+    const push = (operation, r) => results.push({ mode: label, operation, ...r });
+    push(
+      'RegisterTaskDefinition',
+      await timed(registrations, (i) =>
+        ecs.call('RegisterTaskDefinition', { family: `bench-${i % families}`, containerDefinitions }),
       ),
     );
     const perFamily = Math.floor(registrations / families);
-    results.push(
-      await phase('DescribeTaskDefinition', Math.round(5000 * SCALE), (_worker, n) =>
-        ecs.call('DescribeTaskDefinition', { taskDefinition: `bench-${n % families}:${1 + (n % perFamily)}` }),
+    push(
+      'DescribeTaskDefinition',
+      await timed(n(5000), (i) =>
+        ecs.call('DescribeTaskDefinition', { taskDefinition: `bench-${i % families}:${1 + (i % perFamily)}` }),
       ),
     );
-    results.push(
-      await phase('ListTaskDefinitions', Math.round(2000 * SCALE), (_worker, n) =>
-        ecs.call('ListTaskDefinitions', { familyPrefix: `bench-${n % families}`, maxResults: 100 }),
+    const sample = await ecs.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' });
+    describeResponse = {
+      status: sample.status,
+      headers: {
+        'content-type': sample.headers['content-type'],
+        'x-amzn-requestid': sample.headers['x-amzn-requestid'],
+      },
+      body: sample.text,
+    };
+    push(
+      'ListTaskDefinitions',
+      await timed(n(2000), (i) =>
+        ecs.call('ListTaskDefinitions', { familyPrefix: `bench-${i % families}`, maxResults: 100 }),
       ),
     );
+    if (tasks) {
+      await ecs.call('RegisterTaskDefinition', {
+        family: 'tasks',
+        networkMode: 'bridge',
+        containerDefinitions: [{ name: 'app', image: 'app:1', memory: 32 }],
+      });
+      const arns = [];
+      const stopCount = n(1000);
+      for (let i = 0; arns.length < stopCount + 100; i++) {
+        const out = (await ecs.call('RunTask', { taskDefinition: 'tasks', count: 10 })).json();
+        arns.push(...out.tasks.map((t) => t.taskArn));
+      }
+      const hundred = arns.slice(0, 100);
+      for (let i = 0; i < 20; i++) await ecs.call('DescribeTasks', { tasks: hundred });
+      push('DescribeTasks (100 tasks)', await timed(n(300), () => ecs.call('DescribeTasks', { tasks: hundred })));
+      const toStop = arns.slice(100);
+      push('StopTask', await timed(toStop.length, (i) => ecs.call('StopTask', { task: toStop[i] })));
+    }
   } finally {
     ecs.close();
-    await stopGateway(gateway);
+    await stopChild(gateway);
   }
-  return results.map((r) => ({ mode: label, ...r }));
+  return { results, describeResponse };
 }
 
+const TARGETS = {
+  RegisterTaskDefinition: { rps: 2000, p99: 10 },
+  DescribeTaskDefinition: { rps: 3000, p99: 10 },
+  ListTaskDefinitions: { rps: 2000, p99: 10 },
+  'DescribeTasks (100 tasks)': { p50: 25 },
+  StopTask: { rps: 1000 },
+};
+
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-bench-'));
+  const dataDirs = [];
+  const tempDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-bench-'));
+    dataDirs.push(dir);
+    return dir;
+  };
+  const roots = process.env.BENCH_BASE_ROOT
+    ? [
+        ['base', process.env.BENCH_BASE_ROOT],
+        ['this', ROOT],
+      ]
+    : [['this', ROOT]];
+  const modes = [
+    ['memory', { BENCH_BACKEND: 'memory' }, { tasks: true }],
+    ['memory, log at info', { BENCH_BACKEND: 'memory', LOG_LEVEL: 'info' }, { tasks: false }],
+    ['persistent', { PERSISTENCE: '1' }, { tasks: false }],
+  ];
+  const samples = new Map();
+  let describeResponse;
   try {
-    const rows = [
-      ...(await runMode('memory', {})),
-      ...(await runMode('persistence', { PERSISTENCE: '1', DATA_DIR: dataDir })),
-    ];
-    const format = (ms) => `${ms.toFixed(2)} ms`;
-    console.log(
-      `ECS control plane, ${CONCURRENCY} concurrent clients, ${os.cpus().length} CPUs, node ${process.version}`,
-    );
-    console.table(
-      rows.map((r) => ({
-        mode: r.mode,
-        operation: r.operation,
-        requests: r.requests,
-        'req/s': r.rps,
-        p50: format(r.p50),
-        p99: format(r.p99),
-      })),
-    );
+    // Builds alternate within every mode and round, so a busy moment of a shared machine hits both.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [mode, env, options] of modes) {
+        const order = round % 2 === 0 ? roots : [...roots].reverse();
+        for (const [name, root] of order) {
+          const dataDir = env.PERSISTENCE ? { DATA_DIR: tempDir() } : {};
+          const run = await runMode(mode, { BENCH_ROOT: root, ...env, ...dataDir }, options);
+          describeResponse ??= run.describeResponse;
+          for (const r of run.results) {
+            const key = `${name}|${mode}|${r.operation}`;
+            samples.set(key, [...(samples.get(key) ?? []), { build: name, ...r }]);
+          }
+        }
+      }
+      const floor = await runFloor(describeResponse);
+      const key = `-|memory|${floor.operation}`;
+      samples.set(key, [...(samples.get(key) ?? []), { build: '-', mode: 'memory', ...floor }]);
+    }
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
   }
+  // Over rounds: the median round by requests/s.
+  const rows = [...samples.values()].map(
+    (runs) => [...runs].sort((x, y) => x.rps - y.rps)[Math.floor(runs.length / 2)],
+  );
+  const floorRps = rows.find((r) => r.operation === 'bare http floor').rps;
+  console.log(
+    `ECS control plane, ${CONCURRENCY} concurrent clients, ${os.cpus().length} CPUs, node ${process.version}`,
+  );
+  console.table(
+    rows.map((r) => ({
+      build: r.build,
+      mode: r.mode,
+      operation: r.operation,
+      requests: r.requests,
+      'req/s': r.rps,
+      'of floor': `${((100 * r.rps) / floorRps).toFixed(0)}%`,
+      'CPU/req': `${r.cpuUs.toFixed(0)} µs`,
+      p50: `${r.p50.toFixed(2)} ms`,
+      p99: `${r.p99.toFixed(2)} ms`,
+    })),
+  );
+  // The figures `npm run bench` prints beside the issue's targets: this build's only.
+  const figures = [];
+  for (const r of rows.filter((row) => row.build !== 'base')) {
+    const target = TARGETS[r.operation] ?? {};
+    const key = `${r.operation}${r.mode === 'memory' ? '' : ` (${r.mode})`}`;
+    if (r.operation === 'bare http floor') {
+      figures.push({
+        key: 'bare http floor',
+        value: `${r.rps} req/s, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
+        short: `${r.rps}/s`,
+      });
+      continue;
+    }
+    const met = [
+      target.rps === undefined || r.rps >= target.rps,
+      target.p99 === undefined || r.p99 <= target.p99,
+      target.p50 === undefined || r.p50 <= target.p50,
+    ].every(Boolean);
+    const targetText =
+      r.mode !== 'memory'
+        ? '-'
+        : [
+            target.rps && `≥ ${target.rps} req/s`,
+            target.p50 && `p50 ≤ ${target.p50} ms`,
+            target.p99 && `p99 ≤ ${target.p99} ms`,
+          ]
+            .filter(Boolean)
+            .join(', ');
+    figures.push({
+      key,
+      value: `${r.rps} req/s (${((100 * r.rps) / floorRps).toFixed(0)}% of floor), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
+      target: targetText,
+      met: r.mode !== 'memory' ? undefined : met,
+      short: `${r.rps}/s p99 ${r.p99.toFixed(0)}`,
+    });
+  }
+  return figures;
 }
 
 module.exports = { run: main };

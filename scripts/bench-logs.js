@@ -108,6 +108,7 @@ async function run() {
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
   const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials });
   const logs = new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials });
+  const figures = [];
   try {
     // Sustained throughput.
     const group = `/bench/throughput-${process.pid}`;
@@ -131,6 +132,14 @@ async function run() {
       },
     );
     const seconds = (done - started) / 1000;
+    const linesPerSecond = Math.round(seen / seconds);
+    figures.push({
+      key: 'awslogs container → GetLogEvents, sustained',
+      value: `${linesPerSecond} lines/s`,
+      target: '≥ 100,000 lines/s',
+      met: linesPerSecond >= 100_000,
+      short: `${Math.round(linesPerSecond / 1000)}k lines/s`,
+    });
     console.log(
       `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${Math.round(seen / seconds)} lines/s`,
     );
@@ -158,7 +167,9 @@ async function run() {
     console.log(
       `awslogs lag (write to GetLogEvents), ${lags.length} lines: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${lags.at(-1)} ms`,
     );
+    figures.push({ key: 'awslogs lag, write → visible', value: `p50 ${pct(50)} ms, p99 ${pct(99)} ms` });
     await ecs.send(new DescribeTasksCommand({ tasks: [lag.taskArn] }));
+    return figures;
   } finally {
     ecs.destroy();
     logs.destroy();

@@ -55,6 +55,12 @@ async function run() {
     console.log(`ratio: ${(viaService / direct).toFixed(2)}×`);
 
     await ecs.send(new ecsSdk.DeleteServiceCommand({ service: 'bench', force: true }));
+    return [
+      {
+        key: `service of ${COUNT} tasks → steady state beside ${COUNT} direct containers`,
+        value: `${viaService.toFixed(2)} s vs ${direct.toFixed(2)} s (${(viaService / direct).toFixed(2)}×)`,
+      },
+    ];
   } finally {
     await bench.close();
   }

@@ -1,12 +1,19 @@
-// Measures the gateway's start: from spawning `node packages/gateway/dist/main.js` to the first answer
-// of the health endpoint, over several runs. Needs `npm run build` first (npm run bench does it).
+// Measures the gateway's start: from spawning it to the first healthy answer of the health endpoint
+// (status "running", Docker reached), over several runs, for `npm start`'s file (the bundle,
+// packages/gateway/dist/localcloud.js), for the container image's entry point (docker/entrypoint.js, laid
+// out as the image lays it out) and for the unbundled packages/gateway/dist/main.js, and the resident
+// memory (RSS) once idle after start. Needs `npm run build` first (npm run bench does it). BENCH_BASE_ROOT=<another
+// checkout> measures that build's main.js too, alternating with this one run by run.
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 10);
-const main = path.join(__dirname, '../packages/gateway/dist/main.js');
+const ROOT = path.join(__dirname, '..');
+const IDLE_MS = 1000;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -21,24 +28,36 @@ function healthy(port) {
   return new Promise((resolve) => {
     http
       .get({ host: '127.0.0.1', port, path: '/_localcloud/health' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(res.statusCode === 200 && JSON.parse(body).status === 'running'));
       })
       .on('error', () => resolve(false));
   });
 }
 
-async function once() {
+function rssMiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+/** Spawns `script`; resolves to ms until healthy and the RSS after IDLE_MS of idling. */
+async function once(script, env = {}) {
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, GATEWAY_LISTEN: `127.0.0.1:${port}`, LOG_LEVEL: 'error' },
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, GATEWAY_LISTEN: `127.0.0.1:${port}`, LOG_LEVEL: 'error', ...env },
     stdio: 'ignore',
   });
   try {
-    for (let i = 0; i < 2000; i++) {
-      if (await healthy(port)) return Number(process.hrtime.bigint() - started) / 1e6;
-      await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 4000; i++) {
+      if (await healthy(port)) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        await new Promise((r) => setTimeout(r, IDLE_MS));
+        return { ms, rss: fs.existsSync('/proc') ? rssMiB(child.pid) : NaN };
+      }
+      await new Promise((r) => setTimeout(r, 2));
     }
     throw new Error('gateway did not become healthy within 10 s');
   } finally {
@@ -47,14 +66,68 @@ async function once() {
   }
 }
 
+/** docker/entrypoint.js beside a `packages` link, as the image has it in /opt/localcloud. */
+function entrypointLayout() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-entrypoint-'));
+  fs.copyFileSync(path.join(ROOT, 'docker/entrypoint.js'), path.join(dir, 'entrypoint.js'));
+  fs.symlinkSync(path.join(ROOT, 'packages'), path.join(dir, 'packages'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+const stats = (samples) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) };
+};
+
 async function run() {
-  const samples = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await once());
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)];
-  console.log(
-    `startup: spawn to first healthy answer, ${RUNS} runs: median ${median.toFixed(0)} ms, min ${samples[0].toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`,
-  );
+  const layout = entrypointLayout();
+  const variants = [
+    ['npm start (dist/localcloud.js)', path.join(ROOT, 'packages/gateway/dist/localcloud.js'), {}],
+    ['image entry point (entrypoint.js)', path.join(layout, 'entrypoint.js'), { LOCALCLOUD_RUN_AS_ROOT: '1' }],
+    ['unbundled (dist/main.js)', path.join(ROOT, 'packages/gateway/dist/main.js'), {}],
+  ];
+  if (process.env.BENCH_BASE_ROOT) {
+    variants.push([
+      'base build (dist/main.js)',
+      path.join(process.env.BENCH_BASE_ROOT, 'packages/gateway/dist/main.js'),
+      {},
+    ]);
+  }
+  const samples = new Map(variants.map(([name]) => [name, []]));
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      for (const [name, script, env] of variants) samples.get(name).push(await once(script, env));
+    }
+  } finally {
+    fs.rmSync(layout, { recursive: true, force: true });
+  }
+  const figures = [];
+  for (const [name] of variants) {
+    const ms = stats(samples.get(name).map((s) => s.ms));
+    const rss = stats(samples.get(name).map((s) => s.rss));
+    console.log(
+      `startup, ${name}: spawn to first healthy answer, ${RUNS} runs: median ${ms.median.toFixed(0)} ms (min ${ms.min.toFixed(0)}, max ${ms.max.toFixed(0)}); idle RSS median ${rss.median.toFixed(1)} MiB`,
+    );
+    if (name.startsWith('base') || name.startsWith('unbundled')) continue;
+    figures.push({
+      key: `start-up, ${name}, median of ${RUNS}`,
+      value: `${ms.median.toFixed(0)} ms`,
+      target: '≤ 150 ms',
+      met: ms.median <= 150,
+      short: `${ms.median.toFixed(0)}ms`,
+    });
+    if (name.startsWith('npm start')) {
+      figures.push({
+        key: 'idle RSS after start',
+        value: `${rss.median.toFixed(1)} MiB`,
+        target: '≤ 60 MiB',
+        met: rss.median <= 60,
+        short: `${rss.median.toFixed(0)}MiB`,
+      });
+    }
+  }
+  return figures;
 }
 
 module.exports = { run };

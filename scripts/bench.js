@@ -1,23 +1,69 @@
-// `npm run bench`: builds, then runs every benchmark script (scripts/bench-*.js) in turn, or the ones
-// named on the command line (`npm run bench -- startup tasks`). Numbers go to stdout; nothing asserts.
+// `npm run bench`: builds, then runs every benchmark in turn, or the ones named on the command line
+// (`npm run bench -- startup tasks`). Each prints its details; at the end every figure is printed beside
+// the target of issue #18, and one dated row is appended to the history table of docs/benchmarks.md.
+// Nothing asserts on the numbers. BENCH_NO_HISTORY=1 leaves docs/benchmarks.md alone.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
+const ROOT = path.join(__dirname, '..');
+const BENCHMARKS = ['startup', 'control-plane', 'tasks', 'services', 'logs'];
+const DOC = path.join(ROOT, 'docs/benchmarks.md');
+/** The history columns: figure keys (by prefix) in the order of the issue's table. */
+const HISTORY_COLUMNS = [
+  ['start (npm start)', 'start-up, npm start'],
+  ['start (image)', 'start-up, image entry point'],
+  ['idle RSS', 'idle RSS'],
+  ['floor', 'bare http floor'],
+  ['Register', 'RegisterTaskDefinition'],
+  ['Describe', 'DescribeTaskDefinition'],
+  ['List', 'ListTaskDefinitions'],
+  ['DescribeTasks ×100', 'DescribeTasks (100 tasks)'],
+  ['StopTask', 'StopTask'],
+  ['Register (persistent)', 'RegisterTaskDefinition (persistent)'],
+  ['RunTask vs engine', 'RunTask → RUNNING'],
+  ['awslogs', 'awslogs container'],
+];
+
 async function main() {
-  execFileSync('npx', ['tsc', '-b'], { stdio: 'inherit', cwd: path.join(__dirname, '..') });
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', cwd: ROOT });
   const wanted = process.argv.slice(2);
-  const scripts = fs
-    .readdirSync(__dirname)
-    .filter((f) => /^bench-.+\.js$/.test(f))
-    .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/^bench-|\.js$/g, '')));
-  for (const script of scripts) {
-    console.log(`\n## ${script}`);
-    await require(path.join(__dirname, script)).run();
+  const unknown = wanted.filter((name) => !BENCHMARKS.includes(name));
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
+  const figures = [];
+  for (const name of BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b))) {
+    console.log(`\n## bench-${name}.js`);
+    figures.push(...((await require(path.join(__dirname, `bench-${name}.js`)).run()) ?? []));
   }
+
+  const load = os.loadavg()[0].toFixed(1);
+  console.log(`\n## Figures (issue #18 targets); ${os.cpus().length} CPUs, load average ${load} at the end`);
+  console.table(
+    figures.map((f) => ({
+      measure: f.key,
+      result: f.value,
+      target: f.target ?? '',
+      met: f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+    })),
+  );
+
+  if (process.env.BENCH_NO_HISTORY === '1') return;
+  const cell = (prefix) => {
+    const figure = figures.find((f) => f.key.startsWith(prefix));
+    return figure ? (figure.short ?? figure.value) : '-';
+  };
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const row = `| ${date} | ${os.cpus().length} CPUs, load ${load}, node ${process.version} | ${HISTORY_COLUMNS.map(([, prefix]) => cell(prefix)).join(' | ')} |`;
+  fs.appendFileSync(DOC, `${row}\n`);
+  console.log(`\nappended to docs/benchmarks.md:\n${row}`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+module.exports = { HISTORY_COLUMNS };
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -133,6 +133,8 @@ function buildModel(name, entry) {
         throw new Error(`unknown trait '${trait}' at ${owner}$${member}: teach the generator`);
     }
     const facets = {};
+    // Secret values, passwords, keys: the gateway keeps them out of its log (redactSensitive).
+    if (traits.sensitive) facets.sensitive = true;
     if (protocolIsXml && traits.xmlName) facets.xmlName = traits.xmlName;
     if (protocolIsXml && traits.xmlFlattened) facets.flattened = true;
     let shape;

@@ -203,7 +203,7 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/${v.service}-model.json';
 import { ${v.name.toUpperCase()}_HANDLERS, type ${v.name}Scope } from './operations';
 import { ${v.name}Store } from './store';
@@ -233,6 +233,11 @@ export class ${v.name}Provider implements ServiceProvider {
 
   validateInput(operation: string, input: unknown): void {
     this.validator.validate(operation, input);
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(${v.name.toUpperCase()}_MODEL, operation, kind, body);
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {

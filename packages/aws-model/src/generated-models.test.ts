@@ -81,7 +81,10 @@ describe('the generated models', () => {
     const started = process.hrtime.bigint();
     for (const entry of Object.values(services)) {
       const validator = new ModelValidator(JSON.parse(fs.readFileSync(path.join(ROOT, entry.out), 'utf8')));
-      expect(() => validator.validate(Object.keys(validator.model.operations)[0]!, {})).toThrow();
+      // The first operation with a required member (Secrets Manager's first, BatchGetSecretValue, has none).
+      const { operations, structures } = validator.model;
+      const operation = Object.keys(operations).find((op) => structures[operations[op]!.input ?? '']?.required.length);
+      expect(() => validator.validate(operation!, {})).toThrow();
     }
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
   });

@@ -27,6 +27,11 @@ export function violation(path: string, value: unknown, constraint: string): str
   return `Value ${valueText(value)} at '${path || 'input'}' failed to satisfy constraint: ${constraint}`;
 }
 
+/** The same for a member the model marks sensitive: its value is left out of the message. */
+export function sensitiveViolation(path: string, constraint: string): string {
+  return `Value at '${path || 'input'}' failed to satisfy constraint: ${constraint}`;
+}
+
 export function validationMessage(problems: readonly string[]): string {
   const count = problems.length === 1 ? '1 validation error' : `${problems.length} validation errors`;
   // Thousands of bad list items are named by the first few: the message stays readable and bounded.

@@ -20,6 +20,8 @@ export interface Facets {
   readonly pattern?: string;
   /** Timestamp wire format when not the protocol's default: `date-time`, `http-date` or `epoch-seconds`. */
   readonly format?: 'date-time' | 'http-date' | 'epoch-seconds';
+  /** Smithy's `sensitive` trait: the value is a secret (a password, a key, a secret's value) never to be logged. */
+  readonly sensitive?: boolean;
   /** XML protocols only: the element name, and whether a list or map is flattened. */
   readonly xmlName?: string;
   readonly flattened?: boolean;

@@ -1,6 +1,6 @@
 import { truncateText, type ServiceError } from '@localcloud/gateway';
 import { badInputError, badInputRule, type BadInputRule } from './bad-input';
-import { validationMessage, violation } from './messages';
+import { sensitiveViolation, validationMessage, violation } from './messages';
 import type { Facets, ServiceModel, Shape, SimpleType } from './model';
 
 export interface ValidatorOptions {
@@ -34,7 +34,7 @@ export class ModelValidator {
     const structure = this.model.operations[operation]?.input;
     if (!structure) return;
     const problems: string[] = [];
-    this.check({ structure }, input, '', problems);
+    this.check({ structure }, input, '', problems, false);
     if (problems.length > 0) throw this.error('constraint', validationMessage(problems));
   }
 
@@ -42,24 +42,26 @@ export class ModelValidator {
     return badInputError(this.rule, kind, message);
   }
 
-  private check(shape: Shape, value: unknown, path: string, problems: string[]): void {
+  /** `secret`: the value is, or is inside, a member the model marks sensitive: messages never quote it. */
+  private check(shape: Shape, value: unknown, path: string, problems: string[], secret: boolean): void {
     if (value === null || value === undefined) return;
     if (typeof shape === 'string') {
-      this.checkSimple(shape, undefined, value, path, problems);
+      this.checkSimple(shape, undefined, value, path, problems, secret);
       return;
     }
+    secret ||= shape.sensitive === true;
     if ('list' in shape) {
       if (!Array.isArray(value)) throw this.mismatch(path, 'a list', value);
-      this.checkFacets(shape, value, value.length, path, problems);
+      this.checkFacets(shape, value, value.length, path, problems, secret);
       value.forEach((item, i) => {
         const itemPath = `${path}.${i + 1}.member`;
         if (item === null || item === undefined) problems.push(violation(itemPath, null, 'Member must not be null'));
-        else this.check(shape.list, item, itemPath, problems);
+        else this.check(shape.list, item, itemPath, problems, secret);
       });
       return;
     }
     if ('type' in shape) {
-      this.checkSimple(shape.type, shape, value, path, problems);
+      this.checkSimple(shape.type, shape, value, path, problems, secret);
       return;
     }
     if (!isObject(value)) {
@@ -67,13 +69,13 @@ export class ModelValidator {
     }
     if ('map' in shape) {
       const entries = Object.entries(value);
-      this.checkFacets(shape, value, entries.length, path, problems);
+      this.checkFacets(shape, value, entries.length, path, problems, secret);
       for (const [key, item] of entries) {
         // A map key is the caller's text, as long as they like: cut like any quoted value.
         const itemPath = `${path}.${truncateText(key)}`;
         // Maps are not sparse (Smithy's default): a null value is a missing one.
         if (item === null || item === undefined) problems.push(violation(itemPath, null, 'Member must not be null'));
-        else this.check(shape.map, item, itemPath, problems);
+        else this.check(shape.map, item, itemPath, problems, secret);
       }
       return;
     }
@@ -88,7 +90,7 @@ export class ModelValidator {
     for (const [member, memberShape] of Object.entries(structure.members)) {
       // AWS reads a null member as an absent one; handlers then see only `undefined` for "not set".
       if (value[member] === null) delete value[member];
-      else this.check(memberShape, value[member], prefix + member, problems);
+      else this.check(memberShape, value[member], prefix + member, problems, secret);
     }
   }
 
@@ -98,15 +100,25 @@ export class ModelValidator {
     value: unknown,
     path: string,
     problems: string[],
+    secret: boolean,
   ): void {
     if (!fitsSimple(type, value)) throw this.mismatch(path, DESCRIPTIONS[type], value);
     if (!facets) return;
     const size = typeof value === 'string' ? [...value].length : undefined;
-    this.checkFacets(facets, value, size, path, problems);
+    this.checkFacets(facets, value, size, path, problems, secret || facets.sensitive === true);
   }
 
-  private checkFacets(facets: Facets, value: unknown, size: number | undefined, path: string, problems: string[]) {
-    const fail = (constraint: string) => problems.push(violation(path, value, constraint));
+  private checkFacets(
+    facets: Facets,
+    value: unknown,
+    size: number | undefined,
+    path: string,
+    problems: string[],
+    secret: boolean,
+  ) {
+    // A secret's value is not repeated in the answer (nor, so, in any log of it).
+    const fail = (constraint: string) =>
+      problems.push(secret ? sensitiveViolation(path, constraint) : violation(path, value, constraint));
     if (facets.enum && !facets.enum.includes(value as string | number)) {
       fail(`Member must satisfy enum value set: [${facets.enum.join(', ')}]`);
     }

@@ -10,12 +10,13 @@ import {
 } from '@localcloud/gateway';
 import { openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as ecsModel from './generated/ecs-model.json';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
+import { TaskSecrets } from './runtime/task-secrets';
 import { TaskRuntime } from './runtime/task-runtime';
 import { TaskSupervisor } from './runtime/task-supervisor';
 import { instanceIdOf } from './runtime/instance-id';
@@ -37,6 +38,8 @@ import { placeLaunchedTask } from './handlers/container-instances';
 import type { TaskHooks } from './runtime/task-hooks';
 import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
+import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
+import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
@@ -68,6 +71,7 @@ export class EcsProvider implements ServiceProvider {
   private readonly scheduler: ServiceScheduler;
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
+  private readonly registrar: ServiceRegistrar;
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
   /** The engine's CPUs and memory as last seen (container instances' resources). */
@@ -103,6 +107,12 @@ export class EcsProvider implements ServiceProvider {
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
     this.agent = this.createTaskAgent();
+    this.registrar = new ServiceRegistrar({
+      get: (ref) => this.repository.get(ref),
+      serviceOf: (task) => this.serviceOfTask(task),
+      cloudMap: () => this.context.lookupProvider('servicediscovery'),
+      logger: context.logger,
+    });
     this.runtime = new TaskRuntime({
       backend: this.backend,
       repository: this.repository,
@@ -111,7 +121,12 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       endpointUrl: () => this.endpointUrl,
       hooks: this.withPlacement(this.agent),
-      onTaskChanged: () => this.scheduler.kick(),
+      onTaskChanged: (ref) => {
+        this.scheduler.kick();
+        this.registrar.taskChanged(ref);
+      },
+      // Looked up when a task starts, not here: providers are created one after another.
+      secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
       // ECR URIs are pulled from the ECR provider's registry with its token; found per task, not here.
       images: {
         resolve: async (scope, image) => {
@@ -154,6 +169,11 @@ export class EcsProvider implements ServiceProvider {
       logger: context.logger,
       ready: () => this.supervisor.available,
     });
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(ECS_MODEL, operation, kind, body);
   }
 
   validateInput(operation: string, input: unknown): void {
@@ -209,6 +229,7 @@ export class EcsProvider implements ServiceProvider {
     this.supervisor.close();
     await this.runtime.settle();
     await this.agent.close();
+    await this.registrar.idle();
     await this.endpoints?.close();
     if (!this.context.persistence.enabled) {
       await Promise.all(this.repository.unfinished().map((record) => this.runtime.removeDockerResources(record)));
@@ -318,6 +339,15 @@ export class EcsProvider implements ServiceProvider {
       resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
       beforeStopped: (ref) => agent.beforeStopped(ref),
     };
+  }
+
+  /** The ECS service a task was started for (its group `service:<name>`), for Cloud Map registration. */
+  private serviceOfTask(task: TaskRecord): TaskService | undefined {
+    if (!task.group?.startsWith('service:')) return undefined;
+    const serviceName = task.group.slice('service:'.length);
+    const clusterName = clusterNameOf(task.clusterArn);
+    const service = this.stores.get(task.accountId, task.region).services.get(`${clusterName}/${serviceName}`);
+    return service && { serviceName, clusterName, serviceRegistries: service.serviceRegistries ?? [] };
   }
 
   private place(ref: TaskRef): void {

@@ -154,7 +154,7 @@ describeWithEngine('ECS task features on a named network', () => {
     });
   });
 
-  it('fails tasks that need secrets or S3 environment files with a reason, instead of starting without them', async () => {
+  it('fails tasks whose secrets are missing or that need S3 environment files with a reason, instead of starting without them', async () => {
     await bed.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'secretive',
@@ -168,7 +168,7 @@ describeWithEngine('ECS task features on a named network', () => {
     const task = (await bed.ecs.send(new RunTaskCommand({ taskDefinition: 'secretive' }))).tasks![0]!;
     const stopped = await waitForTask(bed.ecs, task.taskArn!, isStopped);
     expect(stopped.stopCode).toBe('TaskFailedToStart');
-    expect(stopped.stoppedReason).toMatch(/^ResourceInitializationError: unable to pull secrets.*DB_PASSWORD/);
+    expect(stopped.stoppedReason).toMatch(/^ResourceInitializationError: unable to pull secrets.*parameter\/db/);
 
     await bed.ecs.send(
       new RegisterTaskDefinitionCommand({ family: 'envfiles', containerDefinitions: [shellContainer('app', 'true')] }),

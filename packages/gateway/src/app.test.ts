@@ -99,6 +99,16 @@ describe('gateway edge', () => {
     expect(res.status).toBe(200);
   });
 
+  it("routes a host with AWS's data- prefix (Cloud Map's DiscoverInstances host) to the service after it", async () => {
+    const res = await request(gw.url)
+      .post('/')
+      .set('host', 'data-dynamodb.us-east-1.localhost')
+      .set('content-type', 'application/x-amz-json-1.0')
+      .send('{}');
+    // The service was found by the host: the request gets as far as asking which operation it names.
+    expectAwsError(res, 400, 'MissingAction');
+  });
+
   it('answers malformed JSON with SerializationException', async () => {
     expectAwsError(await post(`${TARGET}.ListTables`, '{"Limit": '), 400, 'SerializationException');
     expectAwsError(await post(`${TARGET}.ListTables`, '[1,2]'), 400, 'SerializationException');

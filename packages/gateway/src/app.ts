@@ -36,12 +36,21 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Runs a step and hands any error to the error handler. */
-function asMiddleware(step: Step) {
+/**
+ * Runs steps in order as one middleware (one hop through express's router, not one per step), stops
+ * after a step that answered, and hands any error to the error handler.
+ */
+function asMiddleware(...steps: Step[]) {
+  const run = async (req: Request, res: Response): Promise<void> => {
+    const exchange = exchangeOf(res);
+    for (const step of steps) {
+      const pending = step(req, res, exchange);
+      if (pending) await pending;
+      if (res.headersSent) return;
+    }
+  };
   return (req: Request, res: Response, next: NextFunction) => {
-    Promise.resolve()
-      .then(() => step(req, res, exchangeOf(res)))
-      .then(() => (res.headersSent ? undefined : next()), next);
+    run(req, res).then(() => (res.headersSent ? undefined : next()), next);
   };
 }
 
@@ -64,10 +73,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.use(requestLog(logger, config.debug));
   app.get(HEALTH_PATH, healthRoute(registry));
   app.use(readBody(config.maxBodyBytes));
-  app.use(asMiddleware(resolveService(registry)));
-  app.use(asMiddleware(resolveAccountRegion({ region: config.defaultRegion, accountId: config.defaultAccountId })));
-  app.use(asMiddleware(parseRequest));
-  app.use(asMiddleware(dispatch));
+  app.use(
+    asMiddleware(
+      resolveService(registry),
+      resolveAccountRegion({ region: config.defaultRegion, accountId: config.defaultAccountId }),
+      parseRequest,
+      dispatch,
+    ),
+  );
   app.use(errorHandler(logger));
 
   const server = http.createServer(app);

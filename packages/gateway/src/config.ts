@@ -4,6 +4,9 @@ import path from 'node:path';
 export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ecs: '@localcloud/ecs-provider',
   logs: '@localcloud/logs-provider',
+  ssm: '@localcloud/ssm-provider',
+  secretsmanager: '@localcloud/secretsmanager-provider',
+  servicediscovery: '@localcloud/servicediscovery-provider',
   ecr: '@localcloud/ecr-provider',
 };
 

@@ -1,5 +1,5 @@
 /**
- * Fuzzes a real gateway (SERVICES=ecs,logs,ecr): every operation of every enabled provider gets schema-based
+ * Fuzzes a real gateway (SERVICES=ecs,logs,ssm,ecr): every operation of every enabled provider gets schema-based
  * bodies (valid-ish, and mutated: wrong types, missing members, bad enums, huge strings, deep nesting…)
  * and garbage (random bytes, truncated and non-object JSON, wrong content types, encodings, methods and
  * targets). Every answer must come within a bound and be an AWS-shaped 4xx, a 200, or a 501 for what is
@@ -15,6 +15,8 @@ import { TEST_IMAGE } from '@localcloud/docker-backend/testing';
 import { startTestGateway, type InputModel, type TestGateway } from '@localcloud/gateway/testing';
 import { ECS_INPUT_MODEL } from '@localcloud/ecs-provider/testing';
 import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
+import { SSM_INPUT_MODEL } from '@localcloud/ssm-provider/testing';
+import { SERVICEDISCOVERY_INPUT_MODEL } from '@localcloud/servicediscovery-provider/testing';
 import { ECR_INPUT_MODEL } from '@localcloud/ecr-provider/testing';
 import { removePrefixContainers } from '../../ecs-provider/test/support';
 import { Prng, caseSeed } from './fuzz/prng';
@@ -30,6 +32,8 @@ const CONCURRENCY = 4;
 const MODELS: Readonly<Record<string, InputModel>> = {
   ecs: ECS_INPUT_MODEL,
   logs: LOGS_INPUT_MODEL,
+  ssm: SSM_INPUT_MODEL,
+  servicediscovery: SERVICEDISCOVERY_INPUT_MODEL,
   ecr: ECR_INPUT_MODEL,
 };
 
@@ -49,7 +53,7 @@ describe('no 5xx from any input', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SERVICES: 'ecs,logs,ecr', ECS_CONTAINER_PREFIX: prefix },
+      env: { SERVICES: 'ecs,logs,ssm,ecr', ECS_CONTAINER_PREFIX: prefix },
     });
   });
 

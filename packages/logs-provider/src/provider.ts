@@ -7,7 +7,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { ModelValidator } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive } from '@localcloud/aws-model';
 import { LOGS_MODEL } from './model';
 import { LOGS_HANDLERS } from './operations';
 import { LogsStore } from './store/logs-store';
@@ -49,6 +49,11 @@ export class LogsProvider implements ServiceProvider, LogsSink {
       (accountId, region) =>
         new LogsStore(openStateStore({ dir: enabled ? path.join(dataDir, 'logs', accountId, region) : undefined })),
     );
+  }
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(LOGS_MODEL, operation, kind, body);
   }
 
   validateInput(operation: string, input: unknown): void {

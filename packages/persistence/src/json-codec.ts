@@ -1,4 +1,3 @@
-import { isDate } from 'node:util/types';
 /*
  * The one place records become text and back. JSON has no dates, and providers store AWS SDK shapes
  * whose timestamps are `Date`s, so a Date is written as `{"$date": "<ISO 8601>"}` and revived on
@@ -9,23 +8,37 @@ const DATE_MARKER = '$date';
 
 /** JSON text of a record. Throws a TypeError if the value has no JSON form. */
 export function encodeValue(value: unknown): string {
-  const json = JSON.stringify(value, replaceDates);
+  const json = stringifyWithDateMarkers(value);
   if (json === undefined) throw new TypeError(`a ${typeof value} cannot be stored: records must be JSON values`);
   return json;
+}
+
+function dateMarker(this: Date): { [DATE_MARKER]: string | null } {
+  return { [DATE_MARKER]: Number.isNaN(this.getTime()) ? null : this.toISOString() };
+}
+
+/** The prototypes of this realm's Dates and of those `structuredClone` makes (another realm in a vm context). */
+const DATE_PROTOTYPES: readonly Date[] = [
+  ...new Set([Date.prototype, Object.getPrototypeOf(structuredClone(new Date(0))) as Date]),
+];
+
+/**
+ * JSON.stringify calls a Date's `toJSON`: for the length of this synchronous call it gives the marker.
+ * About twice as fast as a replacer function, which V8 calls for every member of the record.
+ */
+function stringifyWithDateMarkers(value: unknown): string | undefined {
+  const saved = DATE_PROTOTYPES.map((prototype) => prototype.toJSON);
+  for (const prototype of DATE_PROTOTYPES) prototype.toJSON = dateMarker as unknown as Date['toJSON'];
+  try {
+    return JSON.stringify(value);
+  } finally {
+    DATE_PROTOTYPES.forEach((prototype, i) => (prototype.toJSON = saved[i]!));
+  }
 }
 
 /** Parses JSON text written by `encodeValue` (or a line containing such values): Dates revived, everything frozen. */
 export function decodeValue(json: string): unknown {
   return reviveAndFreeze(JSON.parse(json));
-}
-
-// `this[key]` is the raw value: JSON.stringify has already turned a Date into a string in `value`.
-function replaceDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  if (isDate(raw)) {
-    return { [DATE_MARKER]: Number.isNaN(raw.getTime()) ? null : raw.toISOString() };
-  }
-  return value;
 }
 
 // One walk after JSON.parse: about three times faster than a JSON.parse reviver, which counts at startup.

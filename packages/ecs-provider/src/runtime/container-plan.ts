@@ -65,6 +65,8 @@ export interface PlanInput {
   readonly runtimeEnvironment?: Readonly<Record<string, string>>;
   /** Extra environment per ECS container name (e.g. its own metadata URI), overridable by nothing. */
   readonly containerEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Per ECS container name, its `secrets` resolved at start (held in memory only, never stored). */
+  readonly secretEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const MIB = 1024 * 1024;
@@ -206,7 +208,7 @@ function extraHosts(container: ContainerDefinition): string[] {
   return (container.extraHosts ?? []).map((h) => `${h.hostname}:${h.ipAddress}`);
 }
 
-/** Definition environment, then overrides, then what ECS itself sets (which a task cannot override). */
+/** Definition environment, then overrides, then secrets, then what ECS itself sets (which a task cannot override). */
 function environment(
   container: ContainerDefinition,
   override: ContainerOverride | undefined,
@@ -221,6 +223,7 @@ function environment(
   const put = (pairs: KeyValuePair[] | undefined) => pairs?.forEach((p) => p.name && (env[p.name] = p.value ?? ''));
   put(container.environment);
   put(override?.environment);
+  Object.assign(env, input.secretEnvironment?.[container.name!]);
   env.AWS_REGION = input.task.region;
   env.AWS_DEFAULT_REGION = input.task.region;
   env.AWS_EXECUTION_ENV = input.task.launchType === 'FARGATE' ? 'AWS_ECS_FARGATE' : 'AWS_ECS_EC2';

@@ -11,6 +11,7 @@ import {
 } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 import { unsupportedTaskFeature } from './unsupported-features';
+import { SecretsUnavailableError, TaskSecrets, type ResolvedSecrets } from './task-secrets';
 import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
 import type { EcsRuntimeConfig } from './runtime-config';
 import type { TaskHooks } from './task-hooks';
@@ -30,6 +31,8 @@ export interface TaskRuntimeOptions {
   readonly hooks?: TaskHooks;
   /** Called after any change to a stored task (the service scheduler reacts to it). */
   readonly onTaskChanged?: (ref: TaskRef) => void;
+  /** Resolves `secrets` and `secretOptions` at start; without it a task that has them fails to start. */
+  readonly secrets?: TaskSecrets;
   /** Where images that are not pulled as named come from (ECR repositories). */
   readonly images?: ImageSource;
 }
@@ -170,6 +173,10 @@ export class TaskRuntime {
     const record = this.options.repository.get(ref);
     if (!record) return;
     try {
+      const unsupported = unsupportedTaskFeature(definition, record.overrides, this.options.secrets !== undefined);
+      if (unsupported) throw new TaskStartError(unsupported);
+      const secrets = await this.resolveSecrets(ref, definition);
+      this.assertStillWanted(ref);
       const containerEnvironment = this.options.hooks?.prepare(ref, definition);
       const plan = planTask({
         definition,
@@ -186,6 +193,7 @@ export class TaskRuntime {
         config: this.options.config,
         endpointUrl: this.options.config.injectEndpoint ? this.options.endpointUrl() : undefined,
         containerEnvironment,
+        secretEnvironment: secrets?.environment,
       });
       this.mutate(ref, (r) => {
         r.runtime = {
@@ -201,9 +209,7 @@ export class TaskRuntime {
           volumes: plan.volumes,
         };
       });
-      const unsupported = unsupportedTaskFeature(definition, record.overrides);
-      if (unsupported) throw new TaskStartError(unsupported);
-      await this.options.hooks?.beforeCreate(ref, definition);
+      await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
       const pulled = await this.pullImages(ref, plan);
       await this.prepareTaskResources(ref, pulled);
@@ -229,6 +235,20 @@ export class TaskRuntime {
     } catch (error) {
       if (error instanceof LaunchAborted) return;
       this.failToStart(ref, error);
+    }
+  }
+
+  /** The task's secrets, resolved as the ECS agent does before it pulls; a missing one fails the task. */
+  private async resolveSecrets(ref: TaskRef, definition: TaskDefinition): Promise<ResolvedSecrets | undefined> {
+    if (!this.options.secrets || !TaskSecrets.wanted(definition)) return undefined;
+    try {
+      return await this.options.secrets.resolve(
+        { accountId: ref.accountId, region: ref.region, taskArn: ref.taskArn },
+        definition,
+      );
+    } catch (error) {
+      if (error instanceof SecretsUnavailableError) throw new TaskStartError(error.message, error.containerName);
+      throw error;
     }
   }
 
@@ -642,6 +662,23 @@ function withFreeHostPort<T extends ContainerSpec>(spec: T, hostPort: number | u
 }
 
 /** A task that could not start, with ECS's reason (`CannotPullContainerError: …`). */
+/**
+ * The definition as the log driver sees it: `secretOptions` resolved into its options. Only handed to the
+ * hooks at start (the awslogs checks); the stored agent state keeps the definition's own options.
+ */
+function withLogSecretOptions(definition: TaskDefinition, secrets: ResolvedSecrets | undefined): TaskDefinition {
+  if (!secrets || Object.keys(secrets.logOptions).length === 0) return definition;
+  return {
+    ...definition,
+    containerDefinitions: definition.containerDefinitions?.map((c) => {
+      const resolved = secrets.logOptions[c.name!];
+      return resolved && c.logConfiguration
+        ? { ...c, logConfiguration: { ...c.logConfiguration, options: { ...c.logConfiguration.options, ...resolved } } }
+        : c;
+    }),
+  };
+}
+
 export class TaskStartError extends Error {
   constructor(
     message: string,

@@ -1,20 +1,21 @@
 import type { TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
 
 /**
- * What a task can ask for that localcloud has nothing to serve from yet: secrets (SSM Parameter Store,
- * Secrets Manager) and environment files (S3). Such a task fails to start with ECS's
+ * What a task can ask for that localcloud has nothing to serve from: environment files (S3, until an S3
+ * provider exists), and secrets when the runtime has no resolver. Such a task fails to start with ECS's
  * ResourceInitializationError naming the reason, rather than starting without the values it expects.
  */
 export function unsupportedTaskFeature(
   definition: TaskDefinition,
   overrides: TaskOverride | undefined,
+  secretsResolved = false,
 ): string | undefined {
   for (const container of definition.containerDefinitions ?? []) {
     const secret = container.secrets?.[0];
-    if (secret) {
+    if (secret && !secretsResolved) {
       return (
         `ResourceInitializationError: unable to pull secrets or registry auth: container ${container.name} ` +
-        `asks for secret ${secret.name} from ${secret.valueFrom}, and localcloud has no Secrets Manager or SSM Parameter Store yet`
+        `asks for secret ${secret.name} from ${secret.valueFrom}, and this runtime resolves no secrets`
       );
     }
     const override = overrides?.containerOverrides?.find((o) => o.name === container.name);

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'winston';
-import { exchangeOf } from './exchange';
+import { exchangeOf, type Exchange } from './exchange';
 import { HEALTH_PATH } from '../health';
 
 /** One log line per request; with debug on, the bodies too. */
@@ -25,12 +25,35 @@ export function requestLog(logger: Logger, debug: boolean) {
       if (exchange.accountId) line.account = exchange.accountId;
       if (exchange.region) line.region = exchange.region;
       if (debug) {
-        line.requestBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : undefined;
-        line.responseBody = String(res.locals.responseBody ?? '');
+        const requestBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : undefined;
+        line.requestBody = requestBody === undefined ? undefined : loggedBody(exchange, 'input', requestBody);
+        line.responseBody = loggedBody(exchange, 'output', String(res.locals.responseBody ?? ''));
       }
       // Health probes (a container HEALTHCHECK every few seconds) would drown the log at info.
       logger.log(req.path === HEALTH_PATH ? 'debug' : 'info', 'request', line);
     });
     next();
   };
+}
+
+/**
+ * A body as the log may show it: as sent, unless the provider redacts sensitive members (secret values,
+ * passwords), in which case the redacted JSON, or nothing when it cannot be redacted.
+ */
+function loggedBody(exchange: Exchange, kind: 'input' | 'output', text: string): string {
+  const redact = exchange.provider?.redactForLog;
+  if (!redact || text === '') return text;
+  const withheld = `[${Buffer.byteLength(text)} bytes withheld: ${exchange.service} has sensitive members]`;
+  if (!exchange.operation || !exchange.provider!.operations.has(exchange.operation)) return withheld;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return withheld;
+  }
+  try {
+    return JSON.stringify(redact.call(exchange.provider, exchange.operation, kind, body));
+  } catch {
+    return withheld;
+  }
 }

@@ -44,8 +44,12 @@ function serviceFromTarget(req: Request, registry: ProviderRegistry): string | u
   return registry.serviceForTargetPrefix(prefix) ?? KNOWN_AWS_SERVICES.find((s) => s.targetPrefix === prefix)?.name;
 }
 
+/**
+ * The host's first label, without the `data-` prefix AWS puts on some operations' hosts (Cloud Map's
+ * DiscoverInstances goes to `data-servicediscovery.<region>.amazonaws.com`).
+ */
 function serviceFromHost(req: Request, registry: ProviderRegistry): string | undefined {
-  const firstLabel = (req.hostname ?? '').split('.')[0];
+  const firstLabel = (req.hostname ?? '').split('.')[0]?.replace(/^data-/, '');
   if (!firstLabel || !(registry.get(firstLabel) || registry.isKnown(firstLabel))) return undefined;
   return firstLabel;
 }

@@ -69,6 +69,13 @@ export interface ServiceProvider {
   validateInput?(operation: string, input: unknown): void;
   handle(operation: string, input: unknown, context: RequestContext): Promise<unknown>;
   /**
+   * A copy of a request (`input`) or response (`output`) body of `operation`, parsed from JSON, with every
+   * value the service's model marks sensitive replaced (`redactSensitive` of @localcloud/aws-model), for the
+   * DEBUG request log. A provider that has it never has a body logged without it: a body it cannot
+   * parse, or of an unknown operation, is left out of the log.
+   */
+  redactForLog?(operation: string, kind: 'input' | 'output', body: unknown): unknown;
+  /**
    * Upgrades (WebSockets) served under paths of the gateway's port, e.g. a data channel whose URL an
    * operation hands out. Read once, when the gateway is created; prefixes must not overlap.
    */

@@ -1,4 +1,3 @@
-import { isDate } from 'node:util/types';
 import type { Response } from 'express';
 import type { ServiceError } from '../plugin/service-error';
 import { SerializationError, UnsupportedMediaTypeError } from '../errors';
@@ -38,25 +37,52 @@ export function parseJsonBody(body: Buffer | undefined): Record<string, unknown>
 }
 
 /** AWS JSON carries timestamps as epoch seconds. */
-function awsJsonReplacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  // util.types.isDate also recognises Dates of other realms (structuredClone, vm contexts).
-  return isDate(raw) ? raw.getTime() / 1000 : value;
+function epochSeconds(this: Date): number {
+  return this.getTime() / 1000;
 }
 
+/**
+ * The Date prototypes whose `toJSON` serializeJson replaces: this realm's, and that of the Dates
+ * `structuredClone` makes, which is another realm's where this code runs in a vm context (jest).
+ */
+const DATE_PROTOTYPES: readonly Date[] = [
+  ...new Set([Date.prototype, Object.getPrototypeOf(structuredClone(new Date(0))) as Date]),
+];
+
+/**
+ * The response body. JSON.stringify calls a Date's `toJSON`, so for the length of this synchronous
+ * call Date.prototype.toJSON gives epoch seconds: about twice as fast as a replacer function, which
+ * V8 calls for every member of the output.
+ */
 export function serializeJson(output: unknown): string {
-  return JSON.stringify(output ?? {}, awsJsonReplacer);
+  const saved = DATE_PROTOTYPES.map((prototype) => prototype.toJSON);
+  for (const prototype of DATE_PROTOTYPES) prototype.toJSON = epochSeconds as unknown as Date['toJSON'];
+  try {
+    return JSON.stringify(output ?? {});
+  } finally {
+    DATE_PROTOTYPES.forEach((prototype, i) => (prototype.toJSON = saved[i]!));
+  }
+}
+
+/**
+ * Writes the answer straight to Node's response: what express's `send` would write for a string body
+ * (`<type>; charset=utf-8`, Content-Length; no ETag, turned off) without its freshness and HEAD checks,
+ * which do not apply to an AWS JSON POST. The body is kept on `res.locals` for the DEBUG request log.
+ */
+function writeJson(res: Response, status: number, contentType: string, body: string): void {
+  res.locals.responseBody = body;
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
+  res.end(body, 'utf8');
 }
 
 export function sendJsonResult(res: Response, contentType: string, output: unknown): void {
-  res.status(200).type(contentType).send(serializeJson(output));
+  writeJson(res, 200, contentType, serializeJson(output));
 }
 
 /** AWS JSON error shape: `__type` and `message` in the body, the code in `x-amzn-ErrorType`. */
 export function sendJsonError(res: Response, contentType: string, error: ServiceError): void {
-  res
-    .status(error.statusCode)
-    .set('x-amzn-ErrorType', error.code)
-    .type(contentType)
-    .send(JSON.stringify({ __type: error.code, message: error.message }));
+  res.setHeader('x-amzn-ErrorType', error.code);
+  writeJson(res, error.statusCode, contentType, JSON.stringify({ __type: error.code, message: error.message }));
 }

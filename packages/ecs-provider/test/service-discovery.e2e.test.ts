@@ -1,0 +1,185 @@
+import http from 'node:http';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import {
+  CreatePrivateDnsNamespaceCommand,
+  CreateServiceCommand as CreateCloudMapServiceCommand,
+  DiscoverInstancesCommand,
+  GetOperationCommand,
+  ServiceDiscoveryClient,
+  type HttpInstanceSummary,
+} from '@aws-sdk/client-servicediscovery';
+import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import { testCredentials } from '@localcloud/gateway/testing';
+import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+
+/*
+ * serviceRegistries on real containers: the tasks of an ECS service appear in its Cloud Map service
+ * while they run, with their own address and port, and leave it when they stop, however they stop.
+ */
+
+const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-1'] } };
+const PORT = 8080;
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve(body.trim()));
+      })
+      .on('error', reject),
+  );
+}
+
+describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
+  let bed: EcsTestBed;
+  let sd: ServiceDiscoveryClient;
+  const cluster = 'disc';
+  const namespace = `disc${Date.now().toString(36)}.local`;
+
+  beforeAll(async () => {
+    bed = await startEcsTestBed({ SERVICES: 'ecs,servicediscovery', ECS_SCHEDULER_INTERVAL_MS: '200' });
+    sd = new ServiceDiscoveryClient({
+      endpoint: bed.gw.url,
+      region: 'us-east-1',
+      credentials: testCredentials(),
+      disableHostPrefix: true,
+    });
+    await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  });
+  afterAll(async () => {
+    sd.destroy();
+    await bed.close();
+    await removePrefixContainers(bed.docker, bed.prefix);
+  });
+
+  const discover = async () =>
+    (await sd.send(new DiscoverInstancesCommand({ NamespaceName: namespace, ServiceName: 'api' }))).Instances ?? [];
+
+  /** Polls DiscoverInstances until `predicate` holds; returns the instances and how long it took. */
+  async function discovered(
+    predicate: (instances: HttpInstanceSummary[]) => boolean,
+    what: string,
+  ): Promise<{ instances: HttpInstanceSummary[]; ms: number }> {
+    const started = Date.now();
+    const deadline = started + 60_000;
+    let last: HttpInstanceSummary[] = [];
+    while (Date.now() < deadline) {
+      last = await discover();
+      if (predicate(last)) return { instances: last, ms: Date.now() - started };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`discovery never showed ${what}; last: ${JSON.stringify(last)}`);
+  }
+
+  async function runningTasks(): Promise<Task[]> {
+    const { taskArns } = await bed.ecs.send(
+      new ListTasksCommand({ cluster, serviceName: 'api', desiredStatus: 'RUNNING' }),
+    );
+    if (!taskArns?.length) return [];
+    const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+    return tasks!.filter((t) => t.lastStatus === 'RUNNING');
+  }
+
+  const idOf = (task: Task) => task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
+  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
+  const ids = (instances: HttpInstanceSummary[]) => instances.map((i) => i.InstanceId!).sort();
+
+  it('registers each running task with its address and port, follows scale-in, and drops a task killed outside localcloud', async () => {
+    const { OperationId } = await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: namespace, Vpc: 'vpc-local' }));
+    const namespaceId = (await sd.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
+    const { Service: registry } = await sd.send(
+      new CreateCloudMapServiceCommand({
+        Name: 'api',
+        NamespaceId: namespaceId,
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 10 },
+            { Type: 'SRV', TTL: 10 },
+          ],
+        },
+      }),
+    );
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'api',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          shellContainer('web', `echo "$HOSTNAME" > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
+            portMappings: [{ containerPort: PORT }],
+          }),
+        ],
+      }),
+    );
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'api',
+        taskDefinition: 'api',
+        desiredCount: 2,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        serviceRegistries: [{ registryArn: registry!.Arn!, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const { services } = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['api'] }));
+    expect(services![0]!.serviceRegistries).toEqual([
+      { registryArn: registry!.Arn!, containerName: 'web', containerPort: PORT },
+    ]);
+
+    // Both tasks, exactly: the instances are the running tasks, at their ENI addresses.
+    const two = await discovered((i) => i.length === 2, 'two instances');
+    const tasks = await runningTasks();
+    expect(ids(two.instances)).toEqual(tasks.map(idOf).sort());
+    for (const task of tasks) {
+      const instance = two.instances.find((i) => i.InstanceId === idOf(task))!;
+      expect(instance.Attributes).toEqual({
+        AWS_INSTANCE_IPV4: ipOf(task),
+        AWS_INSTANCE_PORT: String(PORT),
+        AVAILABILITY_ZONE: task.availabilityZone ?? 'us-east-1a',
+        REGION: 'us-east-1',
+        ECS_CLUSTER_NAME: cluster,
+        ECS_SERVICE_NAME: 'api',
+        ECS_TASK_DEFINITION_FAMILY: 'api',
+      });
+    }
+    // What discovery hands out reaches the tasks (the Linux host routes to Docker's bridge networks).
+    const answers = await Promise.all(
+      two.instances.map((i) => get(`http://${i.Attributes!.AWS_INSTANCE_IPV4}:${i.Attributes!.AWS_INSTANCE_PORT}/`)),
+    );
+    expect(new Set(answers).size).toBe(2);
+
+    // Scale in: the stopped task leaves discovery, the other stays.
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'api', desiredCount: 1 }));
+    const one = await discovered((i) => i.length === 1, 'one instance after scale-in');
+    const survivor = one.instances[0]!.InstanceId!;
+    expect(ids(two.instances)).toContain(survivor);
+    console.log(`discovery followed scale-in in ${one.ms} ms`);
+
+    // Killed outside localcloud: out of discovery; the replacement the scheduler starts comes in.
+    const [survivorTask] = (await runningTasks()).filter((t) => idOf(t) === survivor);
+    // Straight through the Engine API, as `docker kill` does: ECS is not asked.
+    await bed.docker.killContainer(survivorTask!.containers![0]!.runtimeId!, 'SIGKILL');
+    const gone = await discovered((i) => !ids(i).includes(survivor), 'the killed task gone');
+    console.log(`discovery dropped a killed task in ${gone.ms} ms`);
+    const replaced = await discovered((i) => i.length === 1 && i[0]!.InstanceId !== survivor, 'a replacement');
+    expect(ids(replaced.instances)).toEqual((await runningTasks()).map(idOf));
+
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'api', force: true }));
+    await discovered((i) => i.length === 0, 'no instances after the service is deleted');
+  });
+});

@@ -1,0 +1,76 @@
+import { ConfigError, loadConfig, publicUrlOf } from './config';
+import { createGateway } from './app';
+import { createLogger } from './logger';
+import type { ProviderFactory } from './plugin/service-provider';
+import type { ProviderSource } from './plugin/registry';
+
+/** A provider module the running file carries inside itself (the bundle), loaded on first use. */
+export type BundledModules = Readonly<Record<string, () => { createProvider?: ProviderFactory }>>;
+
+/**
+ * `npm start`: serve the edge until SIGINT/SIGTERM, then stop providers and close cleanly. `bundled`
+ * maps module names (as SERVICES and PROVIDER_MODULES name them) to the copies inside the bundle; any
+ * other module is loaded with `require` as before.
+ */
+export function runGateway(bundled: BundledModules = {}): void {
+  main(bundled).catch((error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`localcloud failed to start: ${message}\n`);
+    process.exit(1);
+  });
+}
+
+async function main(bundled: BundledModules): Promise<void> {
+  const bootStarted = performance.now();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const providers: Record<string, ProviderSource> = {};
+  for (const [name, moduleName] of Object.entries(config.providerModules)) {
+    const load = bundled[moduleName];
+    providers[name] = load ? bundledFactory(moduleName, load) : { module: moduleName };
+  }
+  const gateway = await createGateway({ config, logger, providers });
+  const info = await gateway.listen();
+  // Inside a container the listen address is not what users type: name both.
+  const listening = info.host.includes(':') ? `[${info.host}]:${info.port}` : `${info.host}:${info.port}`;
+  logger.info(`localcloud ready on ${publicUrlOf(config, info.port)} (listening on ${listening})`, {
+    services: gateway.registry.enabledNames().join(','),
+    persistence: config.persistence.enabled,
+    startupMs: Math.round(performance.now() - bootStarted),
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second signal while stopping: the user wants out now.
+      logger.warn('second signal while shutting down; exiting without finishing', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down', { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function bundledFactory(moduleName: string, load: () => { createProvider?: ProviderFactory }): ProviderFactory {
+  return (context) => {
+    const { createProvider } = load();
+    if (typeof createProvider !== 'function') {
+      throw new Error(`Provider module '${moduleName}' does not export a createProvider function.`);
+    }
+    return createProvider(context);
+  };
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import {
+  AccountRegionStores,
+  OperationTable,
+  type ProviderContext,
+  type ProviderHealth,
+  type RequestContext,
+  type ServiceProvider,
+} from '@localcloud/gateway';
+import { openStateStore } from '@localcloud/persistence';
+import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import * as generatedModel from './generated/servicediscovery-model.json';
+import { SERVICEDISCOVERY_HANDLERS, type ServiceDiscoveryScope } from './operations';
+import { ServiceDiscoveryStore } from './store';
+
+/** The API model generated from @aws-sdk/client-servicediscovery (`npm run generate`). */
+export const SERVICEDISCOVERY_MODEL = serviceModel(generatedModel);
+
+/** ServiceDiscovery as a localcloud provider plugin. */
+export class ServiceDiscoveryProvider implements ServiceProvider {
+  readonly service = {
+    name: 'servicediscovery',
+    targetPrefix: 'Route53AutoNaming_v20170314',
+    protocol: 'json1.1',
+  } as const;
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(SERVICEDISCOVERY_MODEL.operations));
+  private readonly table = new OperationTable<ServiceDiscoveryScope>('servicediscovery', SERVICEDISCOVERY_HANDLERS);
+  /** Constraint violations answer ValidationException; pass `validationErrorCode` if this service says otherwise. */
+  private readonly validator = new ModelValidator(SERVICEDISCOVERY_MODEL);
+  private readonly stores: AccountRegionStores<ServiceDiscoveryStore>;
+
+  constructor(private readonly context: ProviderContext) {
+    const { enabled, dataDir } = context.persistence;
+    // One state store per account and region: <dataDir>/servicediscovery/<account>/<region> when persistence is on.
+    this.stores = new AccountRegionStores(
+      (accountId, region) =>
+        new ServiceDiscoveryStore(
+          openStateStore({ dir: enabled ? path.join(dataDir, 'servicediscovery', accountId, region) : undefined }),
+        ),
+    );
+  }
+
+  validateInput(operation: string, input: unknown): void {
+    this.validator.validate(operation, input);
+  }
+
+  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    const scope = { accountId: request.accountId, region: request.region };
+    return this.table.dispatch(
+      operation,
+      input,
+      { scope, store: this.stores.get(scope.accountId, scope.region) },
+      request,
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const { store } of this.stores.entries()) store.close();
+  }
+
+  async health(): Promise<ProviderHealth> {
+    return { status: 'running', persistence: this.context.persistence.enabled };
+  }
+}

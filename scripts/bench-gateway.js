@@ -1,0 +1,35 @@
+// The gateway a benchmark measures, in a process of its own so that its CPU is apart from the clients'.
+// Runs the built dist (`npm run build`) as `npm start` does, configured by the environment, except that
+// with BENCH_BACKEND=memory ECS runs its tasks on the in-memory container backend (no Docker): the
+// control-plane cost of RunTask/DescribeTasks/StopTask is measured without the engine's.
+// BENCH_ROOT runs another checkout's build (an older commit, for a before/after in the same run).
+const path = require('node:path');
+
+const root = process.env.BENCH_ROOT ?? path.join(__dirname, '..');
+
+if (process.env.BENCH_BACKEND !== 'memory') {
+  // What `npm start` runs: the bundle where the build has one.
+  const bundle = path.join(root, 'packages/gateway/dist/localcloud.js');
+  require(require('node:fs').existsSync(bundle) ? bundle : path.join(root, 'packages/gateway/dist/main.js'));
+} else {
+  const { createGateway, loadConfig, createLogger } = require(path.join(root, 'packages/gateway/dist'));
+  const { EcsProvider } = require(path.join(root, 'packages/ecs-provider/dist'));
+  const { InMemoryBackend } = require(path.join(root, 'packages/docker-backend/dist'));
+  const config = loadConfig();
+  const backend = new InMemoryBackend({ images: ['app:1'] });
+  createGateway({
+    config,
+    logger: createLogger(config.logLevel),
+    providers: { ecs: (c) => new EcsProvider(c, { backend }) },
+  })
+    .then(async (gateway) => {
+      await gateway.listen();
+      const stop = () => gateway.close().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
