@@ -99,6 +99,17 @@ export class DockerCli {
 
   async cleanup(): Promise<void> {
     if (this.tags.size > 0) await run('docker', ['rmi', '-f', ...this.tags]).catch(() => undefined);
+    // Images a moved tag left behind keep only their registry digest: remove those of our registries too.
+    const registries = new Set([...this.tags].filter((t) => /^[^/]+:\d+\//.test(t)).map((t) => t.split('/')[0]!));
+    if (registries.size > 0) {
+      const { stdout } = await run('docker', ['images', '--digests', '--format', '{{.Repository}} {{.ID}}']);
+      const ids = stdout
+        .split('\n')
+        .map((line) => line.split(' '))
+        .filter(([repository]) => repository && registries.has(repository.split('/')[0]!))
+        .map(([, imageId]) => imageId!);
+      if (ids.length > 0) await run('docker', ['rmi', '-f', ...new Set(ids)]).catch(() => undefined);
+    }
     fs.rmSync(this.configDir, { recursive: true, force: true });
   }
 }
