@@ -8,6 +8,8 @@ import { PREVIEW_CHARS, previewJson, truncateText } from '@localcloud/gateway';
 export const MAX_VALUE_CHARS = PREVIEW_CHARS;
 /** How many violations a message spells out; the count still says how many there are. */
 export const MAX_LISTED_PROBLEMS = 10;
+/** Violations are listed while the message stays under this many characters (each quotes a bounded value). */
+export const MAX_LISTED_CHARS = 1500;
 
 export function valueText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -35,7 +37,16 @@ export function sensitiveViolation(path: string, constraint: string): string {
 export function validationMessage(problems: readonly string[]): string {
   const count = problems.length === 1 ? '1 validation error' : `${problems.length} validation errors`;
   // Thousands of bad list items are named by the first few: the message stays readable and bounded.
-  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
-  const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
-  return `${count} detected: ${listed}${more}`;
+  // Ten violations of long paths and values can still add up: stop listing before the text gets long.
+  let listed = problems[0] ?? '';
+  let shown = problems.length > 0 ? 1 : 0;
+  while (
+    shown < Math.min(problems.length, MAX_LISTED_PROBLEMS) &&
+    listed.length + problems[shown]!.length <= MAX_LISTED_CHARS
+  ) {
+    listed += `; ${problems[shown]}`;
+    shown++;
+  }
+  const more = problems.length > shown ? `; and ${problems.length - shown} more` : '';
+  return `${count} detected: ${truncateText(listed, MAX_LISTED_CHARS)}${more}`;
 }

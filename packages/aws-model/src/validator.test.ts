@@ -151,6 +151,14 @@ describe('ModelValidator', () => {
     );
   });
 
+  it('stops listing problems before the message gets long, whatever their paths and values', () => {
+    // Ten problems that each quote a 100-character value under a long path would pass 2,000 characters.
+    const modes = Array.from({ length: 12 }, () => 'x'.repeat(5_000));
+    const message = outcome({ ...valid, modes });
+    expect(message).toMatch(/validation errors detected: .*; and \d+ more$/);
+    expect(message.length).toBeLessThan(1_700);
+  });
+
   it('keeps messages bounded for huge or deeply nested values and huge map keys, without overflowing the stack', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 100_000; i++) deep = [deep];

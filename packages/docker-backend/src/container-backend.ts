@@ -41,6 +41,16 @@ export interface ImageInfo {
   readonly sizeBytes: number;
 }
 
+/**
+ * Credentials for one pull, sent to the engine as its `X-Registry-Auth` header (what `docker login` would
+ * have stored), e.g. an ECR token: `{ username: 'AWS', password, serveraddress: 'localhost:4510' }`.
+ */
+export interface RegistryAuth {
+  readonly username: string;
+  readonly password: string;
+  readonly serveraddress: string;
+}
+
 /** One line of the engine's pull stream. */
 export interface PullProgress {
   readonly status: string;
@@ -404,7 +414,7 @@ export interface ContainerBackend {
   /** Throws `ImageNotFoundError` when the image is not present locally. */
   inspectImage(ref: string): Promise<ImageInfo>;
   /** Throws `ImageNotFoundError`, carrying the engine's message, when the pull fails. */
-  pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void>;
+  pullImage(ref: string, onProgress?: (progress: PullProgress) => void, auth?: RegistryAuth): Promise<void>;
   /** The local image if present, else pulls it. */
   ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo>;
   /**

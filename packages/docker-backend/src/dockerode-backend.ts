@@ -20,6 +20,7 @@ import type {
   NetworkInfo,
   NetworkOptions,
   PullProgress,
+  RegistryAuth,
   RemoveContainerOptions,
   VolumeSpec,
 } from './container-backend';
@@ -151,10 +152,13 @@ export class DockerodeBackend implements ContainerBackend {
     return mapImage(raw as RawImageInspect);
   }
 
-  async pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
+  async pullImage(ref: string, onProgress?: (progress: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
     try {
       await this.call({ kind: 'image', ref }, async () => {
-        const source = (await this.docker.pull(ref, { abortSignal: this.lifetime.signal })) as Readable;
+        const source = (await this.docker.pull(ref, {
+          abortSignal: this.lifetime.signal,
+          ...(auth ? { authconfig: { ...auth } } : {}),
+        })) as Readable;
         // The engine answers 200 and then reports a failed pull inside the stream.
         const failure = await new Promise<string | undefined>((resolve, reject) => {
           let streamError: string | undefined;

@@ -24,6 +24,7 @@ import { StoreTaskRepository } from './runtime/task-repository';
 import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
 import { isLogsSink } from './task-agent/logs-sink-guard';
+import { isImageResolver } from './runtime/image-source';
 import { TaskAgent } from './task-agent/task-agent';
 import { LogPositions, type LogPositionRecord } from './task-agent/log-positions';
 import { TaskConsole } from './task-agent/console-output';
@@ -150,6 +151,13 @@ export class EcsProvider implements ServiceProvider {
       beforeStopping: (ref) => this.targets.drain(ref),
       // Looked up when a task starts, not here: providers are created one after another.
       secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
+      // ECR URIs are pulled from the ECR provider's registry with its token; found per task, not here.
+      images: {
+        resolve: async (scope, image) => {
+          const ecr = this.context.lookupProvider('ecr');
+          return isImageResolver(ecr) ? ecr.resolveImage(scope, image) : undefined;
+        },
+      },
     });
     this.supervisor = new TaskSupervisor(
       this.backend,

@@ -8,6 +8,7 @@ export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ssm: '@localcloud/ssm-provider',
   secretsmanager: '@localcloud/secretsmanager-provider',
   servicediscovery: '@localcloud/servicediscovery-provider',
+  ecr: '@localcloud/ecr-provider',
 };
 
 export interface GatewayConfig {

@@ -1,5 +1,5 @@
 /**
- * Fuzzes a real gateway (SERVICES=ecs,logs,ssm): every operation of every enabled provider gets schema-based
+ * Fuzzes a real gateway (ECS, Logs, SSM, Secrets Manager, Cloud Map, ECR): every operation gets schema-based
  * bodies (valid-ish, and mutated: wrong types, missing members, bad enums, huge strings, deep nesting…)
  * and garbage (random bytes, truncated and non-object JSON, wrong content types, encodings, methods and
  * targets). Every answer must come within a bound and be an AWS-shaped 4xx, a 200, or a 501 for what is
@@ -18,6 +18,7 @@ import { LOGS_INPUT_MODEL } from '@localcloud/logs-provider/testing';
 import { SECRETSMANAGER_INPUT_MODEL } from '@localcloud/secretsmanager-provider/testing';
 import { SSM_INPUT_MODEL } from '@localcloud/ssm-provider/testing';
 import { SERVICEDISCOVERY_INPUT_MODEL } from '@localcloud/servicediscovery-provider/testing';
+import { ECR_INPUT_MODEL } from '@localcloud/ecr-provider/testing';
 import { removePrefixContainers } from '../../ecs-provider/test/support';
 import { Prng, caseSeed } from './fuzz/prng';
 import { SchemaBodies } from './fuzz/schema-bodies';
@@ -35,6 +36,7 @@ const MODELS: Readonly<Record<string, InputModel>> = {
   secretsmanager: SECRETSMANAGER_INPUT_MODEL,
   ssm: SSM_INPUT_MODEL,
   servicediscovery: SERVICEDISCOVERY_INPUT_MODEL,
+  ecr: ECR_INPUT_MODEL,
 };
 
 interface Failure {
@@ -53,7 +55,7 @@ describe('no 5xx from any input', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { SERVICES: 'ecs,logs,ssm,secretsmanager', ECS_CONTAINER_PREFIX: prefix },
+      env: { SERVICES: 'ecs,logs,ssm,secretsmanager,servicediscovery,ecr', ECS_CONTAINER_PREFIX: prefix },
     });
   });
 
@@ -111,7 +113,9 @@ describe('no 5xx from any input', () => {
       REQUEST_TIMEOUT_MS,
     );
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.text)).toMatchObject({ services: { ecs: expect.anything(), logs: expect.anything() } });
+    expect(JSON.parse(health.text)).toMatchObject({
+      services: { ecs: expect.anything(), logs: expect.anything(), ecr: expect.anything() },
+    });
     await expectStateReadable(gw.url, agent);
     // The gateway runs in this process: `__proto__` members must not have reached Object.prototype.
     expect(Object.prototype).not.toHaveProperty('polluted');

@@ -1,4 +1,4 @@
-import { defineServiceError } from '@localcloud/gateway';
+import { defineServiceError, truncateText } from '@localcloud/gateway';
 
 /*
  * Cloud Map error codes, by the names and HTTP statuses of the API model. Handlers throw these; the gateway
@@ -21,6 +21,6 @@ export const ServiceAttributesLimitExceededException = defineServiceError(
 export const ServiceNotFound = defineServiceError('ServiceNotFound', 404);
 export const TooManyTagsException = defineServiceError('TooManyTagsException', 400);
 
-export const namespaceNotFound = (id: string) => new NamespaceNotFound(`Namespace not found: ${id}`);
-export const serviceNotFound = (id: string) => new ServiceNotFound(`Service not found: ${id}`);
-export const instanceNotFound = (id: string) => new InstanceNotFound(`Instance not found: ${id}`);
+export const namespaceNotFound = (id: string) => new NamespaceNotFound(`Namespace not found: ${truncateText(id)}`);
+export const serviceNotFound = (id: string) => new ServiceNotFound(`Service not found: ${truncateText(id)}`);
+export const instanceNotFound = (id: string) => new InstanceNotFound(`Instance not found: ${truncateText(id)}`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Attribute, ContainerInstance, Resource, Tag, VersionInfo } from '@aws-sdk/client-ecs';
+import { truncateText } from '@localcloud/gateway';
 import { InvalidParameterException } from '../errors';
 import type { InstanceFacts } from './cluster-query';
 
@@ -241,13 +242,13 @@ export const MAX_CUSTOM_ATTRIBUTES = 10;
 export function validateAttribute(attribute: Attribute): void {
   if (!attribute.name || !ATTRIBUTE_NAME.test(attribute.name)) {
     throw new InvalidParameterException(
-      `Attribute name '${attribute.name ?? ''}' is invalid: 1-128 letters, numbers, hyphens, underscores, slashes, back slashes or periods.`,
+      `Attribute name '${truncateText(attribute.name ?? '')}' is invalid: 1-128 letters, numbers, hyphens, underscores, slashes, back slashes or periods.`,
     );
   }
   const value = attribute.value;
   if (value !== undefined && (!ATTRIBUTE_VALUE.test(value) || value.startsWith(' ') || value.endsWith(' '))) {
     throw new InvalidParameterException(
-      `Attribute value '${value}' is invalid: 1-128 letters, numbers, hyphens, underscores, periods, at signs, slashes, back slashes, colons or spaces, not starting or ending with a space.`,
+      `Attribute value '${truncateText(value)}' is invalid: 1-128 letters, numbers, hyphens, underscores, periods, at signs, slashes, back slashes, colons or spaces, not starting or ending with a space.`,
     );
   }
   if (attribute.targetType !== undefined && attribute.targetType !== 'container-instance') {

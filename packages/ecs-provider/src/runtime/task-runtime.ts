@@ -7,6 +7,7 @@ import {
   type ContainerInfo,
   type ContainerSpec,
   type ImageInfo,
+  type PullProgress,
 } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 import { unsupportedTaskFeature } from './unsupported-features';
@@ -14,6 +15,7 @@ import { SecretsUnavailableError, TaskSecrets, type ResolvedSecrets } from './ta
 import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
 import type { EcsRuntimeConfig } from './runtime-config';
 import type { TaskHooks } from './task-hooks';
+import type { ImageSource, ResolvedImage } from './image-source';
 import { containerOf, taskIdOf, type TaskRecord, type TaskRef, type TaskRepository } from './task-record';
 
 export interface TaskRuntimeOptions {
@@ -33,6 +35,8 @@ export interface TaskRuntimeOptions {
   readonly beforeStopping?: (ref: TaskRef) => Promise<void>;
   /** Resolves `secrets` and `secretOptions` at start; without it a task that has them fails to start. */
   readonly secrets?: TaskSecrets;
+  /** Where images that are not pulled as named come from (ECR repositories). */
+  readonly images?: ImageSource;
 }
 
 export interface StopRequest {
@@ -208,12 +212,13 @@ export class TaskRuntime {
         };
       });
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
-      await this.pullImages(ref, plan);
-      await this.prepareTaskResources(ref, plan);
-      await this.createContainers(ref, plan);
-      await this.startContainers(ref, plan);
+      // From here on, images are the references pulled (an ECR URI becomes the local registry's).
+      const pulled = await this.pullImages(ref, plan);
+      await this.prepareTaskResources(ref, pulled);
+      await this.createContainers(ref, pulled);
+      await this.startContainers(ref, pulled);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
-      await this.refreshBindings(ref, plan).catch((error: unknown) => {
+      await this.refreshBindings(ref, pulled).catch((error: unknown) => {
         // The task runs; a failed look at its ports must not fail it.
         this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
       });
@@ -249,7 +254,7 @@ export class TaskRuntime {
     }
   }
 
-  private async pullImages(ref: TaskRef, plan: TaskPlan): Promise<void> {
+  private async pullImages(ref: TaskRef, plan: TaskPlan): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'PENDING';
       r.pullStartedAt = new Date();
@@ -262,18 +267,19 @@ export class TaskRuntime {
     ];
     // The built-in holder image is made locally, never pulled.
     const builtInHolder = plan.networkHolder && !this.options.config.networkHolderImage ? plan.networkHolder.image : '';
+    const resolved = new Map<string, ResolvedImage>();
+    const progress = (image: string) => (p: PullProgress) =>
+      this.options.logger.debug('pulling image', { image, status: p.status, progress: p.progress });
     const results = await Promise.allSettled(
-      images.map((image) =>
-        image === builtInHolder
-          ? this.backend.ensurePauseImage(image)
-          : this.backend.ensureImage(image, (progress) =>
-              this.options.logger.debug('pulling image', {
-                image,
-                status: progress.status,
-                progress: progress.progress,
-              }),
-            ),
-      ),
+      images.map(async (image) => {
+        if (image === builtInHolder) return this.backend.ensurePauseImage(image);
+        const source = await this.options.images?.resolve(ref, image);
+        if (!source) return this.backend.ensureImage(image, progress(image));
+        resolved.set(image, source);
+        // A registry image is pulled every time, as the ECS agent's default pull behaviour does: a tag may move.
+        await this.backend.pullImage(source.ref, progress(image), source.auth);
+        return this.backend.inspectImage(source.ref);
+      }),
     );
     const pulled = new Map<string, ImageInfo>();
     const failed = new Map<string, string>();
@@ -296,13 +302,19 @@ export class TaskRuntime {
       for (const planned of plan.containers) {
         const container = containerOf(r, planned.name);
         const image = pulled.get(planned.spec.image);
-        if (container && image) container.imageDigest = digestOf(image);
+        if (container && image) container.imageDigest = resolved.get(planned.spec.image)?.digest ?? digestOf(image);
         if (container && failed.has(planned.spec.image)) container.reason = failed.get(planned.spec.image);
       }
     });
     const firstFailure = failed.values().next();
     if (!firstFailure.done) throw new TaskStartError(firstFailure.value);
     this.assertStillWanted(ref);
+    if (resolved.size === 0) return plan;
+    const local = (image: string) => resolved.get(image)?.ref ?? image;
+    return {
+      ...plan,
+      containers: plan.containers.map((c) => ({ ...c, spec: { ...c.spec, image: local(c.spec.image) } })),
+    };
   }
 
   private async prepareTaskResources(ref: TaskRef, plan: TaskPlan): Promise<void> {

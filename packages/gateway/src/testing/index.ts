@@ -16,8 +16,13 @@ export interface TestGateway {
 export async function startTestGateway(
   options: { env?: Record<string, string>; providers?: Record<string, ProviderSource> } = {},
 ): Promise<TestGateway> {
-  // Task output on the console would land in the middle of jest's report.
-  const env = { GATEWAY_LISTEN: '127.0.0.1:0', ECS_TASK_OUTPUT: 'off', ...options.env };
+  // Task output on the console would land in the middle of jest's report; the ECR registry gets a free port.
+  const env = {
+    GATEWAY_LISTEN: '127.0.0.1:0',
+    ECS_TASK_OUTPUT: 'off',
+    ECR_REGISTRY_LISTEN: '127.0.0.1:0',
+    ...options.env,
+  };
   const config = loadConfig(env);
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'error');
   const gateway = await createGateway({

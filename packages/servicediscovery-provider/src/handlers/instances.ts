@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type {
   DeregisterInstanceRequest,
   DiscoverInstancesRequest,
@@ -50,14 +51,15 @@ function checkAttributes(service: ServiceRecord, attributes: Record<string, stri
   if (ipv4 !== undefined && !IPV4.test(ipv4)) throw new InvalidInput(`Invalid AWS_INSTANCE_IPV4: ${ipv4}`);
   const port = attributes.AWS_INSTANCE_PORT;
   if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
-    throw new InvalidInput(`Invalid AWS_INSTANCE_PORT: ${port}`);
+    throw new InvalidInput(`Invalid AWS_INSTANCE_PORT: ${truncateText(String(port))}`);
   }
   const init = attributes.AWS_INIT_HEALTH_STATUS;
   if (init !== undefined) {
     if (!service.HealthCheckCustomConfig) {
       throw new InvalidInput('AWS_INIT_HEALTH_STATUS is allowed only for services with HealthCheckCustomConfig.');
     }
-    if (init !== 'HEALTHY' && init !== 'UNHEALTHY') throw new InvalidInput(`Invalid AWS_INIT_HEALTH_STATUS: ${init}`);
+    if (init !== 'HEALTHY' && init !== 'UNHEALTHY')
+      throw new InvalidInput(`Invalid AWS_INIT_HEALTH_STATUS: ${truncateText(String(init))}`);
   }
   const types = (service.DnsConfig?.DnsRecords ?? []).map((r) => r.Type);
   if (

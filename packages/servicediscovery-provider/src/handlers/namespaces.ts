@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type {
   CreateHttpNamespaceRequest,
   CreatePrivateDnsNamespaceRequest,
@@ -53,7 +54,7 @@ function createNamespace(spec: NewNamespace, sd: ServiceDiscoveryScope): { Opera
     spec.Type !== 'HTTP' &&
     !/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(name)
   ) {
-    throw new InvalidInput(`Namespace name is not a valid domain name: ${spec.Name}`);
+    throw new InvalidInput(`Namespace name is not a valid domain name: ${truncateText(spec.Name ?? '')}`);
   }
   const existing = namespaceByName(name, sd);
   if (existing) {

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type {
   ListTagsForResourceRequest,
   ListTagsForResourceResponse,
@@ -14,10 +15,10 @@ const MAX_TAGS = 50;
 /** Whether `arn` names a namespace or service of the caller's account and region. */
 function requireResource(arn: string, sd: ServiceDiscoveryScope): void {
   const match = /^arn:[^:]+:servicediscovery:[^:]*:[^:]*:(namespace|service)\/(.+)$/.exec(arn);
-  if (!match) throw new InvalidInput(`Invalid ARN: ${arn}`);
+  if (!match) throw new InvalidInput(`Invalid ARN: ${truncateText(arn)}`);
   const [, kind, id] = match;
   const record = kind === 'namespace' ? sd.store.namespaces.get(id!) : sd.store.services.get(id!);
-  if (!record || record.Arn !== arn) throw new ResourceNotFoundException(`Resource not found: ${arn}`);
+  if (!record || record.Arn !== arn) throw new ResourceNotFoundException(`Resource not found: ${truncateText(arn)}`);
 }
 
 /** Adds `tags` to a resource just created or tagged (create calls and TagResource). */

@@ -1,0 +1,226 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AccountRegionStores,
+  OperationTable,
+  type GatewayInfo,
+  type ProviderContext,
+  type ProviderHealth,
+  type RequestContext,
+  type ServiceProvider,
+} from '@localcloud/gateway';
+import { openStateStore } from '@localcloud/persistence';
+import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import * as generatedModel from './generated/ecr-model.json';
+import { ECR_HANDLERS } from './operations';
+import type { EcrScope, RegistryAccess } from './ecr-scope';
+import { EcrStore } from './store';
+import { AuthTokens } from './auth-tokens';
+import { ServerException } from './errors';
+import { AuthFront } from './registry/auth-front';
+import { RegistryGate } from './registry/gate';
+import { RegistryClient } from './registry/registry-client';
+import { INSTALL_HINT, RegistryProcess, findRegistryBinary } from './registry/registry-process';
+import { parseListen } from './settings';
+import { parseEcrImage, registryPath } from './image-uri';
+
+/** The API model generated from @aws-sdk/client-ecr (`npm run generate`). */
+export const ECR_MODEL = serviceModel(generatedModel);
+
+export interface EcrProviderOptions {
+  /** Milliseconds since the epoch; tests may fix it. */
+  readonly clock?: () => number;
+}
+
+/**
+ * Amazon ECR as a localcloud provider plugin: the API on the gateway, images in a real registry (CNCF
+ * Distribution) that localcloud supervises behind an auth front of its own (docs/ecr-provider.md).
+ */
+export class EcrProvider implements ServiceProvider {
+  readonly service = {
+    name: 'ecr',
+    targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
+    protocol: 'json1.1',
+  } as const;
+  readonly operations: ReadonlySet<string> = new Set(Object.keys(ECR_MODEL.operations));
+  private readonly table = new OperationTable<EcrScope>('ecr', ECR_HANDLERS);
+  /** ECR answers constraint violations with InvalidParameterException. */
+  private readonly validator = new ModelValidator(ECR_MODEL, { validationErrorCode: 'InvalidParameterException' });
+  private readonly stores: AccountRegionStores<EcrStore>;
+  private readonly clock: () => number;
+  private tokens: AuthTokens | undefined;
+  private front: AuthFront | undefined;
+  private process: RegistryProcess | undefined;
+  private registryClient: RegistryClient | undefined;
+  private storageDir: string | undefined;
+  private host: string | undefined;
+  private unavailable: string = INSTALL_HINT;
+
+  constructor(
+    private readonly context: ProviderContext,
+    options: EcrProviderOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    const { enabled, dataDir } = context.persistence;
+    // One state store per account and region: <dataDir>/ecr/<account>/<region> when persistence is on.
+    this.stores = new AccountRegionStores(
+      (accountId, region) =>
+        new EcrStore(openStateStore({ dir: enabled ? path.join(dataDir, 'ecr', accountId, region) : undefined })),
+    );
+  }
+
+  validateInput(operation: string, input: unknown): void {
+    this.validator.validate(operation, input);
+  }
+
+  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+  }
+
+  /**
+   * Starts the auth front on ECR_REGISTRY_LISTEN and the registry behind it. Without a registry binary
+   * the API still answers; what needs the registry answers ServerException naming what to install.
+   */
+  async start(_gateway: GatewayInfo): Promise<void> {
+    const { env, logger, persistence } = this.context;
+    this.tokens = AuthTokens.open(persistence.enabled ? path.join(persistence.dataDir, 'ecr') : undefined);
+    const listen = parseListen(env.ECR_REGISTRY_LISTEN ?? '127.0.0.1:4510');
+    const gate = new RegistryGate({
+      store: (accountId, region) => this.stores.get(accountId, region),
+      client: () => this.registryClient,
+      clock: this.clock,
+    });
+    this.front = new AuthFront({
+      tokens: this.tokens,
+      gate,
+      registrySocket: () => (this.process?.running ? this.process.socketPath : undefined),
+      logger,
+      clock: this.clock,
+    });
+    let port: number;
+    try {
+      port = await this.front.listen(listen.host, listen.port);
+    } catch (error) {
+      throw new Error(
+        `ecr: cannot listen on ${listen.host}:${listen.port} for the image registry (${(error as Error).message}); ` +
+          'set ECR_REGISTRY_LISTEN to a free port, or SERVICES without ecr',
+      );
+    }
+    this.host = `${env.ECR_REGISTRY_HOST ?? 'localhost'}:${port}`;
+
+    const binary = findRegistryBinary(env);
+    if (!binary) {
+      logger.warn(`ecr: ${INSTALL_HINT}`);
+      return;
+    }
+    this.storageDir = persistence.enabled
+      ? path.join(persistence.dataDir, 'ecr', 'registry')
+      : fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecr-storage-'));
+    const registry = new RegistryProcess({
+      binary,
+      storageDir: this.storageDir,
+      logger,
+      pidFile: persistence.enabled ? path.join(persistence.dataDir, 'ecr', 'registry.pid') : undefined,
+    });
+    try {
+      await registry.start();
+    } catch (error) {
+      this.unavailable = `The image registry did not start: ${(error as Error).message}`;
+      logger.error(`ecr: ${this.unavailable}`);
+      await registry.stop();
+      return;
+    }
+    this.process = registry;
+    this.registryClient = new RegistryClient(registry.socketPath);
+    logger.info(`ecr: registry ${binary} serving ${this.host}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.front?.close();
+    await this.process?.stop();
+    if (this.storageDir && !this.context.persistence.enabled)
+      fs.rmSync(this.storageDir, { recursive: true, force: true });
+    for (const { store } of this.stores.entries()) store.close();
+  }
+
+  async health(): Promise<ProviderHealth> {
+    const registry = this.process?.running ?? false;
+    return {
+      status: registry ? 'running' : 'degraded',
+      persistence: this.context.persistence.enabled,
+      registry: registry ? this.host : this.unavailable,
+    };
+  }
+
+  /**
+   * For ECS (in-process): how to pull `image` for a task, when it names an ECR repository of an emulated
+   * account (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` or `@sha256:…`, or a `repositoryUri`):
+   * the local registry's reference, a token for it (as the agent pulls with the execution role), and the
+   * digest. Undefined for other images. Throws with ECR's reason when the repository or image is missing.
+   */
+  async resolveImage(
+    _scope: { accountId: string; region: string },
+    image: string,
+  ): Promise<
+    { ref: string; auth: { username: string; password: string; serveraddress: string }; digest: string } | undefined
+  > {
+    const host = this.host;
+    const name = host ? parseEcrImage(image, host) : undefined;
+    if (!host || !name || !this.tokens) return undefined;
+    const repository = this.stores.get(name.accountId, name.region).repository(name.repositoryName);
+    if (!repository) {
+      throw new Error(
+        `The repository with name '${name.repositoryName}' does not exist in the registry with id '${name.accountId}'`,
+      );
+    }
+    if (!this.registryClient || !this.process?.running) throw new Error(this.unavailable);
+    const path = registryPath(name.accountId, name.region, name.repositoryName);
+    const reference = name.digest ?? name.tag!;
+    const manifest = await this.registryClient.manifest(path, reference);
+    if (!manifest) {
+      throw new Error(
+        `failed to resolve ref ${image}: not found: the image ${name.digest ? `with digest '${name.digest}'` : `tag '${name.tag}'`} does not exist within the repository with name '${name.repositoryName}' in the registry with id '${name.accountId}'`,
+      );
+    }
+    const { password } = this.tokens.issue({ accountId: name.accountId, region: name.region }, this.clock());
+    return {
+      ref: name.digest ? `${host}/${path}@${name.digest}` : `${host}/${path}:${name.tag}`,
+      auth: { username: 'AWS', password, serveraddress: host },
+      digest: manifest.digest,
+    };
+  }
+
+  /** The registry's address, `localhost:<port>`, once started. */
+  get registryHost(): string | undefined {
+    return this.host;
+  }
+
+  private registryAccess(): RegistryAccess {
+    const host = this.host;
+    const tokens = this.tokens;
+    if (!host || !tokens) throw new ServerException('The ECR provider has not started yet.');
+    return {
+      host,
+      tokens,
+      client: () => {
+        if (!this.registryClient || !this.process?.running) throw new ServerException(this.unavailable);
+        return this.registryClient;
+      },
+      removeRepositoryStorage: (repositoryPath) => {
+        if (!this.storageDir) return;
+        const dir = path.join(this.storageDir, 'docker/registry/v2/repositories', repositoryPath);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  private scopeFor(scope: { accountId: string; region: string }): EcrScope {
+    return {
+      scope: { accountId: scope.accountId, region: scope.region },
+      store: this.stores.get(scope.accountId, scope.region),
+      registry: this.registryAccess(),
+      now: new Date(this.clock()),
+    };
+  }
+}

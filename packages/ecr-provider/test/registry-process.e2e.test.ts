@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '@localcloud/gateway';
+import { RegistryProcess } from '../src/registry/registry-process';
+import { describeWithRegistry, registryBinary } from './support';
+
+describeWithRegistry('the supervised registry process', () => {
+  it('ends the registry a killed gateway left behind (its pid file), and only that', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecr-proc-'));
+    const logger = createLogger('error');
+    const options = {
+      binary: registryBinary!,
+      storageDir: path.join(dir, 'storage'),
+      logger,
+      pidFile: path.join(dir, 'registry.pid'),
+    };
+    const orphan = new RegistryProcess(options);
+    await orphan.start();
+    const orphanPid = Number(fs.readFileSync(options.pidFile, 'utf8'));
+    const exited = new Promise<void>((resolve) =>
+      (orphan as unknown as { child: { once(e: string, f: () => void): void } }).child.once('exit', resolve),
+    );
+    // A new gateway on the same data directory, the old one never stopped (as after kill -9).
+    const next = new RegistryProcess(options);
+    try {
+      await next.start();
+      await exited;
+      expect(orphan.running).toBe(false);
+      expect(next.running).toBe(true);
+      expect(Number(fs.readFileSync(options.pidFile, 'utf8'))).not.toBe(orphanPid);
+    } finally {
+      await next.stop();
+      await orphan.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
