@@ -1,31 +1,12 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { requireAwsCliV2 } from '@localcloud/gateway/testing';
 import { eventually, freePort, httpRequest, startElb, type ElbTestBed } from './support';
 import { startTarget, type TargetServer } from './targets';
 
 const run = promisify(execFile);
 
-/** Debian's AWS CLI v2 (/usr/bin/aws) first: a pip v1 earlier on the PATH could hide it. */
-function findCli(): string | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    try {
-      execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
-      return candidate;
-    } catch {
-      // not there, or not runnable
-    }
-  }
-  return undefined;
-}
-
-const cli = findCli();
-
-if (!cli && process.env.CI === 'true') {
-  // In CI the CLI is part of the machine (.ci/run installs it): its absence is a failure, not a skip.
-  test('AWS CLI is installed for the CLI smoke test', () => {
-    throw new Error('AWS CLI not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli');
-  });
-}
+const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws elbv2 (AWS CLI) against localcloud', () => {
   let bed: ElbTestBed;

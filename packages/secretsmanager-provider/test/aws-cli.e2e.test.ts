@@ -1,30 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { requireAwsCliV2 } from '@localcloud/gateway/testing';
 import { startSecretsManager, type Harness } from './support';
 
-/** The AWS CLI v2 (Debian's `awscli` is /usr/bin/aws, which a pip v1 earlier on the PATH can hide). */
-function findCliV2(): string | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    try {
-      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
-      if (/^aws-cli\/2\./.test(version.trim())) return candidate;
-    } catch {
-      // not there, or not runnable
-    }
-  }
-  return undefined;
-}
-
-const cli = findCliV2();
-
-if (!cli && process.env.CI === 'true') {
-  // In CI the CLI is part of the machine (.ci/run installs it): its absence is a failure, not a skip.
-  test('AWS CLI v2 is installed for the CLI compatibility tests', () => {
-    throw new Error(
-      'AWS CLI v2 not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli',
-    );
-  });
-}
+const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws secretsmanager (AWS CLI v2) against localcloud', () => {
   let sm: Harness;

@@ -1,31 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
+import { requireAwsCliV2, startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
 import { createProvider } from '../src';
 
 const run = promisify(execFile);
 
-function findCliV2(): string | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    try {
-      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
-      if (/^aws-cli\/2\./.test(version.trim())) return candidate;
-    } catch {
-      // not there, or not runnable
-    }
-  }
-  return undefined;
-}
-
-const cli = findCliV2();
-
-if (!cli && process.env.CI === 'true') {
-  test('AWS CLI v2 is installed for the CLI compatibility tests', () => {
-    throw new Error(
-      'AWS CLI v2 not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli',
-    );
-  });
-}
+const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws servicediscovery (AWS CLI v2) against localcloud', () => {
   let gateway: TestGateway;

@@ -1,31 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { TestGateway } from '@localcloud/gateway/testing';
+import { requireAwsCliV2, type TestGateway } from '@localcloud/gateway/testing';
 import { startSsm } from './support';
 
-/** Debian's AWS CLI v2 is /usr/bin/aws; a pip v1 earlier on the PATH could hide it, so it is tried first. */
-function findCli(): string | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    try {
-      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
-      if (/^aws-cli\/2\./.test(version.trim())) return candidate;
-    } catch {
-      // not there, or not runnable
-    }
-  }
-  return undefined;
-}
-
-const cli = findCli();
-
-if (!cli && process.env.CI === 'true') {
-  // In CI the CLI is part of the machine (.ci/run installs it): its absence is a failure, not a skip.
-  test('AWS CLI v2 is installed for the CLI compatibility tests', () => {
-    throw new Error(
-      'AWS CLI v2 not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli',
-    );
-  });
-}
+const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws ssm (AWS CLI v2) against localcloud', () => {
   let gateway: TestGateway;

@@ -41,3 +41,4 @@ export function testCredentials(accessKeyId = 'test') {
 }
 
 export type { InputModel, InputSchema } from './input-model';
+export { findAwsCliV2, requireAwsCliV2 } from './aws-cli';
