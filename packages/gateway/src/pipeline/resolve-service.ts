@@ -3,7 +3,7 @@ import type { Step } from './exchange';
 import type { ProviderRegistry } from '../plugin/registry';
 import { parseCredentialScope } from '../protocol/sigv4';
 import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
-import { ServiceNotEnabledError, UnknownServiceError } from '../errors';
+import { ServiceNotEnabledError, ServiceUnavailableError, UnknownServiceError } from '../errors';
 
 /**
  * Finds the service a request addresses the way real clients address it: the SigV4 credential scope's
@@ -27,6 +27,13 @@ export function resolveService(registry: ProviderRegistry): Step {
         );
       }
       throw new UnknownServiceError(`Unknown service '${name}'.`);
+    }
+    const failure = registry.failure(name);
+    if (failure !== undefined) {
+      throw new ServiceUnavailableError(
+        `Service '${name}' is enabled but its provider could not start: ${failure}. ` +
+          'Fix the cause and restart localcloud (GET /_localcloud/health shows it).',
+      );
     }
     exchange.service = name;
     exchange.provider = provider;

@@ -7,13 +7,19 @@ export type ProviderSource = ProviderFactory | { readonly module: string };
 /** The enabled providers by service name, and lookups the edge routes by. */
 export class ProviderRegistry {
   private readonly providers = new Map<string, ServiceProvider>();
+  /** Providers whose start failed, with why: they stay enabled (requests get an error) but serve nothing. */
+  private readonly failures = new Map<string, string>();
 
   static async load(
     sources: Readonly<Record<string, ProviderSource>>,
     context: Omit<ProviderContext, 'lookupProvider'>,
   ): Promise<ProviderRegistry> {
     const registry = new ProviderRegistry();
-    const shared: ProviderContext = { ...context, lookupProvider: (name) => registry.get(name) };
+    // A provider that could not start is not handed to others: they see it as not enabled.
+    const shared: ProviderContext = {
+      ...context,
+      lookupProvider: (name) => (registry.failures.has(name) ? undefined : registry.get(name)),
+    };
     for (const [name, source] of Object.entries(sources)) {
       const factory = typeof source === 'function' ? source : loadFactory(source.module);
       const provider = await factory(shared);
@@ -30,6 +36,16 @@ export class ProviderRegistry {
 
   get(name: string): ServiceProvider | undefined {
     return this.providers.get(name);
+  }
+
+  /** Records that a provider's start failed (the gateway runs on without it). */
+  markFailed(name: string, reason: string): void {
+    this.failures.set(name, reason);
+  }
+
+  /** Why a provider could not start, or undefined when it runs. */
+  failure(name: string): string | undefined {
+    return this.failures.get(name);
   }
 
   all(): ServiceProvider[] {
