@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
+  BatchGetImageCommand,
   CreateRepositoryCommand,
+  PutImageCommand,
   DescribeImagesCommand,
   GetAuthorizationTokenCommand,
   GetLifecyclePolicyCommand,
@@ -114,6 +116,34 @@ describeWithRegistry('ECR lifecycle policies', () => {
     ]);
     expect(preview.summary).toEqual({ expiringImageTotalCount: 1 });
     expect((await tagsNow()).map((i) => i.digest)).toContain(digests.r2);
+  });
+
+  it("never counts or expires the parts of a multi-platform image (an index's manifests)", async () => {
+    // An index tagged `multi` listing d2 (untagged) and d3 (tagged dev).
+    const { images } = await bed.ecr.send(
+      new BatchGetImageCommand({
+        repositoryName,
+        imageIds: [{ imageDigest: digests.d2 }, { imageDigest: digests.d3 }],
+      }),
+    );
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      manifests: images!.map((image, i) => ({
+        mediaType: image.imageManifestMediaType,
+        digest: image.imageId!.imageDigest,
+        size: Buffer.byteLength(image.imageManifest!),
+        platform: { architecture: i === 0 ? 'amd64' : 'arm64', os: 'linux' },
+      })),
+    });
+    await bed.ecr.send(new PutImageCommand({ repositoryName, imageManifest: index, imageTag: 'multi' }));
+    // d3 loses `dev`: two untagged images now, both parts of the index; the untagged rule keeps 1 but
+    // must not expire d2, which the index needs.
+    await push('d4', 'dev');
+    const after = await tagsNow();
+    expect(after.find((i) => i.digest === digests.d3)?.tags).toEqual([]);
+    expect(after.map((i) => i.digest)).toEqual(expect.arrayContaining([digests.d2, digests.d3]));
+    await docker.ok(['manifest', 'inspect', '--insecure', `${uri}:multi`]);
   });
 
   it('refuses an invalid policy with ECR’s validation error, keeping the one in force', async () => {

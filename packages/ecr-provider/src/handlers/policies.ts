@@ -6,7 +6,7 @@ import {
   RepositoryPolicyNotFoundException,
 } from '../errors';
 import { expiredImages, LifecyclePolicyInvalid, parseLifecyclePolicy } from '../lifecycle/rules';
-import { listImages } from '../registry/images';
+import { listImages, partsOfIndexes } from '../registry/images';
 import type { LifecyclePreview } from '../store';
 import { paginate, requireRepository } from './repositories';
 
@@ -120,7 +120,13 @@ export async function startLifecyclePolicyPreview(
   const text = input.lifecyclePolicyText ?? record.lifecyclePolicyText;
   if (text === undefined) throw lifecycleNotFound(ctx, record.repositoryName);
   const rules = checkLifecyclePolicy(text);
-  const expired = expiredImages(rules, await listImages(ctx, record.repositoryName), ctx.now);
+  const images = await listImages(ctx, record.repositoryName);
+  const parts = partsOfIndexes(images);
+  const expired = expiredImages(
+    rules,
+    images.filter((image) => !parts.has(image.digest)),
+    ctx.now,
+  );
   const preview: LifecyclePreview = {
     lifecyclePolicyText: text,
     results: expired.map(({ image, rulePriority }) => ({

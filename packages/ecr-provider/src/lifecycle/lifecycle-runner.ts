@@ -1,7 +1,7 @@
 import type { ProviderContext } from '@localcloud/gateway';
 import type { EcrScope } from '../ecr-scope';
 import { registryPath } from '../image-uri';
-import { listImages } from '../registry/images';
+import { listImages, partsOfIndexes } from '../registry/images';
 import { expiredImages, parseLifecyclePolicy, type Expiry } from './rules';
 
 /**
@@ -71,7 +71,10 @@ export class LifecycleRunner {
     const ctx = this.options.scopeFor(accountId, region);
     const text = ctx.store.repository(repositoryName)?.lifecyclePolicyText;
     if (text === undefined) return [];
-    const expired = expiredImages(parseLifecyclePolicy(text), await listImages(ctx, repositoryName), ctx.now);
+    const images = await listImages(ctx, repositoryName);
+    const parts = partsOfIndexes(images);
+    const candidates = images.filter((image) => !parts.has(image.digest));
+    const expired = expiredImages(parseLifecyclePolicy(text), candidates, ctx.now);
     const client = ctx.registry.client();
     const path = registryPath(accountId, region, repositoryName);
     for (const { image } of expired) {

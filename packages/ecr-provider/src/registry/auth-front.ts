@@ -116,9 +116,9 @@ export class AuthFront {
         url.searchParams.delete('from');
       }
     }
-    return this.forward(request, response, url, (status, headers) => {
+    return this.forward(request, response, url, async (status, headers) => {
       if (kind === 'manifests' && access.method === 'PUT' && status === 201) {
-        this.options.gate.manifestPushed(access, String(headers['docker-content-digest']));
+        await this.options.gate.manifestPushed(access, String(headers['docker-content-digest']));
       }
     });
   }
