@@ -42,6 +42,7 @@ import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
 import { TargetRegistrar } from './load-balancing/target-registrar';
+import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
@@ -128,7 +129,13 @@ export class EcsProvider implements ServiceProvider {
       get: (ref) => this.repository.get(ref),
       serviceOf: (task) => {
         const service = this.serviceRecordOf(task);
-        return service && { serviceName: service.serviceName!, loadBalancers: service.loadBalancers ?? [] };
+        return (
+          service && {
+            serviceName: service.serviceName!,
+            loadBalancers: service.loadBalancers ?? [],
+            host: this.taskHostOf(task),
+          }
+        );
       },
       elb: () => this.context.lookupProvider('elasticloadbalancing'),
       event: (task, message) => this.addServiceEvent(task, message),
@@ -401,6 +408,20 @@ export class EcsProvider implements ServiceProvider {
         serviceRegistries: service.serviceRegistries ?? [],
       }
     );
+  }
+
+  /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
+  private taskHostOf(task: TaskRecord): TaskHost {
+    const store = this.stores.get(task.accountId, task.region);
+    const scope = { accountId: task.accountId, region: task.region };
+    const definition = task.taskDefinitionArn ? findTaskDefinition(store, scope, task.taskDefinitionArn) : undefined;
+    const instanceArn = task.containerInstanceArn;
+    const id = instanceArn?.slice(instanceArn.lastIndexOf('/') + 1);
+    const instance = id ? store.containerInstances.get(`${clusterNameOf(task.clusterArn)}/${id}`) : undefined;
+    return {
+      networkMode: definition?.taskDefinition.networkMode ?? 'bridge',
+      instanceId: instance?.ec2InstanceId ?? (id ? localEc2InstanceId(id) : undefined),
+    };
   }
 
   /** The stored service a task was started for (`group` = `service:<name>`). */
