@@ -45,7 +45,8 @@ import { TargetRegistrar } from './load-balancing/target-registrar';
 import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
 import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, LoadBalancer, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import { keyOf, revisionIdOf } from './domain/service-deployments';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
@@ -132,7 +133,7 @@ export class EcsProvider implements ServiceProvider {
         return (
           service && {
             serviceName: service.serviceName!,
-            loadBalancers: service.loadBalancers ?? [],
+            loadBalancers: this.loadBalancersOfTask(task, service),
             host: this.taskHostOf(task),
           }
         );
@@ -230,13 +231,16 @@ export class EcsProvider implements ServiceProvider {
       streamUrl: (sessionId: string, host: string | undefined) =>
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
-    if (operation === 'CreateService') {
-      const create = input as CreateServiceRequest;
-      const definition = create.taskDefinition ? findTaskDefinition(store, scope, create.taskDefinition) : undefined;
-      // Without the definition the handler answers its own error.
-      if (definition) {
+    if (operation === 'CreateService' || operation === 'UpdateService') {
+      const { loadBalancers, taskDefinition } = input as CreateServiceRequest | UpdateServiceRequest;
+      const current =
+        operation === 'UpdateService' ? this.serviceByReference(input as UpdateServiceRequest, scope) : undefined;
+      const reference = taskDefinition ?? current?.taskDefinition;
+      const definition = reference ? findTaskDefinition(store, scope, reference) : undefined;
+      // Without the definition (or the service) the handler answers its own error.
+      if (definition && loadBalancers?.length && (operation === 'CreateService' || current)) {
         await checkServiceLoadBalancers(
-          create.loadBalancers,
+          loadBalancers,
           definition.taskDefinition.networkMode,
           this.context.lookupProvider('elasticloadbalancing'),
           request,
@@ -410,6 +414,20 @@ export class EcsProvider implements ServiceProvider {
     );
   }
 
+  /**
+   * The load balancers a service task registers in: those of its deployment's service revision (an
+   * UpdateService that changes them starts a new deployment; the old one's tasks stay in the old groups
+   * until they drain out), else the service's.
+   */
+  private loadBalancersOfTask(task: TaskRecord, service: ServiceRecord): readonly LoadBalancer[] {
+    if (task.startedBy?.startsWith('ecs-svc/')) {
+      const key = keyOf(clusterNameOf(task.clusterArn), service.serviceName!, revisionIdOf(task.startedBy));
+      const revision = this.stores.get(task.accountId, task.region).serviceRevisions.get(key);
+      if (revision?.loadBalancers) return revision.loadBalancers;
+    }
+    return service.loadBalancers ?? [];
+  }
+
   /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
   private taskHostOf(task: TaskRecord): TaskHost {
     const store = this.stores.get(task.accountId, task.region);
@@ -422,6 +440,14 @@ export class EcsProvider implements ServiceProvider {
       networkMode: definition?.taskDefinition.networkMode ?? 'bridge',
       instanceId: instance?.ec2InstanceId ?? (id ? localEc2InstanceId(id) : undefined),
     };
+  }
+
+  /** The stored service an UpdateService names (by name or ARN, in its cluster or `default`), if any. */
+  private serviceByReference(input: UpdateServiceRequest, scope: { accountId: string; region: string }) {
+    const last = (reference: string) => reference.slice(reference.lastIndexOf('/') + 1);
+    const clusterName = input.cluster ? last(input.cluster) : 'default';
+    if (!input.service) return undefined;
+    return this.stores.get(scope.accountId, scope.region).services.get(`${clusterName}/${last(input.service)}`);
   }
 
   /** The stored service a task was started for (`group` = `service:<name>`). */
