@@ -45,8 +45,8 @@ import { TargetRegistrar } from './load-balancing/target-registrar';
 import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
 import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest, LoadBalancer, UpdateServiceRequest } from '@aws-sdk/client-ecs';
-import { keyOf, revisionIdOf } from './domain/service-deployments';
+import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import { taskLoadBalancers } from './load-balancing/task-load-balancers';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
@@ -133,7 +133,11 @@ export class EcsProvider implements ServiceProvider {
         return (
           service && {
             serviceName: service.serviceName!,
-            loadBalancers: this.loadBalancersOfTask(task, service),
+            loadBalancers: taskLoadBalancers(
+              task,
+              service,
+              (key) => this.stores.get(task.accountId, task.region).serviceRevisions.get(key)?.loadBalancers,
+            ),
             host: this.taskHostOf(task),
           }
         );
@@ -412,20 +416,6 @@ export class EcsProvider implements ServiceProvider {
         serviceRegistries: service.serviceRegistries ?? [],
       }
     );
-  }
-
-  /**
-   * The load balancers a service task registers in: those of its deployment's service revision (an
-   * UpdateService that changes them starts a new deployment; the old one's tasks stay in the old groups
-   * until they drain out), else the service's.
-   */
-  private loadBalancersOfTask(task: TaskRecord, service: ServiceRecord): readonly LoadBalancer[] {
-    if (task.startedBy?.startsWith('ecs-svc/')) {
-      const key = keyOf(clusterNameOf(task.clusterArn), service.serviceName!, revisionIdOf(task.startedBy));
-      const revision = this.stores.get(task.accountId, task.region).serviceRevisions.get(key);
-      if (revision?.loadBalancers) return revision.loadBalancers;
-    }
-    return service.loadBalancers ?? [];
   }
 
   /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
