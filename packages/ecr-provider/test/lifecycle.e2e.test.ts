@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   BatchGetImageCommand,
   CreateRepositoryCommand,
@@ -163,5 +166,65 @@ describeWithRegistry('ECR lifecycle policies', () => {
     });
     const { lifecyclePolicyText } = await bed.ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
     expect(lifecyclePolicyText).toContain('"release"');
+  });
+});
+
+describeWithRegistry('ECR lifecycle state across a restart (PERSISTENCE=1)', () => {
+  const docker = new DockerCli();
+  const id = randomBytes(3).toString('hex');
+  const repositoryName = `life-kept-${id}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecr-life-'));
+  const keepOne = JSON.stringify({
+    rules: [
+      rule(1, { tagStatus: 'tagged', tagPrefixList: ['release'], countType: 'imageCountMoreThan', countNumber: 1 }),
+    ],
+  });
+  let bed: EcrTestBed | undefined;
+
+  const start = async () => {
+    bed = await startEcrTestBed({ PERSISTENCE: '1', DATA_DIR: dataDir });
+    const { authorizationData } = await bed.ecr.send(new GetAuthorizationTokenCommand({}));
+    const password = Buffer.from(authorizationData![0]!.authorizationToken!, 'base64').toString('utf8').slice(4);
+    await docker.ok(['login', '--username', 'AWS', '--password-stdin', bed.registryHost], password);
+    return bed;
+  };
+  const push = async (ecr: EcrTestBed, name: string) => {
+    const local = `lc-ecr-life-kept/${id}:${name}`;
+    await docker.buildImage(local, `${name} ${id}\n`);
+    const remote = `${ecr.registryHost}/000000000000/us-east-1/${repositoryName}:${name}`;
+    await docker.tag(local, remote);
+    return /digest: (sha256:[0-9a-f]{64})/.exec(await docker.ok(['push', remote]))![1]!;
+  };
+  const tags = async (ecr: EcrTestBed) =>
+    (await ecr.ecr.send(new DescribeImagesCommand({ repositoryName }))).imageDetails!.map((i) => i.imageTags);
+
+  afterAll(async () => {
+    await bed?.close();
+    await docker.cleanup();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps the policy, when it was applied, the push times it counts by, and the last preview', async () => {
+    let ecr = await start();
+    await ecr.ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const first = await push(ecr, 'release-1');
+    await push(ecr, 'release-2');
+    await ecr.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName, lifecyclePolicyText: keepOne }));
+    await ecr.ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: keepOne }));
+    expect(await tags(ecr)).toEqual([['release-2']]);
+    const { lastEvaluatedAt } = await ecr.ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
+    await ecr.close();
+
+    ecr = await start();
+    const after = await ecr.ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
+    expect(after).toMatchObject({ lifecyclePolicyText: keepOne, lastEvaluatedAt });
+    const preview = await ecr.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName }));
+    expect(preview.previewResults!.map((r) => [r.imageDigest, r.imageTags, r.appliedRulePriority])).toEqual([
+      [first, ['release-1'], 1],
+    ]);
+    expect(await tags(ecr)).toEqual([['release-2']]);
+    // A push after the restart is counted against release-2's push time, kept from before.
+    await push(ecr, 'release-3');
+    expect(await tags(ecr)).toEqual([['release-3']]);
   });
 });
