@@ -1,7 +1,8 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { ServiceError } from '../plugin/service-error';
 import { SerializationError, UnsupportedMediaTypeError } from '../errors';
 import { MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth';
+import { writeText } from './http';
 
 const JSON_CONTENT_TYPES = ['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'];
 
@@ -64,25 +65,12 @@ export function serializeJson(output: unknown): string {
   }
 }
 
-/**
- * Writes the answer straight to Node's response: what express's `send` would write for a string body
- * (`<type>; charset=utf-8`, Content-Length; no ETag, turned off) without its freshness and HEAD checks,
- * which do not apply to an AWS JSON POST. The body is kept on `res.locals` for the DEBUG request log.
- */
-function writeJson(res: Response, status: number, contentType: string, body: string): void {
-  res.locals.responseBody = body;
-  res.statusCode = status;
-  res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
-  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
-  res.end(body, 'utf8');
-}
-
-export function sendJsonResult(res: Response, contentType: string, output: unknown): void {
-  writeJson(res, 200, contentType, serializeJson(output));
+export function sendJsonResult(res: ServerResponse, contentType: string, output: unknown): void {
+  writeText(res, 200, contentType, serializeJson(output));
 }
 
 /** AWS JSON error shape: `__type` and `message` in the body, the code in `x-amzn-ErrorType`. */
-export function sendJsonError(res: Response, contentType: string, error: ServiceError): void {
+export function sendJsonError(res: ServerResponse, contentType: string, error: ServiceError): void {
   res.setHeader('x-amzn-ErrorType', error.code);
-  writeJson(res, error.statusCode, contentType, JSON.stringify({ __type: error.code, message: error.message }));
+  writeText(res, error.statusCode, contentType, JSON.stringify({ __type: error.code, message: error.message }));
 }
