@@ -43,6 +43,7 @@ import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
 import { TargetRegistrar } from './load-balancing/target-registrar';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
 import { withEvents } from './scheduler/service-events';
@@ -240,6 +241,7 @@ export class EcsProvider implements ServiceProvider {
     };
     if (operation === 'CreateService') {
       const create = input as CreateServiceRequest;
+      await checkServiceRegistries(create.serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
       const definition = create.taskDefinition ? findTaskDefinition(store, scope, create.taskDefinition) : undefined;
       // Without the definition the handler answers its own error.
       if (definition) {
