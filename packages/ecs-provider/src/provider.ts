@@ -87,6 +87,7 @@ export class EcsProvider implements ServiceProvider {
   private readonly agent: TaskAgent;
   /** The DNS server tasks get: the gateway's local DNS, where it serves (src/task-agent/task-dns.ts). */
   private readonly taskDns: TaskDns;
+  private stopWatchingDns?: () => void;
   private readonly registrar: ServiceRegistrar;
   private readonly targets: TargetRegistrar;
   private readonly endpoints?: TaskEndpointServer;
@@ -278,6 +279,11 @@ export class EcsProvider implements ServiceProvider {
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
     await this.engine.refresh();
+    // Before re-adopting tasks: theirs may have been created with the local DNS as resolver.
+    this.stopWatchingDns = this.taskDns.watch([
+      'bridge',
+      ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : []),
+    ]);
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -289,6 +295,7 @@ export class EcsProvider implements ServiceProvider {
    * running, to be re-adopted by the next start.
    */
   async stop(): Promise<void> {
+    this.stopWatchingDns?.();
     this.scheduler.stop();
     this.daemons.stop();
     await this.execEndpoint.close();

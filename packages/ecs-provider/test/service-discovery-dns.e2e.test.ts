@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -18,6 +21,7 @@ import {
   ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import Dockerode from 'dockerode';
+import { DockerodeBackend } from '@localcloud/docker-backend';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
 import { answerData, queryUdp } from '@localcloud/local-dns/testing';
@@ -35,6 +39,10 @@ import {
  * their resolver, which answers `<service>.<namespace>` from the same state DiscoverInstances reads.
  * Runs as root (port 53); in CI a gateway that cannot bind it fails these tests (no DNS servers on tasks).
  */
+
+const IN_CI = ['1', 'true', 'yes'].includes((process.env.CI ?? '').toLowerCase());
+/** Port 53 needs root (or CAP_NET_BIND_SERVICE): skipped for a developer without it, never in CI. */
+const describeDns = IN_CI || process.getuid?.() === 0 ? describeWithEngine : describe.skip;
 
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-1'] } };
 const PORT = 8080;
@@ -159,7 +167,7 @@ async function logsOf(bed: EcsTestBed, containerId: string): Promise<string[]> {
 const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
 const idOf = (task: Task) => task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
 
-describeWithEngine('Cloud Map DNS for ECS tasks on the default bridge, on real Docker', () => {
+describeDns('Cloud Map DNS for ECS tasks on the default bridge, on real Docker', () => {
   let setup: Setup;
 
   beforeAll(async () => {
@@ -327,7 +335,7 @@ describeWithEngine('Cloud Map DNS for ECS tasks on the default bridge, on real D
   });
 });
 
-describeWithEngine('Cloud Map DNS for ECS tasks on a user-defined network, on real Docker', () => {
+describeDns('Cloud Map DNS for ECS tasks on a user-defined network, on real Docker', () => {
   let setup: Setup;
   const userNetwork = `lcdns-${randomBytes(3).toString('hex')}`;
 
@@ -355,7 +363,9 @@ describeWithEngine('Cloud Map DNS for ECS tasks on a user-defined network, on re
       setup,
       [
         'while true; do',
-        `  echo "cloud-map $(nslookup ${name} | awk '/^Address: / {print $2}' | sort | tr '\\n' ' ')"`,
+        `  out=$(nslookup ${name} 2>&1)`,
+        `  echo "cloud-map $(echo "$out" | awk '/^Address: / {print $2}' | sort | tr '\\n' ' ')"`,
+        '  echo "$out" | sed "s/^/nslookup: /"',
         `  echo "container $(timeout 3 wget -qO- http://${peerName}:${PORT}/)"`,
         '  grep ^nameserver /etc/resolv.conf',
         '  sleep 1',
@@ -372,5 +382,81 @@ describeWithEngine('Cloud Map DNS for ECS tasks on a user-defined network, on re
     expect(lines).toContain(`cloud-map ${both.join(' ')} `);
     expect(lines).toContain(`container ${ipOf(peer!)}`);
     expect((await docker.getContainer(client).inspect()).HostConfig.Dns).toHaveLength(1);
+  });
+});
+
+describeDns('Cloud Map DNS across a gateway restart (PERSISTENCE=1), on real Docker', () => {
+  const prefix = `lcdnsr${process.pid.toString(36)}`;
+  let dataDir: string;
+  let setup: Setup | undefined;
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-dns-restart-'));
+  });
+  afterAll(async () => {
+    await stop();
+    const docker = new DockerodeBackend();
+    await removePrefixContainers(docker, prefix);
+    await docker.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(namespace?: string): Promise<Setup> {
+    const bed = await startEcsTestBed(
+      { SERVICES: 'ecs,servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir, ECS_SCHEDULER_INTERVAL_MS: '200' },
+      prefix,
+    );
+    const sd = new ServiceDiscoveryClient({
+      endpoint: bed.gw.url,
+      region: 'us-east-1',
+      credentials: testCredentials(),
+      disableHostPrefix: true,
+    });
+    setup = { bed, sd, cluster: 'dns', namespace: namespace ?? `dns${randomBytes(3).toString('hex')}.local` };
+    return setup;
+  }
+
+  async function stop(): Promise<void> {
+    setup?.sd.destroy();
+    await setup?.bed.close();
+    setup = undefined;
+  }
+
+  it('a task re-adopted after a restart resolves the names again, from the records kept on disk', async () => {
+    let current = await start();
+    await current.bed.ecs.send(new CreateClusterCommand({ clusterName: current.cluster }));
+    await serveApi(current);
+    const both = await until(
+      () => discover(current),
+      (a) => a.length === 2,
+      'two instances in DiscoverInstances',
+    );
+    const name = `api.${current.namespace}`;
+    const client = await runClient(
+      current,
+      `while true; do echo "seen $(nslookup ${name} | awk '/^Address: / {print $2}' | sort | tr '\\n' ' ')"; sleep 1; done`,
+    );
+    const expected = `seen ${both.join(' ')} `;
+    await until(
+      () => logsOf(current.bed, client),
+      (l) => l.includes(expected),
+      'the client resolving before the restart',
+    );
+
+    await stop();
+    const restartedAt = new Date();
+    current = await start(current.namespace);
+    // Lines logged after the restart: the same task, its resolver answered by the new gateway.
+    const after = await until(
+      async () => {
+        const lines: string[] = [];
+        for await (const line of current.bed.docker.containerLogs(client, { since: restartedAt }))
+          lines.push(line.line);
+        return lines;
+      },
+      (l) => l.includes(expected),
+      'the re-adopted client resolving after the restart',
+    );
+    expect(after).toContain(expected);
   });
 });

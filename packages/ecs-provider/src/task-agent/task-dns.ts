@@ -21,12 +21,45 @@ export interface TaskDnsOptions {
  * when it cannot be bound (LocalDns logs why, once).
  */
 export class TaskDns {
+  /** Per network, the DNS servers its tasks get, once served (or being served). */
+  private readonly served = new Map<string, Promise<string[] | undefined>>();
+
   constructor(private readonly options: TaskDnsOptions) {}
 
   async serversFor(network: string): Promise<string[] | undefined> {
-    if (!this.options.enabled) return undefined;
+    if (!this.options.enabled || this.options.dns().table.isEmpty()) return undefined;
+    let outcome = this.served.get(network);
+    if (!outcome) {
+      // Only a success is kept: a network that does not exist yet (ECS_DOCKER_NETWORK is created with
+      // the first task) is looked at again. LocalDns remembers each address's outcome, so this is cheap.
+      outcome = this.serve(network).then((servers) => {
+        if (!servers) this.served.delete(network);
+        return servers;
+      });
+      this.served.set(network, outcome);
+    }
+    return outcome;
+  }
+
+  /**
+   * Serves `networks` as soon as anything is published (now, or on a later change): tasks re-adopted
+   * after a restart were created with this server as their resolver, before any new task is placed.
+   * Returns the function that stops watching.
+   */
+  watch(networks: readonly string[]): () => void {
+    if (!this.options.enabled) return () => undefined;
+    const table = this.options.dns().table;
+    const kick = () => {
+      if (table.isEmpty()) return;
+      for (const network of networks) void this.serversFor(network);
+    };
+    const off = table.onChange(kick);
+    kick();
+    return off;
+  }
+
+  private async serve(network: string): Promise<string[] | undefined> {
     const dns = this.options.dns();
-    if (dns.table.isEmpty()) return undefined;
     // An address that is not this process's fails to bind quietly; the first that binds is the one.
     for (const address of await this.options.candidates(network)) {
       if (await dns.serveOn(address, this.options.logger)) return [address];
