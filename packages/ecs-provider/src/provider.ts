@@ -44,6 +44,7 @@ import { ServiceRegistrar, type TaskService } from './discovery/service-registra
 import { TargetRegistrar } from './load-balancing/target-registrar';
 import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import { taskLoadBalancers } from './load-balancing/task-load-balancers';
@@ -53,6 +54,9 @@ import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
 import type { UpgradeRoute } from '@localcloud/gateway';
+import { localDns, localDnsEnabled } from '@localcloud/local-dns';
+import { TaskDns } from './task-agent/task-dns';
+import { addressesOn } from './task-agent/local-addresses';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 export const ECS_MODEL = serviceModel(ecsModel);
@@ -83,6 +87,9 @@ export class EcsProvider implements ServiceProvider {
   private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
+  /** The DNS server tasks get: the gateway's local DNS, where it serves (src/task-agent/task-dns.ts). */
+  private readonly taskDns: TaskDns;
+  private stopWatchingDns?: () => void;
   private readonly registrar: ServiceRegistrar;
   private readonly targets: TargetRegistrar;
   private readonly endpoints?: TaskEndpointServer;
@@ -119,6 +126,16 @@ export class EcsProvider implements ServiceProvider {
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
+    this.taskDns = new TaskDns({
+      enabled: localDnsEnabled(context.env),
+      dns: () => localDns(this.context),
+      candidates: async (network) => {
+        const bound = this.endpoints?.addressOn(network);
+        const info = await this.backend.inspectNetwork(network).catch(() => undefined);
+        return [...new Set([...(bound ? [bound] : []), ...addressesOn(info?.subnets ?? [])])];
+      },
+      logger: context.logger,
+    });
     this.agent = this.createTaskAgent();
     this.registrar = new ServiceRegistrar({
       get: (ref) => this.repository.get(ref),
@@ -236,7 +253,8 @@ export class EcsProvider implements ServiceProvider {
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
     if (operation === 'CreateService' || operation === 'UpdateService') {
-      const { loadBalancers, taskDefinition } = input as CreateServiceRequest | UpdateServiceRequest;
+      const { loadBalancers, taskDefinition, serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest;
+      await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
       const current =
         operation === 'UpdateService' ? this.serviceByReference(input as UpdateServiceRequest, scope) : undefined;
       const reference = taskDefinition ?? current?.taskDefinition;
@@ -276,6 +294,11 @@ export class EcsProvider implements ServiceProvider {
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
     await this.engine.refresh();
+    // Before re-adopting tasks: theirs may have been created with the local DNS as resolver.
+    this.stopWatchingDns = this.taskDns.watch([
+      'bridge',
+      ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : []),
+    ]);
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -287,6 +310,7 @@ export class EcsProvider implements ServiceProvider {
    * running, to be re-adopted by the next start.
    */
   async stop(): Promise<void> {
+    this.stopWatchingDns?.();
     this.scheduler.stop();
     this.daemons.stop();
     await this.execEndpoint.close();
@@ -374,6 +398,7 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
+      dnsServers: (network) => this.taskDns.serversFor(network),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,
