@@ -43,6 +43,8 @@ import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
 import { TargetRegistrar } from './load-balancing/target-registrar';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { CloudMapClient } from './service-connect/cloud-map';
+import { prepareServiceConnect } from './service-connect/prepare';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
 import { withEvents } from './scheduler/service-events';
@@ -236,12 +238,18 @@ export class EcsProvider implements ServiceProvider {
         );
       }
     }
+    const serviceConnect = await prepareServiceConnect(operation, input, {
+      store,
+      scope,
+      cloudMap: () => new CloudMapClient(this.context.lookupProvider('servicediscovery'), request),
+    });
     return this.table.dispatch(
       operation,
       input,
       {
         scope,
         store,
+        serviceConnect,
         tasks,
         scheduler: this.kicker,
         strict: this.config.strictValidation,
