@@ -44,6 +44,7 @@ import { ServiceRegistrar, type TaskService } from './discovery/service-registra
 import { TargetRegistrar } from './load-balancing/target-registrar';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
 import { CloudMapClient } from './service-connect/cloud-map';
+import { serviceConnectRegistries } from './service-connect/configuration';
 import { prepareServiceConnect } from './service-connect/prepare';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
@@ -406,8 +407,19 @@ export class EcsProvider implements ServiceProvider {
       service && {
         serviceName: service.serviceName!,
         clusterName: clusterNameOf(task.clusterArn),
-        serviceRegistries: service.serviceRegistries ?? [],
+        // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
+        serviceRegistries: [...(service.serviceRegistries ?? []), ...this.serviceConnectRegistriesOf(service, task)],
       }
+    );
+  }
+
+  private serviceConnectRegistriesOf(service: ServiceRecord, task: TaskRecord) {
+    if (!service.serviceConnectConfiguration?.enabled || !task.taskDefinitionArn) return [];
+    const store = this.stores.get(task.accountId, task.region);
+    const definition = findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition;
+    return serviceConnectRegistries(
+      { configuration: service.serviceConnectConfiguration, resources: service.serviceConnectResources ?? [] },
+      definition,
     );
   }
 
