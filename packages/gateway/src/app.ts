@@ -127,6 +127,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
         }
       }
+      await registry.shared.stopAll((key, error) =>
+        logger.error('shared service failed to stop', { key, error: String(error) }),
+      );
       server.closeAllConnections();
       upgrades.destroyAll();
       await closed;
