@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
+import { awsEcs, findAwsCli, requireCliInCi } from './aws-cli';
 import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
 
 /*
@@ -29,6 +30,9 @@ import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBe
  * Cloud Map services ECS creates for the discovery names, what DescribeServices reports, and all of it
  * after a restart with PERSISTENCE=1. No task runs here (desiredCount 0).
  */
+const cli = findAwsCli();
+requireCliInCi(cli);
+
 describeWithEngine('ECS Service Connect: API, validation, reporting, persistence', () => {
   const prefix = `lcsc${process.pid.toString(36)}`;
   const cluster = 'sc';
@@ -187,5 +191,36 @@ describeWithEngine('ECS Service Connect: API, validation, reporting, persistence
     expect(services![1]!.deployments![0]!.serviceConnectConfiguration).toEqual({ enabled: true, namespace: nsArn });
     const { clusters } = await bed!.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
     expect(clusters![0]!.serviceConnectDefaults).toEqual({ namespace: defaultArn });
+  });
+
+  (cli ? it : it.skip)('answers the AWS CLI v2 as it answers the SDK', async () => {
+    const url = bed!.gw.url;
+    const bad = await awsEcs(cli!, url, [
+      'create-service',
+      '--cluster',
+      cluster,
+      '--service-name',
+      'cli-bad',
+      '--task-definition',
+      'sc-api',
+      '--desired-count',
+      '0',
+      '--network-configuration',
+      'awsvpcConfiguration={subnets=[subnet-1]}',
+      '--service-connect-configuration',
+      JSON.stringify({ enabled: true, namespace: 'sc.local', services: [{ portName: 'grpc' }] }),
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('InvalidParameterException');
+    const described = await awsEcs(cli!, url, ['describe-services', '--cluster', cluster, '--services', 'api']);
+    expect(described.code).toBe(0);
+    const deployment = JSON.parse(described.stdout).services[0].deployments[0];
+    expect(deployment.serviceConnectResources).toEqual([
+      {
+        discoveryName: 'api',
+        discoveryArn: expect.stringMatching(/^arn:aws:servicediscovery:us-east-1:\d{12}:service\/srv-/),
+      },
+    ]);
+    expect(deployment.serviceConnectConfiguration.namespace).toMatch(/:namespace\/ns-/);
   });
 });
