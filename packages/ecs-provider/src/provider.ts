@@ -54,6 +54,9 @@ import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
 import type { UpgradeRoute } from '@localcloud/gateway';
+import { localDns, localDnsEnabled } from '@localcloud/local-dns';
+import { TaskDns } from './task-agent/task-dns';
+import { addressesOn } from './task-agent/local-addresses';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 export const ECS_MODEL = serviceModel(ecsModel);
@@ -84,6 +87,8 @@ export class EcsProvider implements ServiceProvider {
   private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
+  /** The DNS server tasks get: the gateway's local DNS, where it serves (src/task-agent/task-dns.ts). */
+  private readonly taskDns: TaskDns;
   private readonly registrar: ServiceRegistrar;
   private readonly targets: TargetRegistrar;
   private readonly endpoints?: TaskEndpointServer;
@@ -120,6 +125,16 @@ export class EcsProvider implements ServiceProvider {
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
+    this.taskDns = new TaskDns({
+      enabled: localDnsEnabled(context.env),
+      dns: () => localDns(this.context),
+      candidates: async (network) => {
+        const bound = this.endpoints?.addressOn(network);
+        const info = await this.backend.inspectNetwork(network).catch(() => undefined);
+        return [...new Set([...(bound ? [bound] : []), ...addressesOn(info?.subnets ?? [])])];
+      },
+      logger: context.logger,
+    });
     this.agent = this.createTaskAgent();
     this.registrar = new ServiceRegistrar({
       get: (ref) => this.repository.get(ref),
@@ -368,6 +383,7 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
+      dnsServers: (network) => this.taskDns.serversFor(network),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,

@@ -17,6 +17,7 @@ const MULTIVALUE_LIMIT = 8;
  * and per answerer (one per server), so successive queries start at successive values.
  */
 export class Answerer {
+  /** Queries answered so far per `<name> <type>`: where the next answer's rotation starts. */
   private readonly turns = new Map<string, number>();
 
   constructor(
@@ -29,8 +30,10 @@ export class Answerer {
     const found = this.table.lookup(name);
     if (found.kind === 'unknown') return { kind: 'forward' };
     if (found.kind === 'nxdomain') return { kind: 'nxdomain', zone: found.zone };
-    const turn = this.turns.get(name) ?? 0;
-    this.turns.set(name, turn + 1);
+    // Per name and type: a resolver asks A and AAAA together, and AAAA must not skip A's turn.
+    const turnKey = `${name} ${question.type}`;
+    const turn = this.turns.get(turnKey) ?? 0;
+    this.turns.set(turnKey, turn + 1);
     const answers: Answer[] = [];
     const additionals: Answer[] = [];
     for (const set of found.sets) {

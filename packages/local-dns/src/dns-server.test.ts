@@ -33,6 +33,8 @@ describe('the local DNS server, over real sockets', () => {
       expect(first.flag_aa).toBe(true);
       expect((first.answers![0] as { ttl?: number }).ttl).toBe(60);
       expect(answerData(first)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+      // An AAAA question between (resolvers ask both) does not move A's rotation.
+      expect(answerData(await queryUdp(HOST, port, 'api.internal.local', 'AAAA'))).toEqual([]);
       expect(answerData(await queryTcp(HOST, port, 'API.internal.local'))).toEqual([
         '10.0.0.2',
         '10.0.0.3',

@@ -6,12 +6,15 @@ const a = (...addresses: string[]) => ({ a: { addresses, ttl: 10 } });
 describe('NameTable', () => {
   test('a publication replaces the owner’s previous one; withdraw takes it all back', () => {
     const table = new NameTable();
+    expect(table.isEmpty()).toBe(true);
     table.publish('sd/1', { names: { 'api.internal.local': a('10.0.0.1'), 'old.internal.local': a('10.0.0.9') } });
+    expect(table.isEmpty()).toBe(false);
     table.publish('sd/1', { names: { 'API.Internal.Local.': a('10.0.0.2') } });
     expect(table.lookup('api.internal.local')).toEqual({ kind: 'records', sets: [a('10.0.0.2')] });
     expect(table.lookup('old.internal.local')).toEqual({ kind: 'unknown' });
     table.withdraw('sd/1');
     expect(table.lookup('api.internal.local')).toEqual({ kind: 'unknown' });
+    expect(table.isEmpty()).toBe(true);
   });
 
   test('names of several owners are answered together, in publication order', () => {

@@ -89,6 +89,11 @@ export class NameTable {
     if (this.owners.delete(owner)) this.changed();
   }
 
+  /** True while nobody publishes anything. */
+  isEmpty(): boolean {
+    return this.owners.size === 0;
+  }
+
   /** Owners whose key starts with `prefix`: lets a writer withdraw what it no longer has after a restart. */
   ownersStartingWith(prefix: string): string[] {
     return [...this.owners.keys()].filter((owner) => owner.startsWith(prefix));
