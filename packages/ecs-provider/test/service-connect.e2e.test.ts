@@ -7,6 +7,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
+  type CreateServiceCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
 import {
@@ -42,6 +43,17 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
       disableHostPrefix: true,
     });
     await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sc-server',
+        networkMode: 'awsvpc',
+        containerDefinitions: [
+          shellContainer('web', `echo "task $(hostname)" > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
+            portMappings: [{ name: 'http', containerPort: PORT, appProtocol: 'http' }],
+          }),
+        ],
+      }),
+    );
   });
   afterAll(async () => {
     sd.destroy();
@@ -76,17 +88,6 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
 
   it('registers the server tasks in Cloud Map under the discovery name and follows scaling', async () => {
     await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: namespace, Vpc: 'vpc-local' }));
-    await bed.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'sc-server',
-        networkMode: 'awsvpc',
-        containerDefinitions: [
-          shellContainer('web', `hostname > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
-            portMappings: [{ name: 'http', containerPort: PORT, appProtocol: 'http' }],
-          }),
-        ],
-      }),
-    );
     const { service } = await bed.ecs.send(
       new CreateServiceCommand({
         cluster,
@@ -147,6 +148,100 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
       () => instances(serviceId),
       (i) => i.length === 0,
       'no instances after the service is deleted',
+    );
+  });
+
+  /** Runs `script` in the client task's container; its output. */
+  async function inClient(script: string): Promise<string> {
+    const [client] = await runningTasks('client');
+    const process = await bed.docker.execContainer(client!.containers![0]!.runtimeId!, {
+      command: ['sh', '-c', script],
+    });
+    let out = '';
+    for await (const chunk of process.output) out += Buffer.from(chunk).toString();
+    await process.exitCode();
+    return out;
+  }
+
+  /** The distinct answers of 20 calls to `url` from the client task. */
+  async function answersFrom(url: string): Promise<Set<string>> {
+    const out = await inClient(`for i in $(seq 1 20); do timeout 5 wget -qO- ${url}; done`);
+    // Only the servers' answers: a failed call prints wget's error instead.
+    return new Set(out.split('\n').filter((line) => line.startsWith('task ')));
+  }
+
+  it('lets a client task reach every server task by client alias, directly and through the alias proxy', async () => {
+    const proxied = 20000 + Math.floor(Math.random() * 10000);
+    const ns = `data-${namespace}`;
+    await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: ns, Vpc: 'vpc-local' }));
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sc-client',
+        networkMode: 'awsvpc',
+        containerDefinitions: [shellContainer('client', 'exec sleep 3600')],
+      }),
+    );
+    const service = (name: string, extra: Partial<CreateServiceCommandInput>) =>
+      bed.ecs.send(
+        new CreateServiceCommand({ cluster, serviceName: name, networkConfiguration: network, ...extra } as never),
+      );
+    await service('web', {
+      taskDefinition: 'sc-server',
+      desiredCount: 2,
+      serviceConnectConfiguration: {
+        enabled: true,
+        namespace: ns,
+        services: [
+          // On the container port: the name answers the tasks' own addresses.
+          { portName: 'http', discoveryName: 'web', clientAliases: [{ port: PORT, dnsName: 'web' }] },
+          // On another port: the name answers the alias proxy, which forwards to taskIP:8080.
+          { portName: 'http', discoveryName: 'web-alt', clientAliases: [{ port: proxied }] },
+        ],
+      },
+    });
+    await service('client', {
+      taskDefinition: 'sc-client',
+      desiredCount: 1,
+      serviceConnectConfiguration: { enabled: true, namespace: ns },
+    });
+    await eventually(
+      () => runningTasks('web'),
+      (t) => t.length === 2,
+      'two server tasks',
+    );
+    await eventually(
+      () => runningTasks('client'),
+      (t) => t.length === 1,
+      'the client task',
+    );
+
+    const direct = await eventually(
+      () => answersFrom(`http://web:${PORT}/`),
+      (a) => a.size === 2,
+      'both tasks',
+    );
+    expect(direct.size).toBe(2);
+    const viaProxy = await eventually(
+      () => answersFrom(`http://web-alt.${ns}:${proxied}/`),
+      (a) => a.size === 2,
+      'both tasks through the proxy',
+    );
+    expect(viaProxy).toEqual(direct);
+
+    // Scale in: both names follow to the one task left.
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 1 }));
+    const started = Date.now();
+    const one = await eventually(
+      () => answersFrom(`http://web:${PORT}/`),
+      (a) => a.size === 1,
+      'one task',
+    );
+    console.log(`Service Connect alias followed scale-in in ${Date.now() - started} ms`);
+    expect(direct).toContain([...one][0]);
+    await eventually(
+      () => answersFrom(`http://web-alt.${ns}:${proxied}/`),
+      (a) => a.size === 1,
+      'one task',
     );
   });
 });

@@ -78,6 +78,7 @@ export function newServiceRecord(input: NewServiceInput): ServiceRecord {
   if (input.serviceConnect) {
     record.serviceConnectConfiguration = input.serviceConnect.configuration;
     record.serviceConnectResources = input.serviceConnect.resources;
+    record.serviceConnectNamespaceName = input.serviceConnect.namespaceName;
   }
   record.deployments = [newDeployment(record, input.definition.taskDefinitionArn!, now)];
   return record;

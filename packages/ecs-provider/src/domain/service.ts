@@ -123,6 +123,7 @@ export function serviceView(
     scheduler: _scheduler,
     serviceConnectConfiguration: _serviceConnect,
     serviceConnectResources: _serviceConnectResources,
+    serviceConnectNamespaceName: _serviceConnectNamespaceName,
     tags,
     ...rest
   } = record;

@@ -211,6 +211,7 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   if (input.serviceConnectConfiguration && ecs.serviceConnect?.service) {
     next.serviceConnectConfiguration = ecs.serviceConnect.service.configuration;
     next.serviceConnectResources = ecs.serviceConnect.service.resources;
+    next.serviceConnectNamespaceName = ecs.serviceConnect.service.namespaceName;
     redeploy = true;
   }
   if (input.taskDefinition) {

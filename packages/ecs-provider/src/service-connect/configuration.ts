@@ -14,6 +14,8 @@ export interface ServiceConnectState {
   readonly configuration: ServiceConnectConfiguration;
   /** One per `services[]` entry: the Cloud Map service its tasks register in. */
   readonly resources: ServiceConnectServiceResource[];
+  /** The namespace's name (for default alias names). */
+  readonly namespaceName?: string;
 }
 
 /** Cloud Map service names ECS accepts for `discoveryName`: up to 64, lowercase, digits, `_`, `-`, no leading `-`. */

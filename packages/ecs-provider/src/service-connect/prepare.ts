@@ -106,7 +106,7 @@ async function resolveService(
     const discoveryName = discoveryNameOf(service);
     resources.push({ discoveryName, discoveryArn: await cloudMap.ensureService(namespace, discoveryName) });
   }
-  return { configuration: { ...config, namespace: namespace.arn }, resources };
+  return { configuration: { ...config, namespace: namespace.arn }, resources, namespaceName: namespace.name };
 }
 
 function definitionOf(context: { store: EcsStore; scope: Scope }, reference: string | undefined) {

@@ -53,6 +53,8 @@ export type ServiceRecord = Service & {
   serviceConnectConfiguration?: ServiceConnectConfiguration;
   /** The Cloud Map services of those settings; ECS shows them on the deployments too. */
   serviceConnectResources?: ServiceConnectServiceResource[];
+  /** The namespace's name: default client alias names are `<discoveryName>.<namespace name>`. Not shown. */
+  serviceConnectNamespaceName?: string;
 };
 /** Tasks as the task runtime stores them (ECS shape plus their Docker side). */
 export type TaskRecord = RuntimeTaskRecord;
