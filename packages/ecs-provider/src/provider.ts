@@ -49,6 +49,7 @@ import { prepareServiceConnect } from './service-connect/prepare';
 import { AliasPublisher } from './service-connect/alias-publisher';
 import type { ServerService } from './service-connect/aliases';
 import { tasksOfService } from './domain/service';
+import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
 import { withEvents } from './scheduler/service-events';
@@ -262,6 +263,7 @@ export class EcsProvider implements ServiceProvider {
     };
     if (operation === 'CreateService') {
       const create = input as CreateServiceRequest;
+      await checkServiceRegistries(create.serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
       const definition = create.taskDefinition ? findTaskDefinition(store, scope, create.taskDefinition) : undefined;
       // Without the definition the handler answers its own error.
       if (definition) {

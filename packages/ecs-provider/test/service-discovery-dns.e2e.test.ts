@@ -171,6 +171,53 @@ describeWithEngine('Cloud Map DNS for ECS tasks on the default bridge, on real D
     await removePrefixContainers(setup.bed.docker, setup.bed.prefix);
   });
 
+  it('CreateService refuses a registryArn that is not a Cloud Map service ARN, or names none that exists', async () => {
+    const create = (registryArn: string) =>
+      setup.bed.ecs
+        .send(
+          new CreateServiceCommand({
+            cluster: setup.cluster,
+            serviceName: 'nowhere',
+            taskDefinition: 'api',
+            desiredCount: 1,
+            launchType: 'FARGATE',
+            networkConfiguration: network,
+            serviceRegistries: [{ registryArn }],
+          }),
+        )
+        .then(
+          () => undefined,
+          (error: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => error,
+        );
+    await setup.bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'api',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [shellContainer('web', 'sleep 1')],
+      }),
+    );
+    const missing = 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-0000000000000000';
+    const error = await create(missing);
+    expect(error).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The service registry ${missing} does not exist.`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    const namespaceArn = 'arn:aws:servicediscovery:us-east-1:000000000000:namespace/ns-0000000000000000';
+    expect(await create(namespaceArn)).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The format of the supplied service registry ARN is invalid: ${namespaceArn}.`,
+    });
+    // Nothing was created.
+    const { taskArns } = await setup.bed.ecs.send(
+      new ListTasksCommand({ cluster: setup.cluster, serviceName: 'nowhere' }),
+    );
+    expect(taskArns).toEqual([]);
+  });
+
   it('resolves <service>.<namespace> to the registered tasks, follows scale-in and a docker kill, answers SRV and NXDOMAIN', async () => {
     const { namespace } = setup;
     const name = `api.${namespace}`;
