@@ -159,6 +159,7 @@ export class EcsProvider implements ServiceProvider {
         this.endpoints?.addressOn(this.config.dockerNetwork ?? 'bridge') ??
         localDns(this.context).addresses()[0],
       table: () => sharedNameTable(this.context),
+      ensureServed: () => this.taskDns.serversFor(this.config.dockerNetwork ?? 'bridge'),
       logger: context.logger,
     });
     this.targets = new TargetRegistrar({

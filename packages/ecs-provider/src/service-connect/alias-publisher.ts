@@ -19,6 +19,11 @@ export interface AliasPublisherOptions {
   readonly proxyHost: () => string | undefined;
   /** The gateway's name table; undefined when no local DNS is there to answer from it. */
   readonly table: () => AliasNameTable | undefined;
+  /**
+   * Makes sure the DNS server answers where task containers look (after a restart, tasks already
+   * running point at it, but nothing binds it until a new task starts).
+   */
+  readonly ensureServed?: () => Promise<unknown>;
   readonly logger: Logger;
 }
 
@@ -63,6 +68,11 @@ export class AliasPublisher {
       }
     }
     this.proxies.sync([...this.proxiesByScope.values()].flat());
+    if (this.published.size > 0 && this.options.ensureServed) {
+      this.options.ensureServed().catch((error: unknown) => {
+        this.options.logger.warn('Service Connect: local DNS not served', { error: String(error) });
+      });
+    }
   }
 
   /** The alias proxies' listening addresses. */
