@@ -141,7 +141,27 @@ describeWithEngine('ECS Service Connect: API, validation, reporting, persistence
     // Not at the top level of the service: ECS shows it on the deployments only.
     expect(created).not.toHaveProperty('serviceConnectConfiguration');
 
-    // A second service reusing the Cloud Map service of the same discovery name gets the same resource.
+    // Discovery names and client aliases are unique in a namespace, across services.
+    await expect(
+      create('dup-name', { enabled: true, namespace, services: [{ portName: 'http', discoveryName: 'api' }] }),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: expect.stringContaining('discoveryName api'),
+    });
+    await expect(
+      create('dup-alias', {
+        enabled: true,
+        namespace,
+        services: [
+          { portName: 'http', discoveryName: 'other', clientAliases: [{ port: 80, dnsName: 'api.internal' }] },
+        ],
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('api.internal:80') });
+
+    // Refused before ECS created a Cloud Map service for them.
+    expect((await sd!.send(new ListServicesCommand({}))).Services!.map((s) => s.Name)).toEqual(['api']);
+
+    // Another discovery name: its own Cloud Map service.
     const portOnly = (await create('api2', { enabled: true, namespace: nsArn, services: [{ portName: 'http' }] }))
       .service!;
     expect(portOnly.deployments![0]!.serviceConnectResources).toEqual([

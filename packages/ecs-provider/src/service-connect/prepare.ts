@@ -45,8 +45,12 @@ export async function prepareServiceConnect(
       if (!request.serviceConnectConfiguration) return undefined;
       const definition = definitionOf(context, request.taskDefinition);
       if (!definition) return undefined;
-      const defaults = clusterOf(context, request.cluster)?.serviceConnectDefaults?.namespace;
-      return { service: await resolveService(request.serviceConnectConfiguration, definition, defaults, context) };
+      const cluster = clusterOf(context, request.cluster);
+      const defaults = cluster?.serviceConnectDefaults?.namespace;
+      const unique = (state: ServiceConnectState) => assertUniqueInNamespace(state, context.store, undefined);
+      return {
+        service: await resolveService(request.serviceConnectConfiguration, definition, defaults, context, unique),
+      };
     }
     case 'UpdateService': {
       const request = input as UpdateServiceRequest;
@@ -64,7 +68,10 @@ export async function prepareServiceConnect(
         return undefined;
       }
       const defaults = cluster.serviceConnectDefaults?.namespace;
-      return { service: await resolveService(request.serviceConnectConfiguration, definition, defaults, context) };
+      const unique = (state: ServiceConnectState) => assertUniqueInNamespace(state, context.store, service.serviceArn);
+      return {
+        service: await resolveService(request.serviceConnectConfiguration, definition, defaults, context, unique),
+      };
     }
     case 'CreateCluster':
     case 'UpdateCluster': {
@@ -88,6 +95,8 @@ async function resolveService(
   definition: TaskDefinition,
   clusterDefault: string | undefined,
   context: { cloudMap: () => CloudMapClient },
+  /** Checked before any Cloud Map service is created (its `resources` are still empty). */
+  assertUnique: (state: ServiceConnectState) => void,
 ): Promise<ServiceConnectState> {
   checkServiceConnect(config, definition);
   const reference = config.namespace || clusterDefault;
@@ -101,12 +110,51 @@ async function resolveService(
   }
   const cloudMap = context.cloudMap();
   const namespace = await cloudMap.requireNamespace(reference);
+  const configuration = { ...config, namespace: namespace.arn };
+  assertUnique({ configuration, resources: [], namespaceName: namespace.name });
   const resources = [];
   for (const service of config.services ?? []) {
     const discoveryName = discoveryNameOf(service);
     resources.push({ discoveryName, discoveryArn: await cloudMap.ensureService(namespace, discoveryName) });
   }
-  return { configuration: { ...config, namespace: namespace.arn }, resources, namespaceName: namespace.name };
+  return { configuration, resources, namespaceName: namespace.name };
+}
+
+/**
+ * ECS keeps discovery names and client aliases (name and port) unique within a namespace: another live
+ * service of the account and region that has one of them is a conflict (`except`: the service updated).
+ */
+function assertUniqueInNamespace(state: ServiceConnectState, store: EcsStore, except: string | undefined): void {
+  const namespace = state.configuration.namespace;
+  if (!state.configuration.enabled || !namespace) return;
+  const claims = (config: ServiceConnectConfiguration, namespaceName: string | undefined) =>
+    (config.services ?? []).map((service) => ({
+      discoveryName: discoveryNameOf(service),
+      aliases: (service.clientAliases ?? []).map(
+        (a) => `${(a.dnsName ?? `${discoveryNameOf(service)}.${namespaceName ?? ''}`).toLowerCase()}:${a.port}`,
+      ),
+    }));
+  const wanted = claims(state.configuration, state.namespaceName);
+  for (const other of store.services.values()) {
+    const config = other.serviceConnectConfiguration;
+    if (other.serviceArn === except || other.status === 'INACTIVE' || !config?.enabled) continue;
+    if (config.namespace !== namespace) continue;
+    for (const theirs of claims(config, other.serviceConnectNamespaceName)) {
+      for (const mine of wanted) {
+        if (mine.discoveryName === theirs.discoveryName) {
+          throw new InvalidParameterException(
+            `The discoveryName ${mine.discoveryName} is already used in namespace ${namespace} by service ${other.serviceArn}.`,
+          );
+        }
+        const taken = mine.aliases.find((alias) => theirs.aliases.includes(alias));
+        if (taken) {
+          throw new InvalidParameterException(
+            `The client alias ${taken} is already used in namespace ${namespace} by service ${other.serviceArn}.`,
+          );
+        }
+      }
+    }
+  }
 }
 
 function definitionOf(context: { store: EcsStore; scope: Scope }, reference: string | undefined) {
