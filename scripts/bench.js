@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const BENCHMARKS = ['startup', 'control-plane', 'tasks', 'services', 'logs'];
+const BENCHMARKS = ['startup', 'control-plane', 'tasks', 'services', 'logs', 'elb'];
 const DOC = path.join(ROOT, 'docs/benchmarks.md');
 /** The history columns: figure keys (by prefix) in the order of the issue's table. */
 const HISTORY_COLUMNS = [
@@ -54,6 +54,8 @@ async function main() {
     const figure = figures.find((f) => f.key.startsWith(prefix));
     return figure ? (figure.short ?? figure.value) : '-';
   };
+  // A run with none of the history's figures (e.g. `npm run bench -- elb`) adds no row of dashes.
+  if (HISTORY_COLUMNS.every(([, prefix]) => cell(prefix) === '-')) return;
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const row = `| ${date} | ${os.cpus().length} CPUs, load ${load}, node ${process.version} | ${HISTORY_COLUMNS.map(([, prefix]) => cell(prefix)).join(' | ')} |`;
   fs.appendFileSync(DOC, `${row}\n`);

@@ -42,6 +42,7 @@ import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
 import { TargetRegistrar } from './load-balancing/target-registrar';
+import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
 import { CloudMapClient } from './service-connect/cloud-map';
 import { serviceConnectRegistries } from './service-connect/configuration';
@@ -51,7 +52,8 @@ import type { ServerService } from './service-connect/aliases';
 import { tasksOfService } from './domain/service';
 import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import { taskLoadBalancers } from './load-balancing/task-load-balancers';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
@@ -166,7 +168,17 @@ export class EcsProvider implements ServiceProvider {
       get: (ref) => this.repository.get(ref),
       serviceOf: (task) => {
         const service = this.serviceRecordOf(task);
-        return service && { serviceName: service.serviceName!, loadBalancers: service.loadBalancers ?? [] };
+        return (
+          service && {
+            serviceName: service.serviceName!,
+            loadBalancers: taskLoadBalancers(
+              task,
+              service,
+              (key) => this.stores.get(task.accountId, task.region).serviceRevisions.get(key)?.loadBalancers,
+            ),
+            host: this.taskHostOf(task),
+          }
+        );
       },
       elb: () => this.context.lookupProvider('elasticloadbalancing'),
       event: (task, message) => this.addServiceEvent(task, message),
@@ -265,11 +277,17 @@ export class EcsProvider implements ServiceProvider {
     if (operation === 'CreateService') {
       const create = input as CreateServiceRequest;
       await checkServiceRegistries(create.serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
-      const definition = create.taskDefinition ? findTaskDefinition(store, scope, create.taskDefinition) : undefined;
-      // Without the definition the handler answers its own error.
-      if (definition) {
+    }
+    if (operation === 'CreateService' || operation === 'UpdateService') {
+      const { loadBalancers, taskDefinition } = input as CreateServiceRequest | UpdateServiceRequest;
+      const current =
+        operation === 'UpdateService' ? this.serviceByReference(input as UpdateServiceRequest, scope) : undefined;
+      const reference = taskDefinition ?? current?.taskDefinition;
+      const definition = reference ? findTaskDefinition(store, scope, reference) : undefined;
+      // Without the definition (or the service) the handler answers its own error.
+      if (definition && loadBalancers?.length && (operation === 'CreateService' || current)) {
         await checkServiceLoadBalancers(
-          create.loadBalancers,
+          loadBalancers,
           definition.taskDefinition.networkMode,
           this.context.lookupProvider('elasticloadbalancing'),
           request,
@@ -493,6 +511,28 @@ export class EcsProvider implements ServiceProvider {
       if (region && accountId) scopes.set(`${accountId}/${region}`, { accountId, region });
     }
     return [...scopes.values()];
+  }
+
+  /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
+  private taskHostOf(task: TaskRecord): TaskHost {
+    const store = this.stores.get(task.accountId, task.region);
+    const scope = { accountId: task.accountId, region: task.region };
+    const definition = task.taskDefinitionArn ? findTaskDefinition(store, scope, task.taskDefinitionArn) : undefined;
+    const instanceArn = task.containerInstanceArn;
+    const id = instanceArn?.slice(instanceArn.lastIndexOf('/') + 1);
+    const instance = id ? store.containerInstances.get(`${clusterNameOf(task.clusterArn)}/${id}`) : undefined;
+    return {
+      networkMode: definition?.taskDefinition.networkMode ?? 'bridge',
+      instanceId: instance?.ec2InstanceId ?? (id ? localEc2InstanceId(id) : undefined),
+    };
+  }
+
+  /** The stored service an UpdateService names (by name or ARN, in its cluster or `default`), if any. */
+  private serviceByReference(input: UpdateServiceRequest, scope: { accountId: string; region: string }) {
+    const last = (reference: string) => reference.slice(reference.lastIndexOf('/') + 1);
+    const clusterName = input.cluster ? last(input.cluster) : 'default';
+    if (!input.service) return undefined;
+    return this.stores.get(scope.accountId, scope.region).services.get(`${clusterName}/${last(input.service)}`);
   }
 
   /** The stored service a task was started for (`group` = `service:<name>`). */

@@ -204,7 +204,11 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   if (input.enableExecuteCommand !== undefined) next.enableExecuteCommand = input.enableExecuteCommand;
   if (input.enableECSManagedTags !== undefined) next.enableECSManagedTags = input.enableECSManagedTags;
   if (input.propagateTags !== undefined) next.propagateTags = input.propagateTags;
-  if (input.loadBalancers !== undefined) next.loadBalancers = input.loadBalancers;
+  if (input.loadBalancers !== undefined) {
+    // As ECS: new load balancers are a new deployment, whose tasks register in them while the old drain out.
+    if (JSON.stringify(input.loadBalancers) !== JSON.stringify(next.loadBalancers ?? [])) redeploy = true;
+    next.loadBalancers = input.loadBalancers;
+  }
   if (input.serviceRegistries !== undefined) next.serviceRegistries = input.serviceRegistries;
   if (input.placementConstraints !== undefined) next.placementConstraints = input.placementConstraints;
   if (input.placementStrategy !== undefined) next.placementStrategy = input.placementStrategy;
