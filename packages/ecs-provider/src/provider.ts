@@ -44,6 +44,12 @@ import { ServiceRegistrar, type TaskService } from './discovery/service-registra
 import { TargetRegistrar } from './load-balancing/target-registrar';
 import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { CloudMapClient } from './service-connect/cloud-map';
+import { serviceConnectRegistries } from './service-connect/configuration';
+import { prepareServiceConnect } from './service-connect/prepare';
+import { AliasPublisher } from './service-connect/alias-publisher';
+import type { ServerService } from './service-connect/aliases';
+import { tasksOfService } from './domain/service';
 import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
@@ -54,7 +60,7 @@ import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
 import type { UpgradeRoute } from '@localcloud/gateway';
-import { localDns, localDnsEnabled } from '@localcloud/local-dns';
+import { localDns, localDnsEnabled, sharedNameTable } from '@localcloud/local-dns';
 import { TaskDns } from './task-agent/task-dns';
 import { addressesOn } from './task-agent/local-addresses';
 
@@ -67,6 +73,9 @@ export interface EcsProviderOptions {
 }
 
 /** Amazon ECS as a localcloud provider plugin. */
+/** Operations after which a scope's Service Connect aliases are planned again. */
+const SERVICE_CHANGES = new Set(['CreateService', 'UpdateService', 'DeleteService']);
+
 export class EcsProvider implements ServiceProvider {
   readonly service = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' } as const;
   readonly operations: ReadonlySet<string> = new Set(Object.keys(ECS_MODEL.operations));
@@ -107,6 +116,8 @@ export class EcsProvider implements ServiceProvider {
       return this.engineCapacity;
     },
   };
+  /** Service Connect client aliases: names in the local DNS, proxies where ports differ (`src/service-connect/`). */
+  private readonly aliases: AliasPublisher;
   /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
   private readonly execSessions = new ExecSessions();
   /** The WebSocket data channels of those sessions, on the gateway's port. */
@@ -143,6 +154,17 @@ export class EcsProvider implements ServiceProvider {
       cloudMap: () => this.context.lookupProvider('servicediscovery'),
       logger: context.logger,
     });
+    this.aliases = new AliasPublisher({
+      servicesOf: (scope) => this.serviceConnectServices(scope),
+      // Where task containers reach this process: the task endpoints' address on the task network, else the DNS's.
+      proxyHost: () =>
+        this.config.serviceConnectProxyHost ??
+        this.endpoints?.addressOn(this.config.dockerNetwork ?? 'bridge') ??
+        localDns(this.context).addresses()[0],
+      table: () => sharedNameTable(this.context),
+      ensureServed: () => this.taskDns.serversFor(this.config.dockerNetwork ?? 'bridge'),
+      logger: context.logger,
+    });
     this.targets = new TargetRegistrar({
       get: (ref) => this.repository.get(ref),
       serviceOf: (task) => {
@@ -176,6 +198,7 @@ export class EcsProvider implements ServiceProvider {
         this.kicker.kick();
         this.registrar.taskChanged(ref);
         this.targets.taskChanged(ref);
+        this.aliases.changed(ref);
       },
       beforeStopping: (ref) => this.targets.drain(ref),
       // Looked up when a task starts, not here: providers are created one after another.
@@ -269,12 +292,18 @@ export class EcsProvider implements ServiceProvider {
         );
       }
     }
-    return this.table.dispatch(
+    const serviceConnect = await prepareServiceConnect(operation, input, {
+      store,
+      scope,
+      cloudMap: () => new CloudMapClient(this.context.lookupProvider('servicediscovery'), request),
+    });
+    const result = await this.table.dispatch(
       operation,
       input,
       {
         scope,
         store,
+        serviceConnect,
         tasks,
         scheduler: this.kicker,
         strict: this.config.strictValidation,
@@ -284,6 +313,8 @@ export class EcsProvider implements ServiceProvider {
       },
       request,
     );
+    if (SERVICE_CHANGES.has(operation)) this.aliases.changed(scope);
+    return result;
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
@@ -303,6 +334,8 @@ export class EcsProvider implements ServiceProvider {
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
     this.daemons.start();
+    // Names and proxies are this process's: publish them again for the services state kept.
+    for (const scope of this.serviceConnectScopes()) this.aliases.changed(scope);
   }
 
   /**
@@ -319,6 +352,7 @@ export class EcsProvider implements ServiceProvider {
     await this.runtime.settle();
     await this.agent.close();
     await this.registrar.idle();
+    await this.aliases.close();
     await this.endpoints?.close();
     if (!this.context.persistence.enabled) {
       await Promise.all(this.repository.unfinished().map((record) => this.runtime.removeDockerResources(record)));
@@ -438,9 +472,49 @@ export class EcsProvider implements ServiceProvider {
       service && {
         serviceName: service.serviceName!,
         clusterName: clusterNameOf(task.clusterArn),
-        serviceRegistries: service.serviceRegistries ?? [],
+        // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
+        serviceRegistries: [...(service.serviceRegistries ?? []), ...this.serviceConnectRegistriesOf(service, task)],
       }
     );
+  }
+
+  private serviceConnectRegistriesOf(service: ServiceRecord, task: TaskRecord) {
+    if (!service.serviceConnectConfiguration?.enabled || !task.taskDefinitionArn) return [];
+    const store = this.stores.get(task.accountId, task.region);
+    const definition = findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition;
+    return serviceConnectRegistries(
+      { configuration: service.serviceConnectConfiguration, resources: service.serviceConnectResources ?? [] },
+      definition,
+    );
+  }
+
+  /** The account's and region's services that use Service Connect, with their tasks (service-connect/aliases.ts). */
+  private serviceConnectServices(scope: { accountId: string; region: string }): ServerService[] {
+    const store = this.stores.get(scope.accountId, scope.region);
+    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
+    const services: ServerService[] = [];
+    for (const record of store.services.values()) {
+      if (record.status === 'INACTIVE' || !record.serviceConnectConfiguration?.enabled) continue;
+      const clusterName = clusterNameOf(record.clusterArn);
+      services.push({
+        record,
+        clusterName,
+        tasks: tasksOfService(record, tasks.inCluster(clusterName)),
+        definitionOf: (arn) => (arn ? findTaskDefinition(store, scope, arn)?.taskDefinition : undefined),
+      });
+    }
+    return services;
+  }
+
+  /** Every account and region with a Service Connect service in the state. */
+  private serviceConnectScopes(): { accountId: string; region: string }[] {
+    const scopes = new Map<string, { accountId: string; region: string }>();
+    for (const record of this.state.table<ServiceRecord>(ECS_TABLES.services).values()) {
+      if (!record.serviceConnectConfiguration?.enabled) continue;
+      const [, , , region, accountId] = record.serviceArn.split(':');
+      if (region && accountId) scopes.set(`${accountId}/${region}`, { accountId, region });
+    }
+    return [...scopes.values()];
   }
 
   /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
