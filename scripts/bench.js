@@ -58,11 +58,22 @@ async function main() {
   if (HISTORY_COLUMNS.every(([, prefix]) => cell(prefix) === '-')) return;
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const row = `| ${date} | ${os.cpus().length} CPUs, load ${load}, node ${process.version} | ${HISTORY_COLUMNS.map(([, prefix]) => cell(prefix)).join(' | ')} |`;
-  fs.appendFileSync(DOC, `${row}\n`);
-  console.log(`\nappended to docs/benchmarks.md:\n${row}`);
+  fs.writeFileSync(DOC, withHistoryRow(fs.readFileSync(DOC, 'utf8'), row));
+  console.log(`\nadded to the history in docs/benchmarks.md:\n${row}`);
 }
 
-module.exports = { HISTORY_COLUMNS };
+/** The doc with `row` after the history table's last row: the table need not end the file. */
+function withHistoryRow(doc, row) {
+  const lines = doc.split('\n');
+  const header = lines.findIndex((line) => line.startsWith('| date (UTC) |'));
+  if (header < 0) return `${doc.replace(/\n*$/, '\n')}${row}\n`;
+  let end = header + 1;
+  while (end < lines.length && lines[end].startsWith('|')) end++;
+  lines.splice(end, 0, row);
+  return lines.join('\n');
+}
+
+module.exports = { HISTORY_COLUMNS, withHistoryRow };
 if (require.main === module) {
   main().catch((error) => {
     console.error(error);

@@ -215,11 +215,11 @@ export class TaskRuntime {
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
       const pulled = await this.pullImages(ref, plan, secrets?.registryLogins ?? {});
-      await this.prepareTaskResources(ref, pulled);
-      await this.createContainers(ref, pulled);
-      await this.startContainers(ref, pulled);
+      const wired = await this.prepareTaskResources(ref, pulled);
+      await this.createContainers(ref, wired);
+      await this.startContainers(ref, wired);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
-      await this.refreshBindings(ref, pulled).catch((error: unknown) => {
+      await this.refreshBindings(ref, wired).catch((error: unknown) => {
         // The task runs; a failed look at its ports must not fail it.
         this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
       });
@@ -334,13 +334,16 @@ export class TaskRuntime {
     };
   }
 
-  private async prepareTaskResources(ref: TaskRef, plan: TaskPlan): Promise<void> {
+  /** Network, volumes and the network holder; returns the plan with the containers' DNS servers set. */
+  private async prepareTaskResources(ref: TaskRef, planned: TaskPlan): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'ACTIVATING';
     });
     if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    let plan = planned;
     if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
-      await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+      const dns = await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+      if (dns && dns.length > 0) plan = withDns(plan, dns);
     }
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
@@ -366,6 +369,7 @@ export class TaskRuntime {
       r.connectivityAt = new Date();
     });
     this.assertStillWanted(ref);
+    return plan;
   }
 
   private async createContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
@@ -802,4 +806,18 @@ function digestOf(image: ImageInfo): string {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The plan with `dns` as the DNS servers of every container that has a network of its own (Docker refuses
+ * them for `container:` mode, which shares the holder's resolver configuration).
+ */
+function withDns(plan: TaskPlan, dns: readonly string[]): TaskPlan {
+  const set = <T extends ContainerSpec>(spec: T): T =>
+    spec.networkMode?.startsWith('container:') ? spec : { ...spec, dns: [...dns] };
+  return {
+    ...plan,
+    networkHolder: plan.networkHolder && set(plan.networkHolder),
+    containers: plan.containers.map((c) => ({ ...c, spec: set(c.spec) })),
+  };
 }
