@@ -11,6 +11,7 @@ import { ModelValidator, redactSensitive } from '@localcloud/aws-model';
 import { LOGS_MODEL } from './model';
 import { LOGS_HANDLERS } from './operations';
 import { LogsStore } from './store/logs-store';
+import { answerWhenDurable } from '@localcloud/persistence';
 import { openStateStore } from './store/state-store';
 import { checkLogGroupName, checkLogStreamName } from './validation/constraints';
 import { logGroupNotFound } from './errors';
@@ -61,7 +62,9 @@ export class LogsProvider implements ServiceProvider, LogsSink {
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+    const scope = this.scopeFor(request);
+    // Answered only once its changes (and any made meanwhile) are durable.
+    return answerWhenDurable(scope.store, () => this.table.dispatch(operation, input, scope, request));
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
 import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/secretsmanager-model.json';
 import { SECRETSMANAGER_HANDLERS, type SecretsManagerScope } from './operations';
@@ -60,11 +60,10 @@ export class SecretsManagerProvider implements ServiceProvider {
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     this.validator.validate(operation, input ?? {});
     const scope = { accountId: request.accountId, region: request.region };
-    return this.table.dispatch(
-      operation,
-      input ?? {},
-      { scope, store: this.stores.get(scope.accountId, scope.region), now: this.clock() },
-      request,
+    const store = this.stores.get(scope.accountId, scope.region);
+    // Answered only once its changes (and any made meanwhile) are durable.
+    return answerWhenDurable(store, () =>
+      this.table.dispatch(operation, input ?? {}, { scope, store, now: this.clock() }, request),
     );
   }
 

@@ -7,7 +7,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
 import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/servicediscovery-model.json';
 import { SERVICEDISCOVERY_HANDLERS, type ServiceDiscoveryScope } from './operations';
@@ -51,12 +51,9 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     const scope = { accountId: request.accountId, region: request.region };
-    return this.table.dispatch(
-      operation,
-      input,
-      { scope, store: this.stores.get(scope.accountId, scope.region) },
-      request,
-    );
+    const store = this.stores.get(scope.accountId, scope.region);
+    // Answered only once its changes (and any made meanwhile) are durable.
+    return answerWhenDurable(store, () => this.table.dispatch(operation, input, { scope, store }, request));
   }
 
   async stop(): Promise<void> {
