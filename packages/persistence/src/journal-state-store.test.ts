@@ -340,6 +340,22 @@ describe('JournalStateStore', () => {
     });
   });
 
+  it('writes records never read since start-up to the next snapshot unchanged, Dates included', () => {
+    let store = openStore();
+    const tasks = store.table<Task>('tasks');
+    for (let n = 0; n < 50; n++) tasks.put(`t${n}`, task(n));
+    // Reopened twice: from the journal, then (compacted on open) from a snapshot; nothing read in between.
+    store = reopen(store, { compactAfterBytes: 1 });
+    store = reopen(store, { compactAfterBytes: 1 });
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('snapshot-'))).not.toEqual(['snapshot-00000001.jsonl']);
+    const reopened = reopen(store).table<Task>('tasks');
+    expect([...reopened.keys()]).toEqual(Array.from({ length: 50 }, (_, n) => `t${n}`));
+    expect(reopened.get('t7')).toEqual(task(7));
+    expect(reopened.get('t7')!.createdAt).toBeInstanceOf(Date);
+    expect(Object.isFrozen(reopened.get('t7')!.containers[0])).toBe(true);
+    expect([...reopened.values()]).toEqual(Array.from({ length: 50 }, (_, n) => task(n)));
+  });
+
   describe('group commit', () => {
     it('answers durable() only after the fdatasync covering the change has completed', async () => {
       const store = openStore();

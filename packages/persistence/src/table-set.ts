@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue } from './json-codec';
+import { Undecoded, decodeValue, encodeValue } from './json-codec';
 import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the record's JSON text. */
@@ -72,10 +72,11 @@ export class TableSet {
     else records.set(key, value);
   }
 
-  /** Every record of every table, for a snapshot. */
-  *allRecords(): IterableIterator<[table: string, key: string, value: unknown]> {
+  /** Every record of every table as JSON text, for a snapshot (records never read are not decoded). */
+  *allRecords(): IterableIterator<[table: string, key: string, json: string]> {
     for (const [table, records] of this.tables) {
-      for (const [key, value] of records) yield [table, key, value];
+      for (const [key, value] of records)
+        yield [table, key, value instanceof Undecoded ? value.json() : encodeValue(value)];
     }
   }
 
@@ -90,11 +91,23 @@ export class TableSet {
 
   private createView(name: string, records: Records): DurableTable<unknown> {
     const write = (change: Change, value: unknown | typeof DELETED) => this.write(records, change, value);
+    const get = (key: string) => {
+      const value = records.get(key);
+      if (!(value instanceof Undecoded)) return value;
+      const decoded = value.decode();
+      records.set(key, decoded);
+      return decoded;
+    };
     return {
-      get: (key) => records.get(key),
+      get,
       has: (key) => records.has(key),
-      values: () => records.values(),
-      entries: () => records.entries(),
+      keys: () => records.keys(),
+      *values() {
+        for (const key of records.keys()) yield get(key);
+      },
+      *entries() {
+        for (const key of records.keys()) yield [key, get(key)];
+      },
       get size() {
         return records.size;
       },
