@@ -222,7 +222,7 @@ export class EcsProvider implements ServiceProvider {
   private async dispatch(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
-    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
+    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex);
     const exec = {
       sessions: this.execSessions,
       streamUrl: (sessionId: string, host: string | undefined) =>

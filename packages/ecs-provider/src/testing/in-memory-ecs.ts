@@ -80,7 +80,7 @@ export class InMemoryEcs {
     this.ecs = {
       scope: store.scope,
       store,
-      tasks: new ScopedTasks(store.tasks, this.runtime, async () => true),
+      tasks: new ScopedTasks(store.tasks, this.runtime, async () => true, store.taskIndex),
       // No kicks: passes run only when the test asks.
       scheduler: undefined,
       strict: false,
