@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { requireAwsCliV2, startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
+import { awsCliJson, requireAwsCliV2, startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
 import { createProvider } from '../src';
-
-const run = promisify(execFile);
 
 const cli = requireAwsCliV2();
 
@@ -20,27 +16,7 @@ const cli = requireAwsCliV2();
     await gateway.close();
   });
 
-  async function aws(...args: string[]): Promise<any> {
-    const { stdout } = await run(
-      cli!,
-      ['--endpoint-url', gateway.url, '--output', 'json', 'servicediscovery', ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        },
-        timeout: 60_000,
-      },
-    );
-    return stdout.trim() ? JSON.parse(stdout) : {};
-  }
+  const aws = (...args: string[]) => awsCliJson(cli!, gateway.url, ['servicediscovery', ...args]);
 
   it('creates a namespace and a service, registers and lists an instance', async () => {
     const { OperationId } = await aws('create-private-dns-namespace', '--name', 'cli.local', '--vpc', 'vpc-1');
