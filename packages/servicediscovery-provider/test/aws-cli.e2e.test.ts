@@ -1,15 +1,18 @@
+import type { ProviderContext } from '@localcloud/gateway';
 import { awsCliJson, requireAwsCliV2, startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
+import { sharedNameTable } from '@localcloud/local-dns';
 import { createProvider } from '../src';
 
 const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws servicediscovery (AWS CLI v2) against localcloud', () => {
   let gateway: TestGateway;
+  let context: ProviderContext;
 
   beforeAll(async () => {
     gateway = await startTestGateway({
       env: { SERVICES: 'servicediscovery' },
-      providers: { servicediscovery: createProvider },
+      providers: { servicediscovery: (ctx) => createProvider((context = ctx)) },
     });
   });
   afterAll(async () => {
@@ -41,6 +44,11 @@ const cli = requireAwsCliV2();
       '--attributes',
       'AWS_INSTANCE_IPV4=10.0.0.7',
     );
+    // The instance is in the local DNS the moment the CLI's call returned (docs/local-dns.md).
+    expect(sharedNameTable(context).lookup('web.cli.local')).toEqual({
+      kind: 'records',
+      sets: [{ a: { addresses: ['10.0.0.7'], ttl: 10 }, routing: 'multivalue' }],
+    });
     const { Instances } = await aws('list-instances', '--service-id', Service.Id);
     // CLI 2.9's model predates CreatedByAccount, so the CLI leaves it out.
     expect(Instances).toEqual([{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.7' } }]);

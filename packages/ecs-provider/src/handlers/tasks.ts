@@ -29,7 +29,7 @@ import { validateTags } from '../domain/tags';
 import { paginateFrom } from '../pagination';
 import { keyOfPosition, positionOf } from '../store/task-index';
 import { taskKeyOf } from '../runtime/scoped-tasks';
-import { toTask, type TaskRecord } from '../runtime/task-record';
+import { describedTask, toTask, type TaskRecord } from '../runtime/task-record';
 import { resolveCluster } from './resolve-cluster';
 import { resolveTaskDefinition } from './task-definitions';
 
@@ -164,9 +164,7 @@ export function describeTasks(input: DescribeTasksRequest, ecs: EcsScope): Descr
       failures.push({ arn: ref, reason: 'MISSING' });
       continue;
     }
-    const task = toTask(record);
-    if (!withTags) delete task.tags;
-    tasks.push(task);
+    tasks.push(describedTask(record, withTags));
   }
   return { tasks, failures };
 }

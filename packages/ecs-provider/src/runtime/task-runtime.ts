@@ -216,11 +216,11 @@ export class TaskRuntime {
       const pulled = await this.pullImages(ref, plan);
       // The record naming the containers is durable before they exist, so a restart finds them.
       await this.options.repository.durable();
-      await this.prepareTaskResources(ref, pulled);
-      await this.createContainers(ref, pulled);
-      await this.startContainers(ref, pulled);
+      const wired = await this.prepareTaskResources(ref, pulled);
+      await this.createContainers(ref, wired);
+      await this.startContainers(ref, wired);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
-      await this.refreshBindings(ref, pulled).catch((error: unknown) => {
+      await this.refreshBindings(ref, wired).catch((error: unknown) => {
         // The task runs; a failed look at its ports must not fail it.
         this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
       });
@@ -319,13 +319,16 @@ export class TaskRuntime {
     };
   }
 
-  private async prepareTaskResources(ref: TaskRef, plan: TaskPlan): Promise<void> {
+  /** Network, volumes and the network holder; returns the plan with the containers' DNS servers set. */
+  private async prepareTaskResources(ref: TaskRef, planned: TaskPlan): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'ACTIVATING';
     });
     if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    let plan = planned;
     if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
-      await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+      const dns = await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+      if (dns && dns.length > 0) plan = withDns(plan, dns);
     }
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
@@ -351,6 +354,7 @@ export class TaskRuntime {
       r.connectivityAt = new Date();
     });
     this.assertStillWanted(ref);
+    return plan;
   }
 
   private async createContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
@@ -787,4 +791,18 @@ function digestOf(image: ImageInfo): string {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The plan with `dns` as the DNS servers of every container that has a network of its own (Docker refuses
+ * them for `container:` mode, which shares the holder's resolver configuration).
+ */
+function withDns(plan: TaskPlan, dns: readonly string[]): TaskPlan {
+  const set = <T extends ContainerSpec>(spec: T): T =>
+    spec.networkMode?.startsWith('container:') ? spec : { ...spec, dns: [...dns] };
+  return {
+    ...plan,
+    networkHolder: plan.networkHolder && set(plan.networkHolder),
+    containers: plan.containers.map((c) => ({ ...c, spec: set(c.spec) })),
+  };
 }
