@@ -215,6 +215,8 @@ export class TaskRuntime {
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
       const pulled = await this.pullImages(ref, plan, secrets?.registryLogins ?? {});
+      // The record naming the containers is durable before they exist, so a restart finds them.
+      await this.options.repository.durable();
       const wired = await this.prepareTaskResources(ref, pulled);
       await this.createContainers(ref, wired);
       await this.startContainers(ref, wired);
