@@ -213,8 +213,11 @@ export class TaskRuntime {
       });
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
+      // Started now so that its Engine calls overlap the image checks; awaited before anything is created.
+      const network = this.readyNetwork(ref, plan);
+      network.catch(() => undefined);
       const pulled = await this.pullImages(ref, plan);
-      await this.prepareTaskResources(ref, pulled);
+      await this.prepareTaskResources(ref, pulled, network);
       await this.createContainers(ref, pulled);
       await this.startContainers(ref, pulled);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
@@ -317,14 +320,19 @@ export class TaskRuntime {
     };
   }
 
-  private async prepareTaskResources(ref: TaskRef, plan: TaskPlan): Promise<void> {
-    this.mutate(ref, (r) => {
-      r.lastStatus = 'ACTIVATING';
-    });
+  /** The task's Docker network exists and the task endpoints listen on it. */
+  private async readyNetwork(ref: TaskRef, plan: TaskPlan): Promise<void> {
     if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
     if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
       await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
     }
+  }
+
+  private async prepareTaskResources(ref: TaskRef, plan: TaskPlan, network: Promise<void>): Promise<void> {
+    this.mutate(ref, (r) => {
+      r.lastStatus = 'ACTIVATING';
+    });
+    await network;
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
         name: volume.name,
@@ -472,13 +480,25 @@ export class TaskRuntime {
   private async refreshBindings(ref: TaskRef, plan: TaskPlan): Promise<void> {
     const record = this.options.repository.get(ref);
     if (!record?.runtime) return;
+    // Without port mappings or a task address there is nothing to read: spare the hot path the inspects.
+    const wanted = plan.networkMode === 'awsvpc' || plan.containers.some((c) => c.containerPorts.length > 0);
     const holderId = record.runtime.networkHolder?.runtimeId;
-    const holder = holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const holder = wanted && holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const infos = await Promise.all(
+      plan.containers.map((planned) => {
+        if (!wanted || holder) return holder;
+        const runtimeId = record.runtime!.containers.find((c) => c.name === planned.name)?.runtimeId;
+        return runtimeId ? this.inspectOrUndefined(runtimeId) : undefined;
+      }),
+    );
     const updates = new Map<string, { bindings: NetworkBinding[]; ip?: string; mac?: string }>();
-    for (const planned of plan.containers) {
-      const runtimeId = record.runtime.containers.find((c) => c.name === planned.name)?.runtimeId;
+    for (const [i, planned] of plan.containers.entries()) {
+      if (!wanted) {
+        updates.set(planned.name, { bindings: [] });
+        continue;
+      }
       // In a shared namespace the holder publishes every port; each container reports its own.
-      const info = holder ?? (runtimeId ? await this.inspectOrUndefined(runtimeId) : undefined);
+      const info = infos[i];
       if (!info) continue;
       const own = new Set(planned.containerPorts);
       updates.set(planned.name, {
