@@ -37,7 +37,7 @@ import {
 } from './errors';
 import { followEvents } from './event-stream';
 import { startExec } from './exec-process';
-import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
+import { LogLineParser, demuxFrames, readLogBatches, type Demuxer } from './log-stream';
 import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
   mapContainer,
@@ -256,6 +256,10 @@ export class DockerodeBackend implements ContainerBackend {
   }
 
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
+    for await (const batch of this.containerLogBatches(id, options)) yield* batch;
+  }
+
+  async *containerLogBatches(id: string, options: LogOptions = {}): AsyncGenerator<LogLine[], void, undefined> {
     // TTY output is not multiplexed, so the container's config decides how to read it.
     const container = await this.onContainer(id, (c) => c.inspect());
     const parser = new LogLineParser(options.after);
@@ -470,7 +474,7 @@ export class DockerodeBackend implements ContainerBackend {
     since?: Date;
     flush?: boolean;
     signal?: AbortSignal;
-  }): AsyncGenerator<LogLine, void, undefined> {
+  }): AsyncGenerator<LogLine[], void, undefined> {
     const target: ErrorTarget = { kind: 'container', ref: read.id };
     const signal = this.signal(read.signal);
     const query: Record<string, unknown> = { follow: read.follow, stdout: true, stderr: true, timestamps: true };
@@ -478,9 +482,9 @@ export class DockerodeBackend implements ContainerBackend {
     const source = await this.call(target, () =>
       this.dialStream({ path: `/containers/${read.id}/logs?`, method: 'GET', options: query, abortSignal: signal }),
     );
-    const demux = read.tty ? undefined : this.modem.demuxStream.bind(this.modem);
+    const demux = read.tty ? undefined : demuxFrames;
     try {
-      yield* readLogLines(source, { demux, signal, parser: read.parser, flush: read.flush });
+      yield* readLogBatches(source, { demux, signal, parser: read.parser, flush: read.flush });
     } catch (error) {
       throw toBackendError(error, { ...target, endpoint: this.endpoint });
     }
