@@ -6,8 +6,9 @@
 # Stages: `manifests` keeps only the lock file and the workspaces' package.json files, so that both
 # installs below stay cached until a manifest or the lock changes (not when sources do); `deps`
 # installs the production dependencies the runtime holds; `build` installs everything, compiles
-# (`tsc -b`) and bundles the gateway with its providers into packages/gateway/dist/localcloud.js, which
-# docker/entrypoint.js runs (one file starts faster than thousands of modules); the final stage holds
+# (`tsc -b`) and bundles the gateway with its providers into packages/gateway/dist/localcloud.bundle.js
+# with V8's code cache for it, made by this image's own Node; docker/entrypoint.js runs its loader,
+# dist/localcloud.js (one file starts faster than thousands of modules); the final stage holds
 # only what runs: those node_modules and each package's `dist` and package.json. Works with the legacy
 # builder and BuildKit, and on any Node base image that has node, npm and a POSIX sh with find/cp (no
 # groupadd/useradd needed: see the passwd line below).

@@ -63,8 +63,10 @@ async function startChild(script, env, readyPath) {
     },
     // At LOG_LEVEL=info every request writes a log line to stderr: a pipe this process drains, as a
     // terminal or a log collector would.
-    stdio: ['ignore', 'ignore', env.LOG_LEVEL === 'info' ? 'pipe' : 'inherit'],
+    // The IPC channel carries the gateway's event-loop delay (scripts/bench-gateway.js).
+    stdio: ['ignore', 'ignore', env.LOG_LEVEL === 'info' ? 'pipe' : 'inherit', 'ipc'],
   });
+  child.channel?.unref();
   child.stderr?.resume();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -143,7 +145,27 @@ function cpuSeconds(pid) {
  * Runs `total` calls from CONCURRENCY workers; returns throughput, latency percentiles and the server
  * process's CPU time per request (less disturbed than throughput by other work on a shared machine).
  */
-async function phase(total, makeCall, pid) {
+/** The gateway's event-loop delay since the last call (p50, p99, max in ms), or undefined if it does not report it. */
+function loopDelay(child, message = 'loop-delay') {
+  if (!child?.connected) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      resolve(undefined);
+    }, 2000);
+    const onMessage = (m) => {
+      if (!m?.loopDelay) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(m.loopDelay);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+async function phase(total, makeCall, pid, child) {
+  await loopDelay(child);
   const cpuBefore = cpuSeconds(pid);
   const latencies = [];
   let issued = 0;
@@ -161,9 +183,17 @@ async function phase(total, makeCall, pid) {
   );
   const seconds = (performance.now() - started) / 1000;
   const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / latencies.length;
+  const loop = await loopDelay(child);
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99), cpuUs };
+  return {
+    requests: latencies.length,
+    rps: Math.round(latencies.length / seconds),
+    p50: pct(50),
+    p99: pct(99),
+    cpuUs,
+    loop,
+  };
 }
 
 const containerDefinitions = [
@@ -203,7 +233,7 @@ async function runFloor(response) {
 async function runMode(label, env, { tasks }) {
   const gateway = await startChild(path.join(__dirname, 'bench-gateway.js'), env, '/_localcloud/health');
   const ecs = client(gateway.port);
-  const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid);
+  const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid, gateway.child);
   const registrations = n(2000);
   const families = CONCURRENCY;
   const results = [];
@@ -338,6 +368,7 @@ async function main() {
       'CPU/req': `${r.cpuUs.toFixed(0)} µs`,
       p50: `${r.p50.toFixed(2)} ms`,
       p99: `${r.p99.toFixed(2)} ms`,
+      'loop p99/max': r.loop ? `${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(0)} ms` : '-',
     })),
   );
   // The figures `npm run bench` prints beside the issue's targets: this build's only.
@@ -370,7 +401,7 @@ async function main() {
             .join(', ');
     figures.push({
       key,
-      value: `${r.rps} req/s (${((100 * r.rps) / floorRps).toFixed(0)}% of floor), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
+      value: `${r.rps} req/s (${((100 * r.rps) / floorRps).toFixed(0)}% of floor), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req${r.loop ? `, event-loop delay p99 ${r.loop.p99.toFixed(1)} ms (max ${r.loop.max.toFixed(0)})` : ''}`,
       target: targetText,
       met: r.mode !== 'memory' ? undefined : met,
       short: `${r.rps}/s p99 ${r.p99.toFixed(0)}`,

@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const BENCHMARKS = ['startup', 'control-plane', 'tasks', 'services', 'logs'];
+const BENCHMARKS = ['startup', 'control-plane', 'tasks', 'services', 'logs', 'elb'];
 const DOC = path.join(ROOT, 'docs/benchmarks.md');
 /** The history columns: figure keys (by prefix) in the order of the issue's table. */
 const HISTORY_COLUMNS = [
@@ -54,13 +54,26 @@ async function main() {
     const figure = figures.find((f) => f.key.startsWith(prefix));
     return figure ? (figure.short ?? figure.value) : '-';
   };
+  // A run with none of the history's figures (e.g. `npm run bench -- elb`) adds no row of dashes.
+  if (HISTORY_COLUMNS.every(([, prefix]) => cell(prefix) === '-')) return;
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const row = `| ${date} | ${os.cpus().length} CPUs, load ${load}, node ${process.version} | ${HISTORY_COLUMNS.map(([, prefix]) => cell(prefix)).join(' | ')} |`;
-  fs.appendFileSync(DOC, `${row}\n`);
-  console.log(`\nappended to docs/benchmarks.md:\n${row}`);
+  fs.writeFileSync(DOC, withHistoryRow(fs.readFileSync(DOC, 'utf8'), row));
+  console.log(`\nadded to the history in docs/benchmarks.md:\n${row}`);
 }
 
-module.exports = { HISTORY_COLUMNS };
+/** The doc with `row` after the history table's last row: the table need not end the file. */
+function withHistoryRow(doc, row) {
+  const lines = doc.split('\n');
+  const header = lines.findIndex((line) => line.startsWith('| date (UTC) |'));
+  if (header < 0) return `${doc.replace(/\n*$/, '\n')}${row}\n`;
+  let end = header + 1;
+  while (end < lines.length && lines[end].startsWith('|')) end++;
+  lines.splice(end, 0, row);
+  return lines.join('\n');
+}
+
+module.exports = { HISTORY_COLUMNS, withHistoryRow };
 if (require.main === module) {
   main().catch((error) => {
     console.error(error);

@@ -4,17 +4,27 @@
 // loading (docs/benchmarks.md). What cannot be bundled stays a real `require` from that file's folder:
 // the file-lock addon (a native prebuild found next to its package) and ssh2's optional native parts.
 const path = require('node:path');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
 const esbuild = require('esbuild');
 
 const ROOT = path.join(__dirname, '..');
-const OUTFILE = path.join(ROOT, 'packages/gateway/dist/localcloud.js');
+const DIST = path.join(ROOT, 'packages/gateway/dist');
+/** What `npm start` and the image run: a small loader of the bundle with V8's code cache (below). */
+const LOADER = path.join(DIST, 'localcloud.js');
+const OUTFILE = path.join(DIST, 'localcloud.bundle.js');
+const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
 
 /**
- * Modules that export one function the gateway calls only on rare paths, but that their importers
- * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://) and dockerode's build
- * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts). They stay out of the
- * bundle (1.4 MB less to parse at every start): each becomes a function that loads the real module from
- * node_modules, by package path, on its first call. They are production dependencies, so the image has them.
+ * Modules that export functions the gateway calls only on rare paths, or never, but that their importers
+ * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://), dockerode's build
+ * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts) and express's body
+ * parsers (the AWS request path reads bodies itself; body-parser with raw-body and iconv-lite was a third
+ * of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
+ * becomes functions of the same names that load the real module from node_modules, by package path, on
+ * their first call (`exports` names them; none: the module is one function). They are production
+ * dependencies, so the image has them.
  */
 const CALLED_LATER = [
   {
@@ -27,24 +37,35 @@ const CALLED_LATER = [
     request: './session',
     module: 'dockerode/lib/session',
   },
+  {
+    importer: /[\\/]node_modules[\\/]express[\\/]lib[\\/]express\.js$/,
+    request: 'body-parser',
+    module: 'body-parser',
+    exports: ['json', 'raw', 'text', 'urlencoded'],
+  },
 ];
 
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
+    build.onResolve({ filter: /^(\.\/(ssh|session)|body-parser)$/ }, (args) => {
       const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
       return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
     });
-    build.onLoad({ filter: /.*/, namespace: 'load-on-first-call' }, (args) => ({
-      contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'load-on-first-call' }, (args) => {
+      const entry = CALLED_LATER.find((m) => m.module === args.path);
+      const load = `require(${JSON.stringify(args.path)})`;
+      const contents = entry.exports
+        ? entry.exports
+            .map((name) => `exports.${name} = function () { return ${load}.${name}.apply(this, arguments); };`)
+            .join('\n')
+        : `module.exports = function () { return ${load}.apply(this, arguments); };`;
+      return { contents, loader: 'js' };
+    });
     // The stub's require stays Node's.
-    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session)$/ }, (args) => ({
-      path: args.path,
-      external: true,
-    }));
+    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session|body-parser)$/ }, (args) =>
+      args.namespace === 'load-on-first-call' ? { path: args.path, external: true } : undefined,
+    );
   },
 };
 
@@ -91,14 +112,65 @@ function entryContents() {
   const loaders = Object.values(BUNDLED_PROVIDERS).map(
     (name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`,
   );
+  // `run` starts the gateway; `load` only evaluates what start-up evaluates, for the code cache.
   return [
     "const { runGateway } = require('@localcloud/gateway/dist/cli');",
     '',
-    'runGateway({',
+    'const providers = {',
     ...loaders,
-    '});',
+    '};',
+    'exports.run = () => runGateway(providers);',
+    'exports.load = () => Object.values(providers).forEach((load) => load());',
     '',
   ].join('\n');
+}
+
+/**
+ * The loader `npm start` runs: compiles the bundle with the code cache the build made, so that V8 does
+ * not parse and compile 2.7 MB of JavaScript again at every start (most of what start-up spent before
+ * the first answer, docs/benchmarks.md). A cache that does not fit (another Node, a changed bundle) is
+ * rejected by V8 and the bundle compiles as without one. The cache is keyed by the bundle's hash.
+ */
+function loaderContents(hash) {
+  return `#!/usr/bin/env node
+'use strict';
+// Generated by scripts/bundle.js: runs localcloud.bundle.js with V8's code cache (localcloud.bundle.cache).
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
+
+const BUNDLE = path.join(__dirname, 'localcloud.bundle.js');
+const CACHE = path.join(__dirname, 'localcloud.bundle.cache');
+const HASH = ${JSON.stringify(hash)};
+
+function cachedData() {
+  try {
+    const data = fs.readFileSync(CACHE);
+    const hash = data.subarray(0, HASH.length).toString('latin1');
+    return hash === HASH ? data.subarray(HASH.length) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const writing = process.argv[2] === '--write-code-cache';
+const script = new vm.Script(fs.readFileSync(BUNDLE, 'utf8'), {
+  filename: BUNDLE,
+  cachedData: writing ? undefined : cachedData(),
+});
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, __dirname);
+if (writing) {
+  // After evaluating what start-up evaluates, so the cache holds those functions compiled too.
+  bundle.exports.load();
+  const temporary = \`\${CACHE}.\${process.pid}\`;
+  fs.writeFileSync(temporary, Buffer.concat([Buffer.from(HASH, 'latin1'), script.createCachedData()]));
+  fs.renameSync(temporary, CACHE);
+} else {
+  bundle.exports.run();
+}
+`;
 }
 
 async function main() {
@@ -109,9 +181,12 @@ async function main() {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // The module wrapper Node would add, written at build time: the loader compiles the file as it is,
+    // without making another 2 MB string at every start.
+    banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+    footer: { js: '})' },
     // Native addons and what loads them by path at run time.
     external: ['fs-native-extensions', 'cpu-features', '*.node'],
-    banner: { js: '#!/usr/bin/env node' },
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
@@ -124,8 +199,13 @@ async function main() {
     metafile: process.env.BUNDLE_METAFILE !== undefined,
   });
   if (result.metafile) {
-    require('node:fs').writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
+    fs.writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
   }
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(OUTFILE)).digest('hex').slice(0, 32);
+  fs.writeFileSync(LOADER, loaderContents(hash), { mode: 0o755 });
+  fs.rmSync(CODE_CACHE, { force: true });
+  // The code cache, made by the Node that builds (the image's build makes the image's own).
+  execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
 main().catch((error) => {

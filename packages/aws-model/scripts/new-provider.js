@@ -199,17 +199,9 @@ export const createProvider: ProviderFactory = (context) => new ${v.name}Provide
 export { ${v.name}Provider } from './provider';
 `;
 
-const providerTs = (v) => `import path from 'node:path';
-import {
-  AccountRegionStores,
-  OperationTable,
-  type ProviderContext,
-  type ProviderHealth,
-  type RequestContext,
-  type ServiceProvider,
-} from '@localcloud/gateway';
+const providerTs = (v) => `import type { ProviderContext } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelValidator, ${v.wire === 'query' ? 'QueryCodec, ' : ''}redactSensitive, serviceModel } from '@localcloud/aws-model';
+import { ModelledProvider, ${v.wire === 'query' ? 'QueryCodec, ' : ''}serviceModel, type AccountRegion } from '@localcloud/aws-model';
 import * as generatedModel from './generated/${v.service}-model.json';
 import { ${v.name.toUpperCase()}_HANDLERS, type ${v.name}Scope } from './operations';
 import { ${v.name}Store } from './store';
@@ -217,50 +209,32 @@ import { ${v.name}Store } from './store';
 /** The API model generated from ${v.sdkPackage} (\`npm run generate\`). */
 export const ${v.name.toUpperCase()}_MODEL = serviceModel(generatedModel);
 
-/** ${v.name} as a localcloud provider plugin. */
-export class ${v.name}Provider implements ServiceProvider {
-  readonly service = ${serviceLine(v)};
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(${v.name.toUpperCase()}_MODEL.operations));${
-    v.wire === 'query'
-      ? `\n  /** Reads the form-encoded requests and writes the XML results as the model names them. */\n  readonly queryCodec = new QueryCodec(${v.name.toUpperCase()}_MODEL);`
-      : ''
-  }
-  private readonly table = new OperationTable<${v.name}Scope>('${v.service}', ${v.name.toUpperCase()}_HANDLERS);
-  /** Constraint violations answer ${v.validationCode}; pass \`validationErrorCode\` if this service says otherwise. */
-  private readonly validator = new ModelValidator(${v.name.toUpperCase()}_MODEL);
-  private readonly stores: AccountRegionStores<${v.name}Store>;
-
-  constructor(private readonly context: ProviderContext) {
-    const { enabled, dataDir } = context.persistence;
-    // One state store per account and region: <dataDir>/${v.service}/<account>/<region> when persistence is on.
-    this.stores = new AccountRegionStores(
-      (accountId, region) =>
-        new ${v.name}Store(
-          openStateStore({ dir: enabled ? path.join(dataDir, '${v.service}', accountId, region) : undefined }),
-        ),
-    );
+/**
+ * ${v.name} as a localcloud provider plugin. \`ModelledProvider\` does the wiring: the model's operations,
+ * input validation by the shared rule, redaction for the DEBUG log, dispatch to the handlers, a store per
+ * account and region (persistent with PERSISTENCE=1), stop and health.
+ */
+export class ${v.name}Provider extends ModelledProvider<${v.name}Store, ${v.name}Scope> {${
+  v.wire === 'query'
+    ? `\n  /** Reads the form-encoded requests and writes the XML results as the model names them. */\n  readonly queryCodec = new QueryCodec(${v.name.toUpperCase()}_MODEL);\n`
+    : ''
+}
+  constructor(context: ProviderContext) {
+    super(context, {
+      service: ${serviceLine(v)},
+      model: ${v.name.toUpperCase()}_MODEL,
+      handlers: ${v.name.toUpperCase()}_HANDLERS,
+      // Constraint violations answer ${v.validationCode}; set \`validationErrorCode\` if this service says otherwise.
+    });
   }
 
-  validateInput(operation: string, input: unknown): void {
-    this.validator.validate(operation, input);
+  protected openStore(dir: string | undefined): ${v.name}Store {
+    return new ${v.name}Store(openStateStore({ dir }));
   }
 
-  /** DEBUG request log: values the model marks sensitive never reach it. */
-  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
-    return redactSensitive(${v.name.toUpperCase()}_MODEL, operation, kind, body);
-  }
-
-  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    const scope = { accountId: request.accountId, region: request.region };
-    return this.table.dispatch(operation, input, { scope, store: this.stores.get(scope.accountId, scope.region) }, request);
-  }
-
-  async stop(): Promise<void> {
-    for (const { store } of this.stores.entries()) store.close();
-  }
-
-  async health(): Promise<ProviderHealth> {
-    return { status: 'running', persistence: this.context.persistence.enabled };
+  protected scopeFor(where: AccountRegion): ${v.name}Scope {
+    const scope = { accountId: where.accountId, region: where.region };
+    return { scope, store: this.stores.get(scope.accountId, scope.region) };
   }
 }
 `;
@@ -268,8 +242,8 @@ export class ${v.name}Provider implements ServiceProvider {
 /** The provider's service descriptor: how the gateway recognises and speaks its protocol. */
 const serviceLine = (v) =>
   v.wire === 'query'
-    ? `{ name: '${v.service}', protocol: 'query', apiVersion: '${v.apiVersion}', xmlNamespace: '${v.xmlNamespace}' } as const`
-    : `{ name: '${v.service}', targetPrefix: '${v.targetPrefix}', protocol: '${v.wire}' } as const`;
+    ? `{ name: '${v.service}', protocol: 'query', apiVersion: '${v.apiVersion}', xmlNamespace: '${v.xmlNamespace}' }`
+    : `{ name: '${v.service}', targetPrefix: '${v.targetPrefix}', protocol: '${v.wire}' }`;
 
 const operationsTs = (v) => `import type { OperationHandler } from '@localcloud/gateway';
 import type { ${v.name}Store } from './store';

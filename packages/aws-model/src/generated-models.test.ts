@@ -77,8 +77,8 @@ describe('the generated models', () => {
     ]);
   });
 
-  it('load and validate fast enough for a gateway that starts in well under 150 ms', () => {
-    const started = process.hrtime.bigint();
+  // How long this takes is measured by `npm run bench -- startup`, never asserted here.
+  it('every generated model loads and refuses an input missing a required member', () => {
     for (const entry of Object.values(services)) {
       const validator = new ModelValidator(JSON.parse(fs.readFileSync(path.join(ROOT, entry.out), 'utf8')));
       // The first operation with a required member (Secrets Manager's first, BatchGetSecretValue, has none).
@@ -86,6 +86,5 @@ describe('the generated models', () => {
       const operation = Object.keys(operations).find((op) => structures[operations[op]!.input ?? '']?.required.length);
       expect(() => validator.validate(operation!, {})).toThrow();
     }
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(100);
   });
 });

@@ -12,3 +12,4 @@ export {
 export { toJsonOutput } from './json-output';
 export { QueryCodec } from './query-codec';
 export { redactSensitive, REDACTED } from './redact';
+export { ModelledProvider, type ModelledProviderSpec, type AccountRegion } from './modelled-provider';

@@ -1,4 +1,4 @@
-import { ModelValidator, compilePattern } from './validator';
+import { ModelValidator, codePointLength, compilePattern } from './validator';
 import { badInputRule } from './bad-input';
 import { valueText } from './messages';
 import type { ServiceModel } from './model';
@@ -172,5 +172,18 @@ describe('ModelValidator', () => {
     expect(huge.length).toBeLessThan(400);
     const key = outcome({ ...valid, tags: { ['k'.repeat(1_000_000)]: 1 } });
     expect(key).toBe(`SerializationException 400: Value at 'tags.${'k'.repeat(100)}…' must be a string, not a number.`);
+  });
+});
+
+describe('codePointLength', () => {
+  it('counts as spreading the string does, surrogates included', () => {
+    const units = ['a', 'é', '\ud83d', '\ude00', '\ud800', '\udfff', 'z'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 2000; n++) {
+      let text = '';
+      for (let i = next() % 12; i > 0; i--) text += units[next() % units.length];
+      expect(codePointLength(text)).toBe([...text].length);
+    }
   });
 });

@@ -112,6 +112,11 @@ export interface ContainerSpec {
   readonly hostname?: string;
   /** `host:ip` entries added to the container's /etc/hosts. */
   readonly extraHosts?: readonly string[];
+  /**
+   * DNS servers (IP addresses, port 53) for the container's resolver. On a user-defined network Docker's
+   * embedded DNS still answers container names and forwards the rest to these; not with `container:` mode.
+   */
+  readonly dns?: readonly string[];
   readonly mounts?: readonly Mount[];
   /** Container ids or names whose volumes to mount, each optionally suffixed `:ro`. */
   readonly volumesFrom?: readonly string[];

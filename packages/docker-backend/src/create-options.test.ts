@@ -14,6 +14,7 @@ describe('toCreateOptions', () => {
       user: '1000:1000',
       hostname: 'web',
       extraHosts: ['db:10.0.0.2'],
+      dns: ['172.17.0.1'],
       mounts: [
         { type: 'bind', source: '/host/data', target: '/data', readOnly: true },
         { type: 'volume', source: 'vol', target: '/vol' },
@@ -68,6 +69,7 @@ describe('toCreateOptions', () => {
           '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
         },
         ExtraHosts: ['db:10.0.0.2'],
+        Dns: ['172.17.0.1'],
         CpuShares: 256,
         NanoCpus: 500_000_000,
         Memory: 64 * 1024 * 1024,

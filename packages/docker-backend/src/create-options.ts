@@ -30,6 +30,7 @@ export function toCreateOptions(spec: ContainerSpec): Dockerode.ContainerCreateO
     VolumesFrom: spec.volumesFrom ? [...spec.volumesFrom] : undefined,
     PortBindings: spec.ports?.length ? portBindings : undefined,
     ExtraHosts: spec.extraHosts ? [...spec.extraHosts] : undefined,
+    Dns: spec.dns?.length ? [...spec.dns] : undefined,
     CpuShares: spec.cpuShares,
     NanoCpus: spec.nanoCpus,
     Memory: spec.memory,

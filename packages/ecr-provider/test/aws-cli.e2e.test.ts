@@ -1,27 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { DockerCli, describeWithRegistry, inCi, startEcrTestBed, type EcrTestBed } from './support';
+import { awsCliEnv, requireAwsCliV2 } from '@localcloud/gateway/testing';
+import { DockerCli, describeWithRegistry, startEcrTestBed, type EcrTestBed } from './support';
 
-/** Debian's AWS CLI v2 is /usr/bin/aws; a pip v1 may come first on PATH. */
-function findCliV2(): string | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    try {
-      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
-      if (/^aws-cli\/2\./.test(version.trim())) return candidate;
-    } catch {
-      // not there, or not runnable
-    }
-  }
-  return undefined;
-}
-
-const cli = findCliV2();
-
-if (!cli && inCi) {
-  test('AWS CLI v2 is installed for the CLI compatibility tests', () => {
-    throw new Error('AWS CLI v2 not found: install Debian package awscli');
-  });
-}
+const cli = requireAwsCliV2();
 
 /** The documented loop, typed as a user types it: `aws ecr get-login-password | docker login …`, then push. */
 (cli ? describeWithRegistry : describe.skip)('the AWS CLI and the docker CLI against localcloud ECR', () => {
@@ -45,19 +27,7 @@ if (!cli && inCi) {
         ['-o', 'pipefail', '-c', script],
         {
           timeout: 120_000,
-          env: {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: process.env.HOME ?? '/tmp',
-            AWS_ACCESS_KEY_ID: 'test',
-            AWS_SECRET_ACCESS_KEY: 'test',
-            AWS_DEFAULT_REGION: 'us-east-1',
-            AWS_CONFIG_FILE: '/dev/null',
-            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-            AWS_EC2_METADATA_DISABLED: 'true',
-            AWS_PAGER: '',
-            DOCKER_CONFIG: docker.configDir,
-            AWS: `${cli} --endpoint-url ${bed.gw.url}`,
-          },
+          env: awsCliEnv({ DOCKER_CONFIG: docker.configDir, AWS: `${cli} --endpoint-url ${bed.gw.url}` }),
         },
         (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),

@@ -11,16 +11,7 @@ import {
   ListImagesCommand,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
-import { DockerCli, describeWithRegistry, startEcrTestBed, type EcrTestBed } from './support';
-
-const failure = async (call: Promise<unknown>) => {
-  try {
-    await call;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-};
+import { describeWithRegistry, DockerCli, failure, startEcrTestBed, type EcrTestBed } from './support';
 
 /** The images API reads the registry's real manifests of images pushed with the docker CLI. */
 describeWithRegistry('ECR images from the registry', () => {

@@ -13,16 +13,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecr';
-import { startEcrTestBed, type EcrTestBed } from './support';
-
-const failure = async (call: Promise<unknown>) => {
-  try {
-    await call;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-};
+import { failure, startEcrTestBed, type EcrTestBed } from './support';
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',

@@ -11,16 +11,7 @@ import {
   StartImageScanCommand,
 } from '@aws-sdk/client-ecr';
 import { testCredentials } from '@localcloud/gateway/testing';
-import { startEcrTestBed, type EcrTestBed } from './support';
-
-const failure = async (call: Promise<unknown>) => {
-  try {
-    await call;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-};
+import { failure, startEcrTestBed, type EcrTestBed } from './support';
 
 describe('ECR repositories through the AWS SDK', () => {
   let bed: EcrTestBed;

@@ -4,6 +4,7 @@ import type { EcsStore } from './store/ecs-store';
 import type { ScopedTasks } from './runtime/scoped-tasks';
 import type { EngineCapacitySource } from './domain/container-instances';
 import type { ExecSessions } from './exec/exec-sessions';
+import type { PreparedServiceConnect } from './service-connect/prepare';
 
 /** What every ECS handler works on: the caller's account and region, and only that bundle of state. */
 export interface EcsScope {
@@ -20,6 +21,8 @@ export interface EcsScope {
   /** The engine's CPUs and memory, for container instances (absent: unknown, e.g. in unit tests). */
   readonly engine?: EngineCapacitySource;
   /** ECS Exec: the sessions ExecuteCommand hands out, and the data channel URL for one. */
+  /** Service Connect settings the provider resolved in Cloud Map before the handler runs (service-connect/prepare.ts). */
+  readonly serviceConnect?: PreparedServiceConnect;
   readonly exec?: {
     readonly sessions: ExecSessions;
     streamUrl(sessionId: string, host: string | undefined): string;

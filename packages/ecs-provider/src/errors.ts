@@ -32,3 +32,4 @@ export const MissingVersionException = defineServiceError('MissingVersionExcepti
 export const TaskSetNotFoundException = defineServiceError('TaskSetNotFoundException');
 export const DaemonNotFoundException = defineServiceError('DaemonNotFoundException');
 export const DaemonNotActiveException = defineServiceError('DaemonNotActiveException');
+export const NamespaceNotFoundException = defineServiceError('NamespaceNotFoundException');

@@ -42,15 +42,27 @@ import { TaskStartError } from './runtime/task-runtime';
 import type { TaskRef } from './runtime/task-record';
 import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
 import { TargetRegistrar } from './load-balancing/target-registrar';
+import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
 import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { CloudMapClient } from './service-connect/cloud-map';
+import { serviceConnectRegistries } from './service-connect/configuration';
+import { prepareServiceConnect } from './service-connect/prepare';
+import { AliasPublisher } from './service-connect/alias-publisher';
+import type { ServerService } from './service-connect/aliases';
+import { tasksOfService } from './domain/service';
+import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import { taskLoadBalancers } from './load-balancing/task-load-balancers';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
 import { streamUrl } from './exec/stream-url';
 import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
 import type { UpgradeRoute } from '@localcloud/gateway';
+import { localDns, localDnsEnabled, sharedNameTable } from '@localcloud/local-dns';
+import { TaskDns } from './task-agent/task-dns';
+import { addressesOn } from './task-agent/local-addresses';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 export const ECS_MODEL = serviceModel(ecsModel);
@@ -61,6 +73,9 @@ export interface EcsProviderOptions {
 }
 
 /** Amazon ECS as a localcloud provider plugin. */
+/** Operations after which a scope's Service Connect aliases are planned again. */
+const SERVICE_CHANGES = new Set(['CreateService', 'UpdateService', 'DeleteService']);
+
 export class EcsProvider implements ServiceProvider {
   readonly service = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' } as const;
   readonly operations: ReadonlySet<string> = new Set(Object.keys(ECS_MODEL.operations));
@@ -81,6 +96,9 @@ export class EcsProvider implements ServiceProvider {
   private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
   private endpointUrl?: string;
   private readonly agent: TaskAgent;
+  /** The DNS server tasks get: the gateway's local DNS, where it serves (src/task-agent/task-dns.ts). */
+  private readonly taskDns: TaskDns;
+  private stopWatchingDns?: () => void;
   private readonly registrar: ServiceRegistrar;
   private readonly targets: TargetRegistrar;
   private readonly endpoints?: TaskEndpointServer;
@@ -98,6 +116,8 @@ export class EcsProvider implements ServiceProvider {
       return this.engineCapacity;
     },
   };
+  /** Service Connect client aliases: names in the local DNS, proxies where ports differ (`src/service-connect/`). */
+  private readonly aliases: AliasPublisher;
   /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
   private readonly execSessions = new ExecSessions();
   /** The WebSocket data channels of those sessions, on the gateway's port. */
@@ -117,6 +137,16 @@ export class EcsProvider implements ServiceProvider {
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
+    this.taskDns = new TaskDns({
+      enabled: localDnsEnabled(context.env),
+      dns: () => localDns(this.context),
+      candidates: async (network) => {
+        const bound = this.endpoints?.addressOn(network);
+        const info = await this.backend.inspectNetwork(network).catch(() => undefined);
+        return [...new Set([...(bound ? [bound] : []), ...addressesOn(info?.subnets ?? [])])];
+      },
+      logger: context.logger,
+    });
     this.agent = this.createTaskAgent();
     this.registrar = new ServiceRegistrar({
       get: (ref) => this.repository.get(ref),
@@ -124,11 +154,32 @@ export class EcsProvider implements ServiceProvider {
       cloudMap: () => this.context.lookupProvider('servicediscovery'),
       logger: context.logger,
     });
+    this.aliases = new AliasPublisher({
+      servicesOf: (scope) => this.serviceConnectServices(scope),
+      // Where task containers reach this process: the task endpoints' address on the task network, else the DNS's.
+      proxyHost: () =>
+        this.config.serviceConnectProxyHost ??
+        this.endpoints?.addressOn(this.config.dockerNetwork ?? 'bridge') ??
+        localDns(this.context).addresses()[0],
+      table: () => sharedNameTable(this.context),
+      ensureServed: () => this.taskDns.serversFor(this.config.dockerNetwork ?? 'bridge'),
+      logger: context.logger,
+    });
     this.targets = new TargetRegistrar({
       get: (ref) => this.repository.get(ref),
       serviceOf: (task) => {
         const service = this.serviceRecordOf(task);
-        return service && { serviceName: service.serviceName!, loadBalancers: service.loadBalancers ?? [] };
+        return (
+          service && {
+            serviceName: service.serviceName!,
+            loadBalancers: taskLoadBalancers(
+              task,
+              service,
+              (key) => this.stores.get(task.accountId, task.region).serviceRevisions.get(key)?.loadBalancers,
+            ),
+            host: this.taskHostOf(task),
+          }
+        );
       },
       elb: () => this.context.lookupProvider('elasticloadbalancing'),
       event: (task, message) => this.addServiceEvent(task, message),
@@ -147,6 +198,7 @@ export class EcsProvider implements ServiceProvider {
         this.kicker.kick();
         this.registrar.taskChanged(ref);
         this.targets.taskChanged(ref);
+        this.aliases.changed(ref);
       },
       beforeStopping: (ref) => this.targets.drain(ref),
       // Looked up when a task starts, not here: providers are created one after another.
@@ -223,25 +275,35 @@ export class EcsProvider implements ServiceProvider {
       streamUrl: (sessionId: string, host: string | undefined) =>
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
-    if (operation === 'CreateService') {
-      const create = input as CreateServiceRequest;
-      const definition = create.taskDefinition ? findTaskDefinition(store, scope, create.taskDefinition) : undefined;
-      // Without the definition the handler answers its own error.
-      if (definition) {
+    if (operation === 'CreateService' || operation === 'UpdateService') {
+      const { loadBalancers, taskDefinition, serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest;
+      await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
+      const current =
+        operation === 'UpdateService' ? this.serviceByReference(input as UpdateServiceRequest, scope) : undefined;
+      const reference = taskDefinition ?? current?.taskDefinition;
+      const definition = reference ? findTaskDefinition(store, scope, reference) : undefined;
+      // Without the definition (or the service) the handler answers its own error.
+      if (definition && loadBalancers?.length && (operation === 'CreateService' || current)) {
         await checkServiceLoadBalancers(
-          create.loadBalancers,
+          loadBalancers,
           definition.taskDefinition.networkMode,
           this.context.lookupProvider('elasticloadbalancing'),
           request,
         );
       }
     }
-    return this.table.dispatch(
+    const serviceConnect = await prepareServiceConnect(operation, input, {
+      store,
+      scope,
+      cloudMap: () => new CloudMapClient(this.context.lookupProvider('servicediscovery'), request),
+    });
+    const result = await this.table.dispatch(
       operation,
       input,
       {
         scope,
         store,
+        serviceConnect,
         tasks,
         scheduler: this.kicker,
         strict: this.config.strictValidation,
@@ -251,6 +313,8 @@ export class EcsProvider implements ServiceProvider {
       },
       request,
     );
+    if (SERVICE_CHANGES.has(operation)) this.aliases.changed(scope);
+    return result;
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
@@ -261,10 +325,17 @@ export class EcsProvider implements ServiceProvider {
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
     await this.engine.refresh();
+    // Before re-adopting tasks: theirs may have been created with the local DNS as resolver.
+    this.stopWatchingDns = this.taskDns.watch([
+      'bridge',
+      ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : []),
+    ]);
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
     this.daemons.start();
+    // Names and proxies are this process's: publish them again for the services state kept.
+    for (const scope of this.serviceConnectScopes()) this.aliases.changed(scope);
   }
 
   /**
@@ -272,6 +343,7 @@ export class EcsProvider implements ServiceProvider {
    * running, to be re-adopted by the next start.
    */
   async stop(): Promise<void> {
+    this.stopWatchingDns?.();
     this.scheduler.stop();
     this.daemons.stop();
     await this.execEndpoint.close();
@@ -280,6 +352,7 @@ export class EcsProvider implements ServiceProvider {
     await this.runtime.settle();
     await this.agent.close();
     await this.registrar.idle();
+    await this.aliases.close();
     await this.endpoints?.close();
     if (!this.context.persistence.enabled) {
       await Promise.all(this.repository.unfinished().map((record) => this.runtime.removeDockerResources(record)));
@@ -359,6 +432,7 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
+      dnsServers: (network) => this.taskDns.serversFor(network),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,
@@ -398,9 +472,71 @@ export class EcsProvider implements ServiceProvider {
       service && {
         serviceName: service.serviceName!,
         clusterName: clusterNameOf(task.clusterArn),
-        serviceRegistries: service.serviceRegistries ?? [],
+        // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
+        serviceRegistries: [...(service.serviceRegistries ?? []), ...this.serviceConnectRegistriesOf(service, task)],
       }
     );
+  }
+
+  private serviceConnectRegistriesOf(service: ServiceRecord, task: TaskRecord) {
+    if (!service.serviceConnectConfiguration?.enabled || !task.taskDefinitionArn) return [];
+    const store = this.stores.get(task.accountId, task.region);
+    const definition = findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition;
+    return serviceConnectRegistries(
+      { configuration: service.serviceConnectConfiguration, resources: service.serviceConnectResources ?? [] },
+      definition,
+    );
+  }
+
+  /** The account's and region's services that use Service Connect, with their tasks (service-connect/aliases.ts). */
+  private serviceConnectServices(scope: { accountId: string; region: string }): ServerService[] {
+    const store = this.stores.get(scope.accountId, scope.region);
+    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
+    const services: ServerService[] = [];
+    for (const record of store.services.values()) {
+      if (record.status === 'INACTIVE' || !record.serviceConnectConfiguration?.enabled) continue;
+      const clusterName = clusterNameOf(record.clusterArn);
+      services.push({
+        record,
+        clusterName,
+        tasks: tasksOfService(record, tasks.inCluster(clusterName)),
+        definitionOf: (arn) => (arn ? findTaskDefinition(store, scope, arn)?.taskDefinition : undefined),
+      });
+    }
+    return services;
+  }
+
+  /** Every account and region with a Service Connect service in the state. */
+  private serviceConnectScopes(): { accountId: string; region: string }[] {
+    const scopes = new Map<string, { accountId: string; region: string }>();
+    for (const record of this.state.table<ServiceRecord>(ECS_TABLES.services).values()) {
+      if (!record.serviceConnectConfiguration?.enabled) continue;
+      const [, , , region, accountId] = record.serviceArn.split(':');
+      if (region && accountId) scopes.set(`${accountId}/${region}`, { accountId, region });
+    }
+    return [...scopes.values()];
+  }
+
+  /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
+  private taskHostOf(task: TaskRecord): TaskHost {
+    const store = this.stores.get(task.accountId, task.region);
+    const scope = { accountId: task.accountId, region: task.region };
+    const definition = task.taskDefinitionArn ? findTaskDefinition(store, scope, task.taskDefinitionArn) : undefined;
+    const instanceArn = task.containerInstanceArn;
+    const id = instanceArn?.slice(instanceArn.lastIndexOf('/') + 1);
+    const instance = id ? store.containerInstances.get(`${clusterNameOf(task.clusterArn)}/${id}`) : undefined;
+    return {
+      networkMode: definition?.taskDefinition.networkMode ?? 'bridge',
+      instanceId: instance?.ec2InstanceId ?? (id ? localEc2InstanceId(id) : undefined),
+    };
+  }
+
+  /** The stored service an UpdateService names (by name or ARN, in its cluster or `default`), if any. */
+  private serviceByReference(input: UpdateServiceRequest, scope: { accountId: string; region: string }) {
+    const last = (reference: string) => reference.slice(reference.lastIndexOf('/') + 1);
+    const clusterName = input.cluster ? last(input.cluster) : 'default';
+    if (!input.service) return undefined;
+    return this.stores.get(scope.accountId, scope.region).services.get(`${clusterName}/${last(input.service)}`);
   }
 
   /** The stored service a task was started for (`group` = `service:<name>`). */

@@ -351,6 +351,231 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-roll', force: true }));
   });
 
+  it('registers bridge tasks with dynamic host ports as instance targets; the ALB spreads over both', async () => {
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `bridge-${Date.now().toString(36)}`,
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: 'vpc-1',
+        TargetType: 'instance',
+        HealthCheckPath: '/d/health',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 2,
+        HealthyThresholdCount: 2,
+      }),
+    );
+    const group = TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: group,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3' }],
+      }),
+    );
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+    await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: Listeners![0]!.ListenerArn!,
+        Priority: 4,
+        Conditions: [{ Field: 'path-pattern', Values: ['/d/*'] }],
+        Actions: [{ Type: 'forward', TargetGroupArn: group }],
+      }),
+    );
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'svc-d',
+        networkMode: 'bridge',
+        containerDefinitions: [
+          shellContainer(
+            'web',
+            `mkdir -p /www/d && echo "d $HOSTNAME" > /www/d/index.html && echo ok > /www/d/health && ` +
+              `exec httpd -f -p ${PORT} -h /www`,
+            { portMappings: [{ containerPort: PORT, hostPort: 0 }] },
+          ),
+        ],
+      }),
+    );
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'svc-d',
+        taskDefinition: 'svc-d',
+        desiredCount: 2,
+        launchType: 'EC2',
+        loadBalancers: [{ targetGroupArn: group, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const healthOf = async () =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }))).TargetHealthDescriptions ?? [];
+    const until = async (predicate: (l: TargetHealthDescription[]) => boolean, what: string) => {
+      const deadline = Date.now() + 90_000;
+      let last: TargetHealthDescription[] = [];
+      while (Date.now() < deadline) {
+        if (predicate((last = await healthOf()))) return last;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`the bridge group never showed ${what}; last: ${JSON.stringify(last)}`);
+    };
+    const healthy = (l: TargetHealthDescription[]) => l.filter((t) => t.TargetHealth?.State === 'healthy');
+    const two = await until((l) => healthy(l).length === 2, 'two healthy targets');
+
+    // As on EC2: the instance's id, on each task's dynamic host port for the container port.
+    const running = (await tasksOf('svc-d')).filter((t) => t.lastStatus === 'RUNNING');
+    const hostPorts = running.map((t) => t.containers![0]!.networkBindings![0]!.hostPort!).sort();
+    expect(hostPorts.every((p) => p !== PORT && p > 0)).toBe(true);
+    expect(two.map((t) => t.Target!.Port!).sort()).toEqual(hostPorts);
+    const ids = new Set(two.map((t) => t.Target!.Id!));
+    expect(ids.size).toBe(1);
+    expect([...ids][0]).toMatch(/^i-[0-9a-f]{17}$/);
+    expect(running.every((t) => t.containerInstanceArn)).toBe(true);
+
+    const replies = [];
+    for (let i = 0; i < 10; i++) replies.push(await get(`http://127.0.0.1:${listenerPort}/d/index.html`));
+    expect(replies.every((r) => r.status === 200 && r.body.startsWith('d '))).toBe(true);
+    expect(new Set(replies.map((r) => r.body)).size).toBe(2);
+
+    // Scaled in: the task's target drains before the task stops, then one target serves.
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'svc-d', desiredCount: 1 }));
+    await until((l) => l.some((t) => t.TargetHealth?.State === 'draining'), 'a draining target');
+    const one = await until((l) => l.length === 1 && healthy(l).length === 1, 'one healthy target');
+    const left = (await tasksOf('svc-d')).filter((t) => t.lastStatus === 'RUNNING');
+    expect(one[0]!.Target!.Port).toBe(left[0]!.containers![0]!.networkBindings![0]!.hostPort);
+    expect((await get(`http://127.0.0.1:${listenerPort}/d/index.html`)).status).toBe(200);
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-d', force: true }));
+    await until((l) => l.length === 0, 'no targets after the service is deleted');
+  });
+
+  it('UpdateService checks new loadBalancers, then moves the service: new tasks register there, old ones drain out', async () => {
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'svc-move',
+        taskDefinition: 'svc-a',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        loadBalancers: [{ targetGroupArn: groups.a, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const [old] = healthyIds(await targets('a', (l) => l.length === 1 && healthyIds(l).length === 1, 'one healthy'));
+
+    // The same checks as CreateService: a group that does not exist, and one whose type misfits awsvpc.
+    const refused = async (targetGroupArn: string) => {
+      try {
+        await bed.ecs.send(
+          new UpdateServiceCommand({
+            cluster,
+            service: 'svc-move',
+            loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: PORT }],
+          }),
+        );
+      } catch (error) {
+        return error as { name: string; message: string };
+      }
+      throw new Error('expected UpdateService to fail');
+    };
+    const missing = groups.a.replace(/\/[0-9a-f]+$/, '/0000000000000000');
+    expect(await refused(missing)).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The target group with targetGroupArn ${missing} does not exist.`,
+    });
+    const { TargetGroups: instance } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `minst-${Date.now().toString(36)}`,
+        Protocol: 'HTTP',
+        Port: PORT,
+        VpcId: 'vpc-1',
+        TargetType: 'instance',
+      }),
+    );
+    const { TargetGroups: moved } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: `moved-${Date.now().toString(36)}`,
+        Protocol: 'HTTP',
+        Port: PORT,
+        VpcId: 'vpc-1',
+        TargetType: 'ip',
+        HealthCheckPath: '/e/health',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 2,
+        HealthyThresholdCount: 2,
+      }),
+    );
+    const movedArn = moved![0]!.TargetGroupArn!;
+    const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+    for (const [priority, group, path] of [
+      [5, instance![0]!.TargetGroupArn!, '/minst/*'],
+      [6, movedArn, '/e/*'],
+    ] as const) {
+      await elb.send(
+        new CreateRuleCommand({
+          ListenerArn: Listeners![0]!.ListenerArn!,
+          Priority: priority,
+          Conditions: [{ Field: 'path-pattern', Values: [path] }],
+          Actions: [{ Type: 'forward', TargetGroupArn: group }],
+        }),
+      );
+    }
+    expect((await refused(instance![0]!.TargetGroupArn!)).message).toBe(
+      `The provided target group ${instance![0]!.TargetGroupArn!} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.`,
+    );
+    const unchanged = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['svc-move'] }));
+    expect(unchanged.services![0]!.loadBalancers!.map((l) => l.targetGroupArn)).toEqual([groups.a]);
+    expect(unchanged.services![0]!.deployments).toHaveLength(1);
+
+    // A new revision (serving /e/) moves to the new group in the same update.
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'svc-e',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          shellContainer(
+            'web',
+            `mkdir -p /www/e && echo "e $HOSTNAME" > /www/e/index.html && echo ok > /www/e/health && ` +
+              `exec httpd -f -p ${PORT} -h /www`,
+            { portMappings: [{ containerPort: PORT }] },
+          ),
+        ],
+      }),
+    );
+    await bed.ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'svc-move',
+        taskDefinition: 'svc-e',
+        loadBalancers: [{ targetGroupArn: movedArn, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const movedHealth = async () =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: movedArn }))).TargetHealthDescriptions ?? [];
+    const deadline = Date.now() + 90_000;
+    let now: TargetHealthDescription[] = [];
+    while (Date.now() < deadline && healthyIds((now = await movedHealth())).length !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [fresh] = healthyIds(now);
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(old);
+    // The old deployment's task leaves the old group (drained), and the new task is not in it.
+    await targets('a', (l) => l.length === 0, 'the old task gone from the old group');
+    const running = (await tasksOf('svc-move')).filter((t) => t.lastStatus === 'RUNNING');
+    expect(running.map(ipOf)).toEqual([fresh]);
+    const reply = await get(`http://127.0.0.1:${listenerPort}/e/index.html`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatch(/^e /);
+    const { services } = await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['svc-move'] }));
+    // Only the new deployment's task went into the new group; the old one only left the old group.
+    const messages = services![0]!.events!.map((e) => e.message);
+    expect(
+      messages.filter((m) => m === `(service svc-move) registered 1 targets in (target-group ${movedArn})`),
+    ).toEqual([`(service svc-move) registered 1 targets in (target-group ${movedArn})`]);
+    expect(messages).toContain(`(service svc-move) deregistered 1 targets in (target-group ${groups.a})`);
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-move', force: true }));
+  });
+
   it('CreateService refuses a target group that does not exist, serves no load balancer, or whose type misfits', async () => {
     const refusal = async (input: Partial<CreateServiceCommandInput>) => {
       try {

@@ -220,6 +220,29 @@ describe('ELBv2 data plane', () => {
     expect((await httpRequest(port, '/empty/x')).status).toBe(503);
   });
 
+  it('fails open: a group whose targets are all unhealthy gets traffic to all of them, as ELBv2 does', async () => {
+    const sick = [await startTarget('s1'), await startTarget('s2')];
+    try {
+      for (const target of sick) target.healthStatus = 500;
+      await targetGroup('open', sick);
+      await rule(90, [{ Field: 'path-pattern', Values: ['/open/*'] }], [{ Type: 'forward', TargetGroupArn: tg.open }]);
+      await eventually(
+        () => states('open'),
+        (s) => Object.values(s).length === 2 && Object.values(s).every((x) => x === 'unhealthy'),
+      );
+      expect(await spread(4, '/open/x')).toEqual({ s1: 2, s2: 2 });
+      // One passes again: only it gets traffic.
+      sick[0]!.healthStatus = 200;
+      await eventually(
+        () => states('open'),
+        (s) => s[sick[0]!.port] === 'healthy',
+      );
+      expect(await spread(3, '/open/x')).toEqual({ s1: 3 });
+    } finally {
+      await Promise.all(sick.map((x) => x.close()));
+    }
+  }, 60_000);
+
   it('streams bodies, keeps client connections alive and proxies WebSocket upgrades', async () => {
     const body = Buffer.alloc(2 * 1024 * 1024, 'x');
     const echoed = await httpRequest(port, '/a/echo', { method: 'POST', body });
@@ -346,4 +369,49 @@ describe('ELBv2 data plane', () => {
       await echo.close();
     }
   }, 30_000);
+
+  it('fails open on an NLB too: a connection reaches a target whose health checks all fail', async () => {
+    const echo = await startTcpTarget('n2');
+    const closedPort = await freePort();
+    try {
+      const nlb = await bed.elb.send(
+        new CreateLoadBalancerCommand({ Name: 'tcp-open', Type: 'network', Subnets: ['s-1'] }),
+      );
+      // Health checks go to a port nothing listens on: the target is unhealthy, its traffic port serves.
+      await targetGroup('tcp-open', [], {
+        Protocol: 'TCP',
+        HealthCheckPath: undefined,
+        HealthCheckProtocol: 'TCP',
+        HealthCheckPort: String(closedPort),
+        HealthCheckTimeoutSeconds: 2,
+      });
+      await bed.elb.send(
+        new RegisterTargetsCommand({ TargetGroupArn: tg['tcp-open'], Targets: [{ Id: '127.0.0.1', Port: echo.port }] }),
+      );
+      const nlbPort = await freePort();
+      await bed.elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: nlb.LoadBalancers![0]!.LoadBalancerArn,
+          Protocol: 'TCP',
+          Port: nlbPort,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: tg['tcp-open'] }],
+        }),
+      );
+      await eventually(
+        () => states('tcp-open'),
+        (s) => s[echo.port] === 'unhealthy',
+      );
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(nlbPort, '127.0.0.1', () => socket.write('ping'));
+        socket.once('data', (data) => {
+          resolve(String(data));
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+      expect(answer).toBe('n2:ping');
+    } finally {
+      await echo.close();
+    }
+  }, 60_000);
 });

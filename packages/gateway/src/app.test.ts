@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { ServiceProvider } from './plugin/service-provider';
@@ -154,6 +155,52 @@ describe('gateway edge', () => {
   it('answers a body over the limit with RequestEntityTooLargeException', async () => {
     const big = JSON.stringify({ Blob: 'x'.repeat(11 * 1024 * 1024) });
     expectAwsError(await post(`${TARGET}.ListTables`, big), 413, 'RequestEntityTooLargeException');
+    // The limit holds for the inflated body: a small gzip of 11 MiB is refused too.
+    const bomb = gzipSync(Buffer.alloc(11 * 1024 * 1024, 0x20));
+    const inflated = await post(`${TARGET}.ListTables`, bomb).set('content-encoding', 'gzip');
+    expectAwsError(inflated, 413, 'RequestEntityTooLargeException');
+  });
+
+  it('reads a chunked body, and keeps a connection usable after refusing a body', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string, headers: Record<string, string | number>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          `${gw.url}/`,
+          {
+            agent,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/x-amz-json-1.0',
+              'x-amz-target': `${TARGET}.ListTables`,
+              ...headers,
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, text }));
+          },
+        );
+        req.on('error', reject);
+        // Two writes without a Content-Length: Transfer-Encoding chunked.
+        req.write(body.slice(0, 5));
+        req.end(body.slice(5));
+      });
+    try {
+      const chunked = await send('{"Limit": 7}', {});
+      expect(chunked.status).toBe(200);
+      expect((provider.seen.at(-1) as { input: unknown }).input).toEqual({ Limit: 7 });
+      const refused = await send('{"Limit": 3}', { 'content-encoding': 'x-zip' });
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text).message).toBe(
+        "Content-Encoding 'x-zip' is not supported: use gzip, deflate, br or none.",
+      );
+      expect((await send('{"Limit": 8}', { 'content-length': 12 })).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('passes provider validation errors and service errors through unchanged', async () => {

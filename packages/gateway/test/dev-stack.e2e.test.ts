@@ -24,6 +24,13 @@ import {
   RunTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import {
+  CreatePrivateDnsNamespaceCommand,
+  CreateServiceCommand as CreateCloudMapServiceCommand,
+  GetOperationCommand,
+  RegisterInstanceCommand,
+  ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 /** Names this run's projects, networks and image tag: concurrent runs and a developer's stack never meet. */
@@ -33,6 +40,8 @@ const TEST_IMAGE = 'localcloud-test/busybox:latest';
 const IN_CI = ['1', 'true', 'yes'].includes((process.env.CI ?? '').toLowerCase());
 /** The endpoint docker-compose.yml advertises to tasks: the gateway's alias on the stack's network. */
 const TASK_ENDPOINT = 'http://localcloud:4566';
+/** The address of the Cloud Map instance the probe task resolves. */
+const PROBE_ADDRESS = '10.9.9.9';
 
 interface ComposeCli {
   readonly label: string;
@@ -292,6 +301,8 @@ describeStack('the docker-compose dev stack', () => {
         const script = [
           `[ "$AWS_ENDPOINT_URL" = "${TASK_ENDPOINT}" ] || { echo "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL"; exit 2; }`,
           'timeout 5 wget -qO- "$AWS_ENDPOINT_URL/_localcloud/health" || exit 3',
+          // 4: a Cloud Map name does not resolve through the local DNS (on the gateway's own address).
+          `nslookup probe.stack.local | grep -q '${PROBE_ADDRESS}' || { nslookup probe.stack.local; exit 4; }`,
           'sleep 3',
         ].join('\n');
         const tasksLanded = async <T>(operation: string, call: Promise<T>): Promise<T> => {
@@ -305,6 +316,34 @@ describeStack('the docker-compose dev stack', () => {
             );
           }
         };
+        // A Cloud Map name the task must resolve: the local DNS runs inside the gateway container.
+        const sd = new ServiceDiscoveryClient({
+          endpoint: `http://127.0.0.1:${port}`,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        });
+        try {
+          const { OperationId } = await sd.send(
+            new CreatePrivateDnsNamespaceCommand({ Name: 'stack.local', Vpc: 'vpc-stack' }),
+          );
+          const { Operation } = await sd.send(new GetOperationCommand({ OperationId }));
+          const { Service } = await sd.send(
+            new CreateCloudMapServiceCommand({
+              Name: 'probe',
+              NamespaceId: Operation!.Targets!.NAMESPACE!,
+              DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] },
+            }),
+          );
+          await sd.send(
+            new RegisterInstanceCommand({
+              ServiceId: Service!.Id!,
+              InstanceId: 'probe-1',
+              Attributes: { AWS_INSTANCE_IPV4: PROBE_ADDRESS },
+            }),
+          );
+        } finally {
+          sd.destroy();
+        }
         const { taskDefinition } = await tasksLanded(
           'RegisterTaskDefinition',
           ecs.send(
@@ -353,7 +392,7 @@ describeStack('the docker-compose dev stack', () => {
             [
               task?.lastStatus === 'STOPPED'
                 ? `the task did not reach the gateway: exit code ${container?.exitCode} (2: wrong AWS_ENDPOINT_URL, ` +
-                  `3: no answer through it), stoppedReason ${JSON.stringify(task.stoppedReason)}, ` +
+                  `3: no answer through it, 4: a Cloud Map name did not resolve), stoppedReason ${JSON.stringify(task.stoppedReason)}, ` +
                   `container reason ${JSON.stringify(container?.reason)}`
                 : `the task is not STOPPED (${task ? '60 s passed' : 'DescribeTasks does not find it'}); ` +
                   `last DescribeTasks: ${JSON.stringify({ tasks: described.tasks, failures: described.failures })}`,

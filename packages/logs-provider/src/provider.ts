@@ -1,13 +1,5 @@
-import path from 'node:path';
-import {
-  AccountRegionStores,
-  OperationTable,
-  type ProviderContext,
-  type ProviderHealth,
-  type RequestContext,
-  type ServiceProvider,
-} from '@localcloud/gateway';
-import { ModelValidator, redactSensitive } from '@localcloud/aws-model';
+import type { ProviderContext } from '@localcloud/gateway';
+import { ModelledProvider, type AccountRegion } from '@localcloud/aws-model';
 import { LOGS_MODEL } from './model';
 import { LOGS_HANDLERS } from './operations';
 import { LogsStore } from './store/logs-store';
@@ -29,47 +21,22 @@ export interface LogsProviderOptions {
  * Amazon CloudWatch Logs as a localcloud provider plugin, and the in-process LogsSink other providers
  * deliver log lines through.
  */
-export class LogsProvider implements ServiceProvider, LogsSink {
-  readonly service = { name: 'logs', targetPrefix: 'Logs_20140328', protocol: 'json1.1' } as const;
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(LOGS_MODEL.operations));
-  private readonly table = new OperationTable<LogsScope>('logs', LOGS_HANDLERS);
-  /** CloudWatch Logs answers constraint violations with InvalidParameterException. */
-  private readonly validator = new ModelValidator(LOGS_MODEL, { validationErrorCode: 'InvalidParameterException' });
-  private readonly stores: AccountRegionStores<LogsStore>;
+export class LogsProvider extends ModelledProvider<LogsStore, LogsScope> implements LogsSink {
   private readonly clock: () => number;
 
-  constructor(
-    private readonly context: ProviderContext,
-    options: LogsProviderOptions = {},
-  ) {
+  constructor(context: ProviderContext, options: LogsProviderOptions = {}) {
+    super(context, {
+      service: { name: 'logs', targetPrefix: 'Logs_20140328', protocol: 'json1.1' },
+      model: LOGS_MODEL,
+      handlers: LOGS_HANDLERS,
+      // CloudWatch Logs answers constraint violations with InvalidParameterException.
+      validationErrorCode: 'InvalidParameterException',
+    });
     this.clock = options.clock ?? Date.now;
-    const { enabled, dataDir } = context.persistence;
-    // One state store per account and region: <dataDir>/logs/<account>/<region> when persistence is on.
-    this.stores = new AccountRegionStores(
-      (accountId, region) =>
-        new LogsStore(openStateStore({ dir: enabled ? path.join(dataDir, 'logs', accountId, region) : undefined })),
-    );
   }
 
-  /** DEBUG request log: values the model marks sensitive never reach it. */
-  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
-    return redactSensitive(LOGS_MODEL, operation, kind, body);
-  }
-
-  validateInput(operation: string, input: unknown): void {
-    this.validator.validate(operation, input);
-  }
-
-  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    return this.table.dispatch(operation, input, this.scopeFor(request), request);
-  }
-
-  async stop(): Promise<void> {
-    for (const { store } of this.stores.entries()) store.close();
-  }
-
-  async health(): Promise<ProviderHealth> {
-    return { status: 'running', persistence: this.context.persistence.enabled };
+  protected openStore(dir: string | undefined): LogsStore {
+    return new LogsStore(openStateStore({ dir }));
   }
 
   // LogsSink: the in-process API for other providers.
@@ -112,7 +79,7 @@ export class LogsProvider implements ServiceProvider, LogsSink {
     logs.store.append(logGroup, logStream, batch, logs.now);
   }
 
-  private scopeFor(scope: Scope): LogsScope {
+  protected scopeFor(scope: AccountRegion): LogsScope {
     return {
       scope: { accountId: scope.accountId, region: scope.region },
       store: this.stores.get(scope.accountId, scope.region),

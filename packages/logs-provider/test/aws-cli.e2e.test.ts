@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
   CloudWatchLogsClient,
@@ -6,35 +6,16 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
+import {
+  awsCliEnv,
+  requireAwsCliV2,
+  startTestGateway,
+  testCredentials,
+  type TestGateway,
+} from '@localcloud/gateway/testing';
 
-/**
- * `aws logs tail` exists in AWS CLI v2 only. Debian's `awscli` package installs v2 as /usr/bin/aws, which a
- * v1 earlier on the PATH (pip's) can hide, so /usr/bin/aws is tried first.
- */
-function findCliV2(): string | undefined {
-  for (const candidate of ['/usr/bin/aws', '/usr/local/bin/aws', 'aws']) {
-    try {
-      const version = execFileSync(candidate, ['--version'], { encoding: 'utf8', timeout: 30_000, stdio: 'pipe' });
-      if (/^aws-cli\/2\./.test(version.trim())) return candidate;
-    } catch {
-      // not there, or not runnable
-    }
-  }
-  return undefined;
-}
-
-const cli = findCliV2();
-const inCi = process.env.CI === 'true';
-
-if (!cli && inCi) {
-  // In CI the CLI is part of the machine (.ci/run installs it): its absence is a failure, not a skip.
-  test('AWS CLI v2 is installed for the CLI compatibility tests', () => {
-    throw new Error(
-      'AWS CLI v2 not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli',
-    );
-  });
-}
+/** `aws logs tail` exists in AWS CLI v2 only. */
+const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws logs tail (AWS CLI v2) against localcloud', () => {
   let gateway: TestGateway;
@@ -42,19 +23,8 @@ if (!cli && inCi) {
   const children: ChildProcess[] = [];
   const target = { logGroupName: '/cli/app', logStreamName: 'web/1' };
 
-  const env = () => ({
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    // The CLI's output is a pipe here: without this Python holds --follow's lines in its buffer.
-    PYTHONUNBUFFERED: '1',
-  });
+  // The CLI's output is a pipe here: without PYTHONUNBUFFERED Python holds --follow's lines in its buffer.
+  const env = () => awsCliEnv({ PYTHONUNBUFFERED: '1' });
 
   beforeAll(async () => {
     gateway = await startTestGateway({ env: { SERVICES: 'logs' } });

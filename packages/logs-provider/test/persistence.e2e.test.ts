@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   CloudWatchLogsClient,
@@ -13,37 +12,15 @@ import {
   PutLogEventsCommand,
   PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
+import { testCredentials, usePersistentGateway } from '@localcloud/gateway/testing';
 
 describe('CloudWatch Logs state across a gateway restart (PERSISTENCE=1)', () => {
-  let dataDir: string;
-  let gateway: TestGateway | undefined;
-  let client: CloudWatchLogsClient | undefined;
-
-  beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-logs-'));
+  const persisted = usePersistentGateway({
+    env: { SERVICES: 'logs' },
+    client: (gateway) =>
+      new CloudWatchLogsClient({ endpoint: gateway.url, region: 'eu-central-1', credentials: testCredentials() }),
   });
-  afterEach(async () => {
-    await stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function start(): Promise<CloudWatchLogsClient> {
-    gateway = await startTestGateway({ env: { SERVICES: 'logs', PERSISTENCE: '1', DATA_DIR: dataDir } });
-    client = new CloudWatchLogsClient({
-      endpoint: gateway.url,
-      region: 'eu-central-1',
-      credentials: testCredentials(),
-    });
-    return client;
-  }
-
-  async function stop(): Promise<void> {
-    client?.destroy();
-    await gateway?.close();
-    client = undefined;
-    gateway = undefined;
-  }
+  const { start, stop } = persisted;
 
   it('keeps log groups, streams, events, retention and tags', async () => {
     let logs = await start();
@@ -101,6 +78,6 @@ describe('CloudWatch Logs state across a gateway restart (PERSISTENCE=1)', () =>
   it('keeps data under <DATA_DIR>/logs/<account>/<region>', async () => {
     const logs = await start();
     await logs.send(new CreateLogGroupCommand({ logGroupName: 'where' }));
-    expect(fs.existsSync(path.join(dataDir, 'logs', '000000000000', 'eu-central-1'))).toBe(true);
+    expect(fs.existsSync(path.join(persisted.dataDir, 'logs', '000000000000', 'eu-central-1'))).toBe(true);
   });
 });

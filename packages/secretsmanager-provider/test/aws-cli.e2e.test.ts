@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { requireAwsCliV2 } from '@localcloud/gateway/testing';
+import { awsCliJson, requireAwsCliV2 } from '@localcloud/gateway/testing';
 import { startSecretsManager, type Harness } from './support';
 
 const cli = requireAwsCliV2();
@@ -12,29 +10,9 @@ const cli = requireAwsCliV2();
   });
   afterAll(() => sm.close());
 
-  /** Runs `aws secretsmanager …` asynchronously (the gateway answering it runs in this process); parses its JSON. */
-  async function aws(...args: string[]): Promise<Record<string, any>> {
-    const { stdout } = await promisify(execFile)(
-      cli!,
-      ['--endpoint-url', sm.gateway.url, '--output', 'json', 'secretsmanager', ...args],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        },
-      },
-    );
-    return stdout.trim() === '' ? {} : JSON.parse(stdout);
-  }
+  /** Runs `aws secretsmanager …` and parses its JSON; rejects with the CLI's error. */
+  const aws = (...args: string[]): Promise<Record<string, any>> =>
+    awsCliJson(cli!, sm.gateway.url, ['secretsmanager', ...args]);
 
   it('creates, reads, updates, lists, deletes and restores a secret', async () => {
     const created = await aws('create-secret', '--name', 'cli/db', '--secret-string', '{"user":"app","pass":"pw1"}');

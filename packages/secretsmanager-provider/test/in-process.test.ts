@@ -9,6 +9,7 @@ describe('SecretsManagerProvider.handle called in-process', () => {
     env: {},
     persistence: { enabled: false, dataDir: '/nonexistent' },
     lookupProvider: () => undefined,
+    sharedService: <T>(_key: string, create: () => T) => create(),
   } as unknown as ProviderContext;
   const request = (accountId: string, region: string, operation: string): RequestContext => ({
     requestId: 'in-process',

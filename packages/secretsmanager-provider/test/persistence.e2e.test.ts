@@ -1,34 +1,25 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { failure, startSecretsManager, type Harness } from './support';
+import { testCredentials, usePersistentGateway } from '@localcloud/gateway/testing';
+import { createProvider } from '../src';
+import { failure } from './support';
 
 describe('Secrets Manager state across a gateway restart (PERSISTENCE=1)', () => {
-  let dataDir: string;
-  let sm: Harness | undefined;
-  beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-secrets-'));
+  const { start, stop } = usePersistentGateway({
+    env: { SERVICES: 'secretsmanager' },
+    providers: { secretsmanager: createProvider },
+    client: (gateway) =>
+      new SecretsManagerClient({ endpoint: gateway.url, region: 'eu-west-2', credentials: testCredentials() }),
   });
-  afterEach(async () => {
-    await sm?.close();
-    sm = undefined;
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-  const start = async () => (sm = await startSecretsManager({ PERSISTENCE: '1', DATA_DIR: dataDir }, 'eu-west-2'));
-  const restart = async () => {
-    await sm!.close();
-    return start();
-  };
 
   it('keeps secrets, their versions, labels, tags and scheduled deletions', async () => {
-    let { client } = await start();
+    let client = await start();
     const kept = await client.send(
       new CreateSecretCommand({ Name: 'db/password', SecretString: 'one', Tags: [{ Key: 'env', Value: 'dev' }] }),
     );
@@ -39,7 +30,8 @@ describe('Secrets Manager state across a gateway restart (PERSISTENCE=1)', () =>
     await client.send(new CreateSecretCommand({ Name: 'gone', SecretString: 'x' }));
     await client.send(new DeleteSecretCommand({ SecretId: 'gone', ForceDeleteWithoutRecovery: true }));
 
-    ({ client } = await restart());
+    await stop();
+    client = await start();
     const current = await client.send(new GetSecretValueCommand({ SecretId: kept.ARN }));
     expect(current).toMatchObject({ SecretString: 'two', VersionId: second.VersionId, VersionStages: ['AWSCURRENT'] });
     const previous = await client.send(

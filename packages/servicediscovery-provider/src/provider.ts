@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   AccountRegionStores,
@@ -9,6 +10,8 @@ import {
 } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
 import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
+import { sharedNameTable } from '@localcloud/local-dns';
+import { publishDns, withdrawAllDns } from './dns-publisher';
 import * as generatedModel from './generated/servicediscovery-model.json';
 import { SERVICEDISCOVERY_HANDLERS, type ServiceDiscoveryScope } from './operations';
 import { ServiceDiscoveryStore } from './store';
@@ -51,19 +54,51 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     const scope = { accountId: request.accountId, region: request.region };
-    return this.table.dispatch(
-      operation,
-      input,
-      { scope, store: this.stores.get(scope.accountId, scope.region) },
-      request,
-    );
+    const store = this.stores.get(scope.accountId, scope.region);
+    try {
+      return await this.table.dispatch(operation, input, { scope, store }, request);
+    } finally {
+      // Every change (instances, health, DnsConfig, namespaces) reaches DNS before its response does.
+      if (!READ_ONLY.test(operation)) publishDns(this.names(), scope.accountId, scope.region, store);
+    }
+  }
+
+  /** With persistence, the names of every account and region kept from the last run are served again. */
+  async start(): Promise<void> {
+    const { enabled, dataDir } = this.context.persistence;
+    if (!enabled) return;
+    const root = path.join(dataDir, 'servicediscovery');
+    for (const accountId of subdirectories(root)) {
+      for (const region of subdirectories(path.join(root, accountId))) {
+        publishDns(this.names(), accountId, region, this.stores.get(accountId, region));
+      }
+    }
   }
 
   async stop(): Promise<void> {
+    withdrawAllDns(this.names());
     for (const { store } of this.stores.entries()) store.close();
+  }
+
+  /** The local DNS's name table, shared with the other providers of this gateway. */
+  private names() {
+    return sharedNameTable(this.context);
   }
 
   async health(): Promise<ProviderHealth> {
     return { status: 'running', persistence: this.context.persistence.enabled };
+  }
+}
+
+/** Operations that change nothing, so DNS needs no update after them. */
+const READ_ONLY = /^(Get|List|Discover)/;
+
+function subdirectories(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
   }
 }

@@ -1,46 +1,25 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { requireAwsCliV2, startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
+import type { ProviderContext } from '@localcloud/gateway';
+import { awsCliJson, requireAwsCliV2, startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
+import { sharedNameTable } from '@localcloud/local-dns';
 import { createProvider } from '../src';
-
-const run = promisify(execFile);
 
 const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws servicediscovery (AWS CLI v2) against localcloud', () => {
   let gateway: TestGateway;
+  let context: ProviderContext;
 
   beforeAll(async () => {
     gateway = await startTestGateway({
       env: { SERVICES: 'servicediscovery' },
-      providers: { servicediscovery: createProvider },
+      providers: { servicediscovery: (ctx) => createProvider((context = ctx)) },
     });
   });
   afterAll(async () => {
     await gateway.close();
   });
 
-  async function aws(...args: string[]): Promise<any> {
-    const { stdout } = await run(
-      cli!,
-      ['--endpoint-url', gateway.url, '--output', 'json', 'servicediscovery', ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        },
-        timeout: 60_000,
-      },
-    );
-    return stdout.trim() ? JSON.parse(stdout) : {};
-  }
+  const aws = (...args: string[]) => awsCliJson(cli!, gateway.url, ['servicediscovery', ...args]);
 
   it('creates a namespace and a service, registers and lists an instance', async () => {
     const { OperationId } = await aws('create-private-dns-namespace', '--name', 'cli.local', '--vpc', 'vpc-1');
@@ -65,6 +44,11 @@ const cli = requireAwsCliV2();
       '--attributes',
       'AWS_INSTANCE_IPV4=10.0.0.7',
     );
+    // The instance is in the local DNS the moment the CLI's call returned (docs/local-dns.md).
+    expect(sharedNameTable(context).lookup('web.cli.local')).toEqual({
+      kind: 'records',
+      sets: [{ a: { addresses: ['10.0.0.7'], ttl: 10 }, routing: 'multivalue' }],
+    });
     const { Instances } = await aws('list-instances', '--service-id', Service.Id);
     // CLI 2.9's model predates CreatedByAccount, so the CLI leaves it out.
     expect(Instances).toEqual([{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.7' } }]);

@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand,
@@ -10,40 +7,17 @@ import {
   ListNamespacesCommand,
   ListTagsForResourceCommand,
   RegisterInstanceCommand,
-  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
-import { startTestGateway, type TestGateway } from '@localcloud/gateway/testing';
+import { usePersistentGateway } from '@localcloud/gateway/testing';
 import { createProvider } from '../src';
 import { serviceDiscoveryClient } from './support';
 
 describe('Cloud Map state across a gateway restart (PERSISTENCE=1)', () => {
-  let dataDir: string;
-  let gateway: TestGateway | undefined;
-  let client: ServiceDiscoveryClient | undefined;
-
-  beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-sd-'));
+  const { start, stop } = usePersistentGateway({
+    env: { SERVICES: 'servicediscovery' },
+    providers: { servicediscovery: createProvider },
+    client: (gateway) => serviceDiscoveryClient(gateway.url, 'eu-central-1'),
   });
-  afterEach(async () => {
-    await stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function start(): Promise<ServiceDiscoveryClient> {
-    gateway = await startTestGateway({
-      env: { SERVICES: 'servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir },
-      providers: { servicediscovery: createProvider },
-    });
-    client = serviceDiscoveryClient(gateway.url, 'eu-central-1');
-    return client;
-  }
-
-  async function stop(): Promise<void> {
-    client?.destroy();
-    await gateway?.close();
-    client = undefined;
-    gateway = undefined;
-  }
 
   it('keeps namespaces, services, instances, operations, tags and the instances revision', async () => {
     let sd = await start();

@@ -1,33 +1,11 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { requireAwsCliV2, type TestGateway } from '@localcloud/gateway/testing';
+import { awsCliJson, requireAwsCliV2, type TestGateway } from '@localcloud/gateway/testing';
 import { startSsm } from './support';
 
 const cli = requireAwsCliV2();
 
 (cli ? describe : describe.skip)('aws ssm (AWS CLI v2) against localcloud', () => {
   let gateway: TestGateway;
-  const aws = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(
-      cli!,
-      ['--endpoint-url', gateway.url, '--output', 'json', 'ssm', ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        },
-        timeout: 60_000,
-      },
-    );
-    return stdout.trim() ? JSON.parse(stdout) : {};
-  };
+  const aws = (...args: string[]) => awsCliJson(cli!, gateway.url, ['ssm', ...args]);
 
   beforeAll(async () => {
     gateway = await startSsm();

@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   GetParameterCommand,
   GetParameterHistoryCommand,
@@ -9,34 +6,16 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { testCredentials, type TestGateway } from '@localcloud/gateway/testing';
+import { testCredentials, usePersistentGateway } from '@localcloud/gateway/testing';
 import { startGatewayProcess } from '../../ecs-provider/test/gateway-process';
-import { failure, ssmClient, startSsm } from './support';
+import { failure, ssmClient } from './support';
 
 describe('SSM parameters across a gateway restart (PERSISTENCE=1)', () => {
-  let dataDir: string;
-  let gateway: TestGateway | undefined;
-  let client: SSMClient | undefined;
-
-  beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-ssm-'));
+  const persisted = usePersistentGateway({
+    env: { SERVICES: 'ssm' },
+    client: (gateway) => ssmClient(gateway, 'eu-central-1'),
   });
-  afterEach(async () => {
-    await stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function start(): Promise<SSMClient> {
-    gateway = await startSsm({ PERSISTENCE: '1', DATA_DIR: dataDir });
-    client = ssmClient(gateway, 'eu-central-1');
-    return client;
-  }
-  async function stop(): Promise<void> {
-    client?.destroy();
-    await gateway?.close();
-    client = undefined;
-    gateway = undefined;
-  }
+  const { start, stop } = persisted;
 
   it('keeps values, versions, labels and tags, per account and region', async () => {
     let ssm = await start();
@@ -59,7 +38,7 @@ describe('SSM parameters across a gateway restart (PERSISTENCE=1)', () => {
       (await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: '/p/db' }))).TagList,
     ).toEqual([{ Key: 'k', Value: 'v' }]);
     // Another region of the same account has its own (empty) state.
-    const other = ssmClient(gateway!, 'us-east-1');
+    const other = ssmClient(persisted.gateway, 'us-east-1');
     try {
       expect((await failure(other.send(new GetParameterCommand({ Name: '/p/db' })))).name).toBe('ParameterNotFound');
     } finally {
@@ -69,7 +48,7 @@ describe('SSM parameters across a gateway restart (PERSISTENCE=1)', () => {
 
   it('keeps every acknowledged put when the gateway is killed with SIGKILL', async () => {
     // A real gateway process, so the kill is a real crash: nothing gets to flush or close.
-    let process = await startGatewayProcess(dataDir, { SERVICES: 'ssm' });
+    let process = await startGatewayProcess(persisted.dataDir, { SERVICES: 'ssm' });
     let ssm = new SSMClient({ endpoint: process.url, region: 'us-east-1', credentials: testCredentials() });
     try {
       for (let i = 1; i <= 20; i++) {
@@ -78,7 +57,7 @@ describe('SSM parameters across a gateway restart (PERSISTENCE=1)', () => {
       process.child.kill('SIGKILL');
       expect(await process.exited).toBe('SIGKILL');
       ssm.destroy();
-      process = await startGatewayProcess(dataDir, { SERVICES: 'ssm' });
+      process = await startGatewayProcess(persisted.dataDir, { SERVICES: 'ssm' });
       ssm = new SSMClient({ endpoint: process.url, region: 'us-east-1', credentials: testCredentials() });
       const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/crash/p' }));
       expect(Parameter).toMatchObject({ Value: 'v20', Version: 20 });

@@ -14,7 +14,8 @@ export interface CloudMapInstance {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-const REGISTRY_ARN = /^arn:[^:]+:servicediscovery:([^:]+):(\d{12}):service\/(srv-[A-Za-z0-9]+)$/;
+/** A Cloud Map service ARN: region, account, service id. */
+export const REGISTRY_ARN = /^arn:[^:]+:servicediscovery:([^:]+):(\d{12}):service\/(srv-[A-Za-z0-9]+)$/;
 
 /**
  * Whether a task of a service belongs in its Cloud Map services now: RUNNING and wanted, and healthy when

@@ -9,6 +9,7 @@ import type {
 import { rootPrincipalArn, serviceArn, type Scope } from '../arn';
 import type { ClusterRecord, ServiceRecord } from '../store/records';
 import { newDeployment } from './service';
+import type { ServiceConnectState } from '../service-connect/configuration';
 
 /** How a service's tasks run: a service shows either its capacity provider strategy or its launch type. */
 export interface ServiceLaunch {
@@ -27,6 +28,8 @@ export interface NewServiceInput {
   readonly desiredCount: number;
   readonly tags: Tag[];
   readonly now: Date;
+  /** Service Connect as resolved in Cloud Map (service-connect/prepare.ts). */
+  readonly serviceConnect?: ServiceConnectState;
 }
 
 /** The service as CreateService stores it: ECS's defaults filled in, its first deployment PRIMARY. */
@@ -72,7 +75,11 @@ export function newServiceRecord(input: NewServiceInput): ServiceRecord {
     enableExecuteCommand: request.enableExecuteCommand ?? false,
     availabilityZoneRebalancing: request.availabilityZoneRebalancing,
   };
-  if (request.serviceConnectConfiguration) record.serviceConnectConfiguration = request.serviceConnectConfiguration;
+  if (input.serviceConnect) {
+    record.serviceConnectConfiguration = input.serviceConnect.configuration;
+    record.serviceConnectResources = input.serviceConnect.resources;
+    record.serviceConnectNamespaceName = input.serviceConnect.namespaceName;
+  }
   record.deployments = [newDeployment(record, input.definition.taskDefinitionArn!, now)];
   return record;
 }

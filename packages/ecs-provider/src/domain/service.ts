@@ -119,7 +119,14 @@ export function serviceView(
   tasks: readonly TaskRecord[],
   options: { include?: readonly ServiceField[]; tags?: boolean } = {},
 ): Service {
-  const { scheduler: _scheduler, serviceConnectConfiguration: _serviceConnect, tags, ...rest } = record;
+  const {
+    scheduler: _scheduler,
+    serviceConnectConfiguration: _serviceConnect,
+    serviceConnectResources: _serviceConnectResources,
+    serviceConnectNamespaceName: _serviceConnectNamespaceName,
+    tags,
+    ...rest
+  } = record;
   const counts = countByDeployment(tasks);
   const live = record.status === 'INACTIVE' ? [] : (record.deployments ?? []);
   const deployments: Deployment[] = live.map((d) => {
@@ -176,6 +183,7 @@ export function newDeployment(service: ServiceRecord, taskDefinition: string, no
     platformFamily: service.platformFamily,
     networkConfiguration: service.networkConfiguration,
     serviceConnectConfiguration: service.serviceConnectConfiguration,
+    serviceConnectResources: service.serviceConnectConfiguration ? service.serviceConnectResources : undefined,
     rolloutState: 'IN_PROGRESS',
     rolloutStateReason: 'ECS deployment detected.',
   };

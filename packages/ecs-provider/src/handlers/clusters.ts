@@ -59,7 +59,10 @@ function view(store: EcsStore, record: ClusterRecord, include: ReadonlySet<Clust
   return cluster;
 }
 
-export function createCluster(input: CreateClusterRequest, { store, scope }: EcsScope): CreateClusterResponse {
+export function createCluster(
+  input: CreateClusterRequest,
+  { store, scope, serviceConnect }: EcsScope,
+): CreateClusterResponse {
   const name = input.clusterName ?? DEFAULT_CLUSTER_NAME;
   validateClusterName(name);
   const existing = store.clusters.get(name);
@@ -80,8 +83,8 @@ export function createCluster(input: CreateClusterRequest, { store, scope }: Ecs
     fields.settings = mergeClusterSettings(initial, input.settings);
   }
   if (input.configuration) fields.configuration = input.configuration;
-  if (input.serviceConnectDefaults)
-    fields.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
+  // The namespace as its ARN, resolved (or created) in Cloud Map by service-connect/prepare.ts.
+  if (serviceConnect?.clusterNamespace) fields.serviceConnectDefaults = { namespace: serviceConnect.clusterNamespace };
   return { cluster: view(store, createClusterRecord(store, scope, name, fields)) };
 }
 
@@ -106,12 +109,16 @@ export function listClusters(input: ListClustersRequest, { store }: EcsScope): L
   return { clusterArns: page.items, nextToken: page.nextToken };
 }
 
-export function updateCluster(input: UpdateClusterRequest, { store, scope }: EcsScope): UpdateClusterResponse {
+export function updateCluster(
+  input: UpdateClusterRequest,
+  { store, scope, serviceConnect }: EcsScope,
+): UpdateClusterResponse {
   const current = resolveCluster({ store, scope }, input.cluster);
   const next: ClusterRecord = { ...current };
   if (input.settings) next.settings = mergeClusterSettings(current.settings ?? [], input.settings);
   if (input.configuration) next.configuration = { ...current.configuration, ...input.configuration };
-  if (input.serviceConnectDefaults) next.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
+  if (serviceConnect?.clusterNamespace) next.serviceConnectDefaults = { namespace: serviceConnect.clusterNamespace };
+  if (serviceConnect?.clusterNamespace === null) delete next.serviceConnectDefaults;
   store.clusters.put(current.clusterName, next);
   return { cluster: view(store, next) };
 }

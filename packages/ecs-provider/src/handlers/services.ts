@@ -77,6 +77,7 @@ export function createService(input: CreateServiceRequest, ecs: EcsScope): Creat
     desiredCount,
     tags: validateTags(input.tags),
     now: new Date(),
+    serviceConnect: ecs.serviceConnect?.service,
   });
   if (record.deploymentController?.type === 'CODE_DEPLOY') asCodeDeployService(ecs, cluster, record, definition);
   ecs.store.transaction(() => {
@@ -203,12 +204,18 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
   if (input.enableExecuteCommand !== undefined) next.enableExecuteCommand = input.enableExecuteCommand;
   if (input.enableECSManagedTags !== undefined) next.enableECSManagedTags = input.enableECSManagedTags;
   if (input.propagateTags !== undefined) next.propagateTags = input.propagateTags;
-  if (input.loadBalancers !== undefined) next.loadBalancers = input.loadBalancers;
+  if (input.loadBalancers !== undefined) {
+    // As ECS: new load balancers are a new deployment, whose tasks register in them while the old drain out.
+    if (JSON.stringify(input.loadBalancers) !== JSON.stringify(next.loadBalancers ?? [])) redeploy = true;
+    next.loadBalancers = input.loadBalancers;
+  }
   if (input.serviceRegistries !== undefined) next.serviceRegistries = input.serviceRegistries;
   if (input.placementConstraints !== undefined) next.placementConstraints = input.placementConstraints;
   if (input.placementStrategy !== undefined) next.placementStrategy = input.placementStrategy;
-  if (input.serviceConnectConfiguration) {
-    next.serviceConnectConfiguration = input.serviceConnectConfiguration;
+  if (input.serviceConnectConfiguration && ecs.serviceConnect?.service) {
+    next.serviceConnectConfiguration = ecs.serviceConnect.service.configuration;
+    next.serviceConnectResources = ecs.serviceConnect.service.resources;
+    next.serviceConnectNamespaceName = ecs.serviceConnect.service.namespaceName;
     redeploy = true;
   }
   if (input.taskDefinition) {
@@ -313,12 +320,13 @@ export function listServicesByNamespace(
   input: ListServicesByNamespaceRequest,
   ecs: EcsScope,
 ): ListServicesByNamespaceResponse {
-  const wanted = namespaceName(input.namespace!);
+  // Services keep their namespace as its ARN (service-connect/prepare.ts resolves the one asked for).
+  const wanted = ecs.serviceConnect?.namespace ?? input.namespace!;
   const services = [...ecs.store.services.values()].filter((s) => {
     if (s.status !== 'ACTIVE' || !s.serviceConnectConfiguration?.enabled) return false;
     const cluster = ecs.store.clusters.get(parseArn(s.clusterArn)?.resource ?? '');
     const namespace = s.serviceConnectConfiguration.namespace ?? cluster?.serviceConnectDefaults?.namespace;
-    return namespace !== undefined && namespaceName(namespace) === wanted;
+    return namespace === wanted;
   });
   const page = paginate('ListServicesByNamespace', services, (s) => s.serviceArn, input, {
     defaultSize: 10,
@@ -439,8 +447,4 @@ export function findService(ecs: EcsScope, cluster: ClusterRecord, reference: st
   const found = lookupService(ecs, cluster, reference);
   if (!found) throw new ServiceNotFoundException('Service not found.');
   return found;
-}
-
-function namespaceName(value: string): string {
-  return value.slice(value.lastIndexOf('/') + 1);
 }

@@ -27,7 +27,7 @@ import { newTaskRecord } from '../domain/new-task';
 import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
 import { paginate } from '../pagination';
-import { toTask, type TaskRecord } from '../runtime/task-record';
+import { describedTask, toTask, type TaskRecord } from '../runtime/task-record';
 import { resolveCluster } from './resolve-cluster';
 import { resolveTaskDefinition } from './task-definitions';
 
@@ -162,9 +162,7 @@ export function describeTasks(input: DescribeTasksRequest, ecs: EcsScope): Descr
       failures.push({ arn: ref, reason: 'MISSING' });
       continue;
     }
-    const task = toTask(record);
-    if (!withTags) delete task.tags;
-    tasks.push(task);
+    tasks.push(describedTask(record, withTags));
   }
   return { tasks, failures };
 }

@@ -2,12 +2,14 @@ import type { LoadBalancer } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import type { Logger } from 'winston';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
-import { shouldBeTargets, targetsOf, type TaskTarget } from './targets';
+import { shouldBeTargets, targetsOf, type TaskHost, type TaskTarget } from './targets';
 
 /** The ECS service a task belongs to, with its `loadBalancers`. */
 export interface TargetService {
   readonly serviceName: string;
   readonly loadBalancers: readonly LoadBalancer[];
+  /** Where a bridge or host task runs (its instance's EC2 id, its network mode). */
+  readonly host?: TaskHost;
 }
 
 export interface TargetRegistrarOptions {
@@ -100,9 +102,9 @@ export class TargetRegistrar {
     if (loadBalancers.length === 0 && !previous) return;
 
     if (service && loadBalancers.length > 0 && shouldBeTargets(task)) {
-      const { targets, skipped } = targetsOf(task, loadBalancers);
+      const { targets, skipped } = targetsOf(task, loadBalancers, service.host);
       if (skipped.length > 0 && !previous) {
-        this.options.logger.warn('loadBalancers: task not registered (only awsvpc tasks are, in target groups)', {
+        this.options.logger.warn('loadBalancers: task not registered in some target groups (no such container port)', {
           taskArn: task.taskArn,
           skipped,
         });
@@ -121,7 +123,7 @@ export class TargetRegistrar {
     this.failing.delete(task.taskArn);
     this.serving.delete(task.taskArn);
     // Registered by this process, or perhaps by the last one (a restart): take it out of rotation.
-    const targets = previous?.targets ?? (service ? targetsOf(task, loadBalancers).targets : []);
+    const targets = previous?.targets ?? (service ? targetsOf(task, loadBalancers, service.host).targets : []);
     const entry: Applied = { registered: false, targets: [] };
     this.applied.set(task.taskArn, entry);
     this.enqueue(task.taskArn, () => this.deregister(task, service?.serviceName, targets, entry));

@@ -33,6 +33,8 @@ export interface EcsRuntimeConfig {
   readonly taskEndpoints?: { readonly host?: string; readonly port: number };
   /** Host name task containers use for that listener; `host.docker.internal` (the Docker host) when absent. */
   readonly taskEndpointsHost?: string;
+  /** `ECS_SERVICE_CONNECT_PROXY_HOST`: where Service Connect alias proxies listen (default: this host's address on the task network). */
+  readonly serviceConnectProxyHost?: string;
   /** Route 169.254.170.2 inside task network namespaces so SDKs find the credentials endpoint. */
   readonly credentialsRoute: boolean;
   /** `ECS_STRICT_VALIDATION=1`: refuse what AWS refuses, even where localcloud could run it. */
@@ -67,6 +69,7 @@ export function loadEcsRuntimeConfig(env: Readonly<Record<string, string | undef
     ),
     taskEndpoints: parseListen(env.ECS_TASK_ENDPOINTS_LISTEN),
     taskEndpointsHost: env.ECS_TASK_ENDPOINTS_HOST || undefined,
+    serviceConnectProxyHost: env.ECS_SERVICE_CONNECT_PROXY_HOST || undefined,
     credentialsRoute: !isFalse(env.ECS_CREDENTIALS_ROUTE),
     strictValidation: flag('ECS_STRICT_VALIDATION', env.ECS_STRICT_VALIDATION),
     taskOutput: parseTaskOutput(env.ECS_TASK_OUTPUT),

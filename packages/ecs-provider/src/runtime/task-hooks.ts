@@ -10,8 +10,11 @@ export interface TaskHooks {
   prepare(ref: TaskRef, definition: TaskDefinition): Record<string, Record<string, string>>;
   /** Before any container is created; throws a `TaskStartError` to fail the task with its reason. */
   beforeCreate(ref: TaskRef, definition: TaskDefinition): Promise<void>;
-  /** The Docker network the task's containers join exists (it may be new), before any of them is created. */
-  networkReady(ref: TaskRef, network: string): Promise<void>;
+  /**
+   * The Docker network the task's containers join exists (it may be new), before any of them is created.
+   * Returns the DNS servers the containers get (the local DNS where it serves that network), if any.
+   */
+  networkReady(ref: TaskRef, network: string): Promise<readonly string[] | void>;
   /** Right after a container started (`containerName` absent: the task's network holder). */
   started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void>;
   /**

@@ -2,6 +2,7 @@ import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
 import type { PlannedVolume } from './container-plan';
 import type { TaskAgentState } from '../task-agent/task-agent-state';
 import type { TaskProtection } from '../domain/task-protection';
+import { reusableJson } from '@localcloud/gateway';
 import { withManagedAgents } from '../exec/managed-agents';
 
 /** How one ECS container of a task maps to Docker. */
@@ -65,6 +66,29 @@ export const refOf = (record: TaskRecord): TaskRef => ({
 export function toTask(record: TaskRecord): Task {
   const { accountId: _a, region: _r, runtime: _rt, protection: _p, containerInstanceDraining: _d, ...task } = record;
   return withManagedAgents(task);
+}
+
+const descriptions = new WeakMap<TaskRecord, { withTags?: Task; withoutTags?: Task }>();
+
+/**
+ * The task as DescribeTasks shows it (tags only when asked for), made once per stored version of the
+ * task: a stored record never changes (a change stores a new one), so its description, and the JSON
+ * text the edge writes for it (`reusableJson`), serve every DescribeTasks until the task changes.
+ */
+export function describedTask(record: TaskRecord, withTags: boolean): Task {
+  let entry = descriptions.get(record);
+  if (!entry) {
+    entry = {};
+    descriptions.set(record, entry);
+  }
+  const key = withTags ? 'withTags' : 'withoutTags';
+  let task = entry[key];
+  if (!task) {
+    task = toTask(record);
+    if (!withTags) delete task.tags;
+    entry[key] = task = reusableJson(task);
+  }
+  return task;
 }
 
 export function containerOf(record: TaskRecord, name: string): Container | undefined {

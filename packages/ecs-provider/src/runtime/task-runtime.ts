@@ -217,11 +217,11 @@ export class TaskRuntime {
       const network = this.readyNetwork(ref, plan);
       network.catch(() => undefined);
       const pulled = await this.pullImages(ref, plan);
-      await this.prepareTaskResources(ref, pulled, network);
-      await this.createContainers(ref, pulled);
-      await this.startContainers(ref, pulled);
+      const wired = await this.prepareTaskResources(ref, pulled, network);
+      await this.createContainers(ref, wired);
+      await this.startContainers(ref, wired);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
-      await this.refreshBindings(ref, pulled).catch((error: unknown) => {
+      await this.refreshBindings(ref, wired).catch((error: unknown) => {
         // The task runs; a failed look at its ports must not fail it.
         this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
       });
@@ -320,19 +320,28 @@ export class TaskRuntime {
     };
   }
 
-  /** The task's Docker network exists and the task endpoints listen on it. */
-  private async readyNetwork(ref: TaskRef, plan: TaskPlan): Promise<void> {
+  /**
+   * The task's Docker network exists and the task endpoints listen on it; returns the DNS servers the
+   * containers get, if any.
+   */
+  private async readyNetwork(ref: TaskRef, plan: TaskPlan): Promise<readonly string[] | void> {
     if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
     if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
-      await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+      return this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
     }
   }
 
-  private async prepareTaskResources(ref: TaskRef, plan: TaskPlan, network: Promise<void>): Promise<void> {
+  /** Network, volumes and the network holder; returns the plan with the containers' DNS servers set. */
+  private async prepareTaskResources(
+    ref: TaskRef,
+    planned: TaskPlan,
+    network: Promise<readonly string[] | void>,
+  ): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'ACTIVATING';
     });
-    await network;
+    const dns = await network;
+    const plan = dns && dns.length > 0 ? withDns(planned, dns) : planned;
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
         name: volume.name,
@@ -357,6 +366,7 @@ export class TaskRuntime {
       r.connectivityAt = new Date();
     });
     this.assertStillWanted(ref);
+    return plan;
   }
 
   private async createContainers(ref: TaskRef, plan: TaskPlan): Promise<void> {
@@ -805,4 +815,18 @@ function digestOf(image: ImageInfo): string {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The plan with `dns` as the DNS servers of every container that has a network of its own (Docker refuses
+ * them for `container:` mode, which shares the holder's resolver configuration).
+ */
+function withDns(plan: TaskPlan, dns: readonly string[]): TaskPlan {
+  const set = <T extends ContainerSpec>(spec: T): T =>
+    spec.networkMode?.startsWith('container:') ? spec : { ...spec, dns: [...dns] };
+  return {
+    ...plan,
+    networkHolder: plan.networkHolder && set(plan.networkHolder),
+    containers: plan.containers.map((c) => ({ ...c, spec: set(c.spec) })),
+  };
 }

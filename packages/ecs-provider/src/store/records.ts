@@ -2,6 +2,7 @@ import type {
   Cluster,
   Service,
   ServiceConnectConfiguration,
+  ServiceConnectServiceResource,
   ServiceDeployment,
   ServiceRevision,
   Setting,
@@ -48,8 +49,12 @@ export type ServiceRecord = Service & {
   tags?: Tag[];
   /** The scheduler's own bookkeeping (domain/service.ts); not part of the API shape. */
   scheduler?: ServiceSchedulerState;
-  /** Service Connect settings as given; ECS shows them on the deployments. */
+  /** Service Connect settings as given (namespace as its ARN); ECS shows them on the deployments. */
   serviceConnectConfiguration?: ServiceConnectConfiguration;
+  /** The Cloud Map services of those settings; ECS shows them on the deployments too. */
+  serviceConnectResources?: ServiceConnectServiceResource[];
+  /** The namespace's name: default client alias names are `<discoveryName>.<namespace name>`. Not shown. */
+  serviceConnectNamespaceName?: string;
 };
 /** Tasks as the task runtime stores them (ECS shape plus their Docker side). */
 export type TaskRecord = RuntimeTaskRecord;

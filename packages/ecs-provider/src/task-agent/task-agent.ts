@@ -30,6 +30,8 @@ export interface TaskAgentOptions {
     | undefined;
   /** Makes the listener reachable from a Docker network a task is about to join. */
   readonly reach?: (network: string) => Promise<void>;
+  /** The DNS servers for containers on a network (the local DNS), if any. */
+  readonly dnsServers?: (network: string) => Promise<readonly string[] | undefined>;
   /** Routes 169.254.170.2 in task network namespaces; absent when disabled. */
   readonly credentialsRoute?: CredentialsRoute;
   /** How far each container's awslogs output was delivered, kept across restarts and crashes. */
@@ -128,8 +130,9 @@ export class TaskAgent implements TaskHooks {
     }
   }
 
-  async networkReady(_ref: TaskRef, network: string): Promise<void> {
+  async networkReady(_ref: TaskRef, network: string): Promise<readonly string[] | void> {
     await this.options.reach?.(network);
+    return this.options.dnsServers?.(network);
   }
 
   async started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void> {

@@ -197,14 +197,18 @@ export class DataPlane implements DataPlaneView {
   private routingState(store: ElasticLoadBalancingV2Store): RoutingState {
     return {
       rules: (listenerArn) => rulesInOrder(store, listenerArn),
-      healthyTargets: (tgArn) => {
+      servingTargets: (tgArn) => {
         const tg = store.targetGroups.get(tgArn);
         if (!tg) return [];
-        return store
-          .targetsOf(tgArn)
-          .filter((t) => !t.drainingUntil)
-          .filter((t) => !tg.healthCheck.enabled || this.checkers.get(targetKey(tgArn, t.id, t.port))?.healthy)
-          .map((t) => ({ host: addressOf(tg.targetType, t.id), port: t.port }));
+        const registered = store.targetsOf(tgArn).filter((t) => !t.drainingUntil);
+        const checked = (t: TargetRecord) => this.checkers.get(targetKey(tgArn, t.id, t.port))?.health.State;
+        const healthy = registered.filter((t) => !tg.healthCheck.enabled || checked(t) === 'healthy');
+        // Fail open, as ELBv2 does: a group whose registered targets are all unhealthy gets traffic to all of
+        // them (a failing health check is likelier than every target being down). Targets still in their
+        // first checks (`initial`) keep it closed.
+        const failOpen =
+          healthy.length === 0 && registered.length > 0 && registered.every((t) => checked(t) === 'unhealthy');
+        return (failOpen ? registered : healthy).map((t) => ({ host: addressOf(tg.targetType, t.id), port: t.port }));
       },
       pickGroup: (key, groups) => this.balancer.pickGroup(key, groups),
       pickTarget: (groupArn, targets) => this.balancer.pickTarget(groupArn, targets),

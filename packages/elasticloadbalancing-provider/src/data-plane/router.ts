@@ -7,15 +7,16 @@ export type Decision =
   | { readonly kind: 'forward'; readonly host: string; readonly port: number }
   | { readonly kind: 'fixed-response'; readonly status: number; readonly contentType?: string; readonly body: string }
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
-  /** No healthy target (ALB answers 503). */
+  /** No target to send it to (ALB answers 503). */
   | { readonly kind: 'unavailable' };
 
-/** What the router needs of the state: the rules in order and the healthy targets of a group. */
+/** What the router needs of the state: the rules in order and the targets of a group that take traffic. */
 export interface RoutingState {
   rules(
     listenerArn: string,
   ): readonly { arn: string; conditions: readonly Record<string, unknown>[]; actions: readonly Action[] }[];
-  healthyTargets(targetGroupArn: string): readonly { host: string; port: number }[];
+  /** Its healthy targets; when all are unhealthy, all of them (ELBv2 fails open). */
+  servingTargets(targetGroupArn: string): readonly { host: string; port: number }[];
   pickGroup(forwardKey: string, groups: readonly { arn: string; weight: number }[]): string | undefined;
   pickTarget<T>(groupArn: string, targets: readonly T[]): T | undefined;
 }
@@ -30,9 +31,9 @@ export function route(state: RoutingState, listener: ListenerRecord, request: Re
   if (!action) return { kind: 'unavailable' };
   if (action.Type === 'fixed-response') return fixedResponse(action);
   if (action.Type === 'redirect') return redirect(action, listener, request);
-  const groups = forwardedTargetGroups([action]).filter((g) => state.healthyTargets(g.arn).length > 0);
+  const groups = forwardedTargetGroups([action]).filter((g) => state.servingTargets(g.arn).length > 0);
   const groupArn = state.pickGroup(rule?.arn ?? listener.arn, groups);
-  const target = groupArn ? state.pickTarget(groupArn, state.healthyTargets(groupArn)) : undefined;
+  const target = groupArn ? state.pickTarget(groupArn, state.servingTargets(groupArn)) : undefined;
   return target ? { kind: 'forward', ...target } : { kind: 'unavailable' };
 }
 

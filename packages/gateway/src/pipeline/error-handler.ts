@@ -1,25 +1,24 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'winston';
 import { ServiceError } from '../plugin/service-error';
 import { InternalFailureError } from '../errors';
 import { sendJsonError } from '../protocol/json-protocol';
 import { sendQueryError } from '../protocol/query-protocol';
-import { exchangeOf } from './exchange';
+import type { Exchange } from './exchange';
 
 /**
  * The one place errors become responses: ServiceErrors keep their code and status; anything else is
  * a bug, logged and answered as InternalFailure.
  */
 export function errorHandler(logger: Logger) {
-  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    const exchange = exchangeOf(res);
+  return (error: unknown, res: ServerResponse, exchange: Exchange | undefined): void => {
     const serviceError = toServiceError(error);
     if (serviceError instanceof InternalFailureError) {
       logger.error('unhandled error', { requestId: exchange?.requestId, error: describe(error) });
     }
     if (res.headersSent) return;
     const service = exchange?.provider?.service;
-    if (service?.protocol === 'query') sendQueryError(res, service.xmlNamespace, serviceError, exchange.requestId);
+    if (service?.protocol === 'query') sendQueryError(res, service.xmlNamespace, serviceError, exchange!.requestId);
     else sendJsonError(res, exchange?.contentType ?? 'application/x-amz-json-1.1', serviceError);
   };
 }

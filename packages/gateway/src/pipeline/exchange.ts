@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { ServiceProvider } from '../plugin/service-provider';
 
 /**
@@ -8,6 +9,8 @@ import type { ServiceProvider } from '../plugin/service-provider';
 export interface Exchange {
   requestId: string;
   startedAt: number;
+  /** The raw request body, once read; undefined when the request has none. */
+  body?: Buffer;
   service?: string;
   provider?: ServiceProvider;
   operation?: string;
@@ -18,8 +21,23 @@ export interface Exchange {
   contentType: string;
 }
 
-export function exchangeOf(res: Response): Exchange {
-  return res.locals.exchange as Exchange;
+/** Opens a request's exchange and gives its response the `x-amzn-RequestId` every AWS answer carries. */
+export function openExchange(res: ServerResponse): Exchange {
+  const exchange: Exchange = {
+    requestId: randomUUID(),
+    startedAt: performance.now(),
+    body: undefined,
+    service: undefined,
+    provider: undefined,
+    operation: undefined,
+    region: undefined,
+    accountId: undefined,
+    accessKeyId: undefined,
+    input: undefined,
+    contentType: 'application/x-amz-json-1.1',
+  };
+  res.setHeader('x-amzn-RequestId', exchange.requestId);
+  return exchange;
 }
 
-export type Step = (req: Request, res: Response, exchange: Exchange) => void | Promise<void>;
+export type Step = (req: IncomingMessage, res: ServerResponse, exchange: Exchange) => void | Promise<void>;

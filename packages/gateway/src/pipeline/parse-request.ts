@@ -1,7 +1,8 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Exchange, Step } from './exchange';
 import { assertJsonContentType, parseJsonBody } from '../protocol/json-protocol';
 import { readQueryParams } from '../protocol/query-protocol';
+import { headerOf } from '../protocol/http';
 import { InvalidActionError, MissingActionError, UnknownOperationError } from '../errors';
 
 /** Reads the operation and its input as the provider's protocol carries them. */
@@ -11,14 +12,14 @@ export const parseRequest: Step = (req, _res, exchange) => {
 };
 
 /** AWS JSON: the operation from `X-Amz-Target`, the input from the JSON body. */
-function parseJson(req: Request, exchange: Exchange): void {
+function parseJson(req: IncomingMessage, exchange: Exchange): void {
   const provider = exchange.provider!;
   exchange.contentType =
     provider.service.protocol === 'json1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
   if (req.method !== 'POST') {
     throw new MissingActionError(`AWS JSON services accept POST requests only, not ${req.method}.`);
   }
-  const target = req.get('x-amz-target');
+  const target = headerOf(req, 'x-amz-target');
   if (!target) throw new MissingActionError('The X-Amz-Target header is missing: it names the operation to call.');
   const dot = target.lastIndexOf('.');
   const operation = target.slice(dot + 1);
@@ -29,18 +30,18 @@ function parseJson(req: Request, exchange: Exchange): void {
     throw new UnknownOperationError(`Operation '${target}' is not an operation of this service.`);
   }
   exchange.operation = operation;
-  assertJsonContentType(req.get('content-type'));
-  exchange.input = parseJsonBody(Buffer.isBuffer(req.body) ? req.body : undefined);
+  assertJsonContentType(headerOf(req, 'content-type'));
+  exchange.input = parseJsonBody(exchange.body);
 }
 
 /**
  * AWS Query: `Action` and `Version` among the form parameters (URL query string or form body, GET or POST);
  * the rest become the input through the provider's codec.
  */
-function parseQuery(req: Request, exchange: Exchange): void {
+function parseQuery(req: IncomingMessage, exchange: Exchange): void {
   const { service, queryCodec } = exchange.provider!;
   exchange.contentType = 'text/xml';
-  const params = readQueryParams(req, Buffer.isBuffer(req.body) ? req.body : undefined);
+  const params = readQueryParams(req, exchange.body);
   const action = params.get('Action');
   const version = params.get('Version');
   params.delete('Action');

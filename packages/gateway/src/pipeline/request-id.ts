@@ -1,15 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Exchange } from './exchange';
+import { openExchange } from './exchange';
 
-/** Gives every response an `x-amzn-RequestId` and opens the request's exchange record. */
+/** Express's side of the edge (the health route): opens the exchange as the AWS request path does. */
 export function requestId(_req: Request, res: Response, next: NextFunction): void {
-  const exchange: Exchange = {
-    requestId: randomUUID(),
-    startedAt: performance.now(),
-    contentType: 'application/x-amz-json-1.1',
-  };
-  res.locals.exchange = exchange;
-  res.set('x-amzn-RequestId', exchange.requestId);
+  res.locals.exchange = openExchange(res);
   next();
 }

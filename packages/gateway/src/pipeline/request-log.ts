@@ -1,38 +1,36 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'winston';
-import { exchangeOf, type Exchange } from './exchange';
+import type { Exchange } from './exchange';
 import { HEALTH_PATH } from '../health';
+import { pathOf, responseBodyOf } from '../protocol/http';
 
-/** One log line per request; with debug on, the bodies too. */
+/**
+ * One log line per request once its answer is written; with debug on, the bodies too. Nothing is
+ * built, and no listener added, unless the line's level is logged (at `warn`, a request costs nothing here).
+ */
 export function requestLog(logger: Logger, debug: boolean) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (debug) {
-      const send = res.send.bind(res);
-      res.send = (body?: unknown) => {
-        res.locals.responseBody = body;
-        return send(body);
-      };
-    }
-    res.on('finish', () => {
-      const exchange = exchangeOf(res);
+  return (req: IncomingMessage, res: ServerResponse, exchange: Exchange): void => {
+    const path = pathOf(req);
+    // Health probes (a container HEALTHCHECK every few seconds) would drown the log at info.
+    const level = path === HEALTH_PATH ? 'debug' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    res.once('finish', () => {
       const line: Record<string, unknown> = {
         requestId: exchange.requestId,
         service: exchange.service ?? '-',
-        operation: exchange.operation ?? `${req.method} ${req.path}`,
+        operation: exchange.operation ?? `${req.method} ${path}`,
         status: res.statusCode,
         durationMs: Math.round((performance.now() - exchange.startedAt) * 10) / 10,
       };
       if (exchange.accountId) line.account = exchange.accountId;
       if (exchange.region) line.region = exchange.region;
       if (debug) {
-        const requestBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : undefined;
+        const requestBody = exchange.body?.toString('utf8');
         line.requestBody = requestBody === undefined ? undefined : loggedBody(exchange, 'input', requestBody);
-        line.responseBody = loggedBody(exchange, 'output', String(res.locals.responseBody ?? ''));
+        line.responseBody = loggedBody(exchange, 'output', responseBodyOf(res) ?? '');
       }
-      // Health probes (a container HEALTHCHECK every few seconds) would drown the log at info.
-      logger.log(req.path === HEALTH_PATH ? 'debug' : 'info', 'request', line);
+      logger.log(level, 'request', line);
     });
-    next();
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Step } from './exchange';
 import { parseCredentialScope } from '../protocol/sigv4';
+import { headerOf } from '../protocol/http';
 
 const ACCOUNT_ID = /^\d{12}$/;
 
@@ -9,7 +10,7 @@ const ACCOUNT_ID = /^\d{12}$/;
  */
 export function resolveAccountRegion(defaults: { region: string; accountId: string }): Step {
   return (req, _res, exchange) => {
-    const scope = parseCredentialScope(req.get('authorization'));
+    const scope = parseCredentialScope(headerOf(req, 'authorization'));
     exchange.region = scope?.region ?? defaults.region;
     exchange.accessKeyId = scope?.accessKeyId;
     exchange.accountId = scope && ACCOUNT_ID.test(scope.accessKeyId) ? scope.accessKeyId : defaults.accountId;

@@ -1,7 +1,8 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Step } from './exchange';
 import type { ProviderRegistry } from '../plugin/registry';
 import { parseCredentialScope } from '../protocol/sigv4';
+import { headerOf, hostnameOf } from '../protocol/http';
 import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
 import { ServiceNotEnabledError, UnknownServiceError } from '../errors';
 
@@ -33,12 +34,12 @@ export function resolveService(registry: ProviderRegistry): Step {
   };
 }
 
-function serviceFromCredentialScope(req: Request): string | undefined {
-  return parseCredentialScope(req.get('authorization'))?.service;
+function serviceFromCredentialScope(req: IncomingMessage): string | undefined {
+  return parseCredentialScope(headerOf(req, 'authorization'))?.service;
 }
 
-function serviceFromTarget(req: Request, registry: ProviderRegistry): string | undefined {
-  const target = req.get('x-amz-target');
+function serviceFromTarget(req: IncomingMessage, registry: ProviderRegistry): string | undefined {
+  const target = headerOf(req, 'x-amz-target');
   if (!target) return undefined;
   const prefix = target.slice(0, target.lastIndexOf('.'));
   return registry.serviceForTargetPrefix(prefix) ?? KNOWN_AWS_SERVICES.find((s) => s.targetPrefix === prefix)?.name;
@@ -48,8 +49,8 @@ function serviceFromTarget(req: Request, registry: ProviderRegistry): string | u
  * The host's first label, without the `data-` prefix AWS puts on some operations' hosts (Cloud Map's
  * DiscoverInstances goes to `data-servicediscovery.<region>.amazonaws.com`).
  */
-function serviceFromHost(req: Request, registry: ProviderRegistry): string | undefined {
-  const firstLabel = (req.hostname ?? '').split('.')[0]?.replace(/^data-/, '');
+function serviceFromHost(req: IncomingMessage, registry: ProviderRegistry): string | undefined {
+  const firstLabel = (hostnameOf(req) ?? '').split('.')[0]?.replace(/^data-/, '');
   if (!firstLabel || !(registry.get(firstLabel) || registry.isKnown(firstLabel))) return undefined;
   return firstLabel;
 }

@@ -1,5 +1,6 @@
 import type { ProviderContext, ProviderFactory, ServiceProvider } from './service-provider';
 import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
+import { SharedServices } from './shared-services';
 
 /** A plugin to load: either a factory given in code, or a module exporting `createProvider`. */
 export type ProviderSource = ProviderFactory | { readonly module: string };
@@ -7,13 +8,19 @@ export type ProviderSource = ProviderFactory | { readonly module: string };
 /** The enabled providers by service name, and lookups the edge routes by. */
 export class ProviderRegistry {
   private readonly providers = new Map<string, ServiceProvider>();
+  /** What providers share through `sharedService`; the gateway stops it after the providers. */
+  readonly shared = new SharedServices();
 
   static async load(
     sources: Readonly<Record<string, ProviderSource>>,
-    context: Omit<ProviderContext, 'lookupProvider'>,
+    context: Omit<ProviderContext, 'lookupProvider' | 'sharedService'>,
   ): Promise<ProviderRegistry> {
     const registry = new ProviderRegistry();
-    const shared: ProviderContext = { ...context, lookupProvider: (name) => registry.get(name) };
+    const shared: ProviderContext = {
+      ...context,
+      lookupProvider: (name) => registry.get(name),
+      sharedService: (key, create) => registry.shared.get(key, create),
+    };
     for (const [name, source] of Object.entries(sources)) {
       const factory = typeof source === 'function' ? source : loadFactory(source.module);
       const provider = await factory(shared);

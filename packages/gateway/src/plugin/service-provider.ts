@@ -77,6 +77,12 @@ export interface ProviderContext {
    * factory. The gateway knows nothing of what providers offer each other: check the result's shape.
    */
   lookupProvider(name: string): ServiceProvider | undefined;
+  /**
+   * One in-process object shared by every provider of this gateway under `key` (e.g. a name table several
+   * providers write into): created by the first caller's `create`, the same object afterwards. The gateway
+   * knows nothing of it beyond an optional `stop()`, which it calls once after every provider stopped.
+   */
+  sharedService<T extends object>(key: string, create: () => T): T;
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceError } from '../plugin/service-error';
 import { MalformedQueryStringError, UnsupportedMediaTypeError } from '../errors';
 import { escapeXml } from './xml';
+import { headerOf, writeText } from './http';
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
@@ -10,12 +11,12 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
  * (a later value of a key replaces an earlier one). Percent-escapes that do not decode are a
  * MalformedQueryString, as AWS answers them.
  */
-export function readQueryParams(req: Request, body: Buffer | undefined): Map<string, string> {
+export function readQueryParams(req: IncomingMessage, body: Buffer | undefined): Map<string, string> {
   const params = new Map<string, string>();
-  const search = (req.originalUrl ?? req.url).split('?')[1];
+  const search = (req.url ?? '').split('?')[1];
   if (search) addPairs(params, search);
   if (body && body.length > 0) {
-    const contentType = req.get('content-type')?.split(';')[0]!.trim().toLowerCase();
+    const contentType = headerOf(req, 'content-type')?.split(';')[0]!.trim().toLowerCase();
     if (contentType && contentType !== FORM_TYPE) {
       throw new UnsupportedMediaTypeError(
         `Unsupported Content-Type '${contentType}': AWS Query requests use ${FORM_TYPE}.`,
@@ -46,37 +47,37 @@ function decode(text: string): string {
 
 /** The XML document a Query operation answers: its result element and the request id. */
 export function sendQueryResult(
-  res: Response,
+  res: ServerResponse,
   operation: string,
   xmlNamespace: string | undefined,
   resultXml: string,
   requestId: string,
 ): void {
   const ns = xmlNamespace ? ` xmlns="${escapeXml(xmlNamespace)}"` : '';
-  res
-    .status(200)
-    .type('text/xml')
-    .send(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response${ns}>${resultXml}` +
-        `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${operation}Response>`,
-    );
+  writeText(
+    res,
+    200,
+    'text/xml',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response${ns}>${resultXml}` +
+      `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${operation}Response>`,
+  );
 }
 
 /** AWS Query's error document: `Sender` when the caller is at fault, else `Receiver`. */
 export function sendQueryError(
-  res: Response,
+  res: ServerResponse,
   xmlNamespace: string | undefined,
   error: ServiceError,
   requestId: string,
 ): void {
   const ns = xmlNamespace ? ` xmlns="${escapeXml(xmlNamespace)}"` : '';
   const type = error.senderFault ? 'Sender' : 'Receiver';
-  res
-    .status(error.statusCode)
-    .type('text/xml')
-    .send(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${ns}><Error><Type>${type}</Type>` +
-        `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-        `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`,
-    );
+  writeText(
+    res,
+    error.statusCode,
+    'text/xml',
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${ns}><Error><Type>${type}</Type>` +
+      `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+      `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`,
+  );
 }

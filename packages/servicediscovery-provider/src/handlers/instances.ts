@@ -33,7 +33,7 @@ type Health = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
  * An instance's health: a custom health check's last reported status; UNKNOWN without a health check, and
  * for Route 53 health checks, which localcloud does not run (docs/servicediscovery-provider.md).
  */
-function healthOf(service: ServiceRecord, instance: InstanceRecord): Health {
+export function healthOf(service: ServiceRecord, instance: InstanceRecord): Health {
   return service.HealthCheckCustomConfig ? (instance.customHealth ?? 'HEALTHY') : 'UNKNOWN';
 }
 

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import {
+  AccountRegionStores,
+  OperationTable,
+  type OperationHandler,
+  type ProviderContext,
+  type ProviderHealth,
+  type RequestContext,
+  type ServiceDescriptor,
+  type ServiceProvider,
+} from '@localcloud/gateway';
+import type { ServiceModel } from './model';
+import { ModelValidator } from './validator';
+import { redactSensitive } from './redact';
+
+/** The account and region a request (or an in-process call) acts in. */
+export interface AccountRegion {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export interface ModelledProviderSpec<TScope> {
+  /** How the gateway routes to the service; `name` also names its data directory. */
+  readonly service: ServiceDescriptor;
+  /** The generated API model: the operation list, validation and redaction come from it. */
+  readonly model: ServiceModel;
+  /** Handlers by operation name; every other operation of the model answers NotImplementedException (501). */
+  readonly handlers: Readonly<Record<string, OperationHandler<TScope>>>;
+  /** The code of a constraint violation, where the service does not answer ValidationException. */
+  readonly validationErrorCode?: string;
+  /**
+   * Validate in `handle` rather than in `validateInput`, so that in-process callers (other providers,
+   * through `lookupProvider`) get the same checks as HTTP clients; a missing input counts as `{}`.
+   */
+  readonly validateInHandle?: boolean;
+}
+
+/**
+ * The wiring every JSON provider on the generated model shares: the model's operations, the shared input
+ * validator, redaction of sensitive members for the DEBUG log, dispatch through an `OperationTable`, one
+ * store per account and region (under `<DATA_DIR>/<service>/<account>/<region>` with PERSISTENCE=1),
+ * closed on stop, and health. A provider supplies its store and what its handlers see of a request.
+ */
+export abstract class ModelledProvider<TStore extends { close(): void }, TScope> implements ServiceProvider {
+  readonly service: ServiceDescriptor;
+  readonly operations: ReadonlySet<string>;
+  protected readonly stores: AccountRegionStores<TStore>;
+  private readonly table: OperationTable<TScope>;
+  private readonly validator: ModelValidator;
+
+  constructor(
+    protected readonly context: ProviderContext,
+    private readonly spec: ModelledProviderSpec<TScope>,
+  ) {
+    this.service = spec.service;
+    this.operations = new Set(Object.keys(spec.model.operations));
+    this.table = new OperationTable<TScope>(spec.service.name, spec.handlers);
+    this.validator = new ModelValidator(spec.model, { validationErrorCode: spec.validationErrorCode });
+    const { enabled, dataDir } = context.persistence;
+    this.stores = new AccountRegionStores((accountId, region) =>
+      this.openStore(enabled ? path.join(dataDir, spec.service.name, accountId, region) : undefined),
+    );
+  }
+
+  /** The service's store for one account and region: journal-backed in `dir`, in memory without one. */
+  protected abstract openStore(dir: string | undefined): TStore;
+
+  /** What the handlers work on for a call in `where`: at least that account's and region's store. */
+  protected abstract scopeFor(where: AccountRegion): TScope;
+
+  /** DEBUG request log: values the model marks sensitive never reach it. */
+  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
+    return redactSensitive(this.spec.model, operation, kind, body);
+  }
+
+  validateInput(operation: string, input: unknown): void {
+    if (!this.spec.validateInHandle) this.validator.validate(operation, input);
+  }
+
+  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    if (this.spec.validateInHandle) {
+      input ??= {};
+      this.validator.validate(operation, input);
+    }
+    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+  }
+
+  async stop(): Promise<void> {
+    for (const { store } of this.stores.entries()) store.close();
+  }
+
+  async health(): Promise<ProviderHealth> {
+    return { status: 'running', persistence: this.context.persistence.enabled };
+  }
+}

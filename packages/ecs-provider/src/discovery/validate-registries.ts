@@ -1,0 +1,37 @@
+import type { ServiceRegistry } from '@aws-sdk/client-ecs';
+import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
+import { InvalidParameterException } from '../errors';
+import { REGISTRY_ARN } from './registration';
+
+/**
+ * CreateService's check of `serviceRegistries`: each `registryArn` is a Cloud Map service ARN and that
+ * service exists, asked of the Cloud Map provider through its own GetService (in the ARN's account and
+ * region). Without that provider (not in SERVICES) only the ARN's format is checked, as nothing is registered.
+ */
+export async function checkServiceRegistries(
+  registries: readonly ServiceRegistry[] | undefined,
+  cloudMap: ServiceProvider | undefined,
+  request: RequestContext,
+): Promise<void> {
+  for (const registry of registries ?? []) {
+    const arn = registry.registryArn ?? '';
+    const match = REGISTRY_ARN.exec(arn);
+    if (!match)
+      throw new InvalidParameterException(`The format of the supplied service registry ARN is invalid: ${arn}.`);
+    if (!cloudMap) continue;
+    const [, region, accountId, serviceId] = match;
+    const context: RequestContext = {
+      requestId: request.requestId,
+      service: 'servicediscovery',
+      operation: 'GetService',
+      region: region!,
+      accountId: accountId!,
+    };
+    try {
+      await cloudMap.handle('GetService', { Id: serviceId }, context);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ServiceNotFound') throw error;
+      throw new InvalidParameterException(`The service registry ${arn} does not exist.`);
+    }
+  }
+}

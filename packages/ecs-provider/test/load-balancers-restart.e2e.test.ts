@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DockerodeBackend } from '@localcloud/docker-backend';
+import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import { testCredentials } from '@localcloud/gateway/testing';
+import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { removePrefixContainers, shellContainer } from './support';
+
+/*
+ * With PERSISTENCE=1 a gateway killed with SIGKILL comes back with its load balancers, listeners (listening
+ * again), target groups and registrations; the service's tasks that kept running receive traffic through
+ * the ALB again, and a task killed while the gateway was down leaves its target group for its replacement.
+ */
+
+const PORT = 8080;
+const cluster = 'elbrestart';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) =>
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      })
+      .on('error', reject),
+  );
+}
+
+describeWithEngine('ECS services behind an ALB across a killed gateway (PERSISTENCE=1)', () => {
+  const prefix = `lclb${process.pid.toString(36)}`;
+  const docker = new DockerodeBackend();
+  let dataDir: string;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-elb-restart-'));
+  });
+  afterAll(async () => {
+    for (const { child } of gateways) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(gateways.map((g) => g.exited));
+    await removePrefixContainers(docker, prefix);
+    await docker.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start() {
+    const gateway = await startGatewayProcess(dataDir, {
+      SERVICES: 'ecs,elasticloadbalancing',
+      ECS_CONTAINER_PREFIX: prefix,
+      ECS_SCHEDULER_INTERVAL_MS: '200',
+    });
+    gateways.push(gateway);
+    const options = { endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() };
+    return { gateway, ecs: new ECSClient(options), elb: new ElasticLoadBalancingV2Client(options) };
+  }
+
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+    const deadline = Date.now() + 90_000;
+    let last: T | undefined;
+    while (Date.now() < deadline) {
+      try {
+        last = await read();
+        if (done(last)) return last;
+      } catch (error) {
+        last = String(error) as T;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`never saw ${what}; last: ${JSON.stringify(last)}`);
+  }
+
+  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
+  const healthy = (l: TargetHealthDescription[]) =>
+    l
+      .filter((t) => t.TargetHealth?.State === 'healthy')
+      .map((t) => t.Target!.Id!)
+      .sort();
+
+  /** n requests through the ALB: the bodies that answered 200 (each task answers its own hostname). */
+  async function spread(port: number, n: number): Promise<string[]> {
+    const bodies: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const reply = await get(`http://127.0.0.1:${port}/index.html`);
+      if (reply.status === 200) bodies.push(reply.body);
+    }
+    return bodies;
+  }
+
+  it('keeps load balancers, listeners and registrations; running tasks get traffic again, a killed one is replaced', async () => {
+    let { gateway, ecs, elb } = await start();
+    const listenerPort = await freePort();
+    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'kept', Subnets: ['s-1', 's-2'] }));
+    const lbArn = LoadBalancers![0]!.LoadBalancerArn!;
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: 'kept',
+        Protocol: 'HTTP',
+        Port: PORT,
+        VpcId: 'vpc-1',
+        TargetType: 'ip',
+        HealthCheckPath: '/health',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 2,
+        HealthyThresholdCount: 2,
+      }),
+    );
+    const tgArn = TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tgArn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }],
+      }),
+    );
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lbArn,
+        Protocol: 'HTTP',
+        Port: listenerPort,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }],
+      }),
+    );
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'kept-web',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          shellContainer(
+            'web',
+            `mkdir -p /www && echo "$HOSTNAME" > /www/index.html && echo ok > /www/health && exec httpd -f -p ${PORT} -h /www`,
+            { portMappings: [{ containerPort: PORT }] },
+          ),
+        ],
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'kept-web',
+        taskDefinition: 'kept-web',
+        desiredCount: 2,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+        loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: PORT }],
+      }),
+    );
+    const health = async () =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions ?? [];
+    const before = healthy(await until(health, (l) => l.length === 2 && healthy(l).length === 2, 'two healthy'));
+    expect(new Set(await spread(listenerPort, 6)).size).toBe(2);
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'kept-web' }));
+    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+    const [killed, kept] = tasks!;
+    expect(tasks!.map(ipOf).sort()).toEqual(before);
+
+    gateway.child.kill('SIGKILL');
+    expect(await gateway.exited).toBe('SIGKILL');
+    ecs.destroy();
+    elb.destroy();
+    await expect(get(`http://127.0.0.1:${listenerPort}/index.html`)).rejects.toThrow(/ECONNREFUSED/);
+    // One task dies while nobody watches.
+    await docker.killContainer(killed!.containers![0]!.runtimeId!, 'SIGKILL');
+
+    ({ gateway, ecs, elb } = await start());
+    const lbs = await elb.send(new DescribeLoadBalancersCommand({}));
+    expect(lbs.LoadBalancers!.map((l) => l.LoadBalancerArn)).toEqual([lbArn]);
+    const listeners = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
+    expect(listeners.Listeners!.map((l) => l.Port)).toEqual([listenerPort]);
+
+    // The kept task's target is still registered and, once checked afresh, serves on the same port; the
+    // killed task's target leaves and its replacement's comes in.
+    const after = healthy(
+      await until(
+        health,
+        (l) => l.length === 2 && healthy(l).length === 2 && !l.some((t) => t.Target!.Id === ipOf(killed!)),
+        'the kept target and a replacement healthy',
+      ),
+    );
+    expect(after).toContain(ipOf(kept!));
+    const bodies = await spread(listenerPort, 6);
+    expect(bodies).toHaveLength(6);
+    expect(new Set(bodies).size).toBe(2);
+
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'kept-web', force: true }));
+    await until(health, (l) => l.length === 0, 'no targets after the service is deleted');
+    ecs.destroy();
+    elb.destroy();
+  }, 240_000);
+});

@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A request header as one string (Node joins repeated headers; `set-cookie` is never read here). */
+export function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The URL's path, without its query string. */
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** The Host header's name, without its port (an IPv6 literal keeps its brackets), as express's `req.hostname`. */
+export function hostnameOf(req: IncomingMessage): string | undefined {
+  const host = headerOf(req, 'host');
+  if (!host) return undefined;
+  const offset = host.startsWith('[') ? host.indexOf(']') + 1 : 0;
+  const colon = host.indexOf(':', offset);
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+const RESPONSE_BODY = Symbol('localcloud.responseBody');
+
+/**
+ * Writes a whole text answer straight to Node's response: `<type>; charset=utf-8` and Content-Length,
+ * no ETag, as express's `send` would for a string body, without its freshness checks, which do not
+ * apply to AWS API requests. The body stays on the response for the DEBUG request log.
+ */
+export function writeText(res: ServerResponse, status: number, contentType: string, body: string): void {
+  (res as ServerResponse & { [RESPONSE_BODY]?: string })[RESPONSE_BODY] = body;
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
+  res.end(body, 'utf8');
+}
+
+/** The body `writeText` answered, if any. */
+export function responseBodyOf(res: ServerResponse): string | undefined {
+  return (res as ServerResponse & { [RESPONSE_BODY]?: string })[RESPONSE_BODY];
+}
