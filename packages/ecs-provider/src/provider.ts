@@ -444,6 +444,10 @@ export class EcsProvider implements ServiceProvider {
         this.state.table<LogPositionRecord>(ECS_TABLES.logPositions),
         this.config.awslogsPositionIntervalMs,
         this.context.logger,
+        async () => {
+          const logs = this.context.lookupProvider('logs');
+          if (isLogsSink(logs)) await logs.durable();
+        },
       ),
       taskConsole:
         this.config.taskOutput === 'console'

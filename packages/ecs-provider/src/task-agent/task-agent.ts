@@ -191,7 +191,7 @@ export class TaskAgent implements TaskHooks {
     this.followers.clear();
     all.forEach((s) => s.cancel());
     await Promise.all(all.map((s) => s.done));
-    this.options.logPositions.flush();
+    await this.options.logPositions.flush();
   }
 
   /**
