@@ -432,7 +432,7 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
-      dnsServers: (network) => this.taskDns.serversFor(network),
+      dnsServers: (network, ref) => this.taskDns.serversFor(network, this.expectsNames(ref)),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,
@@ -463,6 +463,22 @@ export class EcsProvider implements ServiceProvider {
       resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
       beforeStopped: (ref) => agent.beforeStopped(ref),
     };
+  }
+
+  /**
+   * Whether a task calls names that may not be published yet: its service uses Service Connect or Cloud
+   * Map (service or task set `serviceRegistries`), so it gets the local DNS even while the table is empty.
+   */
+  private expectsNames(ref: TaskRef): boolean {
+    const task = this.repository.get(ref);
+    const service = task && this.serviceRecordOf(task);
+    if (!service) return false;
+    const taskSet = (service.taskSets ?? []).find((s) => s.id === task.startedBy);
+    return (
+      !!service.serviceConnectConfiguration?.enabled ||
+      (service.serviceRegistries ?? []).length > 0 ||
+      (taskSet?.serviceRegistries ?? []).length > 0
+    );
   }
 
   /** The ECS service a task was started for (its group `service:<name>`), for Cloud Map registration. */
