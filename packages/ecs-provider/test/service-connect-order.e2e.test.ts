@@ -144,4 +144,61 @@ describeWithEngine('ECS Service Connect: a client started before any name is pub
       /^task \S+$/m,
     );
   });
+
+  it('serves two HTTP aliases of two services on one proxy port, routed by Host header', async () => {
+    const shared = 20000 + Math.floor(Math.random() * 10000);
+    for (const name of ['alpha', 'beta']) {
+      await bed.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: `sco-${name}`,
+          networkMode: 'awsvpc',
+          containerDefinitions: [
+            shellContainer('web', `echo "${name}" > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
+              portMappings: [{ name: 'http', containerPort: PORT, appProtocol: 'http' }],
+            }),
+          ],
+        }),
+      );
+      await bed.ecs.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: name,
+          taskDefinition: `sco-${name}`,
+          desiredCount: 1,
+          networkConfiguration: network,
+          serviceConnectConfiguration: {
+            enabled: true,
+            namespace,
+            services: [{ portName: 'http', discoveryName: name, clientAliases: [{ port: shared, dnsName: name }] }],
+          },
+        }),
+      );
+    }
+    const call = async (name: string) => {
+      const [client] = await runningTasks('client');
+      const process = await bed.docker.execContainer(client!.containers![0]!.runtimeId!, {
+        command: ['sh', '-c', `timeout 5 wget -qO- http://${name}:${shared}/ 2>&1`],
+      });
+      let out = '';
+      for await (const chunk of process.output) out += Buffer.from(chunk).toString();
+      await process.exitCode();
+      return out.trim();
+    };
+    // Both answer on the one port, each with its own service's task.
+    expect(
+      await eventually(
+        () => call('alpha'),
+        (o) => o === 'alpha',
+        'alpha through the shared port',
+      ),
+    ).toBe('alpha');
+    expect(
+      await eventually(
+        () => call('beta'),
+        (o) => o === 'beta',
+        'beta through the shared port',
+      ),
+    ).toBe('beta');
+    expect(await call('alpha')).toBe('alpha');
+  });
 });

@@ -12,13 +12,13 @@ function server(name: string): Promise<http.Server> {
 }
 const portOf = (s: net.Server) => (s.address() as AddressInfo).port;
 
-function get(port: number): Promise<string> {
+function get(port: number, hostHeader?: string): Promise<string> {
   return new Promise((resolve, reject) =>
     http
-      .get({ host: '127.0.0.1', port, agent: false }, (res) => {
+      .get({ host: '127.0.0.1', port, agent: false, headers: hostHeader ? { host: hostHeader } : {} }, (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(body));
+        res.on('end', () => resolve(res.statusCode === 200 ? body : `${res.statusCode}`));
       })
       .on('error', reject),
   );
@@ -68,5 +68,48 @@ describe('Service Connect alias proxy', () => {
     await expect(get(port)).rejects.toThrow();
     proxies.sync([]);
     expect(proxies.addresses()).toEqual([]);
+  });
+
+  it('routes a port shared by HTTP aliases by Host header, and turns back to TCP when one alias is left', async () => {
+    const a = await server('a');
+    const b = await server('b');
+    const c = await server('c');
+    servers.push(a, b, c);
+    const port = await freePort();
+    const to = (s: http.Server) => ({ host: '127.0.0.1', port: portOf(s) });
+    const routes = new Map([
+      ['one.ns', [to(a), to(c)]],
+      ['two', [to(b)]],
+      ['empty', []],
+    ]);
+    proxies.sync([{ host: '127.0.0.1', port, targets: [to(a), to(b), to(c)], routes }]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // The Host header picks the alias (case and port ignored), round robin within it.
+    expect(await get(port, 'two:80')).toBe('b');
+    expect(new Set([await get(port, 'One.NS'), await get(port, 'one.ns:80')])).toEqual(new Set(['a', 'c']));
+    expect(await get(port, 'two')).toBe('b');
+    // An unknown name: 404; a name whose service has no task: 503 (Envoy's answers), never a hang.
+    expect(await get(port, 'nobody')).toBe('404');
+    expect(await get(port, 'empty')).toBe('503');
+    // A request body and a keep-alive connection go through the router as well.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent, headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve(body));
+        });
+        req.on('error', reject);
+        req.end('payload');
+      });
+    expect([await post('two'), await post('one.ns'), await post('two')]).toEqual(['b', expect.any(String), 'b']);
+    agent.destroy();
+
+    // One alias left on the port: plain TCP again, whatever the Host header says.
+    proxies.sync([{ host: '127.0.0.1', port, targets: [to(b)] }]);
+    expect(await get(port, 'nobody')).toBe('b');
+    proxies.sync([]);
   });
 });
