@@ -52,7 +52,7 @@ import type { ServerService } from './service-connect/aliases';
 import { tasksOfService } from './domain/service';
 import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, CreateTaskSetRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import { taskLoadBalancers } from './load-balancing/task-load-balancers';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
@@ -275,6 +275,11 @@ export class EcsProvider implements ServiceProvider {
       streamUrl: (sessionId: string, host: string | undefined) =>
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
+    if (operation === 'CreateTaskSet') {
+      // A task set's registries are checked as CreateService's are.
+      const { serviceRegistries } = input as CreateTaskSetRequest;
+      await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
+    }
     if (operation === 'CreateService' || operation === 'UpdateService') {
       const { loadBalancers, taskDefinition, serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest;
       await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
