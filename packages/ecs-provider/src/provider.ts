@@ -331,10 +331,10 @@ export class EcsProvider implements ServiceProvider {
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
     await this.engine.refresh();
     // Before re-adopting tasks: theirs may have been created with the local DNS as resolver.
-    this.stopWatchingDns = this.taskDns.watch([
-      'bridge',
-      ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : []),
-    ]);
+    this.stopWatchingDns = this.taskDns.watch(
+      ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
+      this.repository.unfinished().some((task) => this.expectsNames(task)),
+    );
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -437,7 +437,7 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
-      dnsServers: (network, ref) => this.taskDns.serversFor(network, this.expectsNames(ref)),
+      dnsServers: (network, ref) => this.taskDns.serversFor(network, this.expectsNames(this.repository.get(ref))),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,
@@ -474,8 +474,7 @@ export class EcsProvider implements ServiceProvider {
    * Whether a task calls names that may not be published yet: its service uses Service Connect or Cloud
    * Map (service or task set `serviceRegistries`), so it gets the local DNS even while the table is empty.
    */
-  private expectsNames(ref: TaskRef): boolean {
-    const task = this.repository.get(ref);
+  private expectsNames(task: TaskRecord | undefined): boolean {
     const service = task && this.serviceRecordOf(task);
     if (!service) return false;
     const taskSet = (service.taskSets ?? []).find((s) => s.id === task.startedBy);

@@ -61,6 +61,17 @@ describe('TaskDns', () => {
     off();
   });
 
+  it('watch serves at once, with nothing published, when a re-adopted task expects names', async () => {
+    const off = taskDns(true, ['127.0.0.1']).watch(['bridge'], true);
+    await new Promise<void>((resolve) => {
+      const poll = () => (dns.addresses().length > 0 ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
+    expect(dns.table.isEmpty()).toBe(true);
+    expect(dns.addresses()).toEqual(['127.0.0.1']);
+    off();
+  });
+
   it('looks again at a network that had no address yet (created with the first task)', async () => {
     dns.table.publish('o', { zones: ['ns.test'] });
     let exists = false;

@@ -47,14 +47,15 @@ export class TaskDns {
   /**
    * Serves `networks` as soon as anything is published (now, or on a later change): tasks re-adopted
    * after a restart were created with this server as their resolver, before any new task is placed.
-   * Returns the function that stops watching.
+   * `now`: at once, whatever the table holds (a re-adopted task expects names, so got this server while
+   * the table was empty). Returns the function that stops watching.
    */
-  watch(networks: readonly string[]): () => void {
+  watch(networks: readonly string[], now = false): () => void {
     if (!this.options.enabled) return () => undefined;
     const table = this.options.dns().table;
     const kick = () => {
-      if (table.isEmpty()) return;
-      for (const network of networks) void this.serversFor(network);
+      if (table.isEmpty() && !now) return;
+      for (const network of networks) void this.serversFor(network, true);
     };
     const off = table.onChange(kick);
     kick();
