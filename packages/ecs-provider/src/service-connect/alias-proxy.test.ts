@@ -1,4 +1,5 @@
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import winston from 'winston';
@@ -111,5 +112,58 @@ describe('Service Connect alias proxy', () => {
     proxies.sync([{ host: '127.0.0.1', port, targets: [to(b)] }]);
     expect(await get(port, 'nobody')).toBe('b');
     proxies.sync([]);
+  });
+
+  it('routes cleartext HTTP/2 (gRPC-style, prior knowledge) on a shared port by :authority, trailers included', async () => {
+    const h2server = (name: string) => {
+      const s = http2.createServer();
+      s.on('stream', (stream, headers) => {
+        let body = '';
+        stream.on('data', (chunk) => (body += chunk));
+        stream.on('end', () => {
+          stream.respond({ ':status': 200, 'content-type': 'text/plain' }, { waitForTrailers: true });
+          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-echo': body }));
+          stream.end(`${name} ${headers[':path']}`);
+        });
+      });
+      return new Promise<http2.Http2Server>((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
+    };
+    const a = await h2server('a');
+    const b = await h2server('b');
+    const port = await freePort();
+    const to = (s: http2.Http2Server) => ({ host: '127.0.0.1', port: (s.address() as AddressInfo).port });
+    const routes = new Map([
+      ['one', [to(a)]],
+      ['two', [to(b)]],
+    ]);
+    proxies.sync([{ host: '127.0.0.1', port, targets: [to(a), to(b)], routes }]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const call = (authority: string) =>
+      new Promise<{ status?: number; body: string; trailers: http2.IncomingHttpHeaders }>((resolve, reject) => {
+        const session = http2.connect(`http://127.0.0.1:${port}`);
+        session.on('error', reject);
+        const req = session.request({ ':method': 'POST', ':path': '/svc/Call', ':authority': authority });
+        let status: number | undefined;
+        let body = '';
+        let trailers: http2.IncomingHttpHeaders = {};
+        req.on('response', (headers) => (status = headers[':status']));
+        req.on('trailers', (t) => (trailers = t));
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          session.close();
+          resolve({ status, body, trailers });
+        });
+        req.on('error', reject);
+        req.end('ping');
+      });
+    expect(await call('one:4000')).toMatchObject({ status: 200, body: 'a /svc/Call', trailers: { 'x-echo': 'ping' } });
+    expect(await call('two')).toMatchObject({ status: 200, body: 'b /svc/Call', trailers: { 'grpc-status': '0' } });
+    expect((await call('nobody')).status).toBe(404);
+    // HTTP/1.1 still works on the same port.
+    expect(await get(port, 'nobody')).toBe('404');
+
+    proxies.sync([]);
+    await Promise.all([a, b].map((s) => new Promise((resolve) => s.close(resolve))));
   });
 });

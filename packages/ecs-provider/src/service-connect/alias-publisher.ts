@@ -94,7 +94,7 @@ export class AliasPublisher {
     const plan = planAliases(this.options.servicesOf(scope), this.options.proxyHost());
     for (const alias of plan.conflicts) {
       this.options.logger.warn(
-        'Service Connect: a client alias port is already taken by another service (only aliases of appProtocol http share one)',
+        'Service Connect: a client alias port is already taken by another service (only aliases with an appProtocol share one)',
         { alias },
       );
     }

@@ -103,7 +103,12 @@ describe('where a client alias leads', () => {
   });
 
   it('shares a proxy port between services whose server ports are HTTP, routed by the alias names', () => {
-    const httpService = (arn: string, dnsName: string, tasks: TaskRecord[], appProtocol?: 'http' | 'grpc') => {
+    const httpService = (
+      arn: string,
+      dnsName: string,
+      tasks: TaskRecord[],
+      appProtocol?: 'http' | 'http2' | 'grpc',
+    ) => {
       const base = service(80, tasks);
       const record = {
         ...base.record,
@@ -137,11 +142,15 @@ describe('where a client alias leads', () => {
         ]),
       },
     ]);
-    // A TCP alias (no appProtocol, or grpc) on that port: the first service keeps it, whichever comes first.
+    // gRPC (HTTP/2) shares it too.
+    const grpc = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/g', 'g', [task(5)], 'grpc');
+    const mixed = planAliases([one, grpc], '172.17.0.1');
+    expect(mixed.conflicts).toEqual([]);
+    expect([...mixed.proxies[0]!.routes!.keys()]).toEqual(['one', 'g']);
+    // A TCP alias (no appProtocol) on that port: the first service keeps it, whichever comes first.
     const tcp = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/tcp', 'tcp', [task(4)]);
     expect(planAliases([one, tcp, two], '172.17.0.1').conflicts).toEqual(['tcp:80']);
-    const grpcFirst = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/g', 'g', [task(4)], 'grpc');
-    const first = planAliases([grpcFirst, one], '172.17.0.1');
+    const first = planAliases([tcp, one], '172.17.0.1');
     expect(first.conflicts).toEqual(['One:80']);
     expect(first.proxies).toEqual([{ host: '172.17.0.1', port: 80, targets: [{ host: '172.20.0.4', port: 8080 }] }]);
   });

@@ -30,8 +30,8 @@ export interface AliasPlan {
  *   tasks' addresses (DNS round robin; only RUNNING and healthy tasks, as Cloud Map registers them);
  * - any other alias resolves to `proxyHost`, where a TCP proxy on the alias port forwards round robin to
  *   the tasks' endpoints (`taskIP:containerPort`, or a bridge task's published port). Aliases of several
- *   services on one port share it when all their server port mappings have `appProtocol: http` (routed
- *   by Host header); otherwise the first service keeps the port and the others are `conflicts`.
+ *   services on one port share it when all their server port mappings have an `appProtocol` (http,
+ *   http2 or grpc; routed by Host header or `:authority`); otherwise the first service keeps the port and the others are `conflicts`.
  * Without a `proxyHost` (task endpoints off) those aliases are left out, not answered wrongly.
  */
 export function planAliases(services: readonly ServerService[], proxyHost: string | undefined): AliasPlan {
@@ -91,7 +91,8 @@ export function planAliases(services: readonly ServerService[], proxyHost: strin
         if (!proxyHost) continue;
         const id = `${proxyHost}:${alias.port}`;
         const owner = `${service.record.serviceArn}/${discoveryName}`;
-        const isHttp = named.mapping.appProtocol === 'http';
+        // No appProtocol is TCP, as in ECS; grpc is HTTP/2.
+        const isHttp = ['http', 'http2', 'grpc'].includes(named.mapping.appProtocol ?? '');
         const proxy = proxies.get(id) ?? {
           host: proxyHost,
           port: alias.port!,

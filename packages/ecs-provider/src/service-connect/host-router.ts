@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type net from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import type { Endpoint } from './alias-proxy';
+import { H2_PREFACE, H2cRouter } from './h2c-router';
 
 /** HTTP aliases sharing one proxy port: the name a client calls (Host header, no port) → its tasks. */
 export type HostRoutes = ReadonlyMap<string, readonly Endpoint[]>;
@@ -19,6 +20,7 @@ export class HostRouter {
   private readonly agent = new http.Agent({ keepAlive: true });
   private readonly proxy = createProxyServer({ agent: this.agent, proxyTimeout: 60_000 });
   private readonly next = new Map<string, number>();
+  private readonly h2c = new H2cRouter((authority) => this.pickFor(authority));
 
   constructor(private routes: HostRoutes) {
     this.server = http.createServer((req, res) => this.onRequest(req, res));
@@ -35,12 +37,26 @@ export class HostRouter {
     this.routes = routes;
   }
 
-  /** Serves one client connection accepted by the shared listener. */
+  /** Serves one client connection accepted by the shared listener: HTTP/1.x, or cleartext HTTP/2. */
   accept(socket: net.Socket): void {
-    this.server.emit('connection', socket);
+    let seen = Buffer.alloc(0);
+    const sniff = (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const length = Math.min(seen.length, H2_PREFACE.length);
+      const h2 = seen.subarray(0, length).equals(H2_PREFACE.subarray(0, length));
+      if (h2 && seen.length < H2_PREFACE.length) return; // the preface is split: wait for the rest
+      socket.off('data', sniff);
+      if (h2) return this.h2c.accept(replaying(seen, socket));
+      socket.pause();
+      socket.unshift(seen);
+      this.server.emit('connection', socket);
+      socket.resume();
+    };
+    socket.on('data', sniff);
   }
 
   close(): void {
+    this.h2c.close();
     this.server.closeAllConnections();
     this.proxy.close();
     this.agent.destroy();
@@ -48,7 +64,11 @@ export class HostRouter {
 
   /** The target for a request, or the status to answer instead. */
   private pick(req: http.IncomingMessage): Endpoint | 404 | 503 {
-    const name = hostName(req.headers.host);
+    return this.pickFor(req.headers.host);
+  }
+
+  private pickFor(host: string | undefined): Endpoint | 404 | 503 {
+    const name = hostName(host);
     const targets = this.routes.get(name);
     if (!targets) return 404;
     if (targets.length === 0) return 503;
@@ -79,6 +99,29 @@ export function hostName(header: string | undefined): string {
   if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
   const colon = host.lastIndexOf(':');
   return (colon >= 0 ? host.slice(0, colon) : host).replace(/\.$/, '');
+}
+
+/**
+ * `socket` with `head` (bytes already read from it) in front: an HTTP/2 session takes over a net.Socket's
+ * handle directly, past anything unshifted in JavaScript, so it is given this stream instead.
+ */
+function replaying(head: Buffer, socket: net.Socket): Duplex {
+  const stream = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk: Buffer, _encoding, done) => void socket.write(chunk, done),
+    final: (done) => void socket.end(done),
+    destroy: (error, done) => {
+      socket.destroy(error ?? undefined);
+      done(error);
+    },
+  });
+  stream.push(head);
+  socket.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('close', () => stream.destroy());
+  return stream;
 }
 
 function plain(res: http.ServerResponse, status: number, body: string): void {
