@@ -118,6 +118,7 @@ describeWithEngine('ECS Service Connect: a client started before any name is pub
     await eventually(clientOutput, (out) => out.length > 0, 'a first failed call');
     expect(await clientOutput()).not.toContain('task ');
 
+    const created = Date.now();
     await bed.ecs.send(
       new CreateServiceCommand({
         cluster,
@@ -143,6 +144,7 @@ describeWithEngine('ECS Service Connect: a client started before any name is pub
     expect(await eventually(clientOutput, (o) => o.includes('task '), 'the client reaching the server')).toMatch(
       /^task \S+$/m,
     );
+    console.log(`client reached the server ${Date.now() - created} ms after CreateService(server) returned`);
   });
 
   it('serves two HTTP aliases of two services on one proxy port, routed by Host header', async () => {
