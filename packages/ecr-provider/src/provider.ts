@@ -10,7 +10,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
 import { ModelValidator, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/ecr-model.json';
 import { ECR_HANDLERS } from './operations';
@@ -82,7 +82,9 @@ export class EcrProvider implements ServiceProvider {
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+    const scope = this.scopeFor(request);
+    // Answered only once its changes (and any made meanwhile) are durable.
+    return answerWhenDurable(scope.store, () => this.table.dispatch(operation, input, scope, request));
   }
 
   /**

@@ -214,8 +214,13 @@ export class TaskRuntime {
       });
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
+      // Started now so that its Engine calls overlap the image checks; awaited before anything is created.
+      const network = this.readyNetwork(ref, plan);
+      network.catch(() => undefined);
       const pulled = await this.pullImages(ref, plan, secrets?.registryLogins ?? {});
-      const wired = await this.prepareTaskResources(ref, pulled);
+      // The record naming the containers is durable before they exist, so a restart finds them.
+      await this.options.repository.durable();
+      const wired = await this.prepareTaskResources(ref, pulled, network);
       await this.createContainers(ref, wired);
       await this.startContainers(ref, wired);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
@@ -334,17 +339,28 @@ export class TaskRuntime {
     };
   }
 
+  /**
+   * The task's Docker network exists and the task endpoints listen on it; returns the DNS servers the
+   * containers get, if any.
+   */
+  private async readyNetwork(ref: TaskRef, plan: TaskPlan): Promise<readonly string[] | void> {
+    if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
+      return this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+    }
+  }
+
   /** Network, volumes and the network holder; returns the plan with the containers' DNS servers set. */
-  private async prepareTaskResources(ref: TaskRef, planned: TaskPlan): Promise<TaskPlan> {
+  private async prepareTaskResources(
+    ref: TaskRef,
+    planned: TaskPlan,
+    network: Promise<readonly string[] | void>,
+  ): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'ACTIVATING';
     });
-    if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
-    let plan = planned;
-    if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
-      const dns = await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
-      if (dns && dns.length > 0) plan = withDns(plan, dns);
-    }
+    const dns = await network;
+    const plan = dns && dns.length > 0 ? withDns(planned, dns) : planned;
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
         name: volume.name,
@@ -493,13 +509,25 @@ export class TaskRuntime {
   private async refreshBindings(ref: TaskRef, plan: TaskPlan): Promise<void> {
     const record = this.options.repository.get(ref);
     if (!record?.runtime) return;
+    // Without port mappings or a task address there is nothing to read: spare the hot path the inspects.
+    const wanted = plan.networkMode === 'awsvpc' || plan.containers.some((c) => c.containerPorts.length > 0);
     const holderId = record.runtime.networkHolder?.runtimeId;
-    const holder = holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const holder = wanted && holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const infos = await Promise.all(
+      plan.containers.map((planned) => {
+        if (!wanted || holder) return holder;
+        const runtimeId = record.runtime!.containers.find((c) => c.name === planned.name)?.runtimeId;
+        return runtimeId ? this.inspectOrUndefined(runtimeId) : undefined;
+      }),
+    );
     const updates = new Map<string, { bindings: NetworkBinding[]; ip?: string; mac?: string }>();
-    for (const planned of plan.containers) {
-      const runtimeId = record.runtime.containers.find((c) => c.name === planned.name)?.runtimeId;
+    for (const [i, planned] of plan.containers.entries()) {
+      if (!wanted) {
+        updates.set(planned.name, { bindings: [] });
+        continue;
+      }
       // In a shared namespace the holder publishes every port; each container reports its own.
-      const info = holder ?? (runtimeId ? await this.inspectOrUndefined(runtimeId) : undefined);
+      const info = infos[i];
       if (!info) continue;
       const own = new Set(planned.containerPorts);
       updates.set(planned.name, {
