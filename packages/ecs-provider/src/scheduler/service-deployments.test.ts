@@ -351,6 +351,35 @@ describe('service deployments', () => {
     expect(revision(first.targetServiceRevisionArn!)).not.toHaveProperty('local');
   });
 
+  test('an UpdateService that only changes loadBalancers starts a new deployment; the same ones again do not', async () => {
+    register('lbonly');
+    const first = await stableService({ serviceName: 'lbonly', desiredCount: 1, loadBalancers: lb('old') });
+    const oldId = bed.service('lbonly').deployments![0]!.id!;
+    const updated = updateService({ service: 'lbonly', loadBalancers: lb('new') }, bed.ecs).service!;
+    expect(updated.deployments).toMatchObject([
+      { status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
+      { id: oldId, status: 'ACTIVE' },
+    ]);
+    const newId = updated.deployments![0]!.id!;
+    const [update] = list('lbonly').serviceDeployments!;
+    expect(update!.serviceDeploymentArn).not.toBe(first.serviceDeploymentArn);
+    expect(describe1(update!.serviceDeploymentArn!).sourceServiceRevisions).toMatchObject([
+      { arn: first.targetServiceRevisionArn },
+    ]);
+    expect(revision(update!.targetServiceRevisionArn!).loadBalancers).toEqual(lb('new'));
+    // The old deployment's task stays in the old group while the new one's registers in the new.
+    expect(balancersOf('lbonly', oldId)).toEqual(lb('old'));
+    expect(balancersOf('lbonly', newId)).toEqual(lb('new'));
+    expect(await passUntil(update!.serviceDeploymentArn!, ['SUCCESSFUL'])).toContain('SUCCESSFUL');
+    const running = bed.tasksOf('lbonly').filter((t) => t.lastStatus === 'RUNNING');
+    expect(running.map((t) => t.startedBy)).toEqual([newId]);
+
+    // Giving the same load balancers again is no change, so no deployment.
+    const again = updateService({ service: 'lbonly', loadBalancers: lb('new') }, bed.ecs).service!;
+    expect(again.deployments!.map((d) => d.id)).toEqual([newId]);
+    expect(list('lbonly').serviceDeployments).toHaveLength(2);
+  });
+
   test('a circuit breaker without rollback stops the service deployment (STOPPED, breaker TRIGGERED)', async () => {
     register('norb');
     await stableService({
