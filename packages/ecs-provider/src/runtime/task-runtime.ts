@@ -11,6 +11,7 @@ import {
 } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 import { unsupportedTaskFeature } from './unsupported-features';
+import { registryHostOf, type RegistryLogin } from './registry-credentials';
 import { SecretsUnavailableError, TaskSecrets, type ResolvedSecrets } from './task-secrets';
 import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
 import type { EcsRuntimeConfig } from './runtime-config';
@@ -213,7 +214,7 @@ export class TaskRuntime {
       });
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
-      const pulled = await this.pullImages(ref, plan);
+      const pulled = await this.pullImages(ref, plan, secrets?.registryLogins ?? {});
       const wired = await this.prepareTaskResources(ref, pulled);
       await this.createContainers(ref, wired);
       await this.startContainers(ref, wired);
@@ -254,7 +255,11 @@ export class TaskRuntime {
     }
   }
 
-  private async pullImages(ref: TaskRef, plan: TaskPlan): Promise<TaskPlan> {
+  private async pullImages(
+    ref: TaskRef,
+    plan: TaskPlan,
+    registryLogins: Readonly<Record<string, RegistryLogin>>,
+  ): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'PENDING';
       r.pullStartedAt = new Date();
@@ -267,6 +272,12 @@ export class TaskRuntime {
     ];
     // The built-in holder image is made locally, never pulled.
     const builtInHolder = plan.networkHolder && !this.options.config.networkHolderImage ? plan.networkHolder.image : '';
+    // An image some container pulls with `repositoryCredentials`: the login goes with that image's pull.
+    const logins = new Map<string, RegistryLogin>();
+    for (const c of plan.containers) {
+      const login = registryLogins[c.name];
+      if (login) logins.set(c.spec.image, login);
+    }
     const resolved = new Map<string, ResolvedImage>();
     const progress = (image: string) => (p: PullProgress) =>
       this.options.logger.debug('pulling image', { image, status: p.status, progress: p.progress });
@@ -274,6 +285,12 @@ export class TaskRuntime {
       images.map(async (image) => {
         if (image === builtInHolder) return this.backend.ensurePauseImage(image);
         const source = await this.options.images?.resolve(ref, image);
+        const login = logins.get(image);
+        if (!source && login) {
+          // A private registry's image is pulled every time with its login, as the agent does: a tag may move.
+          await this.backend.pullImage(image, progress(image), { ...login, serveraddress: registryHostOf(image) });
+          return this.backend.inspectImage(image);
+        }
         if (!source) return this.backend.ensureImage(image, progress(image));
         resolved.set(image, source);
         // A registry image is pulled every time, as the ECS agent's default pull behaviour does: a tag may move.
