@@ -207,15 +207,27 @@ describeWithEngine('ECS services behind an ALB across a killed gateway (PERSISTE
     expect(listeners.Listeners!.map((l) => l.Port)).toEqual([listenerPort]);
 
     // The kept task's target is still registered and, once checked afresh, serves on the same port; the
-    // killed task's target leaves and its replacement's comes in.
-    const after = healthy(
-      await until(
-        health,
-        (l) => l.length === 2 && healthy(l).length === 2 && !l.some((t) => t.Target!.Id === ipOf(killed!)),
-        'the kept target and a replacement healthy',
-      ),
+    // killed task's target leaves and its replacement's comes in. Compared by task, not by address: the
+    // engine may hand the killed task's freed IP to its replacement.
+    const running = async () => {
+      const listed = await ecs.send(
+        new ListTasksCommand({ cluster, serviceName: 'kept-web', desiredStatus: 'RUNNING' }),
+      );
+      if (!listed.taskArns?.length) return [];
+      const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: listed.taskArns }));
+      return (described.tasks ?? []).filter((t) => t.lastStatus === 'RUNNING');
+    };
+    const served = await until(
+      async () => ({ tasks: await running(), targets: await health() }),
+      ({ tasks, targets }) =>
+        tasks.length === 2 &&
+        !tasks.some((t) => t.taskArn === killed!.taskArn) &&
+        targets.length === 2 &&
+        healthy(targets).join() === tasks.map(ipOf).sort().join(),
+      'the kept target and a replacement healthy',
     );
-    expect(after).toContain(ipOf(kept!));
+    expect(served.tasks.map((t) => t.taskArn)).toContain(kept!.taskArn);
+    expect(healthy(served.targets)).toContain(ipOf(kept!));
     const bodies = await spread(listenerPort, 6);
     expect(bodies).toHaveLength(6);
     expect(new Set(bodies).size).toBe(2);
