@@ -9,7 +9,8 @@
 # (`tsc -b`) and bundles the gateway with its providers into packages/gateway/dist/localcloud.bundle.js
 # with V8's code cache for it, made by this image's own Node; docker/entrypoint.js runs its loader,
 # dist/localcloud.js (one file starts faster than thousands of modules); the final stage holds
-# only what runs: those node_modules and each package's `dist` and package.json. Works with the legacy
+# only what runs: those node_modules and each package's `dist` and package.json, and the ECR registry binary
+# from the `registry` stage. Works with the legacy
 # builder and BuildKit, and on any Node base image that has node, npm and a POSIX sh with find/cp (no
 # groupadd/useradd needed: see the passwd line below).
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -40,8 +41,26 @@ RUN npm run build \
     done \
  && find /out \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -type f -exec rm -f {} +
 
+# The ECR provider's image registry (CNCF Distribution, docs/ecr-provider.md), the binary alone: Debian's
+# package where the base has apt-get (node:20-bookworm-slim), else a binary staged in the build context by
+# scripts/stage-registry-binary.sh (the offline stand-in base has no apt), else none, and ECR runs degraded.
+# Installed in a stage of its own, so the package's user and init script never reach the final image.
+FROM ${NODE_IMAGE} AS registry
+COPY docker/ /context/
+RUN mkdir -p /out/usr/bin \
+ && if command -v apt-get >/dev/null 2>&1 \
+      && apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry >/dev/null; then \
+      cp /usr/bin/docker-registry /out/usr/bin/; \
+    elif [ -f /context/registry-bin/docker-registry ]; then \
+      cp /context/registry-bin/docker-registry /out/usr/bin/; \
+    else \
+      echo 'no image registry for ECR: no apt-get in the base and none staged (scripts/stage-registry-binary.sh)'; \
+    fi
+
 FROM ${NODE_IMAGE}
 WORKDIR /opt/localcloud
+COPY --from=registry /out/ /
 COPY --from=deps /app/ ./
 COPY --from=build /out/ ./
 COPY docker/entrypoint.js docker/healthcheck.js ./

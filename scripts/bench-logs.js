@@ -16,10 +16,15 @@ const {
 } = require('@aws-sdk/client-ecs');
 const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-cloudwatch-logs');
 
+//   CPU/line:  the gateway process's own user + system CPU time over the sustained phase, per line: far
+//              less disturbed than lines/s when other work shares the machine
+// BENCH_BASE_ROOT=<another built checkout> measures that build too, in the same run (before/after).
+// BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the gateway.
+const fs = require('node:fs');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const LAG_LINES = Number(process.env.BENCH_LOG_LAG_LINES ?? 100);
 const IMAGE = 'localcloud-test/busybox:latest';
-const main = path.join(__dirname, '../packages/gateway/dist/main.js');
+const ROOT = path.join(__dirname, '..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function freePort() {
@@ -31,9 +36,20 @@ function freePort() {
   });
 }
 
-async function startGateway() {
+/** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startGateway(root) {
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  const main = path.join(root, 'packages/gateway/dist/main.js');
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), main], {
     env: {
       ...process.env,
       GATEWAY_LISTEN: `127.0.0.1:${port}`,
@@ -104,7 +120,18 @@ async function follow(logs, group, stream, until, onEvents) {
 }
 
 async function run() {
-  const { url, child } = await startGateway();
+  const base = process.env.BENCH_BASE_ROOT;
+  if (base) {
+    const before = await measure(base);
+    console.log(`(base ${base}: ${before.summary})`);
+  }
+  const after = await measure(ROOT);
+  if (base) console.log(`(this checkout: ${after.summary})`);
+  return after.figures;
+}
+
+async function measure(root) {
+  const { url, child } = await startGateway(root);
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
   const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials });
   const logs = new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials });
@@ -113,6 +140,7 @@ async function run() {
     // Sustained throughput.
     const group = `/bench/throughput-${process.pid}`;
     const started = Date.now();
+    const cpuBefore = cpuSeconds(child.pid);
     const { stream } = await runTask(
       ecs,
       'bench-throughput',
@@ -133,6 +161,7 @@ async function run() {
     );
     const seconds = (done - started) / 1000;
     const linesPerSecond = Math.round(seen / seconds);
+    const cpuUsPerLine = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / seen;
     figures.push({
       key: 'awslogs container → GetLogEvents, sustained',
       value: `${linesPerSecond} lines/s`,
@@ -141,8 +170,9 @@ async function run() {
       short: `${Math.round(linesPerSecond / 1000)}k lines/s`,
     });
     console.log(
-      `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${Math.round(seen / seconds)} lines/s`,
+      `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s; gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line`,
     );
+    figures.push({ key: 'awslogs gateway CPU per line', value: `${cpuUsPerLine.toFixed(2)} µs` });
 
     // Lag from write to visible.
     const lagGroup = `/bench/lag-${process.pid}`;
@@ -169,7 +199,8 @@ async function run() {
     );
     figures.push({ key: 'awslogs lag, write → visible', value: `p50 ${pct(50)} ms, p99 ${pct(99)} ms` });
     await ecs.send(new DescribeTasksCommand({ tasks: [lag.taskArn] }));
-    return figures;
+    const summary = `${linesPerSecond} lines/s, ${cpuUsPerLine.toFixed(2)} µs CPU per line, lag p50 ${pct(50)} ms, p99 ${pct(99)} ms`;
+    return { figures, summary };
   } finally {
     ecs.destroy();
     logs.destroy();

@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const BENCHMARKS = ['startup', 'control-plane', 'tasks', 'services', 'logs', 'elb'];
+const BENCHMARKS = ['startup', 'control-plane', 'growth', 'tasks', 'services', 'logs', 'elb'];
 const DOC = path.join(ROOT, 'docs/benchmarks.md');
 /** The history columns: figure keys (by prefix) in the order of the table. */
 const HISTORY_COLUMNS = [

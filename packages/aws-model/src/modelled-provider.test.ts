@@ -25,6 +25,7 @@ interface Store {
   readonly names: string[];
   closed: boolean;
   close(): void;
+  durable(): Promise<void>;
 }
 interface Scope {
   readonly where: AccountRegion;
@@ -33,6 +34,8 @@ interface Scope {
 
 class TestProvider extends ModelledProvider<Store, Scope> {
   readonly opened: Store[] = [];
+  /** What the stores' durable() returns: resolved unless a test holds it. */
+  durable: () => Promise<void> = () => Promise.resolve();
   constructor(context: ProviderContext, spec: Partial<ModelledProviderSpec<Scope>> = {}) {
     super(context, {
       service: { name: 'test', targetPrefix: 'test', protocol: 'json1.1' },
@@ -47,7 +50,13 @@ class TestProvider extends ModelledProvider<Store, Scope> {
     });
   }
   protected openStore(dir: string | undefined): Store {
-    const store = { dir, names: [], closed: false, close: () => (store.closed = true) };
+    const store = {
+      dir,
+      names: [],
+      closed: false,
+      close: () => (store.closed = true),
+      durable: () => this.durable(),
+    };
     this.opened.push(store);
     return store;
   }
@@ -89,6 +98,21 @@ describe('ModelledProvider', () => {
     await provider.stop();
     expect(provider.opened.every((s) => s.closed)).toBe(true);
     expect(new TestProvider(context(false))['openStore'](undefined).dir).toBeUndefined();
+  });
+
+  it("answers only once the store's durable() resolves, and fails the request when it rejects", async () => {
+    const provider = new TestProvider(context(true));
+    let release!: () => void;
+    provider.durable = () => new Promise<void>((resolve) => (release = resolve));
+    let answered = false;
+    const answer = provider.handle('Put', { Name: 'a' }, request('1', 'r')).then(() => (answered = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    release();
+    await answer;
+    expect(answered).toBe(true);
+    provider.durable = () => Promise.reject(new Error('EIO'));
+    await expect(provider.handle('Put', { Name: 'b' }, request('1', 'r'))).rejects.toThrow('EIO');
   });
 
   it('validates in validateInput with the service code, or in handle with validateInHandle', async () => {

@@ -35,13 +35,20 @@ export interface ModelledProviderSpec<TScope> {
   readonly validateInHandle?: boolean;
 }
 
+/** What the wiring needs of a store: @localcloud/persistence's `durable()` barrier, and `close()`. */
+export interface DurableStore {
+  /** Resolves once every change so far is durable (group commit); answers wait for it. */
+  durable(): Promise<void>;
+  close(): void;
+}
+
 /**
  * The wiring every JSON provider on the generated model shares: the model's operations, the shared input
  * validator, redaction of sensitive members for the DEBUG log, dispatch through an `OperationTable`, one
  * store per account and region (under `<DATA_DIR>/<service>/<account>/<region>` with PERSISTENCE=1),
  * closed on stop, and health. A provider supplies its store and what its handlers see of a request.
  */
-export abstract class ModelledProvider<TStore extends { close(): void }, TScope> implements ServiceProvider {
+export abstract class ModelledProvider<TStore extends DurableStore, TScope> implements ServiceProvider {
   readonly service: ServiceDescriptor;
   protected readonly stores: AccountRegionStores<TStore>;
   private readonly table: OperationTable<TScope>;
@@ -89,7 +96,12 @@ export abstract class ModelledProvider<TStore extends { close(): void }, TScope>
       input ??= {};
       this.validatorOf().validate(operation, input);
     }
-    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+    // Answered (or refused) only once its changes, and any made meanwhile, are durable.
+    try {
+      return await this.table.dispatch(operation, input, this.scopeFor(request), request);
+    } finally {
+      await this.stores.get(request.accountId, request.region).durable();
+    }
   }
 
   async stop(): Promise<void> {

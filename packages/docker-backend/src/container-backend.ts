@@ -452,6 +452,11 @@ export interface ContainerBackend {
    */
   containerLogs(id: string, options?: LogOptions): AsyncIterable<LogLine>;
   /**
+   * `containerLogs` in batches: each holds the lines read since the last one was taken, so a busy log
+   * costs one iteration per read from the engine rather than one per line.
+   */
+  containerLogBatches(id: string, options?: LogOptions): AsyncIterable<readonly LogLine[]>;
+  /**
    * Starts a process in a running container (`docker exec`); `ContainerNotRunningError` when the
    * container is not running.
    */

@@ -567,6 +567,38 @@ describeWithEngine('DockerodeBackend on the real engine', () => {
     );
   });
 
+  test('ensureImage keeps an inspect until the engine reports an image change, then looks again', async () => {
+    const images = new DockerodeBackend();
+    const inspected: string[] = [];
+    const inspect = images.inspectImage.bind(images);
+    images.inspectImage = (ref: string) => {
+      inspected.push(ref);
+      return inspect(ref);
+    };
+    // A tag of this run's own, moved from outside the backend as `docker build -t` or `docker tag` would.
+    const ref = `localcloud-test/cached:${testRun.id}`;
+    const pause = await backend.ensurePauseImage();
+    await docker.getImage(TEST_IMAGE).tag({ repo: 'localcloud-test/cached', tag: testRun.id });
+    try {
+      const first = await images.ensureImage(ref);
+      expect(await images.ensureImage(ref)).toEqual(first);
+      expect(inspected).toEqual([ref]);
+
+      await docker.getImage(pause.id).tag({ repo: 'localcloud-test/cached', tag: testRun.id });
+      for (let i = 0; i < 200 && (await images.ensureImage(ref)).id === first.id; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect((await images.ensureImage(ref)).id).toBe(pause.id);
+      expect(inspected.length).toBeGreaterThan(1);
+    } finally {
+      await docker
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined);
+      await images.close();
+    }
+  });
+
   test('the pause image: imported on first use under concurrency, labelled, and it stops at SIGTERM', async () => {
     // A tag of this run's own, so the first use is really a first use.
     const ref = `localcloud-test/pause:${testRun.id}`;

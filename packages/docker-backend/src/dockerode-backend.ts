@@ -36,8 +36,9 @@ import {
   type ErrorTarget,
 } from './errors';
 import { followEvents } from './event-stream';
+import { ImageInfoCache } from './image-cache';
 import { startExec } from './exec-process';
-import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
+import { LogLineParser, demuxFrames, readLogBatches, type Demuxer } from './log-stream';
 import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
   mapContainer,
@@ -101,6 +102,12 @@ export class DockerodeBackend implements ContainerBackend {
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly networkCreations = new Map<string, Promise<string>>();
   private readonly pauseImports = new Map<string, Promise<ImageInfo>>();
+  private readonly images = new ImageInfoCache(async () => {
+    const since = unixSeconds(new Date());
+    return (await this.call({}, () =>
+      this.docker.getEvents({ since, filters: { type: ['image'] }, abortSignal: this.lifetime.signal }),
+    )) as Readable;
+  });
 
   constructor(options: DockerodeBackendOptions = {}) {
     this.docker = createDockerode(options);
@@ -173,6 +180,7 @@ export class DockerodeBackend implements ContainerBackend {
         });
         if (failure !== undefined) throw new ImageNotFoundError(ref, failure);
       });
+      this.images.invalidate();
     } catch (error) {
       // Any failure the engine reports (404 "pull access denied", 500 "no such host", …) means no image.
       const reported = error instanceof ContainerBackendError && !(error instanceof EngineUnavailableError);
@@ -185,7 +193,7 @@ export class DockerodeBackend implements ContainerBackend {
 
   async ensureImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<ImageInfo> {
     try {
-      return await this.inspectImage(ref);
+      return await this.images.get(ref, () => this.inspectImage(ref));
     } catch (error) {
       if (!(error instanceof ImageNotFoundError)) throw error;
     }
@@ -256,6 +264,10 @@ export class DockerodeBackend implements ContainerBackend {
   }
 
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
+    for await (const batch of this.containerLogBatches(id, options)) yield* batch;
+  }
+
+  async *containerLogBatches(id: string, options: LogOptions = {}): AsyncGenerator<LogLine[], void, undefined> {
     // TTY output is not multiplexed, so the container's config decides how to read it.
     const container = await this.onContainer(id, (c) => c.inspect());
     const parser = new LogLineParser(options.after);
@@ -395,12 +407,13 @@ export class DockerodeBackend implements ContainerBackend {
 
   private async importPauseImageOnce(ref: string): Promise<ImageInfo> {
     try {
-      return await this.inspectImage(ref);
+      return await this.images.get(ref, () => this.inspectImage(ref));
     } catch (error) {
       if (!(error instanceof ImageNotFoundError)) throw error;
     }
     const { arch } = await this.version();
     const imported = await this.importImage(ref, pauseImageRootfs(arch), PAUSE_IMAGE_CHANGES);
+    this.images.invalidate();
     const image = await this.inspectImage(ref);
     // Another process imported at the same time and its tag won: drop our untagged copy, unless in use.
     if (imported && imported !== image.id) {
@@ -470,7 +483,7 @@ export class DockerodeBackend implements ContainerBackend {
     since?: Date;
     flush?: boolean;
     signal?: AbortSignal;
-  }): AsyncGenerator<LogLine, void, undefined> {
+  }): AsyncGenerator<LogLine[], void, undefined> {
     const target: ErrorTarget = { kind: 'container', ref: read.id };
     const signal = this.signal(read.signal);
     const query: Record<string, unknown> = { follow: read.follow, stdout: true, stderr: true, timestamps: true };
@@ -478,9 +491,9 @@ export class DockerodeBackend implements ContainerBackend {
     const source = await this.call(target, () =>
       this.dialStream({ path: `/containers/${read.id}/logs?`, method: 'GET', options: query, abortSignal: signal }),
     );
-    const demux = read.tty ? undefined : this.modem.demuxStream.bind(this.modem);
+    const demux = read.tty ? undefined : demuxFrames;
     try {
-      yield* readLogLines(source, { demux, signal, parser: read.parser, flush: read.flush });
+      yield* readLogBatches(source, { demux, signal, parser: read.parser, flush: read.flush });
     } catch (error) {
       throw toBackendError(error, { ...target, endpoint: this.endpoint });
     }

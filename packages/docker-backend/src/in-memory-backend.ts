@@ -372,6 +372,10 @@ export class InMemoryBackend implements ContainerBackend {
       }));
   }
 
+  async *containerLogBatches(id: string, options: LogOptions = {}): AsyncGenerator<LogLine[], void, undefined> {
+    for await (const line of this.containerLogs(id, options)) yield [line];
+  }
+
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
     const container = this.get(id);
     const since = options.since?.getTime() ?? 0;

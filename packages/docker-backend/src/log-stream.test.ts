@@ -1,11 +1,12 @@
 import Dockerode from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { LogLine } from './container-backend';
-import { LogLineParser, readLogLines, type Demuxer } from './log-stream';
+import { LogLineParser, demuxFrames, readLogBatches, readLogLines, type Demuxer } from './log-stream';
 
-// The engine client's own demultiplexer; constructing the client does not connect.
+// The engine client's own demultiplexer (constructing the client does not connect), to compare ours with.
 const modem = new Dockerode({ socketPath: '/nonexistent.sock' }).modem as unknown as { demuxStream: Demuxer };
-const demux: Demuxer = (source, stdout, stderr) => modem.demuxStream(source, stdout, stderr);
+const clientDemux: Demuxer = (source, stdout, stderr) => modem.demuxStream(source, stdout, stderr);
+const demux = demuxFrames;
 
 const T1 = '2026-01-02T03:04:05.123456789Z';
 const T2 = '2026-01-02T03:04:06.000000001Z';
@@ -49,6 +50,29 @@ describe('LogLineParser', () => {
     ]);
     expect(parser.message('stderr', Buffer.from(`${T2} \n`))).toEqual([
       { stream: 'stderr', timestamp: new Date(T2), line: '', mark: { timestamp: T2, count: 1 } },
+    ]);
+  });
+
+  test('reads every millisecond of fixed-width timestamps across seconds, and other RFC 3339 forms', () => {
+    const parser = new LogLineParser();
+    const times = [
+      '2026-01-02T03:04:05.999999999Z',
+      '2026-01-02T03:04:06.000000001Z',
+      '2026-01-02T03:04:06.000900000Z',
+      '2026-01-02T03:04:06.042000000Z',
+      '2026-12-31T23:59:59.001000000Z',
+      '2026-01-02T03:04:07.5Z',
+      '2026-01-02T04:04:07.250000000+01:00',
+    ];
+    const lines = times.flatMap((t) => parser.message('stdout', Buffer.from(`${t} x\n`)));
+    expect(lines.map((l) => l.timestamp.toISOString())).toEqual([
+      '2026-01-02T03:04:05.999Z',
+      '2026-01-02T03:04:06.000Z',
+      '2026-01-02T03:04:06.000Z',
+      '2026-01-02T03:04:06.042Z',
+      '2026-12-31T23:59:59.001Z',
+      '2026-01-02T03:04:07.500Z',
+      '2026-01-02T03:04:07.250Z',
     ]);
   });
 
@@ -135,6 +159,44 @@ describe('LogLineParser', () => {
     const rest = log.flatMap(([stream, payload]) => resumed.message(stream, Buffer.from(payload)));
     expect(texts(rest)).toEqual(['stdout:c', 'stderr:e', 'stdout:d']);
     expect(resumed.latest()).toEqual(new Date(T2));
+  });
+});
+
+describe('demuxFrames', () => {
+  test("gives the engine client's payloads, in order, whatever the chunking", async () => {
+    const data = Buffer.concat(
+      Array.from({ length: 3_000 }, (_, i) =>
+        frame(i % 3 === 0 ? 'stderr' : 'stdout', `${T1} ${'x'.repeat(i % 50)}${i}\n`),
+      ),
+    );
+    const payloads = (demuxer: Demuxer) => {
+      const seen: string[] = [];
+      const source = new PassThrough();
+      const sink = (name: string) => ({ write: (p: Buffer) => seen.push(`${name}:${p.toString()}`) > 0 });
+      demuxer(source, sink('out'), sink('err'));
+      const ended = new Promise((resolve) => source.on('end', resolve));
+      writeChunked(source, data);
+      source.resume();
+      return ended.then(() => seen);
+    };
+    const ours = await payloads(demuxFrames);
+    expect(ours).toHaveLength(3_000);
+    expect(ours).toEqual(await payloads(clientDemux));
+  });
+});
+
+describe('readLogBatches', () => {
+  test('hands on what one read brought as one batch, not line by line', async () => {
+    const source = new PassThrough();
+    const reading = (async () => {
+      const batches: LogLine[][] = [];
+      for await (const batch of readLogBatches(source, { demux })) batches.push(batch);
+      return batches;
+    })();
+    source.end(Buffer.concat(Array.from({ length: 1_000 }, (_, i) => frame('stdout', `${T1} ${i}\n`))));
+    const batches = await reading;
+    expect(batches.flat().map((l) => Number(l.line))).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    expect(batches.length).toBeLessThan(10);
   });
 });
 

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { LogLine, LogMark, LogPosition } from './container-backend';
 import { ContainerBackendError } from './errors';
@@ -16,11 +15,8 @@ const SPACE = 0x20;
 const CARRIAGE_RETURN = 0x0d;
 /** Lines held before the socket is paused, so a slow reader never buffers a whole log in memory. */
 const HIGH_WATER_LINES = 2048;
-/**
- * demuxStream copies its pending buffer once per frame, which is quadratic in the size of a chunk
- * (64 KiB of short lines is thousands of frames); fed small slices it stays linear.
- */
-const DEMUX_SLICE_BYTES = 2048;
+/** The engine's multiplexed stream: each frame is an 8-byte header (stream, 0, 0, 0, size) and a payload. */
+const FRAME_HEADER_BYTES = 8;
 
 interface Pending {
   parts: Buffer[];
@@ -53,12 +49,13 @@ export class LogLineParser {
     this.skipping = { stdout: after?.stdout && { ...after.stdout }, stderr: after?.stderr && { ...after.stderr } };
   }
 
-  /** One demultiplexed message. */
-  message(stream: StreamName, payload: Buffer): LogLine[] {
-    const { rawTimestamp, timestamp, body } = splitTimestamp(payload);
-    if (!this.accept(stream, rawTimestamp)) return [];
+  private readonly clock = new TimestampParser();
+
+  /** One demultiplexed message; its lines are appended to `lines`. */
+  message(stream: StreamName, payload: Buffer, lines: LogLine[] = []): LogLine[] {
+    const { rawTimestamp, timestamp, body } = this.clock.split(payload);
+    if (!this.accept(stream, rawTimestamp)) return lines;
     const pending = this.pending[stream];
-    const lines: LogLine[] = [];
     let start = 0;
     for (let newline = body.indexOf(NEWLINE); newline >= 0; newline = body.indexOf(NEWLINE, start)) {
       pending.parts.push(body.subarray(start, newline));
@@ -146,7 +143,7 @@ export class LogLineParser {
   }
 
   private ttyLine(raw: Buffer): LogLine | undefined {
-    const { rawTimestamp, timestamp, body } = splitTimestamp(raw);
+    const { rawTimestamp, timestamp, body } = this.clock.split(raw);
     if (!this.accept('stdout', rawTimestamp)) return undefined;
     const end = body.length > 0 && body[body.length - 1] === CARRIAGE_RETURN ? body.length - 1 : body.length;
     const mark = rawTimestamp === undefined ? undefined : this.markOf('stdout');
@@ -160,7 +157,8 @@ export class LogLineParser {
 
   private take(stream: StreamName, timestamp: Date, mark: LogMark | undefined): LogLine {
     const pending = this.pending[stream];
-    const line = Buffer.concat(pending.parts).toString('utf8');
+    // Most lines are one part: decode it in place rather than copy it first.
+    const line = (pending.parts.length === 1 ? pending.parts[0]! : Buffer.concat(pending.parts)).toString('utf8');
     pending.parts = [];
     pending.timestamp = undefined;
     return mark ? { stream, timestamp, line, mark } : { stream, timestamp, line };
@@ -168,10 +166,12 @@ export class LogLineParser {
 }
 
 /**
- * Reads a log response as lines. The socket is paused while lines wait for the reader and destroyed
- * when the reader stops, so nothing is dropped and nothing is left open.
+ * Reads a log response as batches of lines, one batch for whatever arrived since the reader last took
+ * one, so a fast log costs one iteration per socket read rather than per line. The socket is paused while
+ * lines wait for the reader and destroyed when the reader stops, so nothing is dropped and nothing is
+ * left open.
  */
-export async function* readLogLines(
+export async function* readLogBatches(
   source: Readable,
   options: {
     demux?: Demuxer;
@@ -181,9 +181,9 @@ export async function* readLogLines(
     /** Emit an unterminated last line at the end (default); not when the log is read again after. */
     flush?: boolean;
   },
-): AsyncGenerator<LogLine, void, undefined> {
+): AsyncGenerator<LogLine[], void, undefined> {
   const parser = options.parser ?? new LogLineParser();
-  const queue: LogLine[] = [];
+  let queue: LogLine[] = [];
   let ended = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -192,21 +192,24 @@ export async function* readLogLines(
     wake = undefined;
     resume?.();
   };
-  const push = (lines: LogLine[]) => {
-    if (lines.length === 0) return;
-    for (const line of lines) queue.push(line);
+  const queued = () => {
     if (queue.length >= HIGH_WATER_LINES) source.pause();
-    notify();
+    if (queue.length > 0) notify();
   };
   const sink = (stream: StreamName): PayloadSink => ({
     write: (payload) => {
-      push(parser.message(stream, payload));
+      parser.message(stream, payload, queue);
+      queued();
       return true;
     },
   });
 
-  if (options.demux) options.demux(sliced(source), sink('stdout'), sink('stderr'));
-  else source.on('data', (data: Buffer) => push(parser.chunk(data)));
+  if (options.demux) options.demux(source, sink('stdout'), sink('stderr'));
+  else
+    source.on('data', (data: Buffer) => {
+      for (const line of parser.chunk(data)) queue.push(line);
+      queued();
+    });
   source.on('end', () => {
     ended = true;
     notify();
@@ -229,14 +232,16 @@ export async function* readLogLines(
     for (;;) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (queue.length > 0) {
-        const batch = queue.splice(0);
+        const batch = queue;
+        queue = [];
         if (source.isPaused()) source.resume();
-        yield* batch;
+        yield batch;
         continue;
       }
       if (failure !== undefined) throw failure;
       if (ended) {
-        if (options.flush !== false) yield* parser.flush();
+        const rest = options.flush !== false ? parser.flush() : [];
+        if (rest.length > 0) yield rest;
         return;
       }
       await new Promise<void>((resolve) => (wake = resolve));
@@ -247,24 +252,76 @@ export async function* readLogLines(
   }
 }
 
-/** The source's data in slices of at most DEMUX_SLICE_BYTES, as an emitter demuxStream can listen to. */
-function sliced(source: Readable): Readable {
-  const slices = new EventEmitter();
-  source.on('data', (chunk: Buffer) => {
-    for (let offset = 0; offset < chunk.length; offset += DEMUX_SLICE_BYTES) {
-      slices.emit('data', chunk.subarray(offset, offset + DEMUX_SLICE_BYTES));
-    }
-  });
-  return slices as Readable;
+/** `readLogBatches`, line by line. */
+export async function* readLogLines(
+  source: Readable,
+  options: Parameters<typeof readLogBatches>[1],
+): AsyncGenerator<LogLine, void, undefined> {
+  for await (const batch of readLogBatches(source, options)) yield* batch;
 }
 
-/** `2006-01-02T15:04:05.000000000Z` (fixed width, so timestamps compare as strings) and the message. */
-function splitTimestamp(payload: Buffer): { rawTimestamp?: string; timestamp: Date; body: Buffer } {
-  const space = payload.indexOf(SPACE);
-  if (space > 0) {
-    const rawTimestamp = payload.subarray(0, space).toString('latin1');
-    const timestamp = new Date(rawTimestamp);
-    if (!Number.isNaN(timestamp.getTime())) return { rawTimestamp, timestamp, body: payload.subarray(space + 1) };
+/**
+ * Splits the engine's multiplexed stream into stdout and stderr payloads. Frames straddle chunks, so a
+ * partial frame is carried over; only that remainder is ever copied (the engine client's demuxStream
+ * copies its whole pending buffer once per frame, quadratic in a chunk of short lines).
+ */
+export const demuxFrames: Demuxer = (source, stdout, stderr) => {
+  let rest: Buffer | undefined;
+  source.on('data', (data: Buffer) => {
+    let chunk = data;
+    if (rest) {
+      chunk = Buffer.concat([rest, data]);
+      rest = undefined;
+    }
+    let offset = 0;
+    while (chunk.length - offset >= FRAME_HEADER_BYTES) {
+      const size = chunk.readUInt32BE(offset + 4);
+      const end = offset + FRAME_HEADER_BYTES + size;
+      if (end > chunk.length) break;
+      // 1 is stdout, 2 stderr; 0 (stdin) is never sent for logs and is read as stdout like the engine client does.
+      const sink = chunk[offset] === 2 ? stderr : stdout;
+      sink.write(chunk.subarray(offset + FRAME_HEADER_BYTES, end));
+      offset = end;
+    }
+    if (offset < chunk.length) rest = Buffer.from(chunk.subarray(offset));
+  });
+};
+
+/**
+ * Reads the RFC 3339 timestamp (`2006-01-02T15:04:05.000000000Z`, fixed width, so timestamps compare as
+ * strings) that prefixes each message. The date and time to the second is parsed once per second of log
+ * and the milliseconds added, and one Date is shared by the lines of a millisecond: a busy log has
+ * thousands of lines per second, and a full date parse per line was a large share of its cost.
+ */
+class TimestampParser {
+  private second = '';
+  private secondMs = NaN;
+  private last?: Date;
+
+  split(payload: Buffer): { rawTimestamp?: string; timestamp: Date; body: Buffer } {
+    const space = payload.indexOf(SPACE);
+    if (space > 0) {
+      const rawTimestamp = payload.subarray(0, space).toString('latin1');
+      const ms = this.parse(rawTimestamp);
+      if (!Number.isNaN(ms)) return { rawTimestamp, timestamp: this.date(ms), body: payload.subarray(space + 1) };
+    }
+    return { timestamp: new Date(), body: payload };
   }
-  return { timestamp: new Date(), body: payload };
+
+  private parse(raw: string): number {
+    // The engine's fixed form; anything else goes through the full parser.
+    if (raw.length !== 30 || raw.charCodeAt(19) !== 0x2e || raw.charCodeAt(29) !== 0x5a) return Date.parse(raw);
+    const second = raw.slice(0, 19);
+    if (second !== this.second) {
+      this.second = second;
+      this.secondMs = Date.parse(`${second}Z`);
+    }
+    const millis = Number(raw.slice(20, 23));
+    return Number.isInteger(millis) ? this.secondMs + millis : Date.parse(raw);
+  }
+
+  private date(ms: number): Date {
+    if (this.last?.getTime() !== ms) this.last = new Date(ms);
+    return this.last;
+  }
 }

@@ -19,4 +19,6 @@ export interface EcrScope {
   readonly store: EcrStore;
   readonly registry: RegistryAccess;
   readonly now: Date;
+  /** Applies a repository's lifecycle policy now (after a push, when a policy is set); never throws. */
+  readonly applyLifecycle: (repositoryName: string) => Promise<void>;
 }

@@ -13,6 +13,7 @@ export const LayersNotFoundException = defineServiceError('LayersNotFoundExcepti
 export const ReferencedImagesNotFoundException = defineServiceError('ReferencedImagesNotFoundException');
 export const RepositoryPolicyNotFoundException = defineServiceError('RepositoryPolicyNotFoundException');
 export const LifecyclePolicyNotFoundException = defineServiceError('LifecyclePolicyNotFoundException');
+export const LifecyclePolicyPreviewNotFoundException = defineServiceError('LifecyclePolicyPreviewNotFoundException');
 export const InvalidTagParameterException = defineServiceError('InvalidTagParameterException');
 export const TooManyTagsException = defineServiceError('TooManyTagsException');
 export const ServerException = defineServiceError('ServerException', 500);

@@ -5,9 +5,11 @@ import {
   deleteLifecyclePolicy,
   deleteRepositoryPolicy,
   getLifecyclePolicy,
+  getLifecyclePolicyPreview,
   getRepositoryPolicy,
   putLifecyclePolicy,
   setRepositoryPolicy,
+  startLifecyclePolicyPreview,
 } from './handlers/policies';
 import { listTagsForResource, tagResource, untagResource } from './handlers/tags';
 import { batchDeleteImage, batchGetImage, describeImages, listImagesHandler, putImage } from './handlers/images';
@@ -41,6 +43,8 @@ export const ECR_HANDLERS: Readonly<Record<string, OperationHandler<EcrScope>>> 
   PutLifecyclePolicy: putLifecyclePolicy,
   GetLifecyclePolicy: getLifecyclePolicy,
   DeleteLifecyclePolicy: deleteLifecyclePolicy,
+  StartLifecyclePolicyPreview: startLifecyclePolicyPreview,
+  GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,

@@ -10,7 +10,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
 import { ModelValidator, serviceModel } from '@localcloud/aws-model';
 import * as generatedModel from './generated/ecr-model.json';
 import { ECR_HANDLERS } from './operations';
@@ -22,7 +22,8 @@ import { AuthFront } from './registry/auth-front';
 import { RegistryGate } from './registry/gate';
 import { RegistryClient } from './registry/registry-client';
 import { INSTALL_HINT, RegistryProcess, findRegistryBinary } from './registry/registry-process';
-import { parseListen } from './settings';
+import { parseInterval, parseListen } from './settings';
+import { LifecycleRunner } from './lifecycle/lifecycle-runner';
 import { parseEcrImage, registryPath } from './image-uri';
 
 /** The API model generated from @aws-sdk/client-ecr (`npm run generate`). */
@@ -56,6 +57,7 @@ export class EcrProvider implements ServiceProvider {
   private storageDir: string | undefined;
   private host: string | undefined;
   private unavailable: string = INSTALL_HINT;
+  private readonly lifecycle: LifecycleRunner;
 
   constructor(
     private readonly context: ProviderContext,
@@ -68,6 +70,11 @@ export class EcrProvider implements ServiceProvider {
       (accountId, region) =>
         new EcrStore(openStateStore({ dir: enabled ? path.join(dataDir, 'ecr', accountId, region) : undefined })),
     );
+    this.lifecycle = new LifecycleRunner({
+      scopeFor: (accountId, region) => this.scopeFor({ accountId, region }),
+      scopes: () => this.knownScopes(),
+      logger: context.logger,
+    });
   }
 
   validateInput(operation: string, input: unknown): void {
@@ -75,7 +82,9 @@ export class EcrProvider implements ServiceProvider {
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    return this.table.dispatch(operation, input, this.scopeFor(request), request);
+    const scope = this.scopeFor(request);
+    // Answered only once its changes (and any made meanwhile) are durable.
+    return answerWhenDurable(scope.store, () => this.table.dispatch(operation, input, scope, request));
   }
 
   /**
@@ -86,10 +95,12 @@ export class EcrProvider implements ServiceProvider {
     const { env, logger, persistence } = this.context;
     this.tokens = AuthTokens.open(persistence.enabled ? path.join(persistence.dataDir, 'ecr') : undefined);
     const listen = parseListen(env.ECR_REGISTRY_LISTEN ?? '127.0.0.1:4510');
+    const lifecycleInterval = parseInterval(env.ECR_LIFECYCLE_INTERVAL);
     const gate = new RegistryGate({
       store: (accountId, region) => this.stores.get(accountId, region),
       client: () => this.registryClient,
       clock: this.clock,
+      pushed: (accountId, region, repositoryName) => this.lifecycle.applyQuietly(accountId, region, repositoryName),
     });
     this.front = new AuthFront({
       tokens: this.tokens,
@@ -134,9 +145,12 @@ export class EcrProvider implements ServiceProvider {
     this.process = registry;
     this.registryClient = new RegistryClient(registry.socketPath);
     logger.info(`ecr: registry ${binary} serving ${this.host}`);
+    // Rules that expire by age need a clock, not a push: evaluated periodically too.
+    this.lifecycle.startTimer(lifecycleInterval * 1000);
   }
 
   async stop(): Promise<void> {
+    await this.lifecycle.stop();
     await this.front?.close();
     await this.process?.stop();
     if (this.storageDir && !this.context.persistence.enabled)
@@ -221,6 +235,31 @@ export class EcrProvider implements ServiceProvider {
       store: this.stores.get(scope.accountId, scope.region),
       registry: this.registryAccess(),
       now: new Date(this.clock()),
+      applyLifecycle: (repositoryName) => this.lifecycle.applyQuietly(scope.accountId, scope.region, repositoryName),
     };
+  }
+
+  /** Accounts and regions with state: those used since start, and with persistence those on disk. */
+  private *knownScopes(): Iterable<{ accountId: string; region: string }> {
+    const seen = new Set<string>();
+    for (const { accountId, region } of this.stores.entries()) {
+      seen.add(`${accountId}/${region}`);
+      yield { accountId, region };
+    }
+    const { enabled, dataDir } = this.context.persistence;
+    if (!enabled) return;
+    const root = path.join(dataDir, 'ecr');
+    const dirs = (dir: string) => {
+      try {
+        return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
+      } catch {
+        return [];
+      }
+    };
+    for (const account of dirs(root).filter((e) => /^[0-9]{12}$/.test(e.name))) {
+      for (const region of dirs(path.join(root, account.name))) {
+        if (!seen.has(`${account.name}/${region.name}`)) yield { accountId: account.name, region: region.name };
+      }
+    }
   }
 }

@@ -10,3 +10,13 @@ export function parseListen(value: string): { host: string; port: number } {
   }
   return { host, port };
 }
+
+/** ECR_LIFECYCLE_INTERVAL: seconds between lifecycle evaluations of every repository (default 3600; 0: never). */
+export function parseInterval(value: string | undefined): number {
+  if (value === undefined || value === '') return 3600;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new ConfigError(`ECR_LIFECYCLE_INTERVAL '${value}' is not a whole number of seconds (0 turns it off).`);
+  }
+  return seconds;
+}

@@ -11,6 +11,20 @@ export interface RepositoryRecord {
   readonly policyText?: string;
   readonly lifecyclePolicyText?: string;
   readonly lifecycleUpdatedAt?: Date;
+  /** When the lifecycle policy was last applied. */
+  readonly lifecycleEvaluatedAt?: Date;
+  /** The last StartLifecyclePolicyPreview's result. */
+  readonly lifecyclePreview?: LifecyclePreview;
+}
+
+export interface LifecyclePreview {
+  readonly lifecyclePolicyText: string;
+  readonly results: readonly {
+    readonly imageDigest: string;
+    readonly imageTags: readonly string[];
+    readonly imagePushedAt: Date;
+    readonly appliedRulePriority: number;
+  }[];
 }
 
 /** What the registry does not record about an image: when it was pushed. */
@@ -62,6 +76,11 @@ export class EcrStore {
     });
   }
 
+  /** Resolves once every change so far is durable (group commit): answers wait for it. */
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
+
   close(): void {
     this.state.close();
   }
@@ -74,5 +93,10 @@ function revive(record: RepositoryRecord): RepositoryRecord {
     ...record,
     createdAt: new Date(record.createdAt),
     lifecycleUpdatedAt: record.lifecycleUpdatedAt && new Date(record.lifecycleUpdatedAt),
+    lifecycleEvaluatedAt: record.lifecycleEvaluatedAt && new Date(record.lifecycleEvaluatedAt),
+    lifecyclePreview: record.lifecyclePreview && {
+      ...record.lifecyclePreview,
+      results: record.lifecyclePreview.results.map((r) => ({ ...r, imagePushedAt: new Date(r.imagePushedAt) })),
+    },
   };
 }

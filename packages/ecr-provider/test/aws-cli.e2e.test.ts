@@ -58,4 +58,48 @@ const cli = requireAwsCliV2();
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('RepositoryNotFoundException');
   });
+
+  it('previews and applies a lifecycle policy with the CLI', async () => {
+    const policy = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+    const repo = `cli/app-${id}`;
+    const uri = `${bed.registryHost}/000000000000/us-east-1/${repo}`;
+    docker.track(`${uri}:2`);
+    await docker.buildImage(`lc-ecr-cli/app-${id}:2`, `cli two ${id}\n`);
+    expect(await shell(`docker tag lc-ecr-cli/app-${id}:2 ${uri}:2 && docker push ${uri}:2`)).toMatchObject({
+      code: 0,
+    });
+
+    const start = await shell(
+      `$AWS ecr start-lifecycle-policy-preview --repository-name ${repo} --lifecycle-policy-text '${policy}'`,
+    );
+    expect(JSON.parse(start.stdout)).toMatchObject({ status: 'COMPLETE' });
+    const preview = await shell(
+      `$AWS ecr get-lifecycle-policy-preview --repository-name ${repo} --query 'previewResults[].imageTags[0]' --output text`,
+    );
+    expect(preview.stdout.trim()).toBe('1');
+
+    expect(
+      await shell(`$AWS ecr put-lifecycle-policy --repository-name ${repo} --lifecycle-policy-text '${policy}'`),
+    ).toMatchObject({ code: 0 });
+    const left = await shell(
+      `$AWS ecr list-images --repository-name ${repo} --query 'imageIds[].imageTag' --output text`,
+    );
+    expect(left.stdout.trim()).toBe('2');
+
+    // A tagged rule without tagPrefixList or tagPatternList (long enough for the CLI's own length check).
+    const invalid = policy.replace('"any"', '"tagged"');
+    const bad = await shell(
+      `$AWS ecr put-lifecycle-policy --repository-name ${repo} --lifecycle-policy-text '${invalid}'`,
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('InvalidParameterException');
+  });
 });

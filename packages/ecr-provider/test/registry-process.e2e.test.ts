@@ -21,6 +21,9 @@ describeWithRegistry('the supervised registry process', () => {
     const exited = new Promise<void>((resolve) =>
       (orphan as unknown as { child: { once(e: string, f: () => void): void } }).child.once('exit', resolve),
     );
+    // Its gateway is dead (kill -9): nothing supervises the orphan any more, so nothing restarts it when
+    // the next gateway ends it. Without this the orphan's live supervisor raced the test (flaky under load).
+    (orphan as unknown as { stopping: boolean }).stopping = true;
     // A new gateway on the same data directory, the old one never stopped (as after kill -9).
     const next = new RegistryProcess(options);
     try {

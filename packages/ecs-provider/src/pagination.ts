@@ -47,6 +47,34 @@ export function paginate<T>(
   return { items: page, nextToken: encodeCursor({ l: listing, k: keyOf(last), o: start + page.length - 1 }) };
 }
 
+/**
+ * One page of a listing kept in order by an index: `from(after)` yields the items strictly after the
+ * cursor key `after` (from the first when undefined), in order, and is read only as far as the page
+ * needs, so a page costs its own size however long the listing. `cursorOf(item)` is the key a next page
+ * resumes after; it must place the item in the order even once the item is gone.
+ */
+export function paginateFrom<T>(
+  listing: string,
+  request: PageRequest,
+  limits: { readonly defaultSize: number; readonly maxSize: number },
+  cursorOf: (item: T) => string,
+  from: (after: string | undefined) => Iterable<T>,
+): Page<T> {
+  const size = request.maxResults ?? limits.defaultSize;
+  if (!Number.isInteger(size) || size < 1 || size > limits.maxSize) {
+    throw new InvalidParameterException(`maxResults must be an integer between 1 and ${limits.maxSize}.`);
+  }
+  const after = request.nextToken !== undefined ? decodeCursor(request.nextToken, listing).k : undefined;
+  const items: T[] = [];
+  for (const item of from(after)) {
+    if (items.length === size) {
+      return { items, nextToken: encodeCursor({ l: listing, k: cursorOf(items[items.length - 1]!), o: 0 }) };
+    }
+    items.push(item);
+  }
+  return { items };
+}
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }

@@ -8,7 +8,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore, type StateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
 import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { ECS_HANDLERS } from './operations';
@@ -143,7 +143,7 @@ export class EcsProvider implements ServiceProvider {
     const instanceId = instanceIdOf(this.state);
     context.logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
-    this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
+    this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks), this.state);
     this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
     this.taskDns = new TaskDns({
       enabled: localDnsEnabled(context.env),
@@ -274,10 +274,15 @@ export class EcsProvider implements ServiceProvider {
     this.validator().validate(operation, input);
   }
 
+  /** Answered only once its changes (and any made meanwhile) are durable. */
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    return answerWhenDurable(this.state, () => this.dispatch(operation, input, request));
+  }
+
+  private async dispatch(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
-    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
+    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex);
     const exec = {
       sessions: this.execSessions,
       streamUrl: (sessionId: string, host: string | undefined) =>

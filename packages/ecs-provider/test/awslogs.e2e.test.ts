@@ -126,6 +126,21 @@ describeWithEngine('awslogs: container output in CloudWatch Logs', () => {
     expect(filtered).toBe(count);
   }, 90_000);
 
+  test("a line longer than CloudWatch Logs' 256 KiB event limit becomes several events, as Docker's driver splits it", async () => {
+    const group = `/ecs/long-${bed.prefix}`;
+    // Docker cuts it into 16 KiB partial messages; the provider joins them, then splits at the event limit.
+    const script = "head -c 600000 /dev/zero | tr '\\0' a; echo; echo after";
+    const taskArn = await runTask('logs-long', [
+      container('long', script, { logConfiguration: awslogs(group, { 'awslogs-create-group': 'true' }) }),
+    ]);
+    await waitForTask(bed.ecs, taskArn, isStopped, { timeoutMs: 60_000 });
+    const events = await readAll(group, `app/long/${taskIdOf(taskArn)}`);
+    expect(events.map((e) => e.message!.length)).toEqual([262_118, 262_118, 600_000 - 2 * 262_118, 5]);
+    expect(events.slice(0, 3).every((e) => /^a+$/.test(e.message!))).toBe(true);
+    expect(events[3]!.message).toBe('after');
+    expect(new Set(events.slice(0, 3).map((e) => e.timestamp)).size).toBe(1);
+  }, 90_000);
+
   test('lines of a running container are visible within a second', async () => {
     const group = `/ecs/live-${bed.prefix}`;
     const taskArn = await runTask('logs-live', [

@@ -8,7 +8,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
 import { ModelValidator, QueryCodec, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { ELASTICLOADBALANCINGV2_HANDLERS, type ElasticLoadBalancingV2Scope } from './operations';
 import { ElasticLoadBalancingV2Store } from './store';
@@ -64,11 +64,9 @@ export class ElasticLoadBalancingV2Provider implements ServiceProvider {
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
-    return this.table.dispatch(
-      operation,
-      input,
-      { scope, store, plane: this.dataPlane, now: () => new Date() },
-      request,
+    // Answered only once its changes (and any made meanwhile) are durable.
+    return answerWhenDurable(store, () =>
+      this.table.dispatch(operation, input, { scope, store, plane: this.dataPlane, now: () => new Date() }, request),
     );
   }
 

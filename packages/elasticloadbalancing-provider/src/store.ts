@@ -40,6 +40,11 @@ export class ElasticLoadBalancingV2Store {
     return [...this.targets.values()].filter((t) => t.targetGroupArn === targetGroupArn);
   }
 
+  /** Resolves once every change so far is durable (group commit): answers wait for it. */
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
+
   close(): void {
     this.state.close();
   }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
-import type { GatewayConfig } from './config';
+import { ConfigError, type GatewayConfig } from './config';
 import type { GatewayInfo, ServiceProvider } from './plugin/service-provider';
 import { ProviderRegistry, type ProviderSource } from './plugin/registry';
 import { createLogger } from './logger';
@@ -117,6 +117,56 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   /** Providers whose start completed, in order: only these are stopped. */
   const started: ServiceProvider[] = [];
 
+  /**
+   * A provider that cannot start (a missing binary, a port in use) must not take the gateway down for the
+   * others: what it opened is closed (its `stop`), and its requests answer ServiceUnavailable naming why.
+   * A setting it refuses (ConfigError) is the user's to fix, and stops the gateway's start as config does.
+   */
+  const startProvider = async (provider: ServiceProvider, info: GatewayInfo) => {
+    try {
+      await provider.start?.(info);
+      started.push(provider);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        await provider.stop?.().catch(() => undefined);
+        throw error;
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error('provider could not start; its service answers ServiceUnavailable', {
+        service: provider.service.name,
+        error: reason,
+      });
+      registry.markFailed(provider.service.name, reason);
+      try {
+        await provider.stop?.();
+      } catch (stopError) {
+        logger.error('provider failed to stop after its failed start', {
+          service: provider.service.name,
+          error: String(stopError),
+        });
+      }
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    // No new connections while providers stop, so no request starts work after their clean-up.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const provider of started.splice(0).reverse()) {
+      try {
+        await provider.stop?.();
+      } catch (error) {
+        logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
+      }
+    }
+    await registry.shared.stopAll((key, error) =>
+      logger.error('shared service failed to stop', { key, error: String(error) }),
+    );
+    server.closeAllConnections();
+    upgrades.destroyAll();
+    await closed;
+  };
+
   return {
     app,
     registry,
@@ -129,36 +179,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           resolve();
         });
       });
-      const { port } = server.address() as AddressInfo;
-      const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-      const info: GatewayInfo = {
-        host: config.host,
-        port,
-        url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
-      };
-      for (const provider of registry.all()) {
-        await provider.start?.(info);
-        started.push(provider);
+      try {
+        const { port } = server.address() as AddressInfo;
+        const urlHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+        const info: GatewayInfo = {
+          host: config.host,
+          port,
+          url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
+        };
+        for (const provider of registry.all()) await startProvider(provider, info);
+        return info;
+      } catch (error) {
+        // Never leave the port open (and a test runner waiting) behind a failed start.
+        await close();
+        throw error;
       }
-      return info;
     },
-    async close() {
-      // No new connections while providers stop, so no request starts work after their clean-up.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      for (const provider of started.splice(0).reverse()) {
-        try {
-          await provider.stop?.();
-        } catch (error) {
-          logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
-        }
-      }
-      await registry.shared.stopAll((key, error) =>
-        logger.error('shared service failed to stop', { key, error: String(error) }),
-      );
-      server.closeAllConnections();
-      upgrades.destroyAll();
-      await closed;
-    },
+    close,
   };
 }

@@ -25,6 +25,8 @@ export const UnknownServiceError = defineServiceError('UnknownServiceException',
 export const ServiceNotEnabledError = defineServiceError('ServiceNotEnabledException', 501);
 /** An operation of the service's API that localcloud does not implement (yet). */
 export const NotImplementedError = defineServiceError('NotImplementedException', 501);
+/** The service's provider could not start (its start failed): its operations answer this until a restart. */
+export const ServiceUnavailableError = defineServiceError('ServiceUnavailable', 503);
 /** Anything unexpected: the detail goes to the log, never to the client. */
 export class InternalFailureError extends ServiceError {
   constructor(message = 'An internal error occurred in localcloud. See the gateway log for details.') {

@@ -9,6 +9,11 @@ export function healthRoute(registry: ProviderRegistry) {
     const services: Record<string, unknown> = {};
     await Promise.all(
       registry.all().map(async (provider) => {
+        const failure = registry.failure(provider.service.name);
+        if (failure !== undefined) {
+          services[provider.service.name] = { status: 'degraded', error: `could not start: ${failure}` };
+          return;
+        }
         try {
           services[provider.service.name] = provider.health ? await provider.health() : { status: 'running' };
         } catch (error) {

@@ -147,12 +147,17 @@ const describeStack = missing && !IN_CI ? describe.skip : describe;
 
 describeStack('the docker-compose dev stack', () => {
   let workTree: string;
+  /** Whether this host had a registry binary for the image (CI installs one): then ECR must run in it. */
+  let registryStaged = false;
 
   beforeAll(async () => {
     if (missing) throw new Error(`The dev stack test needs a Docker engine and a compose CLI: ${missing}.`);
     const started = Date.now();
     workTree = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-stack-'));
     snapshotWorkingTree(workTree);
+    // ECR's registry binary for a base without apt-get (the stand-in below); ignored with the real base.
+    const staged = await run('bash', [path.join(REPO_ROOT, 'scripts/stage-registry-binary.sh'), workTree]);
+    registryStaged = staged.startsWith('staged ');
     // No registry here: the stand-in for the Dockerfile's base image (a no-op when the tag exists).
     await run('bash', [path.join(REPO_ROOT, 'scripts/build-node-base-image.sh')], { timeoutMs: 120_000 });
     timings.baseImageSeconds = seconds(Date.now() - started);
@@ -193,6 +198,10 @@ describeStack('the docker-compose dev stack', () => {
       'if (bad.length) { console.error(bad.join("\\n")); process.exit(1); }',
     ].join('\n');
     await docker(['run', '--rm', '--entrypoint', 'node', IMAGE, '-e', probe]);
+    if (registryStaged) {
+      // ECR's registry is in the image, at the path the provider looks for it.
+      await docker(['run', '--rm', '--entrypoint', '/usr/bin/docker-registry', IMAGE, '--version']);
+    }
     const config = JSON.parse(await docker(['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
     expect(config.ExposedPorts).toHaveProperty(['4566/tcp']);
     expect(config.Env).toContain('GATEWAY_LISTEN=0.0.0.0:4566');
@@ -285,6 +294,13 @@ describeStack('the docker-compose dev stack', () => {
           status: 'ACTIVE',
         });
         expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toContain(cluster?.clusterArn);
+        if (registryStaged) {
+          // ECR's registry runs inside the container (not degraded).
+          const health = (await (await fetch(`http://127.0.0.1:${port}/_localcloud/health`)).json()) as {
+            services: Record<string, { status: string }>;
+          };
+          expect(health.services.ecr).toMatchObject({ status: 'running' });
+        }
 
         // The gateway sits on the stack's named network under the alias tasks are given.
         const networks = JSON.parse(await docker(['inspect', '-f', '{{json .NetworkSettings.Networks}}', id]));

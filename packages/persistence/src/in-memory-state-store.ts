@@ -17,6 +17,10 @@ export class InMemoryStateStore implements StateStore {
     this.tables.transaction(fn);
   }
 
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     this.closed = true;
   }

@@ -7,4 +7,5 @@ export {
   type JournalStateStoreOptions,
   type CompactionStep,
 } from './journal-state-store';
+export { answerWhenDurable } from './group-commit';
 export { CorruptStateError, DataDirLockedError, StateStoreUnavailableError } from './errors';

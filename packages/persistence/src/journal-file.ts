@@ -4,11 +4,14 @@ import { readLines } from './line-reader';
 import { parseJournalLine, type StoredChange } from './record-format';
 
 /**
- * Appends lines to one journal file. Synchronous on purpose: when `append` returns the line is on
- * disk (fdatasync), so a caller that acknowledges after it never acknowledges a change a crash can lose.
+ * Appends lines to one journal file. `append` writes synchronously (a process crash keeps the line);
+ * `sync` makes everything written so far survive an OS crash (fdatasync, off the main thread), and
+ * the caller acknowledges a change only after the sync that covers it (see GroupCommit).
  */
 export class JournalWriter {
   private failure: Error | undefined;
+  private syncsInFlight = 0;
+  private closing = false;
 
   private constructor(
     readonly file: string,
@@ -34,24 +37,49 @@ export class JournalWriter {
       });
     }
     const buffer = Buffer.from(line, 'utf8');
-    let step: 'write' | 'sync' = 'write';
     try {
       for (let written = 0; written < buffer.length;) {
         written += fs.writeSync(this.fd, buffer, written, buffer.length - written);
       }
-      step = 'sync';
-      if (this.fsync) fs.fdatasyncSync(this.fd);
     } catch (error) {
-      // A failed write is cut off so the next append starts clean. After a failed fdatasync nobody
-      // knows what reached the disk (the kernel may drop the dirty pages): the journal takes no more.
-      if (step === 'sync' || !this.cut()) this.failure = error as Error;
+      // A failed write is cut off so the next append starts clean.
+      if (!this.cut()) this.failure = error as Error;
       throw error;
     }
     this.bytes += buffer.length;
   }
 
+  /**
+   * fdatasync of everything appended before the call, in the thread pool. After a failed fdatasync
+   * nobody knows what reached the disk (the kernel may drop the dirty pages): the journal takes no more.
+   */
+  sync(done: (error: Error | null) => void): void {
+    if (!this.fsync) return done(null);
+    if (this.closing) return done(new StateStoreUnavailableError(`journal ${this.file} is closed`));
+    this.syncsInFlight++;
+    fs.fdatasync(this.fd, (error) => {
+      if (error) this.failure ??= error;
+      if (--this.syncsInFlight === 0 && this.closing) fs.close(this.fd, () => undefined);
+      done(error);
+    });
+  }
+
+  /** The same, blocking: for closing. */
+  syncNow(): void {
+    if (!this.fsync) return;
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch (error) {
+      this.failure ??= error as Error;
+      throw error;
+    }
+  }
+
+  /** Closes the file once no sync is using it any more. */
   close(): void {
-    fs.closeSync(this.fd);
+    if (this.closing) return;
+    this.closing = true;
+    if (this.syncsInFlight === 0) fs.closeSync(this.fd);
   }
 
   private cut(): boolean {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { DataDirLock } from './data-dir-lock';
 import { fsyncDir, journalPath, listDataDir, removeFile, snapshotPath, temporaryPath } from './data-dir';
 import { CorruptStateError, StateStoreUnavailableError } from './errors';
+import { GroupCommit } from './group-commit';
 import { JournalWriter, replayJournal } from './journal-file';
 import { journalLine, type StoredChange } from './record-format';
 import { readSnapshot, writeSnapshot } from './snapshot-file';
@@ -16,7 +17,7 @@ export type CompactionStep = 'snapshot-written' | 'snapshot-installed' | 'journa
 
 export interface JournalStateStoreOptions {
   readonly dir: string;
-  /** fdatasync every change and fsync snapshots and the directory (default true). */
+  /** fdatasync changes before `durable()` resolves, and fsync snapshots and the directory (default true). */
   readonly fsync?: boolean;
   /** Journal size that triggers a snapshot (default 64 MiB; never less than the last snapshot). */
   readonly compactAfterBytes?: number;
@@ -27,7 +28,8 @@ export interface JournalStateStoreOptions {
 }
 
 /**
- * State in memory, every change appended to a journal and fdatasync'd before it is acknowledged.
+ * State in memory, every change appended to a journal at once and fdatasync'd (one sync for all the
+ * changes made meanwhile: GroupCommit) before `durable()` lets anyone acknowledge it.
  * When the journal outgrows its threshold, all state is written to a new snapshot and a new journal
  * generation begins. See docs/persistence.md for the format and the crash-safety argument.
  */
@@ -36,7 +38,12 @@ export class JournalStateStore implements StateStore {
   private readonly fsync: boolean;
   private readonly compactAfterBytes: number;
   private readonly onCompactionStep: NonNullable<JournalStateStoreOptions['onCompactionStep']>;
-  private readonly tables = new TableSet((changes) => this.persist(changes));
+  private readonly tables = new TableSet((changes, undo) => this.persist(changes, undo));
+  /** The journal in use when a sync starts is the one it syncs: compaction may replace it meanwhile. */
+  private readonly commits = new GroupCommit(
+    (done) => this.journal!.sync(done),
+    (error) => (this.failure ??= error),
+  );
   private readonly lock: DataDirLock;
   private generation = 0;
   private journal: JournalWriter | undefined;
@@ -73,14 +80,28 @@ export class JournalStateStore implements StateStore {
     this.tables.transaction(fn);
   }
 
+  durable(): Promise<void> {
+    return this.commits.durable();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.journal?.close();
-    this.lock.release();
+    try {
+      if (this.commits.pending && !this.failure) {
+        this.journal!.syncNow();
+        this.commits.coverAll();
+      }
+    } catch (error) {
+      this.commits.fail(error as Error);
+      throw error;
+    } finally {
+      this.journal?.close();
+      this.lock.release();
+    }
   }
 
-  private persist(changes: readonly Change[]): void {
+  private persist(changes: readonly Change[], undo: () => void): void {
     if (this.closed) throw new StateStoreUnavailableError(`the state store for ${this.dir} is closed`);
     if (this.failure) {
       throw new StateStoreUnavailableError(`the state store for ${this.dir} failed; restart to recover`, {
@@ -89,6 +110,7 @@ export class JournalStateStore implements StateStore {
     }
     const journal = this.journal!;
     journal.append(journalLine(changes));
+    if (this.fsync) this.commits.appendedChange(undo);
     if (journal.size >= Math.max(this.compactionThreshold(), this.retryCompactionAt)) this.compactQuietly();
   }
 
@@ -138,7 +160,7 @@ export class JournalStateStore implements StateStore {
     return Math.max(this.compactAfterBytes, this.snapshotBytes);
   }
 
-  /** The change that triggered it is already durable, so a failed compaction must not fail it. */
+  /** The change that triggered it is already in the journal, so a failed compaction must not fail it. */
   private compactQuietly(): void {
     try {
       this.startGeneration(this.generation + 1);
@@ -185,6 +207,8 @@ export class JournalStateStore implements StateStore {
     this.generation = next;
     this.snapshotBytes = bytes;
     this.retryCompactionAt = 0;
+    // The snapshot (fsync'd, installed) holds every change made so far: they are all durable.
+    this.commits.coverAll();
     this.onCompactionStep('journal-started', next);
     if (previous > 0) {
       removeFile(journalPath(this.dir, previous));

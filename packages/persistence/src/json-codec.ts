@@ -36,6 +36,28 @@ function stringifyWithDateMarkers(value: unknown): string | undefined {
   }
 }
 
+/**
+ * A record read back from disk and not read since: decoded (Dates revived, frozen) on first read, and
+ * written to a new snapshot from its text without being decoded at all. Start-up then costs finding
+ * each record's table and key, not building every object of a large state. Holds either the record's
+ * JSON text or JSON.parse's output (a journal line is parsed whole, to tell a torn line).
+ */
+export class Undecoded {
+  constructor(
+    private readonly text: string | undefined,
+    private readonly parsed?: unknown,
+  ) {}
+
+  decode(): unknown {
+    return this.text !== undefined ? decodeValue(this.text) : reviveAndFreeze(this.parsed);
+  }
+
+  json(): string {
+    // JSON.parse's output still holds `{"$date": …}` markers as plain objects, so it writes back as read.
+    return this.text ?? JSON.stringify(this.parsed);
+  }
+}
+
 /** Parses JSON text written by `encodeValue` (or a line containing such values): Dates revived, everything frozen. */
 export function decodeValue(json: string): unknown {
   return reviveAndFreeze(JSON.parse(json));

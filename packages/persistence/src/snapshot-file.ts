@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { CorruptStateError } from './errors';
-import { encodeValue } from './json-codec';
 import { readLines } from './line-reader';
 import {
   SNAPSHOT_FORMAT,
@@ -19,7 +18,7 @@ const FLUSH_BYTES = 1 << 20;
 export function writeSnapshot(
   file: string,
   generation: number,
-  records: Iterable<[table: string, key: string, value: unknown]>,
+  records: Iterable<[table: string, key: string, json: string]>,
   fsync: boolean,
 ): number {
   const fd = fs.openSync(file, 'w');
@@ -44,8 +43,8 @@ export function writeSnapshot(
 
     add(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, generation })}\n`);
     let count = 0;
-    for (const [table, key, value] of records) {
-      add(snapshotRecordLine(table, key, encodeValue(value)));
+    for (const [table, key, json] of records) {
+      add(snapshotRecordLine(table, key, json));
       count++;
     }
     add(`${JSON.stringify({ end: true, records: count })}\n`);

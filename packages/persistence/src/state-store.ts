@@ -1,6 +1,6 @@
 /**
- * One named table of records, keyed by string. Reads come from memory; writes are durable when they
- * return if the store persists.
+ * One named table of records, keyed by string. Reads come from memory; writes are visible at once and
+ * durable once the store's `durable()` resolves.
  *
  * Values are stored as copies made through JSON (Dates kept as Dates) and returned deeply frozen:
  * what you read is exactly what a restart will give back, and changing a record without `put`
@@ -10,11 +10,13 @@
 export interface DurableTable<T> {
   get(key: string): T | undefined;
   has(key: string): boolean;
+  /** In insertion order, without reading the records (cheaper than `entries` right after start-up). */
+  keys(): IterableIterator<string>;
   /** In insertion order; a put to an existing key keeps its position. */
   values(): IterableIterator<T>;
   entries(): IterableIterator<[string, T]>;
   readonly size: number;
-  /** Durable when it returns (journal appended and fdatasync'd) when persistence is on. */
+  /** Visible when it returns; durable once `StateStore.durable()` resolves (the journal appended at once). */
   put(key: string, value: T): void;
   /** Deleting a missing key is a no-op. */
   delete(key: string): void;
@@ -29,14 +31,21 @@ export interface StateStore {
    * inside a transaction joins the outer one.
    */
   transaction(fn: () => void): void;
-  /** Releases the data directory; later writes throw. */
+  /**
+   * Resolves once every change made so far is durable (at once in memory, or when the store does not
+   * fsync). Concurrent callers share one fdatasync (group commit). Answer a request, or act outside the
+   * process on a change (start a container it names), only after this resolves. Rejects with
+   * StateStoreUnavailableError if the sync failed: the changes it covered are then undone in memory.
+   */
+  durable(): Promise<void>;
+  /** Makes pending changes durable (blocking) and releases the data directory; later writes throw. */
   close(): void;
 }
 
 export interface StateStoreOptions {
   /** The data directory; undefined keeps state in memory only. */
   readonly dir?: string;
-  /** fdatasync every change (default true). Without it, changes survive a process crash but not an OS crash. */
+  /** fdatasync changes before `durable()` resolves (default true). Without it, changes survive a process crash but not an OS crash. */
   readonly fsync?: boolean;
   /** Journal size that triggers a snapshot (default 64 MiB; never less than the last snapshot). */
   readonly compactAfterBytes?: number;

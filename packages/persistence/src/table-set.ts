@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue } from './json-codec';
+import { Undecoded, decodeValue, encodeValue } from './json-codec';
 import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the record's JSON text. */
@@ -7,10 +7,12 @@ export type Change =
   | { readonly op: 'delete'; readonly table: string; readonly key: string };
 
 /**
- * Writes changes durably, or throws having written none of them. Called with the changes already
- * visible in memory (a snapshot taken inside it includes them); if it throws they are undone.
+ * Records changes (the journal store appends them; the store's `durable()` then tells when they are
+ * on disk), or throws having recorded none of them. Called with the changes already visible in memory
+ * (a snapshot taken inside it includes them); if it throws they are undone. `undo` takes them back
+ * later, should the sync that was to make them durable fail.
  */
-export type PersistChanges = (changes: readonly Change[]) => void;
+export type PersistChanges = (changes: readonly Change[], undo: () => void) => void;
 
 /** Marks a deletion where a value is expected. */
 export const DELETED: unique symbol = Symbol('deleted');
@@ -24,8 +26,8 @@ interface OpenTransaction {
 
 /**
  * The tables of a store in memory, and the rules both stores share: values copied through JSON and
- * frozen; every write (alone or in a transaction) applied, persisted, and undone if persisting fails,
- * all synchronously, so no other caller ever sees a change that is not durable.
+ * frozen; every write (alone or in a transaction) applied and recorded synchronously, and undone if
+ * recording fails. Durability is the store's `durable()` barrier, which answers must wait for.
  * Only `persist` differs between the in-memory and the journal store.
  */
 export class TableSet {
@@ -48,12 +50,15 @@ export class TableSet {
     if (this.open) return fn();
     const tx: OpenTransaction = { changes: [], undo: [] };
     this.open = tx;
+    // A rolled-back delete re-inserts its key at the end of the table's order; contents are exact.
+    const rollback = () => {
+      for (const undo of tx.undo.reverse()) undo();
+    };
     try {
       fn();
-      if (tx.changes.length > 0) this.persist(tx.changes);
+      if (tx.changes.length > 0) this.persist(tx.changes, rollback);
     } catch (error) {
-      // A rolled-back delete re-inserts its key at the end of the table's order; contents are exact.
-      for (const undo of tx.undo.reverse()) undo();
+      rollback();
       throw error;
     } finally {
       this.open = undefined;
@@ -67,10 +72,11 @@ export class TableSet {
     else records.set(key, value);
   }
 
-  /** Every record of every table, for a snapshot. */
-  *allRecords(): IterableIterator<[table: string, key: string, value: unknown]> {
+  /** Every record of every table as JSON text, for a snapshot (records never read are not decoded). */
+  *allRecords(): IterableIterator<[table: string, key: string, json: string]> {
     for (const [table, records] of this.tables) {
-      for (const [key, value] of records) yield [table, key, value];
+      for (const [key, value] of records)
+        yield [table, key, value instanceof Undecoded ? value.json() : encodeValue(value)];
     }
   }
 
@@ -85,11 +91,23 @@ export class TableSet {
 
   private createView(name: string, records: Records): DurableTable<unknown> {
     const write = (change: Change, value: unknown | typeof DELETED) => this.write(records, change, value);
+    const get = (key: string) => {
+      const value = records.get(key);
+      if (!(value instanceof Undecoded)) return value;
+      const decoded = value.decode();
+      records.set(key, decoded);
+      return decoded;
+    };
     return {
-      get: (key) => records.get(key),
+      get,
       has: (key) => records.has(key),
-      values: () => records.values(),
-      entries: () => records.entries(),
+      keys: () => records.keys(),
+      *values() {
+        for (const key of records.keys()) yield get(key);
+      },
+      *entries() {
+        for (const key of records.keys()) yield [key, get(key)];
+      },
       get size() {
         return records.size;
       },

@@ -98,6 +98,11 @@ export class SecretsManagerStore {
     if (this.byName.get(secret.name) === secret.arn) this.byName.delete(secret.name);
   }
 
+  /** Resolves once every change so far is durable (group commit): answers wait for it. */
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
+
   close(): void {
     this.state.close();
   }

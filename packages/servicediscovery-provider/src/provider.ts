@@ -8,7 +8,7 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
+import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
 import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { sharedNameTable } from '@localcloud/local-dns';
 import { publishDns, withdrawAllDns } from './dns-publisher';
@@ -62,7 +62,8 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     try {
-      return await this.table.dispatch(operation, input, { scope, store }, request);
+      // Answered only once its changes (and any made meanwhile) are durable.
+      return await answerWhenDurable(store, () => this.table.dispatch(operation, input, { scope, store }, request));
     } finally {
       // Every change (instances, health, DnsConfig, namespaces) reaches DNS before its response does.
       if (!READ_ONLY.test(operation)) publishDns(this.names(), scope.accountId, scope.region, store);

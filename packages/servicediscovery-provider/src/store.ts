@@ -93,6 +93,11 @@ export class ServiceDiscoveryStore {
     return [...this.services.values()].filter((s) => s.NamespaceId === namespaceId);
   }
 
+  /** Resolves once every change so far is durable (group commit): answers wait for it. */
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
+
   close(): void {
     this.state.close();
   }

@@ -39,6 +39,11 @@ export class SSMStore {
     this.state.transaction(fn);
   }
 
+  /** Resolves once every change so far is durable (group commit): answers wait for it. */
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
+
   close(): void {
     this.state.close();
   }

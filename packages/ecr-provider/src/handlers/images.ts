@@ -275,6 +275,7 @@ export async function putImage(
     );
   }
   ctx.store.imagePushed(name, digest, ctx.now);
+  await ctx.applyLifecycle(name);
   return {
     image: {
       registryId: ctx.scope.accountId,

@@ -2,9 +2,13 @@ import type { EcrScope } from '../ecr-scope';
 import {
   InvalidParameterException,
   LifecyclePolicyNotFoundException,
+  LifecyclePolicyPreviewNotFoundException,
   RepositoryPolicyNotFoundException,
 } from '../errors';
-import { requireRepository } from './repositories';
+import { expiredImages, LifecyclePolicyInvalid, parseLifecyclePolicy } from '../lifecycle/rules';
+import { listImages, partsOfIndexes } from '../registry/images';
+import type { LifecyclePreview } from '../store';
+import { paginate, requireRepository } from './repositories';
 
 type RepositoryInput = { registryId?: string; repositoryName: string };
 
@@ -53,46 +57,29 @@ export function deleteRepositoryPolicy(input: RepositoryInput, ctx: EcrScope) {
   return { registryId: ctx.scope.accountId, repositoryName: record.repositoryName, policyText };
 }
 
-/** ECR's lifecycle policy shape: rules with a unique priority, a selection and an `expire` action. */
-function checkLifecyclePolicy(text: string): void {
-  const fail = (why: string) =>
-    new InvalidParameterException(
-      `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${why}'`,
+/** The policy's rules, or ECR's InvalidParameterException naming what is wrong. */
+function checkLifecyclePolicy(text: string) {
+  try {
+    return parseLifecyclePolicy(text);
+  } catch (error) {
+    if (!(error instanceof LifecyclePolicyInvalid)) throw error;
+    throw new InvalidParameterException(
+      `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${error.message}'`,
     );
-  const policy = parseObject(text);
-  if (!policy) throw fail('the policy is not a JSON object');
-  const rules = policy.rules;
-  if (!Array.isArray(rules) || rules.length === 0) throw fail('object has missing required properties (["rules"])');
-  const priorities = new Set<number>();
-  for (const rule of rules as Record<string, unknown>[]) {
-    const priority = rule?.rulePriority;
-    if (!Number.isInteger(priority) || (priority as number) < 1) throw fail('rulePriority must be a positive integer');
-    if (priorities.has(priority as number)) throw fail(`rulePriority ${String(priority)} is used more than once`);
-    priorities.add(priority as number);
-    const selection = rule.selection as Record<string, unknown> | undefined;
-    if (!selection || typeof selection !== 'object')
-      throw fail('object has missing required properties (["selection"])');
-    if (!['tagged', 'untagged', 'any'].includes(String(selection.tagStatus))) {
-      throw fail(`tagStatus ${String(selection.tagStatus)} is not one of tagged, untagged, any`);
-    }
-    if (!['imageCountMoreThan', 'sinceImagePushed'].includes(String(selection.countType))) {
-      throw fail(`countType ${String(selection.countType)} is not one of imageCountMoreThan, sinceImagePushed`);
-    }
-    if (!Number.isInteger(selection.countNumber) || (selection.countNumber as number) < 1) {
-      throw fail('countNumber must be a positive integer');
-    }
-    if ((rule.action as { type?: unknown } | undefined)?.type !== 'expire') throw fail('action type must be expire');
   }
 }
 
-export function putLifecyclePolicy(input: RepositoryInput & { lifecyclePolicyText: string }, ctx: EcrScope) {
+export async function putLifecyclePolicy(input: RepositoryInput & { lifecyclePolicyText: string }, ctx: EcrScope) {
   const record = requireRepository(ctx, input.repositoryName, input.registryId);
   checkLifecyclePolicy(input.lifecyclePolicyText);
+  const { lifecycleEvaluatedAt: _evaluated, ...rest } = record;
   ctx.store.repositories.put(record.repositoryName, {
-    ...record,
+    ...rest,
     lifecyclePolicyText: input.lifecyclePolicyText,
     lifecycleUpdatedAt: ctx.now,
   });
+  // ECR applies a new policy within a day; localcloud at once (a failure is logged, the policy stays set).
+  await ctx.applyLifecycle(record.repositoryName);
   return {
     registryId: ctx.scope.accountId,
     repositoryName: record.repositoryName,
@@ -107,20 +94,103 @@ export function getLifecyclePolicy(input: RepositoryInput, ctx: EcrScope) {
     registryId: ctx.scope.accountId,
     repositoryName: record.repositoryName,
     lifecyclePolicyText: record.lifecyclePolicyText,
-    // Rules are stored, not evaluated: this is when the policy was set.
-    lastEvaluatedAt: record.lifecycleUpdatedAt,
+    lastEvaluatedAt: record.lifecycleEvaluatedAt ?? record.lifecycleUpdatedAt,
   };
 }
 
 export function deleteLifecyclePolicy(input: RepositoryInput, ctx: EcrScope) {
   const record = requireRepository(ctx, input.repositoryName, input.registryId);
   if (record.lifecyclePolicyText === undefined) throw lifecycleNotFound(ctx, record.repositoryName);
-  const { lifecyclePolicyText, lifecycleUpdatedAt, ...rest } = record;
+  const { lifecyclePolicyText, lifecycleUpdatedAt, lifecycleEvaluatedAt, ...rest } = record;
   ctx.store.repositories.put(record.repositoryName, rest);
   return {
     registryId: ctx.scope.accountId,
     repositoryName: record.repositoryName,
     lifecyclePolicyText,
-    lastEvaluatedAt: lifecycleUpdatedAt,
+    lastEvaluatedAt: lifecycleEvaluatedAt ?? lifecycleUpdatedAt,
+  };
+}
+
+/** Which images a policy (the given one, else the repository's) would expire now; computed at once. */
+export async function startLifecyclePolicyPreview(
+  input: RepositoryInput & { lifecyclePolicyText?: string },
+  ctx: EcrScope,
+) {
+  const record = requireRepository(ctx, input.repositoryName, input.registryId);
+  const text = input.lifecyclePolicyText ?? record.lifecyclePolicyText;
+  if (text === undefined) throw lifecycleNotFound(ctx, record.repositoryName);
+  const rules = checkLifecyclePolicy(text);
+  const images = await listImages(ctx, record.repositoryName);
+  const parts = partsOfIndexes(images);
+  const expired = expiredImages(
+    rules,
+    images.filter((image) => !parts.has(image.digest)),
+    ctx.now,
+  );
+  const preview: LifecyclePreview = {
+    lifecyclePolicyText: text,
+    results: expired.map(({ image, rulePriority }) => ({
+      imageDigest: image.digest,
+      imageTags: [...image.tags],
+      imagePushedAt: image.pushedAt,
+      appliedRulePriority: rulePriority,
+    })),
+  };
+  const latest = ctx.store.repository(record.repositoryName) ?? record;
+  ctx.store.repositories.put(record.repositoryName, { ...latest, lifecyclePreview: preview });
+  return {
+    registryId: ctx.scope.accountId,
+    repositoryName: record.repositoryName,
+    lifecyclePolicyText: text,
+    status: 'COMPLETE',
+  };
+}
+
+export function getLifecyclePolicyPreview(
+  input: RepositoryInput & {
+    imageIds?: { imageDigest?: string; imageTag?: string }[];
+    nextToken?: string;
+    maxResults?: number;
+    filter?: { tagStatus?: 'ANY' | 'TAGGED' | 'UNTAGGED' };
+  },
+  ctx: EcrScope,
+) {
+  const record = requireRepository(ctx, input.repositoryName, input.registryId);
+  const preview = record.lifecyclePreview;
+  if (!preview) {
+    throw new LifecyclePolicyPreviewNotFoundException(
+      `Lifecycle policy preview request does not exist for the repository with name '${record.repositoryName}' in the registry with id '${ctx.scope.accountId}'`,
+    );
+  }
+  if (input.imageIds && (input.nextToken !== undefined || input.maxResults !== undefined)) {
+    throw new InvalidParameterException('Cannot specify imageIds together with maxResults or nextToken');
+  }
+  const status = input.filter?.tagStatus ?? 'ANY';
+  const results = preview.results.filter(
+    (r) =>
+      (status === 'ANY' || (status === 'TAGGED') === r.imageTags.length > 0) &&
+      (!input.imageIds ||
+        input.imageIds.some(
+          (id) =>
+            (id.imageDigest === undefined || id.imageDigest === r.imageDigest) &&
+            (id.imageTag === undefined || r.imageTags.includes(id.imageTag)) &&
+            (id.imageDigest !== undefined || id.imageTag !== undefined),
+        )),
+  );
+  const { page, nextToken } = paginate(results, input.nextToken, input.maxResults ?? 100);
+  return {
+    registryId: ctx.scope.accountId,
+    repositoryName: record.repositoryName,
+    lifecyclePolicyText: preview.lifecyclePolicyText,
+    status: 'COMPLETE',
+    previewResults: page.map((r) => ({
+      ...(r.imageTags.length > 0 ? { imageTags: r.imageTags } : {}),
+      imageDigest: r.imageDigest,
+      imagePushedAt: r.imagePushedAt,
+      action: { type: 'EXPIRE' },
+      appliedRulePriority: r.appliedRulePriority,
+    })),
+    summary: { expiringImageTotalCount: preview.results.length },
+    ...(nextToken ? { nextToken } : {}),
   };
 }

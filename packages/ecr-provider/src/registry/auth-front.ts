@@ -31,8 +31,8 @@ export interface Refusal {
 export interface RegistryGate {
   /** Undefined to let the request through, else why not. */
   check(access: RepositoryAccess): Refusal | undefined | Promise<Refusal | undefined>;
-  /** A manifest was stored (push or PutImage through the registry). */
-  manifestPushed(access: RepositoryAccess, digest: string): void;
+  /** A manifest was stored (a push); the client's answer waits for it (the lifecycle policy is applied). */
+  manifestPushed(access: RepositoryAccess, digest: string): void | Promise<void>;
 }
 
 const NAME_PATH = /^\/v2\/([0-9]{12})\/([a-z0-9-]+)\/(.+)\/(manifests|blobs|tags)(?:\/(.*))?$/;
@@ -116,9 +116,9 @@ export class AuthFront {
         url.searchParams.delete('from');
       }
     }
-    return this.forward(request, response, url, (status, headers) => {
+    return this.forward(request, response, url, async (status, headers) => {
       if (kind === 'manifests' && access.method === 'PUT' && status === 201) {
-        this.options.gate.manifestPushed(access, String(headers['docker-content-digest']));
+        await this.options.gate.manifestPushed(access, String(headers['docker-content-digest']));
       }
     });
   }
@@ -137,7 +137,7 @@ export class AuthFront {
     request: http.IncomingMessage,
     response: http.ServerResponse,
     url: URL,
-    onResponse?: (status: number, headers: http.IncomingHttpHeaders) => void,
+    onResponse?: (status: number, headers: http.IncomingHttpHeaders) => void | Promise<void>,
   ): void {
     const socketPath = this.options.registrySocket();
     if (!socketPath) {
@@ -148,9 +148,14 @@ export class AuthFront {
     const upstream = http.request(
       { socketPath, method: request.method, path: url.pathname + url.search, headers },
       (reply) => {
-        onResponse?.(reply.statusCode ?? 0, reply.headers);
-        response.writeHead(reply.statusCode ?? 502, reply.headers);
-        pipeline(reply, response, () => undefined);
+        // What follows a response (recording a push) is done before the client hears of it, so a push that
+        // returned has been recorded; it never fails the request.
+        void Promise.resolve(onResponse?.(reply.statusCode ?? 0, reply.headers))
+          .catch((error: unknown) => this.options.logger.warn(`ecr: after ${url.pathname}: ${String(error)}`))
+          .then(() => {
+            response.writeHead(reply.statusCode ?? 502, reply.headers);
+            pipeline(reply, response, () => undefined);
+          });
       },
     );
     upstream.on('error', (error) => {

@@ -13,6 +13,8 @@ export class RegistryGate implements Gate {
       readonly store: (accountId: string, region: string) => EcrStore;
       readonly client: () => RegistryClient | undefined;
       readonly clock: () => number;
+      /** After a push: the repository's lifecycle policy is applied (never throws). */
+      readonly pushed?: (accountId: string, region: string, repositoryName: string) => Promise<void>;
     },
   ) {}
 
@@ -43,10 +45,11 @@ export class RegistryGate implements Gate {
     return undefined;
   }
 
-  manifestPushed(access: RepositoryAccess, digest: string): void {
+  async manifestPushed(access: RepositoryAccess, digest: string): Promise<void> {
     if (!DIGEST.test(digest)) return;
     this.options
       .store(access.accountId, access.region)
       .imagePushed(access.repositoryName, digest, new Date(this.options.clock()));
+    await this.options.pushed?.(access.accountId, access.region, access.repositoryName);
   }
 }

@@ -65,3 +65,20 @@ export function artifactMediaType(manifest: StoredManifest): string | undefined 
     return undefined;
   }
 }
+
+/**
+ * Digests of the manifests an index (multi-platform image) of the repository lists: they show as untagged
+ * images, but are parts of another image, so a lifecycle rule must not count or expire them on their own.
+ */
+export function partsOfIndexes(images: readonly Image[]): Set<string> {
+  const parts = new Set<string>();
+  for (const image of images) {
+    try {
+      const parsed = JSON.parse(image.manifest.body) as { manifests?: { digest?: unknown }[] };
+      for (const entry of parsed.manifests ?? []) if (typeof entry.digest === 'string') parts.add(entry.digest);
+    } catch {
+      // not JSON: lists nothing
+    }
+  }
+  return parts;
+}

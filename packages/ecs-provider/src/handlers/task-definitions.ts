@@ -19,8 +19,8 @@ import { parseTaskDefinitionRef, rootPrincipalArn, taskDefinitionArn, type Scope
 import { ClientException, InvalidParameterException } from '../errors';
 import { buildTaskDefinition, validateRegistration } from '../domain/task-definition';
 import { mergeTags } from '../domain/tags';
-import { paginate } from '../pagination';
-import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
+import { paginate, paginateFrom } from '../pagination';
+import type { TaskDefinitionRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
 import { truncateText } from '@localcloud/gateway';
 
@@ -101,15 +101,47 @@ export function describeTaskDefinition(
     : { taskDefinition: record.taskDefinition };
 }
 
-/** Task definitions in ECS's listing order: family name, then revision (reversed for DESC). */
-function* revisionsInOrder(store: EcsStore, families: readonly FamilyRecord[], descending: boolean) {
-  const ordered = [...families].sort((a, b) => (a.family < b.family ? -1 : a.family > b.family ? 1 : 0));
-  if (descending) ordered.reverse();
-  for (const family of ordered) {
-    for (let i = 1; i <= family.lastRevision; i += 1) {
-      const revision = descending ? family.lastRevision - i + 1 : i;
-      const record = store.taskDefinitions.get(revisionKey(family.family, revision));
+/** Where a ListTaskDefinitions page resumes: the family and revision of the last ARN it returned. */
+function revisionOfArn(arn: string): { family: string; revision: number } | undefined {
+  const name = arn.slice(arn.lastIndexOf('/') + 1);
+  const colon = name.lastIndexOf(':');
+  const revision = Number(name.slice(colon + 1));
+  return colon > 0 && Number.isInteger(revision) ? { family: name.slice(0, colon), revision } : undefined;
+}
+
+/**
+ * Task definitions in ECS's listing order (family name, then revision; both reversed for DESC) strictly
+ * after the ARN `afterArn`, read from the sorted family index and each family's revision counter: a
+ * page costs its own size, not the number of families or revisions stored.
+ */
+function* revisionsAfter(
+  store: EcsStore,
+  familyPrefix: string | undefined,
+  afterArn: string | undefined,
+  descending: boolean,
+): IterableIterator<TaskDefinition> {
+  const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
+  const names =
+    familyPrefix !== undefined
+      ? [familyPrefix]
+      : (function* () {
+          // The cursor's own family first (its remaining revisions), then the families after it.
+          if (after && store.families.has(after.family)) yield after.family;
+          yield* store.families.keysAfter(after?.family, descending);
+        })();
+  for (const name of names) {
+    const family = store.families.get(name);
+    if (!family) continue;
+    const resume = after?.family === name ? after.revision : undefined;
+    // A token naming another family (of another family's listing): this family is wholly after it, or before.
+    if (familyPrefix !== undefined && after && after.family !== name) {
+      if (descending ? after.family < name : after.family > name) return;
+    }
+    const first = descending ? Math.min(family.lastRevision, (resume ?? Infinity) - 1) : (resume ?? 0) + 1;
+    for (let revision = first; descending ? revision >= 1 : revision <= family.lastRevision;) {
+      const record = store.taskDefinitions.get(revisionKey(name, revision));
       if (record) yield record.taskDefinition;
+      revision += descending ? -1 : 1;
     }
   }
 }
@@ -120,16 +152,21 @@ export function listTaskDefinitions(
 ): ListTaskDefinitionsResponse {
   const status = input.status ?? 'ACTIVE';
   // `familyPrefix` is the full family name for this operation (unlike ListTaskDefinitionFamilies).
-  const families =
-    input.familyPrefix !== undefined
-      ? [store.families.get(input.familyPrefix)].filter((f): f is FamilyRecord => f !== undefined)
-      : [...store.families.values()];
-  const arns: string[] = [];
-  for (const definition of revisionsInOrder(store, families, input.sort === 'DESC')) {
-    if (definition.status === status) arns.push(definition.taskDefinitionArn!);
-  }
-  const page = paginate(`ListTaskDefinitions`, arns, (arn) => arn, input, { defaultSize: 100, maxSize: 100 });
-  return { taskDefinitionArns: page.items, nextToken: page.nextToken };
+  const page = paginateFrom(
+    'ListTaskDefinitions',
+    input,
+    { defaultSize: 100, maxSize: 100 },
+    (definition: TaskDefinition) => definition.taskDefinitionArn!,
+    function* (after) {
+      for (const definition of revisionsAfter(store, input.familyPrefix, after, input.sort === 'DESC')) {
+        if (definition.status === status) yield definition;
+      }
+    },
+  );
+  return {
+    taskDefinitionArns: page.items.map((definition) => definition.taskDefinitionArn!),
+    nextToken: page.nextToken,
+  };
 }
 
 export function listTaskDefinitionFamilies(

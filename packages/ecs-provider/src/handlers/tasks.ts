@@ -26,7 +26,9 @@ import { taskReservation } from '../domain/container-instances';
 import { newTaskRecord } from '../domain/new-task';
 import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
-import { paginate } from '../pagination';
+import { paginateFrom } from '../pagination';
+import { keyOfPosition, positionOf } from '../store/task-index';
+import { taskKeyOf } from '../runtime/scoped-tasks';
 import { describedTask, toTask, type TaskRecord } from '../runtime/task-record';
 import { resolveCluster } from './resolve-cluster';
 import { resolveTaskDefinition } from './task-definitions';
@@ -177,18 +179,26 @@ export function listTasks(input: ListTasksRequest, ecs: EcsScope): ListTasksResp
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: false });
   const desiredStatus = input.desiredStatus ?? 'RUNNING';
   const serviceGroup = input.serviceName ? `service:${serviceNameOf(input.serviceName)}` : undefined;
-  const matching = ecs.tasks
-    .inCluster(cluster.clusterName)
-    .filter(
-      (t: TaskRecord) =>
-        t.desiredStatus === desiredStatus &&
-        (!input.family || familyOf(t.taskDefinitionArn) === input.family) &&
-        (!input.startedBy || t.startedBy === input.startedBy) &&
-        (!serviceGroup || t.group === serviceGroup) &&
-        (!input.launchType || t.launchType === input.launchType) &&
-        (!input.containerInstance || t.containerInstanceArn === input.containerInstance),
-    );
-  const page = paginate('ListTasks', matching, (t) => t.taskArn, input, { defaultSize: 100, maxSize: 100 });
+  const matches = (t: TaskRecord) =>
+    t.desiredStatus === desiredStatus &&
+    (!input.family || familyOf(t.taskDefinitionArn) === input.family) &&
+    (!input.startedBy || t.startedBy === input.startedBy) &&
+    (!serviceGroup || t.group === serviceGroup) &&
+    (!input.launchType || t.launchType === input.launchType) &&
+    (!input.containerInstance || t.containerInstanceArn === input.containerInstance);
+  // Oldest first, read from the index a page at a time; the token holds the last task's index position.
+  const page = paginateFrom(
+    'ListTasks',
+    input,
+    { defaultSize: 100, maxSize: 100 },
+    (t: TaskRecord) => positionOf(taskKeyOf(t.taskArn), t),
+    function* (after) {
+      for (const position of ecs.store.taskIndex.after(cluster.clusterName, desiredStatus, after)) {
+        const task = ecs.store.tasks.get(keyOfPosition(position));
+        if (task && matches(task)) yield task;
+      }
+    },
+  );
   return { taskArns: page.items.map((t) => t.taskArn), nextToken: page.nextToken };
 }
 

@@ -2,6 +2,7 @@ import { parseArn } from '../arn';
 import type { ScopedTable } from '../store/scoped-table';
 import type { TaskRecord } from './task-record';
 import type { TaskRuntime } from './task-runtime';
+import type { TaskIndex } from '../store/task-index';
 
 /** Tasks are stored by `<cluster>/<task id>`, the tail of their ARN. */
 export function taskKeyOf(taskArn: string): string {
@@ -15,6 +16,8 @@ export class ScopedTasks {
     readonly runtime: TaskRuntime,
     /** Whether the container engine answers right now. */
     readonly engineAvailable: () => Promise<boolean>,
+    /** The store's index of these tasks by cluster (EcsStore.taskIndex); without it, a scan. */
+    private readonly index?: Pick<TaskIndex, 'inCluster'>,
   ) {}
 
   get(taskArn: string): TaskRecord | undefined {
@@ -31,6 +34,14 @@ export class ScopedTasks {
 
   /** The cluster's tasks, oldest first. */
   inCluster(clusterName: string): TaskRecord[] {
+    if (this.index) {
+      const tasks: TaskRecord[] = [];
+      for (const key of this.index.inCluster(clusterName)) {
+        const task = this.table.get(key);
+        if (task) tasks.push(task);
+      }
+      return tasks;
+    }
     const prefix = `${clusterName}/`;
     const tasks: TaskRecord[] = [];
     for (const [key, record] of this.table.entries()) if (key.startsWith(prefix)) tasks.push(record);

@@ -52,6 +52,8 @@ export interface TaskRef {
 export interface TaskRepository {
   get(ref: TaskRef): TaskRecord | undefined;
   put(record: TaskRecord): void;
+  /** Resolves once every change so far is durable: a record must be, before the containers it names exist. */
+  durable(): Promise<void>;
   /** Every task not yet STOPPED, in any account and region. */
   unfinished(): TaskRecord[];
 }

@@ -1,5 +1,5 @@
 import type { AccountRegionStores } from '@localcloud/gateway';
-import type { DurableTable } from '@localcloud/persistence';
+import type { DurableTable, StateStore } from '@localcloud/persistence';
 import { parseArn } from '../arn';
 import type { EcsStore } from '../store/ecs-store';
 import { taskKeyOf } from './scoped-tasks';
@@ -14,7 +14,12 @@ export class StoreTaskRepository implements TaskRepository {
     private readonly stores: AccountRegionStores<EcsStore>,
     /** The table behind every account's task view, for the rare scans across all of them. */
     private readonly allTasks: DurableTable<TaskRecord>,
+    private readonly state: Pick<StateStore, 'durable'>,
   ) {}
+
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
 
   get(ref: TaskRef): TaskRecord | undefined {
     return this.stores.get(ref.accountId, ref.region).tasks.get(taskKeyOf(ref.taskArn));

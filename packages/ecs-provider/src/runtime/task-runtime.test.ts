@@ -136,4 +136,25 @@ describe('TaskRuntime', () => {
     expect(events).toEqual(['container', 'container', 'network-holder']);
     expect(await bed.backend.listContainers({ all: true })).toEqual([]);
   });
+
+  test('a bridge task with no ports reaches RUNNING without inspecting its containers; one with ports reads its bindings', async () => {
+    const inspected: string[] = [];
+    const inspect = bed.backend.inspectContainer.bind(bed.backend);
+    bed.backend.inspectContainer = (id: string) => {
+      inspected.push(id);
+      return inspect(id);
+    };
+    const quiet = await run([container({ name: 'app' })], 'bridge');
+    await bed.settle();
+    expect(task(quiet)).toMatchObject({ lastStatus: 'RUNNING', containers: [{ name: 'app', networkBindings: [] }] });
+    expect(inspected).toEqual([]);
+
+    const served = await run(
+      [container({ name: 'web', portMappings: [{ containerPort: 80, hostPort: 8080 }] })],
+      'bridge',
+    );
+    await bed.settle();
+    expect(task(served).containers![0]!.networkBindings).toMatchObject([{ containerPort: 80, hostPort: 8080 }]);
+    expect(inspected).toEqual([bed.runtimeId(task(served), 'web')]);
+  });
 });

@@ -11,6 +11,7 @@ import {
 } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 import { unsupportedTaskFeature } from './unsupported-features';
+import { registryHostOf, type RegistryLogin } from './registry-credentials';
 import { SecretsUnavailableError, TaskSecrets, type ResolvedSecrets } from './task-secrets';
 import { planTask, type PlannedContainer, type TaskPlan } from './container-plan';
 import type { EcsRuntimeConfig } from './runtime-config';
@@ -213,8 +214,13 @@ export class TaskRuntime {
       });
       await this.options.hooks?.beforeCreate(ref, withLogSecretOptions(definition, secrets));
       // From here on, images are the references pulled (an ECR URI becomes the local registry's).
-      const pulled = await this.pullImages(ref, plan);
-      const wired = await this.prepareTaskResources(ref, pulled);
+      // Started now so that its Engine calls overlap the image checks; awaited before anything is created.
+      const network = this.readyNetwork(ref, plan);
+      network.catch(() => undefined);
+      const pulled = await this.pullImages(ref, plan, secrets?.registryLogins ?? {});
+      // The record naming the containers is durable before they exist, so a restart finds them.
+      await this.options.repository.durable();
+      const wired = await this.prepareTaskResources(ref, pulled, network);
       await this.createContainers(ref, wired);
       await this.startContainers(ref, wired);
       // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
@@ -254,7 +260,11 @@ export class TaskRuntime {
     }
   }
 
-  private async pullImages(ref: TaskRef, plan: TaskPlan): Promise<TaskPlan> {
+  private async pullImages(
+    ref: TaskRef,
+    plan: TaskPlan,
+    registryLogins: Readonly<Record<string, RegistryLogin>>,
+  ): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'PENDING';
       r.pullStartedAt = new Date();
@@ -267,6 +277,12 @@ export class TaskRuntime {
     ];
     // The built-in holder image is made locally, never pulled.
     const builtInHolder = plan.networkHolder && !this.options.config.networkHolderImage ? plan.networkHolder.image : '';
+    // An image some container pulls with `repositoryCredentials`: the login goes with that image's pull.
+    const logins = new Map<string, RegistryLogin>();
+    for (const c of plan.containers) {
+      const login = registryLogins[c.name];
+      if (login) logins.set(c.spec.image, login);
+    }
     const resolved = new Map<string, ResolvedImage>();
     const progress = (image: string) => (p: PullProgress) =>
       this.options.logger.debug('pulling image', { image, status: p.status, progress: p.progress });
@@ -274,6 +290,12 @@ export class TaskRuntime {
       images.map(async (image) => {
         if (image === builtInHolder) return this.backend.ensurePauseImage(image);
         const source = await this.options.images?.resolve(ref, image);
+        const login = logins.get(image);
+        if (!source && login) {
+          // A private registry's image is pulled every time with its login, as the agent does: a tag may move.
+          await this.backend.pullImage(image, progress(image), { ...login, serveraddress: registryHostOf(image) });
+          return this.backend.inspectImage(image);
+        }
         if (!source) return this.backend.ensureImage(image, progress(image));
         resolved.set(image, source);
         // A registry image is pulled every time, as the ECS agent's default pull behaviour does: a tag may move.
@@ -317,17 +339,28 @@ export class TaskRuntime {
     };
   }
 
+  /**
+   * The task's Docker network exists and the task endpoints listen on it; returns the DNS servers the
+   * containers get, if any.
+   */
+  private async readyNetwork(ref: TaskRef, plan: TaskPlan): Promise<readonly string[] | void> {
+    if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
+    if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
+      return this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
+    }
+  }
+
   /** Network, volumes and the network holder; returns the plan with the containers' DNS servers set. */
-  private async prepareTaskResources(ref: TaskRef, planned: TaskPlan): Promise<TaskPlan> {
+  private async prepareTaskResources(
+    ref: TaskRef,
+    planned: TaskPlan,
+    network: Promise<readonly string[] | void>,
+  ): Promise<TaskPlan> {
     this.mutate(ref, (r) => {
       r.lastStatus = 'ACTIVATING';
     });
-    if (this.options.config.dockerNetwork) await this.backend.ensureNetwork(this.options.config.dockerNetwork);
-    let plan = planned;
-    if (plan.networkMode === 'bridge' || plan.networkMode === 'awsvpc') {
-      const dns = await this.options.hooks?.networkReady(ref, this.options.config.dockerNetwork ?? 'bridge');
-      if (dns && dns.length > 0) plan = withDns(plan, dns);
-    }
+    const dns = await network;
+    const plan = dns && dns.length > 0 ? withDns(planned, dns) : planned;
     for (const volume of plan.volumes) {
       await this.backend.createVolume({
         name: volume.name,
@@ -476,13 +509,25 @@ export class TaskRuntime {
   private async refreshBindings(ref: TaskRef, plan: TaskPlan): Promise<void> {
     const record = this.options.repository.get(ref);
     if (!record?.runtime) return;
+    // Without port mappings or a task address there is nothing to read: spare the hot path the inspects.
+    const wanted = plan.networkMode === 'awsvpc' || plan.containers.some((c) => c.containerPorts.length > 0);
     const holderId = record.runtime.networkHolder?.runtimeId;
-    const holder = holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const holder = wanted && holderId ? await this.inspectOrUndefined(holderId) : undefined;
+    const infos = await Promise.all(
+      plan.containers.map((planned) => {
+        if (!wanted || holder) return holder;
+        const runtimeId = record.runtime!.containers.find((c) => c.name === planned.name)?.runtimeId;
+        return runtimeId ? this.inspectOrUndefined(runtimeId) : undefined;
+      }),
+    );
     const updates = new Map<string, { bindings: NetworkBinding[]; ip?: string; mac?: string }>();
-    for (const planned of plan.containers) {
-      const runtimeId = record.runtime.containers.find((c) => c.name === planned.name)?.runtimeId;
+    for (const [i, planned] of plan.containers.entries()) {
+      if (!wanted) {
+        updates.set(planned.name, { bindings: [] });
+        continue;
+      }
       // In a shared namespace the holder publishes every port; each container reports its own.
-      const info = holder ?? (runtimeId ? await this.inspectOrUndefined(runtimeId) : undefined);
+      const info = infos[i];
       if (!info) continue;
       const own = new Set(planned.containerPorts);
       updates.set(planned.name, {

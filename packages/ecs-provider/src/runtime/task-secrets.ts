@@ -1,8 +1,9 @@
 import type { ContainerDefinition, Secret, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
+import { registryLogin, type RegistryLogin } from './registry-credentials';
 
 /**
- * Resolves a task's `secrets` and `logConfiguration.secretOptions` when it starts, as the ECS agent does
+ * Resolves a task's `secrets`, `logConfiguration.secretOptions` and `repositoryCredentials` when it starts, as the ECS agent does
  * with the task execution role: from SSM Parameter Store and Secrets Manager, through those providers'
  * own API (`handle` with AWS API shapes), so neither side knows the other's internals.
  *
@@ -19,6 +20,8 @@ export interface ResolvedSecrets {
   readonly environment: Record<string, Record<string, string>>;
   /** Per container name: log driver options from `logConfiguration.secretOptions`. */
   readonly logOptions: Record<string, Record<string, string>>;
+  /** Per container name: the login its image is pulled with, from `repositoryCredentials`. */
+  readonly registryLogins: Record<string, RegistryLogin>;
 }
 
 /** Why a task cannot start: its message is ECS's stopped reason and names what is missing, never a value. */
@@ -83,20 +86,31 @@ export class TaskSecrets {
   /** Whether a definition asks for anything this resolves (so tasks without secrets skip it entirely). */
   static wanted(definition: TaskDefinition): boolean {
     return (definition.containerDefinitions ?? []).some(
-      (c) => (c.secrets?.length ?? 0) > 0 || (c.logConfiguration?.secretOptions?.length ?? 0) > 0,
+      (c) =>
+        (c.secrets?.length ?? 0) > 0 ||
+        (c.logConfiguration?.secretOptions?.length ?? 0) > 0 ||
+        c.repositoryCredentials?.credentialsParameter !== undefined,
     );
   }
 
   async resolve(task: TaskScope, definition: TaskDefinition): Promise<ResolvedSecrets> {
     const environment: Record<string, Record<string, string>> = {};
     const logOptions: Record<string, Record<string, string>> = {};
+    const registryLogins: Record<string, RegistryLogin> = {};
     for (const container of definition.containerDefinitions ?? []) {
       const name = container.name!;
+      if (container.repositoryCredentials?.credentialsParameter !== undefined) {
+        try {
+          registryLogins[name] = await registryLogin(this.options.lookupProvider, task, container);
+        } catch (error) {
+          throw new SecretsUnavailableError((error as Error).message, name);
+        }
+      }
       if (container.secrets?.length) environment[name] = await this.resolveAll(task, container, container.secrets);
       const secretOptions = container.logConfiguration?.secretOptions;
       if (secretOptions?.length) logOptions[name] = await this.resolveAll(task, container, secretOptions);
     }
-    return { environment, logOptions };
+    return { environment, logOptions, registryLogins };
   }
 
   private async resolveAll(

@@ -2,7 +2,7 @@ import type { TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
 
 /**
  * What a task can ask for that localcloud has nothing to serve from: environment files (S3, until an S3
- * provider exists), and secrets when the runtime has no resolver. Such a task fails to start with ECS's
+ * provider exists), and secrets or registry credentials when the runtime has no resolver. Such a task fails to start with ECS's
  * ResourceInitializationError naming the reason, rather than starting without the values it expects.
  */
 export function unsupportedTaskFeature(
@@ -16,6 +16,13 @@ export function unsupportedTaskFeature(
       return (
         `ResourceInitializationError: unable to pull secrets or registry auth: container ${container.name} ` +
         `asks for secret ${secret.name} from ${secret.valueFrom}, and this runtime resolves no secrets`
+      );
+    }
+    const credentials = container.repositoryCredentials?.credentialsParameter;
+    if (credentials !== undefined && !secretsResolved) {
+      return (
+        `ResourceInitializationError: unable to pull secrets or registry auth: container ${container.name} ` +
+        `pulls its image with the credentials in ${credentials}, and this runtime resolves no secrets`
       );
     }
     const override = overrides?.containerOverrides?.find((o) => o.name === container.name);

@@ -81,7 +81,7 @@ export class DaemonScheduler {
     const key = `${record.clusterName}/${record.daemonName}`;
     const daemon = store.daemons.get(key);
     if (!daemon) return;
-    const scoped = new ScopedTasks(store.tasks, this.options.runtime, async () => true);
+    const scoped = new ScopedTasks(store.tasks, this.options.runtime, async () => true, store.taskIndex);
     const tasks = scoped
       .inCluster(daemon.clusterName)
       .filter(

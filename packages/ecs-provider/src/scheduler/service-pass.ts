@@ -57,7 +57,7 @@ export class ServicePass {
     // The store's own view of the record (the scan that found it may predate a handler's write).
     const current = store.services.get(key);
     if (!current || (current.status !== 'ACTIVE' && current.status !== 'DRAINING')) return undefined;
-    const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true);
+    const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true, store.taskIndex);
     const tasks = tasksOfService(current, scoped.inCluster(clusterName));
     const service = structuredClone(current) as ServiceRecord & { deployments: Deployment[] };
     service.deployments ??= [];

@@ -1,6 +1,7 @@
 import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable } from './scoped-table';
+import { TaskIndex } from './task-index';
 import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
 import type { ContainerInstanceRecord } from '../domain/container-instances';
 import type {
@@ -66,6 +67,8 @@ export class EcsStore {
   readonly services: ScopedTable<ServiceRecord>;
   /** Tasks by `clusterName/taskId` (written by the task handlers). */
   readonly tasks: ScopedTable<TaskRecord>;
+  /** The same tasks by cluster and desired status, oldest first (ListTasks). */
+  readonly taskIndex = new TaskIndex();
   /** The account's own capacity providers by name (FARGATE and FARGATE_SPOT are built in, never stored). */
   readonly capacityProviders: ScopedTable<CapacityProviderRecord>;
   /** Container instances by `clusterName/id`: registered ones, and each cluster's local one once changed. */
@@ -87,10 +90,12 @@ export class EcsStore {
     const prefix = `${scope.accountId}/${scope.region}/`;
     this.clusters = new ScopedTable(state.table(ECS_TABLES.clusters), prefix);
     this.taskDefinitions = new ScopedTable(state.table(ECS_TABLES.taskDefinitions), prefix);
-    this.families = new ScopedTable(state.table(ECS_TABLES.families), prefix);
+    this.families = new ScopedTable(state.table(ECS_TABLES.families), prefix, { sorted: true });
     this.accountSettings = new ScopedTable(state.table(ECS_TABLES.accountSettings), prefix);
     this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
-    this.tasks = new ScopedTable(state.table(ECS_TABLES.tasks), prefix);
+    this.tasks = new ScopedTable<TaskRecord>(state.table(ECS_TABLES.tasks), prefix, {
+      onChange: (key, before, after) => this.taskIndex.changed(key, before, after),
+    });
     this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
     this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
     this.serviceDeployments = new ScopedTable(state.table(ECS_TABLES.serviceDeployments), prefix);

@@ -3,6 +3,12 @@ import type { LogsSink } from '@localcloud/logs-provider';
 import type { Logger } from 'winston';
 import type { LineConsumer } from './container-output';
 
+/**
+ * CloudWatch Logs takes events of up to 256 KiB including 26 bytes of overhead; Docker's awslogs driver
+ * (which ECS uses) splits a longer line into several events of this many UTF-8 bytes, same timestamp.
+ */
+export const MAX_EVENT_BYTES = 262_144 - 26;
+
 /** Where one container's output goes: a CloudWatch Logs stream in an account and region. */
 export interface AwsLogsTarget {
   readonly scope: { readonly accountId: string; readonly region: string };
@@ -44,9 +50,14 @@ export class AwsLogsShipper implements LineConsumer {
     return this.delivered;
   }
 
-  add(line: LogLine): void {
-    this.pending.push({ timestamp: line.timestamp.getTime(), message: line.line });
-    if (line.mark) this.pendingPosition[line.stream] = line.mark;
+  add(lines: readonly LogLine[]): void {
+    for (const line of lines) {
+      const timestamp = line.timestamp.getTime();
+      // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: only a long line needs measuring.
+      if (line.line.length * 3 <= MAX_EVENT_BYTES) this.pending.push({ timestamp, message: line.line });
+      else for (const message of splitEvent(line.line)) this.pending.push({ timestamp, message });
+      if (line.mark) this.pendingPosition[line.stream] = line.mark;
+    }
     if (this.pending.length >= (this.options.maxBatchLines ?? 5000)) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -88,4 +99,29 @@ export class AwsLogsShipper implements LineConsumer {
       });
     }
   }
+}
+
+/**
+ * A line cut into pieces of at most MAX_EVENT_BYTES UTF-8 bytes, never inside a character, as Docker's
+ * awslogs driver does (it counts invalid UTF-8 as the 3-byte replacement character, which is what the
+ * decoded line holds).
+ */
+export function splitEvent(line: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < line.length;) {
+    const code = line.codePointAt(i)!;
+    const units = code > 0xffff ? 2 : 1;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + size > MAX_EVENT_BYTES) {
+      pieces.push(line.slice(start, i));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+    i += units;
+  }
+  pieces.push(line.slice(start));
+  return pieces;
 }

@@ -14,14 +14,39 @@ describe('consoleLabel', () => {
 });
 
 describe('TaskConsole', () => {
+  it('writes what arrives together as one write, in order', async () => {
+    const chunks: string[] = [];
+    let wrote: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        wrote();
+        done();
+      },
+    });
+    const console = new TaskConsole({ warn: () => undefined } as unknown as Logger, out);
+    const app = console.consumer('app');
+    const sidecar = console.consumer('sidecar');
+    for (let i = 0; i < 100; i++) (i % 2 ? sidecar : app).add([line(`${i}`), line(`${i}b`)]);
+    expect(chunks).toEqual([]);
+    await written;
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.split('\n').slice(0, 4)).toEqual(['app | 0', 'app | 0b', 'sidecar | 1', 'sidecar | 1b']);
+    expect(chunks[0]!.split('\n')).toHaveLength(201);
+  });
+
   it('drops and counts lines once the console is more than 1 MiB behind, instead of holding them', async () => {
     let written = 0;
     let stalled: (() => void) | undefined;
     let keepingUp = false;
     // A console that stalls after the first write until told to keep up.
+    let wrote: () => void;
+    const firstWrite = new Promise<void>((resolve) => (wrote = resolve));
     const out = new Writable({
-      write(_chunk: Buffer, _encoding, done) {
-        written++;
+      write(chunk: Buffer, _encoding, done) {
+        wrote();
+        written += chunk.toString().split('\n').length - 1;
         if (keepingUp) done();
         else stalled = done;
       },
@@ -30,7 +55,8 @@ describe('TaskConsole', () => {
     const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
     const consumer = new TaskConsole(logger, out).consumer('app_1_app_abcdef12');
     const text = 'x'.repeat(1000);
-    for (let i = 0; i < 2048; i++) consumer.add(line(text));
+    for (let i = 0; i < 2048; i++) consumer.add([line(text)]);
+    await firstWrite;
     // About 1 MiB is held for the console; the rest of the 2 MiB is not.
     expect(out.writableLength).toBeLessThanOrEqual(1024 * 1024 + 1100);
 

@@ -1,9 +1,9 @@
 import type { ContainerBackend, LogLine, LogPosition } from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 
-/** Something that takes a container's output line by line: the awslogs shipper, the console. */
+/** Something that takes a container's output, a batch of lines at a time: the awslogs shipper, the console. */
 export interface LineConsumer {
-  add(line: LogLine): void;
+  add(lines: readonly LogLine[]): void;
   /** The output ended (the container exited, or following was cancelled): deliver what is held. */
   end(): void;
 }
@@ -42,13 +42,13 @@ export class ContainerOutputFollower {
 
   private async run(): Promise<void> {
     try {
-      const lines = this.backend.containerLogs(this.containerId, {
+      const batches = this.backend.containerLogBatches(this.containerId, {
         follow: true,
         after: this.from.after,
         since: this.from.since,
         signal: this.abort.signal,
       });
-      for await (const line of lines) for (const consumer of this.consumers) consumer.add(line);
+      for await (const lines of batches) for (const consumer of this.consumers) consumer.add(lines);
     } catch (error) {
       if (!this.abort.signal.aborted) {
         this.logger.warn('following container output failed', {

@@ -102,6 +102,8 @@ export class TaskEndpointServer {
   }
 
   private async bindNetwork(network: string): Promise<void> {
+    // Docker's default bridge cannot be removed or recreated: once bound, spare every task an inspect.
+    if (network === 'bridge' && this.networks.has(network)) return;
     let ranges: readonly AddressRange[];
     let id: string;
     try {

@@ -49,7 +49,7 @@ export class InMemoryEcs {
     const logger = winston.createLogger({ silent: true });
     const config = loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: 'off', ECS_CREDENTIALS_ROUTE: '0' });
     const stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
-    const repository = new StoreTaskRepository(stores, this.state.table<TaskRecord>(ECS_TABLES.tasks));
+    const repository = new StoreTaskRepository(stores, this.state.table<TaskRecord>(ECS_TABLES.tasks), this.state);
     this.backend = new InMemoryBackend({
       images: [IMAGE],
       script: (spec): ContainerScript | undefined =>
@@ -80,7 +80,7 @@ export class InMemoryEcs {
     this.ecs = {
       scope: store.scope,
       store,
-      tasks: new ScopedTasks(store.tasks, this.runtime, async () => true),
+      tasks: new ScopedTasks(store.tasks, this.runtime, async () => true, store.taskIndex),
       // No kicks: passes run only when the test asks.
       scheduler: undefined,
       strict: false,

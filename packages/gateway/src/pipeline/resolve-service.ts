@@ -4,7 +4,7 @@ import type { ProviderRegistry } from '../plugin/registry';
 import { parseCredentialScope } from '../protocol/sigv4';
 import { headerOf, hostnameOf } from '../protocol/http';
 import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
-import { ServiceNotEnabledError, UnknownServiceError } from '../errors';
+import { ServiceNotEnabledError, ServiceUnavailableError, UnknownServiceError } from '../errors';
 
 /**
  * Finds the service a request addresses the way real clients address it: the SigV4 credential scope's
@@ -28,6 +28,13 @@ export function resolveService(registry: ProviderRegistry): Step {
         );
       }
       throw new UnknownServiceError(`Unknown service '${name}'.`);
+    }
+    const failure = registry.failure(name);
+    if (failure !== undefined) {
+      throw new ServiceUnavailableError(
+        `Service '${name}' is enabled but its provider could not start: ${failure}. ` +
+          'Fix the cause and restart localcloud (GET /_localcloud/health shows it).',
+      );
     }
     exchange.service = name;
     exchange.provider = provider;

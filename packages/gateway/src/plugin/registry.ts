@@ -8,6 +8,8 @@ export type ProviderSource = ProviderFactory | { readonly module: string };
 /** The enabled providers by service name, and lookups the edge routes by. */
 export class ProviderRegistry {
   private readonly providers = new Map<string, ServiceProvider>();
+  /** Providers whose start failed, with why: they stay enabled (requests get an error) but serve nothing. */
+  private readonly failures = new Map<string, string>();
   /** What providers share through `sharedService`; the gateway stops it after the providers. */
   readonly shared = new SharedServices();
 
@@ -16,9 +18,10 @@ export class ProviderRegistry {
     context: Omit<ProviderContext, 'lookupProvider' | 'sharedService'>,
   ): Promise<ProviderRegistry> {
     const registry = new ProviderRegistry();
+    // A provider that could not start is not handed to others: they see it as not enabled.
     const shared: ProviderContext = {
       ...context,
-      lookupProvider: (name) => registry.get(name),
+      lookupProvider: (name) => (registry.failures.has(name) ? undefined : registry.get(name)),
       sharedService: (key, create) => registry.shared.get(key, create),
     };
     for (const [name, source] of Object.entries(sources)) {
@@ -37,6 +40,16 @@ export class ProviderRegistry {
 
   get(name: string): ServiceProvider | undefined {
     return this.providers.get(name);
+  }
+
+  /** Records that a provider's start failed (the gateway runs on without it). */
+  markFailed(name: string, reason: string): void {
+    this.failures.set(name, reason);
+  }
+
+  /** Why a provider could not start, or undefined when it runs. */
+  failure(name: string): string | undefined {
+    return this.failures.get(name);
   }
 
   all(): ServiceProvider[] {

@@ -18,8 +18,14 @@ const store = new JournalStateStore({
   },
 });
 // fs.writeSync to fd 1 is synchronous whatever stdout is, so a printed step was acknowledged first.
+// Steps come in groups of 1 to 4 sharing one sync (group commit), each printed once durable() resolves.
 fs.writeSync(1, 'ready\n');
-for (let i = Number(firstStep); ; i++) {
-  runStep(store, i);
-  fs.writeSync(1, `${i}\n`);
-}
+void (async () => {
+  for (let i = Number(firstStep); ;) {
+    const group = 1 + (i % 4);
+    const first = i;
+    for (; i < first + group; i++) runStep(store, i);
+    await store.durable();
+    for (let step = first; step < i; step++) fs.writeSync(1, `${step}\n`);
+  }
+})();

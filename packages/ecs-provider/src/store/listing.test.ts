@@ -1,0 +1,148 @@
+import { InMemoryStateStore } from '@localcloud/persistence';
+import winston from 'winston';
+import type { EcsScope } from '../ecs-scope';
+import { deregisterTaskDefinition, listTaskDefinitions, registerTaskDefinition } from '../handlers/task-definitions';
+import { listTasks } from '../handlers/tasks';
+import type { TaskRecord } from '../runtime/task-record';
+import { ScopedTasks } from '../runtime/scoped-tasks';
+import type { TaskRuntime } from '../runtime/task-runtime';
+import { EcsStore } from './ecs-store';
+import type { ClusterRecord } from './records';
+
+/*
+ * The listings read from indices (sorted families, tasks by cluster and desired status) against what a
+ * full sort of everything stored gives: same order, every page, ASC and DESC, filters, tokens that resume
+ * exactly even when the item they name changed or went away, and indices rebuilt from a reopened store.
+ */
+
+const scope = { accountId: '000000000000', region: 'us-east-1' };
+const logger = winston.createLogger({ silent: true });
+const ecsOf = (store: EcsStore) => ({ scope, store, strict: false, logger }) as unknown as EcsScope;
+const arn = (family: string, revision: number) =>
+  `arn:aws:ecs:us-east-1:000000000000:task-definition/${family}:${revision}`;
+
+function allPages<T extends { nextToken?: string }>(
+  list: (token: string | undefined) => T,
+  items: (page: T) => string[],
+) {
+  const out: string[] = [];
+  for (let token: string | undefined, pages = 0; pages < 1000; pages++) {
+    const page = list(token);
+    out.push(...items(page));
+    if (!page.nextToken) return out;
+    token = page.nextToken;
+  }
+  throw new Error('no last page');
+}
+
+describe('ListTaskDefinitions from the sorted family index', () => {
+  const state = new InMemoryStateStore();
+  const store = new EcsStore(state, scope);
+  const ecs = ecsOf(store);
+  // Registered out of name order, revisions interleaved.
+  const registrations = ['mid', 'b', 'mid', 'z-last', 'a', 'b', 'mid', 'b', 'a', 'z-last', 'b-2'];
+  for (const family of registrations)
+    registerTaskDefinition({ family, containerDefinitions: [{ name: 'app', image: 'app:1', memory: 32 }] }, ecs);
+  deregisterTaskDefinition({ taskDefinition: 'mid:2' }, ecs);
+  const expected = ['a:1', 'a:2', 'b:1', 'b:2', 'b:3', 'b-2:1', 'mid:1', 'mid:3', 'z-last:1', 'z-last:2'].map((r) =>
+    arn(r.split(':')[0]!, Number(r.split(':')[1])),
+  );
+  const list = (input: Parameters<typeof listTaskDefinitions>[0], s = store) =>
+    allPages(
+      (nextToken) => listTaskDefinitions({ ...input, nextToken }, ecsOf(s)),
+      (page) => page.taskDefinitionArns ?? [],
+    );
+
+  it('lists every family and revision in order, a page at a time, ASC and DESC', () => {
+    for (const maxResults of [1, 2, 3, 100]) {
+      expect(list({ maxResults })).toEqual(expected);
+      expect(list({ maxResults, sort: 'DESC' })).toEqual([...expected].reverse());
+    }
+  });
+
+  it('lists one family, and the INACTIVE revisions when asked', () => {
+    expect(list({ familyPrefix: 'b', maxResults: 2 })).toEqual([arn('b', 1), arn('b', 2), arn('b', 3)]);
+    expect(list({ familyPrefix: 'b', maxResults: 2, sort: 'DESC' })).toEqual([arn('b', 3), arn('b', 2), arn('b', 1)]);
+    expect(list({ status: 'INACTIVE', maxResults: 1 })).toEqual([arn('mid', 2)]);
+    expect(list({ familyPrefix: 'nope' })).toEqual([]);
+  });
+
+  it('resumes after the token when revisions are added or deregistered meanwhile', () => {
+    const first = listTaskDefinitions({ maxResults: 3 }, ecs);
+    expect(first.taskDefinitionArns).toEqual(expected.slice(0, 3));
+    deregisterTaskDefinition({ taskDefinition: 'b:1' }, ecs);
+    registerTaskDefinition({ family: 'a', containerDefinitions: [{ name: 'app', image: 'app:1', memory: 32 }] }, ecs);
+    const second = listTaskDefinitions({ maxResults: 3, nextToken: first.nextToken }, ecs);
+    expect(second.taskDefinitionArns).toEqual([arn('b', 2), arn('b', 3), arn('b-2', 1)]);
+  });
+
+  it('rebuilds the index from the stored records', () => {
+    const reopened = new EcsStore(state, scope);
+    expect(list({ maxResults: 4 }, reopened)).toEqual(list({ maxResults: 100 }));
+  });
+});
+
+describe('ListTasks from the task index', () => {
+  const state = new InMemoryStateStore();
+  const store = new EcsStore(state, scope);
+  const cluster = (name: string): ClusterRecord => ({
+    clusterArn: `arn:aws:ecs:us-east-1:000000000000:cluster/${name}`,
+    clusterName: name,
+    status: 'ACTIVE',
+    createdAt: new Date(0),
+  });
+  store.clusters.put('one', cluster('one'));
+  store.clusters.put('two', cluster('two'));
+  const taskArn = (clusterName: string, id: string) => `arn:aws:ecs:us-east-1:000000000000:task/${clusterName}/${id}`;
+  const put = (clusterName: string, id: string, createdAtMs: number, desiredStatus: string, family = 'web') =>
+    store.tasks.put(`${clusterName}/${id}`, {
+      ...scope,
+      taskArn: taskArn(clusterName, id),
+      clusterArn: cluster(clusterName).clusterArn,
+      taskDefinitionArn: arn(family, 1),
+      createdAt: new Date(createdAtMs),
+      desiredStatus,
+      lastStatus: desiredStatus === 'RUNNING' ? 'RUNNING' : 'STOPPED',
+    } as unknown as TaskRecord);
+  // Created out of id order; two at the same millisecond.
+  put('one', 'e', 5, 'RUNNING');
+  put('one', 'a', 1, 'RUNNING');
+  put('one', 'c', 3, 'STOPPED');
+  put('two', 'b', 2, 'RUNNING');
+  put('one', 'd', 4, 'RUNNING', 'other');
+  put('one', 'f', 4, 'RUNNING');
+  const list = (input: Parameters<typeof listTasks>[0], s = store) =>
+    allPages(
+      (nextToken) => listTasks({ ...input, nextToken }, ecsOf(s)),
+      (page) => (page.taskArns ?? []).map((a) => a.slice(a.lastIndexOf('/') + 1)),
+    );
+
+  it('lists a cluster’s tasks of one desired status, oldest first, a page at a time, filters applied', () => {
+    for (const maxResults of [1, 2, 100]) expect(list({ cluster: 'one', maxResults })).toEqual(['a', 'd', 'f', 'e']);
+    expect(list({ cluster: 'one', desiredStatus: 'STOPPED' })).toEqual(['c']);
+    expect(list({ cluster: 'two' })).toEqual(['b']);
+    expect(list({ cluster: 'one', family: 'other', maxResults: 1 })).toEqual(['d']);
+  });
+
+  it('moves a task between statuses when it is stopped, and resumes after a task that went away', () => {
+    const first = listTasks({ cluster: 'one', maxResults: 2 }, ecsOf(store));
+    expect(first.taskArns).toEqual([taskArn('one', 'a'), taskArn('one', 'd')]);
+    store.tasks.delete('one/d');
+    put('one', 'f', 4, 'STOPPED');
+    expect(listTasks({ cluster: 'one', maxResults: 2, nextToken: first.nextToken }, ecsOf(store)).taskArns).toEqual([
+      taskArn('one', 'e'),
+    ]);
+    expect(list({ cluster: 'one', desiredStatus: 'STOPPED' })).toEqual(['c', 'f']);
+    expect(list({ cluster: 'one' }, new EcsStore(state, scope))).toEqual(['a', 'e']);
+  });
+
+  it('gives a cluster’s tasks of every status, oldest first, as the scan does', () => {
+    const ids = (tasks: ScopedTasks) =>
+      tasks.inCluster('one').map((t) => t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1));
+    const runtime = {} as TaskRuntime;
+    const indexed = new ScopedTasks(store.tasks, runtime, async () => true, store.taskIndex);
+    expect(ids(indexed)).toEqual(['a', 'c', 'f', 'e']);
+    expect(ids(indexed)).toEqual(ids(new ScopedTasks(store.tasks, runtime, async () => true)));
+    expect(new ScopedTasks(store.tasks, runtime, async () => true, store.taskIndex).inCluster('none')).toEqual([]);
+  });
+});

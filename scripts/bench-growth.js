@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+// Costs as state grows (issue #18): the same requests against an ECS store holding only what they need
+// and against a grown one — 10,000 task definition revisions in one family and 100,000 in all, 10,000
+// stopped tasks and 1,000 running, 1,000 services — at 16 concurrent clients, persistent (PERSISTENCE=1),
+// tasks on the in-memory container backend. Reports each operation's CPU per request and requests/s on
+// both and their ratio (target ≤ 1.5×), start-up with the grown state on disk (target < 1 s), and the
+// heap per stored task definition and per task.
+//
+//   npm run bench -- growth
+//   BENCH_GROWTH=0.1 node scripts/bench-growth.js   # a tenth of the state (a quick look)
+//   BENCH_BASE_ROOT=/path/to/other/checkout …       # the same against that checkout's build too (before/after)
+//
+// The state is seeded in the gateway's own process through the provider's `handle`
+// (scripts/bench-growth-gateway.js), then the gateway is measured over HTTP like bench-control-plane.js.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const CONCURRENCY = 16;
+const GROWTH = Number(process.env.BENCH_GROWTH ?? '1');
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const PHASE_TIME_LIMIT_MS = 20_000;
+const ROOT = path.join(__dirname, '..');
+const GATEWAY = path.join(__dirname, 'bench-growth-gateway.js');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = require('node:net').createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Starts the growth gateway; resolves once healthy with { child, port, seeded, startMs }. */
+async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--expose-gc', GATEWAY], {
+    env: { ...process.env, SERVICES: 'ecs', GATEWAY_LISTEN: `127.0.0.1:${port}`, LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text));
+  const deadline = Date.now() + seedTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('the growth gateway exited before it was ready');
+    const ready = await new Promise((resolve) => {
+      http
+        .get(`http://127.0.0.1:${port}/_localcloud/health`, (res) => resolve(res.resume() && res.statusCode === 200))
+        .on('error', () => resolve(false));
+    });
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('the growth gateway did not become ready in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const startMs = performance.now() - started;
+  const line = stdout.split('\n').find((l) => l.startsWith('{"seeded"'));
+  return { child, port, startMs, seeded: line ? JSON.parse(line).seeded : undefined };
+}
+
+function stopGateway({ child }) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+function client(port) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  return {
+    call(operation, input) {
+      const body = JSON.stringify(input);
+      return new Promise((resolve, reject) => {
+        const request = http.request(
+          {
+            agent,
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/',
+            headers: {
+              'content-type': 'application/x-amz-json-1.1',
+              'content-length': Buffer.byteLength(body),
+              'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}`,
+              authorization:
+                'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
+            },
+          },
+          (response) => {
+            const chunks = [];
+            response.on('data', (c) => chunks.push(c));
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              if (response.statusCode !== 200)
+                reject(new Error(`${operation} answered ${response.statusCode}: ${text}`));
+              else resolve(JSON.parse(text));
+            });
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+async function phase(total, makeCall, pid) {
+  const cpuBefore = cpuSeconds(pid);
+  const latencies = [];
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + PHASE_TIME_LIMIT_MS;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (issued < total && performance.now() < deadline) {
+        const n = issued++;
+        const t0 = performance.now();
+        await makeCall(n);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / latencies.length;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99), cpuUs };
+}
+
+const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
+
+/** The measured requests, against a gateway whose state is seeded (grown or not). */
+async function measure(gateway) {
+  const ecs = client(gateway.port);
+  const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid);
+  const results = {};
+  try {
+    const running = (await ecs.call('ListTasks', { cluster: 'default', maxResults: 100 })).taskArns;
+    // The last page of family `big`, walked once.
+    let lastPage;
+    for (let token; ;) {
+      const page = await ecs.call('ListTaskDefinitions', { familyPrefix: 'big', maxResults: 100, nextToken: token });
+      if (!page.nextToken) break;
+      lastPage = token = page.nextToken;
+    }
+    // Warm-up, not measured: the JIT, and the validators compiled on first use.
+    for (let i = 0; i < 100; i++) {
+      await ecs.call('DescribeTaskDefinition', { taskDefinition: `big:${1 + (i % 150)}` });
+      await ecs.call('ListTaskDefinitions', { familyPrefix: 'big', maxResults: 100 });
+      await ecs.call('DescribeTasks', { cluster: 'default', tasks: running });
+      await ecs.call('ListTasks', { cluster: 'default', maxResults: 100 });
+    }
+    const containerDefinitions = [{ name: 'app', image: 'app:1', memory: 32 }];
+    results.RegisterTaskDefinition = await timed(n(1000), (i) =>
+      ecs.call('RegisterTaskDefinition', { family: `reg-${i % CONCURRENCY}`, containerDefinitions }),
+    );
+    results.DescribeTaskDefinition = await timed(n(4000), (i) =>
+      ecs.call('DescribeTaskDefinition', { taskDefinition: `big:${1 + (i % 150)}` }),
+    );
+    results['ListTaskDefinitions, first page'] = await timed(n(1000), () =>
+      ecs.call('ListTaskDefinitions', { familyPrefix: 'big', maxResults: 100 }),
+    );
+    results['ListTaskDefinitions, last page'] = await timed(n(1000), () =>
+      ecs.call('ListTaskDefinitions', { familyPrefix: 'big', maxResults: 100, nextToken: lastPage }),
+    );
+    results['ListTaskDefinitions, all families'] = await timed(n(300), () =>
+      ecs.call('ListTaskDefinitions', { maxResults: 100 }),
+    );
+    results['DescribeTasks (100 tasks)'] = await timed(n(500), () =>
+      ecs.call('DescribeTasks', { cluster: 'default', tasks: running }),
+    );
+    results.ListTasks = await timed(n(1000), () => ecs.call('ListTasks', { cluster: 'default', maxResults: 100 }));
+  } finally {
+    ecs.close();
+  }
+  return results;
+}
+
+/** One build: an empty and a grown store, measured alike; then start-up from the grown one on disk. */
+async function runBuild(root) {
+  const dirs = [];
+  const tempDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-bench-growth-'));
+    dirs.push(dir);
+    return dir;
+  };
+  try {
+    const env = (growth, dataDir) => ({
+      BENCH_ROOT: root,
+      BENCH_SEED: '1',
+      BENCH_GROWTH: String(growth),
+      PERSISTENCE: '1',
+      DATA_DIR: dataDir,
+    });
+    const emptyDir = tempDir();
+    let gateway = await startGateway(env(0, emptyDir));
+    const empty = await measure(gateway).finally(() => stopGateway(gateway));
+    const emptyStart = await startGateway({ BENCH_ROOT: root, PERSISTENCE: '1', DATA_DIR: emptyDir });
+    await stopGateway(emptyStart);
+
+    const grownDir = tempDir();
+    gateway = await startGateway(env(GROWTH, grownDir));
+    const seeded = gateway.seeded;
+    const grown = await measure(gateway).finally(() => stopGateway(gateway));
+    const grownStart = await startGateway({ BENCH_ROOT: root, PERSISTENCE: '1', DATA_DIR: grownDir });
+    await stopGateway(grownStart);
+    const bytes = fs
+      .readdirSync(path.join(grownDir, 'ecs'))
+      .reduce((sum, file) => sum + fs.statSync(path.join(grownDir, 'ecs', file)).size, 0);
+    return { empty, grown, seeded, emptyStartMs: emptyStart.startMs, grownStartMs: grownStart.startMs, bytes };
+  } finally {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const roots = process.env.BENCH_BASE_ROOT
+    ? [
+        ['base', process.env.BENCH_BASE_ROOT],
+        ['this', ROOT],
+      ]
+    : [['this', ROOT]];
+  const runs = [];
+  for (const [name, root] of roots) runs.push([name, await runBuild(root)]);
+  const figures = [];
+  const rows = [];
+  for (const [name, run] of runs) {
+    for (const operation of Object.keys(run.empty)) {
+      const e = run.empty[operation];
+      const g = run.grown[operation];
+      const ratio = g.cpuUs / e.cpuUs;
+      rows.push({
+        build: name,
+        operation,
+        'empty CPU/req': `${e.cpuUs.toFixed(0)} µs`,
+        'grown CPU/req': `${g.cpuUs.toFixed(0)} µs`,
+        'CPU ratio': `${ratio.toFixed(2)}x`,
+        'req/s empty → grown': `${e.rps} → ${g.rps}`,
+        'p99 empty → grown': `${e.p99.toFixed(1)} → ${g.p99.toFixed(1)} ms`,
+      });
+      if (name === 'this')
+        figures.push({
+          key: `${operation}, grown / empty store`,
+          value: `${ratio.toFixed(2)}x CPU/req (${e.cpuUs.toFixed(0)} → ${g.cpuUs.toFixed(0)} µs; ${e.rps} → ${g.rps} req/s)`,
+          short: `${ratio.toFixed(2)}x`,
+          target: '≤ 1.5x',
+          met: ratio <= 1.5,
+        });
+    }
+    rows.push({
+      build: name,
+      operation: 'start-up, spawn → healthy',
+      'empty CPU/req': `${run.emptyStartMs.toFixed(0)} ms`,
+      'grown CPU/req': `${run.grownStartMs.toFixed(0)} ms`,
+      'CPU ratio': `${(run.bytes / 1048576).toFixed(0)} MiB on disk`,
+    });
+    if (name === 'this') {
+      figures.push({
+        key: 'start-up with the grown state persisted',
+        value: `${run.grownStartMs.toFixed(0)} ms (empty store: ${run.emptyStartMs.toFixed(0)} ms, so loading the state ~${(run.grownStartMs - run.emptyStartMs).toFixed(0)} ms; ${(run.bytes / 1048576).toFixed(0)} MiB on disk)`,
+        short: `${run.grownStartMs.toFixed(0)}ms`,
+        target: '< 1000 ms',
+        met: run.grownStartMs < 1000,
+      });
+      const s = run.seeded ?? {};
+      figures.push({
+        key: 'heap per stored task definition / task',
+        value: `${s.bytesPerDefinition} / ${s.bytesPerTask} bytes (${s.definitions} definitions, ${s.tasks} tasks; seeded in ${s.seconds} s)`,
+        short: `${s.bytesPerDefinition}/${s.bytesPerTask} B`,
+      });
+    }
+  }
+  console.log(
+    `ECS state growth ×${GROWTH}, ${CONCURRENCY} concurrent clients, persistent, ${os.cpus().length} CPUs, node ${process.version}`,
+  );
+  console.table(rows);
+  return figures;
+}
+
+module.exports = { run: main };
+if (require.main === module) {
+  main()
+    .then((figures) => console.table(figures))
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
