@@ -275,6 +275,11 @@ export class ${v.name}Store {
     return this.state.table<T>(\`${v.service}.\${name}\`);
   }
 
+  /** Resolves once every change so far is durable (group commit): answers wait for it. */
+  durable(): Promise<void> {
+    return this.state.durable();
+  }
+
   close(): void {
     this.state.close();
   }
