@@ -51,7 +51,7 @@ import type { ServerService } from './service-connect/aliases';
 import { tasksOfService } from './domain/service';
 import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, CreateTaskSetRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import { taskLoadBalancers } from './load-balancing/task-load-balancers';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
@@ -288,6 +288,11 @@ export class EcsProvider implements ServiceProvider {
       streamUrl: (sessionId: string, host: string | undefined) =>
         streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
     };
+    if (operation === 'CreateTaskSet') {
+      // A task set's registries are checked as CreateService's are.
+      const { serviceRegistries } = input as CreateTaskSetRequest;
+      await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
+    }
     if (operation === 'CreateService' || operation === 'UpdateService') {
       const { loadBalancers, taskDefinition, serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest;
       await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
@@ -339,10 +344,10 @@ export class EcsProvider implements ServiceProvider {
     this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
     await this.engine.refresh();
     // Before re-adopting tasks: theirs may have been created with the local DNS as resolver.
-    this.stopWatchingDns = this.taskDns.watch([
-      'bridge',
-      ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : []),
-    ]);
+    this.stopWatchingDns = this.taskDns.watch(
+      ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
+      this.repository.unfinished().some((task) => this.expectsNames(task)),
+    );
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -445,13 +450,17 @@ export class EcsProvider implements ServiceProvider {
         };
       },
       reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
-      dnsServers: (network) => this.taskDns.serversFor(network),
+      dnsServers: (network, ref) => this.taskDns.serversFor(network, this.expectsNames(this.repository.get(ref))),
       credentialsRoute: route?.available() ? route : undefined,
       logPositions: new LogPositions(
         this.state,
         this.state.table<LogPositionRecord>(ECS_TABLES.logPositions),
         this.config.awslogsPositionIntervalMs,
         this.context.logger,
+        async () => {
+          const logs = this.context.lookupProvider('logs');
+          if (isLogsSink(logs)) await logs.durable();
+        },
       ),
       taskConsole:
         this.config.taskOutput === 'console'
@@ -476,6 +485,21 @@ export class EcsProvider implements ServiceProvider {
       resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
       beforeStopped: (ref) => agent.beforeStopped(ref),
     };
+  }
+
+  /**
+   * Whether a task calls names that may not be published yet: its service uses Service Connect or Cloud
+   * Map (service or task set `serviceRegistries`), so it gets the local DNS even while the table is empty.
+   */
+  private expectsNames(task: TaskRecord | undefined): boolean {
+    const service = task && this.serviceRecordOf(task);
+    if (!service) return false;
+    const taskSet = (service.taskSets ?? []).find((s) => s.id === task.startedBy);
+    return (
+      !!service.serviceConnectConfiguration?.enabled ||
+      (service.serviceRegistries ?? []).length > 0 ||
+      (taskSet?.serviceRegistries ?? []).length > 0
+    );
   }
 
   /** The ECS service a task was started for (its group `service:<name>`), for Cloud Map registration. */

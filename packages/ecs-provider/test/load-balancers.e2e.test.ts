@@ -576,6 +576,124 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-move', force: true }));
   });
 
+  it("a circuit breaker rollback of an update that moved the service registers the rollback's task in the old group", async () => {
+    const group = async (name: string, priority: number) => {
+      const { TargetGroups } = await elb.send(
+        new CreateTargetGroupCommand({
+          Name: `${name}-${Date.now().toString(36)}`,
+          Protocol: 'HTTP',
+          Port: PORT,
+          VpcId: 'vpc-1',
+          TargetType: 'ip',
+          HealthCheckPath: '/a/health',
+          HealthCheckIntervalSeconds: 5,
+          HealthCheckTimeoutSeconds: 2,
+          HealthyThresholdCount: 2,
+        }),
+      );
+      const arn = TargetGroups![0]!.TargetGroupArn!;
+      const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
+      await elb.send(
+        new CreateRuleCommand({
+          ListenerArn: Listeners![0]!.ListenerArn!,
+          Priority: priority,
+          Conditions: [{ Field: 'path-pattern', Values: [`/${name}/*`] }],
+          Actions: [{ Type: 'forward', TargetGroupArn: arn }],
+        }),
+      );
+      await elb.send(
+        new ModifyTargetGroupAttributesCommand({
+          TargetGroupArn: arn,
+          Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3' }],
+        }),
+      );
+      return arn;
+    };
+    const oldGroup = await group('rbold', 7);
+    const newGroup = await group('rbnew', 8);
+    const healthOf = async (arn: string) =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions ?? [];
+    const lbOf = (arn: string) => [{ targetGroupArn: arn, containerName: 'web', containerPort: PORT }];
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'svc-rb',
+        taskDefinition: 'svc-a',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        loadBalancers: lbOf(oldGroup),
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      }),
+    );
+    const describe = async () =>
+      (await bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['svc-rb'] }))).services![0]!;
+    const until = async (what: string, predicate: () => Promise<boolean>) => {
+      const deadline = Date.now() + 120_000;
+      while (!(await predicate())) {
+        if (Date.now() > deadline) throw new Error(`never saw ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    await until(
+      'the first deployment completed',
+      async () => (await describe()).deployments![0]!.rolloutState === 'COMPLETED',
+    );
+    const first = (await describe()).deployments![0]!.id!;
+
+    // The update moves to the new group with a revision whose image does not exist: its tasks fail.
+    const { taskDefinition: broken } = await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'svc-rb-broken',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          shellContainer('web', 'exit 0', {
+            image: 'localcloud-test/no-such-image:latest',
+            portMappings: [{ containerPort: PORT }],
+          }),
+        ],
+      }),
+    );
+    await bed.ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'svc-rb',
+        taskDefinition: broken!.taskDefinitionArn,
+        loadBalancers: lbOf(newGroup),
+      }),
+    );
+    expect((await describe()).loadBalancers).toEqual(lbOf(newGroup));
+    await until('the rollback completed', async () => {
+      const [primary, ...rest] = (await describe()).deployments!;
+      return primary!.id !== first && primary!.rolloutState === 'COMPLETED' && rest.length === 0;
+    });
+
+    const service = await describe();
+    const rollbackId = service.deployments![0]!.id!;
+    expect(service.taskDefinition).toBe(service.deployments![0]!.taskDefinition);
+    expect(service.taskDefinition).toMatch(/:task-definition\/svc-a:\d+$/);
+    expect(service.loadBalancers).toEqual(lbOf(oldGroup));
+    // The rollback's task is the old group's one target; the failed update's group never got one.
+    const running = (await tasksOf('svc-rb')).filter((t) => t.lastStatus === 'RUNNING');
+    expect(running.map((t) => t.startedBy)).toEqual([rollbackId]);
+    const inOld = await targets2(oldGroup, (l) => healthyIds(l).length === 1 && l.length === 1);
+    expect(healthyIds(inOld)).toEqual([ipOf(running[0]!)]);
+    expect(await healthOf(newGroup)).toEqual([]);
+    const messages = service.events!.map((e) => e.message!);
+    expect(messages.some((m) => m.includes(`(target-group ${newGroup})`))).toBe(false);
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'svc-rb', force: true }));
+
+    /** Polls a target group by ARN until `predicate` holds. */
+    async function targets2(arn: string, predicate: (l: TargetHealthDescription[]) => boolean) {
+      let last: TargetHealthDescription[] = [];
+      await until(`target group ${arn} as wanted`, async () => predicate((last = await healthOf(arn))));
+      return last;
+    }
+  });
+
   it('CreateService refuses a target group that does not exist, serves no load balancer, or whose type misfits', async () => {
     const refusal = async (input: Partial<CreateServiceCommandInput>) => {
       try {

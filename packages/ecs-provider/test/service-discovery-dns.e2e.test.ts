@@ -5,7 +5,9 @@ import path from 'node:path';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  CreateTaskSetCommand,
   DeleteServiceCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -224,6 +226,47 @@ describeDns('Cloud Map DNS for ECS tasks on the default bridge, on real Docker',
       new ListTasksCommand({ cluster: setup.cluster, serviceName: 'nowhere' }),
     );
     expect(taskArns).toEqual([]);
+
+    // CreateTaskSet checks its serviceRegistries the same way, and creates no task set when refusing.
+    await setup.bed.ecs.send(
+      new CreateServiceCommand({
+        cluster: setup.cluster,
+        serviceName: 'external',
+        desiredCount: 1,
+        deploymentController: { type: 'EXTERNAL' },
+      }),
+    );
+    const createTaskSet = (registryArn: string) =>
+      setup.bed.ecs
+        .send(
+          new CreateTaskSetCommand({
+            cluster: setup.cluster,
+            service: 'external',
+            taskDefinition: 'api',
+            launchType: 'FARGATE',
+            networkConfiguration: network,
+            serviceRegistries: [{ registryArn }],
+          }),
+        )
+        .then(
+          () => undefined,
+          (error: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => error,
+        );
+    expect(await createTaskSet(missing)).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The service registry ${missing} does not exist.`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await createTaskSet(namespaceArn)).toMatchObject({
+      name: 'InvalidParameterException',
+      message: `The format of the supplied service registry ARN is invalid: ${namespaceArn}.`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    const { services } = await setup.bed.ecs.send(
+      new DescribeServicesCommand({ cluster: setup.cluster, services: ['external'] }),
+    );
+    expect(services![0]!.taskSets).toEqual([]);
+    await setup.bed.ecs.send(new DeleteServiceCommand({ cluster: setup.cluster, service: 'external', force: true }));
   });
 
   it('resolves <service>.<namespace> to the registered tasks, follows scale-in and a docker kill, answers SRV and NXDOMAIN', async () => {

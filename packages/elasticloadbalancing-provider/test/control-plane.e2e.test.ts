@@ -157,6 +157,42 @@ describe('ELBv2 control plane through the AWS SDK', () => {
     );
     const read = await bed.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn }));
     expect(read.Attributes).toEqual(attributes.Attributes);
+    // Unhealthy state routing: ELBv2's defaults, then only values it accepts.
+    const COUNT = 'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count';
+    const PERCENTAGE = 'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage';
+    expect(read.Attributes).toEqual(
+      expect.arrayContaining([
+        { Key: COUNT, Value: '1' },
+        { Key: PERCENTAGE, Value: 'off' },
+      ]),
+    );
+    const routing = await bed.elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tg.TargetGroupArn,
+        Attributes: [
+          { Key: COUNT, Value: '2' },
+          { Key: PERCENTAGE, Value: '50' },
+        ],
+      }),
+    );
+    expect(routing.Attributes).toEqual(
+      expect.arrayContaining([
+        { Key: COUNT, Value: '2' },
+        { Key: PERCENTAGE, Value: '50' },
+      ]),
+    );
+    for (const [Key, Value] of [
+      [COUNT, '0'],
+      [PERCENTAGE, '101'],
+    ] as const) {
+      expect(
+        await failure(
+          bed.elb.send(
+            new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key, Value }] }),
+          ),
+        ),
+      ).toMatchObject({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
+    }
     const unknownKey = await failure(
       bed.elb.send(
         new ModifyTargetGroupAttributesCommand({

@@ -238,6 +238,20 @@ describe('ELBv2 data plane', () => {
         (s) => s[sick[0]!.port] === 'healthy',
       );
       expect(await spread(3, '/open/x')).toEqual({ s1: 3 });
+
+      // Minimum healthy targets: below the count (or the percentage), traffic goes to all targets again.
+      const minimum = (Key: string, Value: string) =>
+        bed.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.open, Attributes: [{ Key, Value }] }));
+      const COUNT = 'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count';
+      const PERCENTAGE = 'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage';
+      await minimum(COUNT, '2');
+      expect(await spread(4, '/open/x')).toEqual({ s1: 2, s2: 2 });
+      await minimum(COUNT, '1');
+      expect(await spread(3, '/open/x')).toEqual({ s1: 3 });
+      await minimum(PERCENTAGE, '51');
+      expect(await spread(4, '/open/x')).toEqual({ s1: 2, s2: 2 });
+      await minimum(PERCENTAGE, '50');
+      expect(await spread(3, '/open/x')).toEqual({ s1: 3 });
     } finally {
       await Promise.all(sick.map((x) => x.close()));
     }

@@ -8,8 +8,9 @@ export interface SinkEvent {
 
 /**
  * The in-process way into CloudWatch Logs, for other providers (ECS's awslogs log driver) that deliver log
- * lines without an HTTP round trip. Calls are synchronous: when one returns, the events are stored (and
- * durable when persistence is on) and visible to GetLogEvents and FilterLogEvents.
+ * lines without an HTTP round trip. Calls are synchronous: when one returns, the events are stored and
+ * visible to GetLogEvents and FilterLogEvents; with persistence on they are durable once `durable()` resolves
+ * (the store's group commit).
  */
 export interface LogsSink {
   /**
@@ -26,11 +27,15 @@ export interface LogsSink {
    * internally; none are rejected for their age. Empty messages are skipped (CloudWatch Logs refuses them).
    */
   putEvents(scope: Scope, group: string, stream: string, events: readonly SinkEvent[]): void;
+  /** Resolves once every event put so far, in every account and region, is durable (at once without persistence). */
+  durable(): Promise<void>;
 }
 
 /** Whether a provider (e.g. one found by service name) offers the LogsSink API. */
 export function isLogsSink(value: unknown): value is LogsSink {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return ['ensureGroup', 'ensureStream', 'putEvents'].every((method) => typeof candidate[method] === 'function');
+  return ['ensureGroup', 'ensureStream', 'putEvents', 'durable'].every(
+    (method) => typeof candidate[method] === 'function',
+  );
 }

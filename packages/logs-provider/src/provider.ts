@@ -79,6 +79,10 @@ export class LogsProvider extends ModelledProvider<LogsStore, LogsScope> impleme
     logs.store.append(logGroup, logStream, batch, logs.now);
   }
 
+  async durable(): Promise<void> {
+    await Promise.all([...this.stores.entries()].map(({ store }) => store.durable()));
+  }
+
   protected scopeFor(scope: AccountRegion): LogsScope {
     return {
       scope: { accountId: scope.accountId, region: scope.region },

@@ -4,7 +4,7 @@ import { InvalidParameterException } from '../errors';
 import { REGISTRY_ARN } from './registration';
 
 /**
- * CreateService's check of `serviceRegistries`: each `registryArn` is a Cloud Map service ARN and that
+ * CreateService's (and CreateTaskSet's) check of `serviceRegistries`: each `registryArn` is a Cloud Map service ARN and that
  * service exists, asked of the Cloud Map provider through its own GetService (in the ARN's account and
  * region). Without that provider (not in SERVICES) only the ARN's format is checked, as nothing is registered.
  */

@@ -85,7 +85,14 @@ export function newServiceRevision(
     serviceConnectConfiguration: deployment.serviceConnectConfiguration,
     createdAt: deployment.createdAt,
   };
-  return structuredClone(revision) as ServiceRevisionRecord;
+  const record = structuredClone(revision) as ServiceRevisionRecord;
+  if (deployment.serviceConnectConfiguration) {
+    record.local = structuredClone({
+      serviceConnectResources: service.serviceConnectResources,
+      serviceConnectNamespaceName: service.serviceConnectNamespaceName,
+    });
+  }
+  return record;
 }
 
 const summary = (arn: string): ServiceRevisionSummary => ({

@@ -22,6 +22,11 @@ export const MAX_SERVICE_EVENTS = 100;
 export interface ServiceSchedulerState {
   /** Task definition ARN of the last deployment that COMPLETED: where a rollback returns to. */
   readonly lastCompletedTaskDefinition?: string;
+  /**
+   * The last deployment that COMPLETED (`ecs-svc/…`): a circuit breaker rollback restores its whole
+   * service revision, load balancers and registries included, not only its task definition.
+   */
+  readonly lastCompletedDeploymentId?: string;
   /** Whether "has reached a steady state" was said since the service last changed. */
   readonly steady?: boolean;
   /**

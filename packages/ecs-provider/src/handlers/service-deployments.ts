@@ -97,8 +97,10 @@ export function describeServiceRevisions(
   for (const arn of arns) {
     const key = scopedKey(ecs, arn, 'service-revision');
     const revision = key ? ecs.store.serviceRevisions.get(key) : undefined;
-    if (revision) serviceRevisions.push(structuredClone(revision));
-    else failures.push({ arn, reason: 'MISSING' });
+    if (revision) {
+      const { local: _local, ...shown } = revision;
+      serviceRevisions.push(structuredClone(shown));
+    } else failures.push({ arn, reason: 'MISSING' });
   }
   return { serviceRevisions, failures };
 }

@@ -14,6 +14,7 @@ import {
   serviceDeploymentIdOf,
   isFinished,
 } from '../domain/service-deployments';
+import { restoreRevision, sameDeployedSettings } from '../domain/rollback-configuration';
 import type { TaskRecord } from '../runtime/task-record';
 import type { ServiceDeploymentRecord } from '../store/records';
 import { planRollout, type RolloutStep } from './deployment';
@@ -100,8 +101,8 @@ export function throttleFailedStarts(
 
 /**
  * The circuit breaker: a PRIMARY deployment whose failed tasks reach the threshold is FAILED and, with
- * `rollback`, replaced by a new PRIMARY deployment of the last completed task definition, which starts
- * at once. Returns the PRIMARY deployment after that (undefined when the service has none).
+ * `rollback`, replaced by a new PRIMARY deployment of the last completed deployment's revision (task
+ * definition, load balancers, registries, Service Connect, network), which starts at once. Returns the PRIMARY deployment after that (undefined when the service has none).
  */
 export function applyCircuitBreaker(
   pass: ServicePass,
@@ -127,8 +128,14 @@ export function applyCircuitBreaker(
   const failed = counts.get(primary.id!)?.failed ?? 0;
   const record = pass.serviceDeployment(primary.id!);
   const rollingBackAlready = record?.local.rollbackDeploymentId === primary.id;
-  const target = service.scheduler?.lastCompletedTaskDefinition;
-  if (!breaker.rollback || !target || target === primary.taskDefinition || rollingBackAlready) {
+  // The last COMPLETED deployment's revision; state of an older gateway knows only its task definition.
+  const completed = service.scheduler?.lastCompletedDeploymentId;
+  const source = completed ? pass.revision(revisionArnOf(pass.scope, service, completed)) : undefined;
+  const failedRevision = pass.revision(revisionArnOf(pass.scope, service, primary.id!));
+  const target = source?.taskDefinition ?? service.scheduler?.lastCompletedTaskDefinition;
+  const nothingToRestore =
+    source && failedRevision ? sameDeployedSettings(source, failedRevision) : target === primary.taskDefinition;
+  if (!breaker.rollback || !target || nothingToRestore || rollingBackAlready) {
     if (record && !isFinished(record)) {
       const status = rollingBackAlready ? 'ROLLBACK_FAILED' : 'STOPPED';
       const ended = finish(record, status, primary.rolloutStateReason, new Date(pass.now), service, pass.tasks);
@@ -140,6 +147,7 @@ export function applyCircuitBreaker(
   if (record) {
     record.deploymentCircuitBreaker = { ...record.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failed };
   }
+  if (source?.taskDefinition) restoreRevision(service, source);
   const rollback = rollBack(pass, primary, target, primary.rolloutStateReason, record);
   rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${rollback.id}.`;
   // The failures belonged to the failed deployment.
@@ -206,10 +214,7 @@ export function applyRequestedRollback(pass: ServicePass, throttle: StartThrottl
   primary.rolloutState = 'FAILED';
   primary.rolloutStateReason = reason;
   primary.updatedAt = now;
-  service.networkConfiguration = source.networkConfiguration;
-  service.launchType = source.launchType;
-  service.capacityProviderStrategy = source.capacityProviderStrategy;
-  service.platformVersion = source.platformVersion;
+  restoreRevision(service, source);
   // Failures so far belonged to the deployment rolled back, not to the rollback.
   throttle.reset();
   return rollBack(pass, primary, source.taskDefinition, reason, record);
@@ -296,7 +301,11 @@ export function recordCompletion(
     primary.rolloutState = 'COMPLETED';
     primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
     primary.updatedAt = new Date(pass.now);
-    service.scheduler = { ...service.scheduler, lastCompletedTaskDefinition: primary.taskDefinition };
+    service.scheduler = {
+      ...service.scheduler,
+      lastCompletedTaskDefinition: primary.taskDefinition,
+      lastCompletedDeploymentId: primary.id,
+    };
     pass.say(say.deploymentCompleted(pass.name, primary.id!));
     pass.changed = true;
     const record = pass.serviceDeployment(primary.id!);

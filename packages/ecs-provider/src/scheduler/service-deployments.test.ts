@@ -8,6 +8,7 @@ import {
   stopServiceDeployment,
 } from '../handlers/service-deployments';
 import { registerTaskDefinition } from '../handlers/task-definitions';
+import { taskLoadBalancers } from '../load-balancing/task-load-balancers';
 import { InMemoryEcs, container } from '../testing/in-memory-ecs';
 
 const BACKOFF = { intervalMs: 1000, backoffBaseMs: 1000, backoffMaxMs: 8000 };
@@ -269,6 +270,114 @@ describe('service deployments', () => {
     expect(
       list('breaker', { status: ['ROLLBACK_SUCCESSFUL'] }).serviceDeployments!.map((d) => d.serviceDeploymentArn),
     ).toEqual([failing!.serviceDeploymentArn]);
+  });
+
+  const TG = `arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup`;
+  const lb = (name: string) => [
+    { targetGroupArn: `${TG}/${name}/0123456789abcdef`, containerName: 'app', containerPort: 80 },
+  ];
+  const registry = (id: string) => [{ registryArn: `arn:aws:servicediscovery:us-east-1:000000000000:service/${id}` }];
+  /** The load balancers a task of the service registers in (load-balancing/task-load-balancers.ts). */
+  const balancersOf = (service: string, startedBy: string) =>
+    taskLoadBalancers(
+      { startedBy, clusterArn: `${ARN_PREFIX}:cluster/default` },
+      bed.ecs.store.services.get(`default/${service}`)!,
+      (key) => bed.ecs.store.serviceRevisions.get(key)?.loadBalancers,
+    );
+
+  test("a circuit breaker rollback restores the last completed deployment's load balancers and registries", async () => {
+    const v1 = register('lbcb');
+    await stableService({
+      serviceName: 'lbcb',
+      desiredCount: 1,
+      loadBalancers: lb('old'),
+      serviceRegistries: registry('srv-old'),
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    });
+    register('lbcb', { image: 'missing:1' });
+    updateService(
+      { service: 'lbcb', taskDefinition: 'lbcb:2', loadBalancers: lb('new'), serviceRegistries: registry('srv-new') },
+      bed.ecs,
+    );
+    expect(bed.service('lbcb').loadBalancers).toEqual(lb('new'));
+    const [failing] = list('lbcb').serviceDeployments!;
+    const seen = await passUntil(failing!.serviceDeploymentArn!, ['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'], 8000);
+    expect(seen).toEqual(['PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']);
+
+    // DescribeServices shows the rolled-back-to configuration again, as ECS does.
+    const service = bed.service('lbcb');
+    expect(service.taskDefinition).toBe(v1.taskDefinitionArn);
+    expect(service.loadBalancers).toEqual(lb('old'));
+    expect(service.serviceRegistries).toEqual(registry('srv-old'));
+    const rollbackId = service.deployments![0]!.id!;
+    const done = describe1(failing!.serviceDeploymentArn!);
+    expect(revision(done.rollback!.serviceRevisionArn!)).toMatchObject({
+      taskDefinition: v1.taskDefinitionArn,
+      loadBalancers: lb('old'),
+      serviceRegistries: registry('srv-old'),
+    });
+    // The rollback's tasks register in the old target groups, not in those of the failed update.
+    const running = bed.tasksOf('lbcb').filter((t) => t.lastStatus === 'RUNNING');
+    expect(running.map((t) => t.startedBy)).toEqual([rollbackId]);
+    expect(balancersOf('lbcb', rollbackId)).toEqual(lb('old'));
+  });
+
+  test("StopServiceDeployment's rollback restores the source revision's load balancers and registries", async () => {
+    register('lbstop');
+    await stableService({
+      serviceName: 'lbstop',
+      desiredCount: 1,
+      loadBalancers: lb('old'),
+      serviceRegistries: registry('srv-old'),
+    });
+    updateService({ service: 'lbstop', loadBalancers: lb('new'), serviceRegistries: registry('srv-new') }, bed.ecs);
+    const [update] = list('lbstop').serviceDeployments!;
+    stopServiceDeployment({ serviceDeploymentArn: update!.serviceDeploymentArn }, bed.ecs);
+    expect(await passUntil(update!.serviceDeploymentArn!, ['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'])).toContain(
+      'ROLLBACK_SUCCESSFUL',
+    );
+    const service = bed.service('lbstop');
+    expect(service.loadBalancers).toEqual(lb('old'));
+    expect(service.serviceRegistries).toEqual(registry('srv-old'));
+    expect(balancersOf('lbstop', service.deployments![0]!.id!)).toEqual(lb('old'));
+  });
+
+  test('DescribeServiceRevisions never shows what a revision keeps for a rollback', async () => {
+    register('hidden');
+    const first = await stableService({ serviceName: 'hidden', desiredCount: 0 });
+    const key = `default/hidden/${first.targetServiceRevisionArn!.split('/').pop()}`;
+    const stored = bed.ecs.store.serviceRevisions.get(key)!;
+    bed.ecs.store.serviceRevisions.put(key, { ...stored, local: { serviceConnectNamespaceName: 'hidden.local' } });
+    expect(revision(first.targetServiceRevisionArn!)).not.toHaveProperty('local');
+  });
+
+  test('an UpdateService that only changes loadBalancers starts a new deployment; the same ones again do not', async () => {
+    register('lbonly');
+    const first = await stableService({ serviceName: 'lbonly', desiredCount: 1, loadBalancers: lb('old') });
+    const oldId = bed.service('lbonly').deployments![0]!.id!;
+    const updated = updateService({ service: 'lbonly', loadBalancers: lb('new') }, bed.ecs).service!;
+    expect(updated.deployments).toMatchObject([
+      { status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
+      { id: oldId, status: 'ACTIVE' },
+    ]);
+    const newId = updated.deployments![0]!.id!;
+    const [update] = list('lbonly').serviceDeployments!;
+    expect(update!.serviceDeploymentArn).not.toBe(first.serviceDeploymentArn);
+    expect(describe1(update!.serviceDeploymentArn!).sourceServiceRevisions).toMatchObject([
+      { arn: first.targetServiceRevisionArn },
+    ]);
+    expect(revision(update!.targetServiceRevisionArn!).loadBalancers).toEqual(lb('new'));
+    // The old deployment's task stays in the old group while the new one's registers in the new.
+    expect(balancersOf('lbonly', oldId)).toEqual(lb('old'));
+    expect(balancersOf('lbonly', newId)).toEqual(lb('new'));
+    expect(await passUntil(update!.serviceDeploymentArn!, ['SUCCESSFUL'])).toContain('SUCCESSFUL');
+    const running = bed.tasksOf('lbonly').filter((t) => t.lastStatus === 'RUNNING');
+    expect(running.map((t) => t.startedBy)).toEqual([newId]);
+
+    // Giving the same load balancers again is no change, so no deployment.
+    const again = updateService({ service: 'lbonly', loadBalancers: lb('new') }, bed.ecs).service!;
+    expect(again.deployments!.map((d) => d.id)).toEqual([newId]);
+    expect(list('lbonly').serviceDeployments).toHaveLength(2);
   });
 
   test('a circuit breaker without rollback stops the service deployment (STOPPED, breaker TRIGGERED)', async () => {

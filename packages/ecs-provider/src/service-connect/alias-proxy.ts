@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from 'winston';
+import { HostRouter, type HostRoutes } from './host-router';
 
 /** A task endpoint a client alias leads to. */
 export interface Endpoint {
@@ -12,6 +13,8 @@ export interface ProxySpec {
   readonly host: string;
   readonly port: number;
   readonly targets: readonly Endpoint[];
+  /** Set when the port's aliases are all HTTP: each request goes by its Host header (`targets` unused). */
+  readonly routes?: HostRoutes;
 }
 
 const key = (host: string, port: number) => `${host}:${port}`;
@@ -21,13 +24,15 @@ interface Listener {
   targets: readonly Endpoint[];
   next: number;
   readonly sockets: Set<net.Socket>;
+  router?: HostRouter;
 }
 
 /**
  * The TCP proxies for client aliases whose port differs from the server's container port (what ECS's
  * Envoy sidecar does for a client): one listener per alias address and port, each connection piped to
- * the next live task endpoint, round robin; a target that refuses is skipped for the next one. TCP only,
- * so HTTP, gRPC and anything else pass through untouched. `sync` is given the whole wanted set each time.
+ * the next live task endpoint, round robin; a target that refuses is skipped for the next one. TCP, so
+ * HTTP, gRPC and anything else pass through untouched; except on a port several HTTP aliases share, whose
+ * connections go to a `HostRouter` (by Host header). `sync` is given the whole wanted set each time.
  */
 export class AliasProxies {
   private readonly listeners = new Map<string, Listener>();
@@ -43,7 +48,7 @@ export class AliasProxies {
     }
     for (const [id, spec] of wanted) {
       const existing = this.listeners.get(id);
-      if (existing) existing.targets = spec.targets;
+      if (existing) this.apply(existing, spec);
       else if (!this.failed.has(id)) this.open(id, spec);
     }
   }
@@ -58,8 +63,20 @@ export class AliasProxies {
     await Promise.all(closing);
   }
 
+  private apply(listener: Listener, spec: ProxySpec): void {
+    listener.targets = spec.targets;
+    if (spec.routes) {
+      if (listener.router) listener.router.update(spec.routes);
+      else listener.router = new HostRouter(spec.routes);
+    } else if (listener.router) {
+      listener.router.close();
+      listener.router = undefined;
+    }
+  }
+
   private open(id: string, spec: ProxySpec): void {
-    const listener: Listener = { server: net.createServer(), targets: spec.targets, next: 0, sockets: new Set() };
+    const listener: Listener = { server: net.createServer(), targets: [], next: 0, sockets: new Set() };
+    this.apply(listener, spec);
     listener.server.on('connection', (client) => this.forward(listener, client));
     listener.server.on('error', (error: NodeJS.ErrnoException) => {
       this.failed.add(id);
@@ -77,6 +94,7 @@ export class AliasProxies {
     listener.sockets.add(client);
     client.on('close', () => listener.sockets.delete(client));
     client.on('error', () => client.destroy());
+    if (listener.router) return listener.router.accept(client);
     client.pause();
     const tried = new Set<number>();
     const attempt = (): void => {
@@ -114,6 +132,7 @@ export class AliasProxies {
   private closeListener(id: string, listener: Listener): Promise<void> {
     this.listeners.delete(id);
     for (const socket of listener.sockets) socket.destroy();
+    listener.router?.close();
     return new Promise((resolve) => listener.server.close(() => resolve()));
   }
 }

@@ -93,7 +93,10 @@ export class AliasPublisher {
   private apply(owner: string, scope: Scope): void {
     const plan = planAliases(this.options.servicesOf(scope), this.options.proxyHost());
     for (const alias of plan.conflicts) {
-      this.options.logger.warn('Service Connect: a client alias port is already taken by another alias', { alias });
+      this.options.logger.warn(
+        'Service Connect: a client alias port is already taken by another service (only aliases with an appProtocol share one)',
+        { alias },
+      );
     }
     const table = this.options.table();
     if (plan.names.size === 0) {

@@ -101,4 +101,57 @@ describe('where a client alias leads', () => {
     expect(shared.proxies.find((p) => p.port === 80)!.targets).toEqual([{ host: '172.20.0.2', port: 8080 }]);
     expect(shared.conflicts).toEqual(['backend:80', 'api2.internal.local:9999']);
   });
+
+  it('shares a proxy port between services whose server ports are HTTP, routed by the alias names', () => {
+    const httpService = (
+      arn: string,
+      dnsName: string,
+      tasks: TaskRecord[],
+      appProtocol?: 'http' | 'http2' | 'grpc',
+    ) => {
+      const base = service(80, tasks);
+      const record = {
+        ...base.record,
+        serviceArn: arn,
+        serviceConnectConfiguration: {
+          enabled: true,
+          services: [{ portName: 'http', discoveryName: 'api', clientAliases: [{ port: 80, dnsName }] }],
+        },
+      } as ServiceRecord;
+      const def = definition();
+      def.containerDefinitions![0]!.portMappings![0]!.appProtocol = appProtocol;
+      return { ...base, record, definitionOf: () => def };
+    };
+    const one = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/one', 'One', [task(2)], 'http');
+    const two = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/two', 'two', [task(3)], 'http');
+    const plan = planAliases([one, two], '172.17.0.1');
+    expect(plan.conflicts).toEqual([]);
+    expect(plan.names.get('One')).toEqual(['172.17.0.1']);
+    expect(plan.names.get('two')).toEqual(['172.17.0.1']);
+    expect(plan.proxies).toEqual([
+      {
+        host: '172.17.0.1',
+        port: 80,
+        targets: [
+          { host: '172.20.0.2', port: 8080 },
+          { host: '172.20.0.3', port: 8080 },
+        ],
+        routes: new Map([
+          ['one', [{ host: '172.20.0.2', port: 8080 }]],
+          ['two', [{ host: '172.20.0.3', port: 8080 }]],
+        ]),
+      },
+    ]);
+    // gRPC (HTTP/2) shares it too.
+    const grpc = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/g', 'g', [task(5)], 'grpc');
+    const mixed = planAliases([one, grpc], '172.17.0.1');
+    expect(mixed.conflicts).toEqual([]);
+    expect([...mixed.proxies[0]!.routes!.keys()]).toEqual(['one', 'g']);
+    // A TCP alias (no appProtocol) on that port: the first service keeps it, whichever comes first.
+    const tcp = httpService('arn:aws:ecs:us-east-1:000000000000:service/c/tcp', 'tcp', [task(4)]);
+    expect(planAliases([one, tcp, two], '172.17.0.1').conflicts).toEqual(['tcp:80']);
+    const first = planAliases([tcp, one], '172.17.0.1');
+    expect(first.conflicts).toEqual(['One:80']);
+    expect(first.proxies).toEqual([{ host: '172.17.0.1', port: 80, targets: [{ host: '172.20.0.4', port: 8080 }] }]);
+  });
 });

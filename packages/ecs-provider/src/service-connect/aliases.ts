@@ -20,7 +20,7 @@ export interface AliasPlan {
   /** dnsName → the addresses it resolves to. */
   readonly names: Map<string, string[]>;
   readonly proxies: ProxySpec[];
-  /** Aliases left out because another alias already has their proxy port (docs: one listener per port). */
+  /** Aliases left out because another service already has their proxy port and they are not all HTTP. */
   readonly conflicts: string[];
 }
 
@@ -29,18 +29,29 @@ export interface AliasPlan {
  * - an alias whose port is the server's container port, on awsvpc tasks, resolves straight to the live
  *   tasks' addresses (DNS round robin; only RUNNING and healthy tasks, as Cloud Map registers them);
  * - any other alias resolves to `proxyHost`, where a TCP proxy on the alias port forwards round robin to
- *   the tasks' endpoints (`taskIP:containerPort`, or a bridge task's published port).
+ *   the tasks' endpoints (`taskIP:containerPort`, or a bridge task's published port). Aliases of several
+ *   services on one port share it when all their server port mappings have an `appProtocol` (http,
+ *   http2 or grpc; routed by Host header or `:authority`); otherwise the first service keeps the port and the others are `conflicts`.
  * Without a `proxyHost` (task endpoints off) those aliases are left out, not answered wrongly.
  */
 export function planAliases(services: readonly ServerService[], proxyHost: string | undefined): AliasPlan {
   const names = new Map<string, string[]>();
-  const proxies = new Map<string, { host: string; port: number; targets: Endpoint[] }>();
+  const proxies = new Map<
+    string,
+    {
+      host: string;
+      port: number;
+      targets: Endpoint[];
+      http: boolean;
+      owners: Set<string>;
+      routes: Map<string, Endpoint[]>;
+    }
+  >();
   const add = (name: string, addresses: readonly string[]) => {
     const list = names.get(name) ?? [];
     for (const address of addresses) if (!list.includes(address)) list.push(address);
     names.set(name, list);
   };
-  const owners = new Map<string, string>();
   const conflicts: string[] = [];
   for (const service of services) {
     const config = service.record.serviceConnectConfiguration;
@@ -80,19 +91,37 @@ export function planAliases(services: readonly ServerService[], proxyHost: strin
         if (!proxyHost) continue;
         const id = `${proxyHost}:${alias.port}`;
         const owner = `${service.record.serviceArn}/${discoveryName}`;
-        if ((owners.get(id) ?? owner) !== owner) {
+        // No appProtocol is TCP, as in ECS; grpc is HTTP/2.
+        const isHttp = ['http', 'http2', 'grpc'].includes(named.mapping.appProtocol ?? '');
+        const proxy = proxies.get(id) ?? {
+          host: proxyHost,
+          port: alias.port!,
+          targets: [],
+          http: isHttp,
+          owners: new Set<string>(),
+          routes: new Map<string, Endpoint[]>(),
+        };
+        // One owner per port, unless every alias on it is HTTP: those share it, routed by Host header.
+        if (proxy.owners.size > 0 && !proxy.owners.has(owner) && !(proxy.http && isHttp)) {
           conflicts.push(`${dnsName}:${alias.port}`);
           continue;
         }
-        owners.set(id, owner);
+        proxy.owners.add(owner);
+        proxy.http &&= isHttp;
         add(dnsName, [proxyHost]);
-        const proxy = proxies.get(id) ?? { host: proxyHost, port: alias.port!, targets: [] };
+        const route = proxy.routes.get(dnsName.toLowerCase()) ?? [];
         for (const e of endpoints) {
           if (!proxy.targets.some((t) => t.host === e.host && t.port === e.port)) proxy.targets.push(e);
+          if (!route.some((t) => t.host === e.host && t.port === e.port)) route.push(e);
         }
+        proxy.routes.set(dnsName.toLowerCase(), route);
         proxies.set(id, proxy);
       }
     }
   }
-  return { names, proxies: [...proxies.values()], conflicts };
+  const specs = [...proxies.values()].map(({ host, port, targets, owners, routes }) =>
+    // A port of one owner stays plain TCP: anything it carries, whatever name the client used.
+    owners.size > 1 ? { host, port, targets, routes } : { host, port, targets },
+  );
+  return { names, proxies: specs, conflicts };
 }

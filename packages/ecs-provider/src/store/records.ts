@@ -60,7 +60,15 @@ export type ServiceRecord = Service & {
 export type TaskRecord = RuntimeTaskRecord;
 
 /** A service revision: what one deployment deployed, as DescribeServiceRevisions shows it. Never changed. */
-export type ServiceRevisionRecord = ServiceRevision & { serviceRevisionArn: string; serviceArn: string };
+export type ServiceRevisionRecord = ServiceRevision & {
+  serviceRevisionArn: string;
+  serviceArn: string;
+  /** Not part of the API shape: what a rollback to this revision needs beyond it (Service Connect's Cloud Map side). */
+  local?: {
+    readonly serviceConnectResources?: ServiceConnectServiceResource[];
+    readonly serviceConnectNamespaceName?: string;
+  };
+};
 
 /**
  * A service deployment as DescribeServiceDeployments shows it, plus which of the service's deployments

@@ -85,7 +85,7 @@ export class AwsLogsShipper implements LineConsumer {
     if (this.failed) return;
     const { scope, group, stream } = this.target;
     try {
-      // Stored (and durable) when it returns, so the position recorded next never runs ahead of the lines.
+      // Stored when it returns; LogPositions writes the position only once these lines are durable.
       this.sink.putEvents(scope, group, stream, batch);
       this.delivered = position;
       this.options.onDelivered?.(position);

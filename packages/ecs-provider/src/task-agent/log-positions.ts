@@ -10,17 +10,26 @@ export type LogPositionRecord = Readonly<Record<string, LogPosition>>;
  * resumes there instead of delivering the whole log again. Positions change with every batch; they are
  * written at most once per `intervalMs`, all changed ones in one transaction (one journal line), so a
  * `kill -9` repeats at most the lines delivered in the last interval.
+ *
+ * A position is written only after `linesDurable` resolves: the Logs store and ECS's store commit
+ * separately, so a position durable before its lines would skip them after a crash (a gap, where a
+ * repeat is the accepted cost).
  */
 export class LogPositions {
   private readonly changed = new Map<string, Map<string, LogPosition>>();
   private timer?: NodeJS.Timeout;
   private lastFlush = 0;
+  /** Tasks forgotten while flushes wait for their lines to be durable: those must not write them back. */
+  private readonly forgotten = new Set<string>();
+  private flushing = 0;
 
   constructor(
     private readonly state: StateStore,
     private readonly table: DurableTable<LogPositionRecord>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
+    /** Resolves once every log line delivered so far is durable in the Logs store. */
+    private readonly linesDurable: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   get(taskArn: string, containerName: string): LogPosition | undefined {
@@ -35,12 +44,7 @@ export class LogPositions {
     this.timer ??= setTimeout(
       () => {
         this.timer = undefined;
-        try {
-          this.flush();
-        } catch (error) {
-          // Only costs lines delivered twice after a crash; the store reports its own failure elsewhere.
-          this.logger.warn('awslogs: could not record how far logs were delivered', { error: String(error) });
-        }
+        void this.flush();
       },
       Math.max(0, this.lastFlush + this.intervalMs - Date.now()),
     );
@@ -49,21 +53,36 @@ export class LogPositions {
   /** The task's output is all delivered (it stopped): its positions are no longer needed. */
   forget(taskArn: string): void {
     this.changed.delete(taskArn);
+    if (this.flushing > 0) this.forgotten.add(taskArn);
     if (this.table.has(taskArn)) this.table.delete(taskArn);
   }
 
-  /** Writes every changed position now (on shutdown, and from the timer). */
-  flush(): void {
+  /**
+   * Writes every changed position, once the lines up to it are durable (on shutdown, and from the timer).
+   * Never throws: a position not written only costs lines delivered twice after a crash.
+   */
+  async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.changed.size === 0) return;
     this.lastFlush = Date.now();
     const changed = [...this.changed];
     this.changed.clear();
-    this.state.transaction(() => {
-      for (const [taskArn, containers] of changed) {
-        this.table.put(taskArn, { ...this.table.get(taskArn), ...Object.fromEntries(containers) });
-      }
-    });
+    this.flushing++;
+    try {
+      await this.linesDurable();
+      this.state.transaction(() => {
+        for (const [taskArn, containers] of changed) {
+          // A task forgotten meanwhile (it stopped) keeps no position.
+          if (!this.forgotten.has(taskArn)) {
+            this.table.put(taskArn, { ...this.table.get(taskArn), ...Object.fromEntries(containers) });
+          }
+        }
+      });
+    } catch (error) {
+      this.logger.warn('awslogs: could not record how far logs were delivered', { error: String(error) });
+    } finally {
+      if (--this.flushing === 0) this.forgotten.clear();
+    }
   }
 }

@@ -7,5 +7,7 @@ import type { LogsSink } from '@localcloud/logs-provider';
 export function isLogsSink(value: unknown): value is LogsSink {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
-  return ['ensureGroup', 'ensureStream', 'putEvents'].every((method) => typeof candidate[method] === 'function');
+  return ['ensureGroup', 'ensureStream', 'putEvents', 'durable'].every(
+    (method) => typeof candidate[method] === 'function',
+  );
 }

@@ -30,8 +30,8 @@ export interface TaskAgentOptions {
     | undefined;
   /** Makes the listener reachable from a Docker network a task is about to join. */
   readonly reach?: (network: string) => Promise<void>;
-  /** The DNS servers for containers on a network (the local DNS), if any. */
-  readonly dnsServers?: (network: string) => Promise<readonly string[] | undefined>;
+  /** The DNS servers for a task's containers on a network (the local DNS), if any. */
+  readonly dnsServers?: (network: string, ref: TaskRef) => Promise<readonly string[] | undefined>;
   /** Routes 169.254.170.2 in task network namespaces; absent when disabled. */
   readonly credentialsRoute?: CredentialsRoute;
   /** How far each container's awslogs output was delivered, kept across restarts and crashes. */
@@ -130,9 +130,9 @@ export class TaskAgent implements TaskHooks {
     }
   }
 
-  async networkReady(_ref: TaskRef, network: string): Promise<readonly string[] | void> {
+  async networkReady(ref: TaskRef, network: string): Promise<readonly string[] | void> {
     await this.options.reach?.(network);
-    return this.options.dnsServers?.(network);
+    return this.options.dnsServers?.(network, ref);
   }
 
   async started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void> {
@@ -191,7 +191,7 @@ export class TaskAgent implements TaskHooks {
     this.followers.clear();
     all.forEach((s) => s.cancel());
     await Promise.all(all.map((s) => s.done));
-    this.options.logPositions.flush();
+    await this.options.logPositions.flush();
   }
 
   /**

@@ -22,6 +22,14 @@ describe('TaskDns', () => {
     expect(dns.addresses()).toEqual([]);
   });
 
+  it('gives a task that expects names (Service Connect, Cloud Map) the local DNS while the table is empty', async () => {
+    const taskDnsOn = taskDns(true, ['127.0.0.1']);
+    expect(await taskDnsOn.serversFor('bridge')).toBeUndefined();
+    expect(await taskDnsOn.serversFor('bridge', true)).toEqual(['127.0.0.1']);
+    expect(dns.addresses()).toEqual(['127.0.0.1']);
+    expect(await taskDns(false, ['127.0.0.1']).serversFor('other', true)).toBeUndefined();
+  });
+
   it('serves on the first candidate address this process owns, and gives tasks that one', async () => {
     dns.table.publish('o', { zones: ['ns.test'] });
     // 192.0.2.1 (TEST-NET) is no address of this host: skipped.
@@ -50,6 +58,17 @@ describe('TaskDns', () => {
     dns.table.publish('p', { zones: ['other.test'] });
     expect(await watcher.serversFor('bridge')).toEqual(['127.0.0.1']);
     expect(asked).toEqual(['bridge']);
+    off();
+  });
+
+  it('watch serves at once, with nothing published, when a re-adopted task expects names', async () => {
+    const off = taskDns(true, ['127.0.0.1']).watch(['bridge'], true);
+    await new Promise<void>((resolve) => {
+      const poll = () => (dns.addresses().length > 0 ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
+    expect(dns.table.isEmpty()).toBe(true);
+    expect(dns.addresses()).toEqual(['127.0.0.1']);
     off();
   });
 

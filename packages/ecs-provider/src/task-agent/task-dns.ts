@@ -17,8 +17,10 @@ export interface TaskDnsOptions {
 /**
  * Which DNS server a task's containers get: the local DNS (Cloud Map names, Service Connect aliases, the
  * rest forwarded) on this process's address on the task's network. Only once something is published in
- * its table, so gateways with nothing to answer never hold port 53, and tasks keep Docker's default DNS
- * when it cannot be bound (LocalDns logs why, once).
+ * its table, so gateways with nothing to answer never hold port 53, unless the task `expectsNames`: a
+ * Service Connect or Cloud Map task may start before the names it calls are published (services created
+ * in parallel), and a container's resolver cannot change once it is created. Tasks keep Docker's default
+ * DNS when it cannot be bound (LocalDns logs why, once).
  */
 export class TaskDns {
   /** Per network, the DNS servers its tasks get, once served (or being served). */
@@ -26,8 +28,9 @@ export class TaskDns {
 
   constructor(private readonly options: TaskDnsOptions) {}
 
-  async serversFor(network: string): Promise<string[] | undefined> {
-    if (!this.options.enabled || this.options.dns().table.isEmpty()) return undefined;
+  async serversFor(network: string, expectsNames = false): Promise<string[] | undefined> {
+    if (!this.options.enabled) return undefined;
+    if (!expectsNames && this.options.dns().table.isEmpty()) return undefined;
     let outcome = this.served.get(network);
     if (!outcome) {
       // Only a success is kept: a network that does not exist yet (ECS_DOCKER_NETWORK is created with
@@ -44,14 +47,15 @@ export class TaskDns {
   /**
    * Serves `networks` as soon as anything is published (now, or on a later change): tasks re-adopted
    * after a restart were created with this server as their resolver, before any new task is placed.
-   * Returns the function that stops watching.
+   * `now`: at once, whatever the table holds (a re-adopted task expects names, so got this server while
+   * the table was empty). Returns the function that stops watching.
    */
-  watch(networks: readonly string[]): () => void {
+  watch(networks: readonly string[], now = false): () => void {
     if (!this.options.enabled) return () => undefined;
     const table = this.options.dns().table;
     const kick = () => {
-      if (table.isEmpty()) return;
-      for (const network of networks) void this.serversFor(network);
+      if (table.isEmpty() && !now) return;
+      for (const network of networks) void this.serversFor(network, true);
     };
     const off = table.onChange(kick);
     kick();

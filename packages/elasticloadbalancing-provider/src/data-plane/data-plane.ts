@@ -9,6 +9,7 @@ import { HEALTH, type TargetHealthDescription } from '../domain/target-health';
 import { loadBalancersOf } from '../handlers/target-groups';
 import { rulesInOrder } from '../handlers/rules';
 import { Balancer } from './balancer';
+import { servingTargets } from './unhealthy-state-routing';
 import { HealthChecker } from './health-checker';
 import { HttpListener } from './http-listener';
 import { TcpListener } from './tcp-listener';
@@ -202,13 +203,14 @@ export class DataPlane implements DataPlaneView {
         if (!tg) return [];
         const registered = store.targetsOf(tgArn).filter((t) => !t.drainingUntil);
         const checked = (t: TargetRecord) => this.checkers.get(targetKey(tgArn, t.id, t.port))?.health.State;
-        const healthy = registered.filter((t) => !tg.healthCheck.enabled || checked(t) === 'healthy');
-        // Fail open, as ELBv2 does: a group whose registered targets are all unhealthy gets traffic to all of
-        // them (a failing health check is likelier than every target being down). Targets still in their
-        // first checks (`initial`) keep it closed.
-        const failOpen =
-          healthy.length === 0 && registered.length > 0 && registered.every((t) => checked(t) === 'unhealthy');
-        return (failOpen ? registered : healthy).map((t) => ({ host: addressOf(tg.targetType, t.id), port: t.port }));
+        // Fail open below the group's minimum healthy targets, as ELBv2 does (unhealthy-state-routing.ts).
+        const serving = servingTargets(
+          tg.attributes,
+          registered,
+          (t) => !tg.healthCheck.enabled || checked(t) === 'healthy',
+          (t) => checked(t) === 'unhealthy',
+        );
+        return serving.map((t) => ({ host: addressOf(tg.targetType, t.id), port: t.port }));
       },
       pickGroup: (key, groups) => this.balancer.pickGroup(key, groups),
       pickTarget: (groupArn, targets) => this.balancer.pickTarget(groupArn, targets),

@@ -19,6 +19,7 @@ import {
   requireLoadBalancer,
   requireTargetGroup,
 } from './common';
+import { invalidRoutingAttribute, UNHEALTHY_STATE_ROUTING_DEFAULTS } from '../data-plane/unhealthy-state-routing';
 
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTPS']);
 
@@ -153,6 +154,7 @@ const createTargetGroup: Handler = async (input: CreateInput, { scope, store }) 
       'deregistration_delay.timeout_seconds': '300',
       'stickiness.enabled': 'false',
       'stickiness.type': http ? 'lb_cookie' : 'source_ip',
+      ...UNHEALTHY_STATE_ROUTING_DEFAULTS,
       ...(http
         ? {
             'stickiness.lb_cookie.duration_seconds': '86400',
@@ -220,7 +222,11 @@ const deleteTargetGroup: Handler = async (input: { TargetGroupArn: string }, { s
 };
 
 const describeTargetGroupAttributes: Handler = async (input: { TargetGroupArn: string }, { store }) => ({
-  Attributes: attributeList(requireTargetGroup(store, input.TargetGroupArn).attributes),
+  // A group stored before these attributes existed has their defaults.
+  Attributes: attributeList({
+    ...UNHEALTHY_STATE_ROUTING_DEFAULTS,
+    ...requireTargetGroup(store, input.TargetGroupArn).attributes,
+  }),
 });
 
 const modifyTargetGroupAttributes: Handler = async (
@@ -228,13 +234,22 @@ const modifyTargetGroupAttributes: Handler = async (
   { store },
 ) => {
   const tg = requireTargetGroup(store, input.TargetGroupArn);
-  const attributes = modifiedAttributes(tg.attributes, input.Attributes, 'Target group');
+  const attributes = modifiedAttributes(
+    { ...UNHEALTHY_STATE_ROUTING_DEFAULTS, ...tg.attributes },
+    input.Attributes,
+    'Target group',
+  );
   const delay = attributes['deregistration_delay.timeout_seconds']!;
   if (!/^\d+$/.test(delay) || Number(delay) > 3600) {
     throw new ValidationError(
       `'deregistration_delay.timeout_seconds' must be a number of seconds from 0 to 3600, not '${delay}'`,
     );
   }
+  for (const { Key } of input.Attributes) {
+    const invalid = Key && invalidRoutingAttribute(Key, attributes[Key]!);
+    if (invalid) throw new ValidationError(invalid);
+  }
+  // Read at each request (data-plane.ts), so the next request already routes by the new attributes.
   store.targetGroups.put(tg.arn, { ...tg, attributes });
   return { Attributes: attributeList(attributes) };
 };
