@@ -87,6 +87,47 @@ export function serviceModel(json: unknown): ServiceModel {
   return json as ServiceModel;
 }
 
+/**
+ * A generated model read on first use: `load` (a `require` of the JSON) runs when a member of the model
+ * is first read, not at start. A provider's model is tens to hundreds of kB of JSON (about 2 MiB of heap
+ * for all of them), and most services see no request in a session; the gateway only needs a provider's
+ * model when a request for it arrives.
+ */
+export function lazyServiceModel(load: () => unknown): ServiceModel {
+  let model: ServiceModel | undefined;
+  const loaded = () => (model ??= serviceModel(load()));
+  return {
+    get source() {
+      return loaded().source;
+    },
+    get service() {
+      return loaded().service;
+    },
+    get operations() {
+      return loaded().operations;
+    },
+    get structures() {
+      return loaded().structures;
+    },
+    get errors() {
+      return loaded().errors;
+    },
+  };
+}
+
+/** A value made on first use (a validator, a codec, a model's operation set), then kept. */
+export function onFirstUse<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
 export function typeOf(shape: Shape): SimpleType | 'list' | 'map' | 'structure' {
   if (typeof shape === 'string') return shape;
   if ('list' in shape) return 'list';

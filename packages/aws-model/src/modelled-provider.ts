@@ -9,7 +9,7 @@ import {
   type ServiceDescriptor,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import type { ServiceModel } from './model';
+import { onFirstUse, type ServiceModel } from './model';
 import { ModelValidator } from './validator';
 import { redactSensitive } from './redact';
 
@@ -50,23 +50,30 @@ export interface DurableStore {
  */
 export abstract class ModelledProvider<TStore extends DurableStore, TScope> implements ServiceProvider {
   readonly service: ServiceDescriptor;
-  readonly operations: ReadonlySet<string>;
   protected readonly stores: AccountRegionStores<TStore>;
   private readonly table: OperationTable<TScope>;
-  private readonly validator: ModelValidator;
+  // Made on the first request, so that a model (see lazyServiceModel) is not read at start.
+  private readonly operationSet: () => ReadonlySet<string>;
+  private readonly validatorOf: () => ModelValidator;
 
   constructor(
     protected readonly context: ProviderContext,
     private readonly spec: ModelledProviderSpec<TScope>,
   ) {
     this.service = spec.service;
-    this.operations = new Set(Object.keys(spec.model.operations));
     this.table = new OperationTable<TScope>(spec.service.name, spec.handlers);
-    this.validator = new ModelValidator(spec.model, { validationErrorCode: spec.validationErrorCode });
+    this.operationSet = onFirstUse(() => new Set(Object.keys(spec.model.operations)));
+    this.validatorOf = onFirstUse(
+      () => new ModelValidator(spec.model, { validationErrorCode: spec.validationErrorCode }),
+    );
     const { enabled, dataDir } = context.persistence;
     this.stores = new AccountRegionStores((accountId, region) =>
       this.openStore(enabled ? path.join(dataDir, spec.service.name, accountId, region) : undefined),
     );
+  }
+
+  get operations(): ReadonlySet<string> {
+    return this.operationSet();
   }
 
   /** The service's store for one account and region: journal-backed in `dir`, in memory without one. */
@@ -81,13 +88,13 @@ export abstract class ModelledProvider<TStore extends DurableStore, TScope> impl
   }
 
   validateInput(operation: string, input: unknown): void {
-    if (!this.spec.validateInHandle) this.validator.validate(operation, input);
+    if (!this.spec.validateInHandle) this.validatorOf().validate(operation, input);
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     if (this.spec.validateInHandle) {
       input ??= {};
-      this.validator.validate(operation, input);
+      this.validatorOf().validate(operation, input);
     }
     // Answered (or refused) only once its changes, and any made meanwhile, are durable.
     try {

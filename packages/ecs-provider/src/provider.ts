@@ -10,8 +10,7 @@ import {
 } from '@localcloud/gateway';
 import { answerWhenDurable, openStateStore, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
-import * as ecsModel from './generated/ecs-model.json';
+import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, EcsStore } from './store/ecs-store';
 import type { EcsScope } from './ecs-scope';
@@ -65,7 +64,9 @@ import { TaskDns } from './task-agent/task-dns';
 import { addressesOn } from './task-agent/local-addresses';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
-export const ECS_MODEL = serviceModel(ecsModel);
+// Read on the first request that needs it (lazyServiceModel), not at start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const ECS_MODEL = lazyServiceModel(() => require('./generated/ecs-model.json'));
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */
@@ -78,10 +79,13 @@ const SERVICE_CHANGES = new Set(['CreateService', 'UpdateService', 'DeleteServic
 
 export class EcsProvider implements ServiceProvider {
   readonly service = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' } as const;
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(ECS_MODEL.operations));
+  // The model is read on the first request (lazyServiceModel), so these are made then.
+  private readonly operationSet = onFirstUse(() => new Set(Object.keys(ECS_MODEL.operations)));
   private readonly table = new OperationTable<EcsScope>('ecs', ECS_HANDLERS);
   /** ECS answers constraint violations (missing members, enums, lengths) with InvalidParameterException. */
-  private readonly validator = new ModelValidator(ECS_MODEL, { validationErrorCode: 'InvalidParameterException' });
+  private readonly validator = onFirstUse(
+    () => new ModelValidator(ECS_MODEL, { validationErrorCode: 'InvalidParameterException' }),
+  );
   /** One durable store for all of ECS's state; every account and region sees only its own part of it. */
   private readonly state: StateStore;
   private readonly stores: AccountRegionStores<EcsStore>;
@@ -123,6 +127,10 @@ export class EcsProvider implements ServiceProvider {
   /** The WebSocket data channels of those sessions, on the gateway's port. */
   private readonly execEndpoint: ExecEndpoint;
   readonly upgradeRoutes: readonly UpgradeRoute[];
+
+  get operations(): ReadonlySet<string> {
+    return this.operationSet();
+  }
 
   constructor(
     private readonly context: ProviderContext,
@@ -263,7 +271,7 @@ export class EcsProvider implements ServiceProvider {
   }
 
   validateInput(operation: string, input: unknown): void {
-    this.validator.validate(operation, input);
+    this.validator().validate(operation, input);
   }
 
   /** Answered only once its changes (and any made meanwhile) are durable. */

@@ -9,14 +9,17 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
-import { ModelValidator, QueryCodec, serviceModel } from '@localcloud/aws-model';
-import * as generatedModel from './generated/elasticloadbalancing-model.json';
+import { ModelValidator, QueryCodec, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { ELASTICLOADBALANCINGV2_HANDLERS, type ElasticLoadBalancingV2Scope } from './operations';
 import { ElasticLoadBalancingV2Store } from './store';
 import { DataPlane } from './data-plane/data-plane';
 
 /** The API model generated from @aws-sdk/client-elastic-load-balancing-v2 (`npm run generate`). */
-export const ELASTICLOADBALANCINGV2_MODEL = serviceModel(generatedModel);
+// Read on the first request that needs it (lazyServiceModel), not at start.
+export const ELASTICLOADBALANCINGV2_MODEL = lazyServiceModel(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('./generated/elasticloadbalancing-model.json'),
+);
 
 const SERVICE = 'elasticloadbalancing';
 
@@ -28,14 +31,19 @@ export class ElasticLoadBalancingV2Provider implements ServiceProvider {
     apiVersion: '2015-12-01',
     xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
   } as const;
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(ELASTICLOADBALANCINGV2_MODEL.operations));
+  // The model is read on the first request (lazyServiceModel), so these are made then.
+  private readonly operationSet = onFirstUse(() => new Set(Object.keys(ELASTICLOADBALANCINGV2_MODEL.operations)));
   /** Reads the form-encoded requests and writes the XML results as the model names them. */
   readonly queryCodec = new QueryCodec(ELASTICLOADBALANCINGV2_MODEL);
   private readonly table = new OperationTable<ElasticLoadBalancingV2Scope>(SERVICE, ELASTICLOADBALANCINGV2_HANDLERS);
   /** Constraint violations answer ValidationError, as ELBv2 does. */
-  private readonly validator = new ModelValidator(ELASTICLOADBALANCINGV2_MODEL);
+  private readonly validator = onFirstUse(() => new ModelValidator(ELASTICLOADBALANCINGV2_MODEL));
   private readonly stores: AccountRegionStores<ElasticLoadBalancingV2Store>;
   readonly dataPlane: DataPlane;
+
+  get operations(): ReadonlySet<string> {
+    return this.operationSet();
+  }
 
   constructor(private readonly context: ProviderContext) {
     const { enabled, dataDir } = context.persistence;
@@ -50,7 +58,7 @@ export class ElasticLoadBalancingV2Provider implements ServiceProvider {
   }
 
   validateInput(operation: string, input: unknown): void {
-    this.validator.validate(operation, input);
+    this.validator().validate(operation, input);
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {

@@ -1,5 +1,6 @@
-import { serviceModel } from '@localcloud/aws-model';
-import * as logsModel from './generated/logs-model.json';
+import { lazyServiceModel } from '@localcloud/aws-model';
 
 /** The API model generated from @aws-sdk/client-cloudwatch-logs and model/logs.constraints.json (`npm run generate`). */
-export const LOGS_MODEL = serviceModel(logsModel);
+// Read on the first request that needs it (lazyServiceModel), not at start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const LOGS_MODEL = lazyServiceModel(() => require('./generated/logs-model.json'));

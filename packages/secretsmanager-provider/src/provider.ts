@@ -1,12 +1,13 @@
 import type { ProviderContext } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelledProvider, serviceModel, type AccountRegion } from '@localcloud/aws-model';
-import * as generatedModel from './generated/secretsmanager-model.json';
+import { ModelledProvider, lazyServiceModel, type AccountRegion } from '@localcloud/aws-model';
 import { SECRETSMANAGER_HANDLERS, type SecretsManagerScope } from './operations';
 import { SecretsManagerStore } from './store';
 
 /** The API model generated from @aws-sdk/client-secrets-manager (`npm run generate`). */
-export const SECRETSMANAGER_MODEL = serviceModel(generatedModel);
+// Read on the first request that needs it (lazyServiceModel), not at start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const SECRETSMANAGER_MODEL = lazyServiceModel(() => require('./generated/secretsmanager-model.json'));
 
 export interface SecretsManagerProviderOptions {
   /** Milliseconds since the epoch; tests may fix it. */

@@ -9,15 +9,16 @@ import {
   type ServiceProvider,
 } from '@localcloud/gateway';
 import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
-import { ModelValidator, redactSensitive, serviceModel } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { sharedNameTable } from '@localcloud/local-dns';
 import { publishDns, withdrawAllDns } from './dns-publisher';
-import * as generatedModel from './generated/servicediscovery-model.json';
 import { SERVICEDISCOVERY_HANDLERS, type ServiceDiscoveryScope } from './operations';
 import { ServiceDiscoveryStore } from './store';
 
 /** The API model generated from @aws-sdk/client-servicediscovery (`npm run generate`). */
-export const SERVICEDISCOVERY_MODEL = serviceModel(generatedModel);
+// Read on the first request that needs it (lazyServiceModel), not at start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const SERVICEDISCOVERY_MODEL = lazyServiceModel(() => require('./generated/servicediscovery-model.json'));
 
 /** ServiceDiscovery as a localcloud provider plugin. */
 export class ServiceDiscoveryProvider implements ServiceProvider {
@@ -26,11 +27,16 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
     targetPrefix: 'Route53AutoNaming_v20170314',
     protocol: 'json1.1',
   } as const;
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(SERVICEDISCOVERY_MODEL.operations));
+  // The model is read on the first request (lazyServiceModel), so these are made then.
+  private readonly operationSet = onFirstUse(() => new Set(Object.keys(SERVICEDISCOVERY_MODEL.operations)));
   private readonly table = new OperationTable<ServiceDiscoveryScope>('servicediscovery', SERVICEDISCOVERY_HANDLERS);
   /** Constraint violations answer ValidationException; pass `validationErrorCode` if this service says otherwise. */
-  private readonly validator = new ModelValidator(SERVICEDISCOVERY_MODEL);
+  private readonly validator = onFirstUse(() => new ModelValidator(SERVICEDISCOVERY_MODEL));
   private readonly stores: AccountRegionStores<ServiceDiscoveryStore>;
+
+  get operations(): ReadonlySet<string> {
+    return this.operationSet();
+  }
 
   constructor(private readonly context: ProviderContext) {
     const { enabled, dataDir } = context.persistence;
@@ -49,7 +55,7 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
   }
 
   validateInput(operation: string, input: unknown): void {
-    this.validator.validate(operation, input);
+    this.validator().validate(operation, input);
   }
 
   async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {

@@ -1,12 +1,13 @@
 import type { ProviderContext } from '@localcloud/gateway';
 import { openStateStore } from '@localcloud/persistence';
-import { ModelledProvider, serviceModel, type AccountRegion } from '@localcloud/aws-model';
-import * as generatedModel from './generated/ssm-model.json';
+import { ModelledProvider, lazyServiceModel, type AccountRegion } from '@localcloud/aws-model';
 import { SSM_HANDLERS, type SSMScope } from './operations';
 import { SSMStore } from './store';
 
 /** The API model generated from @aws-sdk/client-ssm (`npm run generate`). */
-export const SSM_MODEL = serviceModel(generatedModel);
+// Read on the first request that needs it (lazyServiceModel), not at start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const SSM_MODEL = lazyServiceModel(() => require('./generated/ssm-model.json'));
 
 /** SSM as a localcloud provider plugin; parameter values (sensitive in SSM's model) never reach the DEBUG log. */
 export class SSMProvider extends ModelledProvider<SSMStore, SSMScope> {

@@ -1,4 +1,4 @@
-import { compilePattern, type Facets } from '@localcloud/aws-model';
+import { compilePattern, onFirstUse, type Facets } from '@localcloud/aws-model';
 import { constraintViolation } from '../errors';
 import { LOGS_MODEL } from '../model';
 
@@ -17,11 +17,10 @@ function modelled(structure: string, member: string): Facets & { readonly patter
   return shape as Facets & { readonly pattern: string };
 }
 
-const LOG_GROUP_NAME = modelled('CreateLogGroupRequest', 'logGroupName');
-const LOG_GROUP_NAME_SEARCH = modelled('DescribeLogGroupsRequest', 'logGroupNamePattern');
-const LOG_STREAM_NAME = modelled('CreateLogStreamRequest', 'logStreamName');
-export const LOG_GROUP_NAME_PATTERN = LOG_GROUP_NAME.pattern;
-export const LOG_STREAM_NAME_PATTERN = LOG_STREAM_NAME.pattern;
+// Read from the model on the first check, not at start (the model is loaded on first use).
+const LOG_GROUP_NAME = onFirstUse(() => modelled('CreateLogGroupRequest', 'logGroupName'));
+const LOG_GROUP_NAME_SEARCH = onFirstUse(() => modelled('DescribeLogGroupsRequest', 'logGroupNamePattern'));
+const LOG_STREAM_NAME = onFirstUse(() => modelled('CreateLogStreamRequest', 'logStreamName'));
 
 /** The values PutRetentionPolicy accepts, in days. */
 export const RETENTION_DAYS = [
@@ -54,17 +53,17 @@ export function checkEnum<T extends string | number>(path: string, value: T | un
 
 /** Log group names: 1–512 characters of letters, digits and `._-/#`. */
 export function checkLogGroupName(path: string, value: string | undefined): void {
-  checkModelled(path, value, LOG_GROUP_NAME);
+  checkModelled(path, value, LOG_GROUP_NAME());
 }
 
 /** DescribeLogGroups' logGroupNamePattern: up to 512 of the characters of log group names. */
 export function checkLogGroupNamePattern(path: string, value: string | undefined): void {
-  checkModelled(path, value, LOG_GROUP_NAME_SEARCH);
+  checkModelled(path, value, LOG_GROUP_NAME_SEARCH());
 }
 
 /** Log stream names: 1–512 characters, no `:` or `*`. */
 export function checkLogStreamName(path: string, value: string | undefined): void {
-  checkModelled(path, value, LOG_STREAM_NAME);
+  checkModelled(path, value, LOG_STREAM_NAME());
 }
 
 const compiled = new Map<string, RegExp | null>();
