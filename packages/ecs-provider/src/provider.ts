@@ -53,6 +53,7 @@ import { checkServiceRegistries } from './discovery/validate-registries';
 import { findTaskDefinition } from './handlers/task-definitions';
 import type { CreateServiceRequest, CreateTaskSetRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import { taskLoadBalancers } from './load-balancing/task-load-balancers';
+import { taskServiceRegistries } from './discovery/task-registries';
 import { withEvents } from './scheduler/service-events';
 import { clusterNameOf } from './arn';
 import { ExecSessions } from './exec/exec-sessions';
@@ -510,7 +511,14 @@ export class EcsProvider implements ServiceProvider {
         serviceName: service.serviceName!,
         clusterName: clusterNameOf(task.clusterArn),
         // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
-        serviceRegistries: [...(service.serviceRegistries ?? []), ...this.serviceConnectRegistriesOf(service, task)],
+        serviceRegistries: [
+          ...taskServiceRegistries(
+            task,
+            service,
+            (key) => this.stores.get(task.accountId, task.region).serviceRevisions.get(key)?.serviceRegistries,
+          ),
+          ...this.serviceConnectRegistriesOf(service, task),
+        ],
       }
     );
   }

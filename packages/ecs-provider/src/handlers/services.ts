@@ -209,7 +209,11 @@ export function updateService(input: UpdateServiceRequest, ecs: EcsScope): Updat
     if (JSON.stringify(input.loadBalancers) !== JSON.stringify(next.loadBalancers ?? [])) redeploy = true;
     next.loadBalancers = input.loadBalancers;
   }
-  if (input.serviceRegistries !== undefined) next.serviceRegistries = input.serviceRegistries;
+  if (input.serviceRegistries !== undefined) {
+    // As ECS: new registries are a new deployment too, whose tasks register in them while the old stop.
+    if (JSON.stringify(input.serviceRegistries) !== JSON.stringify(next.serviceRegistries ?? [])) redeploy = true;
+    next.serviceRegistries = input.serviceRegistries;
+  }
   if (input.placementConstraints !== undefined) next.placementConstraints = input.placementConstraints;
   if (input.placementStrategy !== undefined) next.placementStrategy = input.placementStrategy;
   if (input.serviceConnectConfiguration && ecs.serviceConnect?.service) {

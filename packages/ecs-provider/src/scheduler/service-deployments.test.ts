@@ -8,6 +8,7 @@ import {
   stopServiceDeployment,
 } from '../handlers/service-deployments';
 import { registerTaskDefinition } from '../handlers/task-definitions';
+import { taskServiceRegistries } from '../discovery/task-registries';
 import { taskLoadBalancers } from '../load-balancing/task-load-balancers';
 import { InMemoryEcs, container } from '../testing/in-memory-ecs';
 
@@ -378,6 +379,48 @@ describe('service deployments', () => {
     const again = updateService({ service: 'lbonly', loadBalancers: lb('new') }, bed.ecs).service!;
     expect(again.deployments!.map((d) => d.id)).toEqual([newId]);
     expect(list('lbonly').serviceDeployments).toHaveLength(2);
+  });
+
+  /** The Cloud Map registries a task of the service registers in (discovery/task-registries.ts). */
+  const registriesOf = (service: string, startedBy: string) =>
+    taskServiceRegistries(
+      { startedBy, clusterArn: `${ARN_PREFIX}:cluster/default` },
+      bed.ecs.store.services.get(`default/${service}`)!,
+      (key) => bed.ecs.store.serviceRevisions.get(key)?.serviceRegistries,
+    );
+
+  test('an UpdateService that only changes serviceRegistries starts a new deployment; the same ones again do not', async () => {
+    register('sdonly');
+    const first = await stableService({
+      serviceName: 'sdonly',
+      desiredCount: 1,
+      serviceRegistries: registry('srv-old'),
+    });
+    const oldId = bed.service('sdonly').deployments![0]!.id!;
+    const updated = updateService({ service: 'sdonly', serviceRegistries: registry('srv-new') }, bed.ecs).service!;
+    expect(updated.deployments).toMatchObject([
+      { status: 'PRIMARY', rolloutState: 'IN_PROGRESS' },
+      { id: oldId, status: 'ACTIVE' },
+    ]);
+    const newId = updated.deployments![0]!.id!;
+    const [update] = list('sdonly').serviceDeployments!;
+    expect(update!.serviceDeploymentArn).not.toBe(first.serviceDeploymentArn);
+    expect(revision(update!.targetServiceRevisionArn!).serviceRegistries).toEqual(registry('srv-new'));
+    // The old deployment's task stays in the old Cloud Map service while the new one's registers in the new.
+    expect(registriesOf('sdonly', oldId)).toEqual(registry('srv-old'));
+    expect(registriesOf('sdonly', newId)).toEqual(registry('srv-new'));
+    expect(await passUntil(update!.serviceDeploymentArn!, ['SUCCESSFUL'])).toContain('SUCCESSFUL');
+    const running = bed.tasksOf('sdonly').filter((t) => t.lastStatus === 'RUNNING');
+    expect(running.map((t) => t.startedBy)).toEqual([newId]);
+
+    // The same registries again are no change, so no deployment; removing them (an empty list) is one.
+    const again = updateService({ service: 'sdonly', serviceRegistries: registry('srv-new') }, bed.ecs).service!;
+    expect(again.deployments!.map((d) => d.id)).toEqual([newId]);
+    const removed = updateService({ service: 'sdonly', serviceRegistries: [] }, bed.ecs).service!;
+    expect(removed.deployments!.map((d) => d.id)).toEqual([expect.not.stringMatching(newId), newId]);
+    expect(registriesOf('sdonly', removed.deployments![0]!.id!)).toEqual([]);
+    expect(registriesOf('sdonly', newId)).toEqual(registry('srv-new'));
+    expect(list('sdonly').serviceDeployments).toHaveLength(3);
   });
 
   test('a circuit breaker without rollback stops the service deployment (STOPPED, breaker TRIGGERED)', async () => {
