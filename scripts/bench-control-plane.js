@@ -23,11 +23,17 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { Buffer } = require('node:buffer');
 const { performance } = require('node:perf_hooks');
 const { setTimeout } = require('node:timers');
+const { ECS, jsonClient, stopChild } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
+
+/** ECS calls resolving the raw answer: parsing stays out of the client's measured cost. */
+const ecsClient = (port) => {
+  const { callRaw, close } = jsonClient(port, ECS, CONCURRENCY);
+  return { call: callRaw, close };
+};
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const PHASE_TIME_LIMIT_MS = 20_000;
 /** Rounds of every mode (each build alternating); each figure is the median round. */
@@ -79,56 +85,6 @@ async function startChild(script, env, readyPath) {
     if (Date.now() > deadline) throw new Error(`${path.basename(script)} did not start within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function stopChild({ child }) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
-
-function client(port) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  return {
-    /** Resolves to { status, headers, text, json }; rejects on anything but 200. */
-    call(operation, input) {
-      const body = JSON.stringify(input);
-      return new Promise((resolve, reject) => {
-        const request = http.request(
-          {
-            agent,
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/',
-            headers: {
-              'content-type': 'application/x-amz-json-1.1',
-              'content-length': Buffer.byteLength(body),
-              'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}`,
-              authorization:
-                'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
-            },
-          },
-          (response) => {
-            const chunks = [];
-            response.on('data', (c) => chunks.push(c));
-            response.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              if (response.statusCode !== 200)
-                reject(new Error(`${operation} answered ${response.statusCode}: ${text}`));
-              else
-                resolve({ status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text) });
-            });
-          },
-        );
-        request.on('error', reject);
-        request.end(body);
-      });
-    },
-    close: () => agent.destroy(),
-  };
 }
 
 /** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
@@ -217,7 +173,7 @@ async function runFloor(response) {
     { BENCH_FLOOR_RESPONSE: JSON.stringify(response) },
     '/',
   );
-  const c = client(floor.port);
+  const c = ecsClient(floor.port);
   try {
     for (let i = 0; i < 500; i++) await c.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' });
     return {
@@ -232,7 +188,7 @@ async function runFloor(response) {
 
 async function runMode(label, env, { tasks }) {
   const gateway = await startChild(path.join(__dirname, 'bench-gateway.js'), env, '/_localcloud/health');
-  const ecs = client(gateway.port);
+  const ecs = ecsClient(gateway.port);
   const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid, gateway.child);
   const registrations = n(2000);
   const families = CONCURRENCY;

@@ -18,6 +18,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { ECS, jsonClient, stopChild: stopGateway } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const GROWTH = Number(process.env.BENCH_GROWTH ?? '1');
@@ -73,54 +74,6 @@ async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {
   return { child, port, startMs, seeded: line ? JSON.parse(line).seeded : undefined };
 }
 
-function stopGateway({ child }) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
-
-function client(port) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  return {
-    call(operation, input) {
-      const body = JSON.stringify(input);
-      return new Promise((resolve, reject) => {
-        const request = http.request(
-          {
-            agent,
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/',
-            headers: {
-              'content-type': 'application/x-amz-json-1.1',
-              'content-length': Buffer.byteLength(body),
-              'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}`,
-              authorization:
-                'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
-            },
-          },
-          (response) => {
-            const chunks = [];
-            response.on('data', (c) => chunks.push(c));
-            response.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              if (response.statusCode !== 200)
-                reject(new Error(`${operation} answered ${response.statusCode}: ${text}`));
-              else resolve(JSON.parse(text));
-            });
-          },
-        );
-        request.on('error', reject);
-        request.end(body);
-      });
-    },
-    close: () => agent.destroy(),
-  };
-}
-
 async function phase(total, makeCall, pid) {
   const cpuBefore = cpuSeconds(pid);
   const latencies = [];
@@ -148,7 +101,7 @@ const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
 
 /** The measured requests, against a gateway whose state is seeded (grown or not). */
 async function measure(gateway) {
-  const ecs = client(gateway.port);
+  const ecs = jsonClient(gateway.port, ECS, CONCURRENCY);
   const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid);
   const results = {};
   try {

@@ -9,6 +9,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { jsonClient, stopChild: stopGateway } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -44,53 +45,6 @@ async function startGateway(env) {
     if (Date.now() > deadline) throw new Error('the gateway did not start within 30 s');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function stopGateway({ child }) {
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
-
-/** An AWS JSON 1.1 client for one service: `call(operation, input)` resolves the parsed 200 answer. */
-function jsonClient(port, { targetPrefix, signingName }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  return {
-    call(operation, input) {
-      const body = JSON.stringify(input);
-      return new Promise((resolve, reject) => {
-        const request = http.request(
-          {
-            agent,
-            hostname: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/',
-            headers: {
-              'content-type': 'application/x-amz-json-1.1',
-              'content-length': Buffer.byteLength(body),
-              'x-amz-target': `${targetPrefix}.${operation}`,
-              authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${signingName}/aws4_request, SignedHeaders=host, Signature=0`,
-            },
-          },
-          (response) => {
-            const chunks = [];
-            response.on('data', (c) => chunks.push(c));
-            response.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              if (response.statusCode !== 200)
-                reject(new Error(`${operation} answered ${response.statusCode}: ${text}`));
-              else resolve(JSON.parse(text));
-            });
-          },
-        );
-        request.on('error', reject);
-        request.end(body);
-      });
-    },
-    close: () => agent.destroy(),
-  };
 }
 
 /** Runs `total` calls `makeCall(n)` from CONCURRENCY workers; returns throughput and latency percentiles. */
@@ -129,7 +83,7 @@ async function benchJsonService(service, phases) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `localcloud-bench-${service.services}-`));
   const runMode = async (mode, env) => {
     const gateway = await startGateway({ SERVICES: service.services, ...env });
-    const client = jsonClient(gateway.port, service);
+    const client = jsonClient(gateway.port, service, CONCURRENCY);
     try {
       return (await phases(client)).map((r) => ({ mode, ...r }));
     } finally {
