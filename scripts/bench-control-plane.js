@@ -23,9 +23,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
 const { setTimeout } = require('node:timers');
-const { ECS, jsonClient, stopChild } = require('./bench-json-client');
+const { ECS, closedLoop, cpuSeconds, jsonClient, stopChild } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 
@@ -88,15 +87,6 @@ async function startChild(script, env, readyPath) {
 }
 
 /** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid) {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * Runs `total` calls from CONCURRENCY workers; returns throughput, latency percentiles and the server
  * process's CPU time per request (less disturbed than throughput by other work on a shared machine).
@@ -123,33 +113,9 @@ function loopDelay(child, message = 'loop-delay') {
 async function phase(total, makeCall, pid, child) {
   await loopDelay(child);
   const cpuBefore = cpuSeconds(pid);
-  const latencies = [];
-  let issued = 0;
-  const started = performance.now();
-  const deadline = started + PHASE_TIME_LIMIT_MS;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (issued < total && performance.now() < deadline) {
-        const n = issued++;
-        const t0 = performance.now();
-        await makeCall(n);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / latencies.length;
-  const loop = await loopDelay(child);
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return {
-    requests: latencies.length,
-    rps: Math.round(latencies.length / seconds),
-    p50: pct(50),
-    p99: pct(99),
-    cpuUs,
-    loop,
-  };
+  const result = await closedLoop(total, CONCURRENCY, PHASE_TIME_LIMIT_MS, makeCall);
+  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests;
+  return { ...result, cpuUs, loop: await loopDelay(child) };
 }
 
 const containerDefinitions = [

@@ -18,7 +18,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ECS, jsonClient, stopChild: stopGateway } = require('./bench-json-client');
+const { ECS, closedLoop, cpuSeconds, jsonClient, stopChild: stopGateway } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const GROWTH = Number(process.env.BENCH_GROWTH ?? '1');
@@ -36,15 +36,6 @@ function freePort() {
       server.close(() => resolve(port));
     });
   });
-}
-
-function cpuSeconds(pid) {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 /** Starts the growth gateway; resolves once healthy with { child, port, seeded, startMs }. */
@@ -76,25 +67,8 @@ async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {
 
 async function phase(total, makeCall, pid) {
   const cpuBefore = cpuSeconds(pid);
-  const latencies = [];
-  let issued = 0;
-  const started = performance.now();
-  const deadline = started + PHASE_TIME_LIMIT_MS;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (issued < total && performance.now() < deadline) {
-        const n = issued++;
-        const t0 = performance.now();
-        await makeCall(n);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / latencies.length;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99), cpuUs };
+  const result = await closedLoop(total, CONCURRENCY, PHASE_TIME_LIMIT_MS, makeCall);
+  return { ...result, cpuUs: ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests };
 }
 
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));

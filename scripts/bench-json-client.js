@@ -1,7 +1,10 @@
-// What the control-plane benchmarks (control-plane, growth, json-service) share: a keep-alive AWS JSON 1.1
-// client with SigV4-shaped headers (the gateway does not check signatures), and stopping a child gateway.
+// What the request benchmarks (control-plane, growth, json-service, logs) share: a keep-alive AWS JSON 1.1
+// client with SigV4-shaped headers (the gateway does not check signatures), the closed-loop load of one
+// phase, a process's CPU time, and stopping a child gateway.
+const fs = require('node:fs');
 const http = require('node:http');
 const { Buffer } = require('node:buffer');
+const { performance } = require('node:perf_hooks');
 
 /** The ECS service's JSON target and signing name. */
 const ECS = { targetPrefix: 'AmazonEC2ContainerServiceV20141113', signingName: 'ecs' };
@@ -62,4 +65,39 @@ function stopChild({ child }) {
   });
 }
 
-module.exports = { ECS, jsonClient, stopChild };
+/**
+ * Runs `total` calls `makeCall(n)` from `concurrency` workers, each starting its next call when its last
+ * ends, for at most `timeLimitMs`: { requests, rps, p50, p99 } (latencies in ms).
+ */
+async function closedLoop(total, concurrency, timeLimitMs, makeCall) {
+  const latencies = [];
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + timeLimitMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < total && performance.now() < deadline) {
+        const n = issued++;
+        const t0 = performance.now();
+        await makeCall(n);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { requests: latencies.length, rps: Math.round(latencies.length / seconds), p50: pct(50), p99: pct(99) };
+}
+
+/** User + system CPU seconds of process `pid` so far (from /proc; NaN where there is none). */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+module.exports = { ECS, jsonClient, closedLoop, cpuSeconds, stopChild };

@@ -8,8 +8,7 @@ const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
-const { jsonClient, stopChild: stopGateway } = require('./bench-json-client');
+const { closedLoop, jsonClient, stopChild: stopGateway } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -49,30 +48,7 @@ async function startGateway(env) {
 
 /** Runs `total` calls `makeCall(n)` from CONCURRENCY workers; returns throughput and latency percentiles. */
 async function phase(name, total, makeCall) {
-  const latencies = [];
-  let issued = 0;
-  const started = performance.now();
-  const deadline = started + PHASE_TIME_LIMIT_MS;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (issued < total && performance.now() < deadline) {
-        const n = issued++;
-        const t0 = performance.now();
-        await makeCall(n);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return {
-    operation: name,
-    requests: latencies.length,
-    rps: Math.round(latencies.length / seconds),
-    p50: pct(50),
-    p99: pct(99),
-  };
+  return { operation: name, ...(await closedLoop(total, CONCURRENCY, PHASE_TIME_LIMIT_MS, makeCall)) };
 }
 
 /**

@@ -20,7 +20,7 @@ const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-c
 //              less disturbed than lines/s when other work shares the machine
 // BENCH_BASE_ROOT=<another built checkout> measures that build too, in the same run (before/after).
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the gateway.
-const fs = require('node:fs');
+const { cpuSeconds } = require('./bench-json-client');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const LAG_LINES = Number(process.env.BENCH_LOG_LAG_LINES ?? 100);
 const IMAGE = 'localcloud-test/busybox:latest';
@@ -37,15 +37,6 @@ function freePort() {
 }
 
 /** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid) {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 async function startGateway(root) {
   const port = await freePort();
   const main = path.join(root, 'packages/gateway/dist/main.js');
