@@ -2,7 +2,9 @@ import http from 'node:http';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  CreateTaskSetCommand,
   DeleteServiceCommand,
+  DeleteTaskSetCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
@@ -11,10 +13,12 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import {
+  CreateHttpNamespaceCommand,
   CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand as CreateCloudMapServiceCommand,
   DiscoverInstancesCommand,
   GetOperationCommand,
+  ListInstancesCommand,
   ServiceDiscoveryClient,
   type HttpInstanceSummary,
 } from '@aws-sdk/client-servicediscovery';
@@ -181,5 +185,79 @@ describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
 
     await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'api', force: true }));
     await discovered((i) => i.length === 0, 'no instances after the service is deleted');
+  });
+
+  it("registers a task set's tasks in the task set's serviceRegistries, each set in its own", async () => {
+    const { OperationId } = await sd.send(new CreateHttpNamespaceCommand({ Name: `sets-${namespace}` }));
+    const namespaceId = (await sd.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
+    const registries: Record<string, { arn: string; id: string }> = {};
+    for (const name of ['blue', 'green']) {
+      const { Service } = await sd.send(new CreateCloudMapServiceCommand({ Name: name, NamespaceId: namespaceId }));
+      registries[name] = { arn: Service!.Arn!, id: Service!.Id! };
+    }
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sets',
+        containerDefinitions: [shellContainer('app', 'sleep 3600')],
+      }),
+    );
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'sets',
+        desiredCount: 1,
+        deploymentController: { type: 'EXTERNAL' },
+      }),
+    );
+    const taskSets: Record<string, string> = {};
+    for (const name of ['blue', 'green']) {
+      const { taskSet } = await bed.ecs.send(
+        new CreateTaskSetCommand({
+          cluster,
+          service: 'sets',
+          taskDefinition: 'sets',
+          scale: { value: 100, unit: 'PERCENT' },
+          serviceRegistries: [{ registryArn: registries[name]!.arn }],
+        }),
+      );
+      taskSets[name] = taskSet!.id!;
+    }
+    const instancesOf = async (name: string) =>
+      ((await sd.send(new ListInstancesCommand({ ServiceId: registries[name]!.id }))).Instances ?? [])
+        .map((i) => i.Id!)
+        .sort();
+    const tasksOf = async (name: string) => {
+      const { taskArns } = await bed.ecs.send(new ListTasksCommand({ cluster, startedBy: taskSets[name] }));
+      if (!taskArns?.length) return [];
+      const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+      return tasks!.filter((t) => t.lastStatus === 'RUNNING').map(idOf);
+    };
+    async function until(what: string, check: () => Promise<boolean>) {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`never saw ${what}: blue ${await instancesOf('blue')}, green ${await instancesOf('green')}`);
+    }
+
+    await until('each task set running one task, in its own Cloud Map service', async () => {
+      const [blue, green] = [await tasksOf('blue'), await tasksOf('green')];
+      return (
+        blue.length === 1 &&
+        green.length === 1 &&
+        JSON.stringify(await instancesOf('blue')) === JSON.stringify(blue) &&
+        JSON.stringify(await instancesOf('green')) === JSON.stringify(green)
+      );
+    });
+    const green = await tasksOf('green');
+
+    // The blue set goes: its task leaves blue's Cloud Map service; green's stays where it is.
+    await bed.ecs.send(new DeleteTaskSetCommand({ cluster, service: 'sets', taskSet: taskSets.blue, force: true }));
+    await until('blue empty', async () => (await instancesOf('blue')).length === 0);
+    expect(await instancesOf('green')).toEqual(green);
+
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'sets', force: true }));
+    await until('green empty after the service is deleted', async () => (await instancesOf('green')).length === 0);
   });
 });

@@ -37,26 +37,25 @@ export function taskServiceOf(stores: AccountRegionStores<EcsStore>, task: TaskR
     serviceName: service.serviceName!,
     clusterName: clusterNameOf(task.clusterArn),
     // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
-    serviceRegistries: [
-      ...taskServiceRegistries(task, service, (key) => store.serviceRevisions.get(key)?.serviceRegistries),
-      ...serviceConnectRegistriesOf(store, service, task),
-    ],
+    serviceRegistries: [...ownRegistries(store, service, task), ...serviceConnectRegistriesOf(store, service, task)],
   };
 }
 
 /**
- * Whether a task calls names that may not be published yet: its service uses Service Connect or Cloud
- * Map (service or task set `serviceRegistries`), so it gets the local DNS even while the table is empty.
+ * Whether a task calls names that may not be published yet: its service uses Service Connect, or the task
+ * itself registers in Cloud Map (its own deployment's or task set's `serviceRegistries`, as it registers),
+ * so it gets the local DNS even while the table is empty.
  */
 export function expectsNames(stores: AccountRegionStores<EcsStore>, task: TaskRecord | undefined): boolean {
   const service = task && serviceRecordOf(stores, task);
   if (!service) return false;
-  const taskSet = (service.taskSets ?? []).find((s) => s.id === task.startedBy);
-  return (
-    !!service.serviceConnectConfiguration?.enabled ||
-    (service.serviceRegistries ?? []).length > 0 ||
-    (taskSet?.serviceRegistries ?? []).length > 0
-  );
+  if (service.serviceConnectConfiguration?.enabled) return true;
+  return ownRegistries(stores.get(task.accountId, task.region), service, task).length > 0;
+}
+
+/** The task's own `serviceRegistries`: its task set's, its deployment revision's, else the service's. */
+function ownRegistries(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
+  return taskServiceRegistries(task, service, (key) => store.serviceRevisions.get(key)?.serviceRegistries);
 }
 
 function serviceConnectRegistriesOf(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
