@@ -128,6 +128,13 @@ describe('toStoredValue', () => {
     expect(toStoredValue(roundTrip({ a: [1] }))).toEqual({ a: [1] });
   });
 
+  it('stores every empty array and object as one shared frozen value', () => {
+    const stored = toStoredValue({ a: [], b: {}, c: [[], {}] }) as any;
+    expect(stored.a).toBe(stored.c[0]);
+    expect(stored.b).toBe(stored.c[1]);
+    expect(Object.isFrozen(stored.a) && Object.isFrozen(stored.b)).toBe(true);
+  });
+
   it('copies Dates that are not frozen, so changing the original changes nothing stored', () => {
     const at = new Date(0);
     const stored = toStoredValue({ at }) as { at: Date };

@@ -78,6 +78,12 @@ export function toStoredValue(value: unknown): unknown {
 
 /** JSON drops such a member from an object (and writes null in an array). */
 const OMITTED: unique symbol = Symbol('omitted');
+/**
+ * Every stored empty array and object is one of these: records hold many (`mountPoints: []`, `volumes: []`
+ * …), and each would be one more object for the garbage collector to copy and mark for as long as the record lives.
+ */
+const EMPTY_ARRAY: readonly unknown[] = Object.freeze([]);
+const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
 /** Deeper than this, the walk hands over to JSON.stringify, which also reports a cycle as JSON does. */
 const MAX_DEPTH = 200;
 
@@ -101,6 +107,7 @@ function storedCopy(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return throughJson(object);
   if (Object.isFrozen(object) && isStoredData(object, depth)) return object;
   if (Array.isArray(object)) {
+    if (object.length === 0) return EMPTY_ARRAY;
     const copy = new Array<unknown>(object.length);
     for (let i = 0; i < object.length; i++) {
       const item = storedCopy(object[i], depth + 1);
@@ -120,6 +127,7 @@ function storedCopy(value: unknown, depth: number): unknown {
   const keys = Object.keys(record);
   // `{"$date": …}` alone is how a Date is written: JSON would read it back as one.
   if (keys.length === 1 && keys[0] === DATE_MARKER) return throughJson(object);
+  if (keys.length === 0) return EMPTY_OBJECT;
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
     const member = storedCopy(record[key], depth + 1);
