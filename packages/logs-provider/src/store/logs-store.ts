@@ -200,7 +200,14 @@ export class LogsStore {
    * Appends events (in timestamp order) as one durable write. Events older than the stream's newest are
    * merged into place; a batch never splits.
    */
-  append(group: LogGroup, stream: LogStream, batch: readonly NewEvent[], now: number): void {
+  append(
+    group: LogGroup,
+    stream: LogStream,
+    batch: readonly NewEvent[],
+    now: number,
+    /** The messages' UTF-8 bytes, when the caller has counted them already. */
+    messageBytes?: number,
+  ): void {
     if (batch.length === 0) return;
     const events = this.unexpired(group, stream, now);
     const record = stream.record;
@@ -210,8 +217,9 @@ export class LogsStore {
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       added[i] = Object.freeze([e.timestamp, seq++, now, e.message] as const);
-      bytes += Buffer.byteLength(e.message, 'utf8');
+      if (messageBytes === undefined) bytes += Buffer.byteLength(e.message, 'utf8');
     }
+    if (messageBytes !== undefined) bytes = messageBytes;
     const maxTimestamp = added[added.length - 1]![TIMESTAMP];
     const inOrder = events.length === 0 || compareEvents(added[0]!, events[events.length - 1]!) > 0;
 
