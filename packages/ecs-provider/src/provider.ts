@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  AccountRegionStores,
+  type AccountRegionStores,
   OperationTable,
   type GatewayInfo,
   type ProviderContext,
@@ -9,12 +9,13 @@ import {
   type ServiceProvider,
   type UpgradeRoute,
 } from '@localcloud/gateway';
-import { answerWhenDurable, openStateStore, type StateStore } from '@localcloud/persistence';
+import { answerWhenDurable, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
 import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { localDns, sharedNameTable } from '@localcloud/local-dns';
 import { ECS_HANDLERS } from './operations';
-import { ECS_TABLES, EcsStore } from './store/ecs-store';
+import { ECS_TABLES, type EcsStore } from './store/ecs-store';
+import { openEcsState } from './store/ecs-state';
 import type { ServiceRecord } from './store/records';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
@@ -124,8 +125,7 @@ export class EcsProvider implements ServiceProvider {
     const { logger } = context;
     const lookupProvider = (name: string) => context.lookupProvider(name);
     this.config = loadEcsRuntimeConfig(context.env);
-    this.state = openStateStore({ dir: enabled ? path.join(dataDir, 'ecs') : undefined });
-    this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
+    ({ state: this.state, stores: this.stores } = openEcsState(enabled ? path.join(dataDir, 'ecs') : undefined));
     const instanceId = instanceIdOf(this.state);
     logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
