@@ -63,6 +63,7 @@ import type { UpgradeRoute } from '@localcloud/gateway';
 import { localDns, localDnsEnabled, sharedNameTable } from '@localcloud/local-dns';
 import { TaskDns } from './task-agent/task-dns';
 import { addressesOn } from './task-agent/local-addresses';
+import { EngineStatus } from './runtime/engine-status';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 // Read on the first request that needs it (lazyServiceModel), not at start.
@@ -121,6 +122,8 @@ export class EcsProvider implements ServiceProvider {
       return this.engineCapacity;
     },
   };
+  /** The engine as `/_localcloud/health` reports it, without waiting for its first answer. */
+  private readonly engineStatus = new EngineStatus(() => this.backend.version());
   /** Service Connect client aliases: names in the local DNS, proxies where ports differ (`src/service-connect/`). */
   private readonly aliases: AliasPublisher;
   /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
@@ -339,6 +342,8 @@ export class EcsProvider implements ServiceProvider {
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
   async start(gateway: GatewayInfo): Promise<void> {
     this.gateway = gateway;
+    // Asked now, answered whenever the engine answers: the health answer does not wait for it.
+    void this.engineStatus.refresh();
     const agentPort = await this.listenForTasks();
     // Containers reach the gateway through the agent listener, which works when the gateway is on loopback.
     const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
@@ -380,19 +385,8 @@ export class EcsProvider implements ServiceProvider {
     this.state.close();
   }
 
-  async health(): Promise<ProviderHealth> {
-    try {
-      const version = await this.backend.version();
-      return {
-        status: 'running',
-        docker: { state: 'available', version: version.version, apiVersion: version.apiVersion },
-      };
-    } catch (error) {
-      return {
-        status: 'degraded',
-        docker: { state: 'unavailable', error: error instanceof Error ? error.message : String(error) },
-      };
-    }
+  health(): Promise<ProviderHealth> {
+    return this.engineStatus.health();
   }
 
   /** Where `ECS_TASK_ENDPOINTS_LISTEN` says; by default loopback and the networks tasks join (more as they appear). */
