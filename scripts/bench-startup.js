@@ -4,7 +4,7 @@
 // packages/gateway/dist/localcloud.js), for the container image's entry point (docker/entrypoint.js, laid
 // out as the image lays it out) and for the unbundled packages/gateway/dist/main.js, and the resident
 // memory (RSS) once idle after start. Needs `npm run build` first (npm run bench does it). BENCH_BASE_ROOT=<another
-// checkout> measures that build's main.js too, alternating with this one run by run.
+// checkout> measures that build's bundle and main.js too, alternating with this one run by run.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -115,12 +115,11 @@ async function run() {
     ['image entry point (entrypoint.js)', path.join(layout, 'entrypoint.js'), { LOCALCLOUD_RUN_AS_ROOT: '1' }],
     ['unbundled (dist/main.js)', path.join(ROOT, 'packages/gateway/dist/main.js'), {}],
   ];
-  if (process.env.BENCH_BASE_ROOT) {
-    variants.push([
-      'base build (dist/main.js)',
-      path.join(process.env.BENCH_BASE_ROOT, 'packages/gateway/dist/main.js'),
-      {},
-    ]);
+  const base = process.env.BENCH_BASE_ROOT;
+  if (base) {
+    const bundle = path.join(base, 'packages/gateway/dist/localcloud.js');
+    if (fs.existsSync(bundle)) variants.push(['base build (dist/localcloud.js)', bundle, {}]);
+    variants.push(['base build (dist/main.js)', path.join(base, 'packages/gateway/dist/main.js'), {}]);
   }
   const samples = new Map(variants.map(([name]) => [name, []]));
   try {
