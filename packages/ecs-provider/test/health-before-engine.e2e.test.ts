@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -150,5 +151,42 @@ describe('the health answer and the Docker engine', () => {
     expect(now.services.ecs.docker.state).toBe('unavailable');
     expect(now.services.ecs.docker.error).toMatch(/missing\.sock|ENOENT/);
     await listening;
+  });
+
+  it('a gateway process told to stop while its providers still start finishes starting, then stops cleanly', async () => {
+    engine = heldEngine(path.join(dir, 'docker.sock'));
+    await engine.listen();
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'gateway-from-source.js')], {
+      env: {
+        ...process.env,
+        GATEWAY_LISTEN: `127.0.0.1:${port}`,
+        SERVICES: 'ecs',
+        DOCKER_HOST: `unix://${path.join(dir, 'docker.sock')}`,
+        ECS_TASK_OUTPUT: 'off',
+        ECS_TASK_ENDPOINTS_LISTEN: 'off',
+        LOCALCLOUD_DNS: 'off',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (log += text));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    try {
+      // Answered while ECS's start waits for the held engine: a supervisor may well stop it now.
+      expect((await health(`http://127.0.0.1:${port}`)).services.ecs.docker.state).toBe('connecting');
+      expect(log).not.toContain('localcloud ready');
+      child.kill('SIGTERM');
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
+      while (!log.includes('shutting down') && !gone()) await new Promise((resolve) => setTimeout(resolve, 10));
+      engine.release();
+      // Not killed by the signal: the start finished and the providers were stopped.
+      expect(await exited).toEqual({ code: 0, signal: null });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
