@@ -18,6 +18,7 @@ import type { EcsRuntimeConfig } from './runtime-config';
 import type { TaskHooks } from './task-hooks';
 import type { ImageSource, ResolvedImage } from './image-source';
 import { containerOf, taskIdOf, type TaskRecord, type TaskRef, type TaskRepository } from './task-record';
+import { editableTask } from './editable-task';
 
 export interface TaskRuntimeOptions {
   readonly backend: ContainerBackend;
@@ -689,11 +690,14 @@ export class TaskRuntime {
     }
   }
 
-  /** Applies a change to a copy of the stored task and stores it, then wakes `dependsOn` waiters. */
+  /**
+   * Applies a change to a copy of the stored task and stores it, then wakes `dependsOn` waiters. The
+   * change may edit the task, its containers, attachments and runtime plan (see `editableTask`).
+   */
   mutate(ref: TaskRef, change: (record: TaskRecord) => void): TaskRecord | undefined {
     const current = this.options.repository.get(ref);
     if (!current) return undefined;
-    const next = structuredClone(current);
+    const next = editableTask(current);
     change(next);
     next.healthStatus = taskHealth(next);
     // ECS counts every change of a task in its version.
