@@ -49,6 +49,7 @@ import { prepareServiceConnect } from './service-connect/prepare';
 import { AliasPublisher } from './service-connect/alias-publisher';
 import { createTaskAliases, serviceConnectScopes } from './service-connect/task-aliases';
 import { TaskExec } from './exec/task-exec';
+import { EngineStatus } from './runtime/engine-status';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 // Read on the first request that needs it (lazyServiceModel), not at start.
@@ -107,6 +108,8 @@ export class EcsProvider implements ServiceProvider {
   private gateway?: GatewayInfo;
   /** The engine's CPUs and memory as last seen (container instances' resources). */
   private readonly engine: EngineCapacityProbe;
+  /** The engine as `/_localcloud/health` reports it, without waiting for its first answer. */
+  private readonly engineStatus = new EngineStatus(() => this.backend.version());
   /** Service Connect client aliases: names in the local DNS, proxies where ports differ (`src/service-connect/`). */
   private readonly aliases: AliasPublisher;
   /** ECS Exec sessions and their WebSocket data channels on the gateway's port (`src/exec/`). */
@@ -305,6 +308,8 @@ export class EcsProvider implements ServiceProvider {
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
   async start(gateway: GatewayInfo): Promise<void> {
     this.gateway = gateway;
+    // Asked now, answered whenever the engine answers: the health answer does not wait for it.
+    void this.engineStatus.refresh();
     const endpointsPort = await listenForTasks(this.endpoints, this.config, this.context.logger);
     this.endpointUrl = gatewayUrlForTasks(this.config, endpointsPort, gateway);
     await this.engine.refresh();
@@ -345,19 +350,8 @@ export class EcsProvider implements ServiceProvider {
     this.state.close();
   }
 
-  async health(): Promise<ProviderHealth> {
-    try {
-      const version = await this.backend.version();
-      return {
-        status: 'running',
-        docker: { state: 'available', version: version.version, apiVersion: version.apiVersion },
-      };
-    } catch (error) {
-      return {
-        status: 'degraded',
-        docker: { state: 'unavailable', error: error instanceof Error ? error.message : String(error) },
-      };
-    }
+  health(): Promise<ProviderHealth> {
+    return this.engineStatus.health();
   }
 
   private engineAvailable(): Promise<boolean> {
