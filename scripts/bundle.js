@@ -18,9 +18,10 @@ const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
 
 /**
  * Modules that export functions the gateway calls only on rare paths, or never, but that their importers
- * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://) and dockerode's build
- * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts). They stay out of the
- * bundle (1.4 MB less to parse at every start): each
+ * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://), dockerode's build
+ * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts) and express's body
+ * parsers (the AWS request path reads bodies itself; body-parser with raw-body and iconv-lite was a third
+ * of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
  * becomes functions of the same names that load the real module from node_modules, by package path, on
  * their first call (`exports` names them; none: the module is one function). They are production
  * dependencies, so the image has them.
@@ -36,12 +37,18 @@ const CALLED_LATER = [
     request: './session',
     module: 'dockerode/lib/session',
   },
+  {
+    importer: /[\\/]node_modules[\\/]express[\\/]lib[\\/]express\.js$/,
+    request: 'body-parser',
+    module: 'body-parser',
+    exports: ['json', 'raw', 'text', 'urlencoded'],
+  },
 ];
 
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(ssh|session)$/ }, (args) => {
+    build.onResolve({ filter: /^(\.\/(ssh|session)|body-parser)$/ }, (args) => {
       const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
       return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
     });
@@ -56,9 +63,41 @@ const loadOnFirstCall = {
       return { contents, loader: 'js' };
     });
     // The stub's require stays Node's.
-    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session)$/ }, (args) =>
+    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session|body-parser)$/ }, (args) =>
       args.namespace === 'load-on-first-call' ? { path: args.path, external: true } : undefined,
     );
+  },
+};
+
+/**
+ * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
+ * type-is and accepts, as the root holds older ones); each copy builds its MIME tables at load. In the
+ * bundle, copies of the same name and version become one.
+ */
+const DEDUPED = /^mime-(types|db)$/;
+
+const dedupeCopies = {
+  name: 'dedupe-identical-copies',
+  setup(build) {
+    const first = new Map();
+    build.onResolve({ filter: DEDUPED }, async (args) => {
+      if (args.pluginData?.deduping) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { deduping: true },
+      });
+      if (resolved.errors.length > 0) return resolved;
+      const manifest = path.join(
+        resolved.path.slice(0, resolved.path.lastIndexOf(args.path) + args.path.length),
+        'package.json',
+      );
+      const version = JSON.parse(require('node:fs').readFileSync(manifest, 'utf8')).version;
+      const key = `${args.path}@${version}`;
+      if (!first.has(key)) first.set(key, resolved.path);
+      return { path: first.get(key) };
+    });
   },
 };
 
@@ -168,7 +207,7 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
-    plugins: [loadOnFirstCall, modelsAsJson],
+    plugins: [loadOnFirstCall, dedupeCopies, modelsAsJson],
     // Less text to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -1,11 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
 import { ConfigError, type GatewayConfig } from './config';
 import type { GatewayInfo, ServiceProvider } from './plugin/service-provider';
 import { ProviderRegistry, type ProviderSource } from './plugin/registry';
 import { createLogger } from './logger';
 import { openExchange, type Exchange, type Step } from './pipeline/exchange';
+import { requestId } from './pipeline/request-id';
 import { requestLog } from './pipeline/request-log';
 import { resolveService } from './pipeline/resolve-service';
 import { resolveAccountRegion } from './pipeline/resolve-account-region';
@@ -13,9 +15,11 @@ import { readBody } from './pipeline/read-body';
 import { parseRequest } from './pipeline/parse-request';
 import { dispatch } from './pipeline/dispatch';
 import { errorHandler } from './pipeline/error-handler';
-import { HEALTH_PATH, answerHealth } from './health';
+import { HEALTH_PATH, healthRoute } from './health';
 import { upgradeHandler } from './plugin/upgrade-routes';
 import { pathOf } from './protocol/http';
+
+const exchangeOf = (res: Response): Exchange => res.locals.exchange as Exchange;
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -26,6 +30,7 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
+  readonly app: express.Express;
   readonly registry: ProviderRegistry;
   readonly logger: Logger;
   /** Binds the port (0 picks a free one) and starts the providers. */
@@ -34,7 +39,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** GET or HEAD of the health path (any case, one trailing slash, as the express route it was matched). */
+/** GET or HEAD of the health path (matched as express matches its route: any case, one trailing slash). */
 function isHealthRequest(req: http.IncomingMessage): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = pathOf(req).toLowerCase();
@@ -83,6 +88,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const log = requestLog(logger, config.debug);
   const fail = errorHandler(logger);
+  // Express serves the gateway's own routes (the health answer); AWS requests take the path below.
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestId);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    log(req, res, exchangeOf(res));
+    next();
+  });
+  app.get(HEALTH_PATH, healthRoute(registry));
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => fail(error, res, exchangeOf(res)));
+
   const awsRequest = awsRequestHandler(
     [
       resolveService(registry),
@@ -92,13 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
     { maxBodyBytes: config.maxBodyBytes, log, fail },
   );
-  // The gateway's own route, the health answer, beside the AWS request path; both on Node's http alone.
-  const health = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const exchange = openExchange(res);
-    log(req, res, exchange);
-    answerHealth(registry, req, res).catch((error: unknown) => fail(error, res, exchange));
-  };
-  const server = http.createServer((req, res) => (isHealthRequest(req) ? health(req, res) : awsRequest(req, res)));
+  const server = http.createServer((req, res) => (isHealthRequest(req) ? app(req, res) : awsRequest(req, res)));
   server.keepAliveTimeout = 65_000;
   // Connection upgrades (WebSockets) on provider paths; everything else is the request path above.
   const upgrades = upgradeHandler(registry, logger);
@@ -157,6 +168,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   return {
+    app,
     registry,
     logger,
     async listen() {

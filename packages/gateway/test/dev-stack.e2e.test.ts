@@ -192,7 +192,7 @@ describeStack('the docker-compose dev stack', () => {
     const probe = [
       "const fs = require('fs');",
       "const gone = ['packages/gateway/src', 'node_modules/typescript', 'node_modules/jest', 'node_modules/eslint'];",
-      "const there = ['packages/gateway/dist/localcloud.js', 'packages/ecs-provider/dist/index.js', 'node_modules/dockerode'];",
+      "const there = ['packages/gateway/dist/localcloud.js', 'packages/ecs-provider/dist/index.js', 'node_modules/express'];",
       'const bad = [...gone.filter((p) => fs.existsSync(p)).map((p) => "present: " + p),',
       '  ...there.filter((p) => !fs.existsSync(p)).map((p) => "missing: " + p)];',
       'if (bad.length) { console.error(bad.join("\\n")); process.exit(1); }',
