@@ -71,7 +71,7 @@ export function readSnapshot(file: string, generation: number, apply: (record: S
     if (!line.terminated) fail('the snapshot ends without its trailer');
     let parsed: ReturnType<typeof parseSnapshotLine>;
     try {
-      parsed = parseSnapshotLine(line.text);
+      parsed = parseSnapshotLine(line);
     } catch (error) {
       return fail((error as Error).message);
     }

@@ -1,4 +1,4 @@
-import { Undecoded, decodeValue, encodeValue } from './json-codec';
+import { Undecoded, decodeValue, encodeValue, pickMembers } from './json-codec';
 import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the record's JSON text. */
@@ -100,6 +100,11 @@ export class TableSet {
     };
     return {
       get,
+      members: (key, names) => {
+        const value = records.get(key);
+        if (value === undefined) return undefined;
+        return value instanceof Undecoded ? value.members(names) : pickMembers(value, names);
+      },
       has: (key) => records.has(key),
       keys: () => records.keys(),
       *values() {
