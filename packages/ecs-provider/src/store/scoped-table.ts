@@ -4,8 +4,13 @@ import type { DurableTable } from '@localcloud/persistence';
 export interface ScopedTableOptions<T> {
   /** Keep the keys sorted too, for listings that page through them in order (`keysAfter`). */
   readonly sorted?: boolean;
-  /** Told of every record this view loads, puts or deletes: how an index over the records stays current. */
-  readonly onChange?: (key: string, before: T | undefined, after: T | undefined) => void;
+  /**
+   * Told of every record this view loads, puts or deletes: how an index over the records stays current.
+   * It sees only `indexMembers` of each record, read without decoding the rest (start-up stays cheap).
+   */
+  readonly onChange?: (key: string, before: Partial<T> | undefined, after: Partial<T> | undefined) => void;
+  /** The members `onChange` needs. */
+  readonly indexMembers?: readonly (keyof T & string)[];
 }
 
 /**
@@ -21,6 +26,7 @@ export class ScopedTable<T> {
   private readonly keys = new Set<string>();
   private readonly sortedKeys: BTree<string, undefined> | undefined;
   private readonly onChange: ScopedTableOptions<T>['onChange'];
+  private readonly indexMembers: readonly (keyof T & string)[];
 
   constructor(
     private readonly table: DurableTable<T>,
@@ -29,14 +35,27 @@ export class ScopedTable<T> {
   ) {
     this.sortedKeys = options.sorted ? new BTree<string, undefined>() : undefined;
     this.onChange = options.onChange;
-    // Keys only, unless an index needs the records: a record not read stays undecoded (start-up).
-    for (const key of table.keys()) {
-      if (!key.startsWith(prefix)) continue;
-      const own = key.slice(prefix.length);
-      this.keys.add(own);
-      this.sortedKeys?.set(own, undefined);
-      if (this.onChange) this.onChange(own, undefined, table.get(key));
-    }
+    this.indexMembers = options.indexMembers ?? [];
+    this.load();
+  }
+
+  /**
+   * (Re)builds the view's keys from the table, and tells `onChange` of every record (after its own index
+   * was cleared): keys only, plus the index's members of each record, so a record not read stays
+   * undecoded (start-up).
+   */
+  load(): void {
+    this.keys.clear();
+    this.sortedKeys?.clear();
+    const own: string[] = [];
+    for (const key of this.table.keys()) if (key.startsWith(this.prefix)) own.push(key.slice(this.prefix.length));
+    for (const key of own) this.keys.add(key);
+    if (this.sortedKeys) for (const key of own.sort()) this.sortedKeys.set(key, undefined);
+    if (this.onChange) for (const key of own) this.onChange(key, undefined, this.indexed(key));
+  }
+
+  private indexed(key: string): Partial<T> | undefined {
+    return this.keys.has(key) ? (this.table.members(this.prefix + key, this.indexMembers) as Partial<T>) : undefined;
   }
 
   get(key: string): T | undefined {
@@ -52,7 +71,7 @@ export class ScopedTable<T> {
   }
 
   put(key: string, value: T): void {
-    const before = this.onChange && this.get(key);
+    const before = this.onChange && this.indexed(key);
     this.table.put(this.prefix + key, value);
     this.keys.add(key);
     this.sortedKeys?.set(key, undefined);
@@ -60,7 +79,7 @@ export class ScopedTable<T> {
   }
 
   delete(key: string): void {
-    const before = this.onChange && this.get(key);
+    const before = this.onChange && this.indexed(key);
     this.table.delete(this.prefix + key);
     this.keys.delete(key);
     this.sortedKeys?.delete(key);
