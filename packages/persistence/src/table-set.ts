@@ -80,6 +80,16 @@ export class TableSet {
     }
   }
 
+  /**
+   * Keeps a record as the bytes a snapshot just wrote for it (`allRecords` gave its text) instead of its
+   * decoded objects: after a compaction a large state sits outside the heap, which the collector then
+   * no longer marks, and a record is decoded again when next read.
+   */
+  keepWritten(table: string, key: string, bytes: Buffer, start: number, stop: number): void {
+    const records = this.tables.get(table);
+    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop));
+  }
+
   private records(name: string): Records {
     let records = this.tables.get(name);
     if (!records) {
