@@ -62,7 +62,17 @@ async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {
   }
   const startMs = performance.now() - started;
   const line = stdout.split('\n').find((l) => l.startsWith('{"seeded"'));
-  return { child, port, startMs, seeded: line ? JSON.parse(line).seeded : undefined };
+  // Printed just after the health answer: wait for it briefly.
+  for (let i = 0; i < 100 && !stdout.includes('{"loaded"') && !env.BENCH_SEED; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  const loadedLine = stdout.split('\n').find((l) => l.startsWith('{"loaded"'));
+  return {
+    child,
+    port,
+    startMs,
+    seeded: line ? JSON.parse(line).seeded : undefined,
+    loaded: loadedLine ? JSON.parse(loadedLine).loaded : undefined,
+  };
 }
 
 async function phase(total, makeCall, pid) {
@@ -151,7 +161,16 @@ async function runBuild(root) {
     const bytes = fs
       .readdirSync(path.join(grownDir, 'ecs'))
       .reduce((sum, file) => sum + fs.statSync(path.join(grownDir, 'ecs', file)).size, 0);
-    return { empty, grown, seeded, emptyStartMs: emptyStart.startMs, grownStartMs: grownStart.startMs, bytes };
+    return {
+      empty,
+      grown,
+      seeded,
+      emptyStartMs: emptyStart.startMs,
+      grownStartMs: grownStart.startMs,
+      emptyLoaded: emptyStart.loaded,
+      grownLoaded: grownStart.loaded,
+      bytes,
+    };
   } finally {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -206,6 +225,16 @@ async function main() {
         target: '< 1000 ms',
         met: run.grownStartMs < 1000,
       });
+      if (run.grownLoaded && run.emptyLoaded && run.seeded) {
+        const records = run.seeded.definitions + run.seeded.tasks;
+        const heap = run.grownLoaded.heapUsed - run.emptyLoaded.heapUsed;
+        const outside = run.grownLoaded.arrayBuffers - run.emptyLoaded.arrayBuffers;
+        figures.push({
+          key: 'memory per stored record after start-up from the grown state',
+          value: `${Math.round(heap / records)} B of heap + ${Math.round(outside / records)} B of buffers outside it (${(heap / 1048576).toFixed(0)} + ${(outside / 1048576).toFixed(0)} MiB for ${records} task definitions and tasks)`,
+          short: `${Math.round(heap / records)}+${Math.round(outside / records)} B`,
+        });
+      }
       const s = run.seeded ?? {};
       figures.push({
         key: 'heap per stored task definition / task',
