@@ -30,7 +30,9 @@ async function seed(ecs) {
       await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => make(i + j)));
     }
   };
+  // The heap, and the buffers outside it (records kept as the bytes a snapshot wrote).
   const heap = () => (global.gc?.(), global.gc?.(), process.memoryUsage().heapUsed);
+  const outside = () => process.memoryUsage().arrayBuffers;
   const register = (family) => call('RegisterTaskDefinition', { family, containerDefinitions: [container] });
   const runTasks = async (count) => {
     const arns = [];
@@ -49,17 +51,20 @@ async function seed(ecs) {
   if (GROWTH <= 0) return undefined;
 
   const h0 = heap();
+  const o0 = outside();
   const inBig = Math.round(9850 * GROWTH);
   const across = Math.round(90000 * GROWTH);
   await batches(inBig, () => register('big'));
   await batches(across, (i) => register(`family-${String(Math.floor(i / 10)).padStart(5, '0')}`));
   const h1 = heap();
+  const o1 = outside();
   const stopped = Math.round(10000 * GROWTH);
   const running = Math.round(900 * GROWTH);
   const arns = await runTasks(stopped + running);
   await batches(stopped, (i) => call('StopTask', { cluster: 'default', task: arns[i] }));
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const h2 = heap();
+  const o2 = outside();
   await batches(Math.round(1000 * GROWTH), (i) =>
     call('CreateService', { cluster: 'services', serviceName: `svc-${i}`, taskDefinition: 'tasks', desiredCount: 0 }),
   );
@@ -70,6 +75,8 @@ async function seed(ecs) {
     tasks,
     bytesPerDefinition: global.gc ? Math.round((h1 - h0) / definitions) : undefined,
     bytesPerTask: global.gc ? Math.round((h2 - h1) / tasks) : undefined,
+    outsidePerDefinition: Math.round((o1 - o0) / definitions),
+    outsidePerTask: Math.round((o2 - o1) / tasks),
   };
 }
 

@@ -238,7 +238,12 @@ async function main() {
       const s = run.seeded ?? {};
       figures.push({
         key: 'heap per stored task definition / task',
-        value: `${s.bytesPerDefinition} / ${s.bytesPerTask} bytes (${s.definitions} definitions, ${s.tasks} tasks; seeded in ${s.seconds} s)`,
+        value:
+          `${s.bytesPerDefinition} / ${s.bytesPerTask} bytes of heap` +
+          (s.outsidePerDefinition === undefined
+            ? ''
+            : `, ${s.outsidePerDefinition} / ${s.outsidePerTask} bytes of buffers outside it`) +
+          ` (${s.definitions} definitions, ${s.tasks} tasks; seeded in ${s.seconds} s)`,
         short: `${s.bytesPerDefinition}/${s.bytesPerTask} B`,
       });
     }
