@@ -4,21 +4,38 @@
 // control-plane cost of RunTask/DescribeTasks/StopTask is measured without the engine's.
 // BENCH_ROOT runs another checkout's build (an older commit, for a before/after in the same run).
 const path = require('node:path');
-const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { PerformanceObserver, monitorEventLoopDelay } = require('node:perf_hooks');
 
 // Event-loop delay (GC pauses, long synchronous work): what p99 is made of under load. The benchmark asks
 // for it over IPC at the end of each phase ('loop-delay', which also resets it) and at its start ('loop-reset').
 if (process.send) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  // Garbage-collection pauses over the same span: which part of the loop's delay is the collector's.
+  let gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (message) => {
     if (message === 'loop-delay') {
       const ms = (ns) => ns / 1e6;
       process.send({
-        loopDelay: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
+        loopDelay: {
+          p50: ms(histogram.percentile(50)),
+          p99: ms(histogram.percentile(99)),
+          max: ms(histogram.max),
+          gc,
+        },
       });
     }
-    if (message === 'loop-delay' || message === 'loop-reset') histogram.reset();
+    if (message === 'loop-delay' || message === 'loop-reset') {
+      histogram.reset();
+      gc = { count: 0, totalMs: 0, maxMs: 0 };
+    }
   });
   // The IPC channel must not keep the gateway alive after SIGTERM's close.
   process.channel?.unref();

@@ -258,6 +258,11 @@ export interface LogOptions {
    */
   readonly after?: LogPosition;
   readonly signal?: AbortSignal;
+  /**
+   * Whether the container was created with a TTY (its output is then not multiplexed), when the caller
+   * knows: spares an inspect before the read. Without it the backend asks the engine.
+   */
+  readonly tty?: boolean;
 }
 
 export interface LogLine {

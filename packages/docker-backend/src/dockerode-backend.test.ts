@@ -498,6 +498,27 @@ describeWithEngine('DockerodeBackend on the real engine', () => {
     await backend.removeContainer(id, { force: true });
   });
 
+  test('logs: a caller that says whether the container has a TTY is answered without an inspect', async () => {
+    const plain = await runToEnd('tty-known-plain', { command: ['sh', '-c', 'echo out; echo err >&2'] });
+    const tty = await runToEnd('tty-known-tty', { tty: true, command: ['sh', '-c', 'echo a; echo b >&2'] });
+    const inspect = jest.spyOn(Dockerode.Container.prototype, 'inspect');
+    try {
+      const lines = await collect(backend.containerLogs(plain.id, { tty: false }));
+      expect(textOf(lines, 'stdout')).toEqual(['out']);
+      expect(textOf(lines, 'stderr')).toEqual(['err']);
+      expect(textOf(await collect(backend.containerLogs(tty.id, { tty: true })), 'stdout')).toEqual(['a', 'b']);
+      expect(inspect).not.toHaveBeenCalled();
+      // Without it, the backend asks the engine (and reads the TTY container right all the same).
+      expect(textOf(await collect(backend.containerLogs(tty.id)), 'stdout')).toEqual(['a', 'b']);
+      expect(inspect).toHaveBeenCalled();
+    } finally {
+      inspect.mockRestore();
+    }
+    await expect(collect(backend.containerLogs('no-such-container-anywhere', { tty: false }))).rejects.toBeInstanceOf(
+      ContainerNotFoundError,
+    );
+  });
+
   test('stats returns a sample of the engine stats JSON', async () => {
     const id = await create('stats', { command: ['sleep', '30'] });
     await backend.startContainer(id);

@@ -268,10 +268,11 @@ export class DockerodeBackend implements ContainerBackend {
   }
 
   async *containerLogBatches(id: string, options: LogOptions = {}): AsyncGenerator<LogLine[], void, undefined> {
-    // TTY output is not multiplexed, so the container's config decides how to read it.
-    const container = await this.onContainer(id, (c) => c.inspect());
+    // TTY output is not multiplexed, so the container's config decides how to read it; a caller that
+    // created the container knows it, and spares the engine an inspect on the way.
+    const tty = options.tty ?? (await this.onContainer(id, (c) => c.inspect())).Config.Tty;
     const parser = new LogLineParser(options.after);
-    const read = { id: container.Id, tty: container.Config.Tty, parser, signal: options.signal };
+    const read = { id, tty, parser, signal: options.signal };
     // Resuming: the engine's `since` cuts most of what was read before, the parser drops the rest.
     const since = options.after ? tailSince(parser, options.since) : options.since;
     if (!options.follow) {

@@ -1,17 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  AccountRegionStores,
-  OperationTable,
-  type GatewayInfo,
-  type ProviderContext,
-  type ProviderHealth,
-  type RequestContext,
-  type ServiceProvider,
-} from '@localcloud/gateway';
-import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
-import { ModelValidator, serviceModel } from '@localcloud/aws-model';
+import type { GatewayInfo, ProviderContext, ProviderHealth } from '@localcloud/gateway';
+import { openStateStore } from '@localcloud/persistence';
+import { ModelledProvider, serviceModel, type AccountRegion } from '@localcloud/aws-model';
 import * as generatedModel from './generated/ecr-model.json';
 import { ECR_HANDLERS } from './operations';
 import type { EcrScope, RegistryAccess } from './ecr-scope';
@@ -38,17 +30,7 @@ export interface EcrProviderOptions {
  * Amazon ECR as a localcloud provider plugin: the API on the gateway, images in a real registry (CNCF
  * Distribution) that localcloud supervises behind an auth front of its own (docs/ecr-provider.md).
  */
-export class EcrProvider implements ServiceProvider {
-  readonly service = {
-    name: 'ecr',
-    targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
-    protocol: 'json1.1',
-  } as const;
-  readonly operations: ReadonlySet<string> = new Set(Object.keys(ECR_MODEL.operations));
-  private readonly table = new OperationTable<EcrScope>('ecr', ECR_HANDLERS);
-  /** ECR answers constraint violations with InvalidParameterException. */
-  private readonly validator = new ModelValidator(ECR_MODEL, { validationErrorCode: 'InvalidParameterException' });
-  private readonly stores: AccountRegionStores<EcrStore>;
+export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
   private readonly clock: () => number;
   private tokens: AuthTokens | undefined;
   private front: AuthFront | undefined;
@@ -59,17 +41,15 @@ export class EcrProvider implements ServiceProvider {
   private unavailable: string = INSTALL_HINT;
   private readonly lifecycle: LifecycleRunner;
 
-  constructor(
-    private readonly context: ProviderContext,
-    options: EcrProviderOptions = {},
-  ) {
+  constructor(context: ProviderContext, options: EcrProviderOptions = {}) {
+    super(context, {
+      service: { name: 'ecr', targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', protocol: 'json1.1' },
+      model: ECR_MODEL,
+      handlers: ECR_HANDLERS,
+      // ECR answers constraint violations with InvalidParameterException.
+      validationErrorCode: 'InvalidParameterException',
+    });
     this.clock = options.clock ?? Date.now;
-    const { enabled, dataDir } = context.persistence;
-    // One state store per account and region: <dataDir>/ecr/<account>/<region> when persistence is on.
-    this.stores = new AccountRegionStores(
-      (accountId, region) =>
-        new EcrStore(openStateStore({ dir: enabled ? path.join(dataDir, 'ecr', accountId, region) : undefined })),
-    );
     this.lifecycle = new LifecycleRunner({
       scopeFor: (accountId, region) => this.scopeFor({ accountId, region }),
       scopes: () => this.knownScopes(),
@@ -77,14 +57,9 @@ export class EcrProvider implements ServiceProvider {
     });
   }
 
-  validateInput(operation: string, input: unknown): void {
-    this.validator.validate(operation, input);
-  }
-
-  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    const scope = this.scopeFor(request);
-    // Answered only once its changes (and any made meanwhile) are durable.
-    return answerWhenDurable(scope.store, () => this.table.dispatch(operation, input, scope, request));
+  /** One per account and region: `<DATA_DIR>/ecr/<account>/<region>` with PERSISTENCE=1. */
+  protected openStore(dir: string | undefined): EcrStore {
+    return new EcrStore(openStateStore({ dir }));
   }
 
   /**
@@ -149,16 +124,16 @@ export class EcrProvider implements ServiceProvider {
     this.lifecycle.startTimer(lifecycleInterval * 1000);
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.lifecycle.stop();
     await this.front?.close();
     await this.process?.stop();
     if (this.storageDir && !this.context.persistence.enabled)
       fs.rmSync(this.storageDir, { recursive: true, force: true });
-    for (const { store } of this.stores.entries()) store.close();
+    await super.stop();
   }
 
-  async health(): Promise<ProviderHealth> {
+  override async health(): Promise<ProviderHealth> {
     const registry = this.process?.running ?? false;
     return {
       status: registry ? 'running' : 'degraded',
@@ -229,7 +204,7 @@ export class EcrProvider implements ServiceProvider {
     };
   }
 
-  private scopeFor(scope: { accountId: string; region: string }): EcrScope {
+  protected scopeFor(scope: AccountRegion): EcrScope {
     return {
       scope: { accountId: scope.accountId, region: scope.region },
       store: this.stores.get(scope.accountId, scope.region),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  AccountRegionStores,
+  type AccountRegionStores,
   OperationTable,
   type GatewayInfo,
   type ProviderContext,
@@ -8,11 +8,12 @@ import {
   type RequestContext,
   type ServiceProvider,
 } from '@localcloud/gateway';
-import { answerWhenDurable, openStateStore, type StateStore } from '@localcloud/persistence';
+import { answerWhenDurable, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
 import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
 import { ECS_HANDLERS } from './operations';
-import { ECS_TABLES, EcsStore } from './store/ecs-store';
+import { ECS_TABLES, type EcsStore } from './store/ecs-store';
+import { openEcsState } from './store/ecs-state';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
 import { TaskSecrets } from './runtime/task-secrets';
@@ -139,8 +140,7 @@ export class EcsProvider implements ServiceProvider {
   ) {
     const { enabled, dataDir } = context.persistence;
     this.config = loadEcsRuntimeConfig(context.env);
-    this.state = openStateStore({ dir: enabled ? path.join(dataDir, 'ecs') : undefined });
-    this.stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
+    ({ state: this.state, stores: this.stores } = openEcsState(enabled ? path.join(dataDir, 'ecs') : undefined));
     const instanceId = instanceIdOf(this.state);
     context.logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });

@@ -71,6 +71,20 @@ describeWithEngine('awslogs: container output in CloudWatch Logs', () => {
     }
   };
 
+  test('a pseudoTerminal container: its output, not multiplexed by the engine, arrives line by line', async () => {
+    const group = `/ecs/tty-${bed.prefix}`;
+    const taskArn = await runTask('logs-tty', [
+      container('app', 'echo first; echo second >&2; echo third', {
+        pseudoTerminal: true,
+        logConfiguration: awslogs(group, { 'awslogs-create-group': 'true' }),
+      }),
+    ]);
+    await waitForTask(bed.ecs, taskArn, isStopped);
+    const events = await readAll(group, `app/app/${taskIdOf(taskArn)}`);
+    // A TTY merges stderr into one stream; read as multiplexed frames, these lines would be mangled or lost.
+    expect(events.map((e) => e.message)).toEqual(['first', 'second', 'third']);
+  });
+
   test('stdout and stderr land in <prefix>/<container>/<task id>, complete and ordered, before STOPPED', async () => {
     const group = `/ecs/seq-${bed.prefix}`;
     const script = 'i=1; while [ $i -le 200 ]; do echo "out $i"; i=$((i+1)); done; echo "to stderr" >&2; echo last';

@@ -1,15 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  AccountRegionStores,
-  OperationTable,
-  type ProviderContext,
-  type ProviderHealth,
-  type RequestContext,
-  type ServiceProvider,
-} from '@localcloud/gateway';
-import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
-import { ModelValidator, QueryCodec, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
+import type { ProviderContext, ProviderHealth } from '@localcloud/gateway';
+import { openStateStore } from '@localcloud/persistence';
+import { ModelledProvider, QueryCodec, lazyServiceModel, type AccountRegion } from '@localcloud/aws-model';
 import { ELASTICLOADBALANCINGV2_HANDLERS, type ElasticLoadBalancingV2Scope } from './operations';
 import { ElasticLoadBalancingV2Store } from './store';
 import { DataPlane } from './data-plane/data-plane';
@@ -24,50 +17,38 @@ export const ELASTICLOADBALANCINGV2_MODEL = lazyServiceModel(
 const SERVICE = 'elasticloadbalancing';
 
 /** Elastic Load Balancing v2 (ALB and NLB) as a localcloud provider plugin: the API and a real data plane. */
-export class ElasticLoadBalancingV2Provider implements ServiceProvider {
-  readonly service = {
-    name: SERVICE,
-    protocol: 'query',
-    apiVersion: '2015-12-01',
-    xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
-  } as const;
-  // The model is read on the first request (lazyServiceModel), so these are made then.
-  private readonly operationSet = onFirstUse(() => new Set(Object.keys(ELASTICLOADBALANCINGV2_MODEL.operations)));
+export class ElasticLoadBalancingV2Provider extends ModelledProvider<
+  ElasticLoadBalancingV2Store,
+  ElasticLoadBalancingV2Scope
+> {
   /** Reads the form-encoded requests and writes the XML results as the model names them. */
   readonly queryCodec = new QueryCodec(ELASTICLOADBALANCINGV2_MODEL);
-  private readonly table = new OperationTable<ElasticLoadBalancingV2Scope>(SERVICE, ELASTICLOADBALANCINGV2_HANDLERS);
-  /** Constraint violations answer ValidationError, as ELBv2 does. */
-  private readonly validator = onFirstUse(() => new ModelValidator(ELASTICLOADBALANCINGV2_MODEL));
-  private readonly stores: AccountRegionStores<ElasticLoadBalancingV2Store>;
   readonly dataPlane: DataPlane;
 
-  get operations(): ReadonlySet<string> {
-    return this.operationSet();
-  }
-
-  constructor(private readonly context: ProviderContext) {
-    const { enabled, dataDir } = context.persistence;
-    // One state store per account and region: <dataDir>/elasticloadbalancing/<account>/<region> when persistence is on.
-    this.stores = new AccountRegionStores(
-      (accountId, region) =>
-        new ElasticLoadBalancingV2Store(
-          openStateStore({ dir: enabled ? path.join(dataDir, SERVICE, accountId, region) : undefined }),
-        ),
-    );
+  constructor(context: ProviderContext) {
+    // Constraint violations answer ValidationError, as ELBv2 does (the validator's default for this model).
+    super(context, {
+      service: {
+        name: SERVICE,
+        protocol: 'query',
+        apiVersion: '2015-12-01',
+        xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
+      },
+      model: ELASTICLOADBALANCINGV2_MODEL,
+      handlers: ELASTICLOADBALANCINGV2_HANDLERS,
+    });
     this.dataPlane = new DataPlane(context.logger, context.env.ELB_LISTEN_HOST || '127.0.0.1');
   }
 
-  validateInput(operation: string, input: unknown): void {
-    this.validator().validate(operation, input);
+  /** One per account and region: `<DATA_DIR>/elasticloadbalancing/<account>/<region>` with PERSISTENCE=1. */
+  protected openStore(dir: string | undefined): ElasticLoadBalancingV2Store {
+    return new ElasticLoadBalancingV2Store(openStateStore({ dir }));
   }
 
-  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    const scope = { accountId: request.accountId, region: request.region };
+  protected scopeFor(where: AccountRegion): ElasticLoadBalancingV2Scope {
+    const scope = { accountId: where.accountId, region: where.region };
     const store = this.stores.get(scope.accountId, scope.region);
-    // Answered only once its changes (and any made meanwhile) are durable.
-    return answerWhenDurable(store, () =>
-      this.table.dispatch(operation, input, { scope, store, plane: this.dataPlane, now: () => new Date() }, request),
-    );
+    return { scope, store, plane: this.dataPlane, now: () => new Date() };
   }
 
   /** Serves again the listeners and health checks of every account and region kept on disk. */
@@ -82,12 +63,12 @@ export class ElasticLoadBalancingV2Provider implements ServiceProvider {
     }
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.dataPlane.stop();
-    for (const { store } of this.stores.entries()) store.close();
+    await super.stop();
   }
 
-  async health(): Promise<ProviderHealth> {
+  override async health(): Promise<ProviderHealth> {
     const unserved = [...this.dataPlane.unserved].map(([listenerArn, error]) => ({ listenerArn, error }));
     return {
       status: unserved.length > 0 ? 'degraded' : 'running',

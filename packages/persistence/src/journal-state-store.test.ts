@@ -338,6 +338,25 @@ describe('JournalStateStore', () => {
       expect(() => t.put('c', 4)).toThrow(StateStoreUnavailableError);
       await expect(store.durable()).rejects.toThrow(StateStoreUnavailableError);
     });
+
+    it('tells onRollback once, after the undo and before any waiter, so indexes over the records can be rebuilt', async () => {
+      const seen: string[] = [];
+      const store = openStore({
+        onRollback: (error) => seen.push(`rollback ${error.message}: ${JSON.stringify([...t.entries()])}`),
+      });
+      const t = store.table<number>('t');
+      t.put('a', 1);
+      await store.durable();
+      jest.spyOn(fs, 'fdatasync').mockImplementationOnce(((_fd: number, done: (e: Error) => void) => {
+        setImmediate(() => done(new Error('EIO: i/o error')));
+      }) as unknown as typeof fs.fdatasync);
+
+      t.delete('a');
+      t.put('b', 2);
+      const waiter = store.durable().catch(() => seen.push('waiter rejected'));
+      await waiter;
+      expect(seen).toEqual(['rollback EIO: i/o error: [["a",1]]', 'waiter rejected']);
+    });
   });
 
   it('writes records never read since start-up to the next snapshot unchanged, Dates included', () => {

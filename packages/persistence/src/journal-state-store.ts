@@ -25,6 +25,8 @@ export interface JournalStateStoreOptions {
   readonly onCompactionStep?: (step: CompactionStep, generation: number) => void;
   /** How long to wait for the directory's lock held by a process that is still exiting (default 1 s). */
   readonly lockWaitMs?: number;
+  /** See StateStoreOptions.onRollback. */
+  readonly onRollback?: (error: Error) => void;
 }
 
 /**
@@ -38,11 +40,12 @@ export class JournalStateStore implements StateStore {
   private readonly fsync: boolean;
   private readonly compactAfterBytes: number;
   private readonly onCompactionStep: NonNullable<JournalStateStoreOptions['onCompactionStep']>;
+  private readonly onRollback: JournalStateStoreOptions['onRollback'];
   private readonly tables = new TableSet((changes, undo) => this.persist(changes, undo));
   /** The journal in use when a sync starts is the one it syncs: compaction may replace it meanwhile. */
   private readonly commits = new GroupCommit(
     (done) => this.journal!.sync(done),
-    (error) => (this.failure ??= error),
+    (error) => this.rolledBack(error),
   );
   private readonly lock: DataDirLock;
   private generation = 0;
@@ -61,6 +64,7 @@ export class JournalStateStore implements StateStore {
     this.fsync = options.fsync ?? true;
     this.compactAfterBytes = compactAfterBytes;
     this.onCompactionStep = options.onCompactionStep ?? (() => undefined);
+    this.onRollback = options.onRollback;
     fs.mkdirSync(this.dir, { recursive: true });
     this.lock = DataDirLock.acquire(this.dir, { waitMs: options.lockWaitMs });
     try {
@@ -98,6 +102,19 @@ export class JournalStateStore implements StateStore {
     } finally {
       this.journal?.close();
       this.lock.release();
+    }
+  }
+
+  /** A sync failed and its changes were undone in memory: refuse writes, and tell whoever indexes the records. */
+  private rolledBack(error: Error): void {
+    this.failure ??= error;
+    try {
+      this.onRollback?.(error);
+    } catch (listenerError) {
+      // The waiters must still hear of the failure: a throwing listener cannot be allowed to hang them.
+      process.emitWarning(`onRollback of ${this.dir} threw: ${(listenerError as Error).message}`, {
+        code: 'LOCALCLOUD_ROLLBACK_LISTENER_FAILED',
+      });
     }
   }
 

@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue } from './json-codec';
+import { decodeValue, encodeValue, toStoredValue } from './json-codec';
 
 describe('json codec', () => {
   it('round-trips Dates at any depth as real Dates', () => {
@@ -44,5 +44,102 @@ describe('json codec edge cases', () => {
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')!.value).toEqual(new Date('2025-01-01T00:00:00.000Z'));
     expect(Object.getOwnPropertyDescriptor(decoded.a, '__proto__')!.value).toEqual([1]);
+  });
+});
+
+describe('toStoredValue', () => {
+  const roundTrip = (value: unknown) => decodeValue(encodeValue(value));
+
+  /** Deep equality that also tells own keys, prototypes, -0 and frozenness apart (toEqual does not). */
+  function expectSameStored(actual: unknown, expected: unknown, path = '$'): void {
+    if (typeof expected !== 'object' || expected === null) {
+      expect([path, Object.is(actual, expected)]).toEqual([path, true]);
+      return;
+    }
+    expect([path, Object.isFrozen(actual)]).toEqual([path, true]);
+    expect([path, Object.getPrototypeOf(actual)]).toEqual([path, Object.getPrototypeOf(expected)]);
+    if (expected instanceof Date) {
+      expect([path, (actual as Date).getTime()]).toEqual([path, expected.getTime()]);
+      return;
+    }
+    expect([path, Reflect.ownKeys(actual as object)]).toEqual([path, Reflect.ownKeys(expected)]);
+    for (const key of Reflect.ownKeys(expected))
+      expectSameStored(
+        Object.getOwnPropertyDescriptor(actual, key)!.value,
+        Object.getOwnPropertyDescriptor(expected, key)!.value,
+        `${path}.${String(key)}`,
+      );
+  }
+
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: number,
+    ) {}
+  }
+  const cases: Array<[string, unknown]> = [
+    ['primitives', { s: 'x', n: 1.5, t: true, f: false, z: null, neg: -0, big: 1e300 }],
+    ['non-finite numbers', { nan: NaN, inf: Infinity, list: [NaN, -Infinity] }],
+    ['members without a JSON form', { u: undefined, fn: () => 1, sym: Symbol('s'), list: [undefined, () => 1] }],
+    ['symbol keys', { [Symbol('k')]: 1, kept: 2 }],
+    ['holes', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['Dates', { at: new Date('2025-01-02T03:04:05.006Z'), bad: new Date(NaN), list: [new Date(0)] }],
+    ['a date marker, reserved', { a: { $date: '2025-01-01T00:00:00.000Z' }, b: Object.freeze({ $date: null }) }],
+    ['objects with a $date key among others', { a: { $date: 'x', other: 1 }, b: { $date: 5 } }],
+    ['a null-prototype object', Object.assign(Object.create(null), { a: 1 })],
+    ['a class instance', { p: new Point(1, 2) }],
+    ['toJSON', { t: { toJSON: () => ({ replaced: true }) }, u: { toJSON: () => undefined } }],
+    ['boxed values', { s: new String('x'), n: new Number(2), b: new Boolean(false) }],
+    ['Map and Set', { m: new Map([[1, 2]]), s: new Set([1]) }],
+    ['integer-like keys', { b: 1, 2: 'two', a: 3, 1: 'one' }],
+    ['non-enumerable members', Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false })],
+    ['a key named __proto__', JSON.parse('{"__proto__":{"x":1},"a":[{"__proto__":[1]}]}')],
+    ['a frozen value with an undefined member', Object.freeze({ a: Object.freeze({ u: undefined }), b: 1 })],
+    ['a frozen value with a mutable child', Object.freeze({ child: { n: 1 } })],
+    ['a frozen null-prototype object', Object.freeze(Object.assign(Object.create(null), { a: 1 }))],
+    ['a frozen -0', Object.freeze([Object.freeze({ z: -0 })])],
+    ['deep nesting', JSON.parse(`${'['.repeat(300)}1${']'.repeat(300)}`)],
+    ['a task-like record', { arn: 'a', containers: [{ name: 'c', env: [{ name: 'A', value: '1' }] }], at: new Date() }],
+    ['a string', 'text'],
+    ['a number', 42],
+    ['null', null],
+  ];
+
+  it.each(cases)('stores %s exactly as the JSON round trip does, frozen', (_name, value) => {
+    expectSameStored(toStoredValue(value), roundTrip(value));
+  });
+
+  it('refuses what JSON refuses, with a TypeError', () => {
+    expect(() => toStoredValue(undefined)).toThrow(TypeError);
+    expect(() => toStoredValue(() => 1)).toThrow(TypeError);
+    expect(() => toStoredValue({ n: 1n })).toThrow(TypeError);
+    const cycle: Record<string, unknown> = { a: [] };
+    (cycle.a as unknown[]).push(cycle);
+    expect(() => toStoredValue(cycle)).toThrow(TypeError);
+  });
+
+  it('keeps frozen stored parts as they are and copies only the rest', () => {
+    const stored = toStoredValue({ containers: [{ name: 'a', ports: [80] }], at: new Date(0) }) as any;
+    const next = toStoredValue({ ...stored, status: 'STOPPED' }) as any;
+    expect(next).not.toBe(stored);
+    expect(next.containers).toBe(stored.containers);
+    expect(next.at).toBe(stored.at);
+    expect(toStoredValue(stored)).toBe(stored);
+    expect(toStoredValue(roundTrip({ a: [1] }))).toEqual({ a: [1] });
+  });
+
+  it('stores every empty array and object as one shared frozen value', () => {
+    const stored = toStoredValue({ a: [], b: {}, c: [[], {}] }) as any;
+    expect(stored.a).toBe(stored.c[0]);
+    expect(stored.b).toBe(stored.c[1]);
+    expect(Object.isFrozen(stored.a) && Object.isFrozen(stored.b)).toBe(true);
+  });
+
+  it('copies Dates that are not frozen, so changing the original changes nothing stored', () => {
+    const at = new Date(0);
+    const stored = toStoredValue({ at }) as { at: Date };
+    at.setTime(5);
+    expect(stored.at.getTime()).toBe(0);
+    expect(Object.isFrozen(stored.at)).toBe(true);
   });
 });

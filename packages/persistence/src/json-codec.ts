@@ -105,6 +105,135 @@ export function readMembers(text: string, names: readonly string[]): Record<stri
   return pickMembers(JSON.parse(text), names, reviveAndFreeze);
 }
 
+/**
+ * The value a put stores: what `decodeValue(encodeValue(value))` gives (Dates kept, members without a
+ * JSON form dropped, everything frozen), made in one walk without the text. A put is on every request
+ * that changes state, and the text round trip, with the garbage it leaves, was most of its cost; the
+ * journal encodes the stored value once, when it appends it.
+ *
+ * Frozen parts that are already stored data (plain objects, arrays, frozen Dates and JSON primitives,
+ * all the way down: what a read returns) are kept as they are, not copied, so putting `{ ...old, x }`
+ * costs the new parts only. Anything else without an obvious JSON form (class instances, `toJSON`,
+ * boxed values, non-finite numbers, BigInt, very deep or cyclic values) goes through JSON itself.
+ * Throws a TypeError if the value has no JSON form.
+ */
+export function toStoredValue(value: unknown): unknown {
+  const stored = storedCopy(value, 0);
+  if (stored === OMITTED) throw new TypeError(`a ${typeof value} cannot be stored: records must be JSON values`);
+  return stored;
+}
+
+/** JSON drops such a member from an object (and writes null in an array). */
+const OMITTED: unique symbol = Symbol('omitted');
+/**
+ * Every stored empty array and object is one of these: records hold many (`mountPoints: []`, `volumes: []`
+ * …), and each would be one more object for the garbage collector to copy and mark for as long as the record lives.
+ */
+const EMPTY_ARRAY: readonly unknown[] = Object.freeze([]);
+const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
+/** Deeper than this, the walk hands over to JSON.stringify, which also reports a cycle as JSON does. */
+const MAX_DEPTH = 200;
+
+function storedCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      // JSON writes -0 as 0 and NaN/Infinity as null.
+      return Number.isFinite(value) ? value + 0 : null;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return OMITTED;
+    case 'bigint':
+      return throughJson(value);
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (depth > MAX_DEPTH) return throughJson(object);
+  if (Object.isFrozen(object) && isStoredData(object, depth)) return object;
+  if (Array.isArray(object)) {
+    if (object.length === 0) return EMPTY_ARRAY;
+    const copy = new Array<unknown>(object.length);
+    for (let i = 0; i < object.length; i++) {
+      const item = storedCopy(object[i], depth + 1);
+      copy[i] = item === OMITTED ? null : item;
+    }
+    return Object.freeze(copy);
+  }
+  const prototype = Object.getPrototypeOf(object) as object | null;
+  if (DATE_PROTOTYPES.includes(prototype as Date)) {
+    const time = (object as Date).getTime();
+    return Object.freeze(new Date(Number.isNaN(time) ? NaN : time));
+  }
+  if (!isPlainPrototype(prototype) || typeof (object as { toJSON?: unknown }).toJSON === 'function') {
+    return throughJson(object);
+  }
+  const record = object as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // `{"$date": …}` alone is how a Date is written: JSON would read it back as one.
+  if (keys.length === 1 && keys[0] === DATE_MARKER) return throughJson(object);
+  if (keys.length === 0) return EMPTY_OBJECT;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    const member = storedCopy(record[key], depth + 1);
+    if (member === OMITTED) continue;
+    // defineProperty, not assignment: a key named `__proto__` must stay a plain property.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true });
+    else copy[key] = member;
+  }
+  return Object.freeze(copy);
+}
+
+/**
+ * Whether a frozen object is already what storing it would give: plain objects and arrays of JSON
+ * primitives and frozen Dates, frozen all the way down. Reads nothing but the object itself (no garbage).
+ */
+function isStoredData(object: object, depth: number): boolean {
+  if (Array.isArray(object)) {
+    for (let i = 0; i < object.length; i++) if (!isStoredMember(object[i], depth)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(object) as object | null;
+  if (DATE_PROTOTYPES.includes(prototype as Date)) return true;
+  // A stored object has Object.prototype (JSON.parse makes no null-prototype objects).
+  if (prototype === null || !isPlainPrototype(prototype)) return false;
+  const record = object as Record<string, unknown>;
+  for (const key in record) {
+    if (key === DATE_MARKER || !Object.prototype.hasOwnProperty.call(record, key)) return false;
+    if (!isStoredMember(record[key], depth)) return false;
+  }
+  return true;
+}
+
+function isStoredMember(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      return (
+        value === null || (depth < MAX_DEPTH && Object.isFrozen(value) && isStoredData(value as object, depth + 1))
+      );
+    default:
+      return false;
+  }
+}
+
+/** Object.prototype of this realm or another (jest's tests run in a vm context), or none. */
+function isPlainPrototype(prototype: object | null): boolean {
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+/** The exact JSON semantics, for the values the walk does not copy itself. */
+function throughJson(value: unknown): unknown {
+  const json = stringifyWithDateMarkers(value);
+  return json === undefined ? OMITTED : decodeValue(json);
+}
+
 /** Parses JSON text written by `encodeValue` (or a line containing such values): Dates revived, everything frozen. */
 export function decodeValue(json: string): unknown {
   return reviveAndFreeze(JSON.parse(json));

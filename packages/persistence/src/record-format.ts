@@ -1,4 +1,4 @@
-import { Undecoded } from './json-codec';
+import { Undecoded, encodeValue } from './json-codec';
 import { lineText, type FileLine } from './line-reader';
 import { DELETED, type Change } from './table-set';
 
@@ -28,7 +28,7 @@ export function journalLine(changes: readonly Change[]): string {
 
 /** A snapshot line for one record, newline included. */
 export function snapshotRecordLine(table: string, key: string, json: string): string {
-  return `${changeText({ op: 'put', table, key, json })}\n`;
+  return `${putText(table, key, json)}\n`;
 }
 
 /**
@@ -62,9 +62,14 @@ export function parseSnapshotLine(line: FileLine): { record: StoredChange } | { 
   return { meta: parsed as Record<string, unknown> };
 }
 
+/** A put's value is encoded here, once: the store keeps the value itself, not its text. */
 function changeText(change: Change): string {
-  const target = `${JSON.stringify(change.table)},${JSON.stringify(change.key)}`;
-  return change.op === 'put' ? `["put",${target},${change.json}]` : `["delete",${target}]`;
+  if (change.op === 'put') return putText(change.table, change.key, encodeValue(change.value));
+  return `["delete",${JSON.stringify(change.table)},${JSON.stringify(change.key)}]`;
+}
+
+function putText(table: string, key: string, json: string): string {
+  return `["put",${JSON.stringify(table)},${JSON.stringify(key)},${json}]`;
 }
 
 const PUT_OPENING = Buffer.from('["put","');

@@ -54,4 +54,9 @@ export interface StateStoreOptions {
   readonly fsync?: boolean;
   /** Journal size that triggers a snapshot (default 64 MiB; never less than the last snapshot). */
   readonly compactAfterBytes?: number;
+  /**
+   * Told once, synchronously, when a failed sync has undone changes that were already visible (before any
+   * `durable()` waiter hears of it): what an in-memory index built over the records rebuilds itself on.
+   */
+  readonly onRollback?: (error: Error) => void;
 }

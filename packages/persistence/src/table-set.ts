@@ -1,9 +1,9 @@
-import { Undecoded, decodeValue, encodeValue, pickMembers } from './json-codec';
+import { Undecoded, encodeValue, pickMembers, toStoredValue } from './json-codec';
 import type { DurableTable } from './state-store';
 
-/** One change as the journal records it; a put carries the record's JSON text. */
+/** One change as the journal records it; a put carries the stored value (the journal encodes it). */
 export type Change =
-  | { readonly op: 'put'; readonly table: string; readonly key: string; readonly json: string }
+  | { readonly op: 'put'; readonly table: string; readonly key: string; readonly value: unknown }
   | { readonly op: 'delete'; readonly table: string; readonly key: string };
 
 /**
@@ -25,8 +25,8 @@ interface OpenTransaction {
 }
 
 /**
- * The tables of a store in memory, and the rules both stores share: values copied through JSON and
- * frozen; every write (alone or in a transaction) applied and recorded synchronously, and undone if
+ * The tables of a store in memory, and the rules both stores share: values copied as JSON would copy
+ * them, and frozen (`toStoredValue`); every write (alone or in a transaction) applied and recorded synchronously, and undone if
  * recording fails. Durability is the store's `durable()` barrier, which answers must wait for.
  * Only `persist` differs between the in-memory and the journal store.
  */
@@ -127,8 +127,8 @@ export class TableSet {
         return records.size;
       },
       put(key, value) {
-        const json = encodeValue(value);
-        write({ op: 'put', table: name, key, json }, decodeValue(json));
+        const stored = toStoredValue(value);
+        write({ op: 'put', table: name, key, value: stored }, stored);
       },
       delete(key) {
         if (records.has(key)) write({ op: 'delete', table: name, key }, DELETED);

@@ -1,15 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  AccountRegionStores,
-  OperationTable,
-  type ProviderContext,
-  type ProviderHealth,
-  type RequestContext,
-  type ServiceProvider,
-} from '@localcloud/gateway';
-import { answerWhenDurable, openStateStore } from '@localcloud/persistence';
-import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
+import type { ProviderContext, RequestContext } from '@localcloud/gateway';
+import { openStateStore } from '@localcloud/persistence';
+import { ModelledProvider, lazyServiceModel, type AccountRegion } from '@localcloud/aws-model';
 import { sharedNameTable } from '@localcloud/local-dns';
 import { publishDns, withdrawAllDns } from './dns-publisher';
 import { SERVICEDISCOVERY_HANDLERS, type ServiceDiscoveryScope } from './operations';
@@ -20,53 +13,33 @@ import { ServiceDiscoveryStore } from './store';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const SERVICEDISCOVERY_MODEL = lazyServiceModel(() => require('./generated/servicediscovery-model.json'));
 
-/** ServiceDiscovery as a localcloud provider plugin. */
-export class ServiceDiscoveryProvider implements ServiceProvider {
-  readonly service = {
-    name: 'servicediscovery',
-    targetPrefix: 'Route53AutoNaming_v20170314',
-    protocol: 'json1.1',
-  } as const;
-  // The model is read on the first request (lazyServiceModel), so these are made then.
-  private readonly operationSet = onFirstUse(() => new Set(Object.keys(SERVICEDISCOVERY_MODEL.operations)));
-  private readonly table = new OperationTable<ServiceDiscoveryScope>('servicediscovery', SERVICEDISCOVERY_HANDLERS);
-  /** Constraint violations answer ValidationException; pass `validationErrorCode` if this service says otherwise. */
-  private readonly validator = onFirstUse(() => new ModelValidator(SERVICEDISCOVERY_MODEL));
-  private readonly stores: AccountRegionStores<ServiceDiscoveryStore>;
-
-  get operations(): ReadonlySet<string> {
-    return this.operationSet();
+/** ServiceDiscovery as a localcloud provider plugin; its names are served by the local DNS. */
+export class ServiceDiscoveryProvider extends ModelledProvider<ServiceDiscoveryStore, ServiceDiscoveryScope> {
+  constructor(context: ProviderContext) {
+    super(context, {
+      service: { name: 'servicediscovery', targetPrefix: 'Route53AutoNaming_v20170314', protocol: 'json1.1' },
+      model: SERVICEDISCOVERY_MODEL,
+      handlers: SERVICEDISCOVERY_HANDLERS,
+    });
   }
 
-  constructor(private readonly context: ProviderContext) {
-    const { enabled, dataDir } = context.persistence;
-    // One state store per account and region: <dataDir>/servicediscovery/<account>/<region> when persistence is on.
-    this.stores = new AccountRegionStores(
-      (accountId, region) =>
-        new ServiceDiscoveryStore(
-          openStateStore({ dir: enabled ? path.join(dataDir, 'servicediscovery', accountId, region) : undefined }),
-        ),
-    );
+  protected openStore(dir: string | undefined): ServiceDiscoveryStore {
+    return new ServiceDiscoveryStore(openStateStore({ dir }));
   }
 
-  /** DEBUG request log: values the model marks sensitive never reach it. */
-  redactForLog(operation: string, kind: 'input' | 'output', body: unknown): unknown {
-    return redactSensitive(SERVICEDISCOVERY_MODEL, operation, kind, body);
+  protected scopeFor(where: AccountRegion): ServiceDiscoveryScope {
+    const scope = { accountId: where.accountId, region: where.region };
+    return { scope, store: this.stores.get(scope.accountId, scope.region) };
   }
 
-  validateInput(operation: string, input: unknown): void {
-    this.validator().validate(operation, input);
-  }
-
-  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
-    const scope = { accountId: request.accountId, region: request.region };
-    const store = this.stores.get(scope.accountId, scope.region);
+  override async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     try {
-      // Answered only once its changes (and any made meanwhile) are durable.
-      return await answerWhenDurable(store, () => this.table.dispatch(operation, input, { scope, store }, request));
+      return await super.handle(operation, input, request);
     } finally {
       // Every change (instances, health, DnsConfig, namespaces) reaches DNS before its response does.
-      if (!READ_ONLY.test(operation)) publishDns(this.names(), scope.accountId, scope.region, store);
+      if (!READ_ONLY.test(operation)) {
+        publishDns(this.names(), request.accountId, request.region, this.stores.get(request.accountId, request.region));
+      }
     }
   }
 
@@ -82,18 +55,14 @@ export class ServiceDiscoveryProvider implements ServiceProvider {
     }
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     withdrawAllDns(this.names());
-    for (const { store } of this.stores.entries()) store.close();
+    await super.stop();
   }
 
   /** The local DNS's name table, shared with the other providers of this gateway. */
   private names() {
     return sharedNameTable(this.context);
-  }
-
-  async health(): Promise<ProviderHealth> {
-    return { status: 'running', persistence: this.context.persistence.enabled };
   }
 }
 

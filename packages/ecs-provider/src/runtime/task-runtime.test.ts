@@ -57,6 +57,19 @@ describe('TaskRuntime', () => {
     expect(task(arn)).toMatchObject({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', healthStatus: 'HEALTHY' });
   });
 
+  test("the engine's start event after the launch recorded the start stores nothing: a task's version counts changes", async () => {
+    const arn = await run([container({ name: 'app' })]);
+    await bed.settle();
+    const ref = { accountId: bed.ecs.scope.accountId, region: bed.ecs.scope.region, taskArn: arn };
+    const version = task(arn).version;
+    expect(task(arn).lastStatus).toBe('RUNNING');
+    bed.runtime.containerStarted(ref, 'app');
+    expect(task(arn).version).toBe(version);
+    // A change still counts.
+    bed.runtime.containerHealth(ref, 'app', 'healthy');
+    expect(task(arn).version).toBe(version! + 1);
+  });
+
   test('a SUCCESS dependency that exits non-zero fails the task before its dependent starts', async () => {
     const arn = await run([
       container({ name: 'init', essential: false }),

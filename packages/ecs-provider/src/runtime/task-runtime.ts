@@ -18,6 +18,7 @@ import type { EcsRuntimeConfig } from './runtime-config';
 import type { TaskHooks } from './task-hooks';
 import type { ImageSource, ResolvedImage } from './image-source';
 import { containerOf, taskIdOf, type TaskRecord, type TaskRef, type TaskRepository } from './task-record';
+import { editableTask } from './editable-task';
 
 export interface TaskRuntimeOptions {
   readonly backend: ContainerBackend;
@@ -129,6 +130,11 @@ export class TaskRuntime {
 
   /** A task container started. */
   containerStarted(ref: TaskRef, name: string): void {
+    // The launch records its own starts; the engine's `start` event that follows changes nothing then,
+    // so it costs no put (nor a version, a `dependsOn` check or a scheduler wake-up).
+    const record = this.options.repository.get(ref);
+    const status = record && containerOf(record, name)?.lastStatus;
+    if (status === 'RUNNING' || status === 'STOPPED') return;
     this.updateContainer(ref, name, (c) => {
       if (c.lastStatus !== 'STOPPED') c.lastStatus = 'RUNNING';
     });
@@ -223,12 +229,14 @@ export class TaskRuntime {
       const wired = await this.prepareTaskResources(ref, pulled, network);
       await this.createContainers(ref, wired);
       await this.startContainers(ref, wired);
-      // Before RUNNING, so a running task always shows its address and host ports, as in ECS.
-      await this.refreshBindings(ref, wired).catch((error: unknown) => {
+      // Stored with RUNNING, in one put, so a running task always shows its address and host ports, as in ECS.
+      const bindings = await this.readBindings(ref, wired).catch((error: unknown) => {
         // The task runs; a failed look at its ports must not fail it.
         this.options.logger.warn('could not read network bindings', { taskArn: ref.taskArn, error: message(error) });
+        return undefined;
       });
       this.mutate(ref, (r) => {
+        bindings?.(r);
         if (r.desiredStatus !== 'RUNNING' || r.lastStatus === 'STOPPED') return;
         r.lastStatus = 'RUNNING';
         r.startedAt = new Date();
@@ -505,10 +513,13 @@ export class TaskRuntime {
     }
   }
 
-  /** Records host port bindings and addresses once the containers run. */
-  private async refreshBindings(ref: TaskRef, plan: TaskPlan): Promise<void> {
+  /**
+   * Reads host port bindings and addresses once the containers run; returns the change that records
+   * them, for the caller to store with the task's next status.
+   */
+  private async readBindings(ref: TaskRef, plan: TaskPlan): Promise<((record: TaskRecord) => void) | undefined> {
     const record = this.options.repository.get(ref);
-    if (!record?.runtime) return;
+    if (!record?.runtime) return undefined;
     // Without port mappings or a task address there is nothing to read: spare the hot path the inspects.
     const wanted = plan.networkMode === 'awsvpc' || plan.containers.some((c) => c.containerPorts.length > 0);
     const holderId = record.runtime.networkHolder?.runtimeId;
@@ -543,7 +554,7 @@ export class TaskRuntime {
         mac: info.networks[0]?.macAddress || undefined,
       });
     }
-    this.mutate(ref, (r) => {
+    return (r) => {
       for (const [name, update] of updates) {
         const container = containerOf(r, name);
         if (!container) continue;
@@ -563,7 +574,7 @@ export class TaskRuntime {
           ...Object.entries(known).map(([name, value]) => ({ name, value })),
         ];
       }
-    });
+    };
   }
 
   private failToStart(ref: TaskRef, error: unknown): void {
@@ -679,11 +690,14 @@ export class TaskRuntime {
     }
   }
 
-  /** Applies a change to a copy of the stored task and stores it, then wakes `dependsOn` waiters. */
+  /**
+   * Applies a change to a copy of the stored task and stores it, then wakes `dependsOn` waiters. The
+   * change may edit the task, its containers, attachments and runtime plan (see `editableTask`).
+   */
   mutate(ref: TaskRef, change: (record: TaskRecord) => void): TaskRecord | undefined {
     const current = this.options.repository.get(ref);
     if (!current) return undefined;
-    const next = structuredClone(current);
+    const next = editableTask(current);
     change(next);
     next.healthStatus = taskHealth(next);
     // ECS counts every change of a task in its version.

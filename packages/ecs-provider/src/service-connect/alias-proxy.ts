@@ -44,7 +44,8 @@ export class AliasProxies {
   sync(specs: readonly ProxySpec[]): void {
     const wanted = new Map(specs.map((s) => [key(s.host, s.port), s]));
     for (const [id, listener] of this.listeners) {
-      if (!wanted.has(id)) this.closeListener(id, listener);
+      // Never rejects; only close() waits for the listener to finish closing.
+      if (!wanted.has(id)) void this.closeListener(id, listener);
     }
     for (const [id, spec] of wanted) {
       const existing = this.listeners.get(id);

@@ -13,6 +13,8 @@ export interface FollowFrom {
   readonly after?: LogPosition;
   /** Only lines logged from this time on. */
   readonly since?: Date;
+  /** Whether the container has a TTY, when known (spares the engine an inspect). */
+  readonly tty?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export class ContainerOutputFollower {
         follow: true,
         after: this.from.after,
         since: this.from.since,
+        tty: this.from.tty,
         signal: this.abort.signal,
       });
       for await (const lines of batches) for (const consumer of this.consumers) consumer.add(lines);

@@ -9,4 +9,9 @@ export interface TaskAgentState {
   readonly taskRoleArn?: string;
   /** Per ECS container name: its log driver and options, as the metadata endpoint reports them. */
   readonly logConfigurations: Readonly<Record<string, { driver: string; options: Record<string, string> }>>;
+  /**
+   * The ECS names of the containers created with a TTY (`pseudoTerminal`), so their output is read
+   * without asking the engine first. Absent in state stored before it was kept: then the engine is asked.
+   */
+  readonly pseudoTerminals?: readonly string[];
 }

@@ -74,6 +74,7 @@ export class TaskAgent implements TaskHooks {
             { driver: c.logConfiguration!.logDriver!, options: { ...c.logConfiguration!.options } },
           ]),
       ),
+      pseudoTerminals: (definition.containerDefinitions ?? []).filter((c) => c.pseudoTerminal).map((c) => c.name!),
     };
     this.pending.set(ref.taskArn, state);
     const host = networkMode === 'host' ? '127.0.0.1' : (endpoint?.advertisedHost ?? 'host.docker.internal');
@@ -218,9 +219,11 @@ export class TaskAgent implements TaskHooks {
     if (consumers.length === 0) return;
     // A re-adopted container without awslogs: the console shows its output from now on, not again.
     const since = resuming && !shipper ? new Date() : undefined;
+    const tty = state.pseudoTerminals?.includes(containerName);
     const follower = new ContainerOutputFollower(this.options.backend, runtimeId, consumers, this.options.logger, {
       after,
       since,
+      tty,
     });
     this.followers.set(ref.taskArn, [...(this.followers.get(ref.taskArn) ?? []), { containerName, follower }]);
   }

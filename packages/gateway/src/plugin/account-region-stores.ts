@@ -17,6 +17,11 @@ export class AccountRegionStores<T> {
     return bundle;
   }
 
+  /** Forgets every bundle: the next `get` creates it again (e.g. rebuilt from durable records after a rollback). */
+  clear(): void {
+    this.bundles.clear();
+  }
+
   *entries(): IterableIterator<{ accountId: string; region: string; store: T }> {
     for (const [key, store] of this.bundles) {
       const [accountId, region] = key.split('/') as [string, string];
