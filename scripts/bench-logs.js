@@ -1,8 +1,12 @@
 // awslogs throughput and lag: a container writes log lines, the ECS provider ships them to CloudWatch Logs,
 // and GetLogEvents reads them back. Starts the gateway (SERVICES=ecs,logs) in its own process; needs a
 // Docker engine, the test image (scripts/build-test-images.sh) and `npm run build` (npm run bench does it).
+//   (first a warm-up task of 2,000 lines, so that what follows measures the providers in use, not their loading)
 //   sustained: lines/s from a container writing BENCH_LOG_LINES lines as fast as it can, measured from
 //              the task's start to the last line being readable through GetLogEvents
+//   engine:    the same container's log followed by a bare Node client on the Engine's socket, no gateway
+//              (bench-logs-engine.js), measured right before ours: the engine's own ceiling on this
+//              machine at this moment; ours is also given as a share of it
 //   lag:       for lines written 10 per second, the time from the engine's timestamp of a line to the
 //              moment a GetLogEvents poll (every 10 ms) first returns it: p50, p99, max
 const { spawn } = require('node:child_process');
@@ -21,7 +25,10 @@ const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-c
 // BENCH_BASE_ROOT=<another built checkout> measures that build too, in the same run (before/after).
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the gateway.
 const { cpuSeconds } = require('./bench-json-client');
+const { engineFollowRate } = require('./bench-logs-engine');
+const os = require('node:os');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
+const WARM_UP_LINES = 2000;
 const LAG_LINES = Number(process.env.BENCH_LOG_LAG_LINES ?? 100);
 const IMAGE = 'localcloud-test/busybox:latest';
 const ROOT = path.join(__dirname, '..');
@@ -121,23 +128,39 @@ async function run() {
   return after.figures;
 }
 
+const WRITE_LINES = (lines) => `i=0; while [ $i -lt ${lines} ]; do echo "line $i"; i=$((i+1)); done`;
+
 async function measure(root) {
+  // The engine's own rate first, with nothing of ours running.
+  const engine = await engineFollowRate(IMAGE, WRITE_LINES(LINES), LINES, { 'localcloud.bench': `logs${process.pid}` });
+  console.log(
+    `engine alone (bare client following the log): ${engine.seen} lines in ${engine.seconds.toFixed(2)} s = ${engine.linesPerSecond} lines/s, ${engine.reads} socket reads; load ${os.loadavg()[0].toFixed(1)}`,
+  );
   const { url, child } = await startGateway(root);
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
   const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials });
   const logs = new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials });
   const figures = [];
   try {
+    // Warm-up: a short awslogs task read to its end, so the figures below are the steady state, not the
+    // first use of the ECS and Logs providers (loading their modules and the engine client).
+    const warmGroup = `/bench/warm-up-${process.pid}`;
+    const warm = await runTask(ecs, 'bench-warm-up', warmGroup, WRITE_LINES(WARM_UP_LINES));
+    let warmed = 0;
+    const warmStart = Date.now();
+    await follow(
+      logs,
+      warmGroup,
+      warm.stream,
+      () => warmed >= WARM_UP_LINES || Date.now() - warmStart > 60_000,
+      (events) => (warmed += events.length),
+    );
+
     // Sustained throughput.
     const group = `/bench/throughput-${process.pid}`;
     const started = Date.now();
     const cpuBefore = cpuSeconds(child.pid);
-    const { stream } = await runTask(
-      ecs,
-      'bench-throughput',
-      group,
-      `i=0; while [ $i -lt ${LINES} ]; do echo "line $i"; i=$((i+1)); done`,
-    );
+    const { stream } = await runTask(ecs, 'bench-throughput', group, WRITE_LINES(LINES));
     let seen = 0;
     let done = 0;
     await follow(
@@ -160,9 +183,12 @@ async function measure(root) {
       met: linesPerSecond >= 100_000,
       short: `${Math.round(linesPerSecond / 1000)}k lines/s`,
     });
+    const share = linesPerSecond / engine.linesPerSecond;
     console.log(
-      `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s; gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line`,
+      `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s (${share.toFixed(2)}× the engine alone); gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line; load ${os.loadavg()[0].toFixed(1)}`,
     );
+    figures.push({ key: 'awslogs engine alone, follow by a bare client', value: `${engine.linesPerSecond} lines/s` });
+    figures.push({ key: 'awslogs ours / engine alone', value: `${share.toFixed(2)}×` });
     figures.push({ key: 'awslogs gateway CPU per line', value: `${cpuUsPerLine.toFixed(2)} µs` });
 
     // Lag from write to visible.
@@ -190,7 +216,7 @@ async function measure(root) {
     );
     figures.push({ key: 'awslogs lag, write → visible', value: `p50 ${pct(50)} ms, p99 ${pct(99)} ms` });
     await ecs.send(new DescribeTasksCommand({ tasks: [lag.taskArn] }));
-    const summary = `${linesPerSecond} lines/s, ${cpuUsPerLine.toFixed(2)} µs CPU per line, lag p50 ${pct(50)} ms, p99 ${pct(99)} ms`;
+    const summary = `${linesPerSecond} lines/s (engine alone ${engine.linesPerSecond}, ${share.toFixed(2)}×), ${cpuUsPerLine.toFixed(2)} µs CPU per line, lag p50 ${pct(50)} ms, p99 ${pct(99)} ms`;
     return { figures, summary };
   } finally {
     ecs.destroy();

@@ -39,6 +39,7 @@ import { followEvents } from './event-stream';
 import { ImageInfoCache } from './image-cache';
 import { startExec } from './exec-process';
 import { LogLineParser, demuxFrames, readLogBatches, type Demuxer } from './log-stream';
+import { openRawStream, type RawEndpoint } from './raw-stream';
 import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
   mapContainer,
@@ -59,6 +60,7 @@ export type DockerodeBackendOptions = EngineAddress;
 interface Modem {
   version?: string;
   socketPath?: unknown;
+  pathPrefix?: string;
   host?: string;
   port?: string | number;
   protocol?: string;
@@ -97,6 +99,8 @@ export class DockerodeBackend implements ContainerBackend {
   private readonly modem: Modem;
   private readonly endpoint: string;
   private negotiation?: Promise<void>;
+  /** Where followed logs are read with a bare socket, if the engine allows it (see rawEndpoint). */
+  private raw?: Promise<RawEndpoint | undefined>;
   /** Aborts every long-running request on `close()`. */
   private readonly lifetime = new AbortController();
   private readonly subscriptions = new Set<EventSubscription>();
@@ -489,8 +493,11 @@ export class DockerodeBackend implements ContainerBackend {
     const signal = this.signal(read.signal);
     const query: Record<string, unknown> = { follow: read.follow, stdout: true, stderr: true, timestamps: true };
     if (read.since) query.since = unixSeconds(read.since);
+    const raw = await (this.raw ??= rawEndpoint(this.modem));
     const source = await this.call(target, () =>
-      this.dialStream({ path: `/containers/${read.id}/logs?`, method: 'GET', options: query, abortSignal: signal }),
+      raw
+        ? openRawStream(raw, `${this.versionPrefix()}/containers/${read.id}/logs?${queryString(query)}`, { signal })
+        : this.dialStream({ path: `/containers/${read.id}/logs?`, method: 'GET', options: query, abortSignal: signal }),
     );
     const demux = read.tty ? undefined : demuxFrames;
     try {
@@ -498,6 +505,11 @@ export class DockerodeBackend implements ContainerBackend {
     } catch (error) {
       throw toBackendError(error, { ...target, endpoint: this.endpoint });
     }
+  }
+
+  /** The negotiated API version as a path prefix, as docker-modem adds it. */
+  private versionPrefix(): string {
+    return this.modem.version ? `/${this.modem.version}` : '';
   }
 
   /** A request whose response is read as a stream whatever the endpoint (dockerode buffers some). */
@@ -577,6 +589,28 @@ function labelFilters(labels: Readonly<Record<string, string | true>>): string[]
 function tailSince(parser: LogLineParser, since: Date | undefined): Date | undefined {
   const latest = parser.latest();
   return latest ? new Date(Math.max(latest.getTime() - 1000, since?.getTime() ?? 0)) : since;
+}
+
+/**
+ * Where the engine can be read with a bare socket (openRawStream): a Unix socket, or plain HTTP without a
+ * path prefix. TLS and ssh engines go through docker-modem.
+ */
+async function rawEndpoint(modem: Modem): Promise<RawEndpoint | undefined> {
+  if (modem.pathPrefix !== undefined && modem.pathPrefix !== '/') return undefined;
+  // docker-modem's default socket is a function that finds it (the user's rootless socket, else the system's).
+  const socketPath =
+    typeof modem.socketPath === 'function' ? await (modem.socketPath as () => unknown)() : modem.socketPath;
+  if (typeof socketPath === 'string') return { socketPath };
+  if (modem.host && modem.protocol === 'http' && modem.port !== undefined) {
+    return { host: modem.host, port: Number(modem.port) };
+  }
+  return undefined;
+}
+
+function queryString(query: Record<string, unknown>): string {
+  return new URLSearchParams(
+    Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
+  ).toString();
 }
 
 function unixSeconds(time: Date): number {

@@ -8,6 +8,8 @@ type StreamName = LogLine['stream'];
 export type Demuxer = (source: Readable, stdout: PayloadSink, stderr: PayloadSink) => void;
 export interface PayloadSink {
   write(payload: Buffer): boolean;
+  /** The payload as `data[start, end)`: our demultiplexer's way, which makes no Buffer per frame. */
+  writeRange?(data: Buffer, start: number, end: number): void;
 }
 
 const NEWLINE = 0x0a;
@@ -53,19 +55,35 @@ export class LogLineParser {
 
   /** One demultiplexed message; its lines are appended to `lines`. */
   message(stream: StreamName, payload: Buffer, lines: LogLine[] = []): LogLine[] {
-    const { rawTimestamp, timestamp, body } = this.clock.split(payload);
+    return this.messageRange(stream, payload, 0, payload.length, lines);
+  }
+
+  /**
+   * One message that is `data[from, to)`: lines are decoded straight from the read they arrived in, so
+   * a busy log makes no Buffer per message or line (only a line cut across messages is copied).
+   */
+  messageRange(stream: StreamName, data: Buffer, from: number, to: number, lines: LogLine[] = []): LogLine[] {
+    const clock = this.clock;
+    const bodyStart = clock.split(data, from, to);
+    const rawTimestamp = clock.rawTimestamp;
+    const timestamp = clock.timestamp;
     if (!this.accept(stream, rawTimestamp)) return lines;
     const pending = this.pending[stream];
-    let start = 0;
-    for (let newline = body.indexOf(NEWLINE); newline >= 0; newline = body.indexOf(NEWLINE, start)) {
-      pending.parts.push(body.subarray(start, newline));
+    let start = bodyStart;
+    for (let newline = indexOfNewline(data, start, to); newline >= 0; newline = indexOfNewline(data, start, to)) {
       // Only a line that ends its message marks a point to resume after: the message is then all taken.
-      const mark = rawTimestamp !== undefined && newline === body.length - 1 ? this.markOf(stream) : undefined;
-      lines.push(this.take(stream, pending.timestamp ?? timestamp, mark));
+      const mark = rawTimestamp !== undefined && newline === to - 1 ? this.markOf(stream) : undefined;
+      if (pending.parts.length === 0) {
+        const line = data.toString('utf8', start, newline);
+        lines.push(mark ? { stream, timestamp, line, mark } : { stream, timestamp, line });
+      } else {
+        pending.parts.push(data.subarray(start, newline));
+        lines.push(this.take(stream, pending.timestamp ?? timestamp, mark));
+      }
       start = newline + 1;
     }
-    if (start < body.length) {
-      pending.parts.push(Buffer.from(body.subarray(start)));
+    if (start < to) {
+      pending.parts.push(Buffer.from(data.subarray(start, to)));
       pending.timestamp ??= timestamp;
     }
     return lines;
@@ -143,11 +161,12 @@ export class LogLineParser {
   }
 
   private ttyLine(raw: Buffer): LogLine | undefined {
-    const { rawTimestamp, timestamp, body } = this.clock.split(raw);
+    const bodyStart = this.clock.split(raw, 0, raw.length);
+    const { rawTimestamp, timestamp } = this.clock;
     if (!this.accept('stdout', rawTimestamp)) return undefined;
-    const end = body.length > 0 && body[body.length - 1] === CARRIAGE_RETURN ? body.length - 1 : body.length;
+    const end = raw.length > bodyStart && raw[raw.length - 1] === CARRIAGE_RETURN ? raw.length - 1 : raw.length;
     const mark = rawTimestamp === undefined ? undefined : this.markOf('stdout');
-    return { stream: 'stdout', timestamp, line: body.subarray(0, end).toString('utf8'), mark };
+    return { stream: 'stdout', timestamp, line: raw.toString('utf8', bodyStart, end), mark };
   }
 
   private markOf(stream: StreamName): LogMark | undefined {
@@ -201,6 +220,10 @@ export async function* readLogBatches(
       parser.message(stream, payload, queue);
       queued();
       return true;
+    },
+    writeRange: (data, start, end) => {
+      parser.messageRange(stream, data, start, end, queue);
+      queued();
     },
   });
 
@@ -280,7 +303,8 @@ export const demuxFrames: Demuxer = (source, stdout, stderr) => {
       if (end > chunk.length) break;
       // 1 is stdout, 2 stderr; 0 (stdin) is never sent for logs and is read as stdout like the engine client does.
       const sink = chunk[offset] === 2 ? stderr : stdout;
-      sink.write(chunk.subarray(offset + FRAME_HEADER_BYTES, end));
+      if (sink.writeRange) sink.writeRange(chunk, offset + FRAME_HEADER_BYTES, end);
+      else sink.write(chunk.subarray(offset + FRAME_HEADER_BYTES, end));
       offset = end;
     }
     if (offset < chunk.length) rest = Buffer.from(chunk.subarray(offset));
@@ -297,15 +321,25 @@ class TimestampParser {
   private second = '';
   private secondMs = NaN;
   private last?: Date;
+  /** What the last `split` found (fields rather than a returned object: this runs once per line). */
+  rawTimestamp: string | undefined;
+  timestamp: Date = new Date(0);
 
-  split(payload: Buffer): { rawTimestamp?: string; timestamp: Date; body: Buffer } {
-    const space = payload.indexOf(SPACE);
-    if (space > 0) {
-      const rawTimestamp = payload.subarray(0, space).toString('latin1');
+  /** Reads the timestamp that starts `data[from, to)`; returns where the message's body starts. */
+  split(data: Buffer, from: number, to: number): number {
+    const space = indexOfByte(data, SPACE, from, to);
+    if (space > from) {
+      const rawTimestamp = data.toString('latin1', from, space);
       const ms = this.parse(rawTimestamp);
-      if (!Number.isNaN(ms)) return { rawTimestamp, timestamp: this.date(ms), body: payload.subarray(space + 1) };
+      if (!Number.isNaN(ms)) {
+        this.rawTimestamp = rawTimestamp;
+        this.timestamp = this.date(ms);
+        return space + 1;
+      }
     }
-    return { timestamp: new Date(), body: payload };
+    this.rawTimestamp = undefined;
+    this.timestamp = new Date();
+    return from;
   }
 
   private parse(raw: string): number {
@@ -324,4 +358,15 @@ class TimestampParser {
     if (this.last?.getTime() !== ms) this.last = new Date(ms);
     return this.last;
   }
+}
+
+/** `data.indexOf(byte, from)`, but only within `data[from, to)`; -1 if not there. */
+function indexOfByte(data: Buffer, byte: number, from: number, to: number): number {
+  if (from >= to) return -1;
+  const at = data.indexOf(byte, from);
+  return at >= 0 && at < to ? at : -1;
+}
+
+function indexOfNewline(data: Buffer, from: number, to: number): number {
+  return indexOfByte(data, NEWLINE, from, to);
 }

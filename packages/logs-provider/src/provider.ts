@@ -60,23 +60,28 @@ export class LogsProvider extends ModelledProvider<LogsStore, LogsScope> impleme
     const logs = this.scopeFor(scope);
     const logGroup = requireLogGroup(group, logs);
     const logStream = requireLogStream(logGroup, stream);
-    const ordered = events
-      .filter((e) => e.message.length > 0)
-      .map((e) => ({ timestamp: Math.max(0, Math.trunc(e.timestamp)), message: e.message }))
-      .sort((a, b) => a.timestamp - b.timestamp);
-    let batch: SinkEvent[] = [];
+    // A shipper's events are usually already what the store takes (sorted whole milliseconds, no empty
+    // message): then they are not copied.
+    const ordered = isStorable(events)
+      ? events
+      : events
+          .filter((e) => e.message.length > 0)
+          .map((e) => ({ timestamp: Math.max(0, Math.trunc(e.timestamp)), message: e.message }))
+          .sort((a, b) => a.timestamp - b.timestamp);
+    let start = 0;
     let bytes = 0;
-    for (const event of ordered) {
-      const size = Buffer.byteLength(event.message, 'utf8') + EVENT_OVERHEAD_BYTES;
-      if (batch.length > 0 && (batch.length >= MAX_BATCH_EVENTS || bytes + size > MAX_BATCH_BYTES)) {
-        logs.store.append(logGroup, logStream, batch, logs.now);
-        batch = [];
+    for (let i = 0; i < ordered.length; i++) {
+      const size = Buffer.byteLength(ordered[i]!.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+      if (i > start && (i - start >= MAX_BATCH_EVENTS || bytes + size > MAX_BATCH_BYTES)) {
+        const batch = ordered.slice(start, i);
+        logs.store.append(logGroup, logStream, batch, logs.now, bytes - batch.length * EVENT_OVERHEAD_BYTES);
+        start = i;
         bytes = 0;
       }
-      batch.push(event);
       bytes += size;
     }
-    logs.store.append(logGroup, logStream, batch, logs.now);
+    const batch = start === 0 ? ordered : ordered.slice(start);
+    logs.store.append(logGroup, logStream, batch, logs.now, bytes - batch.length * EVENT_OVERHEAD_BYTES);
   }
 
   async durable(): Promise<void> {
@@ -90,4 +95,14 @@ export class LogsProvider extends ModelledProvider<LogsStore, LogsScope> impleme
       now: this.clock(),
     };
   }
+}
+
+/** Whether events need no filtering, rounding or sorting before they are stored. */
+function isStorable(events: readonly SinkEvent[]): boolean {
+  let previous = 0;
+  for (const event of events) {
+    if (event.message.length === 0 || !Number.isInteger(event.timestamp) || event.timestamp < previous) return false;
+    previous = event.timestamp;
+  }
+  return true;
 }

@@ -59,6 +59,46 @@ describe('LogsStore', () => {
     expect(reopened.events(g, g.streams.get('s')!, NOW).map((e) => e[MESSAGE])).toEqual(['early', 'late']);
   });
 
+  it('writes a chunk packed (one string of messages) and reads it back as events', () => {
+    store.append(group, stream, [{ timestamp: NOW, message: 'say "hi"\n' }], NOW);
+    store.append(group, stream, [{ timestamp: NOW + 1, message: 'ünïcode ✓' }], NOW + 7);
+    const [[, chunk]] = chunks() as [[string, EventChunkRecord]];
+    expect(chunk).toEqual({
+      count: 2,
+      firstSeq: 1,
+      firstTimestamp: NOW,
+      timestamps: [0, 1],
+      ingestion: [1, NOW, 1, NOW + 7],
+      text: 'say "hi"\nünïcode ✓',
+      lengths: [9, 9],
+      bytes: 9 + 13,
+      maxTimestamp: NOW + 1,
+    });
+    const reopened = new LogsStore(state);
+    const g = reopened.group('/g')!;
+    expect(reopened.events(g, g.streams.get('s')!, NOW)).toEqual([
+      [NOW, 1, NOW, 'say "hi"\n'],
+      [NOW + 1, 2, NOW + 7, 'ünïcode ✓'],
+    ]);
+  });
+
+  it('reads chunks written before packing, and extends such a tail chunk', () => {
+    const key = '/g:s:0';
+    state.transaction(() => {
+      state.table<EventChunkRecord>('chunks').put(key, { events: [[NOW, 1, NOW, 'old']], bytes: 3, maxTimestamp: NOW });
+      state.table('streams').put('/g:s', { ...stream.record, nextSeq: 2, nextChunk: 1, storedBytes: 3 });
+    });
+    const reopened = new LogsStore(state);
+    const g = reopened.group('/g')!;
+    const s = g.streams.get('s')!;
+    reopened.append(g, s, [{ timestamp: NOW + 1, message: 'new' }], NOW);
+    expect(reopened.events(g, s, NOW).map((e) => e[MESSAGE])).toEqual(['old', 'new']);
+    expect(chunks()).toEqual([[key, expect.objectContaining({ count: 2 })]]);
+    const again = new LogsStore(state);
+    const g2 = again.group('/g')!;
+    expect(again.events(g2, g2.streams.get('s')!, NOW).map((e) => e[MESSAGE])).toEqual(['old', 'new']);
+  });
+
   it('hides expired events and drops chunks that hold nothing else', () => {
     store.append(group, stream, [{ timestamp: NOW - 10 * DAY, message: 'old' }], NOW);
     store.append(

@@ -1,7 +1,11 @@
 import type { DurableTable, StateStore } from './state-store';
 import {
+  SEQ,
   TIMESTAMP,
+  chunkCount,
+  chunkEvents,
   chunkKey,
+  packChunk,
   streamKey,
   type EventChunkRecord,
   type LogGroupRecord,
@@ -35,7 +39,7 @@ export interface NewEvent {
 export class LogStream {
   /**
    * Owned by LogsStore: the events in order (by timestamp, then arrival), loaded from the stream's chunks on
-   * first use and pointing at the stored (frozen) events, so they are held in memory once.
+   * first use and kept up to date by every append (the stored chunks hold the same events as text).
    */
   sortedEvents: StoredEvent[] | undefined;
 
@@ -196,31 +200,48 @@ export class LogsStore {
    * Appends events (in timestamp order) as one durable write. Events older than the stream's newest are
    * merged into place; a batch never splits.
    */
-  append(group: LogGroup, stream: LogStream, batch: readonly NewEvent[], now: number): void {
+  append(
+    group: LogGroup,
+    stream: LogStream,
+    batch: readonly NewEvent[],
+    now: number,
+    /** The messages' UTF-8 bytes, when the caller has counted them already. */
+    messageBytes?: number,
+  ): void {
     if (batch.length === 0) return;
     const events = this.unexpired(group, stream, now);
     const record = stream.record;
     let seq = record.nextSeq;
-    const added: StoredEvent[] = batch.map((e) => [e.timestamp, seq++, now, e.message]);
-    const bytes = batch.reduce((sum, e) => sum + Buffer.byteLength(e.message, 'utf8'), 0);
+    let bytes = 0;
+    const added: StoredEvent[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      added[i] = Object.freeze([e.timestamp, seq++, now, e.message] as const);
+      if (messageBytes === undefined) bytes += Buffer.byteLength(e.message, 'utf8');
+    }
+    if (messageBytes !== undefined) bytes = messageBytes;
     const maxTimestamp = added[added.length - 1]![TIMESTAMP];
     const inOrder = events.length === 0 || compareEvents(added[0]!, events[events.length - 1]!) > 0;
 
     const tailNumber = record.nextChunk - 1;
     const tailKey = chunkKey(group.name, stream.name, tailNumber);
     const tail = tailNumber >= record.firstChunk ? this.chunkTable.get(tailKey) : undefined;
+    // The tail chunk's events end the sorted list when they were the last appended, in order.
+    const tailCount = tail === undefined ? 0 : chunkCount(tail);
     const extendTail =
-      inOrder && tail !== undefined && tail.bytes + bytes <= SMALL_CHUNK_BYTES && endsWith(events, tail.events);
+      inOrder &&
+      tail !== undefined &&
+      tail.bytes + bytes <= SMALL_CHUNK_BYTES &&
+      endsWithSeqs(events, tailCount, record.nextSeq);
 
     const chunkNumber = extendTail ? tailNumber : record.nextChunk;
     const key = chunkKey(group.name, stream.name, chunkNumber);
-    const chunk: EventChunkRecord = extendTail
-      ? {
-          events: [...tail.events, ...added],
-          bytes: tail.bytes + bytes,
-          maxTimestamp: Math.max(tail.maxTimestamp, maxTimestamp),
-        }
-      : { events: added, bytes, maxTimestamp };
+    const chunkEventsList = extendTail ? [...events.slice(events.length - tailCount), ...added] : added;
+    const chunk: EventChunkRecord = packChunk(
+      chunkEventsList,
+      (extendTail ? tail.bytes : 0) + bytes,
+      extendTail ? Math.max(tail.maxTimestamp, maxTimestamp) : maxTimestamp,
+    );
     const updated: LogStreamRecord = {
       ...record,
       firstEventTimestamp: Math.min(record.firstEventTimestamp ?? Infinity, added[0]![TIMESTAMP]),
@@ -236,11 +257,8 @@ export class LogsStore {
     });
     stream.record = this.streamTable.get(streamKey(group.name, stream.name))!;
 
-    // Keep the sorted list pointing at the stored (frozen) events rather than at copies.
-    const stored = this.chunkTable.get(key)!.events;
-    if (extendTail) events.length -= tail.events.length;
-    if (inOrder) for (const event of stored) events.push(event);
-    else mergeInto(events, stored);
+    if (inOrder) for (const event of added) events.push(event);
+    else mergeInto(events, added);
   }
 
   private loaded(group: LogGroup, stream: LogStream): StoredEvent[] {
@@ -248,7 +266,7 @@ export class LogsStore {
       const events: StoredEvent[] = [];
       for (let n = stream.record.firstChunk; n < stream.record.nextChunk; n++) {
         const chunk = this.chunkTable.get(chunkKey(group.name, stream.name, n));
-        if (chunk) for (const event of chunk.events) events.push(event);
+        if (chunk) for (const event of chunkEvents(chunk)) events.push(event);
       }
       stream.sortedEvents = events.sort(compareEvents);
     }
@@ -288,11 +306,13 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Whether `list` ends with exactly the objects of `tail`. */
-function endsWith(list: readonly StoredEvent[], tail: readonly StoredEvent[]): boolean {
-  if (tail.length === 0 || tail.length > list.length) return false;
-  const offset = list.length - tail.length;
-  return list[offset] === tail[0] && list[list.length - 1] === tail[tail.length - 1];
+/**
+ * Whether `list` ends with the `count` events appended last (sequence numbers up to `nextSeq - 1`, in
+ * order): then they are the tail chunk's, which can take more events in order.
+ */
+function endsWithSeqs(list: readonly StoredEvent[], count: number, nextSeq: number): boolean {
+  if (count === 0 || count > list.length) return false;
+  return list[list.length - count]![SEQ] === nextSeq - count && list[list.length - 1]![SEQ] === nextSeq - 1;
 }
 
 /** Merges sorted `added` into sorted `events` in place; only the part after the first added event moves. */

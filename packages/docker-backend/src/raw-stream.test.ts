@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { ChunkedDecoder, EngineStatusError, openRawStream } from './raw-stream';
+import { ContainerBackendError, ContainerNotFoundError, toBackendError } from './errors';
+
+/** A fake engine on a Unix socket: answers each request with `respond`, written in the pieces it returns. */
+async function fakeEngine(respond: (request: string) => (string | Buffer)[], closeAfter = true) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raw-stream-'));
+  const socketPath = path.join(dir, 'engine.sock');
+  const requests: string[] = [];
+  const server = net.createServer((socket) => {
+    let head = '';
+    socket.on('data', async (data) => {
+      head += data.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      requests.push(head);
+      for (const piece of respond(head)) {
+        socket.write(piece);
+        await new Promise((r) => setImmediate(r));
+      }
+      if (closeAfter) socket.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    socketPath,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readAll(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (part: Buffer) => parts.push(part));
+    stream.on('end', () => resolve(Buffer.concat(parts)));
+    stream.on('error', reject);
+  });
+}
+
+const chunked = (...payloads: string[]) =>
+  payloads.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`).join('') + '0\r\n\r\n';
+const head = (status: string, headers = 'Transfer-Encoding: chunked') =>
+  `HTTP/1.1 ${status}\r\nContent-Type: application/octet-stream\r\n${headers}\r\n\r\n`;
+
+describe('ChunkedDecoder', () => {
+  it('decodes the same body whatever the reads are cut at', () => {
+    const wire = Buffer.from('5;ext=1\r\nhello\r\nA\r\n0123456789\r\n1\r\n!\r\n0\r\nTrailer: x\r\n\r\n', 'latin1');
+    for (const size of [1, 2, 3, 7, wire.length]) {
+      const decoder = new ChunkedDecoder();
+      const out: Buffer[] = [];
+      for (let i = 0; i < wire.length; i += size) decoder.feed(wire.subarray(i, i + size), out);
+      expect(Buffer.concat(out).toString()).toBe('hello0123456789!');
+      expect(decoder.done).toBe(true);
+    }
+  });
+
+  it('refuses a size line that is not hex', () => {
+    expect(() => new ChunkedDecoder().feed(Buffer.from('zz\r\nhello\r\n'), [])).toThrow(ContainerBackendError);
+  });
+});
+
+describe('openRawStream', () => {
+  it('sends a GET and streams a chunked body cut anywhere, then ends', async () => {
+    const body = chunked('frame one\n', 'frame two\n', 'x'.repeat(70_000));
+    const wire = Buffer.from(head('200 OK') + body, 'latin1');
+    const engine = await fakeEngine(() => [wire.subarray(0, 30), wire.subarray(30, 97), wire.subarray(97)]);
+    try {
+      const stream = await openRawStream({ socketPath: engine.socketPath }, '/v1.41/containers/abc/logs?follow=true');
+      expect((await readAll(stream)).toString()).toBe(`frame one\nframe two\n${'x'.repeat(70_000)}`);
+      expect(engine.requests[0]).toMatch(/^GET \/v1\.41\/containers\/abc\/logs\?follow=true HTTP\/1\.1\r\n/);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('reads a body of known length', async () => {
+    const engine = await fakeEngine(() => [head('200 OK', 'Content-Length: 5') + 'hello']);
+    try {
+      const stream = await openRawStream({ socketPath: engine.socketPath }, '/x');
+      expect((await readAll(stream)).toString()).toBe('hello');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("rejects an error status with the engine's message, which maps like docker-modem's errors", async () => {
+    const message = JSON.stringify({ message: 'No such container: abc' });
+    const engine = await fakeEngine(() => [head('404 Not Found', `Content-Length: ${message.length}`) + message]);
+    try {
+      const error = await openRawStream({ socketPath: engine.socketPath }, '/x').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EngineStatusError);
+      expect((error as EngineStatusError).statusCode).toBe(404);
+      expect(toBackendError(error, { kind: 'container', ref: 'abc' })).toBeInstanceOf(ContainerNotFoundError);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('fails the stream when the connection closes before the last chunk', async () => {
+    const engine = await fakeEngine(() => [head('200 OK') + '5\r\nhello\r\n']);
+    try {
+      const stream = await openRawStream({ socketPath: engine.socketPath }, '/x');
+      await expect(readAll(stream)).rejects.toThrow('closed before its end');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('fails to open when nothing listens, with the connection error', async () => {
+    const error = await openRawStream({ socketPath: '/nonexistent/engine.sock' }, '/x').catch((e: unknown) => e);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('ends an open stream when its signal aborts', async () => {
+    const engine = await fakeEngine(() => [head('200 OK') + '5\r\nhello\r\n'], false);
+    try {
+      const abort = new AbortController();
+      const stream = await openRawStream({ socketPath: engine.socketPath }, '/x', { signal: abort.signal });
+      const read = readAll(stream);
+      await new Promise((r) => stream.once('data', r));
+      abort.abort(new Error('stopped'));
+      await expect(read).rejects.toThrow('stopped');
+    } finally {
+      await engine.close();
+    }
+  });
+});
