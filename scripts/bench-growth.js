@@ -62,7 +62,17 @@ async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {
   }
   const startMs = performance.now() - started;
   const line = stdout.split('\n').find((l) => l.startsWith('{"seeded"'));
-  return { child, port, startMs, seeded: line ? JSON.parse(line).seeded : undefined };
+  // Printed just after the health answer: wait for it briefly.
+  for (let i = 0; i < 100 && !stdout.includes('{"loaded"') && !env.BENCH_SEED; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  const loadedLine = stdout.split('\n').find((l) => l.startsWith('{"loaded"'));
+  return {
+    child,
+    port,
+    startMs,
+    seeded: line ? JSON.parse(line).seeded : undefined,
+    loaded: loadedLine ? JSON.parse(loadedLine).loaded : undefined,
+  };
 }
 
 async function phase(total, makeCall, pid) {
@@ -94,6 +104,10 @@ async function measure(gateway) {
       await ecs.call('DescribeTasks', { cluster: 'default', tasks: running });
       await ecs.call('ListTasks', { cluster: 'default', maxResults: 100 });
     }
+    // CPU the gateway spends with no request at all (schedulers, timers): every phase pays it per second.
+    const idleCpu = cpuSeconds(gateway.child.pid);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    results.idleCpuMsPerS = ((cpuSeconds(gateway.child.pid) - idleCpu) * 1000) / 3;
     const containerDefinitions = [{ name: 'app', image: 'app:1', memory: 32 }];
     results.RegisterTaskDefinition = await timed(n(1000), (i) =>
       ecs.call('RegisterTaskDefinition', { family: `reg-${i % CONCURRENCY}`, containerDefinitions }),
@@ -151,7 +165,16 @@ async function runBuild(root) {
     const bytes = fs
       .readdirSync(path.join(grownDir, 'ecs'))
       .reduce((sum, file) => sum + fs.statSync(path.join(grownDir, 'ecs', file)).size, 0);
-    return { empty, grown, seeded, emptyStartMs: emptyStart.startMs, grownStartMs: grownStart.startMs, bytes };
+    return {
+      empty,
+      grown,
+      seeded,
+      emptyStartMs: emptyStart.startMs,
+      grownStartMs: grownStart.startMs,
+      emptyLoaded: emptyStart.loaded,
+      grownLoaded: grownStart.loaded,
+      bytes,
+    };
   } finally {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -169,7 +192,7 @@ async function main() {
   const figures = [];
   const rows = [];
   for (const [name, run] of runs) {
-    for (const operation of Object.keys(run.empty)) {
+    for (const operation of Object.keys(run.empty).filter((key) => key !== 'idleCpuMsPerS')) {
       const e = run.empty[operation];
       const g = run.grown[operation];
       const ratio = g.cpuUs / e.cpuUs;
@@ -193,6 +216,12 @@ async function main() {
     }
     rows.push({
       build: name,
+      operation: 'CPU with no request (per second)',
+      'empty CPU/req': `${run.empty.idleCpuMsPerS.toFixed(0)} ms`,
+      'grown CPU/req': `${run.grown.idleCpuMsPerS.toFixed(0)} ms`,
+    });
+    rows.push({
+      build: name,
       operation: 'start-up, spawn → healthy',
       'empty CPU/req': `${run.emptyStartMs.toFixed(0)} ms`,
       'grown CPU/req': `${run.grownStartMs.toFixed(0)} ms`,
@@ -206,10 +235,30 @@ async function main() {
         target: '< 1000 ms',
         met: run.grownStartMs < 1000,
       });
+      figures.push({
+        key: 'CPU with no request, grown store (the schedulers; every phase pays it per second)',
+        value: `${run.grown.idleCpuMsPerS.toFixed(0)} ms/s (empty store: ${run.empty.idleCpuMsPerS.toFixed(0)} ms/s)`,
+        short: `${run.grown.idleCpuMsPerS.toFixed(0)}ms/s`,
+      });
+      if (run.grownLoaded && run.emptyLoaded && run.seeded) {
+        const records = run.seeded.definitions + run.seeded.tasks;
+        const heap = run.grownLoaded.heapUsed - run.emptyLoaded.heapUsed;
+        const outside = run.grownLoaded.arrayBuffers - run.emptyLoaded.arrayBuffers;
+        figures.push({
+          key: 'memory per stored record after start-up from the grown state',
+          value: `${Math.round(heap / records)} B of heap + ${Math.round(outside / records)} B of buffers outside it (${(heap / 1048576).toFixed(0)} + ${(outside / 1048576).toFixed(0)} MiB for ${records} task definitions and tasks)`,
+          short: `${Math.round(heap / records)}+${Math.round(outside / records)} B`,
+        });
+      }
       const s = run.seeded ?? {};
       figures.push({
         key: 'heap per stored task definition / task',
-        value: `${s.bytesPerDefinition} / ${s.bytesPerTask} bytes (${s.definitions} definitions, ${s.tasks} tasks; seeded in ${s.seconds} s)`,
+        value:
+          `${s.bytesPerDefinition} / ${s.bytesPerTask} bytes of heap` +
+          (s.outsidePerDefinition === undefined
+            ? ''
+            : `, ${s.outsidePerDefinition} / ${s.outsidePerTask} bytes of buffers outside it`) +
+          ` (${s.definitions} definitions, ${s.tasks} tasks; seeded in ${s.seconds} s)`,
         short: `${s.bytesPerDefinition}/${s.bytesPerTask} B`,
       });
     }

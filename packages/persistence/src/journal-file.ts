@@ -109,7 +109,7 @@ export function replayJournal(file: string, apply: (changes: StoredChange[]) => 
     }
     let changes: StoredChange[];
     try {
-      changes = parseJournalLine(line.text);
+      changes = parseJournalLine(line);
     } catch (error) {
       damaged = { number: line.number, reason: (error as Error).message };
       continue;

@@ -200,7 +200,11 @@ export class JournalStateStore implements StateStore {
     const temporary = temporaryPath(snapshot);
     let bytes: number;
     try {
-      bytes = writeSnapshot(temporary, next, this.tables.allRecords(), this.fsync);
+      // Values written stay in memory as those bytes: equal to what they replace, so even a compaction
+      // that fails later leaves memory right.
+      bytes = writeSnapshot(temporary, next, this.tables.allRecords(), this.fsync, (table, key, buffer, start, stop) =>
+        this.tables.keepWritten(table, key, buffer, start, stop),
+      );
       this.onCompactionStep('snapshot-written', next);
       fs.renameSync(temporary, snapshot);
     } catch (error) {

@@ -1,19 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readLines } from './line-reader';
+import { lineText, readLines } from './line-reader';
 import { TempDirs } from './testing/temp-dirs';
 
 describe('readLines', () => {
   const dirs = new TempDirs();
   afterEach(() => dirs.removeAll());
 
-  function linesOf(content: string, chunkBytes: number) {
+  function linesOf(content: string, chunkBytes?: number) {
     const file = path.join(dirs.make(), 'f');
     fs.writeFileSync(file, content);
-    return [...readLines(file, chunkBytes)];
+    return [...readLines(file, chunkBytes)].map(({ number, end, terminated, ...line }) => ({
+      text: lineText({ number, end, terminated, ...line }),
+      number,
+      end,
+      terminated,
+    }));
   }
 
-  it.each([1, 3, 7, 1024])('splits lines across chunk boundaries (chunk of %d bytes)', (chunkBytes) => {
+  it.each([1, 3, 7, 1024, undefined])('splits lines across chunk boundaries (chunk of %d bytes)', (chunkBytes) => {
     expect(linesOf('ab\n\nçé€\nlast', chunkBytes)).toEqual([
       { text: 'ab', number: 1, end: 3, terminated: true },
       { text: '', number: 2, end: 4, terminated: true },

@@ -1,4 +1,5 @@
 import { Undecoded, encodeValue } from './json-codec';
+import { lineText, type FileLine } from './line-reader';
 import { DELETED, type Change } from './table-set';
 
 /*
@@ -30,21 +31,30 @@ export function snapshotRecordLine(table: string, key: string, json: string): st
   return `${putText(table, key, json)}\n`;
 }
 
-/** The changes of a journal line. Throws an Error saying what is wrong. */
-export function parseJournalLine(text: string): StoredChange[] {
-  // Parsed whole (a torn last line must fail here), but values are revived only when first read.
-  const parsed: unknown = JSON.parse(text);
+/**
+ * The changes of a journal line. Throws an Error saying what is wrong. Parsed whole (a torn last line
+ * must fail here), but what the parse built is dropped: a lone put keeps its value as a range of the
+ * line's bytes, decoded when first read, so replaying a journal leaves no object trees on the heap.
+ */
+export function parseJournalLine(line: FileLine): StoredChange[] {
+  const parsed: unknown = JSON.parse(lineText(line));
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error('not a non-empty array of changes');
-  return parsed.map((change) => toStoredChange(change, (value) => new Undecoded(undefined, value)));
+  if (parsed.length === 1) {
+    const change = toStoredChange(parsed[0]);
+    // `[<change>]`: the change's bytes are the line's without its brackets.
+    const put = change.value !== DELETED && scanPut(line.buffer, line.start + 1, line.stop - 1);
+    if (put && put.table === change.table && put.key === change.key) return [put];
+  }
+  return parsed.map((change) => toStoredChange(change, (value) => Undecoded.ofParsed(value)));
 }
 
 /** A snapshot line: a record (a put), or the header or trailer object. Throws an Error saying what is wrong. */
-export function parseSnapshotLine(text: string): { record: StoredChange } | { meta: Record<string, unknown> } {
-  const put = scanPutLine(text);
+export function parseSnapshotLine(line: FileLine): { record: StoredChange } | { meta: Record<string, unknown> } {
+  const put = scanPut(line.buffer, line.start, line.stop);
   if (put) return { record: put };
-  const parsed: unknown = JSON.parse(text);
+  const parsed: unknown = JSON.parse(lineText(line));
   if (Array.isArray(parsed)) {
-    const record = toStoredChange(parsed, (value) => new Undecoded(undefined, value));
+    const record = toStoredChange(parsed, (value) => Undecoded.ofParsed(value));
     if (record.value === DELETED) throw new Error('a snapshot holds puts only');
     return { record };
   }
@@ -62,37 +72,50 @@ function putText(table: string, key: string, json: string): string {
   return `["put",${JSON.stringify(table)},${JSON.stringify(key)},${json}]`;
 }
 
+const PUT_OPENING = Buffer.from('["put","');
+
 /**
- * A snapshot record line as `snapshotRecordLine` writes it, `["put",<table>,<key>,<value>]`, read
- * without parsing its value: only the two strings are. Undefined for any other shape (the caller then
- * parses the line whole). The value's text is decoded when the record is first read; snapshots are
- * complete by construction (fsync before rename), so what is left unchecked here is bit rot, which is
- * out of scope (docs/persistence.md).
+ * A put as `snapshotRecordLine` writes it, `["put",<table>,<key>,<value>]`, in `bytes[start, stop)`,
+ * read without parsing its value: only the two strings are, and the value stays those bytes (kept,
+ * not copied) until the record is first read. Undefined for any other shape (the caller then parses
+ * the line whole). Snapshots are complete by construction (fsync before rename), so what is left
+ * unchecked here is bit rot, which is out of scope (docs/persistence.md).
  */
-function scanPutLine(text: string): StoredChange | undefined {
-  if (!text.startsWith('["put","') || !text.endsWith(']')) return undefined;
-  const tableEnd = stringEnd(text, 7);
-  if (tableEnd < 0 || text[tableEnd + 1] !== ',' || text[tableEnd + 2] !== '"') return undefined;
-  const keyEnd = stringEnd(text, tableEnd + 2);
-  if (keyEnd < 0 || text[keyEnd + 1] !== ',' || keyEnd + 2 >= text.length - 1) return undefined;
+function scanPut(bytes: Buffer, start: number, stop: number): StoredChange | undefined {
+  const opening = PUT_OPENING.length;
+  if (stop - start <= opening || bytes[stop - 1] !== 0x5d /* ] */) return undefined;
+  if (bytes.compare(PUT_OPENING, 0, opening, start, start + opening) !== 0) return undefined;
+  const tableEnd = quoteEnd(bytes, start + opening - 1, stop);
+  if (tableEnd < 0 || bytes[tableEnd + 1] !== 0x2c /* , */ || bytes[tableEnd + 2] !== 0x22 /* " */) return undefined;
+  const keyEnd = quoteEnd(bytes, tableEnd + 2, stop);
+  if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x2c || keyEnd + 2 >= stop - 1) return undefined;
   return {
-    table: JSON.parse(text.slice(7, tableEnd + 1)) as string,
-    key: JSON.parse(text.slice(tableEnd + 2, keyEnd + 1)) as string,
-    value: new Undecoded(text.slice(keyEnd + 2, -1)),
+    table: jsonString(bytes, start + opening - 1, tableEnd),
+    key: jsonString(bytes, tableEnd + 2, keyEnd),
+    value: Undecoded.ofBytes(bytes, keyEnd + 2, stop - 1),
   };
 }
 
-/** The index of the quote closing the JSON string that opens at `start`, or -1. */
-function stringEnd(text: string, start: number): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 92 /* \ */) i++;
-    else if (c === 34 /* " */) return i;
+/** The index of the quote closing the JSON string whose opening quote is at `open`, or -1. */
+function quoteEnd(bytes: Buffer, open: number, stop: number): number {
+  for (let i = open + 1; i < stop; i++) {
+    const c = bytes[i];
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x22 /* " */) return i;
   }
   return -1;
 }
 
-function toStoredChange(change: unknown, wrap: (value: unknown) => unknown = (value) => value): StoredChange {
+/** The JSON string from the quote at `open` to the one at `close`; only one with escapes goes through JSON.parse. */
+function jsonString(bytes: Buffer, open: number, close: number): string {
+  let escaped = false;
+  for (let i = open + 1; i < close && !escaped; i++) escaped = bytes[i] === 0x5c;
+  return escaped
+    ? (JSON.parse(bytes.toString('utf8', open, close + 1)) as string)
+    : bytes.toString('utf8', open + 1, close);
+}
+
+function toStoredChange(change: unknown, wrap: (value: unknown) => unknown = () => undefined): StoredChange {
   if (Array.isArray(change) && typeof change[1] === 'string' && typeof change[2] === 'string') {
     if (change[0] === 'put' && change.length === 4) return { table: change[1], key: change[2], value: wrap(change[3]) };
     if (change[0] === 'delete' && change.length === 3) return { table: change[1], key: change[2], value: DELETED };

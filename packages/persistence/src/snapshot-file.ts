@@ -11,40 +11,58 @@ import {
 
 const FLUSH_BYTES = 1 << 20;
 
+/** Told where a record's value went: `bytes[start, stop)` of a buffer just written to the snapshot. */
+export type WrittenRecord = (table: string, key: string, bytes: Buffer, start: number, stop: number) => void;
+
 /**
  * Writes every record to `file` (a temporary name: the caller renames it) and fsyncs it, so the
  * rename can only ever expose a complete snapshot. Returns the snapshot's size in bytes.
+ * `written` learns where each value's bytes are in the buffers written, which are not reused: the
+ * caller may keep them as the record (Undecoded) instead of its decoded objects.
  */
 export function writeSnapshot(
   file: string,
   generation: number,
   records: Iterable<[table: string, key: string, json: string]>,
   fsync: boolean,
+  written?: WrittenRecord,
 ): number {
   const fd = fs.openSync(file, 'w');
   try {
     let bytes = 0;
     let pending: string[] = [];
     let pendingLength = 0;
+    /** Records in `pending`: table, key, and their value's byte range in the buffer to be made. */
+    let places: Array<[string, string, number, number]> = [];
+    let pendingBytes = 0;
     const flush = () => {
       const buffer = Buffer.from(pending.join(''), 'utf8');
-      for (let written = 0; written < buffer.length;) {
-        written += fs.writeSync(fd, buffer, written, buffer.length - written);
+      for (let done = 0; done < buffer.length;) {
+        done += fs.writeSync(fd, buffer, done, buffer.length - done);
       }
       bytes += buffer.length;
+      for (const [table, key, start, stop] of places) written!(table, key, buffer, start, stop);
       pending = [];
       pendingLength = 0;
+      places = [];
+      pendingBytes = 0;
     };
     const add = (line: string) => {
       pending.push(line);
       pendingLength += line.length;
-      if (pendingLength >= FLUSH_BYTES) flush();
+      if (written) pendingBytes += Buffer.byteLength(line);
     };
 
     add(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, generation })}\n`);
     let count = 0;
     for (const [table, key, json] of records) {
       add(snapshotRecordLine(table, key, json));
+      if (written) {
+        // The value ends the line, before `]\n`.
+        const stop = pendingBytes - 2;
+        places.push([table, key, stop - Buffer.byteLength(json), stop]);
+      }
+      if (pendingLength >= FLUSH_BYTES) flush();
       count++;
     }
     add(`${JSON.stringify({ end: true, records: count })}\n`);
@@ -71,7 +89,7 @@ export function readSnapshot(file: string, generation: number, apply: (record: S
     if (!line.terminated) fail('the snapshot ends without its trailer');
     let parsed: ReturnType<typeof parseSnapshotLine>;
     try {
-      parsed = parseSnapshotLine(line.text);
+      parsed = parseSnapshotLine(line);
     } catch (error) {
       return fail((error as Error).message);
     }

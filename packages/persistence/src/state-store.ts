@@ -9,6 +9,11 @@
  */
 export interface DurableTable<T> {
   get(key: string): T | undefined;
+  /**
+   * Only the named top-level members of a record (those it has), for indexes and scans: a record not
+   * read since start-up stays undecoded, its other members skipped rather than built. Undefined if absent.
+   */
+  members<K extends keyof T & string>(key: string, names: readonly K[]): Partial<Pick<T, K>> | undefined;
   has(key: string): boolean;
   /** In insertion order, without reading the records (cheaper than `entries` right after start-up). */
   keys(): IterableIterator<string>;

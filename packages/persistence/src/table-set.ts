@@ -1,4 +1,4 @@
-import { Undecoded, encodeValue, toStoredValue } from './json-codec';
+import { Undecoded, encodeValue, pickMembers, toStoredValue } from './json-codec';
 import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the stored value (the journal encodes it). */
@@ -80,6 +80,16 @@ export class TableSet {
     }
   }
 
+  /**
+   * Keeps a record as the bytes a snapshot just wrote for it (`allRecords` gave its text) instead of its
+   * decoded objects: after a compaction a large state sits outside the heap, which the collector then
+   * no longer marks, and a record is decoded again when next read.
+   */
+  keepWritten(table: string, key: string, bytes: Buffer, start: number, stop: number): void {
+    const records = this.tables.get(table);
+    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop));
+  }
+
   private records(name: string): Records {
     let records = this.tables.get(name);
     if (!records) {
@@ -100,6 +110,11 @@ export class TableSet {
     };
     return {
       get,
+      members: (key, names) => {
+        const value = records.get(key);
+        if (value === undefined) return undefined;
+        return value instanceof Undecoded ? value.members(names) : pickMembers(value, names);
+      },
       has: (key) => records.has(key),
       keys: () => records.keys(),
       *values() {

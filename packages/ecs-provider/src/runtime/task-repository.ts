@@ -29,17 +29,44 @@ export class StoreTaskRepository implements TaskRepository {
     this.stores.get(record.accountId, record.region).tasks.put(taskKeyOf(record.taskArn), record);
   }
 
+  /** From each account's and region's task index: costs the unfinished tasks, not every task stored. */
   unfinished(): TaskRecord[] {
-    return [...this.allTasks.values()].filter((task) => task.lastStatus !== 'STOPPED');
+    const unfinished: TaskRecord[] = [];
+    for (const store of this.storesWithTasks()) {
+      for (const key of store.taskIndex.unfinishedKeys()) {
+        const task = store.tasks.get(key);
+        if (task) unfinished.push(task);
+      }
+    }
+    return unfinished;
   }
 
   /** Forgets tasks STOPPED before `cutoff`, as ECS stops showing them after a while; returns how many. */
   forgetStoppedBefore(cutoff: Date): number {
-    const expired = [...this.allTasks.values()].filter(
-      (task) => task.lastStatus === 'STOPPED' && task.stoppedAt && task.stoppedAt < cutoff,
-    );
-    for (const task of expired) this.stores.get(task.accountId, task.region).tasks.delete(taskKeyOf(task.taskArn));
-    return expired.length;
+    let forgotten = 0;
+    for (const store of this.storesWithTasks()) {
+      for (const key of store.taskIndex.stoppedBefore(cutoff)) {
+        store.tasks.delete(key);
+        forgotten++;
+      }
+    }
+    return forgotten;
+  }
+
+  /** The store of every account and region that has tasks stored (keys are `<account>/<region>/<key>`). */
+  private storesWithTasks(): EcsStore[] {
+    const scopes = new Set<string>();
+    let last: string | undefined;
+    for (const key of this.allTasks.keys()) {
+      // Tasks of one scope mostly follow each other: one slice per run of them.
+      if (last !== undefined && key.startsWith(last)) continue;
+      last = key.slice(0, key.indexOf('/', key.indexOf('/') + 1) + 1);
+      scopes.add(last);
+    }
+    return [...scopes].map((scope) => {
+      const [accountId, region] = scope.split('/') as [string, string];
+      return this.stores.get(accountId, region);
+    });
   }
 
   /** Whether any account knows this task, in any state. */

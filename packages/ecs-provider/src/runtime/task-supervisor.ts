@@ -12,6 +12,8 @@ import { refOf, type TaskRef, type TaskRepository } from './task-record';
 
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 const REAP_INTERVAL_MS = 60_000;
+/** The longest the reconcile runs before letting other work (requests) in. */
+const RECONCILE_SLICE_MS = 10;
 
 /**
  * Keeps stored tasks true to their containers: follows the engine's event stream (a `docker kill`
@@ -134,7 +136,15 @@ export class TaskSupervisor {
    * left half done, and removes containers of tasks nobody knows.
    */
   async reconcile(): Promise<void> {
+    let slice = performance.now();
     for (const record of this.repository.unfinished()) {
+      // With an engine that answers at once (or tasks without containers) this loop never waits on I/O:
+      // hand the event loop back between slices, so a large state's reconcile does not hold requests
+      // (the first health answer) until every task is done.
+      if (performance.now() - slice >= RECONCILE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
       const ref = refOf(record);
       try {
         await this.reconcileTask(ref);

@@ -1,7 +1,7 @@
 import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable } from './scoped-table';
-import { TaskIndex } from './task-index';
+import { TASK_INDEX_MEMBERS, TaskIndex } from './task-index';
 import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
 import type { ContainerInstanceRecord } from '../domain/container-instances';
 import type {
@@ -95,6 +95,7 @@ export class EcsStore {
     this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
     this.tasks = new ScopedTable<TaskRecord>(state.table(ECS_TABLES.tasks), prefix, {
       onChange: (key, before, after) => this.taskIndex.changed(key, before, after),
+      indexMembers: TASK_INDEX_MEMBERS,
     });
     this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
     this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
@@ -104,6 +105,35 @@ export class EcsStore {
     this.daemons = new ScopedTable(state.table(ECS_TABLES.daemons), prefix);
     this.daemonRevisions = new ScopedTable(state.table(ECS_TABLES.daemonRevisions), prefix);
     this.daemonDeployments = new ScopedTable(state.table(ECS_TABLES.daemonDeployments), prefix);
+  }
+
+  /**
+   * Builds every in-memory index of this account's and region's state again from the durable tables
+   * (each view's keys, the sorted family names, the task index): what the constructor does, for a caller
+   * whose tables changed underneath (e.g. changes undone after a failed sync).
+   */
+  loadIndexes(): void {
+    this.taskIndex.clear();
+    for (const table of this.views()) table.load();
+  }
+
+  private views(): ScopedTable<unknown>[] {
+    return [
+      this.clusters,
+      this.taskDefinitions,
+      this.families,
+      this.accountSettings,
+      this.services,
+      this.tasks,
+      this.capacityProviders,
+      this.containerInstances,
+      this.serviceDeployments,
+      this.serviceRevisions,
+      this.daemonTaskDefinitions,
+      this.daemons,
+      this.daemonRevisions,
+      this.daemonDeployments,
+    ] as ScopedTable<unknown>[];
   }
 
   /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */

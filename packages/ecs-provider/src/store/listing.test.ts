@@ -1,4 +1,7 @@
-import { InMemoryStateStore } from '@localcloud/persistence';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InMemoryStateStore, JournalStateStore } from '@localcloud/persistence';
 import winston from 'winston';
 import type { EcsScope } from '../ecs-scope';
 import { deregisterTaskDefinition, listTaskDefinitions, registerTaskDefinition } from '../handlers/task-definitions';
@@ -6,7 +9,9 @@ import { listTasks } from '../handlers/tasks';
 import type { TaskRecord } from '../runtime/task-record';
 import { ScopedTasks } from '../runtime/scoped-tasks';
 import type { TaskRuntime } from '../runtime/task-runtime';
-import { EcsStore } from './ecs-store';
+import { ECS_TABLES, EcsStore } from './ecs-store';
+import { AccountRegionStores } from '@localcloud/gateway';
+import { StoreTaskRepository } from '../runtime/task-repository';
 import type { ClusterRecord } from './records';
 
 /*
@@ -144,5 +149,75 @@ describe('ListTasks from the task index', () => {
     expect(ids(indexed)).toEqual(['a', 'c', 'f', 'e']);
     expect(ids(indexed)).toEqual(ids(new ScopedTasks(store.tasks, runtime, async () => true)));
     expect(new ScopedTasks(store.tasks, runtime, async () => true, store.taskIndex).inCluster('none')).toEqual([]);
+  });
+
+  it('builds the same index from a reopened persistent store, whose records are read only in part', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-listing-'));
+    try {
+      let journal = new JournalStateStore({ dir, fsync: false });
+      const written = new EcsStore(journal, scope);
+      for (const [key, record] of store.clusters.entries()) written.clusters.put(key, record);
+      for (const [key, task] of store.tasks.entries()) written.tasks.put(key, task);
+      const expected = [list({ cluster: 'one' }, written), list({ cluster: 'one', desiredStatus: 'STOPPED' }, written)];
+      journal.close();
+      // From the journal, then from a snapshot.
+      for (const compactAfterBytes of [undefined, 1]) {
+        journal = new JournalStateStore({ dir, fsync: false, compactAfterBytes });
+        const reopened = new EcsStore(journal, scope);
+        expect([
+          list({ cluster: 'one' }, reopened),
+          list({ cluster: 'one', desiredStatus: 'STOPPED' }, reopened),
+        ]).toEqual(expected);
+        journal.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rebuilds every index in one call after the tables changed underneath', () => {
+    const copy = new EcsStore(state, scope);
+    const before = list({ cluster: 'one' }, copy);
+    // Written through another view of the same tables: `copy`'s indexes do not see it until rebuilt.
+    const other = new EcsStore(state, scope);
+    other.tasks.put('one/g', { ...store.tasks.get('one/a')!, taskArn: taskArn('one', 'g'), createdAt: new Date(9) });
+    expect(list({ cluster: 'one' }, copy)).toEqual(before);
+    copy.loadIndexes();
+    expect(list({ cluster: 'one' }, copy)).toEqual([...before, 'g']);
+    other.tasks.delete('one/g');
+    copy.loadIndexes();
+    expect(list({ cluster: 'one' }, copy)).toEqual(before);
+  });
+
+  it('gives the runtime the unfinished tasks and retention the stopped ones by stoppedAt, of every account', () => {
+    const tasks = new InMemoryStateStore();
+    const stores = new AccountRegionStores((accountId, region) => new EcsStore(tasks, { accountId, region }));
+    const repository = new StoreTaskRepository(stores, tasks.table(ECS_TABLES.tasks), tasks);
+    const other = { accountId: '111111111111', region: 'eu-west-1' };
+    const record = (at: typeof scope, id: string, lastStatus: string, stoppedAtMs?: number) =>
+      ({
+        ...at,
+        taskArn: `arn:aws:ecs:${at.region}:${at.accountId}:task/one/${id}`,
+        createdAt: new Date(1),
+        desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+        lastStatus,
+        stoppedAt: stoppedAtMs === undefined ? undefined : new Date(stoppedAtMs),
+      }) as unknown as TaskRecord;
+    repository.put(record(scope, 'run', 'RUNNING'));
+    repository.put(record(scope, 'old', 'STOPPED', 10));
+    repository.put(record(other, 'pending', 'PENDING'));
+    repository.put(record(other, 'older', 'STOPPED', 5));
+    repository.put(record(other, 'new', 'STOPPED', 50));
+    const ids = (list: TaskRecord[]) => list.map((t) => t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1)).sort();
+    expect(ids(repository.unfinished())).toEqual(['pending', 'run']);
+    // Stopping one moves it from the unfinished to the stopped.
+    repository.put(record(scope, 'run', 'STOPPED', 20));
+    expect(ids(repository.unfinished())).toEqual(['pending']);
+    expect(repository.forgetStoppedBefore(new Date(21))).toBe(3);
+    expect([...tasks.table(ECS_TABLES.tasks).keys()].map((k) => k.slice(k.lastIndexOf('/') + 1)).sort()).toEqual([
+      'new',
+      'pending',
+    ]);
+    expect(repository.forgetStoppedBefore(new Date(21))).toBe(0);
   });
 });

@@ -4,8 +4,13 @@ import type { DurableTable } from '@localcloud/persistence';
 export interface ScopedTableOptions<T> {
   /** Keep the keys sorted too, for listings that page through them in order (`keysAfter`). */
   readonly sorted?: boolean;
-  /** Told of every record this view loads, puts or deletes: how an index over the records stays current. */
-  readonly onChange?: (key: string, before: T | undefined, after: T | undefined) => void;
+  /**
+   * Told of every record this view loads, puts or deletes: how an index over the records stays current.
+   * It sees only `indexMembers` of each record, read without decoding the rest (start-up stays cheap).
+   */
+  readonly onChange?: (key: string, before: Partial<T> | undefined, after: Partial<T> | undefined) => void;
+  /** The members `onChange` needs. */
+  readonly indexMembers?: readonly (keyof T & string)[];
 }
 
 /**
@@ -13,14 +18,17 @@ export interface ScopedTableOptions<T> {
  * as `<accountId>/<region>/<key>`, and a view only ever builds keys with its own prefix, so a handler
  * holding it cannot read or write another account's records.
  *
- * The view keeps the set of its own keys (in insertion order) so that listing costs the size of the
- * account's data, not of everything stored; sorted, when asked, so that a page costs its own size.
+ * Once listed, the view keeps the set of its own keys (in insertion order) so that listing again costs
+ * the size of the account's data, not of everything stored; sorted, when asked, so that a page costs its
+ * own size. A lookup by key goes to the table directly.
  * Records are values: a change is a `put` of the new record.
  */
 export class ScopedTable<T> {
-  private readonly keys = new Set<string>();
+  /** The view's own keys in insertion order, made on first need (listing all, size): not at start-up. */
+  private ownKeys: Set<string> | undefined;
   private readonly sortedKeys: BTree<string, undefined> | undefined;
   private readonly onChange: ScopedTableOptions<T>['onChange'];
+  private readonly indexMembers: readonly (keyof T & string)[];
 
   constructor(
     private readonly table: DurableTable<T>,
@@ -29,46 +37,69 @@ export class ScopedTable<T> {
   ) {
     this.sortedKeys = options.sorted ? new BTree<string, undefined>() : undefined;
     this.onChange = options.onChange;
-    // Keys only, unless an index needs the records: a record not read stays undecoded (start-up).
-    for (const key of table.keys()) {
-      if (!key.startsWith(prefix)) continue;
-      const own = key.slice(prefix.length);
-      this.keys.add(own);
-      this.sortedKeys?.set(own, undefined);
-      if (this.onChange) this.onChange(own, undefined, table.get(key));
-    }
+    this.indexMembers = options.indexMembers ?? [];
+    this.load();
+  }
+
+  /**
+   * (Re)builds the view's indexes from the table: the sorted keys, and `onChange` told of every record
+   * (after its own index was cleared) with only the index's members of each, so a record not read stays
+   * undecoded. A view with neither reads nothing here (start-up).
+   */
+  load(): void {
+    this.ownKeys = undefined;
+    this.sortedKeys?.clear();
+    if (!this.sortedKeys && !this.onChange) return;
+    const own = this.scanKeys();
+    this.ownKeys = new Set(own);
+    if (this.sortedKeys) for (const key of own.sort()) this.sortedKeys.set(key, undefined);
+    if (this.onChange) for (const key of this.ownKeys) this.onChange(key, undefined, this.indexed(key));
+  }
+
+  private scanKeys(): string[] {
+    const own: string[] = [];
+    for (const key of this.table.keys()) if (key.startsWith(this.prefix)) own.push(key.slice(this.prefix.length));
+    return own;
+  }
+
+  private keys(): Set<string> {
+    return (this.ownKeys ??= new Set(this.scanKeys()));
+  }
+
+  private indexed(key: string): Partial<T> | undefined {
+    return this.table.members(this.prefix + key, this.indexMembers) as Partial<T> | undefined;
   }
 
   get(key: string): T | undefined {
-    return this.keys.has(key) ? this.table.get(this.prefix + key) : undefined;
+    return this.table.get(this.prefix + key);
   }
 
   has(key: string): boolean {
-    return this.keys.has(key) && this.table.has(this.prefix + key);
+    return this.table.has(this.prefix + key);
   }
 
   get size(): number {
-    return this.keys.size;
+    return this.keys().size;
   }
 
   put(key: string, value: T): void {
-    const before = this.onChange && this.get(key);
+    const before = this.onChange && this.indexed(key);
     this.table.put(this.prefix + key, value);
-    this.keys.add(key);
+    this.ownKeys?.add(key);
     this.sortedKeys?.set(key, undefined);
     this.onChange?.(key, before, value);
   }
 
   delete(key: string): void {
-    const before = this.onChange && this.get(key);
+    const before = this.onChange && this.indexed(key);
     this.table.delete(this.prefix + key);
-    this.keys.delete(key);
+    this.ownKeys?.delete(key);
     this.sortedKeys?.delete(key);
     if (before !== undefined) this.onChange?.(key, before, undefined);
   }
 
   *entries(): IterableIterator<[string, T]> {
-    for (const key of this.keys) {
+    for (const key of this.keys()) {
       const value = this.table.get(this.prefix + key);
       if (value !== undefined) yield [key, value];
     }
