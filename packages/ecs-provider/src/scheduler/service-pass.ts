@@ -13,6 +13,7 @@ import type { ServiceDeploymentRecord, ServiceRecord, ServiceRevisionRecord } fr
 import { keyOfArn, serviceDeploymentKeyOf } from '../domain/service-deployments';
 import type { Scope } from '../arn';
 import { withEvents } from './service-events';
+import { editableService, type EditableService } from './editable-service';
 
 export interface ServicePassOptions {
   readonly stores: AccountRegionStores<EcsStore>;
@@ -42,7 +43,7 @@ export class ServicePass {
     private readonly key: string,
     private readonly clusterName: string,
     private readonly scoped: ScopedTasks,
-    readonly service: ServiceRecord & { deployments: Deployment[] },
+    readonly service: EditableService,
     readonly tasks: readonly TaskRecord[],
   ) {}
 
@@ -59,8 +60,7 @@ export class ServicePass {
     if (!current || (current.status !== 'ACTIVE' && current.status !== 'DRAINING')) return undefined;
     const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true, store.taskIndex);
     const tasks = tasksOfService(current, scoped.inCluster(clusterName));
-    const service = structuredClone(current) as ServiceRecord & { deployments: Deployment[] };
-    service.deployments ??= [];
+    const service = editableService(current);
     return new ServicePass(options, store, key, clusterName, scoped, service, tasks);
   }
 
