@@ -1,5 +1,5 @@
 import type { Deployment } from '@aws-sdk/client-ecs';
-import type { ServiceRecord } from '../store/records';
+import type { ServiceDeploymentRecord, ServiceRecord } from '../store/records';
 
 /** A service as a pass may edit it: the record, its deployment list and each deployment are its own. */
 export type EditableService = ServiceRecord & { deployments: Deployment[] };
@@ -16,4 +16,9 @@ export function editableService(record: ServiceRecord): EditableService {
   const next = { ...record, deployments: record.deployments?.map((deployment) => ({ ...deployment })) ?? [] };
   if (record.taskSets) next.taskSets = record.taskSets.map((taskSet) => ({ ...taskSet }));
   return next;
+}
+
+/** A copy of a stored service deployment whose top level and `local` a step may edit (deeper: frozen). */
+export function editableServiceDeployment(record: Readonly<ServiceDeploymentRecord>): ServiceDeploymentRecord {
+  return { ...record, local: { ...record.local } };
 }

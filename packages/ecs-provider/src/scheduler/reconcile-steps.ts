@@ -22,6 +22,7 @@ import { deploymentsWithTasks, listedDeployments, onlyPrimaryHasTasks } from './
 import { serviceEventMessages as say } from './service-events';
 import type { ServicePass } from './service-pass';
 import type { BackoffConfig, StartThrottle } from './start-throttle';
+import { editableServiceDeployment } from './editable-service';
 
 /*
  * The steps of a scheduler pass over one service, in the order `ServiceScheduler.reconcile` runs them
@@ -144,11 +145,16 @@ export function applyCircuitBreaker(
     }
     return primary;
   }
-  if (record) {
-    record.deploymentCircuitBreaker = { ...record.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failed };
-  }
+  const triggered = record && {
+    ...editableServiceDeployment(record),
+    deploymentCircuitBreaker: {
+      ...record.deploymentCircuitBreaker,
+      status: 'TRIGGERED' as const,
+      failureCount: failed,
+    },
+  };
   if (source?.taskDefinition) restoreRevision(service, source);
-  const rollback = rollBack(pass, primary, target, primary.rolloutStateReason, record);
+  const rollback = rollBack(pass, primary, target, primary.rolloutStateReason, triggered);
   rollback.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${rollback.id}.`;
   // The failures belonged to the failed deployment.
   throttle.reset();
@@ -165,7 +171,7 @@ function rollBack(
   failed: Deployment,
   taskDefinition: string,
   reason: string,
-  record: ServiceDeploymentRecord | undefined,
+  stored: Readonly<ServiceDeploymentRecord> | undefined,
 ): Deployment {
   const { service } = pass;
   const now = new Date(pass.now);
@@ -174,7 +180,8 @@ function rollBack(
   service.deployments = [rollback, ...service.deployments];
   service.taskDefinition = taskDefinition;
   pass.putRevision(newServiceRevision(pass.scope, service, rollback, pass.definition(taskDefinition)));
-  if (record && !isFinished(record)) {
+  if (stored && !isFinished(stored)) {
+    const record = editableServiceDeployment(stored);
     record.status = 'ROLLBACK_IN_PROGRESS';
     record.statusReason = reason;
     record.updatedAt = now;
@@ -222,8 +229,9 @@ export function applyRequestedRollback(pass: ServicePass, throttle: StartThrottl
 
 /** The PRIMARY deployment's service deployment is IN_PROGRESS from the first pass that works on it. */
 export function beginServiceDeployment(pass: ServicePass, primary: Deployment): void {
-  const record = pass.serviceDeployment(primary.id!);
-  if (record?.status !== 'PENDING' || record.local.deploymentId !== primary.id) return;
+  const stored = pass.serviceDeployment(primary.id!);
+  if (stored?.status !== 'PENDING' || stored.local.deploymentId !== primary.id) return;
+  const record = editableServiceDeployment(stored);
   record.status = 'IN_PROGRESS';
   record.startedAt = new Date(pass.now);
   record.updatedAt = record.startedAt;

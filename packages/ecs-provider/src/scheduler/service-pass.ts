@@ -72,12 +72,16 @@ export class ServicePass {
     return this.store.scope;
   }
 
-  /** The service deployment a deployment (`ecs-svc/…`) belongs to, as this pass last wrote it. */
-  serviceDeployment(deploymentId: string): ServiceDeploymentRecord | undefined {
+  /**
+   * The service deployment a deployment (`ecs-svc/…`) belongs to, as this pass last wrote it: the stored
+   * record itself (frozen), asked for on every pass; a step that changes it edits
+   * `editableServiceDeployment(record)` and puts that (a `structuredClone` on every ask was most of an
+   * idle pass once the service's own clone was gone).
+   */
+  serviceDeployment(deploymentId: string): Readonly<ServiceDeploymentRecord> | undefined {
     const key = serviceDeploymentKeyOf(this.service, deploymentId);
     if (!key) return undefined;
-    const record = this.serviceDeployments.get(key) ?? this.store.serviceDeployments.get(key);
-    return record && structuredClone(record);
+    return this.serviceDeployments.get(key) ?? this.store.serviceDeployments.get(key);
   }
 
   /** A service deployment to write at the end of the pass. */
