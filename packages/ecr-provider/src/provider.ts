@@ -13,7 +13,7 @@ import { ServerException } from './errors';
 import { AuthFront } from './registry/auth-front';
 import { RegistryGate } from './registry/gate';
 import { RegistryClient } from './registry/registry-client';
-import { INSTALL_HINT, RegistryProcess, findRegistryBinary } from './registry/registry-process';
+import { INSTALL_HINT, RegistryProcess, endLeftBehind, findRegistryBinary } from './registry/registry-process';
 import { parseInterval, parseListen } from './settings';
 import { LifecycleRunner } from './lifecycle/lifecycle-runner';
 import { parseEcrImage, registryPath } from './image-uri';
@@ -34,8 +34,13 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
   private readonly clock: () => number;
   private tokens: AuthTokens | undefined;
   private front: AuthFront | undefined;
+  /** The registry, when its binary was found at start; its process starts on first use. */
   private process: RegistryProcess | undefined;
   private registryClient: RegistryClient | undefined;
+  /** The registry process's start, begun by the first request that needs it. */
+  private registryStart: Promise<void> | undefined;
+  private registryPhase: 'on first use' | 'starting' | 'started' | 'failed' = 'on first use';
+  private stopped = false;
   private storageDir: string | undefined;
   private host: string | undefined;
   private unavailable: string = INSTALL_HINT;
@@ -63,7 +68,9 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
   }
 
   /**
-   * Starts the auth front on ECR_REGISTRY_LISTEN and the registry behind it. Without a registry binary
+   * Starts the auth front on ECR_REGISTRY_LISTEN. The registry behind it is a process of its own, started
+   * by the first request that needs it (docs/ecr-provider.md): most sessions never push or pull an image,
+   * and spawning it at start cost every start a fork and its readiness wait. Without a registry binary
    * the API still answers; what needs the registry answers ServerException naming what to install.
    */
   async start(_gateway: GatewayInfo): Promise<void> {
@@ -80,7 +87,11 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
     this.front = new AuthFront({
       tokens: this.tokens,
       gate,
-      registrySocket: () => (this.process?.running ? this.process.socketPath : undefined),
+      registrySocket: async () => {
+        if (!this.process) return undefined;
+        await this.startRegistry();
+        return this.process.running ? this.process.socketPath : undefined;
+      },
       logger,
       clock: this.clock,
     });
@@ -94,6 +105,8 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
       );
     }
     this.host = `${env.ECR_REGISTRY_HOST ?? 'localhost'}:${port}`;
+    // A registry a killed gateway left running is ended now, whether or not this one ever starts its own.
+    if (persistence.enabled) endLeftBehind(this.registryPidFile()!, logger);
 
     const binary = findRegistryBinary(env);
     if (!binary) {
@@ -107,26 +120,55 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
       binary,
       storageDir: this.storageDir,
       logger,
-      pidFile: persistence.enabled ? path.join(persistence.dataDir, 'ecr', 'registry.pid') : undefined,
+      pidFile: this.registryPidFile(),
     });
-    try {
-      await registry.start();
-    } catch (error) {
-      this.unavailable = `The image registry did not start: ${(error as Error).message}`;
-      logger.error(`ecr: ${this.unavailable}`);
-      await registry.stop();
-      return;
-    }
     this.process = registry;
-    this.registryClient = new RegistryClient(registry.socketPath);
-    logger.info(`ecr: registry ${binary} serving ${this.host}`);
-    // Rules that expire by age need a clock, not a push: evaluated periodically too.
+    // Every registry request goes through this client, which starts the registry first if it has not.
+    this.registryClient = new RegistryClient(registry.socketPath, async () => {
+      await this.startRegistry();
+      if (!registry.running) throw new ServerException(this.unavailable);
+    });
+    // Rules that expire by age need a clock, not a push: evaluated periodically too (a repository with a
+    // lifecycle policy starts the registry then).
     this.lifecycle.startTimer(lifecycleInterval * 1000);
   }
 
+  /** Starts the registry process once; a start that fails leaves its reason for every later request. */
+  private startRegistry(): Promise<void> {
+    this.registryStart ??= (async () => {
+      const registry = this.process!;
+      const { logger } = this.context;
+      if (this.stopped) {
+        this.registryPhase = 'failed';
+        this.unavailable = 'The ECR provider is stopping.';
+        return;
+      }
+      this.registryPhase = 'starting';
+      try {
+        await registry.start();
+        this.registryPhase = 'started';
+        logger.info(`ecr: registry started, serving ${this.host}`);
+      } catch (error) {
+        this.registryPhase = 'failed';
+        this.unavailable = `The image registry did not start: ${(error as Error).message}`;
+        logger.error(`ecr: ${this.unavailable}`);
+        await registry.stop();
+      }
+    })();
+    return this.registryStart;
+  }
+
+  private registryPidFile(): string | undefined {
+    const { enabled, dataDir } = this.context.persistence;
+    return enabled ? path.join(dataDir, 'ecr', 'registry.pid') : undefined;
+  }
+
   override async stop(): Promise<void> {
+    this.stopped = true;
     await this.lifecycle.stop();
     await this.front?.close();
+    // A start under way finishes first, so the process it spawned is stopped too.
+    await this.registryStart;
     await this.process?.stop();
     if (this.storageDir && !this.context.persistence.enabled)
       fs.rmSync(this.storageDir, { recursive: true, force: true });
@@ -134,11 +176,20 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
   }
 
   override async health(): Promise<ProviderHealth> {
-    const registry = this.process?.running ?? false;
+    const persistence = this.context.persistence.enabled;
+    // Before start (other providers start first) the front is not listening yet; nothing has failed.
+    if (!this.host) return { status: 'running', persistence, registry: 'starting' };
+    const registry = this.process;
+    const phase = this.registryPhase;
+    // No binary, a failed start, or a registry that exited and is being started again by its supervisor.
+    if (!registry || phase === 'failed' || (phase === 'started' && !registry.running)) {
+      return { status: 'degraded', persistence, registry: this.unavailable };
+    }
     return {
-      status: registry ? 'running' : 'degraded',
-      persistence: this.context.persistence.enabled,
-      registry: registry ? this.host : this.unavailable,
+      status: 'running',
+      persistence,
+      registry: this.host,
+      registryProcess: phase === 'started' ? 'running' : phase,
     };
   }
 
@@ -163,7 +214,7 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
         `The repository with name '${name.repositoryName}' does not exist in the registry with id '${name.accountId}'`,
       );
     }
-    if (!this.registryClient || !this.process?.running) throw new Error(this.unavailable);
+    if (!this.registryClient) throw new Error(this.unavailable);
     const path = registryPath(name.accountId, name.region, name.repositoryName);
     const reference = name.digest ?? name.tag!;
     const manifest = await this.registryClient.manifest(path, reference);
@@ -193,7 +244,7 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
       host,
       tokens,
       client: () => {
-        if (!this.registryClient || !this.process?.running) throw new ServerException(this.unavailable);
+        if (!this.registryClient) throw new ServerException(this.unavailable);
         return this.registryClient;
       },
       removeRepositoryStorage: (repositoryPath) => {

@@ -6,15 +6,7 @@ import {
   CreateRepositoryCommand,
   ECRClient,
 } from '@aws-sdk/client-ecr';
-import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
-
-const failure = (call: Promise<unknown>) =>
-  call.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => error,
-  );
+import { failure, startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
 
 /** ECR that cannot start does not take the gateway down; it says why, in AWS's shape. */
 describe('ECR when it cannot start', () => {

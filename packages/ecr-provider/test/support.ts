@@ -27,16 +27,7 @@ export function describeWithRegistry(name: string, body: () => void): void {
 }
 
 /** The error an SDK call fails with; the test fails if it succeeds. */
-export async function failure(
-  call: Promise<unknown>,
-): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+export { failure } from '@localcloud/gateway/testing';
 
 export interface EcrTestBed {
   readonly gw: TestGateway;

@@ -7,13 +7,16 @@ import {
   type ProviderHealth,
   type RequestContext,
   type ServiceProvider,
+  type UpgradeRoute,
 } from '@localcloud/gateway';
 import { answerWhenDurable, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
 import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
+import { localDns, sharedNameTable } from '@localcloud/local-dns';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, type EcsStore } from './store/ecs-store';
 import { openEcsState } from './store/ecs-state';
+import type { ServiceRecord } from './store/records';
 import type { EcsScope } from './ecs-scope';
 import { loadEcsRuntimeConfig, type EcsRuntimeConfig } from './runtime/runtime-config';
 import { TaskSecrets } from './runtime/task-secrets';
@@ -23,47 +26,30 @@ import { instanceIdOf } from './runtime/instance-id';
 import { StoreTaskRepository } from './runtime/task-repository';
 import { ScopedTasks } from './runtime/scoped-tasks';
 import type { TaskRecord } from './runtime/task-record';
-import { isLogsSink } from './task-agent/logs-sink-guard';
 import { isImageResolver } from './runtime/image-source';
+import { withPlacement } from './runtime/launch-placement';
+import { EngineCapacityProbe, engineAnswers } from './runtime/engine-capacity';
 import { TaskAgent } from './task-agent/task-agent';
-import { LogPositions, type LogPositionRecord } from './task-agent/log-positions';
-import { TaskConsole } from './task-agent/console-output';
+import { createTaskAgent } from './task-agent/create-task-agent';
 import { TaskEndpointServer } from './task-agent/task-endpoint-server';
-import { CredentialsRoute } from './task-agent/credentials-route';
-import { TaskProtectionEndpoint } from './task-agent/task-protection-endpoint';
-import type { ServiceRecord } from './store/records';
+import { createTaskEndpoints, gatewayUrlForTasks, listenForTasks } from './task-agent/task-endpoints';
+import { TaskDns } from './task-agent/task-dns';
+import { createLocalTaskDns } from './task-agent/local-task-dns';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
 import { DaemonScheduler } from './scheduler/daemon-scheduler';
 import type { DaemonRecord } from './domain/daemons';
-import type { EngineCapacity, EngineCapacitySource } from './domain/container-instances';
-import { placeLaunchedTask } from './handlers/container-instances';
-import type { TaskHooks } from './runtime/task-hooks';
-import { TaskStartError } from './runtime/task-runtime';
-import type { TaskRef } from './runtime/task-record';
-import { ServiceRegistrar, type TaskService } from './discovery/service-registrar';
+import { ServiceRegistrar } from './discovery/service-registrar';
+import { createTaskDiscovery, expectsNames } from './discovery/task-discovery';
+import { checkRequestRegistries } from './discovery/validate-registries';
 import { TargetRegistrar } from './load-balancing/target-registrar';
-import { localEc2InstanceId, type TaskHost } from './load-balancing/targets';
-import { checkServiceLoadBalancers } from './load-balancing/validate-load-balancers';
+import { createTaskTargets } from './load-balancing/task-targets';
+import { checkRequestLoadBalancers } from './load-balancing/validate-load-balancers';
 import { CloudMapClient } from './service-connect/cloud-map';
-import { serviceConnectRegistries } from './service-connect/configuration';
 import { prepareServiceConnect } from './service-connect/prepare';
 import { AliasPublisher } from './service-connect/alias-publisher';
-import type { ServerService } from './service-connect/aliases';
-import { tasksOfService } from './domain/service';
-import { checkServiceRegistries } from './discovery/validate-registries';
-import { findTaskDefinition } from './handlers/task-definitions';
-import type { CreateServiceRequest, CreateTaskSetRequest, UpdateServiceRequest } from '@aws-sdk/client-ecs';
-import { taskLoadBalancers } from './load-balancing/task-load-balancers';
-import { taskServiceRegistries } from './discovery/task-registries';
-import { withEvents } from './scheduler/service-events';
-import { clusterNameOf } from './arn';
-import { ExecSessions } from './exec/exec-sessions';
-import { streamUrl } from './exec/stream-url';
-import { ExecEndpoint, idleTimeoutFromEnv } from './exec/exec-endpoint';
-import type { UpgradeRoute } from '@localcloud/gateway';
-import { localDns, localDnsEnabled, sharedNameTable } from '@localcloud/local-dns';
-import { TaskDns } from './task-agent/task-dns';
-import { addressesOn } from './task-agent/local-addresses';
+import { createTaskAliases, serviceConnectScopes } from './service-connect/task-aliases';
+import { TaskExec } from './exec/task-exec';
+import { EngineStatus } from './runtime/engine-status';
 
 /** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
 // Read on the first request that needs it (lazyServiceModel), not at start.
@@ -75,10 +61,16 @@ export interface EcsProviderOptions {
   readonly backend?: ContainerBackend;
 }
 
-/** Amazon ECS as a localcloud provider plugin. */
 /** Operations after which a scope's Service Connect aliases are planned again. */
 const SERVICE_CHANGES = new Set(['CreateService', 'UpdateService', 'DeleteService']);
 
+/**
+ * Amazon ECS as a localcloud provider plugin: the assembly of its parts. A request goes through the
+ * checks against other providers (`discovery/`, `load-balancing/`, `service-connect/prepare.ts`) to the
+ * operation table (`operations.ts`, `handlers/`) and the store; tasks run in `runtime/` with the hooks of
+ * `task-agent/`, services in `scheduler/`, and each task change is followed by Cloud Map registration
+ * (`discovery/`), target groups (`load-balancing/`) and Service Connect aliases (`service-connect/`).
+ */
 export class EcsProvider implements ServiceProvider {
   readonly service = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', protocol: 'json1.1' } as const;
   // The model is read on the first request (lazyServiceModel), so these are made then.
@@ -100,34 +92,28 @@ export class EcsProvider implements ServiceProvider {
   private readonly daemons: DaemonScheduler;
   /** What handlers kick after a change: both schedulers. */
   private readonly kicker = { kick: () => (this.scheduler.kick(), this.daemons.kick()) };
+  /** The gateway's URL as task containers see it, once started. */
   private endpointUrl?: string;
+  /** Logs, console output, endpoints and DNS servers beside each task (`src/task-agent/`). */
   private readonly agent: TaskAgent;
   /** The DNS server tasks get: the gateway's local DNS, where it serves (src/task-agent/task-dns.ts). */
   private readonly taskDns: TaskDns;
   private stopWatchingDns?: () => void;
+  /** Cloud Map registration of service tasks (`src/discovery/`). */
   private readonly registrar: ServiceRegistrar;
+  /** Target group registration of service tasks (`src/load-balancing/`). */
   private readonly targets: TargetRegistrar;
+  /** Metadata, credentials and agent API listener for task containers (`src/task-agent/`). */
   private readonly endpoints?: TaskEndpointServer;
   private gateway?: GatewayInfo;
   /** The engine's CPUs and memory as last seen (container instances' resources). */
-  private engineCapacity?: EngineCapacity;
-  private readonly engine: EngineCapacitySource = {
-    current: () => this.engineCapacity,
-    refresh: async () => {
-      try {
-        this.engineCapacity = await this.backend.engineInfo();
-      } catch {
-        // Unreachable: the last capacity seen stands (the health endpoint reports the engine).
-      }
-      return this.engineCapacity;
-    },
-  };
+  private readonly engine: EngineCapacityProbe;
+  /** The engine as `/_localcloud/health` reports it, without waiting for its first answer. */
+  private readonly engineStatus = new EngineStatus(() => this.backend.version());
   /** Service Connect client aliases: names in the local DNS, proxies where ports differ (`src/service-connect/`). */
   private readonly aliases: AliasPublisher;
-  /** ECS Exec sessions handed out by ExecuteCommand (`src/exec/`). */
-  private readonly execSessions = new ExecSessions();
-  /** The WebSocket data channels of those sessions, on the gateway's port. */
-  private readonly execEndpoint: ExecEndpoint;
+  /** ECS Exec sessions and their WebSocket data channels on the gateway's port (`src/exec/`). */
+  private readonly exec: TaskExec;
   readonly upgradeRoutes: readonly UpgradeRoute[];
 
   get operations(): ReadonlySet<string> {
@@ -139,70 +125,80 @@ export class EcsProvider implements ServiceProvider {
     options: EcsProviderOptions = {},
   ) {
     const { enabled, dataDir } = context.persistence;
+    const { logger } = context;
+    const lookupProvider = (name: string) => context.lookupProvider(name);
     this.config = loadEcsRuntimeConfig(context.env);
     ({ state: this.state, stores: this.stores } = openEcsState(enabled ? path.join(dataDir, 'ecs') : undefined));
     const instanceId = instanceIdOf(this.state);
-    context.logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
+    logger.info('ECS instance', { instanceId, containerPrefix: this.config.containerPrefix });
     this.backend = options.backend ?? new DockerodeBackend({ env: context.env });
+    this.engine = new EngineCapacityProbe(this.backend);
     this.repository = new StoreTaskRepository(this.stores, this.state.table<TaskRecord>(ECS_TABLES.tasks), this.state);
-    this.endpoints = this.config.taskEndpoints && this.createEndpointServer();
-    this.taskDns = new TaskDns({
-      enabled: localDnsEnabled(context.env),
-      dns: () => localDns(this.context),
-      candidates: async (network) => {
-        const bound = this.endpoints?.addressOn(network);
-        const info = await this.backend.inspectNetwork(network).catch(() => undefined);
-        return [...new Set([...(bound ? [bound] : []), ...addressesOn(info?.subnets ?? [])])];
-      },
-      logger: context.logger,
+    const get = this.repository.get.bind(this.repository);
+    const mutate: TaskRuntime['mutate'] = (ref, change) => this.runtime.mutate(ref, change);
+
+    this.endpoints =
+      this.config.taskEndpoints &&
+      createTaskEndpoints({
+        backend: this.backend,
+        logger,
+        tasks: () => this.repository.unfinished(),
+        mutate,
+        gateway: () => this.gateway,
+      });
+    this.taskDns = createLocalTaskDns(context, this.backend, this.endpoints);
+    this.agent = createTaskAgent({
+      backend: this.backend,
+      logger,
+      config: this.config,
+      state: this.state,
+      lookupProvider,
+      get,
+      mutate,
+      endpoints: this.endpoints,
+      taskDns: this.taskDns,
+      expectsNames: (ref) => expectsNames(this.stores, get(ref)),
     });
-    this.agent = this.createTaskAgent();
-    this.registrar = new ServiceRegistrar({
-      get: (ref) => this.repository.get(ref),
-      serviceOf: (task) => this.serviceOfTask(task),
-      cloudMap: () => this.context.lookupProvider('servicediscovery'),
-      logger: context.logger,
+    this.registrar = createTaskDiscovery({
+      stores: this.stores,
+      get,
+      cloudMap: () => lookupProvider('servicediscovery'),
+      logger,
     });
-    this.aliases = new AliasPublisher({
-      servicesOf: (scope) => this.serviceConnectServices(scope),
+    const taskNetwork = this.config.dockerNetwork ?? 'bridge';
+    this.aliases = createTaskAliases({
+      stores: this.stores,
+      tasksOf: (store) => new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable()),
       // Where task containers reach this process: the task endpoints' address on the task network, else the DNS's.
       proxyHost: () =>
         this.config.serviceConnectProxyHost ??
-        this.endpoints?.addressOn(this.config.dockerNetwork ?? 'bridge') ??
-        localDns(this.context).addresses()[0],
-      table: () => sharedNameTable(this.context),
-      ensureServed: () => this.taskDns.serversFor(this.config.dockerNetwork ?? 'bridge'),
-      logger: context.logger,
+        this.endpoints?.addressOn(taskNetwork) ??
+        localDns(context).addresses()[0],
+      table: () => sharedNameTable(context),
+      ensureServed: () => this.taskDns.serversFor(taskNetwork),
+      logger,
     });
-    this.targets = new TargetRegistrar({
-      get: (ref) => this.repository.get(ref),
-      serviceOf: (task) => {
-        const service = this.serviceRecordOf(task);
-        return (
-          service && {
-            serviceName: service.serviceName!,
-            loadBalancers: taskLoadBalancers(
-              task,
-              service,
-              (key) => this.stores.get(task.accountId, task.region).serviceRevisions.get(key)?.loadBalancers,
-            ),
-            host: this.taskHostOf(task),
-          }
-        );
-      },
-      elb: () => this.context.lookupProvider('elasticloadbalancing'),
-      event: (task, message) => this.addServiceEvent(task, message),
+    this.targets = createTaskTargets({
+      stores: this.stores,
+      get,
+      elb: () => lookupProvider('elasticloadbalancing'),
       onHealthChanged: () => this.scheduler.kick(),
-      logger: context.logger,
+      logger,
     });
     this.runtime = new TaskRuntime({
       backend: this.backend,
       repository: this.repository,
       config: this.config,
       instanceId,
-      logger: context.logger,
+      logger,
       endpointUrl: () => this.endpointUrl,
-      hooks: this.withPlacement(this.agent),
+      hooks: withPlacement(this.agent, {
+        stores: this.stores,
+        get,
+        mutate,
+        engine: this.engine,
+        strict: this.config.strictValidation,
+      }),
       onTaskChanged: (ref) => {
         this.kicker.kick();
         this.registrar.taskChanged(ref);
@@ -211,11 +207,11 @@ export class EcsProvider implements ServiceProvider {
       },
       beforeStopping: (ref) => this.targets.drain(ref),
       // Looked up when a task starts, not here: providers are created one after another.
-      secrets: new TaskSecrets({ lookupProvider: (name) => this.context.lookupProvider(name) }),
+      secrets: new TaskSecrets({ lookupProvider }),
       // ECR URIs are pulled from the ECR provider's registry with its token; found per task, not here.
       images: {
         resolve: async (scope, image) => {
-          const ecr = this.context.lookupProvider('ecr');
+          const ecr = lookupProvider('ecr');
           return isImageResolver(ecr) ? ecr.resolveImage(scope, image) : undefined;
         },
       },
@@ -226,32 +222,23 @@ export class EcsProvider implements ServiceProvider {
       this.repository,
       this.config,
       instanceId,
-      context.logger,
+      logger,
       (arn) => this.repository.has(arn),
     );
-    this.execEndpoint = new ExecEndpoint({
-      sessions: this.execSessions,
+    this.exec = new TaskExec({
       backend: this.backend,
-      logger: context.logger,
-      idleTimeoutMs: idleTimeoutFromEnv(context.env),
-      stillExecutable: (target) => {
-        const record = this.repository.get(target);
-        const container = record?.containers?.find((c) => c.name === target.containerName);
-        return (
-          record?.lastStatus === 'RUNNING' &&
-          record.enableExecuteCommand === true &&
-          container?.lastStatus === 'RUNNING' &&
-          container.runtimeId === target.runtimeId
-        );
-      },
+      logger,
+      env: context.env,
+      get,
+      gatewayUrl: () => this.gateway?.url,
     });
-    this.upgradeRoutes = [this.execEndpoint.route];
+    this.upgradeRoutes = [this.exec.endpoint.route];
     this.scheduler = new ServiceScheduler({
       stores: this.stores,
       services: this.state.table<ServiceRecord>(ECS_TABLES.services),
       runtime: this.runtime,
       config: loadSchedulerConfig(context.env),
-      logger: context.logger,
+      logger,
       ready: () => this.supervisor.available,
       failingTargetGroup: (task) => this.targets.failingTargetGroup(task.taskArn),
       targetsHealthy: (task) => this.targets.targetsHealthy(task),
@@ -261,7 +248,7 @@ export class EcsProvider implements ServiceProvider {
       daemons: this.state.table<DaemonRecord>(ECS_TABLES.daemons),
       runtime: this.runtime,
       config: loadSchedulerConfig(context.env),
-      logger: context.logger,
+      logger,
       ready: () => this.supervisor.available,
     });
   }
@@ -280,41 +267,23 @@ export class EcsProvider implements ServiceProvider {
     return answerWhenDurable(this.state, () => this.dispatch(operation, input, request));
   }
 
+  /** Checks against other providers first (they answer asynchronously), then the operation's handler. */
   private async dispatch(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
     const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex);
-    const exec = {
-      sessions: this.execSessions,
-      streamUrl: (sessionId: string, host: string | undefined) =>
-        streamUrl(sessionId, host, this.gateway?.url ?? 'http://127.0.0.1:4566'),
-    };
-    if (operation === 'CreateTaskSet') {
-      // A task set's registries are checked as CreateService's are.
-      const { serviceRegistries } = input as CreateTaskSetRequest;
-      await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
-    }
-    if (operation === 'CreateService' || operation === 'UpdateService') {
-      const { loadBalancers, taskDefinition, serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest;
-      await checkServiceRegistries(serviceRegistries, this.context.lookupProvider('servicediscovery'), request);
-      const current =
-        operation === 'UpdateService' ? this.serviceByReference(input as UpdateServiceRequest, scope) : undefined;
-      const reference = taskDefinition ?? current?.taskDefinition;
-      const definition = reference ? findTaskDefinition(store, scope, reference) : undefined;
-      // Without the definition (or the service) the handler answers its own error.
-      if (definition && loadBalancers?.length && (operation === 'CreateService' || current)) {
-        await checkServiceLoadBalancers(
-          loadBalancers,
-          definition.taskDefinition.networkMode,
-          this.context.lookupProvider('elasticloadbalancing'),
-          request,
-        );
-      }
-    }
+    const lookupProvider = (name: string) => this.context.lookupProvider(name);
+    await checkRequestRegistries(operation, input, () => lookupProvider('servicediscovery'), request);
+    await checkRequestLoadBalancers(operation, input, {
+      store,
+      scope,
+      elb: () => lookupProvider('elasticloadbalancing'),
+      request,
+    });
     const serviceConnect = await prepareServiceConnect(operation, input, {
       store,
       scope,
-      cloudMap: () => new CloudMapClient(this.context.lookupProvider('servicediscovery'), request),
+      cloudMap: () => new CloudMapClient(lookupProvider('servicediscovery'), request),
     });
     const result = await this.table.dispatch(
       operation,
@@ -328,7 +297,7 @@ export class EcsProvider implements ServiceProvider {
         strict: this.config.strictValidation,
         logger: this.context.logger,
         engine: this.engine,
-        exec,
+        exec: this.exec.forHandlers,
       },
       request,
     );
@@ -339,22 +308,23 @@ export class EcsProvider implements ServiceProvider {
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */
   async start(gateway: GatewayInfo): Promise<void> {
     this.gateway = gateway;
-    const agentPort = await this.listenForTasks();
-    // Containers reach the gateway through the agent listener, which works when the gateway is on loopback.
-    const agentHost = agentPort ? (this.config.taskEndpointsHost ?? 'host.docker.internal') : 'host.docker.internal';
-    this.endpointUrl = this.config.taskEndpointUrl ?? `http://${agentHost}:${agentPort ?? gateway.port}`;
+    // Asked now, answered whenever the engine answers: the health answer does not wait for it.
+    void this.engineStatus.refresh();
+    const endpointsPort = await listenForTasks(this.endpoints, this.config, this.context.logger);
+    this.endpointUrl = gatewayUrlForTasks(this.config, endpointsPort, gateway);
     await this.engine.refresh();
     // Before re-adopting tasks: theirs may have been created with the local DNS as resolver.
     this.stopWatchingDns = this.taskDns.watch(
       ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
-      this.repository.unfinished().some((task) => this.expectsNames(task)),
+      this.repository.unfinished().some((task) => expectsNames(this.stores, task)),
     );
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
     this.daemons.start();
     // Names and proxies are this process's: publish them again for the services state kept.
-    for (const scope of this.serviceConnectScopes()) this.aliases.changed(scope);
+    const services = this.state.table<ServiceRecord>(ECS_TABLES.services).values();
+    for (const scope of serviceConnectScopes(services)) this.aliases.changed(scope);
   }
 
   /**
@@ -365,7 +335,7 @@ export class EcsProvider implements ServiceProvider {
     this.stopWatchingDns?.();
     this.scheduler.stop();
     this.daemons.stop();
-    await this.execEndpoint.close();
+    await this.exec.endpoint.close();
     this.supervisor.close();
     this.targets.close();
     await this.runtime.settle();
@@ -380,251 +350,11 @@ export class EcsProvider implements ServiceProvider {
     this.state.close();
   }
 
-  async health(): Promise<ProviderHealth> {
-    try {
-      const version = await this.backend.version();
-      return {
-        status: 'running',
-        docker: { state: 'available', version: version.version, apiVersion: version.apiVersion },
-      };
-    } catch (error) {
-      return {
-        status: 'degraded',
-        docker: { state: 'unavailable', error: error instanceof Error ? error.message : String(error) },
-      };
-    }
+  health(): Promise<ProviderHealth> {
+    return this.engineStatus.health();
   }
 
-  /** Where `ECS_TASK_ENDPOINTS_LISTEN` says; by default loopback and the networks tasks join (more as they appear). */
-  private async listenForTasks(): Promise<number | undefined> {
-    const listen = this.config.taskEndpoints;
-    if (!listen) return undefined;
-    if (listen.host !== undefined) return (await this.endpoints!.listen(listen.host, listen.port)).port;
-    // `bridge` too when tasks use another network: host.docker.internal (host-gateway) is its gateway.
-    const networks = ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])];
-    const address = await this.endpoints!.listenForTasks(listen.port, networks);
-    this.context.logger.debug('task endpoints listening', { addresses: this.endpoints!.addresses() });
-    return address.port;
-  }
-
-  /** The listener task containers reach for metadata, credentials and the gateway (docs/ecs-provider.md). */
-  private createEndpointServer(): TaskEndpointServer {
-    const protection = new TaskProtectionEndpoint({ mutate: (ref, change) => this.runtime.mutate(ref, change) });
-    return new TaskEndpointServer({
-      agentApi: (req, res, path, task) => protection.handle(req, res, path, task),
-      backend: this.backend,
-      logger: this.context.logger,
-      tasks: () => this.repository.unfinished(),
-      upstream: () =>
-        this.gateway && {
-          host: ['0.0.0.0', '::', ''].includes(this.gateway.host) ? '127.0.0.1' : this.gateway.host,
-          port: this.gateway.port,
-        },
-    });
-  }
-
-  private createTaskAgent(): TaskAgent {
-    const listen = this.config.taskEndpoints;
-    const route = this.config.credentialsRoute ? new CredentialsRoute() : undefined;
-    if (route && !route.available()) {
-      this.context.logger.info('169.254.170.2 is not routed for tasks: that needs root, nsenter and iptables');
-    }
-    return new TaskAgent({
-      backend: this.backend,
-      logger: this.context.logger,
-      get: (ref) => this.repository.get(ref),
-      mutate: (ref, change) => this.runtime.mutate(ref, change),
-      // Found when a task starts, not here: providers are created one after another.
-      logsSink: () => {
-        const logs = this.context.lookupProvider('logs');
-        return isLogsSink(logs) ? logs : undefined;
-      },
-      endpoint: () => {
-        const endpoints = this.endpoints;
-        const port = endpoints?.port;
-        if (port === undefined || !listen) return undefined;
-        return {
-          port,
-          host: listen.host === undefined || ['0.0.0.0', '::'].includes(listen.host) ? undefined : listen.host,
-          advertisedHost: this.config.taskEndpointsHost,
-          addressOn: (network) => endpoints!.addressOn(network),
-        };
-      },
-      reach: (network) => this.endpoints?.reach(network) ?? Promise.resolve(),
-      dnsServers: (network, ref) => this.taskDns.serversFor(network, this.expectsNames(this.repository.get(ref))),
-      credentialsRoute: route?.available() ? route : undefined,
-      logPositions: new LogPositions(
-        this.state,
-        this.state.table<LogPositionRecord>(ECS_TABLES.logPositions),
-        this.config.awslogsPositionIntervalMs,
-        this.context.logger,
-        async () => {
-          const logs = this.context.lookupProvider('logs');
-          if (isLogsSink(logs)) await logs.durable();
-        },
-      ),
-      taskConsole:
-        this.config.taskOutput === 'console'
-          ? { console: new TaskConsole(this.context.logger), containerPrefix: this.config.containerPrefix }
-          : undefined,
-    });
-  }
-
-  /**
-   * The task agent's hooks, with placement first: a task the scheduler launched on the EC2 or EXTERNAL
-   * launch type gets a container instance of its cluster before anything runs (RunTask places its own).
-   */
-  private withPlacement(agent: TaskHooks): TaskHooks {
-    return {
-      prepare: (ref, definition) => {
-        this.place(ref);
-        return agent.prepare(ref, definition);
-      },
-      beforeCreate: (ref, definition) => agent.beforeCreate(ref, definition),
-      networkReady: (ref, network) => agent.networkReady(ref, network),
-      started: (ref, runtimeId, containerName) => agent.started(ref, runtimeId, containerName),
-      resumed: (ref, runtimeId, containerName) => agent.resumed(ref, runtimeId, containerName),
-      beforeStopped: (ref) => agent.beforeStopped(ref),
-    };
-  }
-
-  /**
-   * Whether a task calls names that may not be published yet: its service uses Service Connect or Cloud
-   * Map (service or task set `serviceRegistries`), so it gets the local DNS even while the table is empty.
-   */
-  private expectsNames(task: TaskRecord | undefined): boolean {
-    const service = task && this.serviceRecordOf(task);
-    if (!service) return false;
-    const taskSet = (service.taskSets ?? []).find((s) => s.id === task.startedBy);
-    return (
-      !!service.serviceConnectConfiguration?.enabled ||
-      (service.serviceRegistries ?? []).length > 0 ||
-      (taskSet?.serviceRegistries ?? []).length > 0
-    );
-  }
-
-  /** The ECS service a task was started for (its group `service:<name>`), for Cloud Map registration. */
-  private serviceOfTask(task: TaskRecord): TaskService | undefined {
-    const service = this.serviceRecordOf(task);
-    return (
-      service && {
-        serviceName: service.serviceName!,
-        clusterName: clusterNameOf(task.clusterArn),
-        // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
-        serviceRegistries: [
-          ...taskServiceRegistries(
-            task,
-            service,
-            (key) => this.stores.get(task.accountId, task.region).serviceRevisions.get(key)?.serviceRegistries,
-          ),
-          ...this.serviceConnectRegistriesOf(service, task),
-        ],
-      }
-    );
-  }
-
-  private serviceConnectRegistriesOf(service: ServiceRecord, task: TaskRecord) {
-    if (!service.serviceConnectConfiguration?.enabled || !task.taskDefinitionArn) return [];
-    const store = this.stores.get(task.accountId, task.region);
-    const definition = findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition;
-    return serviceConnectRegistries(
-      { configuration: service.serviceConnectConfiguration, resources: service.serviceConnectResources ?? [] },
-      definition,
-    );
-  }
-
-  /** The account's and region's services that use Service Connect, with their tasks (service-connect/aliases.ts). */
-  private serviceConnectServices(scope: { accountId: string; region: string }): ServerService[] {
-    const store = this.stores.get(scope.accountId, scope.region);
-    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable());
-    const services: ServerService[] = [];
-    for (const record of store.services.values()) {
-      if (record.status === 'INACTIVE' || !record.serviceConnectConfiguration?.enabled) continue;
-      const clusterName = clusterNameOf(record.clusterArn);
-      services.push({
-        record,
-        clusterName,
-        tasks: tasksOfService(record, tasks.inCluster(clusterName)),
-        definitionOf: (arn) => (arn ? findTaskDefinition(store, scope, arn)?.taskDefinition : undefined),
-      });
-    }
-    return services;
-  }
-
-  /** Every account and region with a Service Connect service in the state. */
-  private serviceConnectScopes(): { accountId: string; region: string }[] {
-    const scopes = new Map<string, { accountId: string; region: string }>();
-    for (const record of this.state.table<ServiceRecord>(ECS_TABLES.services).values()) {
-      if (!record.serviceConnectConfiguration?.enabled) continue;
-      const [, , , region, accountId] = record.serviceArn.split(':');
-      if (region && accountId) scopes.set(`${accountId}/${region}`, { accountId, region });
-    }
-    return [...scopes.values()];
-  }
-
-  /** Where a task runs, for its `instance` targets: its container instance's EC2 id and its network mode. */
-  private taskHostOf(task: TaskRecord): TaskHost {
-    const store = this.stores.get(task.accountId, task.region);
-    const scope = { accountId: task.accountId, region: task.region };
-    const definition = task.taskDefinitionArn ? findTaskDefinition(store, scope, task.taskDefinitionArn) : undefined;
-    const instanceArn = task.containerInstanceArn;
-    const id = instanceArn?.slice(instanceArn.lastIndexOf('/') + 1);
-    const instance = id ? store.containerInstances.get(`${clusterNameOf(task.clusterArn)}/${id}`) : undefined;
-    return {
-      networkMode: definition?.taskDefinition.networkMode ?? 'bridge',
-      instanceId: instance?.ec2InstanceId ?? (id ? localEc2InstanceId(id) : undefined),
-    };
-  }
-
-  /** The stored service an UpdateService names (by name or ARN, in its cluster or `default`), if any. */
-  private serviceByReference(input: UpdateServiceRequest, scope: { accountId: string; region: string }) {
-    const last = (reference: string) => reference.slice(reference.lastIndexOf('/') + 1);
-    const clusterName = input.cluster ? last(input.cluster) : 'default';
-    if (!input.service) return undefined;
-    return this.stores.get(scope.accountId, scope.region).services.get(`${clusterName}/${last(input.service)}`);
-  }
-
-  /** The stored service a task was started for (`group` = `service:<name>`). */
-  private serviceRecordOf(task: TaskRecord): ServiceRecord | undefined {
-    if (!task.group?.startsWith('service:')) return undefined;
-    const serviceName = task.group.slice('service:'.length);
-    const clusterName = clusterNameOf(task.clusterArn);
-    return this.stores.get(task.accountId, task.region).services.get(`${clusterName}/${serviceName}`);
-  }
-
-  /** Adds an event to a task's service, written at once (the scheduler's passes run synchronously). */
-  private addServiceEvent(task: TaskRecord, message: string): void {
-    const service = this.serviceRecordOf(task);
-    if (!service) return;
-    const key = `${clusterNameOf(task.clusterArn)}/${service.serviceName!}`;
-    this.stores
-      .get(task.accountId, task.region)
-      .services.put(key, { ...service, events: withEvents(service.events, [message]) });
-  }
-
-  private place(ref: TaskRef): void {
-    const record = this.repository.get(ref);
-    if (!record || record.containerInstanceArn) return;
-    if (record.launchType !== 'EC2' && record.launchType !== 'EXTERNAL') return;
-    const store = this.stores.get(ref.accountId, ref.region);
-    const scope = { accountId: ref.accountId, region: ref.region };
-    const placed = placeLaunchedTask(
-      { store, scope, engine: this.engine, strict: this.config.strictValidation },
-      record,
-    );
-    if ('reason' in placed) throw new TaskStartError(placed.reason);
-    this.runtime.mutate(ref, (r) => {
-      r.containerInstanceArn = placed.containerInstanceArn;
-    });
-  }
-
-  private async engineAvailable(): Promise<boolean> {
-    if (this.supervisor.available) return true;
-    try {
-      await this.backend.ping();
-      return true;
-    } catch {
-      return false;
-    }
+  private engineAvailable(): Promise<boolean> {
+    return engineAnswers(this.supervisor, this.backend);
   }
 }

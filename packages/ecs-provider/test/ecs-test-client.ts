@@ -1,22 +1,8 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
 
-/** An AWS SDK error as the tests look at it. */
-export interface SdkError {
-  readonly name: string;
-  readonly message: string;
-  readonly $metadata: { readonly httpStatusCode?: number };
-}
-
-/** The error a promise rejects with; fails the test when it resolves. */
-export async function errorOf(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SdkError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+/** The error a call rejects with (the shared `failure`, under the name ECS's suites use). */
+export { failure as errorOf, type SdkFailure as SdkError } from '@localcloud/gateway/testing';
 
 /** A control-plane gateway (ECS only, no containers) and SDK clients for it, closed together. */
 export class ControlPlane {

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -11,23 +9,21 @@ import {
   ECSClient,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-  type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { createTargetGroup, freePort, get, healthyIds as healthy, PORT } from './load-balancer-support';
+import { ipOf } from './polling';
 import { removePrefixContainers, shellContainer } from './support';
 
 /*
@@ -36,31 +32,7 @@ import { removePrefixContainers, shellContainer } from './support';
  * the ALB again, and a task killed while the gateway was down leaves its target group for its replacement.
  */
 
-const PORT = 8080;
 const cluster = 'elbrestart';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) =>
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      })
-      .on('error', reject),
-  );
-}
 
 describeWithEngine('ECS services behind an ALB across a killed gateway (PERSISTENCE=1)', () => {
   const prefix = `lclb${process.pid.toString(36)}`;
@@ -105,13 +77,6 @@ describeWithEngine('ECS services behind an ALB across a killed gateway (PERSISTE
     throw new Error(`never saw ${what}; last: ${JSON.stringify(last)}`);
   }
 
-  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
-  const healthy = (l: TargetHealthDescription[]) =>
-    l
-      .filter((t) => t.TargetHealth?.State === 'healthy')
-      .map((t) => t.Target!.Id!)
-      .sort();
-
   /** n requests through the ALB: the bodies that answered 200 (each task answers its own hostname). */
   async function spread(port: number, n: number): Promise<string[]> {
     const bodies: string[] = [];
@@ -127,26 +92,7 @@ describeWithEngine('ECS services behind an ALB across a killed gateway (PERSISTE
     const listenerPort = await freePort();
     const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'kept', Subnets: ['s-1', 's-2'] }));
     const lbArn = LoadBalancers![0]!.LoadBalancerArn!;
-    const { TargetGroups } = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: 'kept',
-        Protocol: 'HTTP',
-        Port: PORT,
-        VpcId: 'vpc-1',
-        TargetType: 'ip',
-        HealthCheckPath: '/health',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 2,
-        HealthyThresholdCount: 2,
-      }),
-    );
-    const tgArn = TargetGroups![0]!.TargetGroupArn!;
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: tgArn,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }],
-      }),
-    );
+    const tgArn = await createTargetGroup(elb, 'kept', { healthCheckPath: '/health', delaySeconds: 2 });
     await elb.send(
       new CreateListenerCommand({
         LoadBalancerArn: lbArn,

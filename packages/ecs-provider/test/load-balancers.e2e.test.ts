@@ -1,5 +1,3 @@
-import http from 'node:http';
-import net from 'node:net';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -24,7 +22,8 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
+import { createTargetGroup, elbClient, freePort, get, healthyIds, PORT } from './load-balancer-support';
+import { eventually, ipOf } from './polling';
 import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
 
 /*
@@ -34,31 +33,7 @@ import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBe
  */
 
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-1'] } };
-const PORT = 8080;
 const cluster = 'elb';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) =>
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      })
-      .on('error', reject),
-  );
-}
 
 describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', () => {
   let bed: EcsTestBed;
@@ -69,37 +44,17 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
 
   beforeAll(async () => {
     bed = await startEcsTestBed({ SERVICES: 'ecs,elasticloadbalancing', ECS_SCHEDULER_INTERVAL_MS: '200' });
-    elb = new ElasticLoadBalancingV2Client({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-    });
+    elb = elbClient(bed.gw.url);
     await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
 
     const { LoadBalancers } = await elb.send(
       new CreateLoadBalancerCommand({ Name: `web${Date.now().toString(36)}`, Subnets: ['subnet-a', 'subnet-b'] }),
     );
     for (const name of ['a', 'b', 'c'] as const) {
-      const { TargetGroups } = await elb.send(
-        new CreateTargetGroupCommand({
-          Name: `svc-${name}-${Date.now().toString(36)}`,
-          Protocol: 'HTTP',
-          Port: PORT,
-          VpcId: 'vpc-1',
-          TargetType: 'ip',
-          HealthCheckPath: `/${name}/health`,
-          HealthCheckIntervalSeconds: 5,
-          HealthCheckTimeoutSeconds: 2,
-          HealthyThresholdCount: 2,
-        }),
-      );
-      groups[name] = TargetGroups![0]!.TargetGroupArn!;
-      await elb.send(
-        new ModifyTargetGroupAttributesCommand({
-          TargetGroupArn: groups[name],
-          Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3' }],
-        }),
-      );
+      groups[name] = await createTargetGroup(elb, `svc-${name}-${Date.now().toString(36)}`, {
+        healthCheckPath: `/${name}/health`,
+        delaySeconds: 3,
+      });
     }
     loadBalancerArn = LoadBalancers![0]!.LoadBalancerArn!;
     listenerPort = await freePort();
@@ -163,14 +118,10 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     predicate: (targets: TargetHealthDescription[]) => boolean,
     what: string,
   ): Promise<TargetHealthDescription[]> {
-    const deadline = Date.now() + 90_000;
-    let last: TargetHealthDescription[] = [];
-    while (Date.now() < deadline) {
-      last = await health(name);
-      if (predicate(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`target group ${name} never showed ${what}; last: ${JSON.stringify(last)}`);
+    return eventually(() => health(name), predicate, `target group ${name} showing ${what}`, {
+      timeoutMs: 90_000,
+      intervalMs: 100,
+    });
   }
 
   async function tasksOf(service: string, desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING'): Promise<Task[]> {
@@ -178,13 +129,6 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
     if (!taskArns?.length) return [];
     return (await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }))).tasks ?? [];
   }
-
-  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
-  const healthyIds = (list: TargetHealthDescription[]) =>
-    list
-      .filter((t) => t.TargetHealth?.State === 'healthy')
-      .map((t) => t.Target!.Id!)
-      .sort();
 
   it('registers each task of two services at its address; the ALB routes by path and spreads over both tasks', async () => {
     for (const name of ['a', 'b'] as const) {
@@ -352,26 +296,12 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
   });
 
   it('registers bridge tasks with dynamic host ports as instance targets; the ALB spreads over both', async () => {
-    const { TargetGroups } = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: `bridge-${Date.now().toString(36)}`,
-        Protocol: 'HTTP',
-        Port: 80,
-        VpcId: 'vpc-1',
-        TargetType: 'instance',
-        HealthCheckPath: '/d/health',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 2,
-        HealthyThresholdCount: 2,
-      }),
-    );
-    const group = TargetGroups![0]!.TargetGroupArn!;
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: group,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3' }],
-      }),
-    );
+    const group = await createTargetGroup(elb, `bridge-${Date.now().toString(36)}`, {
+      healthCheckPath: '/d/health',
+      targetType: 'instance',
+      port: 80,
+      delaySeconds: 3,
+    });
     const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
     await elb.send(
       new CreateRuleCommand({
@@ -488,20 +418,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
         TargetType: 'instance',
       }),
     );
-    const { TargetGroups: moved } = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: `moved-${Date.now().toString(36)}`,
-        Protocol: 'HTTP',
-        Port: PORT,
-        VpcId: 'vpc-1',
-        TargetType: 'ip',
-        HealthCheckPath: '/e/health',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 2,
-        HealthyThresholdCount: 2,
-      }),
-    );
-    const movedArn = moved![0]!.TargetGroupArn!;
+    const movedArn = await createTargetGroup(elb, `moved-${Date.now().toString(36)}`, { healthCheckPath: '/e/health' });
     const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
     for (const [priority, group, path] of [
       [5, instance![0]!.TargetGroupArn!, '/minst/*'],
@@ -578,20 +495,7 @@ describeWithEngine('ECS services behind ELBv2 target groups, on real Docker', ()
 
   it("a circuit breaker rollback of an update that moved the service registers the rollback's task in the old group", async () => {
     const group = async (name: string, priority: number) => {
-      const { TargetGroups } = await elb.send(
-        new CreateTargetGroupCommand({
-          Name: `${name}-${Date.now().toString(36)}`,
-          Protocol: 'HTTP',
-          Port: PORT,
-          VpcId: 'vpc-1',
-          TargetType: 'ip',
-          HealthCheckPath: '/a/health',
-          HealthCheckIntervalSeconds: 5,
-          HealthCheckTimeoutSeconds: 2,
-          HealthyThresholdCount: 2,
-        }),
-      );
-      const arn = TargetGroups![0]!.TargetGroupArn!;
+      const arn = await createTargetGroup(elb, `${name}-${Date.now().toString(36)}`, { healthCheckPath: '/a/health' });
       const { Listeners } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
       await elb.send(
         new CreateRuleCommand({

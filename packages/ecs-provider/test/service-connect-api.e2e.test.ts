@@ -17,12 +17,12 @@ import {
   GetOperationCommand,
   ListNamespacesCommand,
   ListServicesCommand,
-  ServiceDiscoveryClient,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
+import { startCloudMapBed, type CloudMapBed } from './cloud-map-support';
 import { awsEcs, findAwsCli, requireCliInCi } from './aws-cli';
-import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+import { removePrefixContainers, shellContainer, type EcsTestBed } from './support';
 
 /*
  * Service Connect's API surface through the unmodified SDK clients: ECS's checks of the configuration,
@@ -39,22 +39,17 @@ describeWithEngine('ECS Service Connect: API, validation, reporting, persistence
   let dataDir: string;
   let bed: EcsTestBed | undefined;
   let sd: ServiceDiscoveryClient | undefined;
+  let closeBed: (() => Promise<void>) | undefined;
 
-  async function start(): Promise<{ bed: EcsTestBed; sd: ServiceDiscoveryClient }> {
-    bed = await startEcsTestBed({ SERVICES: 'ecs,servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir }, prefix);
-    sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
-    return { bed, sd };
+  async function start(): Promise<CloudMapBed> {
+    const started = await startCloudMapBed({ PERSISTENCE: '1', DATA_DIR: dataDir }, prefix);
+    ({ bed, sd } = started);
+    closeBed = started.close;
+    return started;
   }
   async function stop(): Promise<void> {
-    sd?.destroy();
-    await bed?.close();
-    bed = undefined;
-    sd = undefined;
+    await closeBed?.();
+    closeBed = bed = sd = undefined;
   }
 
   beforeAll(async () => {

@@ -1,15 +1,10 @@
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
-import { CreateHttpNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateHttpNamespaceCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
-import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+import { startCloudMapBed } from './cloud-map-support';
+import { eventually, runningTasksOf } from './polling';
+import { outputIn, SERVER_SCRIPT } from './service-connect-support';
+import { removePrefixContainers, shellContainer, type EcsTestBed } from './support';
 
 /*
  * Client before server (issue #16): with an HTTP namespace nothing is in the local DNS's table when the
@@ -23,54 +18,26 @@ const PORT = 8080;
 describeWithEngine('ECS Service Connect: a client started before any name is published', () => {
   let bed: EcsTestBed;
   let sd: ServiceDiscoveryClient;
+  let close: () => Promise<void>;
   const cluster = 'sc-order';
   const namespace = `sco${Date.now().toString(36)}`;
 
   beforeAll(async () => {
     // A fresh gateway: its name table is empty until the server's alias is published.
-    bed = await startEcsTestBed({ SERVICES: 'ecs,servicediscovery', ECS_SCHEDULER_INTERVAL_MS: '200' });
-    sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
+    ({ bed, sd, close } = await startCloudMapBed({ ECS_SCHEDULER_INTERVAL_MS: '200' }));
     await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   });
   afterAll(async () => {
-    sd.destroy();
-    await bed.close();
+    await close();
     await removePrefixContainers(bed.docker, bed.prefix);
   });
 
-  async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string): Promise<T> {
-    const deadline = Date.now() + 60_000;
-    let last: T = await read();
-    while (!predicate(last)) {
-      if (Date.now() > deadline) throw new Error(`never saw ${what}; last: ${JSON.stringify(last)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      last = await read();
-    }
-    return last;
-  }
-
-  async function runningTasks(serviceName: string): Promise<Task[]> {
-    const { taskArns } = await bed.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }));
-    if (!taskArns?.length) return [];
-    const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-    return tasks!.filter((t) => t.lastStatus === 'RUNNING');
-  }
+  const runningTasks = (serviceName: string) => runningTasksOf(bed.ecs, cluster, serviceName);
 
   /** What the client's loop has written so far. */
   async function clientOutput(): Promise<string> {
     const [client] = await runningTasks('client');
-    const process = await bed.docker.execContainer(client!.containers![0]!.runtimeId!, {
-      command: ['cat', '/tmp/calls'],
-    });
-    let out = '';
-    for await (const chunk of process.output) out += Buffer.from(chunk).toString();
-    await process.exitCode();
-    return out;
+    return outputIn(bed.docker, client!, ['cat', '/tmp/calls']);
   }
 
   it('gives the client task the local DNS, so it reaches the server once the server service runs', async () => {
@@ -92,7 +59,7 @@ describeWithEngine('ECS Service Connect: a client started before any name is pub
         family: 'sco-server',
         networkMode: 'awsvpc',
         containerDefinitions: [
-          shellContainer('web', `echo "task $(hostname)" > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
+          shellContainer('web', SERVER_SCRIPT(PORT), {
             portMappings: [{ name: 'http', containerPort: PORT, appProtocol: 'http' }],
           }),
         ],
@@ -178,12 +145,11 @@ describeWithEngine('ECS Service Connect: a client started before any name is pub
     }
     const call = async (name: string) => {
       const [client] = await runningTasks('client');
-      const process = await bed.docker.execContainer(client!.containers![0]!.runtimeId!, {
-        command: ['sh', '-c', `timeout 5 wget -qO- http://${name}:${shared}/ 2>&1`],
-      });
-      let out = '';
-      for await (const chunk of process.output) out += Buffer.from(chunk).toString();
-      await process.exitCode();
+      const out = await outputIn(bed.docker, client!, [
+        'sh',
+        '-c',
+        `timeout 5 wget -qO- http://${name}:${shared}/ 2>&1`,
+      ]);
       return out.trim();
     };
     // Both answer on the one port, each with its own service's task.

@@ -1,18 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
-  RegisterTaskDefinitionCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
-import { CreateHttpNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
+import { cloudMapClient, createHttpNamespace } from './cloud-map-support';
+import { eventually, runningTasksOf } from './polling';
+import { answersFrom as answersIn, SERVER_SCRIPT } from './service-connect-support';
 import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
 
 /*
@@ -44,52 +38,25 @@ describeWithEngine('ECS Service Connect across a gateway restart', () => {
       prefix,
     );
 
-  async function runningTasks(serviceName: string): Promise<Task[]> {
-    const { taskArns } = await bed!.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }));
-    if (!taskArns?.length) return [];
-    const { tasks } = await bed!.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-    return tasks!.filter((t) => t.lastStatus === 'RUNNING');
-  }
+  const runningTasks = (serviceName: string) => runningTasksOf(bed!.ecs, cluster, serviceName);
 
   /** The distinct server answers of 20 calls to `url` from the client task. */
   async function answersFrom(url: string): Promise<Set<string>> {
     const [client] = await runningTasks('client');
-    const process = await docker.execContainer(client!.containers![0]!.runtimeId!, {
-      command: ['sh', '-c', `for i in $(seq 1 20); do timeout 5 wget -qO- ${url}; done`],
-    });
-    let out = '';
-    for await (const chunk of process.output) out += Buffer.from(chunk).toString();
-    await process.exitCode();
-    return new Set(out.split('\n').filter((line) => line.startsWith('task ')));
-  }
-
-  async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string): Promise<T> {
-    const deadline = Date.now() + 30_000;
-    let last: T = await read();
-    while (!predicate(last)) {
-      if (Date.now() > deadline) throw new Error(`never saw ${what}; last: ${JSON.stringify([...(last as never)])}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      last = await read();
-    }
-    return last;
+    return answersIn(docker, client!, url);
   }
 
   it('answers the client aliases again after a restart, directly and through the proxy', async () => {
     const proxied = 20000 + Math.floor(Math.random() * 10000);
     bed = await start();
-    const sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
-    await sd.send(new CreateHttpNamespaceCommand({ Name: 'restart.local' }));
+    const sd = cloudMapClient(bed.gw.url);
+    await createHttpNamespace(sd, 'restart.local');
     sd.destroy();
     await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     for (const [family, container] of [
       [
         'scr-server',
-        shellContainer('web', `echo "task $(hostname)" > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
+        shellContainer('web', SERVER_SCRIPT(PORT), {
           portMappings: [{ name: 'http', containerPort: PORT }],
         }),
       ],

@@ -3,22 +3,21 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type CreateServiceCommandInput,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import {
   CreatePrivateDnsNamespaceCommand,
   ListInstancesCommand,
-  ServiceDiscoveryClient,
   type InstanceSummary,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
-import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+import { startCloudMapBed } from './cloud-map-support';
+import { eventually, idOf, ipOf, runningTasksOf } from './polling';
+import { answersFrom as answersIn, SERVER_SCRIPT } from './service-connect-support';
+import { removePrefixContainers, shellContainer, type EcsTestBed } from './support';
 
 /*
  * Service Connect on real containers: the server service's tasks are instances of the Cloud Map service
@@ -31,24 +30,19 @@ const PORT = 8080;
 describeWithEngine('ECS Service Connect on real Docker', () => {
   let bed: EcsTestBed;
   let sd: ServiceDiscoveryClient;
+  let close: () => Promise<void>;
   const cluster = 'sconn';
   const namespace = `sc${Date.now().toString(36)}.local`;
 
   beforeAll(async () => {
-    bed = await startEcsTestBed({ SERVICES: 'ecs,servicediscovery', ECS_SCHEDULER_INTERVAL_MS: '200' });
-    sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
+    ({ bed, sd, close } = await startCloudMapBed({ ECS_SCHEDULER_INTERVAL_MS: '200' }));
     await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     await bed.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'sc-server',
         networkMode: 'awsvpc',
         containerDefinitions: [
-          shellContainer('web', `echo "task $(hostname)" > /tmp/index.html && exec httpd -f -p ${PORT} -h /tmp`, {
+          shellContainer('web', SERVER_SCRIPT(PORT), {
             portMappings: [{ name: 'http', containerPort: PORT, appProtocol: 'http' }],
           }),
         ],
@@ -56,8 +50,7 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
     );
   });
   afterAll(async () => {
-    sd.destroy();
-    await bed.close();
+    await close();
     await removePrefixContainers(bed.docker, bed.prefix);
   });
 
@@ -65,26 +58,7 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
     return (await sd.send(new ListInstancesCommand({ ServiceId: serviceId }))).Instances ?? [];
   }
 
-  /** Polls until `predicate` holds; fails with what was last seen. */
-  async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string): Promise<T> {
-    const deadline = Date.now() + 60_000;
-    let last: T = await read();
-    while (!predicate(last)) {
-      if (Date.now() > deadline) throw new Error(`never saw ${what}; last: ${JSON.stringify(last)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      last = await read();
-    }
-    return last;
-  }
-
-  async function runningTasks(serviceName: string): Promise<Task[]> {
-    const { taskArns } = await bed.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }));
-    if (!taskArns?.length) return [];
-    const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-    return tasks!.filter((t) => t.lastStatus === 'RUNNING');
-  }
-  const idOf = (task: Task) => task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
-  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
+  const runningTasks = (serviceName: string) => runningTasksOf(bed.ecs, cluster, serviceName);
 
   it('registers the server tasks in Cloud Map under the discovery name and follows scaling', async () => {
     await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: namespace, Vpc: 'vpc-local' }));
@@ -151,23 +125,10 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
     );
   });
 
-  /** Runs `script` in the client task's container; its output. */
-  async function inClient(script: string): Promise<string> {
-    const [client] = await runningTasks('client');
-    const process = await bed.docker.execContainer(client!.containers![0]!.runtimeId!, {
-      command: ['sh', '-c', script],
-    });
-    let out = '';
-    for await (const chunk of process.output) out += Buffer.from(chunk).toString();
-    await process.exitCode();
-    return out;
-  }
-
   /** The distinct answers of 20 calls to `url` from the client task. */
   async function answersFrom(url: string): Promise<Set<string>> {
-    const out = await inClient(`for i in $(seq 1 20); do timeout 5 wget -qO- ${url}; done`);
-    // Only the servers' answers: a failed call prints wget's error instead.
-    return new Set(out.split('\n').filter((line) => line.startsWith('task ')));
+    const [client] = await runningTasks('client');
+    return answersIn(bed.docker, client!, url);
   }
 
   it('lets a client task reach every server task by client alias, directly and through the alias proxy', async () => {

@@ -8,7 +8,6 @@ import {
   CreateTaskSetCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
-  DescribeTasksCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -16,25 +15,16 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import {
-  CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand as CreateCloudMapServiceCommand,
   DiscoverInstancesCommand,
-  GetOperationCommand,
-  ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import Dockerode from 'dockerode';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
 import { answerData, queryUdp } from '@localcloud/local-dns/testing';
-import {
-  isRunning,
-  removePrefixContainers,
-  shellContainer,
-  startEcsTestBed,
-  waitForTask,
-  type EcsTestBed,
-} from './support';
+import { createDnsNamespace, startCloudMapBed, type CloudMapBed } from './cloud-map-support';
+import { eventually as until, idOf, ipOf, runningTasksOf } from './polling';
+import { isRunning, removePrefixContainers, shellContainer, waitForTask, type EcsTestBed } from './support';
 
 /*
  * DNS for a Cloud Map private DNS namespace, on real containers: tasks get the gateway's local DNS as
@@ -50,42 +40,22 @@ const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], 
 const PORT = 8080;
 const docker = new Dockerode();
 
-/** Polls `read` until `predicate` holds on its value; fails with the last value seen. */
-async function until<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (predicate(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`never saw ${what}; last: ${JSON.stringify(last)}`);
-}
-
-interface Setup {
-  bed: EcsTestBed;
-  sd: ServiceDiscoveryClient;
+interface Setup extends CloudMapBed {
   namespace: string;
   cluster: string;
 }
 
-async function setUp(env: Record<string, string>): Promise<Setup> {
-  const bed = await startEcsTestBed({ SERVICES: 'ecs,servicediscovery', ECS_SCHEDULER_INTERVAL_MS: '200', ...env });
-  const sd = new ServiceDiscoveryClient({
-    endpoint: bed.gw.url,
-    region: 'us-east-1',
-    credentials: testCredentials(),
-    disableHostPrefix: true,
-  });
+/** A gateway with ECS and Cloud Map, and a fresh namespace name; `cluster` is created unless `prefix` is given (a restart). */
+async function setUp(env: Record<string, string>, prefix?: string, namespace?: string): Promise<Setup> {
+  const started = await startCloudMapBed({ ECS_SCHEDULER_INTERVAL_MS: '200', ...env }, prefix);
   const cluster = 'dns';
-  await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  return { bed, sd, cluster, namespace: `dns${randomBytes(3).toString('hex')}.local` };
+  if (!prefix) await started.bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  return { ...started, cluster, namespace: namespace ?? `dns${randomBytes(3).toString('hex')}.local` };
 }
 
 /** A private DNS namespace, a Cloud Map service `api` (A and SRV), and an ECS service of two httpd tasks in it. */
 async function serveApi({ bed, sd, namespace, cluster }: Setup): Promise<void> {
-  const { OperationId } = await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: namespace, Vpc: 'vpc-local' }));
-  const namespaceId = (await sd.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
+  const namespaceId = await createDnsNamespace(sd, namespace);
   const { Service: registry } = await sd.send(
     new CreateCloudMapServiceCommand({
       Name: 'api',
@@ -132,14 +102,7 @@ async function discover({ sd, namespace }: Setup): Promise<string[]> {
   return (Instances ?? []).map((i) => i.Attributes!.AWS_INSTANCE_IPV4!).sort();
 }
 
-async function runningApiTasks({ bed, cluster }: Setup): Promise<Task[]> {
-  const { taskArns } = await bed.ecs.send(
-    new ListTasksCommand({ cluster, serviceName: 'api', desiredStatus: 'RUNNING' }),
-  );
-  if (!taskArns?.length) return [];
-  const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-  return tasks!.filter(isRunning);
-}
+const runningApiTasks = ({ bed, cluster }: Setup): Promise<Task[]> => runningTasksOf(bed.ecs, cluster, 'api');
 
 /** Starts a client task running `script` (a shell loop) and returns its container id. */
 async function runClient({ bed, cluster }: Setup, script: string): Promise<string> {
@@ -166,9 +129,6 @@ async function logsOf(bed: EcsTestBed, containerId: string): Promise<string[]> {
   return lines;
 }
 
-const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
-const idOf = (task: Task) => task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
-
 describeDns('Cloud Map DNS for ECS tasks on the default bridge, on real Docker', () => {
   let setup: Setup;
 
@@ -176,8 +136,7 @@ describeDns('Cloud Map DNS for ECS tasks on the default bridge, on real Docker',
     setup = await setUp({});
   });
   afterAll(async () => {
-    setup.sd.destroy();
-    await setup.bed.close();
+    await setup.close();
     await removePrefixContainers(setup.bed.docker, setup.bed.prefix);
   });
 
@@ -386,8 +345,7 @@ describeDns('Cloud Map DNS for ECS tasks on a user-defined network, on real Dock
     setup = await setUp({ ECS_DOCKER_NETWORK: userNetwork });
   });
   afterAll(async () => {
-    setup.sd.destroy();
-    await setup.bed.close();
+    await setup.close();
     await removePrefixContainers(setup.bed.docker, setup.bed.prefix);
     await setup.bed.docker.removeNetwork(userNetwork).catch(() => undefined);
   });
@@ -445,23 +403,12 @@ describeDns('Cloud Map DNS across a gateway restart (PERSISTENCE=1), on real Doc
   });
 
   async function start(namespace?: string): Promise<Setup> {
-    const bed = await startEcsTestBed(
-      { SERVICES: 'ecs,servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir, ECS_SCHEDULER_INTERVAL_MS: '200' },
-      prefix,
-    );
-    const sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
-    setup = { bed, sd, cluster: 'dns', namespace: namespace ?? `dns${randomBytes(3).toString('hex')}.local` };
+    setup = await setUp({ PERSISTENCE: '1', DATA_DIR: dataDir }, prefix, namespace);
     return setup;
   }
 
   async function stop(): Promise<void> {
-    setup?.sd.destroy();
-    await setup?.bed.close();
+    await setup?.close();
     setup = undefined;
   }
 

@@ -8,20 +8,18 @@ import {
   DescribeTasksCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import {
-  CreateHttpNamespaceCommand,
   CreateServiceCommand as CreateCloudMapServiceCommand,
   DiscoverInstancesCommand,
-  GetOperationCommand,
-  ServiceDiscoveryClient,
+  type ServiceDiscoveryClient,
   type HttpInstanceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
-import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+import { createHttpNamespace, startCloudMapBed, type CloudMapBed } from './cloud-map-support';
+import { eventually, idOf } from './polling';
+import { removePrefixContainers, shellContainer } from './support';
 
 /*
  * With PERSISTENCE=1 both the tasks and the Cloud Map instances survive a gateway restart: a task that
@@ -33,8 +31,7 @@ describeWithEngine('ECS serviceRegistries across a gateway restart', () => {
   const docker = new DockerodeBackend();
   const cluster = 'disc';
   let dataDir: string;
-  let bed: EcsTestBed | undefined;
-  let sd: ServiceDiscoveryClient | undefined;
+  let current: CloudMapBed | undefined;
 
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-sd-restart-'));
@@ -46,25 +43,13 @@ describeWithEngine('ECS serviceRegistries across a gateway restart', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<{ bed: EcsTestBed; sd: ServiceDiscoveryClient }> {
-    bed = await startEcsTestBed(
-      { SERVICES: 'ecs,servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir, ECS_SCHEDULER_INTERVAL_MS: '200' },
-      prefix,
-    );
-    sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
-    return { bed, sd };
+  async function start(): Promise<CloudMapBed> {
+    current = await startCloudMapBed({ PERSISTENCE: '1', DATA_DIR: dataDir, ECS_SCHEDULER_INTERVAL_MS: '200' }, prefix);
+    return current;
   }
-
   async function stop(): Promise<void> {
-    sd?.destroy();
-    await bed?.close();
-    sd = undefined;
-    bed = undefined;
+    await current?.close();
+    current = undefined;
   }
 
   async function discovered(
@@ -72,24 +57,16 @@ describeWithEngine('ECS serviceRegistries across a gateway restart', () => {
     predicate: (instances: HttpInstanceSummary[]) => boolean,
     what: string,
   ): Promise<string[]> {
-    const deadline = Date.now() + 60_000;
-    let last: HttpInstanceSummary[] = [];
-    while (Date.now() < deadline) {
-      last =
-        (await client.send(new DiscoverInstancesCommand({ NamespaceName: 'restart', ServiceName: 'worker' })))
-          .Instances ?? [];
-      if (predicate(last)) return last.map((i) => i.InstanceId!).sort();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`discovery never showed ${what}; last: ${JSON.stringify(last)}`);
+    const discover = async () =>
+      (await client.send(new DiscoverInstancesCommand({ NamespaceName: 'restart', ServiceName: 'worker' })))
+        .Instances ?? [];
+    const instances = await eventually(discover, predicate, `discovery showing ${what}`, { intervalMs: 100 });
+    return instances.map((i) => i.InstanceId!).sort();
   }
-
-  const idOf = (task: Task) => task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
 
   it('keeps running tasks registered, deregisters one killed while down, registers its replacement', async () => {
     let { bed: ecsBed, sd: client } = await start();
-    const { OperationId } = await client.send(new CreateHttpNamespaceCommand({ Name: 'restart' }));
-    const namespaceId = (await client.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
+    const namespaceId = await createHttpNamespace(client, 'restart');
     const { Service } = await client.send(
       new CreateCloudMapServiceCommand({ Name: 'worker', NamespaceId: namespaceId }),
     );

@@ -1,26 +1,27 @@
-import http from 'node:http';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  CreateTaskSetCommand,
   DeleteServiceCommand,
+  DeleteTaskSetCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import {
-  CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand as CreateCloudMapServiceCommand,
   DiscoverInstancesCommand,
-  GetOperationCommand,
-  ServiceDiscoveryClient,
+  ListInstancesCommand,
   type HttpInstanceSummary,
+  type ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
-import { testCredentials } from '@localcloud/gateway/testing';
-import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBed } from './support';
+import { createDnsNamespace, createHttpNamespace, startCloudMapBed } from './cloud-map-support';
+import { get, PORT } from './load-balancer-support';
+import { eventually, idOf, ipOf, runningTasksOf } from './polling';
+import { removePrefixContainers, shellContainer, type EcsTestBed } from './support';
 
 /*
  * serviceRegistries on real containers: the tasks of an ECS service appear in its Cloud Map service
@@ -28,39 +29,20 @@ import { removePrefixContainers, shellContainer, startEcsTestBed, type EcsTestBe
  */
 
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-1'] } };
-const PORT = 8080;
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    http
-      .get(url, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve(body.trim()));
-      })
-      .on('error', reject),
-  );
-}
 
 describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
   let bed: EcsTestBed;
   let sd: ServiceDiscoveryClient;
+  let close: () => Promise<void>;
   const cluster = 'disc';
   const namespace = `disc${Date.now().toString(36)}.local`;
 
   beforeAll(async () => {
-    bed = await startEcsTestBed({ SERVICES: 'ecs,servicediscovery', ECS_SCHEDULER_INTERVAL_MS: '200' });
-    sd = new ServiceDiscoveryClient({
-      endpoint: bed.gw.url,
-      region: 'us-east-1',
-      credentials: testCredentials(),
-      disableHostPrefix: true,
-    });
+    ({ bed, sd, close } = await startCloudMapBed({ ECS_SCHEDULER_INTERVAL_MS: '200' }));
     await bed.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   });
   afterAll(async () => {
-    sd.destroy();
-    await bed.close();
+    await close();
     await removePrefixContainers(bed.docker, bed.prefix);
   });
 
@@ -73,32 +55,15 @@ describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
     what: string,
   ): Promise<{ instances: HttpInstanceSummary[]; ms: number }> {
     const started = Date.now();
-    const deadline = started + 60_000;
-    let last: HttpInstanceSummary[] = [];
-    while (Date.now() < deadline) {
-      last = await discover();
-      if (predicate(last)) return { instances: last, ms: Date.now() - started };
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`discovery never showed ${what}; last: ${JSON.stringify(last)}`);
+    const instances = await eventually(discover, predicate, `discovery showing ${what}`, { intervalMs: 100 });
+    return { instances, ms: Date.now() - started };
   }
 
-  async function runningTasks(): Promise<Task[]> {
-    const { taskArns } = await bed.ecs.send(
-      new ListTasksCommand({ cluster, serviceName: 'api', desiredStatus: 'RUNNING' }),
-    );
-    if (!taskArns?.length) return [];
-    const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-    return tasks!.filter((t) => t.lastStatus === 'RUNNING');
-  }
-
-  const idOf = (task: Task) => task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
-  const ipOf = (task: Task) => task.attachments![0]!.details!.find((d) => d.name === 'privateIPv4Address')!.value!;
+  const runningTasks = () => runningTasksOf(bed.ecs, cluster, 'api');
   const ids = (instances: HttpInstanceSummary[]) => instances.map((i) => i.InstanceId!).sort();
 
   it('registers each running task with its address and port, follows scale-in, and drops a task killed outside localcloud', async () => {
-    const { OperationId } = await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: namespace, Vpc: 'vpc-local' }));
-    const namespaceId = (await sd.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
+    const namespaceId = await createDnsNamespace(sd, namespace);
     const { Service: registry } = await sd.send(
       new CreateCloudMapServiceCommand({
         Name: 'api',
@@ -159,7 +124,9 @@ describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
     }
     // What discovery hands out reaches the tasks (the Linux host routes to Docker's bridge networks).
     const answers = await Promise.all(
-      two.instances.map((i) => get(`http://${i.Attributes!.AWS_INSTANCE_IPV4}:${i.Attributes!.AWS_INSTANCE_PORT}/`)),
+      two.instances.map(
+        async (i) => (await get(`http://${i.Attributes!.AWS_INSTANCE_IPV4}:${i.Attributes!.AWS_INSTANCE_PORT}/`)).body,
+      ),
     );
     expect(new Set(answers).size).toBe(2);
 
@@ -181,5 +148,80 @@ describeWithEngine('ECS serviceRegistries on Cloud Map, on real Docker', () => {
 
     await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'api', force: true }));
     await discovered((i) => i.length === 0, 'no instances after the service is deleted');
+  });
+
+  it("registers a task set's tasks in the task set's serviceRegistries, each set in its own", async () => {
+    const namespaceId = await createHttpNamespace(sd, `sets-${namespace}`);
+    const registries: Record<string, { arn: string; id: string }> = {};
+    for (const name of ['blue', 'green']) {
+      const { Service } = await sd.send(new CreateCloudMapServiceCommand({ Name: name, NamespaceId: namespaceId }));
+      registries[name] = { arn: Service!.Arn!, id: Service!.Id! };
+    }
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sets',
+        containerDefinitions: [shellContainer('app', 'sleep 3600')],
+      }),
+    );
+    await bed.ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'sets',
+        desiredCount: 1,
+        deploymentController: { type: 'EXTERNAL' },
+      }),
+    );
+    const taskSets: Record<string, string> = {};
+    for (const name of ['blue', 'green']) {
+      const { taskSet } = await bed.ecs.send(
+        new CreateTaskSetCommand({
+          cluster,
+          service: 'sets',
+          taskDefinition: 'sets',
+          scale: { value: 100, unit: 'PERCENT' },
+          serviceRegistries: [{ registryArn: registries[name]!.arn }],
+        }),
+      );
+      taskSets[name] = taskSet!.id!;
+    }
+    const instancesOf = async (name: string) =>
+      ((await sd.send(new ListInstancesCommand({ ServiceId: registries[name]!.id }))).Instances ?? [])
+        .map((i) => i.Id!)
+        .sort();
+    const tasksOf = async (name: string) => {
+      const { taskArns } = await bed.ecs.send(new ListTasksCommand({ cluster, startedBy: taskSets[name] }));
+      if (!taskArns?.length) return [];
+      const { tasks } = await bed.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+      return tasks!.filter((t) => t.lastStatus === 'RUNNING').map(idOf);
+    };
+    /** Per task set: its RUNNING tasks and the instances of its Cloud Map service. */
+    const state = async () => ({
+      blue: { tasks: await tasksOf('blue'), instances: await instancesOf('blue') },
+      green: { tasks: await tasksOf('green'), instances: await instancesOf('green') },
+    });
+    const settled = await eventually(
+      state,
+      (now) =>
+        [now.blue, now.green].every(
+          (set) => set.tasks.length === 1 && JSON.stringify(set.instances) === JSON.stringify(set.tasks),
+        ),
+      'each task set running one task, in its own Cloud Map service',
+    );
+
+    // The blue set goes: its task leaves blue's Cloud Map service; green's stays where it is.
+    await bed.ecs.send(new DeleteTaskSetCommand({ cluster, service: 'sets', taskSet: taskSets.blue, force: true }));
+    await eventually(
+      () => instancesOf('blue'),
+      (ids) => ids.length === 0,
+      'blue empty',
+    );
+    expect(await instancesOf('green')).toEqual(settled.green.tasks);
+
+    await bed.ecs.send(new DeleteServiceCommand({ cluster, service: 'sets', force: true }));
+    await eventually(
+      () => instancesOf('green'),
+      (ids) => ids.length === 0,
+      'green empty after the service is deleted',
+    );
   });
 });

@@ -31,14 +31,7 @@ export function clientFor(url: string, accessKeyId?: string, region = 'us-east-1
 }
 
 /** The error a call fails with (the test fails if it succeeds). */
-export async function failure(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+export { failure } from '@localcloud/gateway/testing';
 
 /** A loopback port nothing listens on right now. */
 export function freePort(): Promise<number> {

@@ -244,4 +244,20 @@ describe('gateway edge', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'running', services: { dynamodb: { status: 'running', detail: 'fine' } } });
   });
+
+  it('answers the health path as JSON in any case and with a trailing slash, and HEAD without a body', async () => {
+    for (const path of ['/_localcloud/health/', '/_LocalCloud/Health', '/_localcloud/health?x=1']) {
+      const res = await request(gw.url).get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.body.status).toBe('running');
+    }
+    const head = await request(gw.url).head('/_localcloud/health');
+    expect(head.status).toBe(200);
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+    expect(head.text ?? '').toBe('');
+    // Other methods on the path are not the health route: they take the AWS request path.
+    expect((await request(gw.url).post('/_localcloud/health').send('{}')).status).toBe(400);
+  });
 });

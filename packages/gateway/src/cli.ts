@@ -35,15 +35,8 @@ async function main(bundled: BundledModules): Promise<void> {
     providers[name] = load ? bundledFactory(moduleName, load) : { module: moduleName };
   }
   const gateway = await createGateway({ config, logger, providers });
-  const info = await gateway.listen();
-  // Inside a container the listen address is not what users type: name both.
-  const listening = info.host.includes(':') ? `[${info.host}]:${info.port}` : `${info.host}:${info.port}`;
-  logger.info(`localcloud ready on ${publicUrlOf(config, info.port)} (listening on ${listening})`, {
-    services: gateway.registry.enabledNames().join(','),
-    persistence: config.persistence.enabled,
-    startupMs: Math.round(performance.now() - bootStarted),
-  });
-
+  // Signals are handled from here on (they arrive through the event loop, so none before the next line).
+  const started = gateway.listen();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -53,16 +46,31 @@ async function main(bundled: BundledModules): Promise<void> {
     }
     stopping = true;
     logger.info('shutting down', { signal });
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
+    // The health answer comes before every provider has started (it does not wait for Docker), so a
+    // signal may arrive mid-start: the start finishes first, then whatever the providers opened is closed.
+    started
+      .catch(() => undefined)
+      .then(() => gateway.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error: String(error) });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const info = await started;
+  if (stopping) return;
+  // Inside a container the listen address is not what users type: name both.
+  const listening = info.host.includes(':') ? `[${info.host}]:${info.port}` : `${info.host}:${info.port}`;
+  logger.info(`localcloud ready on ${publicUrlOf(config, info.port)} (listening on ${listening})`, {
+    services: gateway.registry.enabledNames().join(','),
+    persistence: config.persistence.enabled,
+    startupMs: Math.round(performance.now() - bootStarted),
+  });
 }
 
 function bundledFactory(moduleName: string, load: () => { createProvider?: ProviderFactory }): ProviderFactory {

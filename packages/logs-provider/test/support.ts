@@ -1,22 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
 
-/** What a failed SDK call looks like to a test. */
-export interface SdkError {
-  name: string;
-  message: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-/** The error a call fails with; fails the test when it succeeds. */
-export async function failure(call: Promise<unknown>): Promise<SdkError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as SdkError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+export { failure, type SdkFailure as SdkError } from '@localcloud/gateway/testing';
 
 /**
  * A gateway with the logs provider and CloudWatch Logs clients against it, closed after the suite.

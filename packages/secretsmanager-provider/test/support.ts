@@ -25,20 +25,7 @@ export async function startSecretsManager(env: Record<string, string> = {}, regi
   };
 }
 
-export interface Failure {
-  name: string;
-  message: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-export async function failure(call: Promise<unknown>): Promise<Failure> {
-  try {
-    await call;
-  } catch (error) {
-    return error as Failure;
-  }
-  throw new Error('expected the call to fail');
-}
+export { failure, type SdkFailure as Failure } from '@localcloud/gateway/testing';
 
 let counter = 0;
 /** A secret name no other test of the run uses. */

@@ -15,13 +15,4 @@ export function serviceDiscoveryClient(url: string, region = 'us-east-1', access
   });
 }
 
-export type AwsError = { name: string; message: string; $metadata: { httpStatusCode?: number } };
-
-export async function failure(call: Promise<unknown>): Promise<AwsError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as AwsError;
-  }
-  throw new Error('expected the call to fail');
-}
+export { failure, type SdkFailure as AwsError } from '@localcloud/gateway/testing';

@@ -1,5 +1,5 @@
 import { SSMClient, DeleteAssociationCommand, AddTagsToResourceCommand } from '@aws-sdk/client-ssm';
-import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
+import { failure, startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
 import { createProvider } from '../src';
 
 describe('SSM through the AWS SDK', () => {
@@ -14,15 +14,6 @@ describe('SSM through the AWS SDK', () => {
     client.destroy();
     await gateway.close();
   });
-
-  const failure = async (call: Promise<unknown>) => {
-    try {
-      await call;
-    } catch (error) {
-      return error as { name: string; message: string; $metadata: { httpStatusCode?: number } };
-    }
-    throw new Error('expected the call to fail');
-  };
 
   it('answers an operation without a handler with NotImplementedException (501)', async () => {
     const error = await failure(client.send(new DeleteAssociationCommand({})));

@@ -49,7 +49,8 @@ export class AuthFront {
     private readonly options: {
       readonly tokens: AuthTokens;
       readonly gate: RegistryGate;
-      readonly registrySocket: () => string | undefined;
+      /** The registry's socket, once it runs (started on the first request that needs it). */
+      readonly registrySocket: () => Promise<string | undefined>;
       readonly logger: Logger;
       readonly clock: () => number;
     },
@@ -133,13 +134,14 @@ export class AuthFront {
     return this.options.tokens.verify(decoded.slice(colon + 1), this.options.clock());
   }
 
-  private forward(
+  private async forward(
     request: http.IncomingMessage,
     response: http.ServerResponse,
     url: URL,
     onResponse?: (status: number, headers: http.IncomingHttpHeaders) => void | Promise<void>,
-  ): void {
-    const socketPath = this.options.registrySocket();
+  ): Promise<void> {
+    // The request's body stays paused (nothing reads it) while the registry starts.
+    const socketPath = await this.options.registrySocket();
     if (!socketPath) {
       return refuse(response, { status: 503, code: 'UNAVAILABLE', message: 'the registry is not running' });
     }

@@ -34,7 +34,11 @@ interface Reply {
 
 /** The provider's own calls to the registry over its Unix socket (the Distribution HTTP API v2). */
 export class RegistryClient {
-  constructor(private readonly socketPath: string) {}
+  /** `ready` runs before every request: the provider starts the registry there on first use. */
+  constructor(
+    private readonly socketPath: string,
+    private readonly ready: () => Promise<void> = async () => undefined,
+  ) {}
 
   /** Tags of a repository; none when the registry has never seen it. */
   async tags(name: string): Promise<string[]> {
@@ -85,7 +89,13 @@ export class RegistryClient {
     throw new RegistryError(reply.status, codes, message);
   }
 
-  private request(method: string, path: string, headers: http.OutgoingHttpHeaders = {}, body?: string): Promise<Reply> {
+  private async request(
+    method: string,
+    path: string,
+    headers: http.OutgoingHttpHeaders = {},
+    body?: string,
+  ): Promise<Reply> {
+    await this.ready();
     return new Promise((resolve, reject) => {
       const request = http.request({ socketPath: this.socketPath, method, path, headers }, (response) => {
         const chunks: Buffer[] = [];

@@ -33,6 +33,24 @@ export function findRegistryBinary(env: Readonly<Record<string, string | undefin
   return undefined;
 }
 
+/**
+ * Ends the registry a gateway killed with -9 left running, as its pid file names it: only a registry of
+ * ours (its command line names a config in one of our run folders). Cheap enough for every start, so a
+ * left-behind registry does not outlive the next gateway's start even when that one never needs its own.
+ */
+export function endLeftBehind(pidFile: string, logger: Logger): void {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (Number.isInteger(pid) && cmdline.includes('serve') && cmdline.includes(`${path.sep}lc-ecr-`)) {
+      process.kill(pid, 'SIGKILL');
+      logger.warn(`ecr: ended registry ${pid} left behind by an earlier gateway`);
+    }
+  } catch {
+    // no pid file, no such process, or no /proc (not Linux): nothing to end
+  }
+}
+
 export interface RegistryProcessOptions {
   readonly binary: string;
   /** Image storage; kept across restarts when it is under the data directory. */
@@ -68,7 +86,7 @@ export class RegistryProcess {
   async start(): Promise<void> {
     fs.mkdirSync(this.options.storageDir, { recursive: true });
     fs.writeFileSync(path.join(this.runDir, 'config.yml'), this.config());
-    this.endLeftBehind();
+    if (this.options.pidFile) endLeftBehind(this.options.pidFile, this.options.logger);
     this.spawn();
     await this.waitReady(20_000);
   }
@@ -110,22 +128,6 @@ export class RegistryProcess {
         relativeurls: true,
       },
     });
-  }
-
-  private endLeftBehind(): void {
-    const file = this.options.pidFile;
-    if (!file) return;
-    try {
-      const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      // Only a registry of ours: its command line names a config in one of our run folders.
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (Number.isInteger(pid) && cmdline.includes('serve') && cmdline.includes(`${path.sep}lc-ecr-`)) {
-        process.kill(pid, 'SIGKILL');
-        this.options.logger.warn(`ecr: ended registry ${pid} left behind by an earlier gateway`);
-      }
-    } catch {
-      // no pid file, no such process, or no /proc (not Linux): nothing to end
-    }
   }
 
   private spawn(): void {

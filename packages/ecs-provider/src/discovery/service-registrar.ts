@@ -33,6 +33,9 @@ interface Applied {
  * and tasks adopted after a restart. It talks to Cloud Map only through that provider's `handle`, with
  * the API's own shapes.
  */
+/** One instance's place in Cloud Map: the same key registered again replaces it. */
+const instanceKey = (i: CloudMapInstance) => `${i.accountId}/${i.region}/${i.serviceId}/${i.instanceId}`;
+
 export class ServiceRegistrar {
   private readonly applied = new Map<string, Applied>();
   /** Per task, the Cloud Map calls in flight: they run in order, so a deregistration never overtakes. */
@@ -57,8 +60,17 @@ export class ServiceRegistrar {
       }
       const signature = JSON.stringify(instances);
       if (previous?.registered && previous.signature === signature) return;
+      // A diff against what the task is registered as: it joins (or updates) the registries it is in now
+      // and leaves those it no longer is in, so a change of its registries never leaves it behind.
+      const before = new Map((previous?.instances ?? []).map((i) => [instanceKey(i), JSON.stringify(i)]));
+      const joining = instances.filter((i) => before.get(instanceKey(i)) !== JSON.stringify(i));
+      const now = new Set(instances.map(instanceKey));
+      const leaving = (previous?.instances ?? []).filter((i) => !now.has(instanceKey(i)));
       this.applied.set(task.taskArn, { registered: true, signature, instances });
-      this.enqueue(task.taskArn, () => this.register(instances));
+      this.enqueue(task.taskArn, async () => {
+        await this.register(joining);
+        await this.deregister(leaving);
+      });
       return;
     }
     if (previous && !previous.registered) {

@@ -25,4 +25,19 @@ describe('the Cloud Map registries a service task registers in', () => {
     expect(of(undefined)).toEqual([registry('srv-new')]);
     expect(of('someone-else')).toEqual([registry('srv-new')]);
   });
+
+  it("are its task set's for a task of an EXTERNAL service's task set, whatever the service shows", () => {
+    const external = {
+      ...service,
+      taskSets: [
+        { id: 'ecs-svc/555', serviceRegistries: [registry('srv-blue')] },
+        { id: 'ecs-svc/666', serviceRegistries: [] },
+      ],
+    };
+    const ofSet = (startedBy: string) =>
+      taskServiceRegistries({ startedBy, clusterArn }, external, (k) => revisions.get(k));
+    expect(ofSet('ecs-svc/555')).toEqual([registry('srv-blue')]);
+    expect(ofSet('ecs-svc/666')).toEqual([]);
+    expect(ofSet('ecs-svc/111')).toEqual([registry('srv-old')]);
+  });
 });

@@ -1,4 +1,9 @@
-import type { ServiceRegistry } from '@aws-sdk/client-ecs';
+import type {
+  CreateServiceRequest,
+  CreateTaskSetRequest,
+  ServiceRegistry,
+  UpdateServiceRequest,
+} from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import { InvalidParameterException } from '../errors';
 import { REGISTRY_ARN } from './registration';
@@ -34,4 +39,16 @@ export async function checkServiceRegistries(
       throw new InvalidParameterException(`The service registry ${arn} does not exist.`);
     }
   }
+}
+
+/** The `serviceRegistries` check of a CreateService, UpdateService or CreateTaskSet request, before its handler runs. */
+export async function checkRequestRegistries(
+  operation: string,
+  input: unknown,
+  cloudMap: () => ServiceProvider | undefined,
+  request: RequestContext,
+): Promise<void> {
+  if (operation !== 'CreateService' && operation !== 'UpdateService' && operation !== 'CreateTaskSet') return;
+  const { serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest | CreateTaskSetRequest;
+  await checkServiceRegistries(serviceRegistries, cloudMap(), request);
 }

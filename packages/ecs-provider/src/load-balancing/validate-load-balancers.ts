@@ -1,6 +1,10 @@
-import type { LoadBalancer } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, LoadBalancer, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
+import type { Scope } from '../arn';
+import { serviceByReference } from '../domain/task-service';
 import { InvalidParameterException } from '../errors';
+import { findTaskDefinition } from '../handlers/task-definitions';
+import type { EcsStore } from '../store/ecs-store';
 
 interface TargetGroupShape {
   TargetGroupArn?: string;
@@ -40,6 +44,27 @@ export async function checkServiceLoadBalancers(
         `The provided target group ${arn} has target type ${group.TargetType}, which is incompatible with the ${mode} network mode specified in the task definition.`,
       );
     }
+  }
+}
+
+/**
+ * The load balancer check of a CreateService or UpdateService request, made before its handler runs (the
+ * ELBv2 provider answers asynchronously): against the request's task definition, else the service's.
+ * Without the definition (or the service) the handler answers its own error.
+ */
+export async function checkRequestLoadBalancers(
+  operation: string,
+  input: unknown,
+  at: { store: EcsStore; scope: Scope; elb: () => ServiceProvider | undefined; request: RequestContext },
+): Promise<void> {
+  if (operation !== 'CreateService' && operation !== 'UpdateService') return;
+  const { loadBalancers, taskDefinition } = input as CreateServiceRequest | UpdateServiceRequest;
+  const current =
+    operation === 'UpdateService' ? serviceByReference(at.store, input as UpdateServiceRequest) : undefined;
+  const reference = taskDefinition ?? current?.taskDefinition;
+  const definition = reference ? findTaskDefinition(at.store, at.scope, reference) : undefined;
+  if (definition && loadBalancers?.length && (operation === 'CreateService' || current)) {
+    await checkServiceLoadBalancers(loadBalancers, definition.taskDefinition.networkMode, at.elb(), at.request);
   }
 }
 

@@ -4,6 +4,8 @@ import { AccountRegionStores } from '@localcloud/gateway';
 import { InMemoryStateStore } from '@localcloud/persistence';
 import winston from 'winston';
 import type { EcsScope } from '../ecs-scope';
+import type { ServiceRegistrar } from '../discovery/service-registrar';
+import { createTaskDiscovery, expectsNames } from '../discovery/task-discovery';
 import { describeServices } from '../handlers/services';
 import { describeTasks, listTasks } from '../handlers/tasks';
 import { loadEcsRuntimeConfig } from '../runtime/runtime-config';
@@ -15,6 +17,7 @@ import type { TaskRecord } from '../runtime/task-record';
 import { ServiceScheduler, type ServiceSchedulerConfig } from '../scheduler/service-scheduler';
 import { ECS_TABLES, EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
+import { RecordingCloudMap } from './recording-cloud-map';
 
 /** The image every in-memory task container runs; any other image cannot be pulled. */
 export const IMAGE = 'app:1';
@@ -42,6 +45,10 @@ export class InMemoryEcs {
   readonly scheduler: ServiceScheduler;
   /** Tasks whose load balancer target is unhealthy, by task ARN: the target group (as `src/load-balancing/` reports). */
   readonly failingTargetGroups = new Map<string, string>();
+  /** Cloud Map as ECS's registrar sees it: which tasks each Cloud Map service holds (`src/discovery/`). */
+  readonly cloudMap = new RecordingCloudMap();
+  private readonly stores: AccountRegionStores<EcsStore>;
+  private readonly registrar: ServiceRegistrar;
   private readonly supervisor: TaskSupervisor;
   private readonly state = new InMemoryStateStore();
 
@@ -49,6 +56,7 @@ export class InMemoryEcs {
     const logger = winston.createLogger({ silent: true });
     const config = loadEcsRuntimeConfig({ ECS_TASK_ENDPOINTS_LISTEN: 'off', ECS_CREDENTIALS_ROUTE: '0' });
     const stores = new AccountRegionStores((accountId, region) => new EcsStore(this.state, { accountId, region }));
+    this.stores = stores;
     const repository = new StoreTaskRepository(stores, this.state.table<TaskRecord>(ECS_TABLES.tasks), this.state);
     this.backend = new InMemoryBackend({
       images: [IMAGE],
@@ -56,6 +64,12 @@ export class InMemoryEcs {
         spec.labels?.['test.ignores-sigterm'] ? { ignoreStopSignal: true } : undefined,
     });
     const instanceId = 'in-memory-instance';
+    this.registrar = createTaskDiscovery({
+      stores,
+      get: (ref) => repository.get(ref),
+      cloudMap: () => this.cloudMap.asProvider(),
+      logger,
+    });
     this.runtime = new TaskRuntime({
       backend: this.backend,
       repository,
@@ -63,6 +77,7 @@ export class InMemoryEcs {
       instanceId,
       logger,
       endpointUrl: () => undefined,
+      onTaskChanged: (ref) => this.registrar.taskChanged(ref),
     });
     this.supervisor = new TaskSupervisor(this.backend, this.runtime, repository, config, instanceId, logger, (arn) =>
       repository.has(arn),
@@ -98,6 +113,7 @@ export class InMemoryEcs {
     this.scheduler.stop();
     this.supervisor.close();
     await this.runtime.settle();
+    await this.registrar.idle();
     await this.backend.close();
     this.state.close();
   }
@@ -111,6 +127,15 @@ export class InMemoryEcs {
   /** Lets launches, stops and engine events run until no task has work in flight. */
   async settle(): Promise<void> {
     await this.until('no launch or stop in flight', () => this.allTasks().every((t) => !this.runtime.isBusy(t)));
+    await this.registrar.idle();
+  }
+
+  /** Whether a task gets the local DNS even while no name is published (src/discovery/task-discovery.ts). */
+  expectsNames(taskArn: string): boolean {
+    return expectsNames(
+      this.stores,
+      this.allTasks().find((t) => t.taskArn === taskArn),
+    );
   }
 
   /** Lets queued work run until `condition` holds; fails if it never does without time passing. */

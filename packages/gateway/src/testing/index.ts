@@ -43,3 +43,4 @@ export function testCredentials(accessKeyId = 'test') {
 export type { InputModel, InputSchema } from './input-model';
 export { findAwsCliV2, requireAwsCliV2, awsCliEnv, runAwsCli, awsCliJson, type AwsCliResult } from './aws-cli';
 export { usePersistentGateway, type PersistentGateway, type PersistentGatewayOptions } from './persistent-gateway';
+export { failure, type SdkFailure } from './failure';

@@ -1,0 +1,68 @@
+import type { AccountRegionStores, ServiceProvider } from '@localcloud/gateway';
+import type { Logger } from 'winston';
+import { clusterNameOf } from '../arn';
+import { serviceRecordOf } from '../domain/task-service';
+import { findTaskDefinition } from '../handlers/task-definitions';
+import type { TaskRecord, TaskRef } from '../runtime/task-record';
+import { serviceConnectRegistries } from '../service-connect/configuration';
+import type { EcsStore } from '../store/ecs-store';
+import type { ServiceRecord } from '../store/records';
+import { ServiceRegistrar, type TaskService } from './service-registrar';
+import { taskServiceRegistries } from './task-registries';
+
+export interface TaskDiscoveryOptions {
+  readonly stores: AccountRegionStores<EcsStore>;
+  readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  /** The Cloud Map provider, looked up when needed (providers are created one after another). */
+  readonly cloudMap: () => ServiceProvider | undefined;
+  readonly logger: Logger;
+}
+
+/** The registrar of service tasks in Cloud Map, reading services, revisions and task definitions from the store. */
+export function createTaskDiscovery(options: TaskDiscoveryOptions): ServiceRegistrar {
+  return new ServiceRegistrar({
+    get: options.get,
+    serviceOf: (task) => taskServiceOf(options.stores, task),
+    cloudMap: options.cloudMap,
+    logger: options.logger,
+  });
+}
+
+/** The ECS service a task was started for, with the Cloud Map registries the task registers in. */
+export function taskServiceOf(stores: AccountRegionStores<EcsStore>, task: TaskRecord): TaskService | undefined {
+  const service = serviceRecordOf(stores, task);
+  if (!service) return undefined;
+  const store = stores.get(task.accountId, task.region);
+  return {
+    serviceName: service.serviceName!,
+    clusterName: clusterNameOf(task.clusterArn),
+    // Service Connect registers server tasks in Cloud Map the way serviceRegistries does.
+    serviceRegistries: [...ownRegistries(store, service, task), ...serviceConnectRegistriesOf(store, service, task)],
+  };
+}
+
+/**
+ * Whether a task calls names that may not be published yet: its service uses Service Connect, or the task
+ * itself registers in Cloud Map (its own deployment's or task set's `serviceRegistries`, as it registers),
+ * so it gets the local DNS even while the table is empty.
+ */
+export function expectsNames(stores: AccountRegionStores<EcsStore>, task: TaskRecord | undefined): boolean {
+  const service = task && serviceRecordOf(stores, task);
+  if (!service) return false;
+  if (service.serviceConnectConfiguration?.enabled) return true;
+  return ownRegistries(stores.get(task.accountId, task.region), service, task).length > 0;
+}
+
+/** The task's own `serviceRegistries`: its task set's, its deployment revision's, else the service's. */
+function ownRegistries(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
+  return taskServiceRegistries(task, service, (key) => store.serviceRevisions.get(key)?.serviceRegistries);
+}
+
+function serviceConnectRegistriesOf(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
+  if (!service.serviceConnectConfiguration?.enabled || !task.taskDefinitionArn) return [];
+  const definition = findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition;
+  return serviceConnectRegistries(
+    { configuration: service.serviceConnectConfiguration, resources: service.serviceConnectResources ?? [] },
+    definition,
+  );
+}

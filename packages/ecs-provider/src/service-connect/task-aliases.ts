@@ -1,0 +1,60 @@
+import type { AccountRegionStores } from '@localcloud/gateway';
+import type { Logger } from 'winston';
+import type { Scope } from '../arn';
+import { clusterNameOf } from '../arn';
+import { tasksOfService } from '../domain/service';
+import { findTaskDefinition } from '../handlers/task-definitions';
+import type { ScopedTasks } from '../runtime/scoped-tasks';
+import type { EcsStore } from '../store/ecs-store';
+import type { ServiceRecord } from '../store/records';
+import { AliasPublisher, type AliasNameTable } from './alias-publisher';
+import type { ServerService } from './aliases';
+
+export interface TaskAliasesOptions {
+  readonly stores: AccountRegionStores<EcsStore>;
+  /** An account's and region's tasks, as the handlers read them. */
+  readonly tasksOf: (store: EcsStore) => ScopedTasks;
+  readonly proxyHost: () => string | undefined;
+  readonly table: () => AliasNameTable | undefined;
+  readonly ensureServed: () => Promise<unknown>;
+  readonly logger: Logger;
+}
+
+/** The publisher of Service Connect client aliases, reading services, tasks and task definitions from the store. */
+export function createTaskAliases(options: TaskAliasesOptions): AliasPublisher {
+  return new AliasPublisher({
+    servicesOf: (scope) => serverServices(options.stores.get(scope.accountId, scope.region), options.tasksOf),
+    proxyHost: options.proxyHost,
+    table: options.table,
+    ensureServed: options.ensureServed,
+    logger: options.logger,
+  });
+}
+
+/** The account's and region's services that use Service Connect, with their tasks (aliases.ts). */
+function serverServices(store: EcsStore, tasksOf: (store: EcsStore) => ScopedTasks): ServerService[] {
+  const tasks = tasksOf(store);
+  const services: ServerService[] = [];
+  for (const record of store.services.values()) {
+    if (record.status === 'INACTIVE' || !record.serviceConnectConfiguration?.enabled) continue;
+    const clusterName = clusterNameOf(record.clusterArn);
+    services.push({
+      record,
+      clusterName,
+      tasks: tasksOfService(record, tasks.inCluster(clusterName)),
+      definitionOf: (arn) => (arn ? findTaskDefinition(store, store.scope, arn)?.taskDefinition : undefined),
+    });
+  }
+  return services;
+}
+
+/** Every account and region with a Service Connect service among `services` (all of the state's). */
+export function serviceConnectScopes(services: Iterable<ServiceRecord>): Scope[] {
+  const scopes = new Map<string, Scope>();
+  for (const record of services) {
+    if (!record.serviceConnectConfiguration?.enabled) continue;
+    const [, , , region, accountId] = record.serviceArn.split(':');
+    if (region && accountId) scopes.set(`${accountId}/${region}`, { accountId, region });
+  }
+  return [...scopes.values()];
+}
