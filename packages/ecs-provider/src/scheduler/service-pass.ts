@@ -13,6 +13,7 @@ import type { ServiceDeploymentRecord, ServiceRecord, ServiceRevisionRecord } fr
 import { keyOfArn, serviceDeploymentKeyOf } from '../domain/service-deployments';
 import type { Scope } from '../arn';
 import { withEvents } from './service-events';
+import type { PassTasks } from './pass-tasks';
 import { editableService, type EditableService } from './editable-service';
 
 export interface ServicePassOptions {
@@ -47,8 +48,11 @@ export class ServicePass {
     readonly tasks: readonly TaskRecord[],
   ) {}
 
-  /** A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE). */
-  static open(options: ServicePassOptions, record: ServiceRecord): ServicePass | undefined {
+  /**
+   * A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE).
+   * `passTasks`: the scheduler pass's tasks by cluster and group, read once for all its services.
+   */
+  static open(options: ServicePassOptions, record: ServiceRecord, passTasks?: PassTasks): ServicePass | undefined {
     const arn = parseArn(record.serviceArn);
     const clusterArn = parseArn(record.clusterArn);
     if (!arn || !clusterArn) return undefined;
@@ -59,7 +63,10 @@ export class ServicePass {
     const current = store.services.get(key);
     if (!current || (current.status !== 'ACTIVE' && current.status !== 'DRAINING')) return undefined;
     const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true, store.taskIndex);
-    const tasks = tasksOfService(current, scoped.inCluster(clusterName));
+    const clusterTasks = passTasks
+      ? passTasks.ofGroup(store, scoped, clusterName, serviceGroup(current.serviceName!))
+      : scoped.inCluster(clusterName);
+    const tasks = tasksOfService(current, clusterTasks);
     const service = editableService(current);
     return new ServicePass(options, store, key, clusterName, scoped, service, tasks);
   }

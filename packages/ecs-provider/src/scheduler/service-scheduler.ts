@@ -22,6 +22,7 @@ import {
 import { reconcileTaskSets } from './task-sets';
 import { usesTaskSets } from '../domain/task-sets';
 import { ServicePass } from './service-pass';
+import { PassTasks } from './pass-tasks';
 import { StartThrottles, type BackoffConfig } from './start-throttle';
 
 export interface ServiceSchedulerConfig extends BackoffConfig {
@@ -92,10 +93,11 @@ export class ServiceScheduler {
   /** One reconciliation pass over every service that still has work. */
   pass(): void {
     if (this.closed || !this.options.ready()) return;
+    const passTasks = new PassTasks();
     for (const record of [...this.options.services.values()]) {
       if (record.status !== 'ACTIVE' && record.status !== 'DRAINING') continue;
       try {
-        this.reconcile(record);
+        this.reconcile(record, passTasks);
       } catch (error) {
         this.options.logger.warn('service reconciliation failed', {
           serviceArn: record.serviceArn,
@@ -106,8 +108,8 @@ export class ServiceScheduler {
   }
 
   /** One service's pass: the steps in the order ECS takes them (docs/ecs-provider.md, "The scheduler"). */
-  private reconcile(record: ServiceRecord): void {
-    const pass = ServicePass.open(this.options, record);
+  private reconcile(record: ServiceRecord, passTasks: PassTasks): void {
+    const pass = ServicePass.open(this.options, record, passTasks);
     if (!pass) return;
     const { serviceArn } = pass.service;
     if (pass.service.status === 'DRAINING') {
