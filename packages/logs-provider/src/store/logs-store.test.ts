@@ -1,6 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { openStateStore, type StateStore } from './state-store';
 import { LogsStore, type LogGroup, type LogStream } from './logs-store';
-import { MESSAGE, type EventChunkRecord } from './records';
+import { MESSAGE, chunkEvents, packChunk, type EventChunkRecord } from './records';
+import { compareEvents } from './event-order';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2030, 0, 15);
@@ -80,6 +86,118 @@ describe('LogsStore', () => {
       [NOW, 1, NOW, 'say "hi"\n'],
       [NOW + 1, 2, NOW + 7, 'ünïcode ✓'],
     ]);
+  });
+
+  it('keeps in memory exactly the events each stored chunk unpacks to, as a tail chunk grows and after reopening', () => {
+    // Small batches extend the tail chunk (its events are re-read from the rewritten chunk), then a big
+    // batch, then one out of order, merged into place.
+    for (let i = 0; i < 30; i++) {
+      store.append(group, stream, [{ timestamp: NOW + i, message: `line ${i} ${'m'.repeat(i)}` }], NOW + i);
+    }
+    const big = Array.from({ length: 500 }, (_, i) => ({
+      timestamp: NOW + 100,
+      message: `big ${i} ✓ ${'z'.repeat(40)}`,
+    }));
+    store.append(
+      group,
+      stream,
+      big,
+      NOW + 200,
+      big.reduce((n, e) => n + Buffer.byteLength(e.message), 0),
+    );
+    store.append(group, stream, [{ timestamp: NOW + 50, message: 'late arrival' }], NOW + 300);
+    const inMemory = store.events(group, stream, NOW).map((e) => [...e]);
+    expect(inMemory).toHaveLength(531);
+    expect(inMemory[0]).toEqual([NOW, 1, NOW, 'line 0 ']);
+    expect(inMemory[30]).toEqual([NOW + 50, 531, NOW + 300, 'late arrival']);
+    expect(inMemory[31]).toEqual([NOW + 100, 31, NOW + 200, `big 0 ✓ ${'z'.repeat(40)}`]);
+
+    const unpacked = chunks()
+      .flatMap(([, chunk]) => [...chunkEvents(chunk)])
+      .sort(compareEvents)
+      .map((e) => [...e]);
+    expect(unpacked).toEqual(inMemory);
+    const reopened = new LogsStore(state);
+    const g = reopened.group('/g')!;
+    expect(reopened.events(g, g.streams.get('s')!, NOW).map((e) => [...e])).toEqual(inMemory);
+  });
+
+  it("packs a tail's events and a new batch into one chunk, ingestion times as runs", () => {
+    const chunk = packChunk(
+      [
+        [NOW, 4, NOW, 'ab'],
+        [NOW + 2, 5, NOW + 1, 'c'],
+      ],
+      [
+        { timestamp: NOW + 2, message: 'de' },
+        { timestamp: NOW + 5, message: '' },
+      ],
+      6,
+      NOW + 1,
+      5,
+      NOW + 5,
+    );
+    expect(chunk).toEqual({
+      count: 4,
+      firstSeq: 4,
+      firstTimestamp: NOW,
+      timestamps: [0, 2, 0, 3],
+      ingestion: [1, NOW, 3, NOW + 1],
+      text: 'abcde',
+      lengths: [2, 1, 2, 0],
+      bytes: 5,
+      maxTimestamp: NOW + 5,
+    });
+    expect(chunkEvents(chunk)).toEqual([
+      [NOW, 4, NOW, 'ab'],
+      [NOW + 2, 5, NOW + 1, 'c'],
+      [NOW + 2, 6, NOW + 1, 'de'],
+      [NOW + 5, 7, NOW + 1, ''],
+    ]);
+    expect(() => packChunk([[NOW, 4, NOW, 'ab']], [{ timestamp: NOW, message: 'x' }], 9, NOW, 3, NOW)).toThrow(
+      'consecutive',
+    );
+  });
+
+  it("holds a persistent stream's messages once in memory, not also as the strings the batches brought", () => {
+    // A heap measurement, not a timing: messages of 1,000 bytes, as separate strings decoded from a Buffer
+    // (as the log parser makes them). Held once, a line costs its message plus ~200 bytes of event and
+    // chunk numbers; held twice (the batch's strings beside the chunk's flattened text), over 2,000.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heapUsed = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logs-store-memory-'));
+    const durable = openStateStore({ dir });
+    try {
+      const logs = new LogsStore(durable);
+      const g = logs.createGroup('/g', NOW);
+      const s = logs.createStream(g, 's', NOW);
+      const lines = 20_000;
+      const size = 1000;
+      const before = heapUsed();
+      for (let done = 0; done < lines; done += 1000) {
+        const buffer = Buffer.from(
+          Array.from({ length: 1000 }, (_, i) => `${done + i}`.padEnd(size, 'x')).join(''),
+          'latin1',
+        );
+        const batch = Array.from({ length: 1000 }, (_, i) => ({
+          timestamp: NOW + done + i,
+          message: buffer.toString('latin1', i * size, (i + 1) * size),
+        }));
+        logs.append(g, s, batch, NOW);
+      }
+      const perLine = (heapUsed() - before) / lines;
+      expect(logs.events(g, s, NOW)).toHaveLength(lines);
+      expect(perLine).toBeGreaterThan(size);
+      expect(perLine).toBeLessThan(1.6 * size);
+    } finally {
+      durable.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads chunks written before packing, and extends such a tail chunk', () => {

@@ -39,7 +39,8 @@ export interface NewEvent {
 export class LogStream {
   /**
    * Owned by LogsStore: the events in order (by timestamp, then arrival), loaded from the stream's chunks on
-   * first use and kept up to date by every append (the stored chunks hold the same events as text).
+   * first use and kept up to date by every append. Each event's message is a slice of its stored chunk's
+   * packed text, so the messages are in memory once.
    */
   sortedEvents: StoredEvent[] | undefined;
 
@@ -211,17 +212,13 @@ export class LogsStore {
     if (batch.length === 0) return;
     const events = this.unexpired(group, stream, now);
     const record = stream.record;
-    let seq = record.nextSeq;
     let bytes = 0;
-    const added: StoredEvent[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      const e = batch[i]!;
-      added[i] = Object.freeze([e.timestamp, seq++, now, e.message] as const);
-      if (messageBytes === undefined) bytes += Buffer.byteLength(e.message, 'utf8');
-    }
     if (messageBytes !== undefined) bytes = messageBytes;
-    const maxTimestamp = added[added.length - 1]![TIMESTAMP];
-    const inOrder = events.length === 0 || compareEvents(added[0]!, events[events.length - 1]!) > 0;
+    else for (const e of batch) bytes += Buffer.byteLength(e.message, 'utf8');
+    const firstTimestamp = batch[0]!.timestamp;
+    const maxTimestamp = batch[batch.length - 1]!.timestamp;
+    // The batch's sequence numbers come after every stored event's, so only timestamps decide.
+    const inOrder = events.length === 0 || firstTimestamp >= events[events.length - 1]![TIMESTAMP];
 
     const tailNumber = record.nextChunk - 1;
     const tailKey = chunkKey(group.name, stream.name, tailNumber);
@@ -236,18 +233,20 @@ export class LogsStore {
 
     const chunkNumber = extendTail ? tailNumber : record.nextChunk;
     const key = chunkKey(group.name, stream.name, chunkNumber);
-    const chunkEventsList = extendTail ? [...events.slice(events.length - tailCount), ...added] : added;
     const chunk: EventChunkRecord = packChunk(
-      chunkEventsList,
+      extendTail ? events.slice(events.length - tailCount) : [],
+      batch,
+      record.nextSeq,
+      now,
       (extendTail ? tail.bytes : 0) + bytes,
       extendTail ? Math.max(tail.maxTimestamp, maxTimestamp) : maxTimestamp,
     );
     const updated: LogStreamRecord = {
       ...record,
-      firstEventTimestamp: Math.min(record.firstEventTimestamp ?? Infinity, added[0]![TIMESTAMP]),
+      firstEventTimestamp: Math.min(record.firstEventTimestamp ?? Infinity, firstTimestamp),
       lastEventTimestamp: Math.max(record.lastEventTimestamp ?? -Infinity, maxTimestamp),
       lastIngestionTime: now,
-      nextSeq: seq,
+      nextSeq: record.nextSeq + batch.length,
       nextChunk: chunkNumber + 1,
       storedBytes: record.storedBytes + bytes,
     };
@@ -257,8 +256,14 @@ export class LogsStore {
     });
     stream.record = this.streamTable.get(streamKey(group.name, stream.name))!;
 
-    if (inOrder) for (const event of added) events.push(event);
-    else mergeInto(events, added);
+    // The events kept in memory are the stored chunk's, unpacked once: their messages are slices of its text
+    // (a slice references the text without copying), so a stream's messages are held once, not also as the
+    // batch's strings. A rewritten tail chunk's events are replaced too, so no older text stays alive.
+    const stored = chunkEvents(this.chunkTable.get(key)!);
+    const tailStart = extendTail ? events.length - tailCount : events.length;
+    for (let i = 0; i < stored.length - batch.length; i++) events[tailStart + i] = stored[i]!;
+    if (inOrder) for (let i = stored.length - batch.length; i < stored.length; i++) events.push(stored[i]!);
+    else mergeInto(events, stored);
   }
 
   private loaded(group: LogGroup, stream: LogStream): StoredEvent[] {

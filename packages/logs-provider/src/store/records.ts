@@ -49,8 +49,9 @@ export const MESSAGE = 3;
  * Written packed (PackedChunk): the messages as one string and the numbers as small integers, so a write
  * of thousands of events costs the store's JSON copy of one string and two arrays of small integers
  * instead of a frozen tuple per event with its 13-digit timestamps written and parsed as text (about a
- * quarter of the CPU per event). The LogsStore keeps the events themselves in memory and unpacks a chunk
- * only when it loads a stream. Chunks written before hold `events`, and are read as they are.
+ * quarter of the CPU per event). The LogsStore keeps the events in memory as the chunks' unpacked events,
+ * whose messages are slices of `text` (V8 references the parent string, no copy), so the messages are held
+ * once. Chunks written before hold `events`, and are read as they are.
  */
 export type EventChunkRecord = PackedChunk | UnpackedChunk;
 
@@ -78,32 +79,65 @@ export interface UnpackedChunk extends ChunkSummary {
   readonly events: readonly StoredEvent[];
 }
 
-/** Packs events with consecutive sequence numbers (as every chunk's are). */
-export function packChunk(events: readonly StoredEvent[], bytes: number, maxTimestamp: number): PackedChunk {
-  const count = events.length;
+/** A new event as a batch brings it. */
+export interface BatchEvent {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/**
+ * Packs a chunk: `previous` (stored events with consecutive sequence numbers, e.g. the tail chunk's, or none)
+ * followed by `batch`, whose events get the next sequence numbers and ingestion time `now`. The new events
+ * are packed straight from the batch, without a stored tuple each; the text is built by one `join`, a flat
+ * string (`+=` would build a tree of one node per message, and keep the batch's strings in it).
+ */
+export function packChunk(
+  previous: readonly StoredEvent[],
+  batch: readonly BatchEvent[],
+  /** The batch's first sequence number; `previous` must end just before it. */
+  batchSeq: number,
+  now: number,
+  bytes: number,
+  maxTimestamp: number,
+): PackedChunk {
+  const count = previous.length + batch.length;
   const timestamps = new Array<number>(count);
   const lengths = new Array<number>(count);
+  const messages = new Array<string>(count);
   const ingestion: number[] = [];
-  let text = '';
-  let previous = events[0]![TIMESTAMP];
-  for (let i = 0; i < count; i++) {
-    const event = events[i]!;
-    if (event[SEQ] !== events[0]![SEQ] + i) throw new Error('a chunk holds consecutive sequence numbers');
-    timestamps[i] = event[TIMESTAMP] - previous;
-    previous = event[TIMESTAMP];
-    if (ingestion.length > 0 && ingestion[ingestion.length - 1] === event[INGESTION_TIME]) {
-      ingestion[ingestion.length - 2]!++;
-    } else ingestion.push(1, event[INGESTION_TIME]);
+  const addIngestion = (time: number) => {
+    if (ingestion.length > 0 && ingestion[ingestion.length - 1] === time) ingestion[ingestion.length - 2]!++;
+    else ingestion.push(1, time);
+  };
+  const firstTimestamp = previous.length > 0 ? previous[0]![TIMESTAMP] : batch[0]!.timestamp;
+  let last = firstTimestamp;
+  for (let i = 0; i < previous.length; i++) {
+    const event = previous[i]!;
+    if (event[SEQ] !== batchSeq - previous.length + i) throw new Error('a chunk holds consecutive sequence numbers');
+    timestamps[i] = event[TIMESTAMP] - last;
+    last = event[TIMESTAMP];
+    addIngestion(event[INGESTION_TIME]);
     lengths[i] = event[MESSAGE].length;
-    text += event[MESSAGE];
+    messages[i] = event[MESSAGE];
+  }
+  for (let i = 0, j = previous.length; i < batch.length; i++, j++) {
+    const event = batch[i]!;
+    timestamps[j] = event.timestamp - last;
+    last = event.timestamp;
+    lengths[j] = event.message.length;
+    messages[j] = event.message;
+  }
+  if (batch.length > 0) {
+    addIngestion(now);
+    ingestion[ingestion.length - 2]! += batch.length - 1;
   }
   return {
     count,
-    firstSeq: events[0]![SEQ],
-    firstTimestamp: events[0]![TIMESTAMP],
+    firstSeq: batchSeq - previous.length,
+    firstTimestamp,
     timestamps,
     ingestion,
-    text,
+    text: messages.join(''),
     lengths,
     bytes,
     maxTimestamp,
