@@ -188,18 +188,16 @@ function storedCopy(value: unknown, depth: number): unknown {
 
 /**
  * Whether a frozen object is already what storing it would give, so that what a read returns is exactly
- * what a restart gives back: plain objects and arrays of JSON primitives, frozen all the way down, whose
- * own properties are all enumerable string-keyed data properties (JSON drops the rest, and a getter can
- * answer differently later) and whose arrays have neither holes nor extra members. A Date never
- * qualifies: freezing does not stop `setTime`, so it is always copied.
+ * what a restart gives back: plain objects and arrays of JSON primitives, frozen all the way down, with
+ * no getters (one can answer differently later) and arrays with neither holes nor extra members (JSON
+ * drops those). A Date never qualifies: freezing does not stop `setTime`, so it is always copied.
  */
 function isStoredData(object: object, depth: number): boolean {
   const prototype = Object.getPrototypeOf(object) as object | null;
   if (Array.isArray(object)) {
     if (!ARRAY_PROTOTYPES.includes(prototype as unknown[])) return false;
-    // One key per index and no other (symbols and non-enumerable members count too): no holes, no extras.
-    if (Reflect.ownKeys(object).length !== object.length + 1 || Object.keys(object).length !== object.length)
-      return false;
+    // One key per index and no other: no holes, no extra members (the costliest check of a put).
+    if (Object.keys(object).length !== object.length) return false;
     for (let i = 0; i < object.length; i++) {
       if (!isDataProperty(object, i) || !isStoredMember(object[i], depth)) return false;
     }
@@ -207,15 +205,16 @@ function isStoredData(object: object, depth: number): boolean {
   }
   // A stored object has Object.prototype (JSON.parse makes no null-prototype objects).
   if (prototype === null || !isPlainPrototype(prototype)) return false;
-  const keys = Reflect.ownKeys(object);
-  for (const key of keys) {
-    if (typeof key !== 'string' || key === DATE_MARKER || !isDataProperty(object, key)) return false;
-    if (!isStoredMember((object as Record<string, unknown>)[key], depth)) return false;
+  const record = object as Record<string, unknown>;
+  // for-in, not Reflect.ownKeys: it uses V8's enum cache, and the latter made a put of a task ~3x slower.
+  for (const key in record) {
+    if (key === DATE_MARKER || !isDataProperty(record, key)) return false;
+    if (!isStoredMember(record[key], depth)) return false;
   }
   return true;
 }
 
-/** An own enumerable property with a value (not a getter or setter). */
+/** An own enumerable property with a value (not a getter or setter; for-in also visits inherited ones). */
 function isDataProperty(object: object, key: string | number): boolean {
   const descriptor = Object.getOwnPropertyDescriptor(object, key);
   return descriptor !== undefined && descriptor.enumerable === true && 'value' in descriptor;
