@@ -75,6 +75,77 @@ async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {
   };
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+function cpuMsOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+const START_RUNS = Number(process.env.BENCH_GROWTH_START_RUNS ?? 3);
+
+/**
+ * Start-up from `dataDir` the way users start the gateway: `npm start`'s file (the bundle,
+ * packages/gateway/dist/localcloud.js, with its V8 code cache) and, beside it, the unbundled
+ * packages/gateway/dist/main.js, alternating, START_RUNS each. The Docker engine is pointed at a closed
+ * port: the first answer never waits for it, and the supervisor then neither touches containers nor
+ * changes the state (the 1,000 running records stay as seeded). Each: ms spawn → healthy, and the CPU
+ * the process used to then (/proc; far less load-sensitive than wall time). Medians.
+ */
+async function userStarts(root, dataDir) {
+  const scripts = {
+    bundle: path.join(root, 'packages/gateway/dist/localcloud.js'),
+    unbundled: path.join(root, 'packages/gateway/dist/main.js'),
+  };
+  const samples = { bundle: [], unbundled: [] };
+  for (let i = 0; i < START_RUNS; i++) {
+    for (const [name, script] of Object.entries(scripts)) {
+      if (!fs.existsSync(script)) continue;
+      const port = await freePort();
+      const started = performance.now();
+      const child = spawn(process.execPath, [script], {
+        env: {
+          ...process.env,
+          SERVICES: 'ecs',
+          GATEWAY_LISTEN: `127.0.0.1:${port}`,
+          LOG_LEVEL: 'error',
+          PERSISTENCE: '1',
+          DATA_DIR: dataDir,
+          DOCKER_HOST: 'tcp://127.0.0.1:1',
+          ECS_TASK_OUTPUT: 'off',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      try {
+        for (;;) {
+          if (child.exitCode !== null) throw new Error(`${script} exited before it was ready`);
+          const ready = await new Promise((resolve) => {
+            http
+              .get(`http://127.0.0.1:${port}/_localcloud/health`, (res) =>
+                resolve(res.resume() && res.statusCode === 200),
+              )
+              .on('error', () => resolve(false));
+          });
+          if (ready) break;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        samples[name].push({ ms: performance.now() - started, cpu: cpuMsOf(child.pid) });
+      } finally {
+        await stopGateway({ child });
+      }
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const out = {};
+  for (const [name, list] of Object.entries(samples)) {
+    if (list.length > 0) out[name] = { ms: median(list.map((s) => s.ms)), cpu: median(list.map((s) => s.cpu)) };
+  }
+  return out;
+}
+
 async function phase(total, makeCall, pid) {
   const cpuBefore = cpuSeconds(pid);
   const result = await closedLoop(total, CONCURRENCY, PHASE_TIME_LIMIT_MS, makeCall);
@@ -162,6 +233,8 @@ async function runBuild(root) {
     const grown = await measure(gateway).finally(() => stopGateway(gateway));
     const grownStart = await startGateway({ BENCH_ROOT: root, PERSISTENCE: '1', DATA_DIR: grownDir });
     await stopGateway(grownStart);
+    const emptyUser = await userStarts(root, emptyDir);
+    const grownUser = await userStarts(root, grownDir);
     const bytes = fs
       .readdirSync(path.join(grownDir, 'ecs'))
       .reduce((sum, file) => sum + fs.statSync(path.join(grownDir, 'ecs', file)).size, 0);
@@ -171,6 +244,8 @@ async function runBuild(root) {
       seeded,
       emptyStartMs: emptyStart.startMs,
       grownStartMs: grownStart.startMs,
+      emptyUser,
+      grownUser,
       emptyLoaded: emptyStart.loaded,
       grownLoaded: grownStart.loaded,
       bytes,
@@ -227,13 +302,31 @@ async function main() {
       'grown CPU/req': `${run.grownStartMs.toFixed(0)} ms`,
       'CPU ratio': `${(run.bytes / 1048576).toFixed(0)} MiB on disk`,
     });
+    for (const kind of ['bundle', 'unbundled']) {
+      const e = run.emptyUser[kind];
+      const g = run.grownUser[kind];
+      if (!e || !g) continue;
+      rows.push({
+        build: name,
+        operation: `start-up, ${kind === 'bundle' ? 'npm start (dist/localcloud.js)' : 'dist/main.js'}, median`,
+        'empty CPU/req': `${e.ms.toFixed(0)} ms (CPU ${e.cpu.toFixed(0)})`,
+        'grown CPU/req': `${g.ms.toFixed(0)} ms (CPU ${g.cpu.toFixed(0)})`,
+      });
+    }
     if (name === 'this') {
+      const e = run.emptyUser.bundle;
+      const g = run.grownUser.bundle;
       figures.push({
-        key: 'start-up with the grown state persisted',
-        value: `${run.grownStartMs.toFixed(0)} ms (empty store: ${run.emptyStartMs.toFixed(0)} ms, so loading the state ~${(run.grownStartMs - run.emptyStartMs).toFixed(0)} ms; ${(run.bytes / 1048576).toFixed(0)} MiB on disk)`,
-        short: `${run.grownStartMs.toFixed(0)}ms`,
+        key: 'start-up with the grown state persisted (npm start: the bundle; spawn → healthy, median)',
+        value: `${g.ms.toFixed(0)} ms, ${g.cpu.toFixed(0)} ms CPU (empty store: ${e.ms.toFixed(0)} ms, ${e.cpu.toFixed(0)} ms CPU, so the state ~${(g.ms - e.ms).toFixed(0)} ms; ${(run.bytes / 1048576).toFixed(0)} MiB on disk; load ${os.loadavg()[0].toFixed(1)})`,
+        short: `${g.ms.toFixed(0)}ms`,
         target: '< 1000 ms',
-        met: run.grownStartMs < 1000,
+        met: g.ms < 1000,
+      });
+      figures.push({
+        key: 'start-up with the grown state persisted, the bench gateway (unbundled, in-memory backend)',
+        value: `${run.grownStartMs.toFixed(0)} ms (empty store: ${run.emptyStartMs.toFixed(0)} ms)`,
+        short: `${run.grownStartMs.toFixed(0)}ms`,
       });
       figures.push({
         key: 'CPU with no request, grown store (the schedulers; every phase pays it per second)',

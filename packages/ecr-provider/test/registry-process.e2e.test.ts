@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@localcloud/gateway';
-import { RegistryProcess } from '../src/registry/registry-process';
+import { RegistryProcess, readPidFile } from '../src/registry/registry-process';
 import { describeWithRegistry, registryBinary } from './support';
+
+const pidOf = (p: RegistryProcess) => (p as unknown as { child: { pid: number } }).child.pid;
 
 describeWithRegistry('the supervised registry process', () => {
   it('ends the registry a killed gateway left behind (its pid file), and only that', async () => {
@@ -17,7 +19,7 @@ describeWithRegistry('the supervised registry process', () => {
     };
     const orphan = new RegistryProcess(options);
     await orphan.start();
-    const orphanPid = Number(fs.readFileSync(options.pidFile, 'utf8'));
+    const orphanPid = readPidFile(options.pidFile)!.pid;
     const exited = new Promise<void>((resolve) =>
       (orphan as unknown as { child: { once(e: string, f: () => void): void } }).child.once('exit', resolve),
     );
@@ -31,7 +33,12 @@ describeWithRegistry('the supervised registry process', () => {
       await exited;
       expect(orphan.running).toBe(false);
       expect(next.running).toBe(true);
-      expect(Number(fs.readFileSync(options.pidFile, 'utf8'))).not.toBe(orphanPid);
+      expect(readPidFile(options.pidFile)!.pid).not.toBe(orphanPid);
+      // Stopping the orphan's object leaves the pid file alone: it names the next registry now.
+      await orphan.stop();
+      expect(readPidFile(options.pidFile)!.pid).toBe(pidOf(next));
+      await next.stop();
+      expect(fs.existsSync(options.pidFile)).toBe(false);
     } finally {
       await next.stop();
       await orphan.stop();

@@ -2,8 +2,7 @@ import type { ProviderContext } from '@localcloud/gateway';
 import { ModelledProvider, type AccountRegion } from '@localcloud/aws-model';
 import { LOGS_MODEL } from './model';
 import { LOGS_HANDLERS } from './operations';
-import { LogsStore } from './store/logs-store';
-import { openStateStore } from './store/state-store';
+import { openLogsStore, type LogsStore } from './store/logs-store';
 import { checkLogGroupName, checkLogStreamName } from './validation/constraints';
 import { logGroupNotFound } from './errors';
 import { requireLogGroup, requireLogStream } from './handlers/lookup';
@@ -36,7 +35,7 @@ export class LogsProvider extends ModelledProvider<LogsStore, LogsScope> impleme
   }
 
   protected openStore(dir: string | undefined): LogsStore {
-    return new LogsStore(openStateStore({ dir }));
+    return openLogsStore(dir);
   }
 
   // LogsSink: the in-process API for other providers.

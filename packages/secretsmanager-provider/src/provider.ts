@@ -1,8 +1,7 @@
 import type { ProviderContext } from '@localcloud/gateway';
-import { openStateStore } from '@localcloud/persistence';
 import { ModelledProvider, lazyServiceModel, type AccountRegion } from '@localcloud/aws-model';
 import { SECRETSMANAGER_HANDLERS, type SecretsManagerScope } from './operations';
-import { SecretsManagerStore } from './store';
+import { openSecretsManagerStore, type SecretsManagerStore } from './store';
 
 /** The API model generated from @aws-sdk/client-secrets-manager (`npm run generate`). */
 // Read on the first request that needs it (lazyServiceModel), not at start.
@@ -33,7 +32,7 @@ export class SecretsManagerProvider extends ModelledProvider<SecretsManagerStore
   }
 
   protected openStore(dir: string | undefined): SecretsManagerStore {
-    return new SecretsManagerStore(openStateStore({ dir }));
+    return openSecretsManagerStore(dir);
   }
 
   protected scopeFor(where: AccountRegion): SecretsManagerScope {

@@ -1,4 +1,4 @@
-import type { DurableTable, StateStore } from '@localcloud/persistence';
+import { openStateStore, type DurableTable, type StateStore } from '@localcloud/persistence';
 
 export interface Tag {
   readonly Key?: string;
@@ -38,6 +38,18 @@ export interface SecretValue {
 }
 
 /**
+ * Opens the secrets of one account and region (journal in `dir`, or memory). A failed sync undoes records
+ * whose names the index already holds (a rolled-back force delete would hide a secret from lookups by name),
+ * so the index is built again from the records then, before any waiter hears of the failure. A transaction
+ * that throws needs nothing: the index changes only after a transaction returns.
+ */
+export function openSecretsManagerStore(dir: string | undefined): SecretsManagerStore {
+  let store: SecretsManagerStore | undefined;
+  const state = openStateStore({ dir, onRollback: () => store?.reindex() });
+  return (store = new SecretsManagerStore(state));
+}
+
+/**
  * The secrets of one account and region: durable tables of a @localcloud/persistence store, and an
  * index by name. A secret whose deletion date has passed is removed when next looked at.
  */
@@ -50,6 +62,12 @@ export class SecretsManagerStore {
   constructor(private readonly state: StateStore) {
     this.secrets = state.table<SecretRecord>('secretsmanager.secrets');
     this.values = state.table<SecretValue>('secretsmanager.values');
+    this.reindex();
+  }
+
+  /** Builds the name index again from the records: at start, and after a failed sync undid some of them. */
+  reindex(): void {
+    this.byName.clear();
     for (const secret of this.secrets.values()) this.byName.set(secret.name, secret.arn);
   }
 

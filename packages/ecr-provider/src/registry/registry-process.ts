@@ -33,21 +33,41 @@ export function findRegistryBinary(env: Readonly<Record<string, string | undefin
   return undefined;
 }
 
+/** What a pid file records: the registry's pid and the config it was started with (its run folder's own). */
+export interface RegistryPid {
+  readonly pid: number;
+  readonly config: string;
+}
+
+/** The pid file's record; undefined when it is missing or not ours (a pid file of an older version). */
+export function readPidFile(pidFile: string): RegistryPid | undefined {
+  try {
+    const { pid, config } = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as Partial<RegistryPid>;
+    return Number.isInteger(pid) && typeof config === 'string' ? { pid: pid!, config } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Ends the registry a gateway killed with -9 left running, as its pid file names it: only a registry of
- * ours (its command line names a config in one of our run folders). Cheap enough for every start, so a
- * left-behind registry does not outlive the next gateway's start even when that one never needs its own.
+ * Ends the registry a gateway killed with -9 left running, as its pid file names it: only if that pid's
+ * command line is `serve <the config the pid file records>`. A pid is reused, and this runs at start and
+ * again at the lazy registry start (maybe hours later): `serve` and a run folder of ours alone could name
+ * another gateway's registry. Cheap enough for every start, so a left-behind registry does not outlive the
+ * next gateway's start even when that one never needs its own.
  */
 export function endLeftBehind(pidFile: string, logger: Logger): void {
+  const recorded = readPidFile(pidFile);
+  if (!recorded) return;
   try {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (Number.isInteger(pid) && cmdline.includes('serve') && cmdline.includes(`${path.sep}lc-ecr-`)) {
-      process.kill(pid, 'SIGKILL');
-      logger.warn(`ecr: ended registry ${pid} left behind by an earlier gateway`);
+    const args = fs.readFileSync(`/proc/${recorded.pid}/cmdline`, 'utf8').split('\0');
+    const serving = args.indexOf('serve');
+    if (serving >= 0 && args[serving + 1] === recorded.config) {
+      process.kill(recorded.pid, 'SIGKILL');
+      logger.warn(`ecr: ended registry ${recorded.pid} left behind by an earlier gateway`);
     }
   } catch {
-    // no pid file, no such process, or no /proc (not Linux): nothing to end
+    // no such process, or no /proc (not Linux): nothing to end
   }
 }
 
@@ -71,6 +91,7 @@ export class RegistryProcess {
   /** Where the registry listens; requests go there with `socketPath`. */
   readonly socketPath: string;
   private readonly runDir: string;
+  private readonly configFile: string;
   private child: ChildProcess | undefined;
   private stopping = false;
   private restarts = 0;
@@ -80,12 +101,13 @@ export class RegistryProcess {
     // Unix socket paths are limited to ~107 bytes, so the socket lives in a short temporary folder.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecr-'));
     this.socketPath = path.join(this.runDir, 'registry.sock');
+    this.configFile = path.join(this.runDir, 'config.yml');
   }
 
   /** Starts the registry and resolves once it answers `GET /v2/`. */
   async start(): Promise<void> {
     fs.mkdirSync(this.options.storageDir, { recursive: true });
-    fs.writeFileSync(path.join(this.runDir, 'config.yml'), this.config());
+    fs.writeFileSync(this.configFile, this.config());
     if (this.options.pidFile) endLeftBehind(this.options.pidFile, this.options.logger);
     this.spawn();
     await this.waitReady(20_000);
@@ -107,6 +129,15 @@ export class RegistryProcess {
       clearTimeout(timer);
     }
     fs.rmSync(this.runDir, { recursive: true, force: true });
+    this.removePidFile(child?.pid);
+  }
+
+  /** Removes the pid file if it still names this registry (another gateway may have written it since). */
+  private removePidFile(pid: number | undefined): void {
+    const { pidFile } = this.options;
+    if (!pidFile || pid === undefined) return;
+    const recorded = readPidFile(pidFile);
+    if (recorded?.pid === pid && recorded.config === this.configFile) fs.rmSync(pidFile, { force: true });
   }
 
   private config(): string {
@@ -132,11 +163,14 @@ export class RegistryProcess {
 
   private spawn(): void {
     fs.rmSync(this.socketPath, { force: true });
-    const child = spawn(this.options.binary, ['serve', path.join(this.runDir, 'config.yml')], {
+    const child = spawn(this.options.binary, ['serve', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    if (this.options.pidFile && child.pid) fs.writeFileSync(this.options.pidFile, String(child.pid));
+    if (this.options.pidFile && child.pid) {
+      const record: RegistryPid = { pid: child.pid, config: this.configFile };
+      fs.writeFileSync(this.options.pidFile, JSON.stringify(record));
+    }
     const log = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         this.options.logger.debug(`ecr registry: ${line}`);

@@ -54,3 +54,36 @@ describe('ServiceRegistrar', () => {
     expect(['srv-a', 'srv-b', 'srv-c'].flatMap((id) => cloudMap.instancesIn(id))).toEqual([]);
   });
 });
+
+describe('ServiceRegistrar when a Cloud Map call fails', () => {
+  const cloudMap = new RecordingCloudMap();
+  let registries = [registry('srv-a')];
+  const registrar = new ServiceRegistrar({
+    get: () => running,
+    serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
+    cloudMap: () => cloudMap.asProvider(),
+    logger: winston.createLogger({ silent: true }),
+  });
+  const changed = async () => {
+    registrar.taskChanged(running);
+    await registrar.idle();
+  };
+
+  test('a failed join still leaves the old registry, and the next change retries the join', async () => {
+    await changed();
+    expect(cloudMap.instancesIn('srv-a')).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    // Moved to srv-b, whose RegisterInstance fails: it must be out of srv-a all the same.
+    cloudMap.deleted.add('srv-b');
+    registries = [registry('srv-b')];
+    await changed();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect(cloudMap.instancesIn('srv-b')).toEqual([]);
+
+    // The failed half was not recorded as applied: the next change of the same task registers it.
+    cloudMap.deleted.delete('srv-b');
+    await changed();
+    expect(cloudMap.instancesIn('srv-b')).toEqual(['0123456789abcdef0123456789abcdef']);
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+  });
+});

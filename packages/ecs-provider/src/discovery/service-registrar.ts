@@ -66,10 +66,21 @@ export class ServiceRegistrar {
       const joining = instances.filter((i) => before.get(instanceKey(i)) !== JSON.stringify(i));
       const now = new Set(instances.map(instanceKey));
       const leaving = (previous?.instances ?? []).filter((i) => !now.has(instanceKey(i)));
-      this.applied.set(task.taskArn, { registered: true, signature, instances });
+      const applied: Applied = { registered: true, signature, instances };
+      this.applied.set(task.taskArn, applied);
       this.enqueue(task.taskArn, async () => {
-        await this.register(joining);
-        await this.deregister(leaving);
+        // Each half per instance, so a failed join (say, its Cloud Map service was deleted) never keeps the
+        // task in the registries it left, and DNS stops answering it there.
+        const joined = await this.register(joining);
+        const left = await this.deregister(leaving);
+        if (joined.length === joining.length && left.length === leaving.length) return;
+        // Record only what took effect, without a signature, so the task's next change tries the rest again
+        // (unless a newer change already replaced this record).
+        if (this.applied.get(task.taskArn) !== applied) return;
+        const held = new Map((previous?.instances ?? []).map((i) => [instanceKey(i), i]));
+        for (const i of joined) held.set(instanceKey(i), i);
+        for (const i of left) held.delete(instanceKey(i));
+        this.applied.set(task.taskArn, { registered: true, instances: [...held.values()] });
       });
       return;
     }
@@ -80,7 +91,9 @@ export class ServiceRegistrar {
     // Registered by this process, or perhaps by the last one (a restart): take it out of discovery.
     const instances = previous?.instances ?? (service ? instancesOf(task, registries, service).instances : []);
     this.applied.set(task.taskArn, { registered: false, instances: [] });
-    this.enqueue(task.taskArn, () => this.deregister(instances));
+    this.enqueue(task.taskArn, async () => {
+      await this.deregister(instances);
+    });
     if (task.lastStatus === 'STOPPED') this.applied.delete(task.taskArn);
   }
 
@@ -99,29 +112,51 @@ export class ServiceRegistrar {
     });
   }
 
-  private async register(instances: readonly CloudMapInstance[]): Promise<void> {
+  /** Registers each instance on its own; answers those that were. */
+  private async register(instances: readonly CloudMapInstance[]): Promise<CloudMapInstance[]> {
+    const done: CloudMapInstance[] = [];
     for (const instance of instances) {
-      await this.call(instance, 'RegisterInstance', {
-        ServiceId: instance.serviceId,
-        InstanceId: instance.instanceId,
-        Attributes: instance.attributes,
-      });
+      try {
+        await this.call(instance, 'RegisterInstance', {
+          ServiceId: instance.serviceId,
+          InstanceId: instance.instanceId,
+          Attributes: instance.attributes,
+        });
+        done.push(instance);
+      } catch (error) {
+        this.failed('RegisterInstance', instance, error);
+      }
     }
+    return done;
   }
 
-  private async deregister(instances: readonly CloudMapInstance[]): Promise<void> {
+  /** Deregisters each instance on its own; answers those that are out of Cloud Map now. */
+  private async deregister(instances: readonly CloudMapInstance[]): Promise<CloudMapInstance[]> {
+    const done: CloudMapInstance[] = [];
     for (const instance of instances) {
       try {
         await this.call(instance, 'DeregisterInstance', {
           ServiceId: instance.serviceId,
           InstanceId: instance.instanceId,
         });
+        done.push(instance);
       } catch (error) {
         // Already gone (deregistered before a restart, or the Cloud Map service was deleted): nothing to undo.
         const code = (error as { code?: string }).code;
-        if (code !== 'InstanceNotFound' && code !== 'ServiceNotFound') throw error;
+        if (code === 'InstanceNotFound' || code === 'ServiceNotFound') done.push(instance);
+        else this.failed('DeregisterInstance', instance, error);
       }
     }
+    return done;
+  }
+
+  private failed(operation: string, instance: CloudMapInstance, error: unknown): void {
+    this.options.logger.warn('Cloud Map registration failed', {
+      operation,
+      serviceId: instance.serviceId,
+      instanceId: instance.instanceId,
+      error: String(error),
+    });
   }
 
   private async call(instance: CloudMapInstance, operation: string, input: object): Promise<unknown> {

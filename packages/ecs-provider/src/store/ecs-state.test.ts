@@ -83,3 +83,113 @@ describe('the ECS views after a failed journal sync', () => {
     expect(seen).toEqual(['c/t1']);
   });
 });
+
+/*
+ * The other two ways a transaction's records are undone, before any sync: the function throws after it
+ * wrote, or the journal refuses the transaction's line. The views are not dropped then (requests in flight
+ * hold them), so their indexes must be rebuilt in place.
+ */
+describe('the ECS views after a transaction that throws', () => {
+  let dir: string;
+  let ecs: EcsState;
+  const store = () => ecs.stores.get(ACCOUNT, REGION);
+  const running = () => [...store().taskIndex.after('c', 'RUNNING', undefined)].map((p) => p.slice(16));
+  const stopped = () => [...store().taskIndex.after('c', 'STOPPED', undefined)].map((p) => p.slice(16));
+  const listed = () => ({
+    families: [...store().families.keysAfter(undefined)],
+    settings: [...store().accountSettings.entries()].map(([key]) => key),
+    clusters: [...store().clusters.entries()].map(([key]) => key),
+    tasks: store().tasks.size,
+    running: running(),
+    stopped: stopped(),
+    unfinished: [...store().taskIndex.unfinishedKeys()],
+  });
+  // Each change moves an index: a new family (sorted keys), a task's desired status (task index), a new
+  // task, a deleted setting and a new cluster (key sets, listed before the transaction so they exist).
+  const writeEverything = () => {
+    store().families.put('ghost', { lastRevision: 1, status: 'ACTIVE' } as never);
+    store().tasks.put('c/t1', task('t1', 'STOPPED'));
+    store().tasks.put('c/t2', task('t2', 'RUNNING'));
+    store().accountSettings.delete('root awsvpcTrunking');
+    store().clusters.put('ghost', { clusterName: 'ghost' } as never);
+  };
+  let before: ReturnType<typeof listed>;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecs-state-'));
+    ecs = openEcsState(dir);
+    store().accountSettings.put('root awsvpcTrunking', {
+      name: 'awsvpcTrunking',
+      value: 'enabled',
+      principalArn: 'root',
+    });
+    store().families.put('kept', { lastRevision: 1, status: 'ACTIVE' } as never);
+    store().tasks.put('c/t1', task('t1', 'RUNNING'));
+    await ecs.state.durable();
+    before = listed();
+    expect(before).toEqual({
+      families: ['kept'],
+      settings: ['root awsvpcTrunking'],
+      clusters: [],
+      tasks: 1,
+      running: ['c/t1'],
+      stopped: [],
+      unfinished: ['c/t1'],
+    });
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    ecs.state.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists what the records hold when the function throws after its puts and deletes', async () => {
+    const held = store();
+    expect(() =>
+      held.transaction(() => {
+        writeEverything();
+        expect(running()).toEqual(['c/t2']);
+        throw new Error('a handler failed half-way');
+      }),
+    ).toThrow('a handler failed half-way');
+
+    expect(store()).toBe(held); // rebuilt in place, not dropped
+    expect(held.tasks.get('c/t1')?.desiredStatus).toBe('RUNNING');
+    expect(listed()).toEqual(before);
+    // Still usable, and durable: the store did not fail.
+    held.families.put('next', { lastRevision: 1, status: 'ACTIVE' } as never);
+    await ecs.state.durable();
+    expect([...held.families.keysAfter(undefined)]).toEqual(['kept', 'next']);
+  });
+
+  it('lists what the records hold when the journal refuses the transaction', async () => {
+    jest.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    expect(() => store().transaction(writeEverything)).toThrow('ENOSPC');
+
+    expect(store().tasks.get('c/t2')).toBeUndefined();
+    expect(listed()).toEqual(before);
+    await ecs.state.durable();
+  });
+
+  it('lists what the records hold when an inner transaction throws, the outer one goes on, then throws', () => {
+    expect(() =>
+      store().transaction(() => {
+        store().families.put('outer', { lastRevision: 1, status: 'ACTIVE' } as never);
+        try {
+          store().transaction(() => {
+            store().tasks.put('c/t1', task('t1', 'STOPPED'));
+            throw new Error('inner');
+          });
+        } catch {
+          // The outer one goes on: the inner one's put stays, as a joined transaction's does.
+        }
+        expect(stopped()).toEqual(['c/t1']);
+        expect([...store().families.keysAfter(undefined)]).toEqual(['kept', 'outer']);
+        throw new Error('outer');
+      }),
+    ).toThrow('outer');
+    expect(listed()).toEqual(before);
+  });
+});

@@ -1,6 +1,6 @@
 import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
-import { ScopedTable } from './scoped-table';
+import { ScopedTable, type ScopedTableOptions } from './scoped-table';
 import { TASK_INDEX_MEMBERS, TaskIndex } from './task-index';
 import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
 import type { ContainerInstanceRecord } from '../domain/container-instances';
@@ -83,28 +83,36 @@ export class EcsStore {
   readonly daemonRevisions: ScopedTable<DaemonRevisionRecord>;
   readonly daemonDeployments: ScopedTable<DaemonDeploymentRecord>;
 
+  /** Puts and deletes made through these views so far: whether a transaction that threw wrote here. */
+  private writes = 0;
+  /** Transactions of this store open now: only the outermost one's records are undone when it throws. */
+  private depth = 0;
+
   constructor(
     private readonly state: StateStore,
     readonly scope: Scope,
   ) {
     const prefix = `${scope.accountId}/${scope.region}/`;
-    this.clusters = new ScopedTable(state.table(ECS_TABLES.clusters), prefix);
-    this.taskDefinitions = new ScopedTable(state.table(ECS_TABLES.taskDefinitions), prefix);
-    this.families = new ScopedTable(state.table(ECS_TABLES.families), prefix, { sorted: true });
-    this.accountSettings = new ScopedTable(state.table(ECS_TABLES.accountSettings), prefix);
-    this.services = new ScopedTable(state.table(ECS_TABLES.services), prefix);
-    this.tasks = new ScopedTable<TaskRecord>(state.table(ECS_TABLES.tasks), prefix, {
+    const onWrite = () => this.writes++;
+    const view = <T>(name: string, options: ScopedTableOptions<T> = {}) =>
+      new ScopedTable<T>(state.table(name), prefix, { ...options, onWrite });
+    this.clusters = view(ECS_TABLES.clusters);
+    this.taskDefinitions = view(ECS_TABLES.taskDefinitions);
+    this.families = view(ECS_TABLES.families, { sorted: true });
+    this.accountSettings = view(ECS_TABLES.accountSettings);
+    this.services = view(ECS_TABLES.services);
+    this.tasks = view<TaskRecord>(ECS_TABLES.tasks, {
       onChange: (key, before, after) => this.taskIndex.changed(key, before, after),
       indexMembers: TASK_INDEX_MEMBERS,
     });
-    this.capacityProviders = new ScopedTable(state.table(ECS_TABLES.capacityProviders), prefix);
-    this.containerInstances = new ScopedTable(state.table(ECS_TABLES.containerInstances), prefix);
-    this.serviceDeployments = new ScopedTable(state.table(ECS_TABLES.serviceDeployments), prefix);
-    this.serviceRevisions = new ScopedTable(state.table(ECS_TABLES.serviceRevisions), prefix);
-    this.daemonTaskDefinitions = new ScopedTable(state.table(ECS_TABLES.daemonTaskDefinitions), prefix);
-    this.daemons = new ScopedTable(state.table(ECS_TABLES.daemons), prefix);
-    this.daemonRevisions = new ScopedTable(state.table(ECS_TABLES.daemonRevisions), prefix);
-    this.daemonDeployments = new ScopedTable(state.table(ECS_TABLES.daemonDeployments), prefix);
+    this.capacityProviders = view(ECS_TABLES.capacityProviders);
+    this.containerInstances = view(ECS_TABLES.containerInstances);
+    this.serviceDeployments = view(ECS_TABLES.serviceDeployments);
+    this.serviceRevisions = view(ECS_TABLES.serviceRevisions);
+    this.daemonTaskDefinitions = view(ECS_TABLES.daemonTaskDefinitions);
+    this.daemons = view(ECS_TABLES.daemons);
+    this.daemonRevisions = view(ECS_TABLES.daemonRevisions);
+    this.daemonDeployments = view(ECS_TABLES.daemonDeployments);
   }
 
   /**
@@ -136,8 +144,24 @@ export class EcsStore {
     ] as ScopedTable<unknown>[];
   }
 
-  /** Applies several puts/deletes atomically: after a crash either all of them are there or none. */
+  /**
+   * Applies several puts/deletes atomically: after a crash either all of them are there or none. If `fn`
+   * throws, or the journal refuses the line, the store undoes the records; the views' indexes (key sets,
+   * sorted families, the task index) followed every put, so they are built again from the records in
+   * place (requests in flight hold these views: they must not be dropped). Only when something was
+   * written, and only by the outermost transaction: an inner one's writes are undone after it returns.
+   * (A failed sync after the transaction is ecs-state.ts's onRollback.)
+   */
   transaction(fn: () => void): void {
-    this.state.transaction(fn);
+    const writesBefore = this.writes;
+    this.depth++;
+    try {
+      this.state.transaction(fn);
+    } catch (error) {
+      if (this.depth === 1 && this.writes !== writesBefore) this.loadIndexes();
+      throw error;
+    } finally {
+      this.depth--;
+    }
   }
 }

@@ -11,6 +11,8 @@ export interface ScopedTableOptions<T> {
   readonly onChange?: (key: string, before: Partial<T> | undefined, after: Partial<T> | undefined) => void;
   /** The members `onChange` needs. */
   readonly indexMembers?: readonly (keyof T & string)[];
+  /** Told before every put or delete: how the owner knows a transaction that threw had touched its indexes. */
+  readonly onWrite?: () => void;
 }
 
 /**
@@ -29,6 +31,7 @@ export class ScopedTable<T> {
   private readonly sortedKeys: BTree<string, undefined> | undefined;
   private readonly onChange: ScopedTableOptions<T>['onChange'];
   private readonly indexMembers: readonly (keyof T & string)[];
+  private readonly onWrite: ScopedTableOptions<T>['onWrite'];
 
   constructor(
     private readonly table: DurableTable<T>,
@@ -38,6 +41,7 @@ export class ScopedTable<T> {
     this.sortedKeys = options.sorted ? new BTree<string, undefined>() : undefined;
     this.onChange = options.onChange;
     this.indexMembers = options.indexMembers ?? [];
+    this.onWrite = options.onWrite;
     this.load();
   }
 
@@ -83,6 +87,7 @@ export class ScopedTable<T> {
   }
 
   put(key: string, value: T): void {
+    this.onWrite?.();
     const before = this.onChange && this.indexed(key);
     this.table.put(this.prefix + key, value);
     this.ownKeys?.add(key);
@@ -91,6 +96,7 @@ export class ScopedTable<T> {
   }
 
   delete(key: string): void {
+    this.onWrite?.();
     const before = this.onChange && this.indexed(key);
     this.table.delete(this.prefix + key);
     this.ownKeys?.delete(key);

@@ -10,6 +10,8 @@ export class RecordingCloudMap {
   readonly operations: ReadonlySet<string> = new Set(['RegisterInstance', 'DeregisterInstance']);
   /** `<account>/<region>/<service id>` → instance id → attributes. */
   private readonly held = new Map<string, Map<string, Record<string, string>>>();
+  /** Cloud Map service ids (`srv-…`) whose RegisterInstance fails with ServiceNotFound, as after a delete. */
+  readonly deleted = new Set<string>();
 
   async handle(operation: string, input: unknown, context: RequestContext): Promise<unknown> {
     const { ServiceId, InstanceId, Attributes } = input as {
@@ -21,6 +23,8 @@ export class RecordingCloudMap {
     const instances = this.held.get(key) ?? new Map<string, Record<string, string>>();
     this.held.set(key, instances);
     if (operation === 'RegisterInstance') {
+      if (this.deleted.has(ServiceId))
+        throw Object.assign(new Error(`Service not found: ${ServiceId}`), { code: 'ServiceNotFound' });
       instances.set(InstanceId, { ...Attributes });
       return { OperationId: `op-${InstanceId}` };
     }

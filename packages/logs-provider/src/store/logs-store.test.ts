@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { StateStoreUnavailableError } from '@localcloud/persistence';
 import { openStateStore, type StateStore } from './state-store';
-import { LogsStore, type LogGroup, type LogStream } from './logs-store';
+import { LogsStore, openLogsStore, type LogGroup, type LogStream } from './logs-store';
 import { MESSAGE, chunkEvents, packChunk, type EventChunkRecord } from './records';
 import { compareEvents } from './event-order';
 
@@ -249,5 +250,56 @@ describe('LogsStore', () => {
   it('gives each stream of a group its own id', () => {
     const other = store.createStream(group, 't', NOW);
     expect([stream.record.id, other.record.id]).toEqual([1, 2]);
+  });
+});
+
+/*
+ * A failed group-commit sync rolls the records back; the groups, streams and loaded events kept beside them
+ * must say the same afterwards. The failure is injected as persistence's own tests inject it.
+ */
+describe('LogsStore after a failed journal sync', () => {
+  let dir: string;
+  let store: LogsStore;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-logs-store-'));
+    store = openLogsStore(dir);
+    const group = store.createGroup('/g', NOW);
+    store.append(group, store.createStream(group, 's', NOW), [{ timestamp: NOW, message: 'a' }], NOW);
+    store.createGroup('/other', NOW);
+    await store.durable();
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const listed = () =>
+    store.sortedGroups().map((g) => ({
+      name: g.name,
+      nextStreamId: g.record.nextStreamId,
+      streams: [...g.streams.values()].map((s) => ({
+        name: s.name,
+        nextSeq: s.record.nextSeq,
+        events: store.events(g, s, NOW).map((e) => e[MESSAGE]),
+      })),
+    }));
+
+  it('lists exactly what the rolled-back records hold: groups, streams, their records and events', async () => {
+    const before = listed();
+    const sync = jest.spyOn(fs, 'fdatasync').mockImplementationOnce(((_fd: number, done: (e: Error) => void) => {
+      setImmediate(() => done(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })));
+    }) as unknown as typeof fs.fdatasync);
+    const group = store.group('/g')!;
+    store.append(group, group.streams.get('s')!, [{ timestamp: NOW, message: 'b' }], NOW);
+    store.createStream(group, 't', NOW);
+    store.createGroup('/ghost', NOW);
+    store.deleteGroup(store.group('/other')!);
+    expect(listed()).not.toEqual(before);
+
+    await expect(store.durable()).rejects.toThrow(StateStoreUnavailableError);
+    expect(sync).toHaveBeenCalledTimes(1);
+    expect(listed()).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import type { DurableTable, StateStore } from './state-store';
+import { openStateStore, type DurableTable, type StateStore } from './state-store';
 import {
   SEQ,
   TIMESTAMP,
@@ -74,6 +74,18 @@ export class LogGroup {
 }
 
 /**
+ * Opens the CloudWatch Logs state of one account and region (journal in `dir`, or memory). A failed sync
+ * undoes records the groups, streams and loaded events already reflect, so they are built again from the
+ * records then, before any waiter hears of the failure. A transaction that throws needs nothing: they
+ * change only after the transaction returns.
+ */
+export function openLogsStore(dir: string | undefined): LogsStore {
+  let store: LogsStore | undefined;
+  const state = openStateStore({ dir, onRollback: () => store?.reload() });
+  return (store = new LogsStore(state));
+}
+
+/**
  * CloudWatch Logs state of one account in one region: log groups, their streams and events, kept in a
  * StateStore (durable or in memory). Each PutLogEvents batch is one transaction: the stream's chunk and its
  * record. Expired events are dropped lazily, when their stream is read or written.
@@ -88,6 +100,16 @@ export class LogsStore {
     this.groupTable = state.table('groups');
     this.streamTable = state.table('streams');
     this.chunkTable = state.table('chunks');
+    this.reload();
+  }
+
+  /**
+   * Builds the groups and streams, with their records, again from the tables (events load on first read):
+   * at start, and after a failed sync undid records they already held. Objects a request still holds are
+   * left stale then, but the store refuses every write after such a failure and their answers fail.
+   */
+  reload(): void {
+    this.groups.clear();
     for (const record of this.groupTable.values()) this.groups.set(record.name, new LogGroup(record));
     for (const record of this.streamTable.values()) {
       this.groups.get(record.group)?.streams.set(record.name, new LogStream(record));
