@@ -59,6 +59,28 @@ describe('DockerodeBackend without an engine', () => {
     await backend.close();
   });
 
+  test('a failure to find the engine socket for logs is mapped, and not kept for the next read', async () => {
+    const backend = new DockerodeBackend({ socketPath: '/nonexistent/docker.sock' });
+    // docker-modem's default socket is a function that finds it; this one fails on its first call only.
+    let calls = 0;
+    (backend as unknown as { modem: { socketPath: unknown } }).modem.socketPath = () => {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('socket lookup failed'), { code: 'ENOENT' });
+      return '/nonexistent/docker.sock';
+    };
+    const readLogs = async () => {
+      for await (const line of backend.containerLogs('abc', { tty: true })) void line;
+    };
+    const first = await readLogs().catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(EngineUnavailableError);
+    expect((first as Error).message).toMatch(/socket lookup failed/);
+    const second = await readLogs().catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(EngineUnavailableError);
+    expect((second as Error).message).not.toMatch(/socket lookup failed/);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    await backend.close();
+  });
+
   describe('with DOCKER_HOST set', () => {
     const saved = process.env.DOCKER_HOST;
     beforeEach(() => (process.env.DOCKER_HOST = 'tcp://127.0.0.1:1'));

@@ -493,7 +493,9 @@ export class DockerodeBackend implements ContainerBackend {
     const signal = this.signal(read.signal);
     const query: Record<string, unknown> = { follow: read.follow, stdout: true, stderr: true, timestamps: true };
     if (read.since) query.since = unixSeconds(read.since);
-    const raw = await (this.raw ??= rawEndpoint(this.modem));
+    const raw = await this.rawEndpoint().catch((error: unknown) => {
+      throw toBackendError(error, { ...target, endpoint: this.endpoint });
+    });
     const source = await this.call(target, () =>
       raw
         ? openRawStream(raw, `${this.versionPrefix()}/containers/${read.id}/logs?${queryString(query)}`, { signal })
@@ -505,6 +507,15 @@ export class DockerodeBackend implements ContainerBackend {
     } catch (error) {
       throw toBackendError(error, { ...target, endpoint: this.endpoint });
     }
+  }
+
+  /** Found once; a failure is not kept, so the next read tries again. */
+  private rawEndpoint(): Promise<RawEndpoint | undefined> {
+    this.raw ??= rawEndpoint(this.modem).catch((error: unknown) => {
+      this.raw = undefined;
+      throw error;
+    });
+    return this.raw;
   }
 
   /** The negotiated API version as a path prefix, as docker-modem adds it. */

@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { LogLine } from './container-backend';
-import { LogLineParser, demuxFrames, readLogBatches, readLogLines, type Demuxer } from './log-stream';
+import { LogLineParser, demuxFrames, indexOfByte, readLogBatches, readLogLines, type Demuxer } from './log-stream';
 
 // The engine client's own demultiplexer (constructing the client does not connect), to compare ours with.
 const modem = new Dockerode({ socketPath: '/nonexistent.sock' }).modem as unknown as { demuxStream: Demuxer };
@@ -267,5 +267,23 @@ describe('readLogLines', () => {
     controller.abort();
     await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
     expect(source.destroyed).toBe(true);
+  });
+});
+
+describe('indexOfByte', () => {
+  const data = Buffer.from('ab cd\nef gh');
+  const space = 0x20;
+  const newline = 0x0a;
+
+  it('finds the byte within [from, to), as an index into the whole buffer', () => {
+    expect(indexOfByte(data, space, 0, data.length)).toBe(2);
+    expect(indexOfByte(data, space, 3, data.length)).toBe(8);
+    expect(indexOfByte(data, newline, 1, 6)).toBe(5);
+  });
+
+  it('answers -1 when the byte is there only after `to` or before `from`', () => {
+    expect(indexOfByte(data, newline, 0, 5)).toBe(-1);
+    expect(indexOfByte(data, space, 3, 8)).toBe(-1);
+    expect(indexOfByte(data, space, 4, 4)).toBe(-1);
   });
 });

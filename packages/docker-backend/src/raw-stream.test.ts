@@ -87,6 +87,28 @@ describe('openRawStream', () => {
     }
   });
 
+  it('ends a 200 with an empty body of known length at once, not as a stream closed early', async () => {
+    const engine = await fakeEngine(() => [head('200 OK', 'Content-Length: 0')]);
+    try {
+      const stream = await openRawStream({ socketPath: engine.socketPath }, '/x');
+      expect((await readAll(stream)).length).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('rejects a 404 with an empty body as an engine status, which maps to ContainerNotFound', async () => {
+    const engine = await fakeEngine(() => [head('404 Not Found', 'Content-Length: 0')]);
+    try {
+      const error = await openRawStream({ socketPath: engine.socketPath }, '/x').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EngineStatusError);
+      expect((error as EngineStatusError).statusCode).toBe(404);
+      expect(toBackendError(error, { kind: 'container', ref: 'abc' })).toBeInstanceOf(ContainerNotFoundError);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("rejects an error status with the engine's message, which maps like docker-modem's errors", async () => {
     const message = JSON.stringify({ message: 'No such container: abc' });
     const engine = await fakeEngine(() => [head('404 Not Found', `Content-Length: ${message.length}`) + message]);

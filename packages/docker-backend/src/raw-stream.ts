@@ -158,9 +158,12 @@ class RawBody extends Readable {
     }
   }
 
-  /** One socket read: its payload goes on as one buffer. */
+  /**
+   * One socket read: its payload goes on as one buffer. Called with the bytes after the head too, which
+   * may be none: completion is still checked then, so a `Content-Length: 0` body ends at once.
+   */
   receive(data: Buffer): void {
-    if (this.finished || this.destroyed || data.length === 0) return;
+    if (this.finished || this.destroyed) return;
     let payload: Buffer;
     if (this.decoder) {
       const parts: Buffer[] = [];

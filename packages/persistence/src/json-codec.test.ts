@@ -123,8 +123,7 @@ describe('toStoredValue', () => {
     const next = toStoredValue({ ...stored, status: 'STOPPED' }) as any;
     expect(next).not.toBe(stored);
     expect(next.containers).toBe(stored.containers);
-    expect(next.at).toBe(stored.at);
-    expect(toStoredValue(stored)).toBe(stored);
+    expect(toStoredValue(stored.containers)).toBe(stored.containers);
     expect(toStoredValue(roundTrip({ a: [1] }))).toEqual({ a: [1] });
   });
 
@@ -141,5 +140,46 @@ describe('toStoredValue', () => {
     at.setTime(5);
     expect(stored.at.getTime()).toBe(0);
     expect(Object.isFrozen(stored.at)).toBe(true);
+  });
+
+  describe('gives back exactly what a restart would, even for frozen input it could reuse', () => {
+    // Each value is frozen, so the old walk kept it as it was; the JSON round trip is what a restart reads.
+    it('copies a frozen Date: freezing does not stop setTime', () => {
+      const at = Object.freeze(new Date(0));
+      const stored = toStoredValue({ at }) as { at: Date };
+      const restarted = roundTrip({ at }) as { at: Date };
+      at.setTime(5);
+      expect(stored.at.getTime()).toBe(restarted.at.getTime());
+      expect(toStoredValue(at)).not.toBe(at);
+    });
+
+    it('copies a frozen array with an extra member, which JSON drops', () => {
+      const list = Object.freeze(Object.assign([1, 2], { extra: 'x' }));
+      const stored = toStoredValue({ list }) as { list: unknown[] };
+      expectSameStored(stored, roundTrip({ list }));
+      expect(stored.list).not.toBe(list);
+    });
+
+    it('copies a frozen array with a hole, which JSON writes as null', () => {
+      const list = Object.freeze([1, , 3]); // eslint-disable-line no-sparse-arrays
+      expectSameStored(toStoredValue(list), roundTrip(list));
+    });
+
+    it('copies a frozen array whose prototype is not Array.prototype', () => {
+      class List extends Array<number> {}
+      const list = Object.freeze(List.from([1, 2]));
+      expectSameStored(toStoredValue(list), roundTrip(list));
+    });
+
+    it('copies a frozen object or array with a getter, which could answer differently later', () => {
+      let n = 0;
+      const object = Object.freeze(Object.defineProperty({ b: 1 }, 'a', { get: () => n, enumerable: true }));
+      const list = Object.freeze(Object.defineProperty([0], 0, { get: () => n, enumerable: true }));
+      const stored = toStoredValue({ object, list });
+      const restarted = roundTrip({ object, list });
+      n = 1;
+      expectSameStored(stored, restarted);
+      expect((stored as { object: { a: number } }).object.a).toBe(0);
+    });
   });
 });
