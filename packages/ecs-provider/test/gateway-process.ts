@@ -38,13 +38,21 @@ export function startGatewayProcess(dataDir: string, env: Record<string, string>
     stderr += text;
   });
   return new Promise((resolve, reject) => {
+    let settled = false;
     // A guard against a hang, not a measure: transpiling the sources on a loaded machine took over 30 s in CI.
-    const timer = setTimeout(() => reject(new Error(`gateway did not start within 90 s:\n${stderr}`)), 90_000);
+    const timer = setTimeout(() => {
+      // Not left running: an orphaned gateway keeps jest from exiting after the run.
+      settled = true;
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start within 90 s:\n${stderr}`));
+    }, 90_000);
     void exited.then(() => {
+      settled = true;
       clearTimeout(timer);
       reject(new Error(`gateway exited before it was ready:\n${stderr}`));
     });
     const poll = () => {
+      if (settled) return;
       const match = /localcloud ready on \S+ \(listening on (\S+)\)/.exec(stderr);
       if (match) {
         clearTimeout(timer);
