@@ -211,7 +211,7 @@ export class EcsProvider implements ServiceProvider {
       // ECR URIs are pulled from the ECR provider's registry with its token; found per task, not here.
       images: {
         resolve: async (scope, image) => {
-          const ecr = lookupProvider('ecr');
+          const ecr = await lookupProvider('ecr');
           return isImageResolver(ecr) ? ecr.resolveImage(scope, image) : undefined;
         },
       },
@@ -283,7 +283,7 @@ export class EcsProvider implements ServiceProvider {
     const serviceConnect = await prepareServiceConnect(operation, input, {
       store,
       scope,
-      cloudMap: () => new CloudMapClient(lookupProvider('servicediscovery'), request),
+      cloudMap: () => new CloudMapClient(() => lookupProvider('servicediscovery'), request),
     });
     const result = await this.table.dispatch(
       operation,
@@ -318,6 +318,8 @@ export class EcsProvider implements ServiceProvider {
       ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
       this.repository.unfinished().some((task) => expectsNames(this.stores, task)),
     );
+    // Tasks re-adopted below follow their awslogs output into the Logs provider: have it loaded first.
+    if (this.repository.unfinished().length > 0) await this.agent.loadLogsSink();
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();

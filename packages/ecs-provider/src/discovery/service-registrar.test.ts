@@ -25,7 +25,7 @@ describe('ServiceRegistrar', () => {
   const registrar = new ServiceRegistrar({
     get: () => task,
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
-    cloudMap: () => cloudMap.asProvider(),
+    cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
   });
   const changed = async () => {
@@ -61,7 +61,7 @@ describe('ServiceRegistrar when a Cloud Map call fails', () => {
   const registrar = new ServiceRegistrar({
     get: () => running,
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
-    cloudMap: () => cloudMap.asProvider(),
+    cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
   });
   const changed = async () => {
