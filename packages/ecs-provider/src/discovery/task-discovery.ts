@@ -8,7 +8,7 @@ import { serviceConnectRegistries } from '../service-connect/configuration';
 import { taskServiceConnect } from '../service-connect/task-service-connect';
 import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
-import { ServiceRegistrar, type TaskService } from './service-registrar';
+import { ServiceRegistrar, type ServiceRegistrarOptions, type TaskService } from './service-registrar';
 import { taskServiceRegistries } from './task-registries';
 
 export interface TaskDiscoveryOptions {
@@ -17,6 +17,8 @@ export interface TaskDiscoveryOptions {
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
   readonly cloudMap: () => ServiceProvider | undefined;
   readonly logger: Logger;
+  /** Deregistrations still to be made, kept across restarts (service-registrar.ts). */
+  readonly leftBehind?: ServiceRegistrarOptions['leftBehind'];
 }
 
 /** The registrar of service tasks in Cloud Map, reading services, revisions and task definitions from the store. */
@@ -26,6 +28,7 @@ export function createTaskDiscovery(options: TaskDiscoveryOptions): ServiceRegis
     serviceOf: (task) => taskServiceOf(options.stores, task),
     cloudMap: options.cloudMap,
     logger: options.logger,
+    leftBehind: options.leftBehind,
   });
 }
 
