@@ -38,3 +38,16 @@ export function taskServiceConnect(
     namespaceName: service.serviceConnectNamespaceName,
   };
 }
+
+/**
+ * The tasks of a Service Connect service that serve its aliases: those launched by a deployment with
+ * Service Connect. During a rollout that added it, the old deployment's tasks run no Service Connect and are
+ * in no Cloud Map service, so clients reach only the new deployment's tasks, as in ECS.
+ */
+export function serviceConnectTasks<T extends { readonly startedBy?: string; readonly clusterArn: string }>(
+  service: ServiceRecord,
+  tasks: readonly T[],
+  revisionOf: (key: string) => ServiceRevisionRecord | undefined,
+): T[] {
+  return tasks.filter((task) => taskServiceConnect(task, service, revisionOf) !== undefined);
+}
