@@ -320,10 +320,11 @@ export class EcsProvider implements ServiceProvider {
       ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
       this.repository.unfinished().some((task) => expectsNames(this.stores, task)),
     );
-    await this.supervisor.start();
-    // Deregistrations the last process could not make (a STOPPED task is not followed again).
+    // Deregistrations the last process could not make (a STOPPED task is not followed again). Before the
+    // supervisor re-adopts tasks, so a running task's first sync also leaves what its last process left.
     this.registrar.resume();
     this.targets.resume();
+    await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
     this.daemons.start();

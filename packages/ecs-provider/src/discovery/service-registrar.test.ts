@@ -266,4 +266,44 @@ describe('ServiceRegistrar across a restart', () => {
     second.registrar.close();
     second.state.close();
   });
+
+  test('a running task resumed before it is re-adopted leaves what the last process could not take it out of', async () => {
+    const task = running;
+    let registries = [registry('srv-a')];
+    const cloudMap = new GatedCloudMap(() => task);
+    const start = () => {
+      const state = openStateStore({ dir });
+      const registrar = new ServiceRegistrar({
+        get: () => task,
+        serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
+        cloudMap: () => cloudMap.asProvider(),
+        logger: winston.createLogger({ silent: true }),
+        leftBehind: state.table<LeftBehind>('ecs.cloud-map-left-behind'),
+      });
+      return { state, registrar };
+    };
+
+    const first = start();
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    // Moved to srv-b while it runs; leaving srv-a fails, and the process stops.
+    cloudMap.failures = 1;
+    registries = [registry('srv-b')];
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+    expect(cloudMap.instancesIn('srv-a')).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    // As the provider starts: resume, then the supervisor re-adopts the task (a change of it).
+    const second = start();
+    second.registrar.resume();
+    second.registrar.taskChanged(task);
+    await second.registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect(cloudMap.instancesIn('srv-b')).toEqual(['0123456789abcdef0123456789abcdef']);
+    second.registrar.close();
+    second.state.close();
+  });
 });
