@@ -6,6 +6,15 @@ import type { Readable } from 'node:stream';
 import { ChunkedDecoder, EngineStatusError, openRawStream } from './raw-stream';
 import { ContainerBackendError, ContainerNotFoundError, toBackendError } from './errors';
 
+/** Writes each piece in a turn of the event loop of its own, so the client reads them apart. */
+async function writeApart(socket: net.Socket, pieces: (string | Buffer)[], end: boolean): Promise<void> {
+  for (const piece of pieces) {
+    socket.write(piece);
+    await new Promise((r) => setImmediate(r));
+  }
+  if (end) socket.end();
+}
+
 /** A fake engine on a Unix socket: answers each request with `respond`, written in the pieces it returns. */
 async function fakeEngine(respond: (request: string) => (string | Buffer)[], closeAfter = true) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raw-stream-'));
@@ -13,15 +22,12 @@ async function fakeEngine(respond: (request: string) => (string | Buffer)[], clo
   const requests: string[] = [];
   const server = net.createServer((socket) => {
     let head = '';
-    socket.on('data', async (data) => {
+    socket.on('data', (data) => {
       head += data.toString('latin1');
       if (!head.includes('\r\n\r\n')) return;
       requests.push(head);
-      for (const piece of respond(head)) {
-        socket.write(piece);
-        await new Promise((r) => setImmediate(r));
-      }
-      if (closeAfter) socket.end();
+      // A failed write must show as the client's error, not as an unhandled rejection in jest's worker.
+      writeApart(socket, respond(head), closeAfter).catch((error: Error) => socket.destroy(error));
     });
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
