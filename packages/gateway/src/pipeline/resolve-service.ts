@@ -29,9 +29,9 @@ export function resolveService(registry: ProviderRegistry): Step {
       throw new UnknownServiceError(`Unknown service '${name}'.`);
     }
     exchange.service = name;
-    // A started provider is served at once (no await on the hot path); the first request for another loads
-    // and starts it (once, shared with any other first user).
-    if (registry.isStarted(name)) exchange.provider = registry.get(name);
+    // A started provider (or one the boot is starting) is served at once, with no await on the hot path; the
+    // first request for another loads and starts it (once, shared with any other first user).
+    if (registry.serves(name)) exchange.provider = registry.get(name);
     else return registry.ready(name).then((provider) => void (exchange.provider = usable(registry, name, provider)));
   };
 }

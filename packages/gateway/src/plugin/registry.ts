@@ -20,6 +20,8 @@ interface Entry {
   /** Create and start: every first user (request, lookup, boot) awaits this one promise. */
   ready?: Promise<ServiceProvider | undefined>;
   started: boolean;
+  /** Started by the boot: its requests are served from then on, as before lazy loading, not after its start. */
+  booted: boolean;
   failure?: string;
 }
 
@@ -45,7 +47,9 @@ export class ProviderRegistry {
     context: Omit<ProviderContext, 'lookupProvider' | 'sharedService'>,
     private readonly options: RegistryOptions = {},
   ) {
-    for (const [name, source] of Object.entries(sources)) this.entries.set(name, { name, source, started: false });
+    for (const [name, source] of Object.entries(sources)) {
+      this.entries.set(name, { name, source, started: false, booted: false });
+    }
     // A provider that could not start is not handed to others: they see it as not enabled.
     this.context = {
       ...context,
@@ -103,6 +107,7 @@ export class ProviderRegistry {
     if (!entry) return Promise.resolve(undefined);
     if (entry.ready) return entry.ready;
     if (this.closing) return Promise.resolve(undefined);
+    entry.booted = boot;
     entry.ready = this.loadAndStart(entry, boot);
     return entry.ready;
   }
@@ -173,6 +178,16 @@ export class ProviderRegistry {
   /** Whether the provider finished its start (a provider not used yet has not). */
   isStarted(name: string): boolean {
     return this.entries.get(name)?.started ?? false;
+  }
+
+  /**
+   * Whether requests go to the provider without waiting for its start: once started, or while the boot
+   * starts it (ECS's start waits for the Docker engine, which its API does not need; the health answer and
+   * requests came before the providers' starts ended before lazy loading too). Not after a failed start.
+   */
+  serves(name: string): boolean {
+    const entry = this.entries.get(name);
+    return entry !== undefined && (entry.started || (entry.booted && !!entry.provider && entry.failure === undefined));
   }
 
   /** Records that a provider's load or start failed (the gateway runs on without it). */
