@@ -40,26 +40,20 @@ describe('task discovery', () => {
       },
       bed.ecs,
     );
-    const blue = createTaskSet(
-      {
-        cluster: 'default',
-        service: 'api',
-        taskDefinition: 'api',
-        serviceRegistries: [registry('srv-blue')],
-        scale: { value: 100, unit: 'PERCENT' },
-      },
-      bed.ecs,
-    ).taskSet!;
-    const green = createTaskSet(
-      {
-        cluster: 'default',
-        service: 'api',
-        taskDefinition: 'api',
-        serviceRegistries: [registry('srv-green')],
-        scale: { value: 100, unit: 'PERCENT' },
-      },
-      bed.ecs,
-    ).taskSet!;
+    // Two task sets alike but for their registries.
+    const taskSet = (registryId: string) =>
+      createTaskSet(
+        {
+          cluster: 'default',
+          service: 'api',
+          taskDefinition: 'api',
+          serviceRegistries: [registry(registryId)],
+          scale: { value: 100, unit: 'PERCENT' },
+        },
+        bed.ecs,
+      ).taskSet!;
+    const blue = taskSet('srv-blue');
+    const green = taskSet('srv-green');
     await bed.pass();
     const of = (taskSetId: string) => live('api').filter((t) => t.startedBy === taskSetId);
     expect(of(blue.id!)).toHaveLength(1);
