@@ -211,6 +211,41 @@ describe('JournalStateStore', () => {
       expect(store.table('tasks').size).toBe(50);
     });
 
+    it('compacts at close when the journal is mostly superseded versions, so the next open reads the state once', () => {
+      let store = openStore({ compactAtCloseBytes: 1024 });
+      const tasks = store.table<Task>('tasks');
+      // 200 versions of 5 tasks: the journal is ~40 times the live state.
+      for (let n = 0; n < 200; n++) tasks.put(`t${n % 5}`, task(n));
+      tasks.delete('t0');
+      const journalBytes = fs.statSync(currentJournal(dir)).size;
+      store.close();
+      expect(stateFiles(dir)).toEqual(['journal-00000002.jsonl', 'snapshot-00000002.jsonl']);
+      expect(fs.statSync(path.join(dir, 'journal-00000002.jsonl')).size).toBe(0);
+      expect(fs.statSync(path.join(dir, 'snapshot-00000002.jsonl')).size).toBeLessThan(journalBytes / 10);
+
+      store = openStore({ compactAtCloseBytes: 1024 });
+      expect([...store.table<Task>('tasks').keys()]).toEqual(['t1', 't2', 't3', 't4']);
+      expect(store.table<Task>('tasks').get('t4')).toEqual(task(199));
+    });
+
+    it('does not compact at close when the journal is mostly live records, or small', () => {
+      let store = openStore({ compactAtCloseBytes: 1024 });
+      for (let n = 0; n < 100; n++) store.table<Task>('tasks').put(`t${n}`, task(n));
+      // Half of the journal superseded: the live state is still more than half of it.
+      for (let n = 0; n < 40; n++) store.table<Task>('tasks').put(`t${n}`, task(n + 100));
+      store.close();
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+
+      // Below compactAtCloseBytes (1 MiB by default) nothing is rewritten, however superseded.
+      store = openStore();
+      for (let n = 0; n < 200; n++) store.table<Task>('tasks').put('t0', task(n));
+      store.close();
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+      store = openStore();
+      expect(store.table<Task>('tasks').get('t0')).toEqual(task(199));
+      expect(store.table<Task>('tasks').size).toBe(100);
+    });
+
     it('waits for the journal to outgrow the last snapshot, however small compactAfterBytes is', () => {
       let store = openStore({ compactAfterBytes: 1 });
       store.transaction(() => {

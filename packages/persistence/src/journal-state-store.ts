@@ -11,6 +11,10 @@ import type { DurableTable, StateStore } from './state-store';
 import { TableSet, type Change } from './table-set';
 
 export const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+/** The smallest journal `close()` considers compacting: below it, the next open replays it in milliseconds. */
+export const DEFAULT_COMPACT_AT_CLOSE_BYTES = 1024 * 1024;
+/** `close()` compacts a journal holding at least this many times the bytes of the state it leads to. */
+const CLOSE_COMPACTION_RATIO = 2;
 
 /** The points a compaction passes, in order; after each one a crash leaves a loadable directory. */
 export type CompactionStep = 'snapshot-written' | 'snapshot-installed' | 'journal-started' | 'old-generation-removed';
@@ -21,6 +25,11 @@ export interface JournalStateStoreOptions {
   readonly fsync?: boolean;
   /** Journal size that triggers a snapshot (default 64 MiB; never less than the last snapshot). */
   readonly compactAfterBytes?: number;
+  /**
+   * `close()` compacts when the journal is at least this large and holds at least twice the live state's
+   * bytes (mostly superseded versions), so the next open reads the state once, not its history (default 1 MiB).
+   */
+  readonly compactAtCloseBytes?: number;
   /** Called after each step of a compaction, for crash tests that kill the process right there. */
   readonly onCompactionStep?: (step: CompactionStep, generation: number) => void;
   /** How long to wait for the directory's lock held by a process that is still exiting (default 1 s). */
@@ -39,6 +48,7 @@ export class JournalStateStore implements StateStore {
   private readonly dir: string;
   private readonly fsync: boolean;
   private readonly compactAfterBytes: number;
+  private readonly compactAtCloseBytes: number;
   private readonly onCompactionStep: NonNullable<JournalStateStoreOptions['onCompactionStep']>;
   private readonly onRollback: JournalStateStoreOptions['onRollback'];
   private readonly tables = new TableSet((changes, undo) => this.persist(changes, undo));
@@ -63,6 +73,7 @@ export class JournalStateStore implements StateStore {
     this.dir = path.resolve(options.dir);
     this.fsync = options.fsync ?? true;
     this.compactAfterBytes = compactAfterBytes;
+    this.compactAtCloseBytes = options.compactAtCloseBytes ?? DEFAULT_COMPACT_AT_CLOSE_BYTES;
     this.onCompactionStep = options.onCompactionStep ?? (() => undefined);
     this.onRollback = options.onRollback;
     fs.mkdirSync(this.dir, { recursive: true });
@@ -96,6 +107,7 @@ export class JournalStateStore implements StateStore {
         this.journal!.syncNow();
         this.commits.coverAll();
       }
+      if (!this.failure && this.journalMostlySuperseded()) this.compactQuietly();
     } catch (error) {
       this.commits.fail(error as Error);
       throw error;
@@ -103,6 +115,19 @@ export class JournalStateStore implements StateStore {
       this.journal?.close();
       this.lock.release();
     }
+  }
+
+  /**
+   * Whether the journal holds at least CLOSE_COMPACTION_RATIO times the bytes of the live state: then a
+   * snapshot written now (costing the live state's bytes) saves the next open more than it costs, and a
+   * long-lived gateway whose records keep changing (tasks) would otherwise replay their whole history at
+   * every start until the journal reaches the compaction threshold. Counts the live state only up to the
+   * bound, so a journal that is mostly live state is told cheaply.
+   */
+  private journalMostlySuperseded(): boolean {
+    const journalBytes = this.journal!.size;
+    if (journalBytes < this.compactAtCloseBytes) return false;
+    return this.tables.liveBytesBelow(journalBytes / CLOSE_COMPACTION_RATIO);
   }
 
   /** A sync failed and its changes were undone in memory: refuse writes, and tell whoever indexes the records. */

@@ -66,6 +66,11 @@ export class Undecoded {
     return this.bytes !== undefined ? decodeValue(this.json()) : reviveAndFreeze(this.parsed);
   }
 
+  /** The length of its JSON text (in bytes when read from a file; in UTF-16 units for a parse's output). */
+  byteLength(): number {
+    return this.bytes !== undefined ? this.stop - this.start : this.json().length;
+  }
+
   json(): string {
     // JSON.parse's output still holds `{"$date": …}` markers as plain objects, so it writes back as read.
     return this.bytes !== undefined ? this.bytes.toString('utf8', this.start, this.stop) : JSON.stringify(this.parsed);

@@ -81,6 +81,23 @@ export class TableSet {
   }
 
   /**
+   * Whether the records, as a snapshot would write them, take fewer than `limit` bytes. Stops counting at
+   * the limit; a record not yet read counts its bytes as read (or its text, for a transaction's parse).
+   */
+  liveBytesBelow(limit: number): boolean {
+    let bytes = 0;
+    for (const [table, records] of this.tables) {
+      for (const [key, value] of records) {
+        // The line around the value: `["put",<table>,<key>,` … `]\n`, close enough without escapes.
+        bytes += table.length + key.length + 16;
+        bytes += value instanceof Undecoded ? value.byteLength() : encodeValue(value).length;
+        if (bytes >= limit) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Keeps a record as the bytes a snapshot just wrote for it (`allRecords` gave its text) instead of its
    * decoded objects: after a compaction a large state sits outside the heap, which the collector then
    * no longer marks, and a record is decoded again when next read.
