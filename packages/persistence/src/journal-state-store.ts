@@ -175,13 +175,16 @@ export class JournalStateStore implements StateStore {
           `a journal newer than the newest snapshot`,
         );
       }
-      const restore = (change: StoredChange) => this.tables.restore(change.table, change.key, change.value);
+      const restore = this.tables.restorer();
       const snapshot = snapshotPath(this.dir, generation);
       readSnapshot(snapshot, generation, restore);
       this.snapshotBytes = fs.statSync(snapshot).size;
       const journal = journalPath(this.dir, generation);
       const journalExists = listing.journals.includes(generation);
-      if (journalExists) replayJournal(journal, (changes) => changes.forEach(restore), this.fsync);
+      if (journalExists) {
+        const apply = (change: StoredChange) => restore(change.table, change.key, change.value);
+        replayJournal(journal, (changes) => changes.forEach(apply), this.fsync);
+      }
       this.journal = JournalWriter.open(journal, this.fsync);
       this.generation = generation;
       if (!journalExists && this.fsync) fsyncDir(this.dir);

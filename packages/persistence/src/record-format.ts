@@ -96,6 +96,78 @@ function scanPut(bytes: Buffer, start: number, stop: number): StoredChange | und
   };
 }
 
+/** Buffer's own slicers, without `toString`'s argument handling: they are most of a key's cost at open. */
+interface Slicers {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+const SLICERS = typeof (Buffer.prototype as Partial<Slicers>).latin1Slice === 'function';
+
+/** The text of `bytes[start, stop)`: ASCII (`ascii` true) as a one-byte string, anything else as UTF-8. */
+function textOf(bytes: Buffer, start: number, stop: number, ascii: boolean): string {
+  if (!SLICERS) return bytes.toString(ascii ? 'latin1' : 'utf8', start, stop);
+  const slicers = bytes as Buffer & Slicers;
+  return ascii ? slicers.latin1Slice(start, stop) : slicers.utf8Slice(start, stop);
+}
+
+/**
+ * Reads snapshot puts, `["put",<table>,<key>,<value>]`, as `scanPut` does, for one snapshot after
+ * another line: without an object per line (what it read is left in `table`, `key` and `value`), and
+ * with the table's name made once for the run of lines of one table (a snapshot writes each table's
+ * records together), so opening a large state allocates a key and a holder per record and little else.
+ */
+export class SnapshotPutScanner {
+  table = '';
+  key = '';
+  value: Undecoded | undefined;
+  /** The bytes of `table` (no quote or backslash among them), to tell the next line's table without a string. */
+  private tableBytes: Buffer = Buffer.alloc(0);
+
+  /** Whether `bytes[start, stop)` is such a put; if so, it is in `table`, `key` and `value`. */
+  scan(bytes: Buffer, start: number, stop: number): boolean {
+    const opening = PUT_OPENING.length;
+    if (stop - start <= opening || bytes[stop - 1] !== 0x5d /* ] */) return false;
+    for (let i = 0; i < opening; i++) if (bytes[start + i] !== PUT_OPENING[i]) return false;
+    const tableOpen = start + opening - 1;
+    let tableEnd = -1;
+    const cached = this.tableBytes;
+    if (cached.length > 0 && tableOpen + cached.length + 1 < stop && bytes[tableOpen + cached.length + 1] === 0x22) {
+      let same = true;
+      for (let i = 0; i < cached.length && same; i++) same = bytes[tableOpen + 1 + i] === cached[i];
+      if (same) tableEnd = tableOpen + cached.length + 1;
+    }
+    const sameTable = tableEnd >= 0;
+    if (!sameTable) tableEnd = quoteEnd(bytes, tableOpen, stop);
+    if (tableEnd < 0 || bytes[tableEnd + 1] !== 0x2c /* , */ || bytes[tableEnd + 2] !== 0x22 /* " */) return false;
+    // The key: its closing quote, and whether it needs JSON's unescaping or UTF-8 decoding.
+    const keyOpen = tableEnd + 2;
+    let keyEnd = -1;
+    let high = 0;
+    let escaped = false;
+    for (let i = keyOpen + 1; i < stop; i++) {
+      const c = bytes[i]!;
+      high |= c;
+      if (c === 0x5c /* \ */) {
+        escaped = true;
+        i++;
+      } else if (c === 0x22 /* " */) {
+        keyEnd = i;
+        break;
+      }
+    }
+    if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x2c || keyEnd + 2 >= stop - 1) return false;
+    if (!sameTable) {
+      this.table = jsonString(bytes, tableOpen, tableEnd);
+      let plain = true;
+      for (let i = tableOpen + 1; i < tableEnd && plain; i++) plain = bytes[i] !== 0x5c;
+      this.tableBytes = plain ? Buffer.from(bytes.subarray(tableOpen + 1, tableEnd)) : Buffer.alloc(0);
+    }
+    this.key = escaped ? jsonString(bytes, keyOpen, keyEnd) : textOf(bytes, keyOpen + 1, keyEnd, high < 0x80);
+    this.value = Undecoded.ofBytes(bytes, keyEnd + 2, stop - 1);
+    return true;
+  }
+}
+
 /** The index of the quote closing the JSON string whose opening quote is at `open`, or -1. */
 function quoteEnd(bytes: Buffer, open: number, stop: number): number {
   for (let i = open + 1; i < stop; i++) {

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import { CorruptStateError } from './errors';
-import { readLines } from './line-reader';
+import { readBlocks } from './line-reader';
 import {
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
+  SnapshotPutScanner,
   parseSnapshotLine,
   snapshotRecordLine,
-  type StoredChange,
 } from './record-format';
 
 const FLUSH_BYTES = 1 << 20;
@@ -74,39 +74,58 @@ export function writeSnapshot(
   }
 }
 
+/** Where a snapshot's records go: the value is Undecoded (decoded on first read). */
+export type RestoreRecord = (table: string, key: string, value: unknown) => void;
+
 /**
  * Applies every record of a snapshot. Snapshots are complete by construction (fsync before rename),
- * so anything missing or malformed, the trailer included, is corruption.
+ * so anything missing or malformed, the trailer included, is corruption. One pass over each block of
+ * lines: a record line is read in place (SnapshotPutScanner), nothing else is allocated for it.
  */
-export function readSnapshot(file: string, generation: number, apply: (record: StoredChange) => void): void {
+export function readSnapshot(file: string, generation: number, restore: RestoreRecord): void {
   let count = 0;
   let ended = false;
-  for (const line of readLines(file)) {
-    const fail = (reason: string): never => {
-      throw new CorruptStateError(file, line.number, reason);
-    };
-    if (ended) fail('a line after the trailer');
-    if (!line.terminated) fail('the snapshot ends without its trailer');
-    let parsed: ReturnType<typeof parseSnapshotLine>;
-    try {
-      parsed = parseSnapshotLine(line);
-    } catch (error) {
-      return fail((error as Error).message);
+  let number = 0;
+  const scanner = new SnapshotPutScanner();
+  const fail = (reason: string): never => {
+    throw new CorruptStateError(file, number, reason);
+  };
+  for (const { buffer, start, stop, terminated } of readBlocks(file)) {
+    if (!terminated) {
+      number++;
+      fail(ended ? 'a line after the trailer' : 'the snapshot ends without its trailer');
     }
-    if (line.number === 1) {
-      const header = 'meta' in parsed ? parsed.meta : {};
-      if (header.format !== SNAPSHOT_FORMAT) fail('not a localcloud snapshot header');
-      if (header.version !== SNAPSHOT_VERSION) fail(`snapshot version ${String(header.version)} is not supported`);
-      if (header.generation !== generation) fail(`header says generation ${String(header.generation)}`);
-    } else if ('record' in parsed) {
-      apply(parsed.record);
-      count++;
-    } else if (parsed.meta.end === true) {
-      if (parsed.meta.records !== count)
-        fail(`trailer counts ${String(parsed.meta.records)} records, the file has ${count}`);
-      ended = true;
-    } else {
-      fail('not a record or trailer');
+    for (let position = start; position < stop;) {
+      const newline = buffer.indexOf(0x0a, position);
+      number++;
+      if (ended) fail('a line after the trailer');
+      if (number > 1 && scanner.scan(buffer, position, newline)) {
+        restore(scanner.table, scanner.key, scanner.value);
+        count++;
+      } else {
+        let parsed: ReturnType<typeof parseSnapshotLine>;
+        try {
+          parsed = parseSnapshotLine({ buffer, start: position, stop: newline, number, end: 0, terminated });
+        } catch (error) {
+          return fail((error as Error).message);
+        }
+        if (number === 1) {
+          const header = 'meta' in parsed ? parsed.meta : {};
+          if (header.format !== SNAPSHOT_FORMAT) fail('not a localcloud snapshot header');
+          if (header.version !== SNAPSHOT_VERSION) fail(`snapshot version ${String(header.version)} is not supported`);
+          if (header.generation !== generation) fail(`header says generation ${String(header.generation)}`);
+        } else if ('record' in parsed) {
+          restore(parsed.record.table, parsed.record.key, parsed.record.value);
+          count++;
+        } else if (parsed.meta.end === true) {
+          if (parsed.meta.records !== count)
+            fail(`trailer counts ${String(parsed.meta.records)} records, the file has ${count}`);
+          ended = true;
+        } else {
+          fail('not a record or trailer');
+        }
+      }
+      position = newline + 1;
     }
   }
   if (!ended) throw new CorruptStateError(file, undefined, 'the snapshot ends without its trailer');

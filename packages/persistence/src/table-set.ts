@@ -65,11 +65,21 @@ export class TableSet {
     }
   }
 
-  /** Applies a change read back from disk, without persisting it again. */
-  restore(table: string, key: string, value: unknown | typeof DELETED): void {
-    const records = this.records(table);
-    if (value === DELETED) records.delete(key);
-    else records.set(key, value);
+  /**
+   * Applies changes read back from disk, without persisting them again: the table's records looked up
+   * once per run of one table (a snapshot writes each table's records together, under one name string).
+   */
+  restorer(): (table: string, key: string, value: unknown | typeof DELETED) => void {
+    let name: string | undefined;
+    let records: Records | undefined;
+    return (table, key, value) => {
+      if (table !== name) {
+        records = this.records(table);
+        name = table;
+      }
+      if (value === DELETED) records!.delete(key);
+      else records!.set(key, value);
+    };
   }
 
   /** Every record of every table as JSON text, for a snapshot (records never read are not decoded). */
