@@ -410,6 +410,70 @@ describe('JournalStateStore', () => {
     expect([...reopened.values()]).toEqual(Array.from({ length: 50 }, (_, n) => task(n)));
   });
 
+  describe('members kept beside records in a snapshot (snapshotMembers)', () => {
+    const snapshotMembers = { tasks: ['status', 'createdAt'] };
+    const record = (n: number, status: string) => ({ ...task(n), status, big: 'x'.repeat(100) });
+
+    it('answers members() at open from the members the snapshot wrote, and get() from the record', () => {
+      let store = openStore({ snapshotMembers });
+      store.table('tasks').put('a', record(1, 'RUNNING'));
+      store.table('tasks').put('b', record(2, 'STOPPED'));
+      store.table('other').put('c', record(3, 'RUNNING'));
+      store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      // Compacted at open: the snapshot carries the members of `tasks` records only.
+      const snapshot = fs.readFileSync(path.join(dir, stateFiles(dir)[1]!), 'utf8').split('\n');
+      expect(JSON.parse(snapshot[0]!)).toMatchObject({ version: 2, members: snapshotMembers });
+      expect(snapshot.filter((line) => line.startsWith('["put","tasks"'))).toHaveLength(2);
+      expect(snapshot.find((line) => line.startsWith('["put","tasks","a"'))).toContain(
+        '"a",{"status":"RUNNING","createdAt":{"$date":"2025-01-01T00:00:01.000Z"}},{',
+      );
+
+      store = reopen(store, { snapshotMembers });
+      const tasks = store.table<ReturnType<typeof record>>('tasks');
+      expect(tasks.members('a', ['status', 'createdAt'])).toEqual({ status: 'RUNNING', createdAt: task(1).createdAt });
+      expect(tasks.members('b', ['status'])).toEqual({ status: 'STOPPED' });
+      // A member the snapshot did not keep is read from the record itself.
+      expect(tasks.members('b', ['status', 'big'])).toEqual({ status: 'STOPPED', big: 'x'.repeat(100) });
+      expect(tasks.get('a')).toEqual(record(1, 'RUNNING'));
+      expect(store.table('other').get('c')).toEqual(record(3, 'RUNNING'));
+    });
+
+    it('reads the members themselves, not the record, at open (a snapshot edited to tell them apart)', () => {
+      let store = openStore({ snapshotMembers });
+      store.table('tasks').put('a', record(1, 'RUNNING'));
+      store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      store.close();
+      const file = path.join(dir, stateFiles(dir)[1]!);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('{"status":"RUNNING"', '{"status":"EDITED"'));
+      store = openStore({ snapshotMembers });
+      expect(store.table<{ status: string }>('tasks').members('a', ['status'])).toEqual({ status: 'EDITED' });
+      expect(store.table<{ status: string }>('tasks').get('a')!.status).toBe('RUNNING');
+    });
+
+    it('still reads a version 1 snapshot (no members), and writes members at the next compaction', () => {
+      const v1 = [
+        '{"format":"localcloud-snapshot","version":1,"generation":3}',
+        `["put","tasks","a",${JSON.stringify({ status: 'RUNNING', at: { $date: '2025-01-01T00:00:00.000Z' } })}]`,
+        '["put","tasks","b \\"q\\" ü",{"status":"STOPPED"}]',
+        '{"end":true,"records":2}',
+        '',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'snapshot-00000003.jsonl'), v1);
+      let store = openStore({ snapshotMembers });
+      const tasks = () => store.table<{ status: string; at?: Date }>('tasks');
+      expect(tasks().members('a', ['status'])).toEqual({ status: 'RUNNING' });
+      expect(tasks().get('a')).toEqual({ status: 'RUNNING', at: new Date('2025-01-01T00:00:00.000Z') });
+      expect(tasks().get('b "q" ü')).toEqual({ status: 'STOPPED' });
+      store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      store = reopen(store, { snapshotMembers });
+      expect(tasks().members('b "q" ü', ['status'])).toEqual({ status: 'STOPPED' });
+      expect([...tasks().entries()]).toEqual([
+        ['a', { status: 'RUNNING', at: new Date('2025-01-01T00:00:00.000Z') }],
+        ['b "q" ü', { status: 'STOPPED' }],
+      ]);
+    });
+  });
+
   describe('records read back lazily', () => {
     it('reads escaped, non-ASCII and multi-change records from the journal and from a snapshot alike', () => {
       let store = openStore();

@@ -8,7 +8,7 @@ import { JournalWriter, replayJournal } from './journal-file';
 import { journalLine, type StoredChange } from './record-format';
 import { readSnapshot, writeSnapshot } from './snapshot-file';
 import type { DurableTable, StateStore } from './state-store';
-import { TableSet, type Change } from './table-set';
+import { TableSet, type Change, type SnapshotMembers } from './table-set';
 
 export const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
 /** The smallest journal `close()` considers compacting: below it, the next open replays it in milliseconds. */
@@ -36,6 +36,8 @@ export interface JournalStateStoreOptions {
   readonly lockWaitMs?: number;
   /** See StateStoreOptions.onRollback. */
   readonly onRollback?: (error: Error) => void;
+  /** See StateStoreOptions.snapshotMembers. */
+  readonly snapshotMembers?: SnapshotMembers;
 }
 
 /**
@@ -51,7 +53,8 @@ export class JournalStateStore implements StateStore {
   private readonly compactAtCloseBytes: number;
   private readonly onCompactionStep: NonNullable<JournalStateStoreOptions['onCompactionStep']>;
   private readonly onRollback: JournalStateStoreOptions['onRollback'];
-  private readonly tables = new TableSet((changes, undo) => this.persist(changes, undo));
+  private readonly tables: TableSet;
+  private readonly snapshotMembers: SnapshotMembers;
   /** The journal in use when a sync starts is the one it syncs: compaction may replace it meanwhile. */
   private readonly commits = new GroupCommit(
     (done) => this.journal!.sync(done),
@@ -76,6 +79,8 @@ export class JournalStateStore implements StateStore {
     this.compactAtCloseBytes = options.compactAtCloseBytes ?? DEFAULT_COMPACT_AT_CLOSE_BYTES;
     this.onCompactionStep = options.onCompactionStep ?? (() => undefined);
     this.onRollback = options.onRollback;
+    this.snapshotMembers = options.snapshotMembers ?? {};
+    this.tables = new TableSet((changes, undo) => this.persist(changes, undo), this.snapshotMembers);
     fs.mkdirSync(this.dir, { recursive: true });
     this.lock = DataDirLock.acquire(this.dir, { waitMs: options.lockWaitMs });
     try {
@@ -230,8 +235,14 @@ export class JournalStateStore implements StateStore {
     try {
       // Values written stay in memory as those bytes: equal to what they replace, so even a compaction
       // that fails later leaves memory right.
-      bytes = writeSnapshot(temporary, next, this.tables.allRecords(), this.fsync, (table, key, buffer, start, stop) =>
-        this.tables.keepWritten(table, key, buffer, start, stop),
+      bytes = writeSnapshot(
+        temporary,
+        next,
+        this.tables.allRecords(),
+        this.fsync,
+        (record, buffer, start, stop) =>
+          this.tables.keepWritten(record.table, record.key, buffer, start, stop, record.members),
+        this.snapshotMembers,
       );
       this.onCompactionStep('snapshot-written', next);
       fs.renameSync(temporary, snapshot);

@@ -50,16 +50,18 @@ export class Undecoded {
     private readonly start: number,
     private readonly stop: number,
     private readonly parsed: unknown,
+    /** Some of its members, decoded, that a snapshot carried beside it (KnownMembers). */
+    private readonly known: KnownMembers | undefined,
   ) {}
 
-  /** The value whose JSON text is `bytes[start, stop)` (kept, not copied). */
-  static ofBytes(bytes: Buffer, start: number, stop: number): Undecoded {
-    return new Undecoded(bytes, start, stop, undefined);
+  /** The value whose JSON text is `bytes[start, stop)` (kept, not copied); `known`, members already decoded. */
+  static ofBytes(bytes: Buffer, start: number, stop: number, known?: KnownMembers): Undecoded {
+    return new Undecoded(bytes, start, stop, undefined, known);
   }
 
   /** A value JSON.parse gave, its `{"$date": …}` markers not yet revived. */
   static ofParsed(parsed: unknown): Undecoded {
-    return new Undecoded(undefined, 0, 0, parsed);
+    return new Undecoded(undefined, 0, 0, parsed, undefined);
   }
 
   decode(): unknown {
@@ -78,10 +80,22 @@ export class Undecoded {
 
   /** The named members of the record (an object), decoded; the record itself stays as it is. */
   members(names: readonly string[]): Record<string, unknown> {
+    const known = this.known;
+    if (known && (names === known.names || names.every((name) => known.names.includes(name))))
+      return pickMembers(known.values, names);
     // Copies: reviving in place would leave Dates in `parsed`, which `json()` would then write as strings.
     if (this.bytes === undefined) return pickMembers(this.parsed, names, (value) => decodeValue(JSON.stringify(value)));
     return readMembers(this.json(), names);
   }
+}
+
+/**
+ * Members of a record a snapshot wrote beside it (`names`: those asked for; `values`: those of them the
+ * record has, decoded and frozen), so that reading them at open does not parse the record.
+ */
+export interface KnownMembers {
+  readonly names: readonly string[];
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 /** The named members of a decoded record (or of JSON.parse output, through `revive`). */

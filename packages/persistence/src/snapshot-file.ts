@@ -8,32 +8,36 @@ import {
   parseSnapshotLine,
   snapshotRecordLine,
 } from './record-format';
+import { encodeValue } from './json-codec';
+import type { SnapshotMembers, SnapshotRecord } from './table-set';
 
 const FLUSH_BYTES = 1 << 20;
 
 /** Told where a record's value went: `bytes[start, stop)` of a buffer just written to the snapshot. */
-export type WrittenRecord = (table: string, key: string, bytes: Buffer, start: number, stop: number) => void;
+export type WrittenRecord = (record: SnapshotRecord, bytes: Buffer, start: number, stop: number) => void;
 
 /**
  * Writes every record to `file` (a temporary name: the caller renames it) and fsyncs it, so the
  * rename can only ever expose a complete snapshot. Returns the snapshot's size in bytes.
  * `written` learns where each value's bytes are in the buffers written, which are not reused: the
- * caller may keep them as the record (Undecoded) instead of its decoded objects.
+ * caller may keep them as the record (Undecoded) instead of its decoded objects. `members` names, per
+ * table, the members each of its records carries (`SnapshotRecord.members`, written beside the value).
  */
 export function writeSnapshot(
   file: string,
   generation: number,
-  records: Iterable<[table: string, key: string, json: string]>,
+  records: Iterable<SnapshotRecord>,
   fsync: boolean,
   written?: WrittenRecord,
+  members: SnapshotMembers = {},
 ): number {
   const fd = fs.openSync(file, 'w');
   try {
     let bytes = 0;
     let pending: string[] = [];
     let pendingLength = 0;
-    /** Records in `pending`: table, key, and their value's byte range in the buffer to be made. */
-    let places: Array<[string, string, number, number]> = [];
+    /** Records in `pending`, and their value's byte range in the buffer to be made. */
+    let places: Array<[SnapshotRecord, number, number]> = [];
     let pendingBytes = 0;
     const flush = () => {
       const buffer = Buffer.from(pending.join(''), 'utf8');
@@ -41,7 +45,7 @@ export function writeSnapshot(
         done += fs.writeSync(fd, buffer, done, buffer.length - done);
       }
       bytes += buffer.length;
-      for (const [table, key, start, stop] of places) written!(table, key, buffer, start, stop);
+      for (const [record, start, stop] of places) written!(record, buffer, start, stop);
       pending = [];
       pendingLength = 0;
       places = [];
@@ -53,14 +57,16 @@ export function writeSnapshot(
       if (written) pendingBytes += Buffer.byteLength(line);
     };
 
-    add(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, generation })}\n`);
+    add(`${JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, generation, members })}\n`);
     let count = 0;
-    for (const [table, key, json] of records) {
-      add(snapshotRecordLine(table, key, json));
+    for (const record of records) {
+      const { table, key, json } = record;
+      if (record.members && !members[table]) throw new Error(`members of table ${table} not named in the header`);
+      add(snapshotRecordLine(table, key, json, record.members && encodeValue(record.members.values)));
       if (written) {
         // The value ends the line, before `]\n`.
         const stop = pendingBytes - 2;
-        places.push([table, key, stop - Buffer.byteLength(json), stop]);
+        places.push([record, stop - Buffer.byteLength(json), stop]);
       }
       if (pendingLength >= FLUSH_BYTES) flush();
       count++;
@@ -72,6 +78,17 @@ export function writeSnapshot(
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Version 1 (until 2026-12-01) has no `members` in its header and `["put",<table>,<key>,<value>]` lines
+ * only; version 2 may name tables whose lines are `["put",<table>,<key>,<members>,<value>]`.
+ */
+const READABLE_VERSIONS: readonly number[] = [1, SNAPSHOT_VERSION];
+
+function isSnapshotMembers(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((names) => Array.isArray(names) && names.every((n) => typeof n === 'string'));
 }
 
 /** Where a snapshot's records go: the value is Undecoded (decoded on first read). */
@@ -112,8 +129,13 @@ export function readSnapshot(file: string, generation: number, restore: RestoreR
         if (number === 1) {
           const header = 'meta' in parsed ? parsed.meta : {};
           if (header.format !== SNAPSHOT_FORMAT) fail('not a localcloud snapshot header');
-          if (header.version !== SNAPSHOT_VERSION) fail(`snapshot version ${String(header.version)} is not supported`);
+          if (!READABLE_VERSIONS.includes(header.version as number))
+            fail(`snapshot version ${String(header.version)} is not supported`);
           if (header.generation !== generation) fail(`header says generation ${String(header.generation)}`);
+          if (header.members !== undefined) {
+            if (!isSnapshotMembers(header.members)) fail('the header names members wrongly');
+            scanner.withMembers(header.members as SnapshotMembers);
+          }
         } else if ('record' in parsed) {
           restore(parsed.record.table, parsed.record.key, parsed.record.value);
           count++;

@@ -1,4 +1,4 @@
-import { Undecoded, encodeValue, pickMembers, toStoredValue } from './json-codec';
+import { Undecoded, encodeValue, pickMembers, toStoredValue, type KnownMembers } from './json-codec';
 import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the stored value (the journal encodes it). */
@@ -13,6 +13,17 @@ export type Change =
  * later, should the sync that was to make them durable fail.
  */
 export type PersistChanges = (changes: readonly Change[], undo: () => void) => void;
+
+/** Per table name, the members of its records a snapshot keeps beside each (StateStoreOptions.snapshotMembers). */
+export type SnapshotMembers = Readonly<Record<string, readonly string[]>>;
+
+/** A record as a snapshot writes it: its value's JSON text, and the members kept beside it, if any. */
+export interface SnapshotRecord {
+  readonly table: string;
+  readonly key: string;
+  readonly json: string;
+  readonly members?: KnownMembers;
+}
 
 /** Marks a deletion where a value is expected. */
 export const DELETED: unique symbol = Symbol('deleted');
@@ -35,7 +46,11 @@ export class TableSet {
   private readonly views = new Map<string, DurableTable<unknown>>();
   private open: OpenTransaction | undefined;
 
-  constructor(private readonly persist: PersistChanges) {}
+  constructor(
+    private readonly persist: PersistChanges,
+    /** Per table, the members a snapshot writes beside each record (StateStoreOptions.snapshotMembers). */
+    private readonly snapshotMembers: SnapshotMembers = {},
+  ) {}
 
   table<T>(name: string): DurableTable<T> {
     let view = this.views.get(name);
@@ -82,11 +97,21 @@ export class TableSet {
     };
   }
 
-  /** Every record of every table as JSON text, for a snapshot (records never read are not decoded). */
-  *allRecords(): IterableIterator<[table: string, key: string, json: string]> {
+  /**
+   * Every record of every table as JSON text, for a snapshot (records never read are not decoded), with
+   * the members `snapshotMembers` names for its table, decoded, when it names any.
+   */
+  *allRecords(): IterableIterator<SnapshotRecord> {
     for (const [table, records] of this.tables) {
-      for (const [key, value] of records)
-        yield [table, key, value instanceof Undecoded ? value.json() : encodeValue(value)];
+      const names = this.snapshotMembers[table];
+      for (const [key, value] of records) {
+        const json = value instanceof Undecoded ? value.json() : encodeValue(value);
+        if (!names) yield { table, key, json };
+        else {
+          const values = value instanceof Undecoded ? value.members(names) : pickMembers(value, names);
+          yield { table, key, json, members: { names, values } };
+        }
+      }
     }
   }
 
@@ -112,9 +137,9 @@ export class TableSet {
    * decoded objects: after a compaction a large state sits outside the heap, which the collector then
    * no longer marks, and a record is decoded again when next read.
    */
-  keepWritten(table: string, key: string, bytes: Buffer, start: number, stop: number): void {
+  keepWritten(table: string, key: string, bytes: Buffer, start: number, stop: number, members?: KnownMembers): void {
     const records = this.tables.get(table);
-    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop));
+    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop, members));
   }
 
   private records(name: string): Records {
