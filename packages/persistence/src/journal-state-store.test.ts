@@ -420,6 +420,12 @@ describe('JournalStateStore', () => {
       store.table('tasks').put('b', record(2, 'STOPPED'));
       store.table('other').put('c', record(3, 'RUNNING'));
       store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      // The records are now the bytes that compaction wrote, members included.
+      expect(store.table<ReturnType<typeof record>>('tasks').members('a', ['status', 'createdAt'])).toEqual({
+        status: 'RUNNING',
+        createdAt: task(1).createdAt,
+      });
+      expect(store.table<ReturnType<typeof record>>('tasks').members('b', ['big'])).toEqual({ big: 'x'.repeat(100) });
       // Compacted at open: the snapshot carries the members of `tasks` records only.
       const snapshot = fs.readFileSync(path.join(dir, stateFiles(dir)[1]!), 'utf8').split('\n');
       expect(JSON.parse(snapshot[0]!)).toMatchObject({ version: 2, members: snapshotMembers });
@@ -438,7 +444,7 @@ describe('JournalStateStore', () => {
       expect(store.table('other').get('c')).toEqual(record(3, 'RUNNING'));
     });
 
-    it('reads the members themselves, not the record, at open (a snapshot edited to tell them apart)', () => {
+    it('reads the members the snapshot wrote, not the record (a snapshot edited to tell them apart)', () => {
       let store = openStore({ snapshotMembers });
       store.table('tasks').put('a', record(1, 'RUNNING'));
       store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });

@@ -240,8 +240,8 @@ export class JournalStateStore implements StateStore {
         next,
         this.tables.allRecords(),
         this.fsync,
-        (record, buffer, start, stop) =>
-          this.tables.keepWritten(record.table, record.key, buffer, start, stop, record.members),
+        (record, buffer, start, stop, membersStart) =>
+          this.tables.keepWritten(record.table, record.key, buffer, start, stop, record.members?.names, membersStart),
         this.snapshotMembers,
       );
       this.onCompactionStep('snapshot-written', next);

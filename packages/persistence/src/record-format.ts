@@ -1,4 +1,4 @@
-import { Undecoded, decodeValue, encodeValue, type KnownMembers } from './json-codec';
+import { Undecoded, encodeValue } from './json-codec';
 import { lineText, type FileLine } from './line-reader';
 import { DELETED, type Change } from './table-set';
 
@@ -179,19 +179,16 @@ export class SnapshotPutScanner {
       this.tableMembers = Object.prototype.hasOwnProperty.call(this.members, table) ? this.members[table] : undefined;
     }
     let valueStart = keyEnd + 2;
-    let known: KnownMembers | undefined;
+    const membersStart = valueStart;
     const names = this.tableMembers;
     if (names) {
-      // `<members>,<value>`: the members object ends where its braces balance.
-      const membersEnd = jsonEnd(bytes, valueStart, stop - 1);
+      // `<members>,<value>`: the members object ends where its braces balance; read when first asked for.
+      const membersEnd = jsonEnd(bytes, membersStart, stop - 1);
       if (membersEnd < 0 || bytes[membersEnd] !== 0x2c || membersEnd + 1 >= stop - 1) return false;
-      const values = decodeValue(textOf(bytes, valueStart, membersEnd, false));
-      if (typeof values !== 'object' || values === null || Array.isArray(values)) return false;
-      known = { names, values: values as Record<string, unknown> };
       valueStart = membersEnd + 1;
     }
     this.key = escaped ? jsonString(bytes, keyOpen, keyEnd) : textOf(bytes, keyOpen + 1, keyEnd, high < 0x80);
-    this.value = Undecoded.ofBytes(bytes, valueStart, stop - 1, known);
+    this.value = Undecoded.ofBytes(bytes, valueStart, stop - 1, names, membersStart);
     return true;
   }
 }

@@ -13,8 +13,17 @@ import type { SnapshotMembers, SnapshotRecord } from './table-set';
 
 const FLUSH_BYTES = 1 << 20;
 
-/** Told where a record's value went: `bytes[start, stop)` of a buffer just written to the snapshot. */
-export type WrittenRecord = (record: SnapshotRecord, bytes: Buffer, start: number, stop: number) => void;
+/**
+ * Told where a record's value went: `bytes[start, stop)` of a buffer just written to the snapshot, and its
+ * members (when it has some) from `membersStart` to the comma before `start`.
+ */
+export type WrittenRecord = (
+  record: SnapshotRecord,
+  bytes: Buffer,
+  start: number,
+  stop: number,
+  membersStart: number | undefined,
+) => void;
 
 /**
  * Writes every record to `file` (a temporary name: the caller renames it) and fsyncs it, so the
@@ -37,7 +46,7 @@ export function writeSnapshot(
     let pending: string[] = [];
     let pendingLength = 0;
     /** Records in `pending`, and their value's byte range in the buffer to be made. */
-    let places: Array<[SnapshotRecord, number, number]> = [];
+    let places: Array<[SnapshotRecord, number, number, number | undefined]> = [];
     let pendingBytes = 0;
     const flush = () => {
       const buffer = Buffer.from(pending.join(''), 'utf8');
@@ -45,7 +54,7 @@ export function writeSnapshot(
         done += fs.writeSync(fd, buffer, done, buffer.length - done);
       }
       bytes += buffer.length;
-      for (const [record, start, stop] of places) written!(record, buffer, start, stop);
+      for (const [record, start, stop, membersStart] of places) written!(record, buffer, start, stop, membersStart);
       pending = [];
       pendingLength = 0;
       places = [];
@@ -62,11 +71,18 @@ export function writeSnapshot(
     for (const record of records) {
       const { table, key, json } = record;
       if (record.members && !members[table]) throw new Error(`members of table ${table} not named in the header`);
-      add(snapshotRecordLine(table, key, json, record.members && encodeValue(record.members.values)));
+      const membersJson = record.members && encodeValue(record.members.values);
+      add(snapshotRecordLine(table, key, json, membersJson));
       if (written) {
-        // The value ends the line, before `]\n`.
+        // The value ends the line, before `]\n`; its members, if any, come just before it and a comma.
         const stop = pendingBytes - 2;
-        places.push([record, stop - Buffer.byteLength(json), stop]);
+        const start = stop - Buffer.byteLength(json);
+        places.push([
+          record,
+          start,
+          stop,
+          membersJson === undefined ? undefined : start - 1 - Buffer.byteLength(membersJson),
+        ]);
       }
       if (pendingLength >= FLUSH_BYTES) flush();
       count++;

@@ -137,9 +137,17 @@ export class TableSet {
    * decoded objects: after a compaction a large state sits outside the heap, which the collector then
    * no longer marks, and a record is decoded again when next read.
    */
-  keepWritten(table: string, key: string, bytes: Buffer, start: number, stop: number, members?: KnownMembers): void {
+  keepWritten(
+    table: string,
+    key: string,
+    bytes: Buffer,
+    start: number,
+    stop: number,
+    memberNames?: readonly string[],
+    membersStart?: number,
+  ): void {
     const records = this.tables.get(table);
-    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop, members));
+    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop, memberNames, membersStart));
   }
 
   private records(name: string): Records {
