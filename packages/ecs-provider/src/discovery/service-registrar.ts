@@ -66,6 +66,8 @@ export class ServiceRegistrar {
    * since this process started), so a task that should be out is deregistered from its registries anyway.
    */
   private readonly held = new Map<string, Map<string, CloudMapInstance>>();
+  /** Per task, the instances its last sync failed to take out (retried, or given up). */
+  private readonly leaving = new Map<string, CloudMapInstance[]>();
   /** Per task, its syncs in order, and the retries waiting. */
   private readonly queue: TaskSyncQueue;
   private warnedMissing = false;
@@ -151,24 +153,25 @@ export class ServiceRegistrar {
     if (held.size === 0 && stopped) this.held.delete(ref.taskArn);
     else this.held.set(ref.taskArn, held);
     // Still in a registry it must leave (kept while Cloud Map is not enabled, too): stored on every sync.
-    this.remember(
-      ref,
-      [...held.values()].filter((i) => !now.has(instanceKey(i))),
-    );
+    const remaining = [...held.values()].filter((i) => !now.has(instanceKey(i)));
+    if (remaining.length > 0) this.leaving.set(ref.taskArn, remaining);
+    else this.leaving.delete(ref.taskArn);
+    this.remember(ref, remaining);
     // Retried later, until it is out, the registry is gone or it is given up.
     return { retry: retrying };
   }
 
   /** The retries reached their bound: the instances stay in Cloud Map, forgotten here (logged at error). */
   private giveUp(ref: TaskRef, attempts: number): void {
-    const stored = this.options.leftBehind?.get(ref.taskArn);
+    const dropped = this.leaving.get(ref.taskArn) ?? [];
+    this.leaving.delete(ref.taskArn);
     this.options.logger.error('Cloud Map deregistration given up', {
       taskArn: ref.taskArn,
       attempts,
-      instances: stored?.instances.map((i) => i.instanceId),
+      serviceIds: dropped.map((i) => i.serviceId),
     });
     const held = this.held.get(ref.taskArn);
-    for (const i of stored?.instances ?? []) held?.delete(instanceKey(i));
+    for (const i of dropped) held?.delete(instanceKey(i));
     this.remember(ref, []);
     const task = this.options.get(ref);
     if (held?.size === 0 && (!task || task.lastStatus === 'STOPPED')) this.held.delete(ref.taskArn);

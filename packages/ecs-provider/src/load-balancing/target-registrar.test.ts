@@ -357,6 +357,25 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
     state.close();
   });
 
+  test('after a restart, a running task restored from its record is registered again in the groups it holds', async () => {
+    const first = open();
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+    elb.groups.get('a')!.clear(); // lost meanwhile (say, deregistered by hand)
+
+    const second = open();
+    second.registrar.resume();
+    second.registrar.taskChanged(task);
+    await second.registrar.idle();
+    expect(elb.targetsIn('a')).toEqual(['172.17.0.9:8080']);
+    expect(second.leftBehind.get(taskArn)?.holds?.map((t) => t.targetGroupArn)).toEqual([group('a')]);
+    second.registrar.close();
+    second.state.close();
+  });
+
   test("after a restart, a stopped task leaves its own (task set's) groups, not its service's", async () => {
     const first = open();
     groups = [lb('blue')]; // its task set's

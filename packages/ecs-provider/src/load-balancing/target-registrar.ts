@@ -59,6 +59,10 @@ interface Applied {
   targets: TaskTarget[];
   /** When the targets deregistered last finish draining (epoch ms). */
   drainedAt?: number;
+  /** The targets its last sync failed to take out (retried, or given up). */
+  leaving?: TaskTarget[];
+  /** Restored from the last process's record: the targets it should hold are registered again, to be sure. */
+  restored?: boolean;
 }
 
 /** One target's place in ELBv2: the same key registered again is the same target. */
@@ -161,7 +165,11 @@ export class TargetRegistrar {
   resume(): void {
     for (const entry of [...(this.options.leftBehind?.values() ?? [])]) {
       if (this.applied.has(entry.taskArn)) continue;
-      this.applied.set(entry.taskArn, { registered: false, targets: [...(entry.holds ?? entry.targets)] });
+      this.applied.set(entry.taskArn, {
+        registered: false,
+        targets: [...(entry.holds ?? entry.targets)],
+        restored: true,
+      });
       this.queue.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn });
     }
   }
@@ -208,11 +216,13 @@ export class TargetRegistrar {
     this.applied.set(ref.taskArn, entry);
     const held = new Set(entry.targets.map(targetKey));
     const now = new Set(wanted.map(targetKey));
-    const joining = wanted.filter((t) => !held.has(targetKey(t)));
+    // A restored task is registered again as it was before the record existed (RegisterTargets is idempotent).
+    const joining = wanted.filter((t) => entry.restored || !held.has(targetKey(t)));
+    entry.restored = false;
     const leaving = entry.targets.filter((t) => !now.has(targetKey(t)));
     if (joining.length > 0) {
       const joined = await this.register(task!, service!.serviceName, joining);
-      entry.targets.push(...joined);
+      entry.targets.push(...joined.filter((t) => !held.has(targetKey(t))));
     }
     if (registered && entry.targets.length > 0) this.followHealth();
     let retry = false;
@@ -225,6 +235,7 @@ export class TargetRegistrar {
       // Still in a group it must leave: try again later, until it is out, the group is gone or it is given up.
       retry = retrying;
     }
+    entry.leaving = remaining;
     // On every sync, so a record never outlives what it says (a target left to leave that is wanted again).
     this.remember(ref, remaining, entry.targets);
     // Kept while the task lives, even empty: drain reads it, and a task known to be out needs no call.
@@ -236,13 +247,13 @@ export class TargetRegistrar {
   /** The retries reached their bound: the targets stay in ELBv2, forgotten here (logged at error). */
   private giveUp(ref: TaskRef, attempts: number): void {
     const entry = this.applied.get(ref.taskArn);
-    const stored = this.options.leftBehind?.get(ref.taskArn);
-    const dropped = new Set((stored?.targets ?? []).map(targetKey));
+    const dropped = new Set((entry?.leaving ?? []).map(targetKey));
     this.options.logger.error('load balancer target deregistration given up', {
       taskArn: ref.taskArn,
       attempts,
-      targets: stored?.targets,
+      targetGroupArns: entry?.leaving?.map((t) => t.targetGroupArn),
     });
+    if (entry) entry.leaving = [];
     if (entry) entry.targets = entry.targets.filter((t) => !dropped.has(targetKey(t)));
     this.remember(ref, [], entry?.targets ?? []);
     const task = this.options.get(ref);
@@ -261,13 +272,10 @@ export class TargetRegistrar {
       if (table.has(ref.taskArn)) table.delete(ref.taskArn);
       return;
     }
-    table.put(ref.taskArn, {
-      taskArn: ref.taskArn,
-      accountId: ref.accountId,
-      region: ref.region,
-      targets: [...targets],
-      holds: [...holds],
-    });
+    const record = { taskArn: ref.taskArn, accountId: ref.accountId, region: ref.region, targets, holds };
+    // Written only when it changes: most syncs of a running task leave it as it was.
+    if (JSON.stringify(table.get(ref.taskArn)) === JSON.stringify(record)) return;
+    table.put(ref.taskArn, { ...record, targets: [...targets], holds: [...holds] });
   }
 
   /**
