@@ -330,7 +330,7 @@ describe('ServiceRegistrar after the review (each failed before the fix)', () =>
     const registrar = new ServiceRegistrar({
       get: () => task,
       serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
-      cloudMap: () => cloudMap.asProvider(),
+      cloudMap: async () => cloudMap.asProvider(),
       logger: winston.createLogger({ silent: true }),
       leftBehind,
       retryDelayMs: () => 1000,
@@ -398,7 +398,7 @@ describe('ServiceRegistrar after the review (each failed before the fix)', () =>
     await first.state.durable();
     first.state.close();
 
-    const second = open({ cloudMap: () => undefined });
+    const second = open({ cloudMap: async () => undefined });
     second.registrar.resume();
     await second.registrar.idle();
     expect(second.registrar.retrying).toBe(0);

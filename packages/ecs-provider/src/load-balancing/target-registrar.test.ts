@@ -322,7 +322,7 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
     await first.state.durable();
     first.state.close();
 
-    const second = open({ elb: () => undefined });
+    const second = open({ elb: async () => undefined });
     second.registrar.resume();
     await second.registrar.idle();
     expect(second.registrar.retrying).toBe(0);
