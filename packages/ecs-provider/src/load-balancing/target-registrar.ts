@@ -355,7 +355,7 @@ export class TargetRegistrar {
           Targets: [{ Id: target.id, Port: target.port }],
         });
       } catch (error) {
-        // Already gone (deregistered before a restart, or the group was deleted): nothing to undo.
+        // The group was deleted (a target no longer registered is a success in ELBv2): nothing to undo.
         const code = (error as { code?: string }).code;
         if (code === 'InvalidTarget' || code === 'TargetGroupNotFound') done.push(target);
         else this.failed('DeregisterTargets', task?.taskArn, target, error);
