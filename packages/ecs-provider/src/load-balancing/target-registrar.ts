@@ -392,7 +392,7 @@ export class TargetRegistrar {
         });
       } catch (error) {
         const verdict = deregistrationVerdict(error, GONE);
-        // Already gone (deregistered before a restart, or the group was deleted): nothing to undo.
+        // Already gone (the group was deleted; a target no longer registered is a success in ELBv2): nothing to undo.
         if (verdict === 'gone') done.push(target);
         if (verdict === 'final') {
           done.push(target);
