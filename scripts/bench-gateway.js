@@ -46,6 +46,11 @@ if (process.send) {
       trace = { gc: [], turns: [] };
       setTimeout(tick, 1, performance.now());
     }
+    // With --expose-gc: the heap in use after a full collection (what the state holds).
+    if (message === 'heap' && global.gc) {
+      global.gc();
+      process.send({ heap: { used: process.memoryUsage().heapUsed } });
+    }
     if (message === 'trace-stop') {
       process.send({ trace });
       trace = undefined;

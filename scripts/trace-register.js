@@ -92,6 +92,7 @@ async function main() {
     for (let i = 0; i < 200; i++)
       await ecs.callRaw('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
 
+    const heapBefore = nodeArgs.includes('--expose-gc') ? await ask(child, 'heap', 'heap') : undefined;
     child.send('trace-start');
     const cpuBefore = cpuSeconds(child.pid);
     const requests = [];
@@ -110,6 +111,10 @@ async function main() {
     const seconds = (performance.now() - started) / 1000;
     const cpuUs = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / requests.length;
     const trace = await ask(child, 'trace-stop', 'trace');
+    if (heapBefore)
+      console.log(
+        `heap held per registration (full GC before and after): ${(((await ask(child, 'heap', 'heap')).used - heapBefore.used) / requests.length).toFixed(0)} B`,
+      );
     ecs.close();
     report(requests, trace, seconds, cpuUs);
     if (process.env.TRACE_OUT) fs.writeFileSync(process.env.TRACE_OUT, JSON.stringify({ requests, ...trace }));
