@@ -1,5 +1,5 @@
 import { Undecoded, encodeValue, pickMembers, toStoredValue } from './json-codec';
-import type { DurableTable } from './state-store';
+import type { DurableTable, TableOptions } from './state-store';
 
 /** One change as the journal records it; a put carries the stored value (the journal encodes it). */
 export type Change =
@@ -19,6 +19,17 @@ export const DELETED: unique symbol = Symbol('deleted');
 
 type Records = Map<string, unknown>;
 
+/**
+ * In a table with `bytesAfterPut`, how many of the last records put (in all such tables) stay as the
+ * decoded objects the put made; once DECODED_RECORDS more puts have followed, a record not replaced since
+ * is kept as its JSON bytes outside the heap
+ * (`Undecoded`, as a record read back from disk is) until it is next read. A record is a tree of small
+ * frozen objects that every scavenge copies and every mark-compact marks for as long as it lives; its
+ * bytes cost the collector nothing. A record replaced within that many puts is never encoded. Small, so
+ * that a record is usually bytes before a second scavenge would promote it to the old generation.
+ */
+export const DECODED_RECORDS = 64;
+
 interface OpenTransaction {
   readonly changes: Change[];
   readonly undo: Array<() => void>;
@@ -34,13 +45,16 @@ export class TableSet {
   private readonly tables = new Map<string, Records>();
   private readonly views = new Map<string, DurableTable<unknown>>();
   private open: OpenTransaction | undefined;
+  /** The last DECODED_RECORDS records put, oldest at `next`: [table, key, value as stored]. */
+  private readonly decoded: Array<readonly [Records, string, unknown] | undefined> = new Array(DECODED_RECORDS);
+  private next = 0;
 
   constructor(private readonly persist: PersistChanges) {}
 
-  table<T>(name: string): DurableTable<T> {
+  table<T>(name: string, options: TableOptions = {}): DurableTable<T> {
     let view = this.views.get(name);
     if (!view) {
-      view = this.createView(name, this.records(name));
+      view = this.createView(name, this.records(name), options.bytesAfterPut === true);
       this.views.set(name, view);
     }
     return view as DurableTable<T>;
@@ -99,12 +113,17 @@ export class TableSet {
     return records;
   }
 
-  private createView(name: string, records: Records): DurableTable<unknown> {
-    const write = (change: Change, value: unknown | typeof DELETED) => this.write(records, change, value);
+  private createView(name: string, records: Records, bytesAfterPut: boolean): DurableTable<unknown> {
+    const write = (change: Change, value: unknown | typeof DELETED) => {
+      this.write(records, change, value);
+      if (bytesAfterPut && value !== DELETED) this.keepDecoded(records, change.key, value);
+    };
     const get = (key: string) => {
       const value = records.get(key);
       if (!(value instanceof Undecoded)) return value;
       const decoded = value.decode();
+      // Kept decoded from now on, as a record read back from disk is: what is read is likely read again
+      // (a task polled by DescribeTasks), and its identity keeps caches keyed by it (descriptions) warm.
       records.set(key, decoded);
       return decoded;
     };
@@ -146,5 +165,21 @@ export class TableSet {
     tx.changes.push(change);
     if (value === DELETED) records.delete(change.key);
     else records.set(change.key, value);
+  }
+
+  /**
+   * Enters a record just put into the ring; the one it pushes out is swapped for its bytes if the table
+   * still holds that same object (not since replaced, deleted or rolled back). Primitives stay as they are.
+   */
+  private keepDecoded(records: Records, key: string, value: unknown): void {
+    if (typeof value !== 'object' || value === null) return;
+    const out = this.decoded[this.next];
+    this.decoded[this.next] = [records, key, value];
+    this.next = (this.next + 1) % DECODED_RECORDS;
+    if (out === undefined) return;
+    const [outRecords, outKey, outValue] = out;
+    if (outRecords.get(outKey) !== outValue) return;
+    const bytes = Buffer.from(encodeValue(outValue));
+    outRecords.set(outKey, Undecoded.ofBytes(bytes, 0, bytes.length));
   }
 }
