@@ -30,13 +30,14 @@ const task = (id: string, desiredStatus: string) =>
     createdAt: new Date(1_000),
   }) as TaskRecord;
 
-describe('the ECS views after a failed journal sync', () => {
+/**
+ * A state in a folder of its own for each test, holding durably one of what each listing index covers: an
+ * account setting, the family 'kept' and cluster c's RUNNING task t1.
+ */
+function useSeededState() {
   let dir: string;
   let ecs: EcsState;
   const store = () => ecs.stores.get(ACCOUNT, REGION);
-  const running = () => [...store().taskIndex.after('c', 'RUNNING', undefined)].map((p) => p.slice(16));
-  const stopped = () => [...store().taskIndex.after('c', 'STOPPED', undefined)].map((p) => p.slice(16));
-
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecs-state-'));
     ecs = openEcsState(dir);
@@ -54,6 +55,18 @@ describe('the ECS views after a failed journal sync', () => {
     ecs.state.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  /** Cluster c's task keys of one desired status, as the task index lists them. */
+  const indexed = (status: string) => [...store().taskIndex.after('c', status, undefined)].map((p) => p.slice(16));
+  return {
+    store,
+    durable: () => ecs.state.durable(),
+    running: () => indexed('RUNNING'),
+    stopped: () => indexed('STOPPED'),
+  };
+}
+
+describe('the ECS views after a failed journal sync', () => {
+  const { store, durable, running, stopped } = useSeededState();
 
   it('lists exactly what the rolled-back records hold: deletes undone, puts gone, moves in the task index undone', async () => {
     const sync = failNextSync();
@@ -63,7 +76,7 @@ describe('the ECS views after a failed journal sync', () => {
     store().tasks.put('c/t2', task('t2', 'RUNNING'));
     expect(running()).toEqual(['c/t2']);
 
-    await expect(ecs.state.durable()).rejects.toThrow(StateStoreUnavailableError);
+    await expect(durable()).rejects.toThrow(StateStoreUnavailableError);
     expect(sync).toHaveBeenCalledTimes(1);
     expect(store().accountSettings.get('root awsvpcTrunking')?.value).toBe('enabled');
     expect([...store().accountSettings.entries()].map(([key]) => key)).toEqual(['root awsvpcTrunking']);
@@ -76,7 +89,7 @@ describe('the ECS views after a failed journal sync', () => {
   it('builds the views again before any waiter hears of the failure', async () => {
     failNextSync();
     store().tasks.put('c/t1', task('t1', 'STOPPED'));
-    const seen = await ecs.state.durable().then(
+    const seen = await durable().then(
       () => 'durable',
       () => running(),
     );
@@ -90,11 +103,7 @@ describe('the ECS views after a failed journal sync', () => {
  * hold them), so their indexes must be rebuilt in place.
  */
 describe('the ECS views after a transaction that throws', () => {
-  let dir: string;
-  let ecs: EcsState;
-  const store = () => ecs.stores.get(ACCOUNT, REGION);
-  const running = () => [...store().taskIndex.after('c', 'RUNNING', undefined)].map((p) => p.slice(16));
-  const stopped = () => [...store().taskIndex.after('c', 'STOPPED', undefined)].map((p) => p.slice(16));
+  const { store, durable, running, stopped } = useSeededState();
   const listed = () => ({
     families: [...store().families.keysAfter(undefined)],
     settings: [...store().accountSettings.entries()].map(([key]) => key),
@@ -115,17 +124,7 @@ describe('the ECS views after a transaction that throws', () => {
   };
   let before: ReturnType<typeof listed>;
 
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecs-state-'));
-    ecs = openEcsState(dir);
-    store().accountSettings.put('root awsvpcTrunking', {
-      name: 'awsvpcTrunking',
-      value: 'enabled',
-      principalArn: 'root',
-    });
-    store().families.put('kept', { lastRevision: 1, status: 'ACTIVE' } as never);
-    store().tasks.put('c/t1', task('t1', 'RUNNING'));
-    await ecs.state.durable();
+  beforeEach(() => {
     before = listed();
     expect(before).toEqual({
       families: ['kept'],
@@ -136,11 +135,6 @@ describe('the ECS views after a transaction that throws', () => {
       stopped: [],
       unfinished: ['c/t1'],
     });
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    ecs.state.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists what the records hold when the function throws after its puts and deletes', async () => {
@@ -158,7 +152,7 @@ describe('the ECS views after a transaction that throws', () => {
     expect(listed()).toEqual(before);
     // Still usable, and durable: the store did not fail.
     held.families.put('next', { lastRevision: 1, status: 'ACTIVE' } as never);
-    await ecs.state.durable();
+    await durable();
     expect([...held.families.keysAfter(undefined)]).toEqual(['kept', 'next']);
   });
 
@@ -170,7 +164,7 @@ describe('the ECS views after a transaction that throws', () => {
 
     expect(store().tasks.get('c/t2')).toBeUndefined();
     expect(listed()).toEqual(before);
-    await ecs.state.durable();
+    await durable();
   });
 
   it('lists what the records hold when an inner transaction throws, the outer one goes on, then throws', () => {
