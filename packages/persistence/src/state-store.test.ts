@@ -123,6 +123,14 @@ describe.each<[string, (dir: string) => StateStore]>([
       expect(table.members('a', ['n'])).toEqual({ n: 7 });
     });
 
+    it('gives back every record exactly, across many shared buffers, multi-byte text and large records', () => {
+      const table = store.table<{ i: number; text: string }>('t', { bytesAfterPut: true });
+      const text = (i: number) => (i % 500 === 0 ? 'ü€𝄞'.repeat(30_000) : `ü€𝄞 ${i} `.repeat(i % 50));
+      for (let i = 0; i < 3000; i++) table.put(`r${i}`, { i, text: text(i) });
+      putOthers(table as never);
+      for (let i = 0; i < 3000; i++) expect(table.get(`r${i}`)).toEqual({ i, text: text(i) });
+    });
+
     it('only in a table that asks for it', () => {
       const table = store.table<Record>('t');
       table.put('a', record(7));

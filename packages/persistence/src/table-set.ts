@@ -29,6 +29,13 @@ type Records = Map<string, unknown>;
  * that a record is usually bytes before a second scavenge would promote it to the old generation.
  */
 export const DECODED_RECORDS = 64;
+/**
+ * Records kept as bytes are written one after another into buffers of this size, each record a range of
+ * one: a Buffer of its own per record would be one more heap object (its view) per record, and a small
+ * one taken from Node's shared pool would keep the pool's whole slab alive. A larger record gets a
+ * buffer of its own.
+ */
+const ARENA_BYTES = 256 * 1024;
 
 interface OpenTransaction {
   readonly changes: Change[];
@@ -48,6 +55,9 @@ export class TableSet {
   /** The last DECODED_RECORDS records put, oldest at `next`: [table, key, value as stored]. */
   private readonly decoded: Array<readonly [Records, string, unknown] | undefined> = new Array(DECODED_RECORDS);
   private next = 0;
+  /** The buffer records leaving the ring are written into, and how much of it is used. */
+  private arena: Buffer | undefined;
+  private arenaUsed = 0;
 
   constructor(private readonly persist: PersistChanges) {}
 
@@ -179,7 +189,24 @@ export class TableSet {
     if (out === undefined) return;
     const [outRecords, outKey, outValue] = out;
     if (outRecords.get(outKey) !== outValue) return;
-    const bytes = Buffer.from(encodeValue(outValue));
-    outRecords.set(outKey, Undecoded.ofBytes(bytes, 0, bytes.length));
+    outRecords.set(outKey, this.bytesOf(encodeValue(outValue)));
+  }
+
+  /** The text's UTF-8 bytes as a range of the current arena (a new one when it is full). */
+  private bytesOf(text: string): Undecoded {
+    const length = Buffer.byteLength(text);
+    if (length > ARENA_BYTES / 4) {
+      const bytes = Buffer.from(text);
+      return Undecoded.ofBytes(bytes, 0, bytes.length);
+    }
+    if (this.arena === undefined || this.arenaUsed + length > this.arena.length) {
+      // Never filled from Node's shared pool: a range of a pool slab would keep the whole slab alive.
+      this.arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+      this.arenaUsed = 0;
+    }
+    const start = this.arenaUsed;
+    this.arena.write(text, start, length, 'utf8');
+    this.arenaUsed += length;
+    return Undecoded.ofBytes(this.arena, start, this.arenaUsed);
   }
 }
