@@ -159,7 +159,8 @@ export class TaskAgent implements TaskHooks {
     const record = this.options.get(ref);
     const state = record?.runtime?.agent;
     if (!backend.attachOutput || !record || !state || state.pseudoTerminals?.includes(containerName)) return;
-    const awslogs = state.logConfigurations[containerName]?.driver === 'awslogs' && this.options.logsSink();
+    // The sink `beforeCreate` loaded (a lookup here would be a Promise, always truthy, and unawaited).
+    const awslogs = state.logConfigurations[containerName]?.driver === 'awslogs' && this.sink !== undefined;
     if (!awslogs && !this.options.taskConsole) return;
     this.dropAttached(ref.taskArn, containerName);
     const controller = new AbortController();
