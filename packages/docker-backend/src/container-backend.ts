@@ -263,6 +263,11 @@ export interface LogOptions {
    * knows: spares an inspect before the read. Without it the backend asks the engine.
    */
   readonly tty?: boolean;
+  /**
+   * Told when a position in line counts (`after`) does not match the log (rotated, or lines dropped):
+   * the stream is then resumed by time instead (lines stamped after the position's time).
+   */
+  readonly onPositionMismatch?: (stream: 'stdout' | 'stderr', reason: string) => void;
 }
 
 export interface LogLine {
@@ -296,6 +301,12 @@ export interface LogMark {
 export interface LineCountMark {
   readonly lines: number;
   readonly at: number;
+  /**
+   * A hash of the text of the stream's last non-empty line (`lines`-th): a re-read checks the line it
+   * skips to against it, since a rotated log (json-file max-size/max-file, the `local` driver) or
+   * dropped lines no longer hold every line from the start. Absent in positions recorded before it was kept.
+   */
+  readonly check?: string;
 }
 
 export function isLineCountMark(mark: LogMark | LineCountMark | undefined): mark is LineCountMark {

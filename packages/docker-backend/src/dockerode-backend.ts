@@ -276,7 +276,7 @@ export class DockerodeBackend implements ContainerBackend {
     // TTY output is not multiplexed, so the container's config decides how to read it; a caller that
     // created the container knows it, and spares the engine an inspect on the way.
     const tty = options.tty ?? (await this.onContainer(id, (c) => c.inspect())).Config.Tty;
-    const parser = new LogLineParser(options.after);
+    const parser = new LogLineParser(options.after, options.onPositionMismatch);
     const read = { id, tty, parser, signal: options.signal };
     // Resuming: the engine's `since` cuts most of what was read before, the parser drops the rest (a
     // position in line counts is found by reading from the start).

@@ -6,6 +6,7 @@ import {
   LogLineParser,
   demuxFrames,
   indexOfByte,
+  lineCheck,
   readLogBatches,
   readLogLines,
   type Demuxer,
@@ -299,6 +300,15 @@ describe('AttachLineSplitter', () => {
     ]);
     // Each read's last line of each stream is marked with the non-empty lines so far.
     expect(lines.map((l) => l.mark && 'lines' in l.mark && l.mark.lines)).toEqual([undefined, undefined, 2, 1, 3, 4]);
+    // …and checked against the last non-empty one (the empty line's mark stands after 'b').
+    expect(lines.map((l) => l.mark && 'lines' in l.mark && l.mark.check)).toEqual([
+      undefined,
+      undefined,
+      lineCheck('b'),
+      lineCheck('e1'),
+      lineCheck('partial'),
+      lineCheck('c'),
+    ]);
     expect(firstRead).toBe(4);
     // All lines of one read share that read's time.
     expect(new Set(lines.slice(0, firstRead).map((l) => l.timestamp)).size).toBe(1);
@@ -324,9 +334,9 @@ describe('LogLineParser after a position in line counts', () => {
     ]);
     expect(lines.map((l) => l.line)).toEqual(['three', '', 'four']);
     expect(lines.map((l) => l.mark)).toEqual([
-      { lines: 3, at: floor },
-      { lines: 3, at: floor },
-      { lines: 4, at: floor },
+      { lines: 3, at: floor, check: lineCheck('three') },
+      { lines: 3, at: floor, check: lineCheck('three') },
+      { lines: 4, at: floor, check: lineCheck('four') },
     ]);
     // No time before the position's: the stream's times never go back.
     expect(lines.every((l) => l.timestamp.getTime() === floor)).toBe(true);
@@ -359,5 +369,88 @@ describe('indexOfByte', () => {
     expect(indexOfByte(data, newline, 0, 5)).toBe(-1);
     expect(indexOfByte(data, space, 3, 8)).toBe(-1);
     expect(indexOfByte(data, space, 4, 4)).toBe(-1);
+  });
+});
+
+describe('LogLineParser after a line count the log no longer matches', () => {
+  const T0 = '2026-01-02T03:04:04.000000000Z';
+  const T3 = '2026-01-02T03:04:07.000000000Z';
+  const parse = (parser: LogLineParser, messages: [string, string][]) =>
+    messages.flatMap(([time, text]) => parser.message('stdout', Buffer.from(`${time} ${text}`)));
+  /** Delivered: 'one', 'two' (at T1) and 'three' (at T2); the attach side stamped 'three' at T2. */
+  const position = { stdout: { lines: 3, at: Date.parse(T2), check: lineCheck('three') } };
+
+  test('a log that still holds every line resumes by count, without a warning', () => {
+    const warnings: string[] = [];
+    const parser = new LogLineParser(position, (_stream, reason) => warnings.push(reason));
+    const lines = parse(parser, [
+      [T0, 'one\n'],
+      [T1, 'two\n'],
+      [T2, 'three\n'],
+      [T2, 'four\n'],
+    ]);
+    expect(lines.map((l) => l.line)).toEqual(['four']);
+    expect(lines[0]!.mark).toEqual({ lines: 4, at: Date.parse(T2), check: lineCheck('four') });
+    expect(warnings).toEqual([]);
+  });
+
+  test('a rotated log (its first lines gone) resumes by time: the lines after the position are not skipped', () => {
+    const warnings: string[] = [];
+    const parser = new LogLineParser(position, (stream, reason) => warnings.push(`${stream}: ${reason}`));
+    // Rotation dropped 'one' and 'two'; 'four' and 'five' were never delivered. By count, 'five' would
+    // be the third line and both silently skipped.
+    const lines = parse(parser, [
+      [T2, 'three\n'],
+      [T3, 'four\n'],
+      [T3, 'five\n'],
+      [T3, 'six\n'],
+    ]);
+    expect(lines.map((l) => l.line)).toEqual(['four', 'five', 'six']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^stdout: line 3 is not the one delivered; resuming after /);
+  });
+
+  test('a log shorter than the count resumes by time once it ends', () => {
+    const warnings: string[] = [];
+    const parser = new LogLineParser(position, (_stream, reason) => warnings.push(reason));
+    // Only 'three' (delivered) and 'four' (not) are left.
+    const lines = parse(parser, [
+      [T2, 'three\n'],
+      [T3, 'four\n'],
+    ]);
+    lines.push(...parser.flush());
+    expect(lines.map((l) => l.line)).toEqual(['four']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/holds 2 lines, fewer than the 3 delivered/);
+  });
+
+  test('a dropped line (same length, another line at the count) resumes by time', () => {
+    const warnings: string[] = [];
+    const parser = new LogLineParser(position, (_stream, reason) => warnings.push(reason));
+    // 'two' was dropped by the driver: the third line is now 'four', stamped after the position.
+    const lines = parse(parser, [
+      [T0, 'one\n'],
+      [T2, 'three\n'],
+      [T3, 'four\n'],
+      [T3, 'five\n'],
+    ]);
+    expect(lines.map((l) => l.line)).toEqual(['four', 'five']);
+    expect(warnings).toHaveLength(1);
+  });
+
+  test('a position without a check (recorded before it was kept) resumes by count as before', () => {
+    const warnings: string[] = [];
+    const parser = new LogLineParser({ stdout: { lines: 3, at: Date.parse(T2) } }, (_s, reason) =>
+      warnings.push(reason),
+    );
+    expect(
+      parse(parser, [
+        [T2, 'three\n'],
+        [T3, 'four\n'],
+        [T3, 'five\n'],
+        [T3, 'six\n'],
+      ]).map((l) => l.line),
+    ).toEqual(['six']);
+    expect(warnings).toEqual([]);
   });
 });

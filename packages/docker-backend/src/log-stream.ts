@@ -28,8 +28,29 @@ interface Pending {
 /** The last timestamp taken in on a stream, and how many messages carried it. */
 type Mark = { -readonly [K in keyof LogMark]: LogMark[K] };
 
-/** Per stream, the non-empty lines read from the log's start, and how many of them to drop. */
-type LineCounts = Record<StreamName, { read: number; skip: number }>;
+/**
+ * Per stream in counting mode: the non-empty lines read from the log's start, how many of them to drop,
+ * and what checks that the log still holds them all (see `LineCountMark.check`).
+ */
+interface LineCount {
+  read: number;
+  skip: number;
+  /** The position's time: what the stream falls back to when the count does not match. */
+  at: number;
+  /** The check of the `skip`-th line, until that line was read and compared. */
+  check?: string;
+  /** Lines within the skipped count but stamped after `at`: undelivered if the count turns out wrong. */
+  held: LogLine[];
+  /** The count did not match the log: lines stamped at or before `at` are dropped instead. */
+  byTime: boolean;
+  /** The last non-empty line read (its check is made only when a mark needs it). */
+  lastText?: string;
+  lastCheck?: string;
+}
+type LineCounts = Record<StreamName, LineCount>;
+
+/** Most lines held while a count is unchecked: more newer than the position cannot be a clock race. */
+const MAX_HELD_LINES = 1000;
 
 /**
  * Turns the payloads of a timestamped log stream into lines. Each payload is one log message prefixed
@@ -55,15 +76,28 @@ export class LogLineParser {
   /** In counting mode, the time of the last line delivered before: no line is given an earlier one. */
   private readonly floor?: Date;
 
-  /** `after`: a position an earlier reader got to; messages (or counted lines) up to it are dropped. */
-  constructor(after?: LogPosition) {
+  /**
+   * `after`: a position an earlier reader got to; messages (or counted lines) up to it are dropped.
+   * `onMismatch`: told when a count does not match the log, and the stream resumes by time instead.
+   */
+  constructor(
+    after?: LogPosition,
+    private readonly onMismatch?: (stream: StreamName, reason: string) => void,
+  ) {
     if (isLineCountMark(after?.stdout) || isLineCountMark(after?.stderr)) {
-      const skip = (mark: LogMark | LineCountMark | undefined) => (isLineCountMark(mark) ? mark.lines : 0);
+      const count = (mark: LogMark | LineCountMark | undefined): LineCount =>
+        isLineCountMark(mark)
+          ? {
+              read: 0,
+              skip: mark.lines,
+              at: mark.at,
+              check: mark.lines > 0 ? mark.check : undefined,
+              held: [],
+              byTime: false,
+            }
+          : { read: 0, skip: 0, at: 0, held: [], byTime: false };
       const at = (mark: LogMark | LineCountMark | undefined) => (isLineCountMark(mark) ? mark.at : 0);
-      this.counts = {
-        stdout: { read: 0, skip: skip(after?.stdout) },
-        stderr: { read: 0, skip: skip(after?.stderr) },
-      };
+      this.counts = { stdout: count(after?.stdout), stderr: count(after?.stderr) };
       this.floor = new Date(Math.max(at(after?.stdout), at(after?.stderr)));
       this.seen = { stdout: undefined, stderr: undefined };
       this.skipping = { stdout: undefined, stderr: undefined };
@@ -158,7 +192,15 @@ export class LogLineParser {
       if (line) lines.push(line);
       this.raw = Buffer.alloc(0);
     }
-    if (this.counts) this.count(lines, 0);
+    if (this.counts) {
+      this.count(lines, 0);
+      // The log ended short of a position's count: it no longer holds every line from its start.
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const count = this.counts[stream];
+        if (!count.byTime && count.read < count.skip && count.check !== undefined)
+          this.fallBack(stream, `the log holds ${count.read} lines, fewer than the ${count.skip} delivered`, lines);
+      }
+    }
     return lines;
   }
 
@@ -169,30 +211,91 @@ export class LogLineParser {
    */
   private count(lines: LogLine[], first: number): void {
     const counts = this.counts!;
-    const floor = this.floor!;
-    let to = first;
+    // Lines are taken out of `lines[first…]` and the kept ones written back in order (a fall-back can
+    // add held lines, so the kept ones are gathered apart).
+    const kept: LogLine[] = [];
     for (let i = first; i < lines.length; i++) {
       const line = lines[i]!;
       const count = counts[line.stream];
-      if (line.line.length > 0) count.read++;
-      if (count.read < count.skip || (count.read === count.skip && line.line.length > 0)) continue;
-      const timestamp = line.timestamp.getTime() < floor.getTime() ? floor : line.timestamp;
-      lines[to++] = {
-        stream: line.stream,
-        timestamp,
-        line: line.line,
-        mark: { lines: count.read, at: timestamp.getTime() },
-      };
+      const text = line.line.length > 0;
+      if (text) {
+        count.read++;
+        count.lastText = line.line;
+        count.lastCheck = undefined;
+      }
+      if (!count.byTime) {
+        if (count.read < count.skip || (count.read === count.skip && text)) {
+          if (count.check === undefined) continue;
+          if (count.read === count.skip) {
+            // The line the count skips to: the log still holds every line from its start if it matches.
+            if (this.checkOf(count) === count.check) {
+              count.check = undefined;
+              count.held = [];
+              continue;
+            }
+            this.fallBack(line.stream, `line ${count.read} is not the one delivered`, kept);
+          } else {
+            // Stamped after the position: delivered only if the count holds (else a clock race of a ms).
+            if (line.timestamp.getTime() > count.at) count.held.push(this.marked(line, count));
+            if (count.held.length > MAX_HELD_LINES)
+              this.fallBack(line.stream, `more than ${MAX_HELD_LINES} lines within the count are newer than it`, kept);
+            continue;
+          }
+        }
+      }
+      if (count.byTime && line.timestamp.getTime() <= count.at) continue;
+      kept.push(this.marked(line, count));
     }
-    lines.length = to;
+    lines.length = first;
+    for (const line of kept) lines.push(line);
+  }
+
+  /** Gives up a stream's count: warns, hands on the held lines, and drops by time from now on. */
+  private fallBack(stream: StreamName, reason: string, out: LogLine[]): void {
+    const count = this.counts![stream];
+    count.byTime = true;
+    count.check = undefined;
+    for (const line of count.held) out.push(line);
+    count.held = [];
+    this.onMismatch?.(stream, `${reason}; resuming after ${new Date(count.at).toISOString()} instead`);
+  }
+
+  private marked(line: LogLine, count: LineCount): LogLine {
+    const floor = this.floor!;
+    const timestamp = line.timestamp.getTime() < floor.getTime() ? floor : line.timestamp;
+    const check = this.checkOf(count);
+    return {
+      stream: line.stream,
+      timestamp,
+      line: line.line,
+      mark:
+        check === undefined
+          ? { lines: count.read, at: timestamp.getTime() }
+          : { lines: count.read, at: timestamp.getTime(), check },
+    };
+  }
+
+  private checkOf(count: LineCount): string | undefined {
+    if (count.lastText === undefined) return undefined;
+    return (count.lastCheck ??= lineCheck(count.lastText));
   }
 
   /** From now on, drop the messages already taken in: the log is being read again from earlier. */
   resume(): void {
     if (this.counts) {
       for (const count of Object.values(this.counts)) {
-        count.skip = Math.max(count.skip, count.read);
+        if (count.read >= count.skip) {
+          // Everything read so far was handed on or dropped: skip it all, checked against its last line
+          // (a stream that fell back to time counts this log's lines, so it resumes by count again).
+          count.skip = count.read;
+          count.check = count.skip > 0 ? this.checkOf(count) : undefined;
+          count.byTime = false;
+        }
+        // Held lines come again with the re-read.
+        count.held = [];
         count.read = 0;
+        count.lastText = undefined;
+        count.lastCheck = undefined;
       }
       for (const stream of ['stdout', 'stderr'] as const) this.pending[stream] = { parts: [] };
       this.raw = Buffer.alloc(0);
@@ -378,6 +481,7 @@ export async function* readLogLines(
 export class AttachLineSplitter {
   private readonly pending: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
   private readonly read: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private readonly lastText: Record<StreamName, string | undefined> = { stdout: undefined, stderr: undefined };
   private rest?: Buffer;
   private last = new Date(0);
 
@@ -432,7 +536,10 @@ export class AttachLineSplitter {
   }
 
   private push(stream: StreamName, line: string, lines: LogLine[], timestamp: Date): void {
-    if (line.length > 0) this.read[stream]++;
+    if (line.length > 0) {
+      this.read[stream]++;
+      this.lastText[stream] = line;
+    }
     lines.push({ stream, timestamp, line });
   }
 
@@ -445,7 +552,9 @@ export class AttachLineSplitter {
       if (line.stream === 'stdout' ? stdout : stderr) continue;
       if (line.stream === 'stdout') stdout = true;
       else stderr = true;
-      lines[i] = { ...line, mark: { lines: this.read[line.stream], at: line.timestamp.getTime() } };
+      const text = this.lastText[line.stream];
+      const mark: LineCountMark = { lines: this.read[line.stream], at: line.timestamp.getTime() };
+      lines[i] = { ...line, mark: text === undefined ? mark : { ...mark, check: lineCheck(text) } };
     }
   }
 
@@ -547,4 +656,17 @@ export function indexOfByte(data: Buffer, byte: number, from: number, to: number
 
 function indexOfNewline(data: Buffer, from: number, to: number): number {
   return indexOfByte(data, NEWLINE, from, to);
+}
+
+/**
+ * The check of a line's text kept in a `LineCountMark`: 32-bit FNV-1a of its UTF-16 code units, in hex.
+ * Not cryptographic: it only has to tell a rotated log's line from the one delivered.
+ */
+export function lineCheck(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }

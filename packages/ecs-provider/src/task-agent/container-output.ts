@@ -69,6 +69,13 @@ export class ContainerOutputFollower {
         since: this.from.since,
         tty: this.from.tty,
         signal: this.abort.signal,
+        // A rotated log (or dropped lines): delivery goes on by time; lines may repeat or go missing.
+        onPositionMismatch: (stream, reason) =>
+          this.logger.warn('the container log no longer matches the position delivered; resuming by time', {
+            container: this.containerId,
+            stream,
+            reason,
+          }),
       });
       for await (const lines of batches) this.handOn(lines);
     } catch (error) {
