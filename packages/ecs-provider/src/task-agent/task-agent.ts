@@ -273,7 +273,8 @@ export class TaskAgent implements TaskHooks {
     this.dropAttached(ref.taskArn, containerName, attached?.runtimeId === runtimeId && !resuming);
     const live = attached?.runtimeId === runtimeId && !resuming ? attached : undefined;
     const follower = new ContainerOutputFollower(this.options.backend, runtimeId, consumers, this.options.logger, {
-      after,
+      // Stored positions are the shipper's: without one, line counts would re-read the log from its start.
+      after: shipper ? after : undefined,
       since,
       tty,
       attached: live,
