@@ -90,8 +90,21 @@ export class ContainerOutputFollower {
     }
   }
 
+  /**
+   * One consumer's failure is its own: it is logged and reading goes on, so the source is not given up
+   * (re-reading the log would hand the batch again to the consumers that took it).
+   */
   private handOn(lines: readonly LogLine[]): void {
-    for (const consumer of this.consumers) consumer.add(lines);
+    for (const consumer of this.consumers) {
+      try {
+        consumer.add(lines);
+      } catch (error) {
+        this.logger.warn('a consumer of container output failed on a batch; its lines are lost to it', {
+          container: this.containerId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
   }
 
   /**
