@@ -3,12 +3,16 @@ import type { ProviderRegistry } from './plugin/registry';
 
 export const HEALTH_PATH = '/_localcloud/health';
 
-/** A service's status that counts as healthy: serving, or enabled and loaded on its first use. */
-const HEALTHY = new Set(['running', 'available']);
+/**
+ * A service's status that counts as healthy: serving, enabled and loaded on its first use, or starting
+ * after that first use (not a failure).
+ */
+const HEALTHY = new Set(['running', 'available', 'starting']);
 
 /**
  * `GET /_localcloud/health`: each enabled service and what its provider reports about itself; a provider not
- * loaded yet is `available` (asking it would load it), one whose load or start failed `degraded` with why.
+ * loaded yet is `available` (asking it would load it), one loaded on first use and still starting `starting`,
+ * one whose load or start failed `degraded` with why.
  */
 export function healthRoute(registry: ProviderRegistry) {
   return async (_req: Request, res: Response) => {
@@ -23,6 +27,11 @@ export function healthRoute(registry: ProviderRegistry) {
         const provider = registry.get(name);
         if (!provider) {
           services[name] = { status: 'available' };
+          return;
+        }
+        // Created on first use and still starting (one the boot starts is served, and asked, meanwhile).
+        if (!registry.isStarted(name) && !registry.serves(name)) {
+          services[name] = { status: 'starting' };
           return;
         }
         try {

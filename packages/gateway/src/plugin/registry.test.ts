@@ -201,6 +201,28 @@ describe('ProviderRegistry', () => {
     expect(log).not.toContain('create ssm');
   });
 
+  test('once closing, a started provider is neither served nor handed out: its requests hear "shutting down"', async () => {
+    const log: string[] = [];
+    let finishStop!: () => void;
+    const registry = bound({
+      logs: recorded('logs', log, {
+        stop: () => new Promise<void>((resolve) => (finishStop = resolve)),
+      }),
+    });
+    await registry.ready('logs');
+    expect(registry.serves('logs')).toBe(true);
+    const stopped = registry.stopAll(() => undefined);
+    // While it stops (and after), a new request or lookup must not reach it.
+    expect(registry.serves('logs')).toBe(false);
+    await expect(registry.ready('logs')).resolves.toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    finishStop();
+    await stopped;
+    expect(registry.serves('logs')).toBe(false);
+    await expect(registry.ready('logs')).resolves.toBeUndefined();
+    expect(registry.failure('logs')).toBeUndefined();
+  });
+
   test('routes by target prefix without loading: a known service by its own prefix', () => {
     const registry = bound({ logs: () => stub('logs') });
     expect(registry.serviceForTargetPrefix('Logs_20140328')).toBe('logs');

@@ -104,9 +104,10 @@ export class ProviderRegistry {
    */
   ready(name: string, boot = false): Promise<ServiceProvider | undefined> {
     const entry = this.entries.get(name);
-    if (!entry) return Promise.resolve(undefined);
+    // Closing first: a started provider is being stopped, so new users hear "shutting down" (stopAll
+    // awaits `entry.ready` itself).
+    if (!entry || this.closing) return Promise.resolve(undefined);
     if (entry.ready) return entry.ready;
-    if (this.closing) return Promise.resolve(undefined);
     entry.booted = boot;
     entry.ready = this.loadAndStart(entry, boot);
     return entry.ready;
@@ -183,11 +184,13 @@ export class ProviderRegistry {
   /**
    * Whether requests go to the provider without waiting for its start: once started, or while the boot
    * starts it (ECS's start waits for the Docker engine, which its API does not need; the health answer and
-   * requests came before the providers' starts ended before lazy loading too). Not after a failed start.
+   * requests came before the providers' starts ended before lazy loading too). Not after a failed start,
+   * nor once the gateway is closing (`ready` then answers undefined: "shutting down").
    */
   serves(name: string): boolean {
     const entry = this.entries.get(name);
-    return entry !== undefined && (entry.started || (entry.booted && !!entry.provider && entry.failure === undefined));
+    if (entry === undefined || this.closing) return false;
+    return entry.started || (entry.booted && !!entry.provider && entry.failure === undefined);
   }
 
   /** Records that a provider's load or start failed (the gateway runs on without it). */
