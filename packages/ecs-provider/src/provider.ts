@@ -168,7 +168,7 @@ export class EcsProvider implements ServiceProvider {
     const taskNetwork = this.config.dockerNetwork ?? 'bridge';
     this.aliases = createTaskAliases({
       stores: this.stores,
-      tasksOf: (store) => new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable()),
+      tasksOf: (store) => new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex),
       // Where task containers reach this process: the task endpoints' address on the task network, else the DNS's.
       proxyHost: () =>
         this.config.serviceConnectProxyHost ??

@@ -13,7 +13,6 @@ import type { ServiceDeploymentRecord, ServiceRecord, ServiceRevisionRecord } fr
 import { keyOfArn, serviceDeploymentKeyOf } from '../domain/service-deployments';
 import type { Scope } from '../arn';
 import { withEvents } from './service-events';
-import type { PassTasks } from './pass-tasks';
 import { editableService, type EditableService } from './editable-service';
 
 export interface ServicePassOptions {
@@ -48,11 +47,8 @@ export class ServicePass {
     readonly tasks: readonly TaskRecord[],
   ) {}
 
-  /**
-   * A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE).
-   * `passTasks`: the scheduler pass's tasks by cluster and group, read once for all its services.
-   */
-  static open(options: ServicePassOptions, record: ServiceRecord, passTasks?: PassTasks): ServicePass | undefined {
+  /** A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE). */
+  static open(options: ServicePassOptions, record: ServiceRecord): ServicePass | undefined {
     const arn = parseArn(record.serviceArn);
     const clusterArn = parseArn(record.clusterArn);
     if (!arn || !clusterArn) return undefined;
@@ -63,10 +59,8 @@ export class ServicePass {
     const current = store.services.get(key);
     if (!current || (current.status !== 'ACTIVE' && current.status !== 'DRAINING')) return undefined;
     const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true, store.taskIndex);
-    const clusterTasks = passTasks
-      ? passTasks.ofGroup(store, scoped, clusterName, serviceGroup(current.serviceName!))
-      : scoped.inCluster(clusterName);
-    const tasks = tasksOfService(current, clusterTasks);
+    // Its own tasks only (the store's index by group): a pass costs the service's tasks, not the cluster's.
+    const tasks = tasksOfService(current, scoped, clusterName);
     const service = editableService(current);
     return new ServicePass(options, store, key, clusterName, scoped, service, tasks);
   }

@@ -22,7 +22,6 @@ import {
 import { reconcileTaskSets } from './task-sets';
 import { usesTaskSets } from '../domain/task-sets';
 import { ServicePass } from './service-pass';
-import { PassTasks } from './pass-tasks';
 import { StartThrottles, type BackoffConfig } from './start-throttle';
 
 export interface ServiceSchedulerConfig extends BackoffConfig {
@@ -93,11 +92,10 @@ export class ServiceScheduler {
   /** One reconciliation pass over every service that still has work. */
   pass(): void {
     if (this.closed || !this.options.ready()) return;
-    const passTasks = new PassTasks();
     for (const record of [...this.options.services.values()]) {
       if (record.status !== 'ACTIVE' && record.status !== 'DRAINING') continue;
       try {
-        this.reconcile(record, passTasks);
+        this.reconcile(record);
       } catch (error) {
         this.options.logger.warn('service reconciliation failed', {
           serviceArn: record.serviceArn,
@@ -108,8 +106,8 @@ export class ServiceScheduler {
   }
 
   /** One service's pass: the steps in the order ECS takes them (docs/ecs-provider.md, "The scheduler"). */
-  private reconcile(record: ServiceRecord, passTasks: PassTasks): void {
-    const pass = ServicePass.open(this.options, record, passTasks);
+  private reconcile(record: ServiceRecord): void {
+    const pass = ServicePass.open(this.options, record);
     if (!pass) return;
     const { serviceArn } = pass.service;
     if (pass.service.status === 'DRAINING') {

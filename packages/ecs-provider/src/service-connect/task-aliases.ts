@@ -41,7 +41,7 @@ function serverServices(store: EcsStore, tasksOf: (store: EcsStore) => ScopedTas
     services.push({
       record,
       clusterName,
-      tasks: tasksOfService(record, tasks.inCluster(clusterName)),
+      tasks: tasksOfService(record, tasks, clusterName),
       definitionOf: (arn) => (arn ? findTaskDefinition(store, store.scope, arn)?.taskDefinition : undefined),
     });
   }

@@ -27,6 +27,7 @@ const task = (id: string, desiredStatus: string) =>
     accountId: ACCOUNT,
     region: REGION,
     desiredStatus,
+    group: 'service:web',
     createdAt: new Date(1_000),
   }) as TaskRecord;
 
@@ -36,6 +37,7 @@ describe('the ECS views after a failed journal sync', () => {
   const store = () => ecs.stores.get(ACCOUNT, REGION);
   const running = () => [...store().taskIndex.after('c', 'RUNNING', undefined)].map((p) => p.slice(16));
   const stopped = () => [...store().taskIndex.after('c', 'STOPPED', undefined)].map((p) => p.slice(16));
+  const web = () => store().taskIndex.inGroup('c', 'service:web');
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecs-state-'));
@@ -61,7 +63,10 @@ describe('the ECS views after a failed journal sync', () => {
     store().families.put('ghost', { lastRevision: 1, status: 'ACTIVE' } as never);
     store().tasks.put('c/t1', task('t1', 'STOPPED'));
     store().tasks.put('c/t2', task('t2', 'RUNNING'));
-    expect(running()).toEqual(['c/t2']);
+    store().tasks.put('c/t3', { ...task('t3', 'RUNNING'), group: 'service:other' });
+    expect(running()).toEqual(['c/t2', 'c/t3']);
+    expect(web()).toEqual(['c/t1', 'c/t2']);
+    const stamp = store().taskIndex.groupStamp('c', 'service:web');
 
     await expect(ecs.state.durable()).rejects.toThrow(StateStoreUnavailableError);
     expect(sync).toHaveBeenCalledTimes(1);
@@ -71,6 +76,10 @@ describe('the ECS views after a failed journal sync', () => {
     expect(store().tasks.size).toBe(1);
     expect(running()).toEqual(['c/t1']);
     expect(stopped()).toEqual([]);
+    expect(web()).toEqual(['c/t1']);
+    expect(store().taskIndex.inGroup('c', 'service:other')).toEqual([]);
+    // The group changed back: a scheduler that saw the stamp before must not take it for unchanged.
+    expect(store().taskIndex.groupStamp('c', 'service:web')).not.toBe(stamp);
   });
 
   it('builds the views again before any waiter hears of the failure', async () => {
@@ -103,6 +112,8 @@ describe('the ECS views after a transaction that throws', () => {
     running: running(),
     stopped: stopped(),
     unfinished: [...store().taskIndex.unfinishedKeys()],
+    web: store().taskIndex.inGroup('c', 'service:web'),
+    other: store().taskIndex.inGroup('c', 'service:other'),
   });
   // Each change moves an index: a new family (sorted keys), a task's desired status (task index), a new
   // task, a deleted setting and a new cluster (key sets, listed before the transaction so they exist).
@@ -110,6 +121,7 @@ describe('the ECS views after a transaction that throws', () => {
     store().families.put('ghost', { lastRevision: 1, status: 'ACTIVE' } as never);
     store().tasks.put('c/t1', task('t1', 'STOPPED'));
     store().tasks.put('c/t2', task('t2', 'RUNNING'));
+    store().tasks.put('c/t3', { ...task('t3', 'RUNNING'), group: 'service:other' });
     store().accountSettings.delete('root awsvpcTrunking');
     store().clusters.put('ghost', { clusterName: 'ghost' } as never);
   };
@@ -135,6 +147,8 @@ describe('the ECS views after a transaction that throws', () => {
       running: ['c/t1'],
       stopped: [],
       unfinished: ['c/t1'],
+      web: ['c/t1'],
+      other: [],
     });
   });
   afterEach(() => {
@@ -148,7 +162,8 @@ describe('the ECS views after a transaction that throws', () => {
     expect(() =>
       held.transaction(() => {
         writeEverything();
-        expect(running()).toEqual(['c/t2']);
+        expect(running()).toEqual(['c/t2', 'c/t3']);
+        expect(listed().web).toEqual(['c/t1', 'c/t2']);
         throw new Error('a handler failed half-way');
       }),
     ).toThrow('a handler failed half-way');
