@@ -182,7 +182,7 @@ export class EcsProvider implements ServiceProvider {
       stores: this.stores,
       get,
       elb: () => lookupProvider('elasticloadbalancing'),
-      onHealthChanged: () => this.scheduler.kick(),
+      onHealthChanged: () => this.scheduler.targetsChanged(),
       logger,
     });
     this.runtime = new TaskRuntime({
