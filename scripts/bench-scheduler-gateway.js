@@ -13,7 +13,8 @@ const { InMemoryBackend } = require(path.join(root, 'packages/docker-backend/dis
 const SERVICES = Number(process.env.BENCH_SERVICES ?? '1000');
 const RUNNING = Number(process.env.BENCH_RUNNING_SERVICES ?? '200');
 const STOPPED = Number(process.env.BENCH_STOPPED_TASKS ?? '10000');
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '500');
+/** Each request is repeated until it has used this much CPU (at least 20 times, at most 20,000). */
+const REQUEST_CPU_MS = Number(process.env.BENCH_REQUEST_CPU_MS ?? '300');
 const IDLE_WINDOWS = 3;
 const IDLE_WINDOW_MS = 3000;
 const container = { name: 'app', image: 'app:1', memory: 32 };
@@ -120,8 +121,12 @@ async function main() {
       for (const [name, request] of Object.entries(requests)) {
         for (let i = 0; i < 100; i++) await request(); // warm-up: the JIT, validators compiled on first use
         const before = cpuMs();
-        for (let i = 0; i < REQUESTS; i++) await request();
-        out[name] = ((cpuMs() - before) * 1000) / REQUESTS;
+        let count = 0;
+        while (count < 20 || (cpuMs() - before < REQUEST_CPU_MS && count < 20_000)) {
+          await request();
+          count++;
+        }
+        out[name] = ((cpuMs() - before) * 1000) / count;
       }
     } finally {
       ecs.scheduler.start();
@@ -131,14 +136,18 @@ async function main() {
   };
   const idle = async (profile) => {
     await sleep(IDLE_WINDOW_MS); // past the passes that start-up or the last change asked for
-    const session = profile && (await startProfile());
     const windows = [];
     for (let w = 0; w < IDLE_WINDOWS; w++) {
       const before = cpuMs();
       await sleep(IDLE_WINDOW_MS);
       windows.push(((cpuMs() - before) * 1000) / IDLE_WINDOW_MS);
     }
-    if (session) await stopProfile(session, profile);
+    // The profiler's sampling costs CPU itself: a window of its own, after the measured ones.
+    if (profile) {
+      const session = await startProfile();
+      await sleep(IDLE_WINDOW_MS);
+      await stopProfile(session, profile);
+    }
     return windows;
   };
 
