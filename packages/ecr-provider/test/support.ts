@@ -37,7 +37,11 @@ export interface EcrTestBed {
   close(): Promise<void>;
 }
 
-export async function startEcrTestBed(env: Record<string, string> = {}, services = 'ecr'): Promise<EcrTestBed> {
+/** `env` is the gateway's; a variable given as undefined is unset (ECR_REGISTRY_LISTEN: its default port). */
+export async function startEcrTestBed(
+  env: Record<string, string | undefined> = {},
+  services = 'ecr',
+): Promise<EcrTestBed> {
   const gw = await startTestGateway({ env: { SERVICES: services, ECR_REGISTRY_LISTEN: '127.0.0.1:0', ...env } });
   const ecr = new ECRClient({ endpoint: gw.url, region: 'us-east-1', credentials: testCredentials() });
   const provider = gw.gateway.registry.get('ecr') as unknown as { registryHost: string };
@@ -50,6 +54,13 @@ export async function startEcrTestBed(env: Record<string, string> = {}, services
       await gw.close();
     },
   };
+}
+
+/** `host:port/name` of `host:port/name:tag` or `host:port/name@sha256:…`. */
+function repositoryOf(reference: string): string {
+  const name = reference.split('@')[0]!;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
 }
 
 /** The docker CLI with a configuration folder of its own, so logins never touch the user's ~/.docker. */
@@ -102,14 +113,15 @@ export class DockerCli {
 
   async cleanup(): Promise<void> {
     if (this.tags.size > 0) await run('docker', ['rmi', '-f', ...this.tags]).catch(() => undefined);
-    // Images a moved tag left behind keep only their registry digest: remove those of our registries too.
-    const registries = new Set([...this.tags].filter((t) => /^[^/]+:\d+\//.test(t)).map((t) => t.split('/')[0]!));
-    if (registries.size > 0) {
+    // Images a moved tag left behind keep only their registry digest: remove those of our repositories too
+    // (only ours: on the default port, localhost:4510, a developer's own pushed images share the registry).
+    const repositories = new Set([...this.tags].filter((t) => /^[^/]+:\d+\//.test(t)).map(repositoryOf));
+    if (repositories.size > 0) {
       const { stdout } = await run('docker', ['images', '--digests', '--format', '{{.Repository}} {{.ID}}']);
       const ids = stdout
         .split('\n')
         .map((line) => line.split(' '))
-        .filter(([repository]) => repository && registries.has(repository.split('/')[0]!))
+        .filter(([repository]) => repository && repositories.has(repository))
         .map(([, imageId]) => imageId!);
       if (ids.length > 0) await run('docker', ['rmi', '-f', ...new Set(ids)]).catch(() => undefined);
     }

@@ -38,10 +38,10 @@ import { createLocalTaskDns } from './task-agent/local-task-dns';
 import { ServiceScheduler, loadSchedulerConfig } from './scheduler/service-scheduler';
 import { DaemonScheduler } from './scheduler/daemon-scheduler';
 import type { DaemonRecord } from './domain/daemons';
-import { ServiceRegistrar } from './discovery/service-registrar';
+import { ServiceRegistrar, type LeftBehind } from './discovery/service-registrar';
 import { createTaskDiscovery, expectsNames } from './discovery/task-discovery';
 import { checkRequestRegistries } from './discovery/validate-registries';
-import { TargetRegistrar } from './load-balancing/target-registrar';
+import { TargetRegistrar, type TargetsLeftBehind } from './load-balancing/target-registrar';
 import { createTaskTargets } from './load-balancing/task-targets';
 import { checkRequestLoadBalancers } from './load-balancing/validate-load-balancers';
 import { CloudMapClient } from './service-connect/cloud-map';
@@ -164,6 +164,7 @@ export class EcsProvider implements ServiceProvider {
       get,
       cloudMap: () => lookupProvider('servicediscovery'),
       logger,
+      leftBehind: this.state.table<LeftBehind>(ECS_TABLES.cloudMapLeftBehind),
     });
     const taskNetwork = this.config.dockerNetwork ?? 'bridge';
     this.aliases = createTaskAliases({
@@ -184,6 +185,7 @@ export class EcsProvider implements ServiceProvider {
       elb: () => lookupProvider('elasticloadbalancing'),
       onHealthChanged: () => this.scheduler.targetsChanged(),
       logger,
+      leftBehind: this.state.table<TargetsLeftBehind>(ECS_TABLES.targetsLeftBehind),
     });
     this.runtime = new TaskRuntime({
       backend: this.backend,
@@ -318,6 +320,10 @@ export class EcsProvider implements ServiceProvider {
       ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
       this.repository.unfinished().some((task) => expectsNames(this.stores, task)),
     );
+    // Deregistrations the last process could not make (a STOPPED task is not followed again). Before the
+    // supervisor re-adopts tasks, so a running task's first sync also leaves what its last process left.
+    this.registrar.resume();
+    this.targets.resume();
     await this.supervisor.start();
     // Only after the supervisor's first reconciliation: services resume from the tasks it re-adopted.
     this.scheduler.start();
@@ -341,6 +347,8 @@ export class EcsProvider implements ServiceProvider {
     await this.runtime.settle();
     await this.agent.close();
     await this.registrar.idle();
+    // Deregistrations still failing are given up with the process (not stored; docs/ecs-provider.md).
+    this.registrar.close();
     await this.aliases.close();
     await this.endpoints?.close();
     if (!this.context.persistence.enabled) {

@@ -1,8 +1,13 @@
 import type { ServiceRegistry } from '@aws-sdk/client-ecs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RequestContext } from '@localcloud/gateway';
+import { openStateStore } from '@localcloud/persistence';
 import winston from 'winston';
 import type { TaskRecord } from '../runtime/task-record';
 import { RecordingCloudMap } from '../testing/recording-cloud-map';
-import { ServiceRegistrar } from './service-registrar';
+import { ServiceRegistrar, type LeftBehind } from './service-registrar';
 
 const registry = (id: string): ServiceRegistry => ({
   registryArn: `arn:aws:servicediscovery:us-east-1:000000000000:service/${id}`,
@@ -85,5 +90,220 @@ describe('ServiceRegistrar when a Cloud Map call fails', () => {
     await changed();
     expect(cloudMap.instancesIn('srv-b')).toEqual(['0123456789abcdef0123456789abcdef']);
     expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+  });
+});
+
+/**
+ * A Cloud Map whose calls can be held at a gate and made to fail, recording each call with the task's
+ * state at the time it was made.
+ */
+class GatedCloudMap extends RecordingCloudMap {
+  gate?: Promise<void>;
+  /** DeregisterInstance fails this many more times with this error code. */
+  failures = 0;
+  failureCode = 'ThrottlingException';
+  readonly calls: { operation: string; serviceId: string; lastStatus?: string }[] = [];
+  constructor(private readonly taskNow: () => TaskRecord) {
+    super();
+  }
+  override async handle(operation: string, input: unknown, context: RequestContext): Promise<unknown> {
+    const { ServiceId } = input as { ServiceId: string };
+    // The task's state when the call was made, not when the gate let it through.
+    this.calls.push({ operation, serviceId: ServiceId, lastStatus: this.taskNow().lastStatus });
+    await this.gate;
+    if (operation === 'DeregisterInstance' && this.failures > 0) {
+      this.failures -= 1;
+      throw Object.assign(new Error('Rate exceeded'), { code: this.failureCode });
+    }
+    return super.handle(operation, input, context);
+  }
+}
+
+describe('ServiceRegistrar runs each change from the task as it is when the change runs', () => {
+  let task = running;
+  let registries = [registry('srv-a')];
+  const cloudMap = new GatedCloudMap(() => task);
+  const registrar = new ServiceRegistrar({
+    get: () => task,
+    serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
+    cloudMap: () => cloudMap.asProvider(),
+    logger: winston.createLogger({ silent: true }),
+  });
+
+  test('a task stopped while its registration waits is never registered afterwards', async () => {
+    let open!: () => void;
+    cloudMap.gate = new Promise((resolve) => (open = resolve));
+    registrar.taskChanged(task); // registers in srv-a: held at the gate
+    await new Promise((resolve) => setImmediate(resolve));
+    registries = [registry('srv-a'), registry('srv-b')];
+    registrar.taskChanged(task); // would join srv-b: waits behind the call at the gate
+    task = { ...running, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' } as TaskRecord;
+    registrar.taskChanged(task); // stopped before the join ran
+    open();
+    await registrar.idle();
+
+    expect(cloudMap.calls.filter((c) => c.lastStatus === 'STOPPED' && c.operation === 'RegisterInstance')).toEqual([]);
+    expect(cloudMap.calls.map((c) => `${c.operation} ${c.serviceId}`)).toEqual([
+      'RegisterInstance srv-a',
+      'DeregisterInstance srv-a',
+    ]);
+    expect(['srv-a', 'srv-b'].flatMap((id) => cloudMap.instancesIn(id))).toEqual([]);
+  });
+});
+
+describe('ServiceRegistrar retries a failed deregistration', () => {
+  let task = running;
+  const cloudMap = new GatedCloudMap(() => task);
+  let delays: number[] = [];
+  let registrar: ServiceRegistrar;
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    delays = [];
+    registrar = new ServiceRegistrar({
+      get: () => task,
+      serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
+      cloudMap: () => cloudMap.asProvider(),
+      logger: winston.createLogger({ silent: true }),
+      // Recorded, not waited for: the test moves the clock.
+      retryDelayMs: (attempt) => (delays.push(attempt), 1000 * 2 ** (attempt - 1)),
+    });
+  });
+  afterEach(() => {
+    registrar.close();
+    jest.useRealTimers();
+  });
+  const deregistrations = () => cloudMap.calls.filter((c) => c.operation === 'DeregisterInstance').length;
+
+  test('with backoff, until Cloud Map takes it out', async () => {
+    task = running;
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    cloudMap.failures = 2;
+    task = { ...running, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' } as TaskRecord;
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(deregistrations()).toBe(1);
+    expect(registrar.retrying).toBe(1);
+    expect(cloudMap.instancesIn('srv-a')).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    await jest.advanceTimersByTimeAsync(1000);
+    await registrar.idle();
+    expect(deregistrations()).toBe(2);
+    // The second wait is longer: nothing happens a second later.
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(deregistrations()).toBe(2);
+    await jest.advanceTimersByTimeAsync(1000);
+    await registrar.idle();
+    expect(deregistrations()).toBe(3);
+    expect(delays).toEqual([1, 2]);
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect(registrar.retrying).toBe(0);
+  });
+
+  test('until its Cloud Map service is gone (ServiceNotFound ends the retries)', async () => {
+    task = running;
+    registrar.taskChanged(task);
+    await registrar.idle();
+    cloudMap.failures = 1;
+    task = { ...running, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' } as TaskRecord;
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(registrar.retrying).toBe(1);
+
+    cloudMap.failures = 1;
+    cloudMap.failureCode = 'ServiceNotFound';
+    await jest.advanceTimersByTimeAsync(60_000);
+    await registrar.idle();
+    expect(registrar.retrying).toBe(0);
+    const made = deregistrations();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(deregistrations()).toBe(made);
+  });
+});
+
+describe('ServiceRegistrar across a restart', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registrar-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a deregistration still failing at shutdown is stored, and made by the next process', async () => {
+    const stopped = { ...running, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' } as TaskRecord;
+    let task = running;
+    const cloudMap = new GatedCloudMap(() => task);
+    const start = () => {
+      const state = openStateStore({ dir });
+      const registrar = new ServiceRegistrar({
+        get: () => task,
+        serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
+        cloudMap: () => cloudMap.asProvider(),
+        logger: winston.createLogger({ silent: true }),
+        leftBehind: state.table<LeftBehind>('ecs.cloud-map-left-behind'),
+      });
+      return { state, registrar };
+    };
+
+    const first = start();
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    cloudMap.failures = 1;
+    task = stopped;
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    expect(first.registrar.retrying).toBe(1);
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+    expect(cloudMap.instancesIn('srv-a')).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    // The next process: the task is STOPPED, so no change of it will come; the stored intent is made.
+    const second = start();
+    second.registrar.resume();
+    await second.registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect([...second.state.table<LeftBehind>('ecs.cloud-map-left-behind').keys()]).toEqual([]);
+    second.registrar.close();
+    second.state.close();
+  });
+
+  test('a running task resumed before it is re-adopted leaves what the last process could not take it out of', async () => {
+    const task = running;
+    let registries = [registry('srv-a')];
+    const cloudMap = new GatedCloudMap(() => task);
+    const start = () => {
+      const state = openStateStore({ dir });
+      const registrar = new ServiceRegistrar({
+        get: () => task,
+        serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
+        cloudMap: () => cloudMap.asProvider(),
+        logger: winston.createLogger({ silent: true }),
+        leftBehind: state.table<LeftBehind>('ecs.cloud-map-left-behind'),
+      });
+      return { state, registrar };
+    };
+
+    const first = start();
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    // Moved to srv-b while it runs; leaving srv-a fails, and the process stops.
+    cloudMap.failures = 1;
+    registries = [registry('srv-b')];
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+    expect(cloudMap.instancesIn('srv-a')).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    // As the provider starts: resume, then the supervisor re-adopts the task (a change of it).
+    const second = start();
+    second.registrar.resume();
+    second.registrar.taskChanged(task);
+    await second.registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect(cloudMap.instancesIn('srv-b')).toEqual(['0123456789abcdef0123456789abcdef']);
+    second.registrar.close();
+    second.state.close();
   });
 });

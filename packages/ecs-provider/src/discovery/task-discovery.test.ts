@@ -1,4 +1,5 @@
-import type { CreateServiceRequest, ServiceRegistry } from '@aws-sdk/client-ecs';
+import type { CreateServiceRequest, ServiceConnectConfiguration, ServiceRegistry } from '@aws-sdk/client-ecs';
+import type { EcsScope } from '../ecs-scope';
 import { createService, updateService } from '../handlers/services';
 import { registerTaskDefinition } from '../handlers/task-definitions';
 import { createTaskSet } from '../handlers/task-sets';
@@ -40,26 +41,20 @@ describe('task discovery', () => {
       },
       bed.ecs,
     );
-    const blue = createTaskSet(
-      {
-        cluster: 'default',
-        service: 'api',
-        taskDefinition: 'api',
-        serviceRegistries: [registry('srv-blue')],
-        scale: { value: 100, unit: 'PERCENT' },
-      },
-      bed.ecs,
-    ).taskSet!;
-    const green = createTaskSet(
-      {
-        cluster: 'default',
-        service: 'api',
-        taskDefinition: 'api',
-        serviceRegistries: [registry('srv-green')],
-        scale: { value: 100, unit: 'PERCENT' },
-      },
-      bed.ecs,
-    ).taskSet!;
+    // Two task sets alike but for their registries.
+    const taskSet = (registryId: string) =>
+      createTaskSet(
+        {
+          cluster: 'default',
+          service: 'api',
+          taskDefinition: 'api',
+          serviceRegistries: [registry(registryId)],
+          scale: { value: 100, unit: 'PERCENT' },
+        },
+        bed.ecs,
+      ).taskSet!;
+    const blue = taskSet('srv-blue');
+    const green = taskSet('srv-green');
     await bed.pass();
     const of = (taskSetId: string) => live('api').filter((t) => t.startedBy === taskSetId);
     expect(of(blue.id!)).toHaveLength(1);
@@ -84,5 +79,84 @@ describe('task discovery', () => {
     updateService({ service: 'api', serviceRegistries: [registry('srv-api')] }, bed.ecs);
     expect(bed.expectsNames(plain!.taskArn!)).toBe(false);
     expect(bed.cloudMap.instancesIn('srv-api')).toEqual([]);
+  });
+
+  describe("Service Connect follows the deployment that launched the task, not the service's settings now", () => {
+    const namespace = 'arn:aws:servicediscovery:us-east-1:000000000000:namespace/ns-local';
+    const enabled: ServiceConnectConfiguration = { enabled: true, namespace, services: [{ portName: 'http' }] };
+    /** The handlers' scope as the provider hands it over once Service Connect is resolved in Cloud Map. */
+    const resolved = (configuration: ServiceConnectConfiguration): EcsScope => ({
+      ...bed.ecs,
+      serviceConnect: {
+        service: configuration.enabled
+          ? {
+              configuration,
+              resources: [{ discoveryName: 'http', discoveryArn: registry('srv-sc').registryArn }],
+              namespaceName: 'local',
+            }
+          : { configuration, resources: [] },
+      },
+    });
+    beforeEach(() => {
+      registerTaskDefinition(
+        { family: 'sc', containerDefinitions: [container({ portMappings: [{ name: 'http', containerPort: 80 }] })] },
+        bed.ecs,
+      );
+    });
+    const create = async (configuration?: ServiceConnectConfiguration) => {
+      const input = { serviceName: 'api', taskDefinition: 'sc', desiredCount: 1 };
+      if (configuration)
+        createService({ ...input, serviceConnectConfiguration: configuration }, resolved(configuration));
+      else createService(input, bed.ecs);
+      await bed.pass();
+      return live('api');
+    };
+    /** Passes until the rollout is done: one task of the new deployment left. */
+    const rollOut = async (old: string) => {
+      for (let i = 0; i < 10 && live('api').some((t) => t.taskArn === old); i += 1) await bed.pass();
+      const [fresh, ...rest] = live('api');
+      expect(rest).toEqual([]);
+      expect(fresh!.taskArn).not.toBe(old);
+      return fresh!;
+    };
+
+    test('a rollout that turns it off: the old task keeps the local DNS and its Cloud Map instance, the new one has neither', async () => {
+      const [old] = await create(enabled);
+      expect(bed.expectsNames(old!.taskArn!)).toBe(true);
+      expect(bed.cloudMap.instancesIn('srv-sc')).toEqual(ids([old!]));
+
+      const off: ServiceConnectConfiguration = { enabled: false };
+      updateService({ service: 'api', serviceConnectConfiguration: off }, resolved(off));
+      expect(bed.expectsNames(old!.taskArn!)).toBe(true);
+      // The new deployment's task starts while the old one still runs (and still serves in Cloud Map).
+      await bed.pass();
+      const started = live('api').find((t) => t.taskArn !== old!.taskArn);
+      expect(started).toBeDefined();
+      expect(bed.expectsNames(started!.taskArn!)).toBe(false);
+      expect(bed.expectsNames(old!.taskArn!)).toBe(true);
+      expect(bed.cloudMap.instancesIn('srv-sc')).toEqual(ids([old!]));
+
+      const fresh = await rollOut(old!.taskArn!);
+      expect(bed.expectsNames(fresh.taskArn!)).toBe(false);
+      expect(bed.cloudMap.instancesIn('srv-sc')).toEqual([]);
+    });
+
+    test('a rollout that turns it on: the old task stays without it, only the new one gets the local DNS and registers', async () => {
+      const [old] = await create();
+      expect(bed.expectsNames(old!.taskArn!)).toBe(false);
+
+      updateService({ service: 'api', serviceConnectConfiguration: enabled }, resolved(enabled));
+      expect(bed.expectsNames(old!.taskArn!)).toBe(false);
+      await bed.pass();
+      const started = live('api').find((t) => t.taskArn !== old!.taskArn);
+      expect(started).toBeDefined();
+      expect(bed.expectsNames(started!.taskArn!)).toBe(true);
+      expect(bed.expectsNames(old!.taskArn!)).toBe(false);
+      expect(bed.cloudMap.instancesIn('srv-sc')).toEqual(ids([started!]));
+
+      const fresh = await rollOut(old!.taskArn!);
+      expect(fresh.taskArn).toBe(started!.taskArn);
+      expect(bed.cloudMap.instancesIn('srv-sc')).toEqual(ids([fresh]));
+    });
   });
 });

@@ -5,9 +5,10 @@ import { serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { serviceConnectRegistries } from '../service-connect/configuration';
+import { taskServiceConnect } from '../service-connect/task-service-connect';
 import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
-import { ServiceRegistrar, type TaskService } from './service-registrar';
+import { ServiceRegistrar, type ServiceRegistrarOptions, type TaskService } from './service-registrar';
 import { taskServiceRegistries } from './task-registries';
 
 export interface TaskDiscoveryOptions {
@@ -16,6 +17,8 @@ export interface TaskDiscoveryOptions {
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
   readonly cloudMap: () => ServiceProvider | undefined;
   readonly logger: Logger;
+  /** Deregistrations still to be made, kept across restarts (service-registrar.ts). */
+  readonly leftBehind?: ServiceRegistrarOptions['leftBehind'];
 }
 
 /** The registrar of service tasks in Cloud Map, reading services, revisions and task definitions from the store. */
@@ -25,6 +28,7 @@ export function createTaskDiscovery(options: TaskDiscoveryOptions): ServiceRegis
     serviceOf: (task) => taskServiceOf(options.stores, task),
     cloudMap: options.cloudMap,
     logger: options.logger,
+    leftBehind: options.leftBehind,
   });
 }
 
@@ -42,15 +46,17 @@ export function taskServiceOf(stores: AccountRegionStores<EcsStore>, task: TaskR
 }
 
 /**
- * Whether a task calls names that may not be published yet: its service uses Service Connect, or the task
+ * Whether a task calls names that may not be published yet: the deployment that launched it uses Service
+ * Connect (not the service as it is now: a rollout adding or removing it leaves old tasks as they were), or the task
  * itself registers in Cloud Map (its own deployment's or task set's `serviceRegistries`, as it registers),
  * so it gets the local DNS even while the table is empty.
  */
 export function expectsNames(stores: AccountRegionStores<EcsStore>, task: TaskRecord | undefined): boolean {
   const service = task && serviceRecordOf(stores, task);
   if (!service) return false;
-  if (service.serviceConnectConfiguration?.enabled) return true;
-  return ownRegistries(stores.get(task.accountId, task.region), service, task).length > 0;
+  const store = stores.get(task.accountId, task.region);
+  if (serviceConnectOf(store, service, task)) return true;
+  return ownRegistries(store, service, task).length > 0;
 }
 
 /** The task's own `serviceRegistries`: its task set's, its deployment revision's, else the service's. */
@@ -58,11 +64,13 @@ function ownRegistries(store: EcsStore, service: ServiceRecord, task: TaskRecord
   return taskServiceRegistries(task, service, (key) => store.serviceRevisions.get(key)?.serviceRegistries);
 }
 
+/** The Service Connect settings of the deployment that launched the task (not the service's now). */
+function serviceConnectOf(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
+  return taskServiceConnect(task, service, (key) => store.serviceRevisions.get(key));
+}
+
 function serviceConnectRegistriesOf(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
-  if (!service.serviceConnectConfiguration?.enabled || !task.taskDefinitionArn) return [];
-  const definition = findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition;
-  return serviceConnectRegistries(
-    { configuration: service.serviceConnectConfiguration, resources: service.serviceConnectResources ?? [] },
-    definition,
-  );
+  const state = serviceConnectOf(store, service, task);
+  if (!state || !task.taskDefinitionArn) return [];
+  return serviceConnectRegistries(state, findTaskDefinition(store, task, task.taskDefinitionArn)?.taskDefinition);
 }

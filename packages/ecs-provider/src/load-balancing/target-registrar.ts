@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
+import type { DurableTable } from '@localcloud/persistence';
 import type { Logger } from 'winston';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { shouldBeTargets, targetsOf, type TaskHost, type TaskTarget } from './targets';
@@ -24,15 +25,36 @@ export interface TargetRegistrarOptions {
   readonly onHealthChanged: () => void;
   /** How often the health of registered targets is read (default 1000 ms). */
   readonly healthPollMs?: number;
+  /** How long to wait before retrying a failed deregistration (`attempt` from 1; default 1 s doubling to 30 s). */
+  readonly retryDelayMs?: (attempt: number) => number;
+  /**
+   * Where deregistrations still to be made are kept, so they survive a restart (with `PERSISTENCE=1`): the
+   * task may be STOPPED by then, and a stopped task is not followed again. `resume` takes them up.
+   */
+  readonly leftBehind?: DurableTable<TargetsLeftBehind>;
+}
+
+/** A task's targets whose deregistration failed and is being retried. */
+export interface TargetsLeftBehind {
+  readonly taskArn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly targets: readonly TaskTarget[];
 }
 
 interface Applied {
-  readonly registered: boolean;
-  readonly signature?: string;
-  readonly targets: readonly TaskTarget[];
+  /** Whether the task should be in its target groups (as of its last sync). */
+  registered: boolean;
+  /** The targets that took effect in ELBv2 (registered and not deregistered since). */
+  targets: TaskTarget[];
   /** When the targets deregistered last finish draining (epoch ms). */
   drainedAt?: number;
 }
+
+/** One target's place in ELBv2: the same key registered again is the same target. */
+const targetKey = (t: TaskTarget) => `${t.targetGroupArn}|${t.id}|${t.port}`;
+
+const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (attempt - 1));
 
 /** Target states in which a task's target serves (or would, once a listener uses its group). */
 const SERVING = new Set(['healthy', 'unused', 'unavailable']);
@@ -51,11 +73,22 @@ export const targetEventMessages = {
  * finish. It follows task changes, so it works the same for scheduler stops, StopTask, a container that
  * exits and tasks adopted after a restart. It talks to ELBv2 only through that provider's `handle`, with
  * the API's own shapes.
+ *
+ * A change only marks the task for a sync; the sync, when its turn comes (one at a time per task, so a
+ * deregistration never overtakes), reads the task as it is then and diffs the targets it should have
+ * against those that took effect. So a task stopped while its registration waited is never registered
+ * afterwards. A deregistration that fails (other than the target or its group being gone) is retried with
+ * backoff until it succeeds, and stored in `leftBehind` so the next process makes it after a restart.
  */
 export class TargetRegistrar {
+  /** Per task: whether it should serve and which targets it has in ELBv2. No entry: unknown (not followed yet). */
   private readonly applied = new Map<string, Applied>();
-  /** Per task, the ELBv2 calls in flight: they run in order, so a deregistration never overtakes. */
+  /** Per task, the sync in flight or queued: they run in order, so a deregistration never overtakes. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Tasks whose sync is queued and not started yet: a change meanwhile needs no second one. */
+  private readonly pending = new Set<string>();
+  /** Deregistration retries waiting, by task ARN, with the attempt they are. */
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   /** Tasks whose target is unhealthy, by task ARN: the target group it fails in. */
   private readonly failing = new Map<string, string>();
   /** Tasks each of whose targets has been seen serving (healthy). */
@@ -84,50 +117,134 @@ export class TargetRegistrar {
     return this.serving.has(task.taskArn);
   }
 
-  /** On shutdown: stop reading health, and stop waiting out drains (tasks keep running, re-adopted later). */
+  /**
+   * On shutdown: stop reading health, and stop waiting out drains (tasks keep running, re-adopted later);
+   * retries waiting are dropped here, those stored in `leftBehind` are resumed at the next start.
+   */
   close(): void {
     this.closed = true;
     clearInterval(this.healthTimer);
     for (const end of this.waits) end();
     this.waits.clear();
+    for (const { timer } of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
   }
 
-  /** A task changed: bring its target registrations in line with its state. */
+  /** Deregistration retries still waiting for their time (how many tasks). */
+  get retrying(): number {
+    return this.retries.size;
+  }
+
+  /** After a restart: retries the deregistrations the last process left (its targets as it knew them). */
+  resume(): void {
+    for (const entry of [...(this.options.leftBehind?.values() ?? [])]) {
+      if (this.applied.has(entry.taskArn)) continue;
+      this.applied.set(entry.taskArn, { registered: false, targets: [...entry.targets] });
+      this.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn }, 0);
+    }
+  }
+
+  /** A task changed: bring its target registrations in line with its state (when its turn comes). */
   taskChanged(ref: TaskRef): void {
     const task = this.options.get(ref);
     if (!task) return;
-    const previous = this.applied.get(task.taskArn);
+    const known = this.applied.get(task.taskArn);
     const service = this.options.serviceOf(task);
-    const loadBalancers = service?.loadBalancers ?? [];
-    if (loadBalancers.length === 0 && !previous) return;
+    if ((service?.loadBalancers ?? []).length === 0 && !known) return;
+    if (!shouldBeTargets(task)) {
+      // Out of rotation at once for the scheduler, whatever the ELBv2 calls still queued.
+      this.failing.delete(task.taskArn);
+      this.serving.delete(task.taskArn);
+    }
+    this.schedule({ accountId: task.accountId, region: task.region, taskArn: task.taskArn }, 0);
+  }
 
-    if (service && loadBalancers.length > 0 && shouldBeTargets(task)) {
-      const { targets, skipped } = targetsOf(task, loadBalancers, service.host);
-      if (skipped.length > 0 && !previous) {
+  private schedule(ref: TaskRef, attempt: number): void {
+    const { taskArn } = ref;
+    if (this.pending.has(taskArn)) return;
+    const waiting = this.retries.get(taskArn);
+    if (waiting) clearTimeout(waiting.timer);
+    this.retries.delete(taskArn);
+    this.pending.add(taskArn);
+    const next = (this.queues.get(taskArn) ?? Promise.resolve())
+      .then(() => {
+        this.pending.delete(taskArn);
+        return this.sync(ref, Math.max(attempt, waiting?.attempt ?? 0));
+      })
+      .catch((error: unknown) => {
+        this.options.logger.warn('load balancer target registration failed', { taskArn, error: String(error) });
+      });
+    this.queues.set(taskArn, next);
+    void next.finally(() => {
+      if (this.queues.get(taskArn) === next) this.queues.delete(taskArn);
+    });
+  }
+
+  /** Reads the task now and makes ELBv2 hold the targets it should; retries deregistrations that fail. */
+  private async sync(ref: TaskRef, attempt: number): Promise<void> {
+    const task = this.options.get(ref);
+    const service = task && this.options.serviceOf(task);
+    const loadBalancers = service?.loadBalancers ?? [];
+    const wanted: TaskTarget[] = [];
+    const registered = Boolean(task && service && loadBalancers.length > 0 && shouldBeTargets(task));
+    const known = this.applied.get(ref.taskArn);
+    if (registered) {
+      const { targets, skipped } = targetsOf(task!, loadBalancers, service!.host);
+      if (skipped.length > 0 && !known?.registered) {
         this.options.logger.warn('loadBalancers: task not registered in some target groups (no such container port)', {
-          taskArn: task.taskArn,
+          taskArn: ref.taskArn,
           skipped,
         });
       }
-      const signature = JSON.stringify(targets);
-      if (previous?.registered && previous.signature === signature) return;
-      this.applied.set(task.taskArn, { registered: true, signature, targets });
-      this.enqueue(task.taskArn, () => this.register(task, service.serviceName, targets));
+      wanted.push(...targets);
+    }
+    // Registered by this process, or perhaps by the last one (a restart): what it may be in now.
+    const entry: Applied = known ?? {
+      registered: false,
+      targets: task && service && !registered ? targetsOf(task, loadBalancers, service.host).targets : [],
+    };
+    entry.registered = registered;
+    this.applied.set(ref.taskArn, entry);
+    const held = new Set(entry.targets.map(targetKey));
+    const now = new Set(wanted.map(targetKey));
+    const joining = wanted.filter((t) => !held.has(targetKey(t)));
+    const leaving = entry.targets.filter((t) => !now.has(targetKey(t)));
+    if (joining.length > 0) {
+      const joined = await this.register(task!, service!.serviceName, joining);
+      entry.targets.push(...joined);
       this.followHealth();
+    }
+    if (leaving.length > 0) {
+      const left = await this.deregister(task, service?.serviceName, leaving, entry);
+      const gone = new Set(left.map(targetKey));
+      entry.targets = entry.targets.filter((t) => !gone.has(targetKey(t)));
+      const remaining = leaving.filter((t) => !gone.has(targetKey(t)));
+      this.remember(ref, remaining);
+      if (remaining.length > 0 && !this.closed) {
+        // Still in a group it must leave: try again later, until it is out or the group is gone.
+        const delay = (this.options.retryDelayMs ?? defaultRetryDelay)(attempt + 1);
+        const timer = setTimeout(() => {
+          this.retries.delete(ref.taskArn);
+          this.schedule(ref, attempt + 1);
+        }, delay);
+        timer.unref();
+        this.retries.set(ref.taskArn, { timer, attempt: attempt + 1 });
+      }
+    }
+    // Kept while the task lives, even empty: drain reads it, and a task known to be out needs no call.
+    const stopped = !task || task.lastStatus === 'STOPPED';
+    if (stopped && entry.targets.length === 0 && !this.retries.has(ref.taskArn)) this.applied.delete(ref.taskArn);
+  }
+
+  /** Stores (or forgets) the targets a task still has to leave, for `resume` after a restart. */
+  private remember(ref: TaskRef, targets: readonly TaskTarget[]): void {
+    const table = this.options.leftBehind;
+    if (!table) return;
+    if (targets.length === 0) {
+      if (table.has(ref.taskArn)) table.delete(ref.taskArn);
       return;
     }
-    if (previous && !previous.registered) {
-      if (task.lastStatus === 'STOPPED') this.applied.delete(task.taskArn);
-      return;
-    }
-    this.failing.delete(task.taskArn);
-    this.serving.delete(task.taskArn);
-    // Registered by this process, or perhaps by the last one (a restart): take it out of rotation.
-    const targets = previous?.targets ?? (service ? targetsOf(task, loadBalancers, service.host).targets : []);
-    const entry: Applied = { registered: false, targets: [] };
-    this.applied.set(task.taskArn, entry);
-    this.enqueue(task.taskArn, () => this.deregister(task, service?.serviceName, targets, entry));
-    if (task.lastStatus === 'STOPPED') this.applied.delete(task.taskArn);
+    table.put(ref.taskArn, { taskArn: ref.taskArn, accountId: ref.accountId, region: ref.region, targets });
   }
 
   /**
@@ -203,32 +320,33 @@ export class TargetRegistrar {
     while (this.queues.size > 0) await Promise.all(this.queues.values());
   }
 
-  private enqueue(taskArn: string, work: () => Promise<void>): void {
-    const next = (this.queues.get(taskArn) ?? Promise.resolve()).then(work).catch((error: unknown) => {
-      this.options.logger.warn('load balancer target registration failed', { taskArn, error: String(error) });
-    });
-    this.queues.set(taskArn, next);
-    void next.finally(() => {
-      if (this.queues.get(taskArn) === next) this.queues.delete(taskArn);
-    });
-  }
-
-  private async register(task: TaskRecord, serviceName: string, targets: readonly TaskTarget[]): Promise<void> {
+  /** Registers each target on its own; answers those that were (a failed one is tried at the next change). */
+  private async register(task: TaskRecord, serviceName: string, targets: readonly TaskTarget[]): Promise<TaskTarget[]> {
+    const done: TaskTarget[] = [];
     for (const target of targets) {
-      await this.call(target, 'RegisterTargets', {
-        TargetGroupArn: target.targetGroupArn,
-        Targets: [{ Id: target.id, Port: target.port }],
-      });
+      try {
+        await this.call(target, 'RegisterTargets', {
+          TargetGroupArn: target.targetGroupArn,
+          Targets: [{ Id: target.id, Port: target.port }],
+        });
+      } catch (error) {
+        this.failed('RegisterTargets', task.taskArn, target, error);
+        continue;
+      }
+      done.push(target);
       this.options.event(task, targetEventMessages.registered(serviceName, 1, target.targetGroupArn));
     }
+    return done;
   }
 
+  /** Deregisters each target on its own; answers those that are out of ELBv2 now. */
   private async deregister(
-    task: TaskRecord,
+    task: TaskRecord | undefined,
     serviceName: string | undefined,
     targets: readonly TaskTarget[],
     entry: Applied,
-  ): Promise<void> {
+  ): Promise<TaskTarget[]> {
+    const done: TaskTarget[] = [];
     let drainSeconds = 0;
     for (const target of targets) {
       try {
@@ -239,15 +357,27 @@ export class TargetRegistrar {
       } catch (error) {
         // Already gone (deregistered before a restart, or the group was deleted): nothing to undo.
         const code = (error as { code?: string }).code;
-        if (code !== 'InvalidTarget' && code !== 'TargetGroupNotFound') throw error;
+        if (code === 'InvalidTarget' || code === 'TargetGroupNotFound') done.push(target);
+        else this.failed('DeregisterTargets', task?.taskArn, target, error);
         continue;
       }
-      if (serviceName) {
+      done.push(target);
+      if (serviceName && task) {
         this.options.event(task, targetEventMessages.deregistered(serviceName, 1, target.targetGroupArn));
       }
-      drainSeconds = Math.max(drainSeconds, await this.drainSeconds(target));
+      drainSeconds = Math.max(drainSeconds, await this.drainSeconds(target).catch(() => 0));
     }
     if (drainSeconds > 0) entry.drainedAt = Date.now() + drainSeconds * 1000;
+    return done;
+  }
+
+  private failed(operation: string, taskArn: string | undefined, target: TaskTarget, error: unknown): void {
+    this.options.logger.warn('load balancer target registration failed', {
+      operation,
+      taskArn,
+      targetGroupArn: target.targetGroupArn,
+      error: String(error),
+    });
   }
 
   /** How long the target drains: the group's delay while it is `draining`, else nothing. */

@@ -27,3 +27,21 @@ describe('the load balancers a service task registers in', () => {
     expect(of('someone-else')).toEqual([lb('new')]);
   });
 });
+
+describe("a task set's task", () => {
+  const service = { serviceName: 'api', loadBalancers: [lb('primary')] };
+  const external = {
+    ...service,
+    taskSets: [
+      { id: 'ecs-svc/555', loadBalancers: [lb('blue')] },
+      { id: 'ecs-svc/666', loadBalancers: [] },
+    ],
+  };
+  const of = (startedBy: string) => taskLoadBalancers({ startedBy, clusterArn }, external, () => undefined);
+
+  it("registers in its task set's target groups, whatever the service shows", () => {
+    expect(of('ecs-svc/555')).toEqual([lb('blue')]);
+    expect(of('ecs-svc/666')).toEqual([]);
+    expect(of('ecs-svc/777')).toEqual([lb('primary')]);
+  });
+});

@@ -5,7 +5,7 @@ import { addServiceEvent, serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import type { EcsStore } from '../store/ecs-store';
-import { TargetRegistrar } from './target-registrar';
+import { TargetRegistrar, type TargetRegistrarOptions } from './target-registrar';
 import { localEc2InstanceId, type TaskHost } from './targets';
 import { taskLoadBalancers } from './task-load-balancers';
 
@@ -16,6 +16,8 @@ export interface TaskTargetsOptions {
   readonly elb: () => ServiceProvider | undefined;
   readonly onHealthChanged: () => void;
   readonly logger: Logger;
+  /** Deregistrations still to be made, kept across restarts (target-registrar.ts). */
+  readonly leftBehind?: TargetRegistrarOptions['leftBehind'];
 }
 
 /** The registrar of service tasks in their target groups, reading services and task definitions from the store. */
@@ -41,6 +43,7 @@ export function createTaskTargets(options: TaskTargetsOptions): TargetRegistrar 
     event: (task, message) => addServiceEvent(stores, task, message),
     onHealthChanged: options.onHealthChanged,
     logger: options.logger,
+    leftBehind: options.leftBehind,
   });
 }
 

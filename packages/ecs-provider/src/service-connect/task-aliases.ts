@@ -9,6 +9,7 @@ import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
 import { AliasPublisher, type AliasNameTable } from './alias-publisher';
 import type { ServerService } from './aliases';
+import { serviceConnectTasks } from './task-service-connect';
 
 export interface TaskAliasesOptions {
   readonly stores: AccountRegionStores<EcsStore>;
@@ -41,7 +42,9 @@ function serverServices(store: EcsStore, tasksOf: (store: EcsStore) => ScopedTas
     services.push({
       record,
       clusterName,
-      tasks: tasksOfService(record, tasks, clusterName),
+      tasks: serviceConnectTasks(record, tasksOfService(record, tasks, clusterName), (key) =>
+        store.serviceRevisions.get(key),
+      ),
       definitionOf: (arn) => (arn ? findTaskDefinition(store, store.scope, arn)?.taskDefinition : undefined),
     });
   }

@@ -31,14 +31,14 @@ const task = (id: string, desiredStatus: string) =>
     createdAt: new Date(1_000),
   }) as TaskRecord;
 
-describe('the ECS views after a failed journal sync', () => {
+/**
+ * A state in a folder of its own for each test, holding durably one of what each listing index covers: an
+ * account setting, the family 'kept' and cluster c's RUNNING task t1.
+ */
+function useSeededState() {
   let dir: string;
   let ecs: EcsState;
   const store = () => ecs.stores.get(ACCOUNT, REGION);
-  const running = () => [...store().taskIndex.after('c', 'RUNNING', undefined)].map((p) => p.slice(16));
-  const stopped = () => [...store().taskIndex.after('c', 'STOPPED', undefined)].map((p) => p.slice(16));
-  const web = () => store().taskIndex.inGroup('c', 'service:web');
-
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecs-state-'));
     ecs = openEcsState(dir);
@@ -56,6 +56,20 @@ describe('the ECS views after a failed journal sync', () => {
     ecs.state.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  /** Cluster c's task keys of one desired status, as the task index lists them. */
+  const indexed = (status: string) => [...store().taskIndex.after('c', status, undefined)].map((p) => p.slice(16));
+  return {
+    store,
+    durable: () => ecs.state.durable(),
+    running: () => indexed('RUNNING'),
+    stopped: () => indexed('STOPPED'),
+    /** Cluster c's task keys in group service:web (the task index by group). */
+    web: () => store().taskIndex.inGroup('c', 'service:web'),
+  };
+}
+
+describe('the ECS views after a failed journal sync', () => {
+  const { store, durable, running, stopped, web } = useSeededState();
 
   it('lists exactly what the rolled-back records hold: deletes undone, puts gone, moves in the task index undone', async () => {
     const sync = failNextSync();
@@ -68,7 +82,7 @@ describe('the ECS views after a failed journal sync', () => {
     expect(web()).toEqual(['c/t1', 'c/t2']);
     const stamp = store().taskIndex.groupStamp('c', 'service:web');
 
-    await expect(ecs.state.durable()).rejects.toThrow(StateStoreUnavailableError);
+    await expect(durable()).rejects.toThrow(StateStoreUnavailableError);
     expect(sync).toHaveBeenCalledTimes(1);
     expect(store().accountSettings.get('root awsvpcTrunking')?.value).toBe('enabled');
     expect([...store().accountSettings.entries()].map(([key]) => key)).toEqual(['root awsvpcTrunking']);
@@ -85,7 +99,7 @@ describe('the ECS views after a failed journal sync', () => {
   it('builds the views again before any waiter hears of the failure', async () => {
     failNextSync();
     store().tasks.put('c/t1', task('t1', 'STOPPED'));
-    const seen = await ecs.state.durable().then(
+    const seen = await durable().then(
       () => 'durable',
       () => running(),
     );
@@ -99,11 +113,7 @@ describe('the ECS views after a failed journal sync', () => {
  * hold them), so their indexes must be rebuilt in place.
  */
 describe('the ECS views after a transaction that throws', () => {
-  let dir: string;
-  let ecs: EcsState;
-  const store = () => ecs.stores.get(ACCOUNT, REGION);
-  const running = () => [...store().taskIndex.after('c', 'RUNNING', undefined)].map((p) => p.slice(16));
-  const stopped = () => [...store().taskIndex.after('c', 'STOPPED', undefined)].map((p) => p.slice(16));
+  const { store, durable, running, stopped } = useSeededState();
   const listed = () => ({
     families: [...store().families.keysAfter(undefined)],
     settings: [...store().accountSettings.entries()].map(([key]) => key),
@@ -127,17 +137,7 @@ describe('the ECS views after a transaction that throws', () => {
   };
   let before: ReturnType<typeof listed>;
 
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-ecs-state-'));
-    ecs = openEcsState(dir);
-    store().accountSettings.put('root awsvpcTrunking', {
-      name: 'awsvpcTrunking',
-      value: 'enabled',
-      principalArn: 'root',
-    });
-    store().families.put('kept', { lastRevision: 1, status: 'ACTIVE' } as never);
-    store().tasks.put('c/t1', task('t1', 'RUNNING'));
-    await ecs.state.durable();
+  beforeEach(() => {
     before = listed();
     expect(before).toEqual({
       families: ['kept'],
@@ -150,11 +150,6 @@ describe('the ECS views after a transaction that throws', () => {
       web: ['c/t1'],
       other: [],
     });
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    ecs.state.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists what the records hold when the function throws after its puts and deletes', async () => {
@@ -173,7 +168,7 @@ describe('the ECS views after a transaction that throws', () => {
     expect(listed()).toEqual(before);
     // Still usable, and durable: the store did not fail.
     held.families.put('next', { lastRevision: 1, status: 'ACTIVE' } as never);
-    await ecs.state.durable();
+    await durable();
     expect([...held.families.keysAfter(undefined)]).toEqual(['kept', 'next']);
   });
 
@@ -185,7 +180,7 @@ describe('the ECS views after a transaction that throws', () => {
 
     expect(store().tasks.get('c/t2')).toBeUndefined();
     expect(listed()).toEqual(before);
-    await ecs.state.durable();
+    await durable();
   });
 
   it('lists what the records hold when an inner transaction throws, the outer one goes on, then throws', () => {

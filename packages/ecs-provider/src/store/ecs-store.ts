@@ -45,6 +45,10 @@ export const ECS_TABLES = {
   daemonDeployments: 'ecs.daemon-deployments',
   /** How far each running container's awslogs output was delivered, by task ARN (the task agent's). */
   logPositions: 'ecs.log-positions',
+  /** Cloud Map deregistrations that failed and are retried, by task ARN (discovery/service-registrar.ts). */
+  cloudMapLeftBehind: 'ecs.cloud-map-left-behind',
+  /** ELBv2 target deregistrations that failed and are retried, by task ARN (load-balancing/target-registrar.ts). */
+  targetsLeftBehind: 'ecs.targets-left-behind',
   /** One record, `id`: the gateway instance that owns this state's containers (runtime/instance-id.ts). */
   instance: 'ecs.instance',
 } as const;

@@ -117,6 +117,7 @@ export class InMemoryEcs {
     this.supervisor.close();
     await this.runtime.settle();
     await this.registrar.idle();
+    this.registrar.close();
     await this.backend.close();
     this.state.close();
   }

@@ -14,7 +14,8 @@ export interface TestGateway {
  * environment would); `providers` injects plugins directly, e.g. one with an in-memory backend.
  */
 export async function startTestGateway(
-  options: { env?: Record<string, string>; providers?: Record<string, ProviderSource> } = {},
+  // An env value of undefined unsets that variable (e.g. ECR_REGISTRY_LISTEN, to test its default).
+  options: { env?: Record<string, string | undefined>; providers?: Record<string, ProviderSource> } = {},
 ): Promise<TestGateway> {
   // Task output on the console would land in the middle of jest's report; the ECR registry gets a free port.
   const env = {

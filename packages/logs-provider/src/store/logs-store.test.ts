@@ -163,8 +163,8 @@ describe('LogsStore', () => {
     // A heap measurement, not a timing, in a process of its own: in jest's shared worker other suites'
     // garbage (and flushed bytecode) freed during the measurement made the difference negative.
     const probe = path.join(__dirname, '..', '..', 'test', 'held-once.probe.ts');
-    const runner = path.join(__dirname, '..', '..', 'test', 'run-ts.js');
-    const out = execFileSync(process.execPath, ['--expose-gc', runner, probe], { encoding: 'utf8' });
+    const hook = path.join(__dirname, '..', '..', '..', '..', 'scripts', 'source-hook.js');
+    const out = execFileSync(process.execPath, ['--expose-gc', '-r', hook, probe], { encoding: 'utf8' });
     const { perLine, events, lines, size } = JSON.parse(out) as Record<string, number>;
     expect(events).toBe(lines);
     expect(perLine).toBeGreaterThan(size);
