@@ -125,10 +125,13 @@ const modelsAsJson = {
  * Node's `require`.
  */
 function entryContents() {
-  const { BUNDLED_PROVIDERS } = require(path.join(ROOT, 'packages/gateway/dist/config'));
+  const { BUNDLED_PROVIDERS, STARTED_AT_BOOT } = require(path.join(ROOT, 'packages/gateway/dist/config'));
   const loaders = Object.values(BUNDLED_PROVIDERS).map(
     (name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`,
   );
+  // Providers load on first use: the cache holds what every start evaluates (the gateway and the providers
+  // started at boot), not the others, whose code V8 would otherwise read back at every start for nothing.
+  const atBoot = [...STARTED_AT_BOOT].map((service) => BUNDLED_PROVIDERS[service]);
   // `run` starts the gateway; `load` only evaluates what start-up evaluates, for the code cache.
   return [
     "const { runGateway } = require('@localcloud/gateway/dist/cli');",
@@ -137,7 +140,7 @@ function entryContents() {
     ...loaders,
     '};',
     'exports.run = () => runGateway(providers);',
-    'exports.load = () => Object.values(providers).forEach((load) => load());',
+    `exports.load = () => ${JSON.stringify(atBoot)}.forEach((name) => providers[name]());`,
     '',
   ].join('\n');
 }

@@ -69,7 +69,7 @@ const context = (enabled: boolean) =>
   ({
     persistence: { enabled, dataDir: '/data' },
     env: {},
-    lookupProvider: () => undefined,
+    lookupProvider: async () => undefined,
   }) as unknown as ProviderContext;
 const request = (accountId: string, region: string, operation = 'Put'): RequestContext => ({
   requestId: 'r',

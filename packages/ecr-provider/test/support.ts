@@ -44,7 +44,8 @@ export async function startEcrTestBed(
 ): Promise<EcrTestBed> {
   const gw = await startTestGateway({ env: { SERVICES: services, ECR_REGISTRY_LISTEN: '127.0.0.1:0', ...env } });
   const ecr = new ECRClient({ endpoint: gw.url, region: 'us-east-1', credentials: testCredentials() });
-  const provider = gw.gateway.registry.get('ecr') as unknown as { registryHost: string };
+  // Loaded on first use: this is its first.
+  const provider = (await gw.gateway.registry.ready('ecr')) as unknown as { registryHost: string };
   return {
     gw,
     ecr,

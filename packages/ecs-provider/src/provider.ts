@@ -213,7 +213,7 @@ export class EcsProvider implements ServiceProvider {
       // ECR URIs are pulled from the ECR provider's registry with its token; found per task, not here.
       images: {
         resolve: async (scope, image) => {
-          const ecr = lookupProvider('ecr');
+          const ecr = await lookupProvider('ecr');
           return isImageResolver(ecr) ? ecr.resolveImage(scope, image) : undefined;
         },
       },
@@ -285,7 +285,7 @@ export class EcsProvider implements ServiceProvider {
     const serviceConnect = await prepareServiceConnect(operation, input, {
       store,
       scope,
-      cloudMap: () => new CloudMapClient(lookupProvider('servicediscovery'), request),
+      cloudMap: () => new CloudMapClient(() => lookupProvider('servicediscovery'), request),
     });
     const result = await this.table.dispatch(
       operation,
@@ -320,6 +320,8 @@ export class EcsProvider implements ServiceProvider {
       ['bridge', ...(this.config.dockerNetwork ? [this.config.dockerNetwork] : [])],
       this.repository.unfinished().some((task) => expectsNames(this.stores, task)),
     );
+    // Tasks re-adopted below follow their awslogs output into the Logs provider: have it loaded first.
+    if (this.repository.unfinished().length > 0) await this.agent.loadLogsSink();
     // Deregistrations the last process could not make (a STOPPED task is not followed again). Before the
     // supervisor re-adopts tasks, so a running task's first sync also leaves what its last process left.
     this.registrar.resume();

@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
-import { ConfigError, type GatewayConfig } from './config';
-import type { GatewayInfo, ServiceProvider } from './plugin/service-provider';
+import type { GatewayConfig } from './config';
+import type { GatewayInfo } from './plugin/service-provider';
+import { bootProviders } from './plugin/boot-providers';
 import { ProviderRegistry, type ProviderSource } from './plugin/registry';
 import { createLogger } from './logger';
 import { openExchange, type Exchange, type Step } from './pipeline/exchange';
@@ -33,7 +34,7 @@ export interface Gateway {
   readonly app: express.Express;
   readonly registry: ProviderRegistry;
   readonly logger: Logger;
-  /** Binds the port (0 picks a free one) and starts the providers. */
+  /** Binds the port (0 picks a free one) and starts the providers that start at boot (the others on first use). */
   listen(): Promise<GatewayInfo>;
   /** Stops the providers, then the server. */
   close(): Promise<void>;
@@ -80,11 +81,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const sources: Record<string, ProviderSource> = {};
   for (const [name, moduleName] of Object.entries(config.providerModules)) sources[name] = { module: moduleName };
-  const registry = await ProviderRegistry.load(options.providers ?? sources, {
-    logger,
-    env: options.env ?? process.env,
-    persistence: config.persistence,
-  });
+  // Connection upgrades (WebSockets) on provider paths, added as each provider is created.
+  const upgrades = upgradeHandler(logger);
+  const registry = new ProviderRegistry(
+    options.providers ?? sources,
+    { logger, env: options.env ?? process.env, persistence: config.persistence },
+    { onCreated: (provider) => upgrades.add(provider) },
+  );
+  // Those that start at boot are created now, so a module that does not load stops the start as before;
+  // the others are loaded on first use (plugin/registry.ts).
+  const atBoot = bootProviders(config, registry.enabledNames());
+  for (const name of atBoot) await registry.create(name);
 
   const log = requestLog(logger, config.debug);
   const fail = errorHandler(logger);
@@ -111,54 +118,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   );
   const server = http.createServer((req, res) => (isHealthRequest(req) ? app(req, res) : awsRequest(req, res)));
   server.keepAliveTimeout = 65_000;
-  // Connection upgrades (WebSockets) on provider paths; everything else is the request path above.
-  const upgrades = upgradeHandler(registry, logger);
   server.on('upgrade', upgrades.handle);
-  /** Providers whose start completed, in order: only these are stopped. */
-  const started: ServiceProvider[] = [];
-
-  /**
-   * A provider that cannot start (a missing binary, a port in use) must not take the gateway down for the
-   * others: what it opened is closed (its `stop`), and its requests answer ServiceUnavailable naming why.
-   * A setting it refuses (ConfigError) is the user's to fix, and stops the gateway's start as config does.
-   */
-  const startProvider = async (provider: ServiceProvider, info: GatewayInfo) => {
-    try {
-      await provider.start?.(info);
-      started.push(provider);
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        await provider.stop?.().catch(() => undefined);
-        throw error;
-      }
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.error('provider could not start; its service answers ServiceUnavailable', {
-        service: provider.service.name,
-        error: reason,
-      });
-      registry.markFailed(provider.service.name, reason);
-      try {
-        await provider.stop?.();
-      } catch (stopError) {
-        logger.error('provider failed to stop after its failed start', {
-          service: provider.service.name,
-          error: String(stopError),
-        });
-      }
-    }
-  };
-
   const close = async (): Promise<void> => {
     // No new connections while providers stop, so no request starts work after their clean-up.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    for (const provider of started.splice(0).reverse()) {
-      try {
-        await provider.stop?.();
-      } catch (error) {
-        logger.error('provider failed to stop', { service: provider.service.name, error: String(error) });
-      }
-    }
+    // Exactly the providers that started (at boot or on first use), newest first.
+    await registry.stopAll((service, error) =>
+      logger.error('provider failed to stop', { service, error: String(error) }),
+    );
     await registry.shared.stopAll((key, error) =>
       logger.error('shared service failed to stop', { key, error: String(error) }),
     );
@@ -187,7 +155,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           port,
           url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
         };
-        for (const provider of registry.all()) await startProvider(provider, info);
+        registry.bind(info);
+        // A provider that cannot start answers ServiceUnavailable and the gateway runs on; a setting it
+        // refuses (ConfigError) is the user's to fix and stops the start, as the gateway's own settings do.
+        for (const name of atBoot) await registry.ready(name, true);
         return info;
       } catch (error) {
         // Never leave the port open (and a test runner waiting) behind a failed start.

@@ -11,11 +11,21 @@ export const BUNDLED_PROVIDERS: Readonly<Record<string, string>> = {
   ecr: '@localcloud/ecr-provider',
 };
 
+/**
+ * Bundled providers started at boot even with nothing persisted: ECS's start removes the containers a previous
+ * run left behind and follows the engine, which users see without sending it a request (docs/architecture.md).
+ */
+export const STARTED_AT_BOOT: ReadonlySet<string> = new Set(['ecs']);
+
+/** `lazy`: providers load on first use (default); `eager`: every enabled provider starts at boot. */
+export type ProviderStart = 'lazy' | 'eager';
+
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
   /** Service name → module that exports `createProvider`. */
   readonly providerModules: Readonly<Record<string, string>>;
+  readonly providerStart: ProviderStart;
   readonly defaultRegion: string;
   readonly defaultAccountId: string;
   readonly maxBodyBytes: number;
@@ -48,12 +58,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }
     providerModules[name] = moduleName;
   }
+  const providerStart = (env.PROVIDER_START || 'lazy').trim().toLowerCase();
+  if (providerStart !== 'lazy' && providerStart !== 'eager') {
+    throw new ConfigError(`PROVIDER_START '${env.PROVIDER_START}' is neither 'lazy' nor 'eager'.`);
+  }
   const defaultAccountId = env.DEFAULT_ACCOUNT_ID ?? '000000000000';
   if (!/^\d{12}$/.test(defaultAccountId)) throw new ConfigError('DEFAULT_ACCOUNT_ID must be 12 digits.');
   return {
     host,
     port,
     providerModules,
+    providerStart,
     defaultRegion: env.DEFAULT_REGION ?? 'us-east-1',
     defaultAccountId,
     maxBodyBytes: parsePositiveInt('MAX_REQUEST_BODY_BYTES', env.MAX_REQUEST_BODY_BYTES, 10 * 1024 * 1024),

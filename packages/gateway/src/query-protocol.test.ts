@@ -107,7 +107,24 @@ describe('AWS Query protocol at the edge', () => {
   it('refuses at start-up a Query provider without a codec', async () => {
     const { queryCodec: _codec, ...withoutCodec } = fakeQueryProvider();
     await expect(
-      startTestGateway({ env: { SERVICES: 'ecs' }, providers: { sns: () => withoutCodec } }),
+      startTestGateway({ env: { SERVICES: 'ecs', PROVIDER_START: 'eager' }, providers: { sns: () => withoutCodec } }),
     ).rejects.toThrow("Provider 'sns' serves the Query protocol without a queryCodec.");
+  });
+
+  it('loaded on first use, a Query provider without a codec answers ServiceUnavailable naming why', async () => {
+    const { queryCodec: _codec, ...withoutCodec } = fakeQueryProvider();
+    const lazy = await startTestGateway({ env: { SERVICES: 'ecs' }, providers: { sns: () => withoutCodec } });
+    try {
+      const res = await request(lazy.url)
+        .post('/')
+        .set('authorization', sigv4('sns'))
+        .set('content-type', 'application/x-www-form-urlencoded; charset=utf-8')
+        .send('Action=Publish&Version=2020-01-01');
+      expect(res.status).toBe(503);
+      expect(errorOf(res.text).code).toBe('ServiceUnavailable');
+      expect(errorOf(res.text).message).toContain('serves the Query protocol without a queryCodec.');
+    } finally {
+      await lazy.close();
+    }
   });
 });

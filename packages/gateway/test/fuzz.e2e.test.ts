@@ -67,7 +67,10 @@ describe('no 5xx from any input', () => {
   });
 
   it('answers every fuzzed request with a bounded AWS error or a result, and stays up', async () => {
-    const targets: FuzzTarget[] = gw.gateway.registry.all().flatMap((provider) => {
+    // Providers load on first use: load every enabled one, so each is fuzzed.
+    const { registry } = gw.gateway;
+    await Promise.all(registry.enabledNames().map((name) => registry.ready(name)));
+    const targets: FuzzTarget[] = registry.all().flatMap((provider) => {
       const model = MODELS[provider.service.name];
       if (!model) throw new Error(`no input model for provider ${provider.service.name}: add it to MODELS`);
       const bodies = new SchemaBodies(model, { image: TEST_IMAGE });

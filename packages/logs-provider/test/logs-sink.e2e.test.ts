@@ -11,6 +11,8 @@ describe('LogsSink', () => {
     if (!isLogsSink(provider)) throw new Error('the logs provider does not offer LogsSink');
     return provider;
   };
+  // ECS looks it up, which loads it on first use: so does this test, before reading it synchronously.
+  beforeAll(() => gw.gateway.gateway.registry.ready('logs'));
 
   it('fails for a missing group unless asked to create it, like awslogs-create-group', () => {
     expect(() => sink().ensureGroup(scope, '/ecs/app', { create: false })).toThrow(

@@ -8,7 +8,7 @@ describe('SecretsManagerProvider.handle called in-process', () => {
     logger: createLogger('error'),
     env: {},
     persistence: { enabled: false, dataDir: '/nonexistent' },
-    lookupProvider: () => undefined,
+    lookupProvider: async () => undefined,
     sharedService: <T>(_key: string, create: () => T) => create(),
   } as unknown as ProviderContext;
   const request = (accountId: string, region: string, operation: string): RequestContext => ({

@@ -30,7 +30,7 @@ describe('ServiceRegistrar', () => {
   const registrar = new ServiceRegistrar({
     get: () => task,
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
-    cloudMap: () => cloudMap.asProvider(),
+    cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
   });
   const changed = async () => {
@@ -66,7 +66,7 @@ describe('ServiceRegistrar when a Cloud Map call fails', () => {
   const registrar = new ServiceRegistrar({
     get: () => running,
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
-    cloudMap: () => cloudMap.asProvider(),
+    cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
   });
   const changed = async () => {
@@ -126,7 +126,7 @@ describe('ServiceRegistrar runs each change from the task as it is when the chan
   const registrar = new ServiceRegistrar({
     get: () => task,
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
-    cloudMap: () => cloudMap.asProvider(),
+    cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
   });
 
@@ -162,7 +162,7 @@ describe('ServiceRegistrar retries a failed deregistration', () => {
     registrar = new ServiceRegistrar({
       get: () => task,
       serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
-      cloudMap: () => cloudMap.asProvider(),
+      cloudMap: async () => cloudMap.asProvider(),
       logger: winston.createLogger({ silent: true }),
       // Recorded, not waited for: the test moves the clock.
       retryDelayMs: (attempt) => (delays.push(attempt), 1000 * 2 ** (attempt - 1)),
@@ -237,7 +237,7 @@ describe('ServiceRegistrar across a restart', () => {
       const registrar = new ServiceRegistrar({
         get: () => task,
         serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
-        cloudMap: () => cloudMap.asProvider(),
+        cloudMap: async () => cloudMap.asProvider(),
         logger: winston.createLogger({ silent: true }),
         leftBehind: state.table<LeftBehind>('ecs.cloud-map-left-behind'),
       });
@@ -276,7 +276,7 @@ describe('ServiceRegistrar across a restart', () => {
       const registrar = new ServiceRegistrar({
         get: () => task,
         serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
-        cloudMap: () => cloudMap.asProvider(),
+        cloudMap: async () => cloudMap.asProvider(),
         logger: winston.createLogger({ silent: true }),
         leftBehind: state.table<LeftBehind>('ecs.cloud-map-left-behind'),
       });

@@ -16,7 +16,7 @@ export interface ServiceRegistrarOptions {
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
   readonly serviceOf: (task: TaskRecord) => TaskService | undefined;
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
-  readonly cloudMap: () => ServiceProvider | undefined;
+  readonly cloudMap: () => Promise<ServiceProvider | undefined>;
   readonly logger: Logger;
   /** How long to wait before retrying a failed deregistration (`attempt` from 1; default 1 s doubling to 30 s). */
   readonly retryDelayMs?: (attempt: number) => number;
@@ -236,7 +236,7 @@ export class ServiceRegistrar {
   }
 
   private async call(instance: CloudMapInstance, operation: string, input: object): Promise<unknown> {
-    const cloudMap = this.options.cloudMap();
+    const cloudMap = await this.options.cloudMap();
     if (!cloudMap) {
       if (!this.warnedMissing) {
         this.warnedMissing = true;

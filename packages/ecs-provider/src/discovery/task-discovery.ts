@@ -15,7 +15,7 @@ export interface TaskDiscoveryOptions {
   readonly stores: AccountRegionStores<EcsStore>;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
-  readonly cloudMap: () => ServiceProvider | undefined;
+  readonly cloudMap: () => Promise<ServiceProvider | undefined>;
   readonly logger: Logger;
   /** Deregistrations still to be made, kept across restarts (service-registrar.ts). */
   readonly leftBehind?: ServiceRegistrarOptions['leftBehind'];

@@ -45,10 +45,11 @@ export async function checkServiceRegistries(
 export async function checkRequestRegistries(
   operation: string,
   input: unknown,
-  cloudMap: () => ServiceProvider | undefined,
+  cloudMap: () => Promise<ServiceProvider | undefined>,
   request: RequestContext,
 ): Promise<void> {
   if (operation !== 'CreateService' && operation !== 'UpdateService' && operation !== 'CreateTaskSet') return;
   const { serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest | CreateTaskSetRequest;
-  await checkServiceRegistries(serviceRegistries, cloudMap(), request);
+  // Cloud Map is looked up (and so loaded) only for a request that names registries.
+  if (serviceRegistries?.length) await checkServiceRegistries(serviceRegistries, await cloudMap(), request);
 }

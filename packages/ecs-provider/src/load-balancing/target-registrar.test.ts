@@ -84,7 +84,7 @@ function registrarFor(
   return new TargetRegistrar({
     get: () => task(),
     serviceOf: () => ({ serviceName: 'api', loadBalancers: loadBalancers() }),
-    elb: () => elb as unknown as ServiceProvider,
+    elb: async () => elb as unknown as ServiceProvider,
     event: () => undefined,
     logger: winston.createLogger({ silent: true }),
     onHealthChanged: () => undefined,

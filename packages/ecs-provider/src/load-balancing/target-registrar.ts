@@ -17,7 +17,7 @@ export interface TargetRegistrarOptions {
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
   readonly serviceOf: (task: TaskRecord) => TargetService | undefined;
   /** The ELBv2 provider, looked up when needed (providers are created one after another). */
-  readonly elb: () => ServiceProvider | undefined;
+  readonly elb: () => Promise<ServiceProvider | undefined>;
   /** Adds an event to the task's service, in ECS's wording. */
   readonly event: (task: TaskRecord, message: string) => void;
   readonly logger: Logger;
@@ -391,7 +391,7 @@ export class TargetRegistrar {
   }
 
   private async call(target: TaskTarget, operation: string, input: object): Promise<unknown> {
-    const elb = this.options.elb();
+    const elb = await this.options.elb();
     if (!elb) {
       if (!this.warnedMissing) {
         this.warnedMissing = true;

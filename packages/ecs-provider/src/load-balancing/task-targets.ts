@@ -13,7 +13,7 @@ export interface TaskTargetsOptions {
   readonly stores: AccountRegionStores<EcsStore>;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
   /** The ELBv2 provider, looked up when needed (providers are created one after another). */
-  readonly elb: () => ServiceProvider | undefined;
+  readonly elb: () => Promise<ServiceProvider | undefined>;
   readonly onHealthChanged: () => void;
   readonly logger: Logger;
   /** Deregistrations still to be made, kept across restarts (target-registrar.ts). */

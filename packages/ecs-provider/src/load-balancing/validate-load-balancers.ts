@@ -55,7 +55,7 @@ export async function checkServiceLoadBalancers(
 export async function checkRequestLoadBalancers(
   operation: string,
   input: unknown,
-  at: { store: EcsStore; scope: Scope; elb: () => ServiceProvider | undefined; request: RequestContext },
+  at: { store: EcsStore; scope: Scope; elb: () => Promise<ServiceProvider | undefined>; request: RequestContext },
 ): Promise<void> {
   if (operation !== 'CreateService' && operation !== 'UpdateService') return;
   const { loadBalancers, taskDefinition } = input as CreateServiceRequest | UpdateServiceRequest;
@@ -64,7 +64,7 @@ export async function checkRequestLoadBalancers(
   const reference = taskDefinition ?? current?.taskDefinition;
   const definition = reference ? findTaskDefinition(at.store, at.scope, reference) : undefined;
   if (definition && loadBalancers?.length && (operation === 'CreateService' || current)) {
-    await checkServiceLoadBalancers(loadBalancers, definition.taskDefinition.networkMode, at.elb(), at.request);
+    await checkServiceLoadBalancers(loadBalancers, definition.taskDefinition.networkMode, await at.elb(), at.request);
   }
 }
 

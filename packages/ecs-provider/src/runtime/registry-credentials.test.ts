@@ -15,7 +15,7 @@ function secretsManager(values: Record<string, string>) {
       return { SecretString: value };
     },
   };
-  return { calls, lookup: (name: string) => (name === 'secretsmanager' ? provider : undefined) };
+  return { calls, lookup: async (name: string) => (name === 'secretsmanager' ? provider : undefined) };
 }
 
 const task = { accountId: '000000000000', region: 'us-east-1' };
@@ -49,7 +49,7 @@ describe('registryLogin', () => {
   });
 
   it('names Secrets Manager missing from SERVICES', async () => {
-    const error = await registryLogin(() => undefined, task, container(ARN)).catch((e: Error) => e);
+    const error = await registryLogin(async () => undefined, task, container(ARN)).catch((e: Error) => e);
     expect((error as Error).message).toContain('add "secretsmanager" to SERVICES');
   });
 });

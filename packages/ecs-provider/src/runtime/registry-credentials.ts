@@ -7,7 +7,7 @@ export interface RegistryLogin {
   readonly password: string;
 }
 
-type Lookup = (name: string) => Pick<ServiceProvider, 'handle'> | undefined;
+type Lookup = (name: string) => Promise<Pick<ServiceProvider, 'handle'> | undefined>;
 
 /**
  * Reads `repositoryCredentials.credentialsParameter` (a Secrets Manager secret, its ARN or, in the task's own
@@ -23,7 +23,7 @@ export async function registryLogin(
   const secretId = container.repositoryCredentials?.credentialsParameter ?? '';
   const fail = (detail: string) =>
     new Error(`execution resource retrieval failed: unable to retrieve secret from asm: ${detail}`);
-  const asm = lookup('secretsmanager');
+  const asm = await lookup('secretsmanager');
   if (!asm) {
     throw fail(
       `container ${container.name} pulls its image with the credentials in ${secretId}, and Secrets Manager is ` +

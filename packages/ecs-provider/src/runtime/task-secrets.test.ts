@@ -36,7 +36,10 @@ function fakes() {
       return { ARN: i.SecretId, SecretString: value };
     },
   });
-  return { calls, lookup: (name: string) => (['ssm', 'secretsmanager'].includes(name) ? provider(name) : undefined) };
+  return {
+    calls,
+    lookup: async (name: string) => (['ssm', 'secretsmanager'].includes(name) ? provider(name) : undefined),
+  };
 }
 
 const task = { accountId: '000000000000', region: 'us-east-1', taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/c/t' };
@@ -169,7 +172,7 @@ describe('TaskSecrets', () => {
   });
 
   it('refuses a JSON key of a secret that is not a JSON object, without quoting it', async () => {
-    const lookup = () => ({ handle: async () => ({ SecretString: 'not-json-s3cret' }) });
+    const lookup = async () => ({ handle: async () => ({ SecretString: 'not-json-s3cret' }) });
     const text = await reason(
       new TaskSecrets({ lookupProvider: lookup }).resolve(
         task,
@@ -181,7 +184,7 @@ describe('TaskSecrets', () => {
   });
 
   it('names the service to enable when SSM or Secrets Manager is not', async () => {
-    const secrets = new TaskSecrets({ lookupProvider: () => undefined });
+    const secrets = new TaskSecrets({ lookupProvider: async () => undefined });
     expect(await reason(secrets.resolve(task, definition([{ name: 'A', valueFrom: '/app/a' }])))).toContain(
       'add "ssm" to SERVICES',
     );

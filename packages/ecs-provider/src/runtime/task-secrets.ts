@@ -12,7 +12,7 @@ import { registryLogin, type RegistryLogin } from './registry-credentials';
  */
 export interface TaskSecretsOptions {
   /** Another enabled provider by service name (ProviderContext.lookupProvider). */
-  readonly lookupProvider: (name: string) => Pick<ServiceProvider, 'handle'> | undefined;
+  readonly lookupProvider: (name: string) => Promise<Pick<ServiceProvider, 'handle'> | undefined>;
 }
 
 export interface ResolvedSecrets {
@@ -147,7 +147,7 @@ export class TaskSecrets {
     container: ContainerDefinition,
     reference: Extract<SecretReference, { kind: 'ssm' }>,
   ): Promise<string | undefined> {
-    const ssm = this.options.lookupProvider('ssm');
+    const ssm = await this.options.lookupProvider('ssm');
     if (!ssm) {
       throw new SecretsUnavailableError(
         `execution resource retrieval failed: unable to retrieve secrets from ssm: container ${container.name} asks ` +
@@ -187,7 +187,7 @@ export class TaskSecrets {
         `execution resource retrieval failed: unable to retrieve secret from asm: ${detail}`,
         container.name,
       );
-    const asm = this.options.lookupProvider('secretsmanager');
+    const asm = await this.options.lookupProvider('secretsmanager');
     if (!asm) {
       throw fail(
         `container ${container.name} asks for ${reference.secretId}, and Secrets Manager is not enabled in ` +

@@ -20,7 +20,8 @@ interface NamespaceShape {
  */
 export class CloudMapClient {
   constructor(
-    private readonly provider: ServiceProvider | undefined,
+    /** The Cloud Map provider, looked up (and so loaded) when the first call needs it. */
+    private readonly lookup: () => Promise<ServiceProvider | undefined>,
     private readonly request: Pick<RequestContext, 'requestId' | 'accountId' | 'region'>,
   ) {}
 
@@ -91,7 +92,8 @@ export class CloudMapClient {
   }
 
   private async call(operation: string, input: object): Promise<unknown> {
-    if (!this.provider) {
+    const provider = await this.lookup();
+    if (!provider) {
       throw new InvalidParameterException(
         'Service Connect needs AWS Cloud Map, which is not enabled in localcloud (add "servicediscovery" to SERVICES).',
       );
@@ -103,7 +105,7 @@ export class CloudMapClient {
       region: this.request.region,
       accountId: this.request.accountId,
     };
-    return this.provider.handle(operation, input, context);
+    return provider.handle(operation, input, context);
   }
 }
 

@@ -36,8 +36,8 @@ export function createTaskAgent(parts: TaskAgentParts): TaskAgent {
     logger.info('169.254.170.2 is not routed for tasks: that needs root, nsenter and iptables');
   }
   // Found when a task starts, not here: providers are created one after another.
-  const logsSink = () => {
-    const logs = parts.lookupProvider('logs');
+  const logsSink = async () => {
+    const logs = await parts.lookupProvider('logs');
     return isLogsSink(logs) ? logs : undefined;
   };
   return new TaskAgent({
@@ -65,7 +65,7 @@ export function createTaskAgent(parts: TaskAgentParts): TaskAgent {
       config.awslogsPositionIntervalMs,
       logger,
       async () => {
-        await logsSink()?.durable();
+        await (await logsSink())?.durable();
       },
     ),
     taskConsole:

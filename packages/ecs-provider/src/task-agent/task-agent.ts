@@ -19,8 +19,11 @@ export interface TaskAgentOptions {
   readonly logger: Logger;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
   readonly mutate: (ref: TaskRef, change: (record: TaskRecord) => void) => void;
-  /** The CloudWatch Logs provider's in-process API, when that service is enabled. */
-  readonly logsSink: () => LogsSink | undefined;
+  /**
+   * The CloudWatch Logs provider's in-process API, when that service is enabled; looking it up loads that
+   * provider on first use, so it is asked before a task's containers are created or re-adopted.
+   */
+  readonly logsSink: () => Promise<LogsSink | undefined>;
   /**
    * The task endpoint listener: its port, and the address to route 169.254.170.2 to: `host` when it
    * listens on one address, else where it listens on the container's network, else that network's gateway.
@@ -52,7 +55,16 @@ export class TaskAgent implements TaskHooks {
   /** Per task ARN, the containers whose output is followed. */
   private readonly followers = new Map<string, { containerName: string; follower: ContainerOutputFollower }[]>();
 
+  /** The Logs provider as last looked up (`loadLogsSink`), for following output, which cannot wait. */
+  private sink?: LogsSink;
+
   constructor(private readonly options: TaskAgentOptions) {}
+
+  /** Looks the Logs provider up (loading it if it is not yet); before re-adopting tasks that ship to it. */
+  async loadLogsSink(): Promise<LogsSink | undefined> {
+    this.sink = await this.options.logsSink();
+    return this.sink;
+  }
 
   prepare(ref: TaskRef, definition: TaskDefinition): Record<string, Record<string, string>> {
     const record = this.options.get(ref);
@@ -106,7 +118,7 @@ export class TaskAgent implements TaskHooks {
       if (log?.logDriver !== 'awslogs') continue;
       const fail = (detail: string) =>
         new TaskStartError(`ResourceInitializationError: failed to validate logger args: ${detail}`, container.name);
-      const sink = this.options.logsSink();
+      const sink = await this.loadLogsSink();
       if (!sink) {
         throw fail(
           `container ${container.name} uses the awslogs log driver, but CloudWatch Logs is not enabled in localcloud (add "logs" to SERVICES)`,
@@ -244,7 +256,7 @@ export class TaskAgent implements TaskHooks {
     after: LogPosition | undefined,
   ): AwsLogsShipper | undefined {
     const log = state.logConfigurations[containerName];
-    const sink = this.options.logsSink();
+    const sink = this.sink;
     if (log?.driver !== 'awslogs' || !sink) return undefined;
     const prefix = log.options['awslogs-stream-prefix'];
     const target: AwsLogsTarget = {

@@ -70,7 +70,7 @@ export class InMemoryEcs {
     this.registrar = createTaskDiscovery({
       stores,
       get: (ref) => repository.get(ref),
-      cloudMap: () => this.cloudMap.asProvider(),
+      cloudMap: async () => this.cloudMap.asProvider(),
       logger,
     });
     this.runtime = new TaskRuntime({

@@ -5,6 +5,7 @@ import { InternalFailureError } from '../errors';
 import { sendJsonError } from '../protocol/json-protocol';
 import { sendQueryError } from '../protocol/query-protocol';
 import type { Exchange } from './exchange';
+import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
 
 /**
  * The one place errors become responses: ServiceErrors keep their code and status; anything else is
@@ -18,7 +19,10 @@ export function errorHandler(logger: Logger) {
     }
     if (res.headersSent) return;
     const service = exchange?.provider?.service;
-    if (service?.protocol === 'query') sendQueryError(res, service.xmlNamespace, serviceError, exchange!.requestId);
+    // A service whose provider did not load (or not yet) answers in its protocol as the edge knows it.
+    const protocol =
+      service?.protocol ?? KNOWN_AWS_SERVICES.find((known) => known.name === exchange?.service)?.protocol;
+    if (protocol === 'query') sendQueryError(res, service?.xmlNamespace, serviceError, exchange!.requestId);
     else sendJsonError(res, exchange?.contentType ?? 'application/x-amz-json-1.1', serviceError);
   };
 }

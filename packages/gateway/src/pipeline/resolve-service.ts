@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Step } from './exchange';
 import type { ProviderRegistry } from '../plugin/registry';
+import type { ServiceProvider } from '../plugin/service-provider';
 import { parseCredentialScope } from '../protocol/sigv4';
 import { headerOf, hostnameOf } from '../protocol/http';
-import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
 import { ServiceNotEnabledError, ServiceUnavailableError, UnknownServiceError } from '../errors';
 
 /**
@@ -19,8 +19,7 @@ export function resolveService(registry: ProviderRegistry): Step {
           'X-Amz-Target header or host name.',
       );
     }
-    const provider = registry.get(name);
-    if (!provider) {
+    if (!registry.isEnabled(name)) {
       if (registry.isKnown(name)) {
         throw new ServiceNotEnabledError(
           `Service '${name}' is not enabled in localcloud. Enabled: ${registry.enabledNames().join(', ') || 'none'}. ` +
@@ -29,16 +28,23 @@ export function resolveService(registry: ProviderRegistry): Step {
       }
       throw new UnknownServiceError(`Unknown service '${name}'.`);
     }
-    const failure = registry.failure(name);
-    if (failure !== undefined) {
-      throw new ServiceUnavailableError(
-        `Service '${name}' is enabled but its provider could not start: ${failure}. ` +
-          'Fix the cause and restart localcloud (GET /_localcloud/health shows it).',
-      );
-    }
     exchange.service = name;
-    exchange.provider = provider;
+    // A started provider (or one the boot is starting) is served at once, with no await on the hot path; the
+    // first request for another loads and starts it (once, shared with any other first user).
+    if (registry.serves(name)) exchange.provider = registry.get(name);
+    else return registry.ready(name).then((provider) => void (exchange.provider = usable(registry, name, provider)));
   };
+}
+
+function usable(registry: ProviderRegistry, name: string, provider: ServiceProvider | undefined): ServiceProvider {
+  if (provider) return provider;
+  const failure = registry.failure(name);
+  throw new ServiceUnavailableError(
+    failure !== undefined
+      ? `Service '${name}' is enabled but its provider could not start: ${failure}. ` +
+          'Fix the cause and restart localcloud (GET /_localcloud/health shows it).'
+      : `Service '${name}' is not available: localcloud is shutting down.`,
+  );
 }
 
 function serviceFromCredentialScope(req: IncomingMessage): string | undefined {
@@ -49,7 +55,7 @@ function serviceFromTarget(req: IncomingMessage, registry: ProviderRegistry): st
   const target = headerOf(req, 'x-amz-target');
   if (!target) return undefined;
   const prefix = target.slice(0, target.lastIndexOf('.'));
-  return registry.serviceForTargetPrefix(prefix) ?? KNOWN_AWS_SERVICES.find((s) => s.targetPrefix === prefix)?.name;
+  return registry.serviceForTargetPrefix(prefix);
 }
 
 /**
@@ -58,6 +64,6 @@ function serviceFromTarget(req: IncomingMessage, registry: ProviderRegistry): st
  */
 function serviceFromHost(req: IncomingMessage, registry: ProviderRegistry): string | undefined {
   const firstLabel = (hostnameOf(req) ?? '').split('.')[0]?.replace(/^data-/, '');
-  if (!firstLabel || !(registry.get(firstLabel) || registry.isKnown(firstLabel))) return undefined;
+  if (!firstLabel || !(registry.isEnabled(firstLabel) || registry.isKnown(firstLabel))) return undefined;
   return firstLabel;
 }

@@ -45,8 +45,11 @@ export interface GatewayInfo {
 }
 
 export interface ProviderHealth {
-  /** `running` when the provider can serve its whole API, `degraded` when part of it is unavailable. */
-  readonly status: 'running' | 'degraded' | 'stopped';
+  /**
+   * `running` when the provider can serve its whole API, `degraded` when part of it is unavailable;
+   * `available` (the gateway's word, as LocalStack's) when it is enabled but not loaded yet: its first use loads it.
+   */
+  readonly status: 'running' | 'degraded' | 'stopped' | 'available';
   readonly [detail: string]: unknown;
 }
 
@@ -72,11 +75,13 @@ export interface ProviderContext {
   /** Durable state: when enabled, providers keep their state below `dataDir/<service>`. */
   readonly persistence: { readonly enabled: boolean; readonly dataDir: string };
   /**
-   * Another enabled provider by service name (`undefined` when that service is not enabled). Providers are
-   * created one after another, so call this when it is needed (e.g. at request or task time), not in the
-   * factory. The gateway knows nothing of what providers offer each other: check the result's shape.
+   * Another enabled provider by service name, once it is created and started: a provider is loaded on its
+   * first use, and this is one (the first caller loads it; callers meanwhile share that one load). Resolves
+   * `undefined` when that service is not enabled or its provider could not load or start. Call it when it is
+   * needed (at request or task time), never in the factory; never await, in your `start`, a provider whose
+   * `start` awaits yours. The gateway knows nothing of what providers offer each other: check the result's shape.
    */
-  lookupProvider(name: string): ServiceProvider | undefined;
+  lookupProvider(name: string): Promise<ServiceProvider | undefined>;
   /**
    * One in-process object shared by every provider of this gateway under `key` (e.g. a name table several
    * providers write into): created by the first caller's `create`, the same object afterwards. The gateway

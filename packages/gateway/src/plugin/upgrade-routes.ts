@@ -1,24 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'winston';
-import type { ProviderRegistry } from './registry';
-import type { UpgradeRoute } from './service-provider';
+import type { ServiceProvider, UpgradeRoute } from './service-provider';
 
 /**
  * The gateway's `upgrade` handler: hands each connection upgrade to the provider route whose path
  * prefix matches, and answers 404 when none does. The gateway knows nothing of what is upgraded to.
  */
-export function upgradeHandler(
-  registry: ProviderRegistry,
-  logger: Logger,
-): {
+export function upgradeHandler(logger: Logger): {
+  /**
+   * Adds a provider's routes, when it is created (a provider loaded on first use has handed out no URL of
+   * its routes before). Throws for a route that does not start with '/' or overlaps another's.
+   */
+  add(provider: ServiceProvider): void;
   handle(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Ends every upgraded connection still open (the HTTP server's close does not track them). */
   destroyAll(): void;
 } {
   const open = new Set<Duplex>();
   const routes: { service: string; route: UpgradeRoute }[] = [];
-  for (const provider of registry.all()) {
+  const add = (provider: ServiceProvider) => {
     for (const route of provider.upgradeRoutes ?? []) {
       if (!route.pathPrefix.startsWith('/')) {
         throw new Error(`Upgrade route '${route.pathPrefix}' of '${provider.service.name}' must start with '/'.`);
@@ -34,7 +35,7 @@ export function upgradeHandler(
       }
       routes.push({ service: provider.service.name, route });
     }
-  }
+  };
   const handle = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '/').split('?')[0]!;
     const match = routes.find(({ route }) => path.startsWith(route.pathPrefix));
@@ -53,6 +54,7 @@ export function upgradeHandler(
     }
   };
   return {
+    add,
     handle,
     destroyAll() {
       for (const socket of open) socket.destroy();
