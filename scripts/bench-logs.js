@@ -3,10 +3,13 @@
 // Docker engine, the test image (scripts/build-test-images.sh) and `npm run build` (npm run bench does it).
 //   (first a warm-up task of 2,000 lines, so that what follows measures the providers in use, not their loading)
 //   sustained: lines/s from a container writing BENCH_LOG_LINES lines as fast as it can, measured from
-//              the task's start to the last line being readable through GetLogEvents
-//   engine:    the same container's log followed by a bare Node client on the Engine's socket, no gateway
-//              (bench-logs-engine.js), measured right before ours: the engine's own ceiling on this
-//              machine at this moment; ours is also given as a share of it
+//              the task's start to the last line being readable through GetLogEvents. The producer is
+//              `awk` printing them (BENCH_LOG_PRODUCER=awk, the default): stdio-buffered writes, as most
+//              programs write when their output is a pipe; BENCH_LOG_PRODUCER=sh is the busybox `sh` loop
+//              of earlier rounds, one write per line (see docs/benchmarks.md, "awslogs, attach round")
+//   engine:    the same container read by a bare Node client on the Engine's socket, no gateway
+//              (bench-logs-engine.js), measured right before ours: the log followed, and the output
+//              attached before the start (the gateway's live source); ours is given as a share of each
 //   lag:       for lines written 10 per second, the time from the engine's timestamp of a line to the
 //              moment a GetLogEvents poll (every 10 ms) first returns it: p50, p99, max
 const { spawn } = require('node:child_process');
@@ -25,7 +28,7 @@ const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-c
 // BENCH_BASE_ROOT=<another built checkout> measures that build too, in the same run (before/after).
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the gateway.
 const { cpuSeconds } = require('./bench-json-client');
-const { engineFollowRate } = require('./bench-logs-engine');
+const { engineAttachRate, engineFollowRate } = require('./bench-logs-engine');
 const os = require('node:os');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const WARM_UP_LINES = 2000;
@@ -128,13 +131,24 @@ async function run() {
   return after.figures;
 }
 
-const WRITE_LINES = (lines) => `i=0; while [ $i -lt ${lines} ]; do echo "line $i"; i=$((i+1)); done`;
+const PRODUCERS = {
+  awk: (lines) => `awk 'BEGIN { for (i = 0; i < ${lines}; i++) print "line " i }'`,
+  sh: (lines) => `i=0; while [ $i -lt ${lines} ]; do echo "line $i"; i=$((i+1)); done`,
+};
+const PRODUCER = process.env.BENCH_LOG_PRODUCER ?? 'awk';
+const WRITE_LINES = PRODUCERS[PRODUCER];
+if (!WRITE_LINES) throw new Error(`BENCH_LOG_PRODUCER must be one of ${Object.keys(PRODUCERS).join(', ')}`);
 
 async function measure(root) {
   // The engine's own rate first, with nothing of ours running.
-  const engine = await engineFollowRate(IMAGE, WRITE_LINES(LINES), LINES, { 'localcloud.bench': `logs${process.pid}` });
+  const labels = { 'localcloud.bench': `logs${process.pid}` };
+  const engine = await engineFollowRate(IMAGE, WRITE_LINES(LINES), LINES, labels);
   console.log(
-    `engine alone (bare client following the log): ${engine.seen} lines in ${engine.seconds.toFixed(2)} s = ${engine.linesPerSecond} lines/s, ${engine.reads} socket reads; load ${os.loadavg()[0].toFixed(1)}`,
+    `engine alone, ${PRODUCER} producer (bare client following the log): ${engine.seen} lines in ${engine.seconds.toFixed(2)} s = ${engine.linesPerSecond} lines/s, ${engine.reads} socket reads; load ${os.loadavg()[0].toFixed(1)}`,
+  );
+  const attached = await engineAttachRate(IMAGE, WRITE_LINES(LINES), LINES, labels);
+  console.log(
+    `engine alone, ${PRODUCER} producer (bare client attached before the start): ${attached.seen} lines in ${attached.seconds.toFixed(2)} s = ${attached.linesPerSecond} lines/s, ${attached.reads} socket reads; load ${os.loadavg()[0].toFixed(1)}`,
   );
   const { url, child } = await startGateway(root);
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -163,15 +177,26 @@ async function measure(root) {
     const { stream } = await runTask(ecs, 'bench-throughput', group, WRITE_LINES(LINES));
     let seen = 0;
     let done = 0;
+    let firstStamp = 0;
+    let lastStamp = 0;
+    let pages = 0;
     await follow(
       logs,
       group,
       stream,
       () => seen >= LINES || (done && Date.now() - done > 120_000),
       (events, at) => {
+        pages++;
+        firstStamp ||= events[0].timestamp;
+        lastStamp = events.at(-1).timestamp;
         seen += events.length;
         if (seen >= LINES) done = at;
       },
+    );
+    // Where the wall time went: the first and last line's time (when the gateway read it, or the
+    // engine logged it) against the task's start, and the reader's last page after that.
+    console.log(
+      `  from RunTask: first line stamped at ${firstStamp - started} ms, last at ${lastStamp - started} ms, read by GetLogEvents at ${done - started} ms in ${pages} pages`,
     );
     const seconds = (done - started) / 1000;
     const linesPerSecond = Math.round(seen / seconds);
@@ -184,11 +209,15 @@ async function measure(root) {
       short: `${Math.round(linesPerSecond / 1000)}k lines/s`,
     });
     const share = linesPerSecond / engine.linesPerSecond;
+    const attachShare = linesPerSecond / attached.linesPerSecond;
     console.log(
-      `awslogs sustained: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s (${share.toFixed(2)}× the engine alone); gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line; load ${os.loadavg()[0].toFixed(1)}`,
+      `awslogs sustained, ${PRODUCER} producer: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s (${share.toFixed(2)}× the engine's follow alone, ${attachShare.toFixed(2)}× its attach alone); gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line; load ${os.loadavg()[0].toFixed(1)}`,
     );
+    figures.push({ key: 'awslogs producer', value: PRODUCER });
     figures.push({ key: 'awslogs engine alone, follow by a bare client', value: `${engine.linesPerSecond} lines/s` });
-    figures.push({ key: 'awslogs ours / engine alone', value: `${share.toFixed(2)}×` });
+    figures.push({ key: 'awslogs engine alone, attach by a bare client', value: `${attached.linesPerSecond} lines/s` });
+    figures.push({ key: 'awslogs ours / engine follow alone', value: `${share.toFixed(2)}×` });
+    figures.push({ key: 'awslogs ours / engine attach alone', value: `${attachShare.toFixed(2)}×` });
     figures.push({ key: 'awslogs gateway CPU per line', value: `${cpuUsPerLine.toFixed(2)} µs` });
 
     // Lag from write to visible.
@@ -216,7 +245,7 @@ async function measure(root) {
     );
     figures.push({ key: 'awslogs lag, write → visible', value: `p50 ${pct(50)} ms, p99 ${pct(99)} ms` });
     await ecs.send(new DescribeTasksCommand({ tasks: [lag.taskArn] }));
-    const summary = `${linesPerSecond} lines/s (engine alone ${engine.linesPerSecond}, ${share.toFixed(2)}×), ${cpuUsPerLine.toFixed(2)} µs CPU per line, lag p50 ${pct(50)} ms, p99 ${pct(99)} ms`;
+    const summary = `${linesPerSecond} lines/s (engine follow alone ${engine.linesPerSecond}, ${share.toFixed(2)}×; attach alone ${attached.linesPerSecond}, ${attachShare.toFixed(2)}×), ${cpuUsPerLine.toFixed(2)} µs CPU per line, lag p50 ${pct(50)} ms, p99 ${pct(99)} ms; load ${os.loadavg()[0].toFixed(1)}`;
     return { figures, summary };
   } finally {
     ecs.destroy();

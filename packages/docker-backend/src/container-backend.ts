@@ -267,12 +267,15 @@ export interface LogOptions {
 
 export interface LogLine {
   readonly stream: 'stdout' | 'stderr';
-  /** When the engine received the line. */
+  /**
+   * When the line was read: the engine's timestamp for a line read from the log (json-file), the time it
+   * was read off the attach stream for a line read live (`attachOutput`).
+   */
   readonly timestamp: Date;
   /** Without the line break. */
   readonly line: string;
   /** Where the log stands right after this line on its stream; absent when the engine gave no timestamp. */
-  readonly mark?: LogMark;
+  readonly mark?: LogMark | LineCountMark;
 }
 
 /**
@@ -284,10 +287,30 @@ export interface LogMark {
   readonly count: number;
 }
 
+/**
+ * A point in one stream of a container's output counted in lines from its start: how many non-empty
+ * lines were read (the attach stream and the json-file log hold the same lines, so the count means the
+ * same in both), and the time given to the last of them (what a re-read of the log continues from, so
+ * that the stream's times never go back).
+ */
+export interface LineCountMark {
+  readonly lines: number;
+  readonly at: number;
+}
+
+export function isLineCountMark(mark: LogMark | LineCountMark | undefined): mark is LineCountMark {
+  return mark !== undefined && 'lines' in mark;
+}
+
 /** How far a reader got in a container's log: the mark of the last line taken on each stream. */
 export interface LogPosition {
-  readonly stdout?: LogMark;
-  readonly stderr?: LogMark;
+  readonly stdout?: LogMark | LineCountMark;
+  readonly stderr?: LogMark | LineCountMark;
+}
+
+/** Options of `attachOutput`. */
+export interface AttachOptions {
+  readonly signal?: AbortSignal;
 }
 
 export type ContainerEventAction =
@@ -461,6 +484,15 @@ export interface ContainerBackend {
    * costs one iteration per read from the engine rather than one per line.
    */
   containerLogBatches(id: string, options?: LogOptions): AsyncIterable<readonly LogLine[]>;
+  /**
+   * The container's output as the engine copies it to attached clients, opened before the container
+   * starts so that no line is missed: resolves once the engine accepted the attach, with batches of
+   * lines (one per read), each stamped with the time it was read and marked with line counts
+   * (`LineCountMark`). The iteration ends when the output ends (the container exited); it throws when
+   * the connection fails first. Not offered (absent, or resolving `undefined`) where the engine cannot
+   * be attached to this way; `pseudoTerminal` containers are read from their log instead.
+   */
+  attachOutput?(id: string, options?: AttachOptions): Promise<AsyncIterable<readonly LogLine[]> | undefined>;
   /**
    * Starts a process in a running container (`docker exec`); `ContainerNotRunningError` when the
    * container is not running.

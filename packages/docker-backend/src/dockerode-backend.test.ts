@@ -19,13 +19,13 @@ import { describeWithEngine, TEST_IMAGE, TestRun } from './testing';
 
 const run = promisify(execFile);
 
-async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
-  const out: LogLine[] = [];
-  for await (const line of lines) out.push(line);
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
   return out;
 }
 
-const textOf = (lines: LogLine[], stream: LogLine['stream']) =>
+const textOf = (lines: readonly LogLine[], stream: LogLine['stream']) =>
   lines.filter((l) => l.stream === stream).map((l) => l.line);
 
 /** Polls `check` until it returns a value, or fails after `ms`. */
@@ -539,6 +539,42 @@ describeWithEngine('DockerodeBackend on the real engine', () => {
     await expect(collect(backend.containerLogs('no-such-container-anywhere', { tty: false }))).rejects.toBeInstanceOf(
       ContainerNotFoundError,
     );
+  });
+
+  test('attachOutput: opened before the start it sees every line; the log resumes after its line counts', async () => {
+    // Buffered writes (awk), a line longer than the json-file's 16 KiB split, an empty line, stderr, and a
+    // last line without a line break.
+    const script =
+      'awk \'BEGIN { for (i = 0; i < 20000; i++) print "line " i; s = sprintf("%40000s", "x"); print s; print "" }\'; echo err-1 >&2; printf tail';
+    const id = await create('attach', { command: ['sh', '-c', script] });
+    const attached = await backend.attachOutput(id);
+    expect(attached).toBeDefined();
+    await backend.startContainer(id);
+    const batches = await collect(attached!);
+    const lines = batches.flat();
+    const stdout = textOf(lines, 'stdout');
+    expect(stdout).toHaveLength(20003);
+    expect(stdout.slice(0, 20000)).toEqual(Array.from({ length: 20000 }, (_, i) => `line ${i}`));
+    expect(stdout.slice(20000)).toEqual([`${' '.repeat(39999)}x`, '', 'tail']);
+    expect(textOf(lines, 'stderr')).toEqual(['err-1']);
+    // Fewer reads than lines (a busy log is many lines per read); every read's lines share its time.
+    expect(batches.length).toBeLessThan(20000);
+    expect(new Set(batches[0]!.map((l) => l.timestamp.getTime())).size).toBe(1);
+    // The last marks count non-empty lines per stream.
+    const lastMark = (stream: string) => lines.filter((l) => l.stream === stream && l.mark).pop()!.mark;
+    expect(lastMark('stdout')).toMatchObject({ lines: 20002 });
+    expect(lastMark('stderr')).toMatchObject({ lines: 1 });
+
+    // The json-file log holds the same lines: read after a position taken from the attach stream, it
+    // gives exactly the rest, with times never before that position's.
+    await backend.waitContainer(id);
+    const cut = lines.filter((l) => l.stream === 'stdout' && l.mark)[0]!.mark as { lines: number; at: number };
+    const rest = await collect(backend.containerLogs(id, { after: { stdout: cut, stderr: { lines: 0, at: 0 } } }));
+    expect(textOf(rest, 'stdout')).toEqual(stdout.slice(stdout.indexOf(`line ${cut.lines - 1}`) + 1));
+    expect(textOf(rest, 'stderr')).toEqual(['err-1']);
+    expect(rest.every((l) => l.timestamp.getTime() >= cut.at)).toBe(true);
+    expect(rest.at(-1)!.mark).toMatchObject({ lines: expect.any(Number) });
+    await expect(backend.attachOutput('no-such-container-anywhere')).rejects.toBeInstanceOf(ContainerNotFoundError);
   });
 
   test('stats returns a sample of the engine stats JSON', async () => {

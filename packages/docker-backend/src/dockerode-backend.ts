@@ -17,6 +17,7 @@ import type {
   ListContainersOptions,
   LogLine,
   LogOptions,
+  AttachOptions,
   NetworkInfo,
   NetworkOptions,
   PullProgress,
@@ -38,7 +39,7 @@ import {
 import { followEvents } from './event-stream';
 import { ImageInfoCache } from './image-cache';
 import { startExec } from './exec-process';
-import { LogLineParser, demuxFrames, readLogBatches, type Demuxer } from './log-stream';
+import { AttachLineSplitter, LogLineParser, demuxFrames, readLogBatches, type Demuxer } from './log-stream';
 import { openRawStream, type RawEndpoint } from './raw-stream';
 import { PAUSE_IMAGE, PAUSE_IMAGE_CHANGES, pauseImageRootfs } from './pause-image/pause-image';
 import {
@@ -277,7 +278,8 @@ export class DockerodeBackend implements ContainerBackend {
     const tty = options.tty ?? (await this.onContainer(id, (c) => c.inspect())).Config.Tty;
     const parser = new LogLineParser(options.after);
     const read = { id, tty, parser, signal: options.signal };
-    // Resuming: the engine's `since` cuts most of what was read before, the parser drops the rest.
+    // Resuming: the engine's `since` cuts most of what was read before, the parser drops the rest (a
+    // position in line counts is found by reading from the start).
     const since = options.after ? tailSince(parser, options.since) : options.since;
     if (!options.follow) {
       yield* this.readLog({ ...read, follow: false, since });
@@ -288,6 +290,31 @@ export class DockerodeBackend implements ContainerBackend {
     // 6949 of 23001 lines). The finished log is complete, so read its tail again, dropping lines seen.
     parser.resume();
     yield* this.readLog({ ...read, follow: false, since: tailSince(parser, options.since) });
+  }
+
+  async attachOutput(id: string, options: AttachOptions = {}): Promise<AsyncIterable<LogLine[]> | undefined> {
+    const target: ErrorTarget = { kind: 'container', ref: id };
+    const raw = await this.rawEndpoint().catch((error: unknown) => {
+      throw toBackendError(error, { ...target, endpoint: this.endpoint });
+    });
+    // TLS and ssh engines: the caller follows the log instead.
+    if (!raw) return undefined;
+    const signal = this.signal(options.signal);
+    const source = await this.call(target, () =>
+      openRawStream(raw, `${this.versionPrefix()}/containers/${id}/attach?stream=1&stdout=1&stderr=1`, {
+        signal,
+        method: 'POST',
+        upgrade: true,
+      }),
+    );
+    const endpoint = this.endpoint;
+    return (async function* () {
+      try {
+        yield* readLogBatches(source, { signal, splitter: new AttachLineSplitter() });
+      } catch (error) {
+        throw toBackendError(error, { ...target, endpoint });
+      }
+    })();
   }
 
   async execContainer(id: string, options: ExecOptions): Promise<ExecProcess> {

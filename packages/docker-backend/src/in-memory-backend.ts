@@ -26,6 +26,7 @@ import type {
   RemoveContainerOptions,
   VolumeSpec,
 } from './container-backend';
+import { isLineCountMark } from './container-backend';
 import {
   ContainerBackendError,
   ContainerNotFoundError,
@@ -386,8 +387,10 @@ export class InMemoryBackend implements ContainerBackend {
       options.signal?.throwIfAborted();
       while (next < container.logs.length) {
         const line = container.logs[next++]!;
-        const upTo = options.after?.[line.stream]?.timestamp;
-        if (line.timestamp.getTime() >= since && !(upTo && line.mark!.timestamp <= upTo)) yield line;
+        const after = options.after?.[line.stream];
+        const upTo = after && !isLineCountMark(after) ? after.timestamp : undefined;
+        const mark = line.mark && !isLineCountMark(line.mark) ? line.mark : undefined;
+        if (line.timestamp.getTime() >= since && !(upTo && mark && mark.timestamp <= upTo)) yield line;
       }
       if (!follow || container.status !== 'running') return;
       await this.changed(container, options.signal);

@@ -1,7 +1,15 @@
 import Dockerode from 'dockerode';
 import { PassThrough } from 'node:stream';
 import type { LogLine } from './container-backend';
-import { LogLineParser, demuxFrames, indexOfByte, readLogBatches, readLogLines, type Demuxer } from './log-stream';
+import {
+  AttachLineSplitter,
+  LogLineParser,
+  demuxFrames,
+  indexOfByte,
+  readLogBatches,
+  readLogLines,
+  type Demuxer,
+} from './log-stream';
 
 // The engine client's own demultiplexer (constructing the client does not connect), to compare ours with.
 const modem = new Dockerode({ socketPath: '/nonexistent.sock' }).modem as unknown as { demuxStream: Demuxer };
@@ -267,6 +275,72 @@ describe('readLogLines', () => {
     controller.abort();
     await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
     expect(source.destroyed).toBe(true);
+  });
+});
+
+describe('AttachLineSplitter', () => {
+  test('cuts lines out of frames cut anywhere, counts non-empty lines per stream and marks each read', () => {
+    const splitter = new AttachLineSplitter();
+    // A buffered writer's frames hold several lines; a line can span frames; stderr between.
+    const data = Buffer.concat([frame('stdout', 'a\nb\n\npart'), frame('stderr', 'e1\n'), frame('stdout', 'ial\nc')]);
+    const lines: LogLine[] = [];
+    const at = data.indexOf('ial');
+    splitter.data(data.subarray(0, at - 3), lines); // the second stdout frame's header is cut
+    const firstRead = lines.length;
+    splitter.data(data.subarray(at - 3), lines);
+    lines.push(...splitter.flush());
+    expect(lines.map((l) => `${l.stream}:${l.line}`)).toEqual([
+      'stdout:a',
+      'stdout:b',
+      'stdout:',
+      'stderr:e1',
+      'stdout:partial',
+      'stdout:c',
+    ]);
+    // Each read's last line of each stream is marked with the non-empty lines so far.
+    expect(lines.map((l) => l.mark && 'lines' in l.mark && l.mark.lines)).toEqual([undefined, undefined, 2, 1, 3, 4]);
+    expect(firstRead).toBe(4);
+    // All lines of one read share that read's time.
+    expect(new Set(lines.slice(0, firstRead).map((l) => l.timestamp)).size).toBe(1);
+  });
+});
+
+describe('LogLineParser after a position in line counts', () => {
+  const parse = (parser: LogLineParser, messages: [string, string][]) =>
+    messages.flatMap(([time, text]) => parser.message('stdout', Buffer.from(`${time} ${text}`)));
+
+  test('reads from the start, drops the counted lines (empty ones not counted), marks the rest', () => {
+    const floor = Date.parse(T2) + 5; // the attach side stamped later than the engine
+    const parser = new LogLineParser({ stdout: { lines: 2, at: floor } });
+    expect(parser.counting).toBe(true);
+    expect(parser.latest()).toBeUndefined();
+    const lines = parse(parser, [
+      [T1, 'one\n'],
+      [T1, '\n'],
+      [T1, 'two\n'],
+      [T2, 'three\n'],
+      [T2, '\n'],
+      [T2, 'four\n'],
+    ]);
+    expect(lines.map((l) => l.line)).toEqual(['three', '', 'four']);
+    expect(lines.map((l) => l.mark)).toEqual([
+      { lines: 3, at: floor },
+      { lines: 3, at: floor },
+      { lines: 4, at: floor },
+    ]);
+    // No time before the position's: the stream's times never go back.
+    expect(lines.every((l) => l.timestamp.getTime() === floor)).toBe(true);
+    // Read again (a follow cut short): from the start, skipping all that was taken.
+    parser.resume();
+    expect(
+      parse(parser, [
+        [T1, 'one\n'],
+        [T1, 'two\n'],
+        [T2, 'three\n'],
+        [T2, 'four\n'],
+        [T2, 'five\n'],
+      ]).map((l) => l.line),
+    ).toEqual(['five']);
   });
 });
 

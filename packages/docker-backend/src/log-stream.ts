@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { LogLine, LogMark, LogPosition } from './container-backend';
+import { isLineCountMark, type LineCountMark, type LogLine, type LogMark, type LogPosition } from './container-backend';
 import { ContainerBackendError } from './errors';
 
 type StreamName = LogLine['stream'];
@@ -28,6 +28,9 @@ interface Pending {
 /** The last timestamp taken in on a stream, and how many messages carried it. */
 type Mark = { -readonly [K in keyof LogMark]: LogMark[K] };
 
+/** Per stream, the non-empty lines read from the log's start, and how many of them to drop. */
+type LineCounts = Record<StreamName, { read: number; skip: number }>;
+
 /**
  * Turns the payloads of a timestamped log stream into lines. Each payload is one log message prefixed
  * with its RFC 3339 timestamp; a message longer than the log driver's buffer (16 KiB) arrives as
@@ -44,11 +47,36 @@ export class LogLineParser {
   private readonly seen: Record<StreamName, Mark | undefined>;
   private skipping: Record<StreamName, Mark | undefined>;
   private raw: Buffer = Buffer.alloc(0);
+  /**
+   * Set when `after` counts lines (a position taken from the attach stream): the log is then read from
+   * its start, the first lines of each stream dropped by count, and every line marked with its count.
+   */
+  private readonly counts?: LineCounts;
+  /** In counting mode, the time of the last line delivered before: no line is given an earlier one. */
+  private readonly floor?: Date;
 
-  /** `after`: a position an earlier reader got to; messages up to it are dropped. */
+  /** `after`: a position an earlier reader got to; messages (or counted lines) up to it are dropped. */
   constructor(after?: LogPosition) {
-    this.seen = { stdout: after?.stdout && { ...after.stdout }, stderr: after?.stderr && { ...after.stderr } };
-    this.skipping = { stdout: after?.stdout && { ...after.stdout }, stderr: after?.stderr && { ...after.stderr } };
+    if (isLineCountMark(after?.stdout) || isLineCountMark(after?.stderr)) {
+      const skip = (mark: LogMark | LineCountMark | undefined) => (isLineCountMark(mark) ? mark.lines : 0);
+      const at = (mark: LogMark | LineCountMark | undefined) => (isLineCountMark(mark) ? mark.at : 0);
+      this.counts = {
+        stdout: { read: 0, skip: skip(after?.stdout) },
+        stderr: { read: 0, skip: skip(after?.stderr) },
+      };
+      this.floor = new Date(Math.max(at(after?.stdout), at(after?.stderr)));
+      this.seen = { stdout: undefined, stderr: undefined };
+      this.skipping = { stdout: undefined, stderr: undefined };
+      return;
+    }
+    const mark = (m: LogMark | LineCountMark | undefined) => (m && !isLineCountMark(m) ? { ...m } : undefined);
+    this.seen = { stdout: mark(after?.stdout), stderr: mark(after?.stderr) };
+    this.skipping = { stdout: mark(after?.stdout), stderr: mark(after?.stderr) };
+  }
+
+  /** Whether positions are line counts, so a read again must start from the log's start. */
+  get counting(): boolean {
+    return this.counts !== undefined;
   }
 
   private readonly clock = new TimestampParser();
@@ -63,6 +91,16 @@ export class LogLineParser {
    * a busy log makes no Buffer per message or line (only a line cut across messages is copied).
    */
   messageRange(stream: StreamName, data: Buffer, from: number, to: number, lines: LogLine[] = []): LogLine[] {
+    if (this.counts) {
+      const first = lines.length;
+      this.messageLines(stream, data, from, to, lines);
+      this.count(lines, first);
+      return lines;
+    }
+    return this.messageLines(stream, data, from, to, lines);
+  }
+
+  private messageLines(stream: StreamName, data: Buffer, from: number, to: number, lines: LogLine[]): LogLine[] {
     const clock = this.clock;
     const bodyStart = clock.split(data, from, to);
     const rawTimestamp = clock.rawTimestamp;
@@ -120,11 +158,46 @@ export class LogLineParser {
       if (line) lines.push(line);
       this.raw = Buffer.alloc(0);
     }
+    if (this.counts) this.count(lines, 0);
     return lines;
+  }
+
+  /**
+   * Counting mode: drops the lines of `lines[first…]` an earlier reader took (by count per stream) and
+   * marks the rest with their count. An empty line is not counted (the attach side counts the same way;
+   * empty lines are never shipped), and is dropped while still inside what was taken.
+   */
+  private count(lines: LogLine[], first: number): void {
+    const counts = this.counts!;
+    const floor = this.floor!;
+    let to = first;
+    for (let i = first; i < lines.length; i++) {
+      const line = lines[i]!;
+      const count = counts[line.stream];
+      if (line.line.length > 0) count.read++;
+      if (count.read < count.skip || (count.read === count.skip && line.line.length > 0)) continue;
+      const timestamp = line.timestamp.getTime() < floor.getTime() ? floor : line.timestamp;
+      lines[to++] = {
+        stream: line.stream,
+        timestamp,
+        line: line.line,
+        mark: { lines: count.read, at: timestamp.getTime() },
+      };
+    }
+    lines.length = to;
   }
 
   /** From now on, drop the messages already taken in: the log is being read again from earlier. */
   resume(): void {
+    if (this.counts) {
+      for (const count of Object.values(this.counts)) {
+        count.skip = Math.max(count.skip, count.read);
+        count.read = 0;
+      }
+      for (const stream of ['stdout', 'stderr'] as const) this.pending[stream] = { parts: [] };
+      this.raw = Buffer.alloc(0);
+      return;
+    }
     this.skipping = {
       stdout: this.seen.stdout && { ...this.seen.stdout },
       stderr: this.seen.stderr && { ...this.seen.stderr },
@@ -135,6 +208,8 @@ export class LogLineParser {
 
   /** The newest timestamp taken in on either stream. */
   latest(): Date | undefined {
+    // Counted lines are found again only from the log's start.
+    if (this.counts) return undefined;
     const newest = [this.seen.stdout?.timestamp, this.seen.stderr?.timestamp]
       .filter((t) => t !== undefined)
       .sort()
@@ -199,9 +274,12 @@ export async function* readLogBatches(
     parser?: LogLineParser;
     /** Emit an unterminated last line at the end (default); not when the log is read again after. */
     flush?: boolean;
+    /** Cuts lines out of the reads itself (the attach stream), instead of `demux` and the parser. */
+    splitter?: AttachLineSplitter;
   },
 ): AsyncGenerator<LogLine[], void, undefined> {
   const parser = options.parser ?? new LogLineParser();
+  const splitter = options.splitter;
   let queue: LogLine[] = [];
   let ended = false;
   let failure: unknown;
@@ -227,7 +305,12 @@ export async function* readLogBatches(
     },
   });
 
-  if (options.demux) options.demux(source, sink('stdout'), sink('stderr'));
+  if (splitter)
+    source.on('data', (data: Buffer) => {
+      splitter.data(data, queue);
+      queued();
+    });
+  else if (options.demux) options.demux(source, sink('stdout'), sink('stderr'));
   else
     source.on('data', (data: Buffer) => {
       for (const line of parser.chunk(data)) queue.push(line);
@@ -263,7 +346,7 @@ export async function* readLogBatches(
       }
       if (failure !== undefined) throw failure;
       if (ended) {
-        const rest = options.flush !== false ? parser.flush() : [];
+        const rest = splitter ? splitter.flush() : options.flush !== false ? parser.flush() : [];
         if (rest.length > 0) yield rest;
         return;
       }
@@ -281,6 +364,97 @@ export async function* readLogLines(
   options: Parameters<typeof readLogBatches>[1],
 ): AsyncGenerator<LogLine, void, undefined> {
   for await (const batch of readLogBatches(source, options)) yield* batch;
+}
+
+/**
+ * Cuts lines out of the engine's attach stream of a container without a TTY: multiplexed frames of
+ * whatever the container wrote, as the engine read it from the container's pipes (a buffered writer's
+ * frame holds many lines; no timestamps, no 16 KiB split). All lines of one socket read get one
+ * timestamp, the time of that read: Docker's own log drivers (json-file, awslogs) stamp a line when the
+ * engine reads it from the container, and this is that moment one local hop later. The last line of each
+ * stream in a read carries a `LineCountMark` (non-empty lines from the output's start), which is what a
+ * re-read of the json-file log skips by when the attach stream is lost.
+ */
+export class AttachLineSplitter {
+  private readonly pending: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly read: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private rest?: Buffer;
+  private last = new Date(0);
+
+  /** One socket read: its lines are appended to `lines`. */
+  data(data: Buffer, lines: LogLine[]): void {
+    const now = this.now();
+    let chunk = data;
+    if (this.rest) {
+      chunk = Buffer.concat([this.rest, data]);
+      this.rest = undefined;
+    }
+    const first = lines.length;
+    let offset = 0;
+    while (chunk.length - offset >= FRAME_HEADER_BYTES) {
+      const end = offset + FRAME_HEADER_BYTES + chunk.readUInt32BE(offset + 4);
+      if (end > chunk.length) break;
+      // 2 is stderr; 1 (and 0, never sent here) stdout.
+      this.frame(chunk[offset] === 2 ? 'stderr' : 'stdout', chunk, offset + FRAME_HEADER_BYTES, end, lines, now);
+      offset = end;
+    }
+    if (offset < chunk.length) this.rest = Buffer.from(chunk.subarray(offset));
+    this.mark(lines, first);
+  }
+
+  /** The output ended: a last line without a line break. */
+  flush(): LogLine[] {
+    const lines: LogLine[] = [];
+    const now = this.now();
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const parts = this.pending[stream];
+      if (parts.length === 0) continue;
+      this.pending[stream] = [];
+      this.push(stream, Buffer.concat(parts).toString('utf8'), lines, now);
+    }
+    this.mark(lines, 0);
+    return lines;
+  }
+
+  private frame(stream: StreamName, data: Buffer, from: number, to: number, lines: LogLine[], now: Date): void {
+    let start = from;
+    for (let newline = indexOfNewline(data, start, to); newline >= 0; newline = indexOfNewline(data, start, to)) {
+      const parts = this.pending[stream];
+      if (parts.length === 0) this.push(stream, data.toString('utf8', start, newline), lines, now);
+      else {
+        parts.push(data.subarray(start, newline));
+        this.pending[stream] = [];
+        this.push(stream, Buffer.concat(parts).toString('utf8'), lines, now);
+      }
+      start = newline + 1;
+    }
+    if (start < to) this.pending[stream].push(Buffer.from(data.subarray(start, to)));
+  }
+
+  private push(stream: StreamName, line: string, lines: LogLine[], timestamp: Date): void {
+    if (line.length > 0) this.read[stream]++;
+    lines.push({ stream, timestamp, line });
+  }
+
+  /** Marks the last line of each stream among `lines[first…]`: a position is only needed per read. */
+  private mark(lines: LogLine[], first: number): void {
+    let stdout = false;
+    let stderr = false;
+    for (let i = lines.length - 1; i >= first && !(stdout && stderr); i--) {
+      const line = lines[i]!;
+      if (line.stream === 'stdout' ? stdout : stderr) continue;
+      if (line.stream === 'stdout') stdout = true;
+      else stderr = true;
+      lines[i] = { ...line, mark: { lines: this.read[line.stream], at: line.timestamp.getTime() } };
+    }
+  }
+
+  /** The time of a read; never earlier than the one before (a clock set back must not reorder lines). */
+  private now(): Date {
+    const now = Date.now();
+    if (now > this.last.getTime()) this.last = new Date(now);
+    return this.last;
+  }
 }
 
 /**

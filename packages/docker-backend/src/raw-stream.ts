@@ -14,6 +14,13 @@ import { ContainerBackendError } from './errors';
  */
 export interface RawStreamOptions {
   readonly signal?: AbortSignal;
+  /** `POST` for an attach; `GET` by default. */
+  readonly method?: 'GET' | 'POST';
+  /**
+   * Ask the engine to hijack the connection (`Upgrade: tcp`, as the docker CLI's attach does): the
+   * answer is then `101` and the body the raw stream until the engine closes it.
+   */
+  readonly upgrade?: boolean;
 }
 
 /** Where a plain HTTP engine listens: a Unix socket, or a TCP host and port (no TLS, no ssh). */
@@ -37,7 +44,7 @@ export class EngineStatusError extends Error {
 }
 
 /**
- * Opens `GET path` and resolves with the body as a stream once a 200 head arrived; any other status
+ * Opens `GET path` (or `options.method`) and resolves with the body as a stream once a 200 head arrived; any other status
  * rejects with an EngineStatusError carrying the engine's message, a failed connection with its error.
  */
 export function openRawStream(endpoint: RawEndpoint, path: string, options: RawStreamOptions = {}): Promise<Readable> {
@@ -59,8 +66,13 @@ export function openRawStream(endpoint: RawEndpoint, path: string, options: RawS
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => options.signal?.removeEventListener('abort', onAbort);
 
+    const connection = options.upgrade
+      ? 'Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0'
+      : 'Connection: close';
     socket.on('connect', () =>
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: localcloud\r\nConnection: close\r\n\r\n`),
+      socket.write(
+        `${options.method ?? 'GET'} ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: localcloud\r\n${connection}\r\n\r\n`,
+      ),
     );
     socket.on('error', (error) => {
       done();
@@ -89,7 +101,7 @@ export function openRawStream(endpoint: RawEndpoint, path: string, options: RawS
       const rest = head.subarray(end + 4);
       const body = new RawBody(socket, chunked ? new ChunkedDecoder() : undefined, length, options);
       settled = true;
-      if (status === 200) {
+      if (status === 200 || (options.upgrade && status === 101)) {
         resolve(body);
         body.receive(rest);
         return;

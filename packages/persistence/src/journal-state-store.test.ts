@@ -211,6 +211,41 @@ describe('JournalStateStore', () => {
       expect(store.table('tasks').size).toBe(50);
     });
 
+    it('compacts at close when the journal is mostly superseded versions, so the next open reads the state once', () => {
+      let store = openStore({ compactAtCloseBytes: 1024 });
+      const tasks = store.table<Task>('tasks');
+      // 200 versions of 5 tasks: the journal is ~40 times the live state.
+      for (let n = 0; n < 200; n++) tasks.put(`t${n % 5}`, task(n));
+      tasks.delete('t0');
+      const journalBytes = fs.statSync(currentJournal(dir)).size;
+      store.close();
+      expect(stateFiles(dir)).toEqual(['journal-00000002.jsonl', 'snapshot-00000002.jsonl']);
+      expect(fs.statSync(path.join(dir, 'journal-00000002.jsonl')).size).toBe(0);
+      expect(fs.statSync(path.join(dir, 'snapshot-00000002.jsonl')).size).toBeLessThan(journalBytes / 10);
+
+      store = openStore({ compactAtCloseBytes: 1024 });
+      expect([...store.table<Task>('tasks').keys()]).toEqual(['t1', 't2', 't3', 't4']);
+      expect(store.table<Task>('tasks').get('t4')).toEqual(task(199));
+    });
+
+    it('does not compact at close when the journal is mostly live records, or small', () => {
+      let store = openStore({ compactAtCloseBytes: 1024 });
+      for (let n = 0; n < 100; n++) store.table<Task>('tasks').put(`t${n}`, task(n));
+      // Half of the journal superseded: the live state is still more than half of it.
+      for (let n = 0; n < 40; n++) store.table<Task>('tasks').put(`t${n}`, task(n + 100));
+      store.close();
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+
+      // Below compactAtCloseBytes (1 MiB by default) nothing is rewritten, however superseded.
+      store = openStore();
+      for (let n = 0; n < 200; n++) store.table<Task>('tasks').put('t0', task(n));
+      store.close();
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+      store = openStore();
+      expect(store.table<Task>('tasks').get('t0')).toEqual(task(199));
+      expect(store.table<Task>('tasks').size).toBe(100);
+    });
+
     it('waits for the journal to outgrow the last snapshot, however small compactAfterBytes is', () => {
       let store = openStore({ compactAfterBytes: 1 });
       store.transaction(() => {
@@ -375,6 +410,76 @@ describe('JournalStateStore', () => {
     expect([...reopened.values()]).toEqual(Array.from({ length: 50 }, (_, n) => task(n)));
   });
 
+  describe('members kept beside records in a snapshot (snapshotMembers)', () => {
+    const snapshotMembers = { tasks: ['status', 'createdAt'] };
+    const record = (n: number, status: string) => ({ ...task(n), status, big: 'x'.repeat(100) });
+
+    it('answers members() at open from the members the snapshot wrote, and get() from the record', () => {
+      let store = openStore({ snapshotMembers });
+      store.table('tasks').put('a', record(1, 'RUNNING'));
+      store.table('tasks').put('b', record(2, 'STOPPED'));
+      store.table('other').put('c', record(3, 'RUNNING'));
+      store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      // The records are now the bytes that compaction wrote, members included.
+      expect(store.table<ReturnType<typeof record>>('tasks').members('a', ['status', 'createdAt'])).toEqual({
+        status: 'RUNNING',
+        createdAt: task(1).createdAt,
+      });
+      expect(store.table<ReturnType<typeof record>>('tasks').members('b', ['big'])).toEqual({ big: 'x'.repeat(100) });
+      // Compacted at open: the snapshot carries the members of `tasks` records only.
+      const snapshot = fs.readFileSync(path.join(dir, stateFiles(dir)[1]!), 'utf8').split('\n');
+      expect(JSON.parse(snapshot[0]!)).toMatchObject({ version: 2, members: snapshotMembers });
+      expect(snapshot.filter((line) => line.startsWith('["put","tasks"'))).toHaveLength(2);
+      expect(snapshot.find((line) => line.startsWith('["put","tasks","a"'))).toContain(
+        '"a",{"status":"RUNNING","createdAt":{"$date":"2025-01-01T00:00:01.000Z"}},{',
+      );
+
+      store = reopen(store, { snapshotMembers });
+      const tasks = store.table<ReturnType<typeof record>>('tasks');
+      expect(tasks.members('a', ['status', 'createdAt'])).toEqual({ status: 'RUNNING', createdAt: task(1).createdAt });
+      expect(tasks.members('b', ['status'])).toEqual({ status: 'STOPPED' });
+      // A member the snapshot did not keep is read from the record itself.
+      expect(tasks.members('b', ['status', 'big'])).toEqual({ status: 'STOPPED', big: 'x'.repeat(100) });
+      expect(tasks.get('a')).toEqual(record(1, 'RUNNING'));
+      expect(store.table('other').get('c')).toEqual(record(3, 'RUNNING'));
+    });
+
+    it('reads the members the snapshot wrote, not the record (a snapshot edited to tell them apart)', () => {
+      let store = openStore({ snapshotMembers });
+      store.table('tasks').put('a', record(1, 'RUNNING'));
+      store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      store.close();
+      const file = path.join(dir, stateFiles(dir)[1]!);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('{"status":"RUNNING"', '{"status":"EDITED"'));
+      store = openStore({ snapshotMembers });
+      expect(store.table<{ status: string }>('tasks').members('a', ['status'])).toEqual({ status: 'EDITED' });
+      expect(store.table<{ status: string }>('tasks').get('a')!.status).toBe('RUNNING');
+    });
+
+    it('still reads a version 1 snapshot (no members), and writes members at the next compaction', () => {
+      const v1 = [
+        '{"format":"localcloud-snapshot","version":1,"generation":3}',
+        `["put","tasks","a",${JSON.stringify({ status: 'RUNNING', at: { $date: '2025-01-01T00:00:00.000Z' } })}]`,
+        '["put","tasks","b \\"q\\" ü",{"status":"STOPPED"}]',
+        '{"end":true,"records":2}',
+        '',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'snapshot-00000003.jsonl'), v1);
+      let store = openStore({ snapshotMembers });
+      const tasks = () => store.table<{ status: string; at?: Date }>('tasks');
+      expect(tasks().members('a', ['status'])).toEqual({ status: 'RUNNING' });
+      expect(tasks().get('a')).toEqual({ status: 'RUNNING', at: new Date('2025-01-01T00:00:00.000Z') });
+      expect(tasks().get('b "q" ü')).toEqual({ status: 'STOPPED' });
+      store = reopen(store, { snapshotMembers, compactAfterBytes: 1 });
+      store = reopen(store, { snapshotMembers });
+      expect(tasks().members('b "q" ü', ['status'])).toEqual({ status: 'STOPPED' });
+      expect([...tasks().entries()]).toEqual([
+        ['a', { status: 'RUNNING', at: new Date('2025-01-01T00:00:00.000Z') }],
+        ['b "q" ü', { status: 'STOPPED' }],
+      ]);
+    });
+  });
+
   describe('records read back lazily', () => {
     it('reads escaped, non-ASCII and multi-change records from the journal and from a snapshot alike', () => {
       let store = openStore();
@@ -393,11 +498,17 @@ describe('JournalStateStore', () => {
       store.table('t').put('scalar', records.scalar);
       store.table('u "x"').put('deleted', 1);
       store.table('u "x"').delete('deleted');
+      // Non-ASCII keys without escapes, and tables of similar names one after another in a snapshot.
+      store.table('u "x"').put('ünï€', 2);
+      store.table('t2').put('plain', 3);
+      store.table('').put('', 4);
       for (const options of [{}, { compactAfterBytes: 1 }, {}]) {
         // From the journal, then (compacted on open) from a snapshot, then from that snapshot again.
         store = reopen(store, options);
         expect(Object.fromEntries(store.table('t').entries())).toEqual(records);
-        expect([...store.table('u "x"').keys()]).toEqual([]);
+        expect([...store.table('u "x"').entries()]).toEqual([['ünï€', 2]]);
+        expect([...store.table('t2').entries()]).toEqual([['plain', 3]]);
+        expect([...store.table('').entries()]).toEqual([['', 4]]);
       }
     });
 

@@ -8,9 +8,13 @@ import { JournalWriter, replayJournal } from './journal-file';
 import { journalLine, type StoredChange } from './record-format';
 import { readSnapshot, writeSnapshot } from './snapshot-file';
 import type { DurableTable, StateStore } from './state-store';
-import { TableSet, type Change } from './table-set';
+import { TableSet, type Change, type SnapshotMembers } from './table-set';
 
 export const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+/** The smallest journal `close()` considers compacting: below it, the next open replays it in milliseconds. */
+export const DEFAULT_COMPACT_AT_CLOSE_BYTES = 1024 * 1024;
+/** `close()` compacts a journal holding at least this many times the bytes of the state it leads to. */
+const CLOSE_COMPACTION_RATIO = 2;
 
 /** The points a compaction passes, in order; after each one a crash leaves a loadable directory. */
 export type CompactionStep = 'snapshot-written' | 'snapshot-installed' | 'journal-started' | 'old-generation-removed';
@@ -21,12 +25,19 @@ export interface JournalStateStoreOptions {
   readonly fsync?: boolean;
   /** Journal size that triggers a snapshot (default 64 MiB; never less than the last snapshot). */
   readonly compactAfterBytes?: number;
+  /**
+   * `close()` compacts when the journal is at least this large and holds at least twice the live state's
+   * bytes (mostly superseded versions), so the next open reads the state once, not its history (default 1 MiB).
+   */
+  readonly compactAtCloseBytes?: number;
   /** Called after each step of a compaction, for crash tests that kill the process right there. */
   readonly onCompactionStep?: (step: CompactionStep, generation: number) => void;
   /** How long to wait for the directory's lock held by a process that is still exiting (default 1 s). */
   readonly lockWaitMs?: number;
   /** See StateStoreOptions.onRollback. */
   readonly onRollback?: (error: Error) => void;
+  /** See StateStoreOptions.snapshotMembers. */
+  readonly snapshotMembers?: SnapshotMembers;
 }
 
 /**
@@ -39,9 +50,11 @@ export class JournalStateStore implements StateStore {
   private readonly dir: string;
   private readonly fsync: boolean;
   private readonly compactAfterBytes: number;
+  private readonly compactAtCloseBytes: number;
   private readonly onCompactionStep: NonNullable<JournalStateStoreOptions['onCompactionStep']>;
   private readonly onRollback: JournalStateStoreOptions['onRollback'];
-  private readonly tables = new TableSet((changes, undo) => this.persist(changes, undo));
+  private readonly tables: TableSet;
+  private readonly snapshotMembers: SnapshotMembers;
   /** The journal in use when a sync starts is the one it syncs: compaction may replace it meanwhile. */
   private readonly commits = new GroupCommit(
     (done) => this.journal!.sync(done),
@@ -63,8 +76,11 @@ export class JournalStateStore implements StateStore {
     this.dir = path.resolve(options.dir);
     this.fsync = options.fsync ?? true;
     this.compactAfterBytes = compactAfterBytes;
+    this.compactAtCloseBytes = options.compactAtCloseBytes ?? DEFAULT_COMPACT_AT_CLOSE_BYTES;
     this.onCompactionStep = options.onCompactionStep ?? (() => undefined);
     this.onRollback = options.onRollback;
+    this.snapshotMembers = options.snapshotMembers ?? {};
+    this.tables = new TableSet((changes, undo) => this.persist(changes, undo), this.snapshotMembers);
     fs.mkdirSync(this.dir, { recursive: true });
     this.lock = DataDirLock.acquire(this.dir, { waitMs: options.lockWaitMs });
     try {
@@ -96,6 +112,7 @@ export class JournalStateStore implements StateStore {
         this.journal!.syncNow();
         this.commits.coverAll();
       }
+      if (!this.failure && this.journalMostlySuperseded()) this.compactQuietly();
     } catch (error) {
       this.commits.fail(error as Error);
       throw error;
@@ -103,6 +120,19 @@ export class JournalStateStore implements StateStore {
       this.journal?.close();
       this.lock.release();
     }
+  }
+
+  /**
+   * Whether the journal holds at least CLOSE_COMPACTION_RATIO times the bytes of the live state: then a
+   * snapshot written now (costing the live state's bytes) saves the next open more than it costs, and a
+   * long-lived gateway whose records keep changing (tasks) would otherwise replay their whole history at
+   * every start until the journal reaches the compaction threshold. Counts the live state only up to the
+   * bound, so a journal that is mostly live state is told cheaply.
+   */
+  private journalMostlySuperseded(): boolean {
+    const journalBytes = this.journal!.size;
+    if (journalBytes < this.compactAtCloseBytes) return false;
+    return this.tables.liveBytesBelow(journalBytes / CLOSE_COMPACTION_RATIO);
   }
 
   /** A sync failed and its changes were undone in memory: refuse writes, and tell whoever indexes the records. */
@@ -150,13 +180,16 @@ export class JournalStateStore implements StateStore {
           `a journal newer than the newest snapshot`,
         );
       }
-      const restore = (change: StoredChange) => this.tables.restore(change.table, change.key, change.value);
+      const restore = this.tables.restorer();
       const snapshot = snapshotPath(this.dir, generation);
       readSnapshot(snapshot, generation, restore);
       this.snapshotBytes = fs.statSync(snapshot).size;
       const journal = journalPath(this.dir, generation);
       const journalExists = listing.journals.includes(generation);
-      if (journalExists) replayJournal(journal, (changes) => changes.forEach(restore), this.fsync);
+      if (journalExists) {
+        const apply = (change: StoredChange) => restore(change.table, change.key, change.value);
+        replayJournal(journal, (changes) => changes.forEach(apply), this.fsync);
+      }
       this.journal = JournalWriter.open(journal, this.fsync);
       this.generation = generation;
       if (!journalExists && this.fsync) fsyncDir(this.dir);
@@ -202,8 +235,14 @@ export class JournalStateStore implements StateStore {
     try {
       // Values written stay in memory as those bytes: equal to what they replace, so even a compaction
       // that fails later leaves memory right.
-      bytes = writeSnapshot(temporary, next, this.tables.allRecords(), this.fsync, (table, key, buffer, start, stop) =>
-        this.tables.keepWritten(table, key, buffer, start, stop),
+      bytes = writeSnapshot(
+        temporary,
+        next,
+        this.tables.allRecords(),
+        this.fsync,
+        (record, buffer, start, stop, membersStart) =>
+          this.tables.keepWritten(record.table, record.key, buffer, start, stop, record.members?.names, membersStart),
+        this.snapshotMembers,
       );
       this.onCompactionStep('snapshot-written', next);
       fs.renameSync(temporary, snapshot);

@@ -50,20 +50,39 @@ export class Undecoded {
     private readonly start: number,
     private readonly stop: number,
     private readonly parsed: unknown,
+    /** The names of the members a snapshot wrote beside the value, if it did (SnapshotMembers). */
+    private readonly memberNames: readonly string[] | undefined,
+    /** Where those members' JSON object begins in `bytes`; it ends at the comma just before `start`. */
+    private readonly membersStart: number,
   ) {}
 
-  /** The value whose JSON text is `bytes[start, stop)` (kept, not copied). */
-  static ofBytes(bytes: Buffer, start: number, stop: number): Undecoded {
-    return new Undecoded(bytes, start, stop, undefined);
+  /**
+   * The value whose JSON text is `bytes[start, stop)` (kept, not copied); `memberNames`, the members whose
+   * JSON a snapshot wrote at `bytes[membersStart, start - 1)` (read when asked for, not at open: held as
+   * bytes, they cost the heap nothing).
+   */
+  static ofBytes(
+    bytes: Buffer,
+    start: number,
+    stop: number,
+    memberNames?: readonly string[],
+    membersStart = 0,
+  ): Undecoded {
+    return new Undecoded(bytes, start, stop, undefined, memberNames, membersStart);
   }
 
   /** A value JSON.parse gave, its `{"$date": …}` markers not yet revived. */
   static ofParsed(parsed: unknown): Undecoded {
-    return new Undecoded(undefined, 0, 0, parsed);
+    return new Undecoded(undefined, 0, 0, parsed, undefined, 0);
   }
 
   decode(): unknown {
     return this.bytes !== undefined ? decodeValue(this.json()) : reviveAndFreeze(this.parsed);
+  }
+
+  /** The length of its JSON text (in bytes when read from a file; in UTF-16 units for a parse's output). */
+  byteLength(): number {
+    return this.bytes !== undefined ? this.stop - this.start : this.json().length;
   }
 
   json(): string {
@@ -73,10 +92,22 @@ export class Undecoded {
 
   /** The named members of the record (an object), decoded; the record itself stays as it is. */
   members(names: readonly string[]): Record<string, unknown> {
+    const known = this.memberNames;
+    if (known && this.bytes && (names === known || names.every((name) => known.includes(name))))
+      return readMembers(this.bytes.toString('utf8', this.membersStart, this.start - 1), names);
     // Copies: reviving in place would leave Dates in `parsed`, which `json()` would then write as strings.
     if (this.bytes === undefined) return pickMembers(this.parsed, names, (value) => decodeValue(JSON.stringify(value)));
     return readMembers(this.json(), names);
   }
+}
+
+/**
+ * Members of a record that a compaction writes beside it (`names`: those the table's snapshotMembers
+ * names; `values`: those of them the record has, decoded), read back from the snapshot's bytes when asked.
+ */
+export interface KnownMembers {
+  readonly names: readonly string[];
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 /** The named members of a decoded record (or of JSON.parse output, through `revive`). */

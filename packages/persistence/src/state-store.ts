@@ -59,4 +59,10 @@ export interface StateStoreOptions {
    * `durable()` waiter hears of it): what an in-memory index built over the records rebuilds itself on.
    */
   readonly onRollback?: (error: Error) => void;
+  /**
+   * Per table, members of its records that a snapshot writes beside each record (e.g. what an index reads),
+   * so that `members(key, names)` with those names answers at open without parsing a record written by a
+   * snapshot. Costs their bytes once more in the snapshot; the journal is unchanged.
+   */
+  readonly snapshotMembers?: Readonly<Record<string, readonly string[]>>;
 }

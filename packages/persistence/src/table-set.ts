@@ -1,4 +1,4 @@
-import { Undecoded, encodeValue, pickMembers, toStoredValue } from './json-codec';
+import { Undecoded, encodeValue, pickMembers, toStoredValue, type KnownMembers } from './json-codec';
 import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the stored value (the journal encodes it). */
@@ -13,6 +13,17 @@ export type Change =
  * later, should the sync that was to make them durable fail.
  */
 export type PersistChanges = (changes: readonly Change[], undo: () => void) => void;
+
+/** Per table name, the members of its records a snapshot keeps beside each (StateStoreOptions.snapshotMembers). */
+export type SnapshotMembers = Readonly<Record<string, readonly string[]>>;
+
+/** A record as a snapshot writes it: its value's JSON text, and the members kept beside it, if any. */
+export interface SnapshotRecord {
+  readonly table: string;
+  readonly key: string;
+  readonly json: string;
+  readonly members?: KnownMembers;
+}
 
 /** Marks a deletion where a value is expected. */
 export const DELETED: unique symbol = Symbol('deleted');
@@ -35,7 +46,11 @@ export class TableSet {
   private readonly views = new Map<string, DurableTable<unknown>>();
   private open: OpenTransaction | undefined;
 
-  constructor(private readonly persist: PersistChanges) {}
+  constructor(
+    private readonly persist: PersistChanges,
+    /** Per table, the members a snapshot writes beside each record (StateStoreOptions.snapshotMembers). */
+    private readonly snapshotMembers: SnapshotMembers = {},
+  ) {}
 
   table<T>(name: string): DurableTable<T> {
     let view = this.views.get(name);
@@ -65,19 +80,56 @@ export class TableSet {
     }
   }
 
-  /** Applies a change read back from disk, without persisting it again. */
-  restore(table: string, key: string, value: unknown | typeof DELETED): void {
-    const records = this.records(table);
-    if (value === DELETED) records.delete(key);
-    else records.set(key, value);
+  /**
+   * Applies changes read back from disk, without persisting them again: the table's records looked up
+   * once per run of one table (a snapshot writes each table's records together, under one name string).
+   */
+  restorer(): (table: string, key: string, value: unknown | typeof DELETED) => void {
+    let name: string | undefined;
+    let records: Records | undefined;
+    return (table, key, value) => {
+      if (table !== name) {
+        records = this.records(table);
+        name = table;
+      }
+      if (value === DELETED) records!.delete(key);
+      else records!.set(key, value);
+    };
   }
 
-  /** Every record of every table as JSON text, for a snapshot (records never read are not decoded). */
-  *allRecords(): IterableIterator<[table: string, key: string, json: string]> {
+  /**
+   * Every record of every table as JSON text, for a snapshot (records never read are not decoded), with
+   * the members `snapshotMembers` names for its table, decoded, when it names any.
+   */
+  *allRecords(): IterableIterator<SnapshotRecord> {
     for (const [table, records] of this.tables) {
-      for (const [key, value] of records)
-        yield [table, key, value instanceof Undecoded ? value.json() : encodeValue(value)];
+      const names = this.snapshotMembers[table];
+      for (const [key, value] of records) {
+        const json = value instanceof Undecoded ? value.json() : encodeValue(value);
+        if (!names) yield { table, key, json };
+        else {
+          const values = value instanceof Undecoded ? value.members(names) : pickMembers(value, names);
+          yield { table, key, json, members: { names, values } };
+        }
+      }
     }
+  }
+
+  /**
+   * Whether the records, as a snapshot would write them, take fewer than `limit` bytes. Stops counting at
+   * the limit; a record not yet read counts its bytes as read (or its text, for a transaction's parse).
+   */
+  liveBytesBelow(limit: number): boolean {
+    let bytes = 0;
+    for (const [table, records] of this.tables) {
+      for (const [key, value] of records) {
+        // The line around the value: `["put",<table>,<key>,` … `]\n`, close enough without escapes.
+        bytes += table.length + key.length + 16;
+        bytes += value instanceof Undecoded ? value.byteLength() : encodeValue(value).length;
+        if (bytes >= limit) return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -85,9 +137,17 @@ export class TableSet {
    * decoded objects: after a compaction a large state sits outside the heap, which the collector then
    * no longer marks, and a record is decoded again when next read.
    */
-  keepWritten(table: string, key: string, bytes: Buffer, start: number, stop: number): void {
+  keepWritten(
+    table: string,
+    key: string,
+    bytes: Buffer,
+    start: number,
+    stop: number,
+    memberNames?: readonly string[],
+    membersStart?: number,
+  ): void {
     const records = this.tables.get(table);
-    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop));
+    if (records?.has(key)) records.set(key, Undecoded.ofBytes(bytes, start, stop, memberNames, membersStart));
   }
 
   private records(name: string): Records {

@@ -26,6 +26,8 @@ export function withPlacement(hooks: TaskHooks, options: LaunchPlacementOptions)
     },
     beforeCreate: (ref, definition) => hooks.beforeCreate(ref, definition),
     networkReady: (ref, network) => hooks.networkReady(ref, network),
+    beforeStart: (ref, runtimeId, containerName) =>
+      hooks.beforeStart?.(ref, runtimeId, containerName) ?? Promise.resolve(),
     started: (ref, runtimeId, containerName) => hooks.started(ref, runtimeId, containerName),
     resumed: (ref, runtimeId, containerName) => hooks.resumed(ref, runtimeId, containerName),
     beforeStopped: (ref) => hooks.beforeStopped(ref),

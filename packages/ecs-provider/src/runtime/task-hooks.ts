@@ -15,6 +15,11 @@ export interface TaskHooks {
    * Returns the DNS servers the containers get (the local DNS where it serves that network), if any.
    */
   networkReady(ref: TaskRef, network: string): Promise<readonly string[] | void>;
+  /**
+   * Right before a container is started, once per start (not for the network holder): e.g. attach to its
+   * output so that nothing it writes is missed. A failure here does not stop the start.
+   */
+  beforeStart?(ref: TaskRef, runtimeId: string, containerName: string): Promise<void>;
   /** Right after a container started (`containerName` absent: the task's network holder). */
   started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void>;
   /**

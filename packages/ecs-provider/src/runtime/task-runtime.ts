@@ -422,6 +422,7 @@ export class TaskRuntime {
         const created = this.options.repository
           .get(ref)
           ?.runtime?.containers.find((c) => c.name === planned.name)?.runtimeId;
+        await this.options.hooks?.beforeStart?.(ref, created!, planned.name).catch(() => undefined);
         // A single-container awsvpc task's container owns the task's address itself.
         const id =
           plan.networkMode === 'awsvpc' && !plan.networkHolder

@@ -10,6 +10,7 @@ import type { TaskRecord } from '../runtime/task-record';
 import { ScopedTasks } from '../runtime/scoped-tasks';
 import type { TaskRuntime } from '../runtime/task-runtime';
 import { ECS_TABLES, EcsStore } from './ecs-store';
+import { TASK_INDEX_MEMBERS } from './task-index';
 import { AccountRegionStores } from '@localcloud/gateway';
 import { StoreTaskRepository } from '../runtime/task-repository';
 import type { ClusterRecord } from './records';
@@ -168,16 +169,24 @@ describe('ListTasks from the task index', () => {
       const written = new EcsStore(journal, scope);
       for (const [key, record] of store.clusters.entries()) written.clusters.put(key, record);
       for (const [key, task] of store.tasks.entries()) written.tasks.put(key, task);
-      const expected = [list({ cluster: 'one' }, written), list({ cluster: 'one', desiredStatus: 'STOPPED' }, written)];
+      const indexOf = (s: EcsStore) => [
+        list({ cluster: 'one' }, s),
+        list({ cluster: 'one', desiredStatus: 'STOPPED' }, s),
+        [...s.taskIndex.unfinishedKeys()].sort(),
+      ];
+      const expected = indexOf(written);
       journal.close();
-      // From the journal, then from a snapshot.
-      for (const compactAfterBytes of [undefined, 1]) {
-        journal = new JournalStateStore({ dir, fsync: false, compactAfterBytes });
-        const reopened = new EcsStore(journal, scope);
-        expect([
-          list({ cluster: 'one' }, reopened),
-          list({ cluster: 'one', desiredStatus: 'STOPPED' }, reopened),
-        ]).toEqual(expected);
+      // From the journal, then from a snapshot, then from one that carries the index's members (as
+      // openEcsState opens the store), written at open, then read.
+      const snapshotMembers = { [ECS_TABLES.tasks]: TASK_INDEX_MEMBERS };
+      for (const options of [
+        {},
+        { compactAfterBytes: 1 },
+        { compactAfterBytes: 1, snapshotMembers },
+        { snapshotMembers },
+      ]) {
+        journal = new JournalStateStore({ dir, fsync: false, ...options });
+        expect(indexOf(new EcsStore(journal, scope))).toEqual(expected);
         journal.close();
       }
     } finally {

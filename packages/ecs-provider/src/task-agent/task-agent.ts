@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ContainerBackend, LogPosition } from '@localcloud/docker-backend';
+import type { ContainerBackend, LogLine, LogPosition } from '@localcloud/docker-backend';
 import type { LogsSink } from '@localcloud/logs-provider';
 import type { Logger } from 'winston';
 import { effectiveNetworkMode } from '../runtime/container-plan';
@@ -54,6 +54,8 @@ export class TaskAgent implements TaskHooks {
   private readonly pending = new Map<string, TaskAgentState>();
   /** Per task ARN, the containers whose output is followed. */
   private readonly followers = new Map<string, { containerName: string; follower: ContainerOutputFollower }[]>();
+  /** Per task ARN, container output attached before the start and not yet followed. */
+  private readonly attached = new Map<string, Map<string, Attached>>();
 
   /** The Logs provider as last looked up (`loadLogsSink`), for following output, which cannot wait. */
   private sink?: LogsSink;
@@ -148,6 +150,34 @@ export class TaskAgent implements TaskHooks {
     return this.options.dnsServers?.(network, ref);
   }
 
+  /**
+   * Attaches to the output of a container about to start, when anything reads it (awslogs, the console)
+   * and it has no TTY: the attach stream is then its live source (see ContainerOutputFollower).
+   */
+  async beforeStart(ref: TaskRef, runtimeId: string, containerName: string): Promise<void> {
+    const backend = this.options.backend;
+    const record = this.options.get(ref);
+    const state = record?.runtime?.agent;
+    if (!backend.attachOutput || !record || !state || state.pseudoTerminals?.includes(containerName)) return;
+    const awslogs = state.logConfigurations[containerName]?.driver === 'awslogs' && this.options.logsSink();
+    if (!awslogs && !this.options.taskConsole) return;
+    this.dropAttached(ref.taskArn, containerName);
+    const controller = new AbortController();
+    try {
+      const batches = await backend.attachOutput(runtimeId, { signal: controller.signal });
+      if (!batches) return;
+      let containers = this.attached.get(ref.taskArn);
+      if (!containers) this.attached.set(ref.taskArn, (containers = new Map()));
+      containers.set(containerName, { runtimeId, batches, abort: () => controller.abort() });
+    } catch (error) {
+      // The log follow after the start reads everything from the start instead.
+      this.options.logger.debug('cannot attach to container output; following its log instead', {
+        container: runtimeId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   async started(ref: TaskRef, runtimeId: string, containerName?: string): Promise<void> {
     const record = this.options.get(ref);
     const state = record?.runtime?.agent;
@@ -168,6 +198,8 @@ export class TaskAgent implements TaskHooks {
   }
 
   async beforeStopped(ref: TaskRef): Promise<void> {
+    // Attached to a container that never started (or was created again): nothing reads it.
+    for (const name of [...(this.attached.get(ref.taskArn)?.keys() ?? [])]) this.dropAttached(ref.taskArn, name);
     const followers = (this.followers.get(ref.taskArn) ?? []).map((s) => s.follower);
     this.followers.delete(ref.taskArn);
     await this.drain(ref, followers);
@@ -200,6 +232,8 @@ export class TaskAgent implements TaskHooks {
    * how far each container's log was delivered so a restarted gateway resumes there.
    */
   async close(): Promise<void> {
+    for (const [taskArn, containers] of [...this.attached])
+      for (const name of [...containers.keys()]) this.dropAttached(taskArn, name);
     const all = [...this.followers.values()].flat().map((s) => s.follower);
     this.followers.clear();
     all.forEach((s) => s.cancel());
@@ -232,12 +266,28 @@ export class TaskAgent implements TaskHooks {
     // A re-adopted container without awslogs: the console shows its output from now on, not again.
     const since = resuming && !shipper ? new Date() : undefined;
     const tty = state.pseudoTerminals?.includes(containerName);
+    // Attached before this very start: its live source. An attach to an earlier container of the same
+    // name (an awsvpc container created again for its ports) is closed, and the log read from the start.
+    const attached = this.attached.get(ref.taskArn)?.get(containerName);
+    this.dropAttached(ref.taskArn, containerName, attached?.runtimeId === runtimeId && !resuming);
+    const live = attached?.runtimeId === runtimeId && !resuming ? attached : undefined;
     const follower = new ContainerOutputFollower(this.options.backend, runtimeId, consumers, this.options.logger, {
       after,
       since,
       tty,
+      attached: live,
     });
     this.followers.set(ref.taskArn, [...(this.followers.get(ref.taskArn) ?? []), { containerName, follower }]);
+  }
+
+  /** Forgets an attach not (or no longer) wanted; closes it unless `keep` (a follower now owns it). */
+  private dropAttached(taskArn: string, containerName: string, keep = false): void {
+    const containers = this.attached.get(taskArn);
+    const attached = containers?.get(containerName);
+    if (!containers || !attached) return;
+    containers.delete(containerName);
+    if (containers.size === 0) this.attached.delete(taskArn);
+    if (!keep) attached.abort();
   }
 
   private consolePrinter(record: TaskRecord, containerName: string): LineConsumer | undefined {
@@ -295,6 +345,12 @@ export class TaskAgent implements TaskHooks {
       });
     }
   }
+}
+
+interface Attached {
+  readonly runtimeId: string;
+  readonly batches: AsyncIterable<readonly LogLine[]>;
+  readonly abort: () => void;
 }
 
 function scopeOf(ref: TaskRef, options: Readonly<Record<string, string>>) {
