@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { InMemoryStateStore, JournalStateStore } from '@localcloud/persistence';
 import type { TaskRecord } from '../runtime/task-record';
-import { EcsStore } from './ecs-store';
+import { ECS_TABLES, EcsStore } from './ecs-store';
+import { TASK_INDEX_MEMBERS } from './task-index';
 
 /*
  * The tasks of a cluster by group (what a service's or daemon's views and scheduler passes read), kept by
@@ -104,10 +105,20 @@ describe('the task index by group', () => {
     expect(store.taskIndex.groupStamp('c', 'service:web')).not.toBe(stamp);
   });
 
-  it('is built again from the records when the store is opened again', () => {
+  // From the journal; from a snapshot carrying the index's members beside each task (as openEcsState
+  // writes it); from one written before `group` was among them (it is then read from the task).
+  it.each([
+    ['the journal', undefined, undefined],
+    ['a snapshot with the members', TASK_INDEX_MEMBERS, TASK_INDEX_MEMBERS],
+    ['a snapshot with the members of before', TASK_INDEX_MEMBERS.filter((m) => m !== 'group'), TASK_INDEX_MEMBERS],
+  ])('is built again from the records when the store is opened again, from %s', (_, written, read) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-task-index-'));
+    const options = (members: readonly string[] | undefined) =>
+      members
+        ? { dir, compactAfterBytes: 1, snapshotMembers: { [ECS_TABLES.tasks]: members } }
+        : { dir, compactAfterBytes: 1 << 30 };
     try {
-      let state = new JournalStateStore({ dir });
+      let state = new JournalStateStore(options(written));
       let store = new EcsStore(state, scope);
       for (let i = 0; i < 30; i++)
         put(
@@ -117,7 +128,7 @@ describe('the task index by group', () => {
       store.tasks.delete('c/t7');
       state.close();
 
-      state = new JournalStateStore({ dir });
+      state = new JournalStateStore(options(read));
       store = new EcsStore(state, scope);
       for (const cluster of ['c', 'd'])
         for (const group of ['service:s0', 'service:s1', 'service:s2']) {
