@@ -4,7 +4,7 @@
 // control-plane cost of RunTask/DescribeTasks/StopTask is measured without the engine's.
 // BENCH_ROOT runs another checkout's build (an older commit, for a before/after in the same run).
 const path = require('node:path');
-const { PerformanceObserver, monitorEventLoopDelay } = require('node:perf_hooks');
+const { PerformanceObserver, monitorEventLoopDelay, performance } = require('node:perf_hooks');
 
 // Event-loop delay (GC pauses, long synchronous work): what p99 is made of under load. The benchmark asks
 // for it over IPC at the end of each phase ('loop-delay', which also resets it) and at its start ('loop-reset').
@@ -13,13 +13,23 @@ if (process.send) {
   histogram.enable();
   // Garbage-collection pauses over the same span: which part of the loop's delay is the collector's.
   let gc = { count: 0, totalMs: 0, maxMs: 0 };
+  // 'trace-start' / 'trace-stop' (scripts/trace-register.js): every pause and every long turn with its
+  // wall-clock time (ms since the epoch), to line them up with the client's per-request latencies.
+  let trace;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.count++;
       gc.totalMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      trace?.gc.push([performance.timeOrigin + entry.startTime, entry.duration, entry.detail?.kind ?? entry.kind]);
     }
   }).observe({ entryTypes: ['gc'] });
+  // A 1 ms timer chain: a gap well over 1 ms between two firings is one turn of that length (or a pause).
+  const tick = (last) => {
+    const now = performance.now();
+    if (now - last > 3) trace?.turns.push([performance.timeOrigin + last, now - last]);
+    if (trace) setTimeout(tick, 1, now);
+  };
   process.on('message', (message) => {
     if (message === 'loop-delay') {
       const ms = (ns) => ns / 1e6;
@@ -31,6 +41,19 @@ if (process.send) {
           gc,
         },
       });
+    }
+    if (message === 'trace-start') {
+      trace = { gc: [], turns: [] };
+      setTimeout(tick, 1, performance.now());
+    }
+    // With --expose-gc: the heap in use after a full collection (what the state holds).
+    if (message === 'heap' && global.gc) {
+      global.gc();
+      process.send({ heap: { used: process.memoryUsage().heapUsed } });
+    }
+    if (message === 'trace-stop') {
+      process.send({ trace });
+      trace = undefined;
     }
     if (message === 'loop-delay' || message === 'loop-reset') {
       histogram.reset();

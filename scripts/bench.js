@@ -10,7 +10,7 @@ const path = require('node:path');
 const ROOT = path.join(__dirname, '..');
 const BENCHMARKS = ['startup', 'control-plane', 'growth', 'scheduler', 'tasks', 'services', 'logs', 'elb'];
 /** Run only when named (`npm run bench -- ssm`): no figure of issue #18 comes from them. */
-const ON_REQUEST = ['ssm', 'secretsmanager', 'logs-store', 'logs-sources'];
+const ON_REQUEST = ['ssm', 'secretsmanager', 'logs-store', 'logs-sources', 'put'];
 const DOC = path.join(ROOT, 'docs/benchmarks.md');
 /** The history columns: figure keys (by prefix) in the order of the issue's table. */
 const HISTORY_COLUMNS = [

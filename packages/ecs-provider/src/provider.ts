@@ -345,12 +345,14 @@ export class EcsProvider implements ServiceProvider {
     this.daemons.stop();
     await this.exec.endpoint.close();
     this.supervisor.close();
-    this.targets.close();
+    // Drains end now (the tasks keep running); tasks stopped while the runtime settles still sync.
+    this.targets.stopDraining();
     await this.runtime.settle();
     await this.agent.close();
-    await this.registrar.idle();
-    // Deregistrations still failing are given up with the process (not stored; docs/ecs-provider.md).
+    // Before the store closes: what they could not deregister is stored, for the next start to retry.
+    await Promise.all([this.registrar.idle(), this.targets.idle()]);
     this.registrar.close();
+    this.targets.close();
     await this.aliases.close();
     await this.endpoints?.close();
     if (!this.context.persistence.enabled) {

@@ -3,6 +3,7 @@ import {
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type CreateServiceCommandInput,
@@ -204,5 +205,91 @@ describeWithEngine('ECS Service Connect on real Docker', () => {
       (a) => a.size === 1,
       'one task',
     );
+  });
+  it("keeps a service's alias answered by its old tasks while a rollout that turns Service Connect off runs", async () => {
+    const ns = `off-${namespace}`;
+    await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: ns, Vpc: 'vpc-local' }));
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sc-client',
+        networkMode: 'awsvpc',
+        containerDefinitions: [shellContainer('client', 'exec sleep 3600')],
+      }),
+    );
+    // A deployment whose tasks never start: the rollout cannot stop the old task (minimum healthy 100 %).
+    await bed.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sc-nopull',
+        networkMode: 'awsvpc',
+        containerDefinitions: [{ name: 'web', image: 'localcloud-test/does-not-exist:1', memory: 64 }],
+      }),
+    );
+    const create = (name: string, extra: Partial<CreateServiceCommandInput>) =>
+      bed.ecs.send(
+        new CreateServiceCommand({ cluster, serviceName: name, networkConfiguration: network, ...extra } as never),
+      );
+    await create('legacy', {
+      taskDefinition: 'sc-server',
+      desiredCount: 1,
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
+      serviceConnectConfiguration: {
+        enabled: true,
+        namespace: ns,
+        services: [{ portName: 'http', discoveryName: 'legacy', clientAliases: [{ port: PORT, dnsName: 'legacy' }] }],
+      },
+    });
+    await create('caller', {
+      taskDefinition: 'sc-client',
+      desiredCount: 1,
+      serviceConnectConfiguration: { enabled: true, namespace: ns },
+    });
+    const [old] = await eventually(
+      () => runningTasks('legacy'),
+      (t) => t.length === 1,
+      'the server task',
+    );
+    await eventually(
+      () => runningTasks('caller'),
+      (t) => t.length === 1,
+      'the client task',
+    );
+    const callLegacy = async () => {
+      const [client] = await runningTasks('caller');
+      return answersIn(bed.docker, client!, `http://legacy:${PORT}/`);
+    };
+    const before = await eventually(callLegacy, (a) => a.size === 1, 'the server task by its alias');
+
+    await bed.ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'legacy',
+        taskDefinition: 'sc-nopull',
+        serviceConnectConfiguration: { enabled: false },
+      }),
+    );
+    // A task of the new deployment has failed, so the rollout is under way, and the old task still runs.
+    await eventually(
+      async () =>
+        (await bed.ecs.send(new ListTasksCommand({ cluster, serviceName: 'legacy', desiredStatus: 'STOPPED' })))
+          .taskArns ?? [],
+      (arns) => arns.length > 0,
+      'a failed task of the new deployment',
+    );
+    expect((await runningTasks('legacy')).map(idOf)).toEqual([idOf(old!)]);
+    expect(await callLegacy()).toEqual(before);
+
+    // A deployment that completes: once the old task is STOPPED, the alias answers nothing.
+    await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'legacy', taskDefinition: 'sc-server' }));
+    await eventually(
+      () => runningTasks('legacy'),
+      (t) => t.length === 1 && idOf(t[0]!) !== idOf(old!),
+      'the new deployment running',
+    );
+    await eventually(
+      () => bed.ecs.send(new DescribeServicesCommand({ cluster, services: ['legacy'] })),
+      (d) => d.services![0]!.deployments!.length === 1,
+      'the old deployment gone (its last task STOPPED)',
+    );
+    await eventually(callLegacy, (a) => a.size === 0, 'the alias answering no task');
   });
 });

@@ -104,6 +104,45 @@ const cli = requireAwsCliV2();
     expect(await httpRequest(port, '/other')).toMatchObject({ status: 404, body: 'none' });
   });
 
+  it('deregister-targets: a target not registered succeeds; an unknown target group fails', async () => {
+    const tg = (
+      await aws(
+        'create-target-group',
+        '--name',
+        'cli-dereg',
+        '--protocol',
+        'HTTP',
+        '--port',
+        '80',
+        '--vpc-id',
+        'vpc-1',
+        '--target-type',
+        'ip',
+      )
+    ).TargetGroups[0];
+    await aws('register-targets', '--target-group-arn', tg.TargetGroupArn, '--targets', 'Id=10.0.0.1,Port=9000');
+    // Not registered (another port, then an id never registered): exit 0, and the target stays.
+    await aws('deregister-targets', '--target-group-arn', tg.TargetGroupArn, '--targets', 'Id=10.0.0.1');
+    await aws('deregister-targets', '--target-group-arn', tg.TargetGroupArn, '--targets', 'Id=10.0.0.9,Port=1');
+    const health = await aws('describe-target-health', '--target-group-arn', tg.TargetGroupArn);
+    expect(health.TargetHealthDescriptions.map((d: { Target: { Port: number } }) => d.Target.Port)).toEqual([9000]);
+    await aws('delete-target-group', '--target-group-arn', tg.TargetGroupArn);
+    const error = await aws(
+      'deregister-targets',
+      '--target-group-arn',
+      tg.TargetGroupArn,
+      '--targets',
+      'Id=10.0.0.1,Port=9000',
+    ).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(254);
+    expect(error?.stderr).toContain(
+      'An error occurred (TargetGroupNotFound) when calling the DeregisterTargets operation: One or more target groups not found',
+    );
+  });
+
   it('shows ELBv2 errors as the CLI prints them', async () => {
     const error = await aws('describe-load-balancers', '--names', 'nope').then(
       () => undefined,

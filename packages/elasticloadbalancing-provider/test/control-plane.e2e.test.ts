@@ -377,13 +377,52 @@ describe('ELBv2 control plane through the AWS SDK', () => {
       Reason: 'Target.DeregistrationInProgress',
       Description: 'Target deregistration is in progress',
     });
-    expect(
-      await failure(
-        bed.elb.send(
-          new DeregisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '10.1.1.1', Port: 1 }] }),
-        ),
-      ),
-    ).toMatchObject({ name: 'InvalidTargetException' });
+  });
+
+  it('deregisters as the API reference says: a target that does not exist succeeds and changes nothing', async () => {
+    const tg = await createTg('dereg', { Port: 8080 });
+    const arn = tg.TargetGroupArn!;
+    await bed.elb.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: arn,
+        Targets: [{ Id: '10.0.0.1', Port: 9000 }, { Id: '10.0.0.2' }],
+      }),
+    );
+    const registered = async () =>
+      (await bed.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions!.map(
+        (d) => `${d.Target!.Id}:${d.Target!.Port}`,
+      );
+    expect(await registered()).toEqual(['10.0.0.1:9000', '10.0.0.2:8080']);
+    // Never registered: success, nothing removed.
+    await bed.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.9.9.9', Port: 1 }] }));
+    // Registered on another port (without a port, the group's 8080 is meant): success, the target stays.
+    await bed.elb.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: arn,
+        Targets: [{ Id: '10.0.0.1' }, { Id: '10.0.0.1', Port: 9001 }, { Id: '10.0.0.2', Port: 9000 }],
+      }),
+    );
+    expect(await registered()).toEqual(['10.0.0.1:9000', '10.0.0.2:8080']);
+    // A mix: the registered ones go (at once, the group is in no listener), the rest is skipped.
+    await bed.elb.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: arn,
+        Targets: [{ Id: '10.0.0.1', Port: 9000 }, { Id: '10.7.7.7' }, { Id: '10.0.0.2' }],
+      }),
+    );
+    expect(await registered()).toEqual([]);
+    // The same again: nothing is registered, still success.
+    await bed.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.0.2' }] }));
+    // An unknown target group is an error, with AWS's code and message.
+    await bed.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
+    const unknown = await failure(
+      bed.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.0.1', Port: 9000 }] })),
+    );
+    expect(unknown).toMatchObject({
+      name: 'TargetGroupNotFoundException',
+      message: 'One or more target groups not found',
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it('keeps load balancer attributes and tags; protects against deletion when asked', async () => {

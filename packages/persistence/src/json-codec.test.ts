@@ -1,4 +1,4 @@
-import { decodeValue, encodeValue, toStoredValue } from './json-codec';
+import { StoredDate, decodeValue, encodeValue, toStoredValue } from './json-codec';
 
 describe('json codec', () => {
   it('round-trips Dates at any depth as real Dates', () => {
@@ -140,6 +140,59 @@ describe('toStoredValue', () => {
     at.setTime(5);
     expect(stored.at.getTime()).toBe(0);
     expect(Object.isFrozen(stored.at)).toBe(true);
+  });
+
+  describe('a stored Date cannot change', () => {
+    const setters = Object.getOwnPropertyNames(Date.prototype).filter((name) => name.startsWith('set'));
+
+    it.each([
+      ['put', () => (toStoredValue({ at: new Date(1000) }) as { at: Date }).at],
+      ['decoded', () => (decodeValue(encodeValue({ at: new Date(1000) })) as { at: Date }).at],
+    ])('%s: every setter throws and the time stays', (_how, storedAt) => {
+      expect(setters).toEqual(expect.arrayContaining(['setTime', 'setFullYear', 'setUTCHours', 'setYear']));
+      for (const setter of setters) {
+        const at = storedAt();
+        expect(() => (at as unknown as Record<string, (n: number) => number>)[setter]!(5)).toThrow(TypeError);
+        expect([setter, at.getTime()]).toEqual([setter, 1000]);
+      }
+    });
+
+    it('is a Date in every other way: instanceof, JSON, structuredClone, equality', () => {
+      const at = (toStoredValue({ at: new Date(1000) }) as { at: Date }).at;
+      expect(at).toBeInstanceOf(Date);
+      expect(at).toBeInstanceOf(StoredDate);
+      expect(Object.prototype.toString.call(at)).toBe('[object Date]');
+      expect(JSON.stringify({ at })).toBe(JSON.stringify({ at: new Date(1000) }));
+      expect(encodeValue({ at })).toBe(encodeValue({ at: new Date(1000) }));
+      expect(structuredClone(at).getTime()).toBe(1000);
+      expect(at).toEqual(new Date(1000));
+    });
+
+    it('is kept by a put, not copied, now that it cannot change', () => {
+      const stored = toStoredValue({ at: new Date(1000), list: [new Date(0)] }) as { at: Date; list: Date[] };
+      const next = toStoredValue({ ...stored, status: 'STOPPED' }) as typeof stored;
+      expect(next.at).toBe(stored.at);
+      expect(next.list).toBe(stored.list);
+    });
+  });
+
+  it('keeps the objects it stored without looking inside them again', () => {
+    // The walk over unmarked frozen data asks for every member's descriptor; the store's own objects are
+    // kept on their mark, so only an array's indexes are looked at (arrays carry no mark).
+    const stored = toStoredValue({ containers: [{ name: 'a', ports: [80] }], meta: { a: 1, deep: { b: 2 } } }) as any;
+    const looked: string[] = [];
+    const spy = jest.spyOn(Object, 'getOwnPropertyDescriptor').mockImplementation(function (this: unknown, o, k) {
+      looked.push(String(k));
+      return Reflect.getOwnPropertyDescriptor(o, k);
+    });
+    try {
+      const next = toStoredValue({ ...stored, status: 'STOPPED' }) as any;
+      expect(next.containers).toBe(stored.containers);
+      expect(next.meta).toBe(stored.meta);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(looked).toEqual(['0']);
   });
 
   describe('gives back exactly what a restart would, even for frozen input it could reuse', () => {

@@ -307,3 +307,111 @@ describe('ServiceRegistrar across a restart', () => {
     second.state.close();
   });
 });
+
+describe('ServiceRegistrar after the review (each failed before the fix)', () => {
+  const stopped = { ...running, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' } as TaskRecord;
+  let dir: string;
+  let task: TaskRecord;
+  let cloudMap: GatedCloudMap;
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registrar-'));
+    task = running;
+    cloudMap = new GatedCloudMap(() => task);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const deregistrations = () => cloudMap.calls.filter((c) => c.operation === 'DeregisterInstance').length;
+  const open = (extra: Partial<ConstructorParameters<typeof ServiceRegistrar>[0]> = {}) => {
+    const state = openStateStore({ dir });
+    const leftBehind = state.table<LeftBehind>('ecs.cloud-map-left-behind');
+    const registrar = new ServiceRegistrar({
+      get: () => task,
+      serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
+      cloudMap: async () => cloudMap.asProvider(),
+      logger: winston.createLogger({ silent: true }),
+      leftBehind,
+      retryDelayMs: () => 1000,
+      ...extra,
+    });
+    return { state, leftBehind, registrar };
+  };
+  const stoppedFailing = async (registrar: ServiceRegistrar, failures: number) => {
+    registrar.taskChanged(task);
+    await registrar.idle();
+    cloudMap.failures = failures;
+    task = stopped;
+    registrar.taskChanged(task);
+    await registrar.idle();
+  };
+
+  test('no retry runs after close, even when a change queued behind a failing sync also failed', async () => {
+    const { state, registrar } = open();
+    registrar.taskChanged(task);
+    await registrar.idle();
+    cloudMap.failures = 100;
+    let release!: () => void;
+    cloudMap.gate = new Promise((resolve) => (release = resolve));
+    task = stopped;
+    registrar.taskChanged(task);
+    await new Promise((resolve) => setImmediate(resolve));
+    registrar.taskChanged(task);
+    release();
+    await registrar.idle();
+    const made = deregistrations();
+    registrar.close();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(deregistrations()).toBe(made);
+    state.close();
+  });
+
+  test('a validation error ends the retries at once, and the record is dropped', async () => {
+    const { state, leftBehind, registrar } = open();
+    cloudMap.failureCode = 'InvalidInput';
+    await stoppedFailing(registrar, 100);
+    expect(registrar.retrying).toBe(0);
+    expect([...leftBehind.keys()]).toEqual([]);
+    registrar.close();
+    state.close();
+  });
+
+  test('retries are bounded: given up after maxAttempts, the record dropped', async () => {
+    const { state, leftBehind, registrar } = open({ maxAttempts: 3 });
+    await stoppedFailing(registrar, 100);
+    for (let i = 0; i < 10; i += 1) {
+      await jest.advanceTimersByTimeAsync(1000);
+      await registrar.idle();
+    }
+    expect(deregistrations()).toBe(4);
+    expect(registrar.retrying).toBe(0);
+    expect([...leftBehind.keys()]).toEqual([]);
+    registrar.close();
+    state.close();
+  });
+
+  test('resumed while Cloud Map is not enabled, the stored deregistration is kept for a later start', async () => {
+    const first = open();
+    await stoppedFailing(first.registrar, 1);
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+
+    const second = open({ cloudMap: async () => undefined });
+    second.registrar.resume();
+    await second.registrar.idle();
+    expect(second.registrar.retrying).toBe(0);
+    expect([...second.leftBehind.keys()]).toEqual([taskArn]);
+    second.registrar.close();
+    second.state.close();
+
+    const third = open();
+    third.registrar.resume();
+    await third.registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect([...third.leftBehind.keys()]).toEqual([]);
+    third.registrar.close();
+    third.state.close();
+  });
+});

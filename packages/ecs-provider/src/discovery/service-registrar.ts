@@ -2,6 +2,8 @@ import type { ServiceRegistry } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import type { DurableTable } from '@localcloud/persistence';
 import type { Logger } from 'winston';
+import { deregistrationVerdict, ProviderMissingError } from '../registration/deregistration-errors';
+import { TaskSyncQueue, type SyncOutcome } from '../registration/task-sync-queue';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { instancesOf, shouldBeRegistered, type CloudMapInstance } from './registration';
 
@@ -20,6 +22,8 @@ export interface ServiceRegistrarOptions {
   readonly logger: Logger;
   /** How long to wait before retrying a failed deregistration (`attempt` from 1; default 1 s doubling to 30 s). */
   readonly retryDelayMs?: (attempt: number) => number;
+  /** Retries of a failing deregistration before it is given up (default: about 24 h of them). */
+  readonly maxAttempts?: number;
   /**
    * Where deregistrations still to be made are kept, so they survive a restart (with `PERSISTENCE=1`): the
    * task may be STOPPED by then, and a stopped task is not followed again. `resume` takes them up.
@@ -38,7 +42,8 @@ export interface LeftBehind {
 /** One instance's place in Cloud Map: the same key registered again replaces it. */
 const instanceKey = (i: CloudMapInstance) => `${i.accountId}/${i.region}/${i.serviceId}/${i.instanceId}`;
 
-const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (attempt - 1));
+/** Errors of DeregisterInstance that say the instance is out already. */
+const GONE = new Set(['InstanceNotFound', 'ServiceNotFound']);
 
 /**
  * ECS's side of `serviceRegistries`: each task of such a service is registered in its Cloud Map services
@@ -52,8 +57,8 @@ const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (att
  * deregistration never overtakes), reads the task as it is then and diffs what it should be registered as
  * against what took effect in Cloud Map. So a task stopped while its registration waited is never
  * registered afterwards, and several changes queued behind a slow call come to one sync. A deregistration
- * that fails (other than the instance or its Cloud Map service being gone) is retried with backoff until it
- * succeeds; a registration that fails is tried again at the task's next change.
+ * that fails is retried with backoff (and stored for the next process) unless its error is final
+ * (registration/deregistration-errors.ts); a registration that fails is tried again at the task's next change.
  */
 export class ServiceRegistrar {
   /**
@@ -61,33 +66,39 @@ export class ServiceRegistrar {
    * since this process started), so a task that should be out is deregistered from its registries anyway.
    */
   private readonly held = new Map<string, Map<string, CloudMapInstance>>();
-  /** Per task, the sync in flight or queued: they run in order. */
-  private readonly queues = new Map<string, Promise<void>>();
-  /** Tasks whose sync is queued and not started yet: a change meanwhile needs no second one. */
-  private readonly pending = new Set<string>();
-  /** Deregistration retries waiting, by task ARN, with the attempt they are. */
-  private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
-  private closed = false;
+  /** Per task, the instances its last sync failed to take out (retried, or given up). */
+  private readonly leaving = new Map<string, CloudMapInstance[]>();
+  /** Per task, its syncs in order, and the retries waiting. */
+  private readonly queue: TaskSyncQueue;
   private warnedMissing = false;
 
-  constructor(private readonly options: ServiceRegistrarOptions) {}
+  constructor(private readonly options: ServiceRegistrarOptions) {
+    this.queue = new TaskSyncQueue({
+      run: (ref) => this.sync(ref),
+      failed: (ref, error) =>
+        options.logger.warn('Cloud Map registration failed', { taskArn: ref.taskArn, error: String(error) }),
+      gaveUp: (ref, attempts) => this.giveUp(ref, attempts),
+      retryDelayMs: options.retryDelayMs,
+      maxAttempts: options.maxAttempts,
+    });
+  }
 
   /** A task changed: bring its Cloud Map registrations in line with its state (when its turn comes). */
   taskChanged(ref: TaskRef): void {
     const task = this.options.get(ref);
     if (!task) return;
     if (!this.held.has(task.taskArn) && (this.options.serviceOf(task)?.serviceRegistries ?? []).length === 0) return;
-    this.schedule({ accountId: task.accountId, region: task.region, taskArn: task.taskArn }, 0);
+    this.queue.schedule({ accountId: task.accountId, region: task.region, taskArn: task.taskArn });
   }
 
   /** Resolves when every Cloud Map call queued so far has been made (retries waiting for their time excepted). */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all(this.queues.values());
+    await this.queue.idle();
   }
 
   /** Deregistration retries still waiting for their time (how many tasks). */
   get retrying(): number {
-    return this.retries.size;
+    return this.queue.retrying;
   }
 
   /** After a restart: retries the deregistrations the last process left (with their instances as it knew them). */
@@ -95,40 +106,17 @@ export class ServiceRegistrar {
     for (const entry of [...(this.options.leftBehind?.values() ?? [])]) {
       if (this.held.has(entry.taskArn)) continue;
       this.held.set(entry.taskArn, new Map(entry.instances.map((i) => [instanceKey(i), i])));
-      this.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn }, 0);
+      this.queue.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn });
     }
   }
 
   /** On shutdown: retries waiting are dropped here; those stored in `leftBehind` are resumed at the next start. */
   close(): void {
-    this.closed = true;
-    for (const { timer } of this.retries.values()) clearTimeout(timer);
-    this.retries.clear();
+    this.queue.close();
   }
 
-  private schedule(ref: TaskRef, attempt: number): void {
-    const { taskArn } = ref;
-    if (this.pending.has(taskArn)) return;
-    const waiting = this.retries.get(taskArn);
-    if (waiting) clearTimeout(waiting.timer);
-    this.retries.delete(taskArn);
-    this.pending.add(taskArn);
-    const next = (this.queues.get(taskArn) ?? Promise.resolve())
-      .then(() => {
-        this.pending.delete(taskArn);
-        return this.sync(ref, Math.max(attempt, waiting?.attempt ?? 0));
-      })
-      .catch((error: unknown) => {
-        this.options.logger.warn('Cloud Map registration failed', { taskArn, error: String(error) });
-      });
-    this.queues.set(taskArn, next);
-    void next.finally(() => {
-      if (this.queues.get(taskArn) === next) this.queues.delete(taskArn);
-    });
-  }
-
-  /** Reads the task now and makes Cloud Map hold what it should; answers when that is done or retried. */
-  private async sync(ref: TaskRef, attempt: number): Promise<void> {
+  /** Reads the task now and makes Cloud Map hold what it should; asks a retry of deregistrations that fail. */
+  private async sync(ref: TaskRef): Promise<SyncOutcome> {
     const task = this.options.get(ref);
     const service = task && this.options.serviceOf(task);
     const registries = service?.serviceRegistries ?? [];
@@ -158,23 +146,35 @@ export class ServiceRegistrar {
     // Each half per instance, so a failed join (say, its Cloud Map service was deleted) never keeps the task
     // in the registries it left, and DNS stops answering it there. Only what took effect is recorded.
     for (const i of await this.register(joining)) held.set(instanceKey(i), i);
-    const left = await this.deregister(leaving);
-    for (const i of left) held.delete(instanceKey(i));
+    const { out, retrying } = await this.deregister(ref.taskArn, leaving);
+    for (const i of out) held.delete(instanceKey(i));
     const stopped = !task || task.lastStatus === 'STOPPED';
     // Kept while the task lives, even empty: a task known to be out needs no deregistration at each change.
     if (held.size === 0 && stopped) this.held.delete(ref.taskArn);
     else this.held.set(ref.taskArn, held);
-    this.remember(ref, left.length < leaving.length ? [...held.values()].filter((i) => !now.has(instanceKey(i))) : []);
-    if (left.length < leaving.length && !this.closed) {
-      // Still in a registry it must leave: try again later, until it is out or the registry is gone.
-      const delay = (this.options.retryDelayMs ?? defaultRetryDelay)(attempt + 1);
-      const timer = setTimeout(() => {
-        this.retries.delete(ref.taskArn);
-        this.schedule(ref, attempt + 1);
-      }, delay);
-      timer.unref();
-      this.retries.set(ref.taskArn, { timer, attempt: attempt + 1 });
-    }
+    // Still in a registry it must leave (kept while Cloud Map is not enabled, too): stored on every sync.
+    const remaining = [...held.values()].filter((i) => !now.has(instanceKey(i)));
+    if (remaining.length > 0) this.leaving.set(ref.taskArn, remaining);
+    else this.leaving.delete(ref.taskArn);
+    this.remember(ref, remaining);
+    // Retried later, until it is out, the registry is gone or it is given up.
+    return { retry: retrying };
+  }
+
+  /** The retries reached their bound: the instances stay in Cloud Map, forgotten here (logged at error). */
+  private giveUp(ref: TaskRef, attempts: number): void {
+    const dropped = this.leaving.get(ref.taskArn) ?? [];
+    this.leaving.delete(ref.taskArn);
+    this.options.logger.error('Cloud Map deregistration given up', {
+      taskArn: ref.taskArn,
+      attempts,
+      serviceIds: dropped.map((i) => i.serviceId),
+    });
+    const held = this.held.get(ref.taskArn);
+    for (const i of dropped) held?.delete(instanceKey(i));
+    this.remember(ref, []);
+    const task = this.options.get(ref);
+    if (held?.size === 0 && (!task || task.lastStatus === 'STOPPED')) this.held.delete(ref.taskArn);
   }
 
   /** Stores (or forgets) the instances a task still has to leave, for `resume` after a restart. */
@@ -200,15 +200,22 @@ export class ServiceRegistrar {
         });
         done.push(instance);
       } catch (error) {
-        this.failed('RegisterInstance', instance, error);
+        if (!(error instanceof ProviderMissingError)) this.failed('RegisterInstance', instance, error);
       }
     }
     return done;
   }
 
-  /** Deregisters each instance on its own; answers those that are out of Cloud Map now. */
-  private async deregister(instances: readonly CloudMapInstance[]): Promise<CloudMapInstance[]> {
+  /**
+   * Deregisters each instance on its own; answers those that are out of Cloud Map now (or given up, on a
+   * final error), and whether any of the others is worth a retry (not while Cloud Map is not enabled).
+   */
+  private async deregister(
+    taskArn: string,
+    instances: readonly CloudMapInstance[],
+  ): Promise<{ out: CloudMapInstance[]; retrying: boolean }> {
     const done: CloudMapInstance[] = [];
+    let retrying = false;
     for (const instance of instances) {
       try {
         await this.call(instance, 'DeregisterInstance', {
@@ -217,13 +224,25 @@ export class ServiceRegistrar {
         });
         done.push(instance);
       } catch (error) {
+        const verdict = deregistrationVerdict(error, GONE);
         // Already gone (deregistered before a restart, or the Cloud Map service was deleted): nothing to undo.
-        const code = (error as { code?: string }).code;
-        if (code === 'InstanceNotFound' || code === 'ServiceNotFound') done.push(instance);
-        else this.failed('DeregisterInstance', instance, error);
+        if (verdict === 'gone') done.push(instance);
+        if (verdict === 'final') {
+          done.push(instance);
+          this.options.logger.error('Cloud Map deregistration failed for good; given up', {
+            taskArn,
+            serviceId: instance.serviceId,
+            instanceId: instance.instanceId,
+            error: String(error),
+          });
+        }
+        if (verdict === 'retry') {
+          retrying = true;
+          this.failed('DeregisterInstance', instance, error);
+        }
       }
     }
-    return done;
+    return { out: done, retrying };
   }
 
   private failed(operation: string, instance: CloudMapInstance, error: unknown): void {
@@ -244,7 +263,7 @@ export class ServiceRegistrar {
           'a service has serviceRegistries, but Cloud Map is not enabled in localcloud (add "servicediscovery" to SERVICES)',
         );
       }
-      return undefined;
+      throw new ProviderMissingError('servicediscovery');
     }
     const context: RequestContext = {
       requestId: `ecs-service-registry-${instance.instanceId}`,

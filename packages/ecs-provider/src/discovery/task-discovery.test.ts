@@ -4,6 +4,8 @@ import { createService, updateService } from '../handlers/services';
 import { registerTaskDefinition } from '../handlers/task-definitions';
 import { createTaskSet } from '../handlers/task-sets';
 import { taskIdOf } from '../runtime/task-record';
+import { planAliases } from '../service-connect/aliases';
+import { serverServices } from '../service-connect/task-aliases';
 import { InMemoryEcs, container } from '../testing/in-memory-ecs';
 
 const registry = (id: string): ServiceRegistry => ({
@@ -139,6 +141,37 @@ describe('task discovery', () => {
       const fresh = await rollOut(old!.taskArn!);
       expect(bed.expectsNames(fresh.taskArn!)).toBe(false);
       expect(bed.cloudMap.instancesIn('srv-sc')).toEqual([]);
+    });
+
+    test("a rollout that turns it off: the service's alias keeps serving the old task until it stops", async () => {
+      const aliased: ServiceConnectConfiguration = {
+        ...enabled,
+        services: [{ portName: 'http', clientAliases: [{ port: 8080, dnsName: 'api.local' }] }],
+      };
+      /** Where the alias leads, as the alias publisher plans it from the store (task-aliases.ts). */
+      const servedBy = () => {
+        const plan = planAliases(
+          serverServices(bed.ecs.store, () => bed.ecs.tasks),
+          '172.17.0.1',
+        );
+        return { names: [...plan.names.keys()], targets: plan.proxies.flatMap((p) => p.targets) };
+      };
+      const [old] = await create(aliased);
+      const before = servedBy();
+      expect(before.names).toEqual(['api.local']);
+      expect(before.targets).toHaveLength(1);
+
+      const off: ServiceConnectConfiguration = { enabled: false };
+      updateService({ service: 'api', serviceConnectConfiguration: off }, resolved(off));
+      // The service has Service Connect no more, but its old task still runs and is still in Cloud Map.
+      expect(servedBy()).toEqual(before);
+      await bed.pass();
+      expect(live('api')).toHaveLength(2);
+      expect(bed.cloudMap.instancesIn('srv-sc')).toEqual(ids([old!]));
+      expect(servedBy()).toEqual(before);
+
+      await rollOut(old!.taskArn!);
+      expect(servedBy()).toEqual({ names: [], targets: [] });
     });
 
     test('a rollout that turns it on: the old task stays without it, only the new one gets the local DNS and registers', async () => {

@@ -232,3 +232,170 @@ describe('TargetRegistrar across a restart', () => {
     second.state.close();
   });
 });
+
+describe('TargetRegistrar after the review (each failed before the fix)', () => {
+  let dir: string;
+  let task: TaskRecord;
+  let groups: LoadBalancer[];
+  let elb: FakeElb;
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'targets-'));
+    task = running;
+    groups = [lb('a')];
+    elb = new FakeElb(() => task);
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const deregistrations = () => elb.calls.filter((c) => c.operation === 'DeregisterTargets').length;
+  const open = (extra: Partial<TargetRegistrarOptions> = {}) => {
+    const state = openStateStore({ dir });
+    const leftBehind = state.table<TargetsLeftBehind>('ecs.targets-left-behind');
+    const registrar = registrarFor(
+      elb,
+      () => task,
+      () => groups,
+      { leftBehind, retryDelayMs: () => 1000, ...extra },
+    );
+    return { state, leftBehind, registrar };
+  };
+  const stoppedFailing = async (registrar: TargetRegistrar, failures: number) => {
+    registrar.taskChanged(task);
+    await registrar.idle();
+    elb.failures = failures;
+    task = stopped;
+    registrar.taskChanged(task);
+    await registrar.idle();
+  };
+
+  test('no retry runs after close, even when a change queued behind a failing sync also failed', async () => {
+    const { state, registrar } = open();
+    registrar.taskChanged(task);
+    await registrar.idle();
+    elb.failures = 100;
+    let release!: () => void;
+    elb.gate = new Promise((resolve) => (release = resolve));
+    task = stopped;
+    registrar.taskChanged(task); // sync A: held at the gate, fails
+    await new Promise((resolve) => setImmediate(resolve));
+    registrar.taskChanged(task); // sync B: queued while A runs, fails too
+    release();
+    await registrar.idle();
+    const made = deregistrations();
+    registrar.close();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(deregistrations()).toBe(made);
+    state.close();
+  });
+
+  test('a validation error ends the retries at once, and the record is dropped', async () => {
+    const { state, leftBehind, registrar } = open();
+    elb.failureCode = 'ValidationError';
+    await stoppedFailing(registrar, 100);
+    expect(registrar.retrying).toBe(0);
+    expect(deregistrations()).toBe(1);
+    expect([...leftBehind.keys()]).toEqual([]);
+    registrar.close();
+    state.close();
+  });
+
+  test('retries are bounded: given up after maxAttempts, the record dropped', async () => {
+    const { state, leftBehind, registrar } = open({ maxAttempts: 3 });
+    await stoppedFailing(registrar, 100);
+    for (let i = 0; i < 10; i += 1) {
+      await jest.advanceTimersByTimeAsync(1000);
+      await registrar.idle();
+    }
+    expect(deregistrations()).toBe(4);
+    expect(registrar.retrying).toBe(0);
+    expect([...leftBehind.keys()]).toEqual([]);
+    registrar.close();
+    state.close();
+  });
+
+  test('resumed while ELBv2 is not enabled, the stored deregistration is kept for a later start', async () => {
+    const first = open();
+    await stoppedFailing(first.registrar, 1);
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+
+    const second = open({ elb: async () => undefined });
+    second.registrar.resume();
+    await second.registrar.idle();
+    expect(second.registrar.retrying).toBe(0);
+    expect([...second.leftBehind.keys()]).toEqual([taskArn]);
+    second.registrar.close();
+    second.state.close();
+
+    const third = open();
+    third.registrar.resume();
+    await third.registrar.idle();
+    expect(elb.targetsIn('a')).toEqual([]);
+    expect([...third.leftBehind.keys()]).toEqual([]);
+    third.registrar.close();
+    third.state.close();
+  });
+
+  test('a target that failed to leave and is wanted again no longer has a deregistration stored', async () => {
+    const { state, leftBehind, registrar } = open();
+    groups = [lb('a'), lb('b')];
+    registrar.taskChanged(task);
+    await registrar.idle();
+    elb.failures = 1;
+    groups = [lb('b')];
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(leftBehind.get(taskArn)?.targets.map((t) => t.targetGroupArn)).toEqual([group('a')]);
+    groups = [lb('a'), lb('b')];
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(leftBehind.get(taskArn)?.targets ?? []).toEqual([]);
+    registrar.close();
+    state.close();
+  });
+
+  test('after a restart, a running task restored from its record is registered again in the groups it holds', async () => {
+    const first = open();
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+    elb.groups.get('a')!.clear(); // lost meanwhile (say, deregistered by hand)
+
+    const second = open();
+    second.registrar.resume();
+    second.registrar.taskChanged(task);
+    await second.registrar.idle();
+    expect(elb.targetsIn('a')).toEqual(['172.17.0.9:8080']);
+    expect(second.leftBehind.get(taskArn)?.holds?.map((t) => t.targetGroupArn)).toEqual([group('a')]);
+    second.registrar.close();
+    second.state.close();
+  });
+
+  test("after a restart, a stopped task leaves its own (task set's) groups, not its service's", async () => {
+    const first = open();
+    groups = [lb('blue')]; // its task set's
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    expect(elb.targetsIn('blue')).toEqual(['172.17.0.9:8080']);
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+
+    // The task set was deleted and the task stopped: its service's groups are all that is left to read.
+    groups = [lb('service')];
+    task = stopped;
+    const second = open();
+    second.registrar.resume();
+    second.registrar.taskChanged(task);
+    await second.registrar.idle();
+    expect(elb.targetsIn('blue')).toEqual([]);
+    expect([...second.leftBehind.keys()]).toEqual([]);
+    second.registrar.close();
+    second.state.close();
+  });
+});

@@ -2,6 +2,8 @@ import type { LoadBalancer } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import type { DurableTable } from '@localcloud/persistence';
 import type { Logger } from 'winston';
+import { deregistrationVerdict, ProviderMissingError } from '../registration/deregistration-errors';
+import { TaskSyncQueue, type SyncOutcome } from '../registration/task-sync-queue';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { shouldBeTargets, targetsOf, type TaskHost, type TaskTarget } from './targets';
 
@@ -27,6 +29,8 @@ export interface TargetRegistrarOptions {
   readonly healthPollMs?: number;
   /** How long to wait before retrying a failed deregistration (`attempt` from 1; default 1 s doubling to 30 s). */
   readonly retryDelayMs?: (attempt: number) => number;
+  /** Retries of a failing deregistration before it is given up (default: about 24 h of them). */
+  readonly maxAttempts?: number;
   /**
    * Where deregistrations still to be made are kept, so they survive a restart (with `PERSISTENCE=1`): the
    * task may be STOPPED by then, and a stopped task is not followed again. `resume` takes them up.
@@ -34,12 +38,18 @@ export interface TargetRegistrarOptions {
   readonly leftBehind?: DurableTable<TargetsLeftBehind>;
 }
 
-/** A task's targets whose deregistration failed and is being retried. */
+/** A task's targets whose deregistration failed and is being retried, and those it holds in ELBv2. */
 export interface TargetsLeftBehind {
   readonly taskArn: string;
   readonly accountId: string;
   readonly region: string;
+  /** Targets still to leave. */
   readonly targets: readonly TaskTarget[];
+  /**
+   * Every target the task is in (those to leave included), so the next process deregisters it from its own
+   * groups, not from what its service says then (a deleted task set's groups are no longer anywhere else).
+   */
+  readonly holds?: readonly TaskTarget[];
 }
 
 interface Applied {
@@ -49,12 +59,17 @@ interface Applied {
   targets: TaskTarget[];
   /** When the targets deregistered last finish draining (epoch ms). */
   drainedAt?: number;
+  /** The targets its last sync failed to take out (retried, or given up). */
+  leaving?: TaskTarget[];
+  /** Restored from the last process's record: the targets it should hold are registered again, to be sure. */
+  restored?: boolean;
 }
 
 /** One target's place in ELBv2: the same key registered again is the same target. */
 const targetKey = (t: TaskTarget) => `${t.targetGroupArn}|${t.id}|${t.port}`;
 
-const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (attempt - 1));
+/** Errors of DeregisterTargets that say the target is out already. */
+const GONE = new Set(['InvalidTarget', 'TargetGroupNotFound']);
 
 /** Target states in which a task's target serves (or would, once a listener uses its group). */
 const SERVING = new Set(['healthy', 'unused', 'unavailable']);
@@ -77,18 +92,14 @@ export const targetEventMessages = {
  * A change only marks the task for a sync; the sync, when its turn comes (one at a time per task, so a
  * deregistration never overtakes), reads the task as it is then and diffs the targets it should have
  * against those that took effect. So a task stopped while its registration waited is never registered
- * afterwards. A deregistration that fails (other than the target or its group being gone) is retried with
- * backoff until it succeeds, and stored in `leftBehind` so the next process makes it after a restart.
+ * afterwards. A deregistration that fails is retried with backoff and stored in `leftBehind` so the next
+ * process makes it after a restart, unless the error is final (registration/deregistration-errors.ts).
  */
 export class TargetRegistrar {
   /** Per task: whether it should serve and which targets it has in ELBv2. No entry: unknown (not followed yet). */
   private readonly applied = new Map<string, Applied>();
-  /** Per task, the sync in flight or queued: they run in order, so a deregistration never overtakes. */
-  private readonly queues = new Map<string, Promise<void>>();
-  /** Tasks whose sync is queued and not started yet: a change meanwhile needs no second one. */
-  private readonly pending = new Set<string>();
-  /** Deregistration retries waiting, by task ARN, with the attempt they are. */
-  private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  /** Per task, its syncs in order (so a deregistration never overtakes), and the retries waiting. */
+  private readonly queue: TaskSyncQueue;
   /** Tasks whose target is unhealthy, by task ARN: the target group it fails in. */
   private readonly failing = new Map<string, string>();
   /** Tasks each of whose targets has been seen serving (healthy). */
@@ -97,10 +108,20 @@ export class TargetRegistrar {
   private readonly waits = new Set<() => void>();
   private healthTimer?: NodeJS.Timeout;
   private checking = false;
-  private closed = false;
+  /** Set by `stopDraining`: drains no longer wait (the process is stopping, the tasks keep running). */
+  private stopping = false;
   private warnedMissing = false;
 
-  constructor(private readonly options: TargetRegistrarOptions) {}
+  constructor(private readonly options: TargetRegistrarOptions) {
+    this.queue = new TaskSyncQueue({
+      run: (ref) => this.sync(ref),
+      failed: (ref, error) =>
+        options.logger.warn('load balancer target registration failed', { taskArn: ref.taskArn, error: String(error) }),
+      gaveUp: (ref, attempts) => this.giveUp(ref, attempts),
+      retryDelayMs: options.retryDelayMs,
+      maxAttempts: options.maxAttempts,
+    });
+  }
 
   /** The target group a task's target is unhealthy in, if any: the scheduler replaces such a task. */
   failingTargetGroup(taskArn: string): string | undefined {
@@ -118,29 +139,38 @@ export class TargetRegistrar {
   }
 
   /**
-   * On shutdown: stop reading health, and stop waiting out drains (tasks keep running, re-adopted later);
-   * retries waiting are dropped here, those stored in `leftBehind` are resumed at the next start.
+   * First on shutdown: stop reading health and waiting out drains (tasks keep running, re-adopted later).
+   * Changes still sync (tasks stopped meanwhile are deregistered, or stored): `idle`, then `close`.
    */
-  close(): void {
-    this.closed = true;
+  stopDraining(): void {
+    this.stopping = true;
     clearInterval(this.healthTimer);
+    this.healthTimer = undefined;
     for (const end of this.waits) end();
     this.waits.clear();
-    for (const { timer } of this.retries.values()) clearTimeout(timer);
-    this.retries.clear();
+  }
+
+  /** Last on shutdown: retries waiting are dropped here, those stored in `leftBehind` are resumed at the next start. */
+  close(): void {
+    this.stopDraining();
+    this.queue.close();
   }
 
   /** Deregistration retries still waiting for their time (how many tasks). */
   get retrying(): number {
-    return this.retries.size;
+    return this.queue.retrying;
   }
 
   /** After a restart: retries the deregistrations the last process left (its targets as it knew them). */
   resume(): void {
     for (const entry of [...(this.options.leftBehind?.values() ?? [])]) {
       if (this.applied.has(entry.taskArn)) continue;
-      this.applied.set(entry.taskArn, { registered: false, targets: [...entry.targets] });
-      this.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn }, 0);
+      this.applied.set(entry.taskArn, {
+        registered: false,
+        targets: [...(entry.holds ?? entry.targets)],
+        restored: true,
+      });
+      this.queue.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn });
     }
   }
 
@@ -156,32 +186,11 @@ export class TargetRegistrar {
       this.failing.delete(task.taskArn);
       this.serving.delete(task.taskArn);
     }
-    this.schedule({ accountId: task.accountId, region: task.region, taskArn: task.taskArn }, 0);
+    this.queue.schedule({ accountId: task.accountId, region: task.region, taskArn: task.taskArn });
   }
 
-  private schedule(ref: TaskRef, attempt: number): void {
-    const { taskArn } = ref;
-    if (this.pending.has(taskArn)) return;
-    const waiting = this.retries.get(taskArn);
-    if (waiting) clearTimeout(waiting.timer);
-    this.retries.delete(taskArn);
-    this.pending.add(taskArn);
-    const next = (this.queues.get(taskArn) ?? Promise.resolve())
-      .then(() => {
-        this.pending.delete(taskArn);
-        return this.sync(ref, Math.max(attempt, waiting?.attempt ?? 0));
-      })
-      .catch((error: unknown) => {
-        this.options.logger.warn('load balancer target registration failed', { taskArn, error: String(error) });
-      });
-    this.queues.set(taskArn, next);
-    void next.finally(() => {
-      if (this.queues.get(taskArn) === next) this.queues.delete(taskArn);
-    });
-  }
-
-  /** Reads the task now and makes ELBv2 hold the targets it should; retries deregistrations that fail. */
-  private async sync(ref: TaskRef, attempt: number): Promise<void> {
+  /** Reads the task now and makes ELBv2 hold the targets it should; asks a retry of deregistrations that fail. */
+  private async sync(ref: TaskRef): Promise<SyncOutcome> {
     const task = this.options.get(ref);
     const service = task && this.options.serviceOf(task);
     const loadBalancers = service?.loadBalancers ?? [];
@@ -207,44 +216,66 @@ export class TargetRegistrar {
     this.applied.set(ref.taskArn, entry);
     const held = new Set(entry.targets.map(targetKey));
     const now = new Set(wanted.map(targetKey));
-    const joining = wanted.filter((t) => !held.has(targetKey(t)));
+    // A restored task is registered again as it was before the record existed (RegisterTargets is idempotent).
+    const joining = wanted.filter((t) => entry.restored || !held.has(targetKey(t)));
+    entry.restored = false;
     const leaving = entry.targets.filter((t) => !now.has(targetKey(t)));
     if (joining.length > 0) {
       const joined = await this.register(task!, service!.serviceName, joining);
-      entry.targets.push(...joined);
-      this.followHealth();
+      entry.targets.push(...joined.filter((t) => !held.has(targetKey(t))));
     }
+    if (registered && entry.targets.length > 0) this.followHealth();
+    let retry = false;
+    let remaining: TaskTarget[] = [];
     if (leaving.length > 0) {
-      const left = await this.deregister(task, service?.serviceName, leaving, entry);
-      const gone = new Set(left.map(targetKey));
+      const { out, retrying } = await this.deregister(task, ref.taskArn, service?.serviceName, leaving, entry);
+      const gone = new Set(out.map(targetKey));
       entry.targets = entry.targets.filter((t) => !gone.has(targetKey(t)));
-      const remaining = leaving.filter((t) => !gone.has(targetKey(t)));
-      this.remember(ref, remaining);
-      if (remaining.length > 0 && !this.closed) {
-        // Still in a group it must leave: try again later, until it is out or the group is gone.
-        const delay = (this.options.retryDelayMs ?? defaultRetryDelay)(attempt + 1);
-        const timer = setTimeout(() => {
-          this.retries.delete(ref.taskArn);
-          this.schedule(ref, attempt + 1);
-        }, delay);
-        timer.unref();
-        this.retries.set(ref.taskArn, { timer, attempt: attempt + 1 });
-      }
+      remaining = leaving.filter((t) => !gone.has(targetKey(t)));
+      // Still in a group it must leave: try again later, until it is out, the group is gone or it is given up.
+      retry = retrying;
     }
+    entry.leaving = remaining;
+    // On every sync, so a record never outlives what it says (a target left to leave that is wanted again).
+    this.remember(ref, remaining, entry.targets);
     // Kept while the task lives, even empty: drain reads it, and a task known to be out needs no call.
     const stopped = !task || task.lastStatus === 'STOPPED';
-    if (stopped && entry.targets.length === 0 && !this.retries.has(ref.taskArn)) this.applied.delete(ref.taskArn);
+    if (stopped && entry.targets.length === 0 && !retry) this.applied.delete(ref.taskArn);
+    return { retry };
   }
 
-  /** Stores (or forgets) the targets a task still has to leave, for `resume` after a restart. */
-  private remember(ref: TaskRef, targets: readonly TaskTarget[]): void {
+  /** The retries reached their bound: the targets stay in ELBv2, forgotten here (logged at error). */
+  private giveUp(ref: TaskRef, attempts: number): void {
+    const entry = this.applied.get(ref.taskArn);
+    const dropped = new Set((entry?.leaving ?? []).map(targetKey));
+    this.options.logger.error('load balancer target deregistration given up', {
+      taskArn: ref.taskArn,
+      attempts,
+      targetGroupArns: entry?.leaving?.map((t) => t.targetGroupArn),
+    });
+    if (entry) entry.leaving = [];
+    if (entry) entry.targets = entry.targets.filter((t) => !dropped.has(targetKey(t)));
+    this.remember(ref, [], entry?.targets ?? []);
+    const task = this.options.get(ref);
+    if (entry && entry.targets.length === 0 && (!task || task.lastStatus === 'STOPPED'))
+      this.applied.delete(ref.taskArn);
+  }
+
+  /**
+   * Stores (or forgets) the targets a task still has to leave and those it holds, for `resume` after a
+   * restart: a record while it holds any.
+   */
+  private remember(ref: TaskRef, targets: readonly TaskTarget[], holds: readonly TaskTarget[]): void {
     const table = this.options.leftBehind;
     if (!table) return;
-    if (targets.length === 0) {
+    if (targets.length === 0 && holds.length === 0) {
       if (table.has(ref.taskArn)) table.delete(ref.taskArn);
       return;
     }
-    table.put(ref.taskArn, { taskArn: ref.taskArn, accountId: ref.accountId, region: ref.region, targets });
+    const record = { taskArn: ref.taskArn, accountId: ref.accountId, region: ref.region, targets, holds };
+    // Written only when it changes: most syncs of a running task leave it as it was.
+    if (JSON.stringify(table.get(ref.taskArn)) === JSON.stringify(record)) return;
+    table.put(ref.taskArn, { ...record, targets: [...targets], holds: [...holds] });
   }
 
   /**
@@ -252,10 +283,10 @@ export class TargetRegistrar {
    * (the target groups' `deregistration_delay.timeout_seconds`).
    */
   async drain(ref: TaskRef): Promise<void> {
-    await this.queues.get(ref.taskArn);
+    await this.queue.settled(ref.taskArn);
     const drainedAt = this.applied.get(ref.taskArn)?.drainedAt;
     const wait = drainedAt === undefined ? 0 : drainedAt - Date.now();
-    if (wait > 0 && !this.closed) {
+    if (wait > 0 && !this.stopping) {
       await new Promise<void>((resolve) => {
         const end = () => (clearTimeout(timer), this.waits.delete(end), resolve());
         const timer = setTimeout(end, wait);
@@ -266,7 +297,7 @@ export class TargetRegistrar {
 
   /** Reads the health of registered targets while there are any. */
   private followHealth(): void {
-    if (this.healthTimer || this.closed) return;
+    if (this.healthTimer || this.stopping) return;
     this.healthTimer = setInterval(() => void this.checkHealth(), this.options.healthPollMs ?? 1000);
     this.healthTimer.unref();
   }
@@ -317,7 +348,7 @@ export class TargetRegistrar {
 
   /** Resolves when every ELBv2 call queued so far has been made. */
   async idle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all(this.queues.values());
+    await this.queue.idle();
   }
 
   /** Registers each target on its own; answers those that were (a failed one is tried at the next change). */
@@ -330,7 +361,7 @@ export class TargetRegistrar {
           Targets: [{ Id: target.id, Port: target.port }],
         });
       } catch (error) {
-        this.failed('RegisterTargets', task.taskArn, target, error);
+        if (!(error instanceof ProviderMissingError)) this.failed('RegisterTargets', task.taskArn, target, error);
         continue;
       }
       done.push(target);
@@ -339,14 +370,19 @@ export class TargetRegistrar {
     return done;
   }
 
-  /** Deregisters each target on its own; answers those that are out of ELBv2 now. */
+  /**
+   * Deregisters each target on its own; answers those that are out of ELBv2 now (or given up, on a final
+   * error), and whether any of the others is worth a retry (not while ELBv2 is not enabled: kept for later).
+   */
   private async deregister(
     task: TaskRecord | undefined,
+    taskArn: string,
     serviceName: string | undefined,
     targets: readonly TaskTarget[],
     entry: Applied,
-  ): Promise<TaskTarget[]> {
+  ): Promise<{ out: TaskTarget[]; retrying: boolean }> {
     const done: TaskTarget[] = [];
+    let retrying = false;
     let drainSeconds = 0;
     for (const target of targets) {
       try {
@@ -355,10 +391,21 @@ export class TargetRegistrar {
           Targets: [{ Id: target.id, Port: target.port }],
         });
       } catch (error) {
-        // Already gone (deregistered before a restart, or the group was deleted): nothing to undo.
-        const code = (error as { code?: string }).code;
-        if (code === 'InvalidTarget' || code === 'TargetGroupNotFound') done.push(target);
-        else this.failed('DeregisterTargets', task?.taskArn, target, error);
+        const verdict = deregistrationVerdict(error, GONE);
+        // Already gone (the group was deleted; a target no longer registered is a success in ELBv2): nothing to undo.
+        if (verdict === 'gone') done.push(target);
+        if (verdict === 'final') {
+          done.push(target);
+          this.options.logger.error('load balancer target deregistration failed for good; given up', {
+            taskArn,
+            targetGroupArn: target.targetGroupArn,
+            error: String(error),
+          });
+        }
+        if (verdict === 'retry') {
+          retrying = true;
+          this.failed('DeregisterTargets', taskArn, target, error);
+        }
         continue;
       }
       done.push(target);
@@ -368,7 +415,7 @@ export class TargetRegistrar {
       drainSeconds = Math.max(drainSeconds, await this.drainSeconds(target).catch(() => 0));
     }
     if (drainSeconds > 0) entry.drainedAt = Date.now() + drainSeconds * 1000;
-    return done;
+    return { out: done, retrying };
   }
 
   private failed(operation: string, taskArn: string | undefined, target: TaskTarget, error: unknown): void {
@@ -399,7 +446,7 @@ export class TargetRegistrar {
           'a service has loadBalancers, but Elastic Load Balancing is not enabled in localcloud (add "elasticloadbalancing" to SERVICES)',
         );
       }
-      return undefined;
+      throw new ProviderMissingError('elasticloadbalancing');
     }
     const context: RequestContext = {
       requestId: `ecs-load-balancer-${target.id}`,

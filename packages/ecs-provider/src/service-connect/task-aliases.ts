@@ -9,7 +9,7 @@ import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
 import { AliasPublisher, type AliasNameTable } from './alias-publisher';
 import type { ServerService } from './aliases';
-import { serviceConnectTasks } from './task-service-connect';
+import { serviceConnectGroups } from './task-service-connect';
 
 export interface TaskAliasesOptions {
   readonly stores: AccountRegionStores<EcsStore>;
@@ -32,30 +32,46 @@ export function createTaskAliases(options: TaskAliasesOptions): AliasPublisher {
   });
 }
 
-/** The account's and region's services that use Service Connect, with their tasks (aliases.ts). */
-function serverServices(store: EcsStore, tasksOf: (store: EcsStore) => ScopedTasks): ServerService[] {
+/**
+ * The account's and region's services that use Service Connect, with their tasks (aliases.ts): one entry
+ * per set of settings their live tasks run with, so an older deployment's tasks serve its aliases until they
+ * stop, even once the service has other settings or none (task-service-connect.ts).
+ */
+export function serverServices(store: EcsStore, tasksOf: (store: EcsStore) => ScopedTasks): ServerService[] {
   const tasks = tasksOf(store);
   const services: ServerService[] = [];
   for (const record of store.services.values()) {
-    if (record.status === 'INACTIVE' || !record.serviceConnectConfiguration?.enabled) continue;
+    if (record.status === 'INACTIVE') continue;
     const clusterName = clusterNameOf(record.clusterArn);
-    services.push({
-      record,
-      clusterName,
-      tasks: serviceConnectTasks(record, tasksOfService(record, tasks, clusterName), (key) =>
-        store.serviceRevisions.get(key),
-      ),
-      definitionOf: (arn) => (arn ? findTaskDefinition(store, store.scope, arn)?.taskDefinition : undefined),
-    });
+    const groups = serviceConnectGroups(record, tasksOfService(record, tasks, clusterName), (key) =>
+      store.serviceRevisions.get(key),
+    );
+    for (const group of groups) {
+      services.push({
+        record: {
+          ...record,
+          taskDefinition: group.taskDefinition,
+          serviceConnectConfiguration: group.state.configuration,
+          serviceConnectResources: group.state.resources,
+          serviceConnectNamespaceName: group.state.namespaceName,
+        },
+        clusterName,
+        tasks: group.tasks,
+        definitionOf: (arn) => (arn ? findTaskDefinition(store, store.scope, arn)?.taskDefinition : undefined),
+      });
+    }
   }
   return services;
 }
 
-/** Every account and region with a Service Connect service among `services` (all of the state's). */
+/**
+ * Every account and region with a live service among `services` (all of the state's): one whose
+ * Service Connect is off may still have tasks of a deployment with it.
+ */
 export function serviceConnectScopes(services: Iterable<ServiceRecord>): Scope[] {
   const scopes = new Map<string, Scope>();
   for (const record of services) {
-    if (!record.serviceConnectConfiguration?.enabled) continue;
+    if (record.status === 'INACTIVE') continue;
     const [, , , region, accountId] = record.serviceArn.split(':');
     if (region && accountId) scopes.set(`${accountId}/${region}`, { accountId, region });
   }

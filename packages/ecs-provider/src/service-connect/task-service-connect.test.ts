@@ -1,6 +1,6 @@
 import type { ServiceConnectConfiguration } from '@aws-sdk/client-ecs';
 import type { ServiceRecord, ServiceRevisionRecord } from '../store/records';
-import { serviceConnectTasks, taskServiceConnect } from './task-service-connect';
+import { serviceConnectGroups, taskServiceConnect } from './task-service-connect';
 
 const clusterArn = 'arn:aws:ecs:us-east-1:000000000000:cluster/web';
 const enabled: ServiceConnectConfiguration = { enabled: true, namespace: 'arn:ns', services: [{ portName: 'http' }] };
@@ -17,6 +17,7 @@ describe("the Service Connect settings a service task runs with: its deployment'
     serviceName: 'api',
     serviceConnectConfiguration: enabled,
     serviceConnectResources: resources,
+    serviceConnectNamespaceName: 'local',
     taskSets: [{ id: 'ecs-svc/555' }],
   } as unknown as ServiceRecord;
   const revisions = new Map([
@@ -41,6 +42,25 @@ describe("the Service Connect settings a service task runs with: its deployment'
       { startedBy: 'ecs-svc/111', clusterArn },
       { startedBy: 'ecs-svc/222', clusterArn },
     ];
-    expect(serviceConnectTasks(service, tasks, (k) => revisions.get(k))).toEqual([tasks[1]]);
+    const groups = serviceConnectGroups(service, tasks, (k) => revisions.get(k));
+    expect(groups.map((g) => g.tasks)).toEqual([[tasks[1]]]);
+  });
+
+  it('keep serving from an older deployment with Service Connect once the service has turned it off', () => {
+    const off = { ...service, serviceConnectConfiguration: { enabled: false } } as unknown as ServiceRecord;
+    const old = { startedBy: 'ecs-svc/222', clusterArn, taskDefinitionArn: 'arn:td/api:1' };
+    const fresh = { startedBy: 'ecs-svc/444', clusterArn, taskDefinitionArn: 'arn:td/api:2' };
+    revisions.set('web/api/444', revision({ enabled: false }));
+    const groups = serviceConnectGroups(off, [old, fresh], (k) => revisions.get(k));
+    expect(groups).toEqual([
+      {
+        state: { configuration: enabled, resources, namespaceName: 'local' },
+        taskDefinition: 'arn:td/api:1',
+        tasks: [old],
+      },
+    ]);
+    // Once the old task is STOPPED (or gone), nothing is served.
+    expect(serviceConnectGroups(off, [{ ...old, lastStatus: 'STOPPED' }, fresh], (k) => revisions.get(k))).toEqual([]);
+    expect(serviceConnectGroups(off, [fresh], (k) => revisions.get(k))).toEqual([]);
   });
 });

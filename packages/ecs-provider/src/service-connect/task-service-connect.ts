@@ -39,15 +39,46 @@ export function taskServiceConnect(
   };
 }
 
+/** Tasks of one service that run with the same Service Connect settings, and the task definition they name ports by. */
+export interface ServiceConnectGroup<T> {
+  readonly state: ServiceConnectState;
+  readonly taskDefinition: string | undefined;
+  readonly tasks: T[];
+}
+
 /**
- * The tasks of a Service Connect service that serve its aliases: those launched by a deployment with
- * Service Connect. During a rollout that added it, the old deployment's tasks run no Service Connect and are
- * in no Cloud Map service, so clients reach only the new deployment's tasks, as in ECS.
+ * A service's tasks by the Service Connect settings each runs with (its deployment's): the service's own
+ * settings first, when enabled (even with no task yet), then those of older deployments still running.
+ * ECS: "Existing tasks and other applications can continue to connect to existing endpoints" and "The
+ * behavior of existing tasks and replacement tasks continues to be the same as after the most recent
+ * deployment" (Developer Guide, "Amazon ECS Service Connect components"); so during a rollout that turns
+ * Service Connect off, the old deployment's tasks, still in Cloud Map, keep serving its aliases until the
+ * last of them is STOPPED. Tasks without Service Connect, and STOPPED ones, are in no group.
  */
-export function serviceConnectTasks<T extends { readonly startedBy?: string; readonly clusterArn: string }>(
+export function serviceConnectGroups<
+  T extends {
+    readonly startedBy?: string;
+    readonly clusterArn: string;
+    readonly taskDefinitionArn?: string;
+    readonly lastStatus?: string;
+  },
+>(
   service: ServiceRecord,
   tasks: readonly T[],
   revisionOf: (key: string) => ServiceRevisionRecord | undefined,
-): T[] {
-  return tasks.filter((task) => taskServiceConnect(task, service, revisionOf) !== undefined);
+): ServiceConnectGroup<T>[] {
+  const groups = new Map<string, { state: ServiceConnectState; taskDefinition: string | undefined; tasks: T[] }>();
+  const own = taskServiceConnect({ clusterArn: service.clusterArn }, service, () => undefined);
+  if (own) groups.set(JSON.stringify(own), { state: own, taskDefinition: service.taskDefinition, tasks: [] });
+  for (const task of tasks) {
+    // A STOPPED task serves nothing, and must not keep an older deployment's aliases up.
+    if (task.lastStatus === 'STOPPED') continue;
+    const state = taskServiceConnect(task, service, revisionOf);
+    if (!state) continue;
+    const key = JSON.stringify(state);
+    const group = groups.get(key) ?? { state, taskDefinition: task.taskDefinitionArn, tasks: [] };
+    group.tasks.push(task);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

@@ -1,4 +1,4 @@
-import type { StateStore } from '@localcloud/persistence';
+import type { StateStore, TableOptions } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable, type ScopedTableOptions } from './scoped-table';
 import { TASK_INDEX_MEMBERS, TaskIndex } from './task-index';
@@ -98,10 +98,11 @@ export class EcsStore {
   ) {
     const prefix = `${scope.accountId}/${scope.region}/`;
     const onWrite = () => this.writes++;
-    const view = <T>(name: string, options: ScopedTableOptions<T> = {}) =>
-      new ScopedTable<T>(state.table(name), prefix, { ...options, onWrite });
+    const view = <T>(name: string, options: ScopedTableOptions<T> = {}, table?: TableOptions) =>
+      new ScopedTable<T>(state.table(name, table), prefix, { ...options, onWrite });
     this.clusters = view(ECS_TABLES.clusters);
-    this.taskDefinitions = view(ECS_TABLES.taskDefinitions);
+    // Written once per registration and seldom read: kept as bytes, not as objects the GC walks (issue #18).
+    this.taskDefinitions = view(ECS_TABLES.taskDefinitions, {}, { bytesAfterPut: true });
     this.families = view(ECS_TABLES.families, { sorted: true });
     this.accountSettings = view(ECS_TABLES.accountSettings);
     this.services = view(ECS_TABLES.services);

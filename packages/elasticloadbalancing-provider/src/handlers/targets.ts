@@ -49,13 +49,10 @@ const deregisterTargets: Handler = async (
   { store, scope, plane, now },
 ) => {
   const tg = requireTargetGroup(store, input.TargetGroupArn);
-  const keys = input.Targets.map((t) => {
-    const key = targetKey(tg.arn, t.Id, portOf(tg, t));
-    if (!store.targets.has(key)) {
-      throw new InvalidTarget(`The following targets are not registered in target group '${tg.arn}': '${t.Id}'`);
-    }
-    return key;
-  });
+  // A target is its id and port (the group's when none is given). One not registered so, never registered or
+  // registered on another port, is skipped: "If the specified target does not exist, the action returns
+  // successfully" (API reference), and a target registered with a port override stays until asked with it.
+  const keys = input.Targets.map((t) => targetKey(tg.arn, t.Id, portOf(tg, t))).filter((key) => store.targets.has(key));
   // A target in service drains for the group's deregistration delay before it is gone.
   const delaySeconds = Number(tg.attributes['deregistration_delay.timeout_seconds'] ?? 300);
   const inService = loadBalancersOf(store, tg.arn).length > 0;

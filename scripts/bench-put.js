@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// The store's put path in-process, no HTTP (only when named: `npm run bench -- put`): a registered
+// two-container task definition record (what RegisterTaskDefinition stores, built by the ECS provider's own
+// `buildTaskDefinition` from the control-plane bench's input) through the in-memory store's `put`, and the
+// re-put of what was stored with one member changed (`{ ...stored, status }`, what DeregisterTaskDefinition
+// and every task change do); CPU per put, and the heap each stored record holds after a full GC.
+// Each build in its own `node --expose-gc` process, alternating; BENCH_BASE_ROOT=<another built checkout>
+// measures that build in the same run (before/after).
+const { execFileSync } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const RECORDS = Number(process.env.BENCH_PUT_RECORDS ?? '20000');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
+
+function child(root) {
+  const { InMemoryStateStore } = require(path.join(root, 'packages/persistence/dist'));
+  const { buildTaskDefinition } = require(path.join(root, 'packages/ecs-provider/dist/domain/task-definition'));
+  const input = () => ({
+    family: 'bench',
+    containerDefinitions: [
+      {
+        name: 'web',
+        image: 'nginx:1.27',
+        memory: 256,
+        portMappings: [{ containerPort: 80 }],
+        environment: [{ name: 'MODE', value: 'bench' }],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
+      },
+      { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
+    ],
+  });
+  const record = (i) => ({
+    taskDefinition: buildTaskDefinition(input(), {
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:000000000000:task-definition/bench:${i}`,
+      revision: i,
+      registeredAt: new Date(),
+      registeredBy: 'arn:aws:iam::000000000000:root',
+    }),
+    tags: [],
+  });
+  const cpuUs = () => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  const store = new InMemoryStateStore();
+  // BENCH_PUT_BYTES=1: a table kept as bytes after put (what ECS's task definitions are; a build without
+  // the option ignores it).
+  const table = store.table('records', { bytesAfterPut: process.env.BENCH_PUT_BYTES === '1' });
+  // Warm-up, then the timed puts; the inputs are built first so that only the put is timed.
+  for (let i = 0; i < 2000; i++) table.put(`w${i}`, record(i));
+  for (let i = 0; i < 2000; i++) table.delete(`w${i}`);
+  global.gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const inputs = Array.from({ length: RECORDS }, (_, i) => record(i));
+  let start = cpuUs();
+  for (let i = 0; i < RECORDS; i++) table.put(`r${i}`, inputs[i]);
+  const putUs = (cpuUs() - start) / RECORDS;
+  inputs.length = 0;
+  global.gc();
+  const heapPerRecord = (process.memoryUsage().heapUsed - heapBefore) / RECORDS;
+  start = cpuUs();
+  for (let i = 0; i < RECORDS; i++) {
+    const stored = table.get(`r${i}`);
+    table.put(`r${i}`, { ...stored, taskDefinition: { ...stored.taskDefinition, status: 'INACTIVE' } });
+  }
+  const reputUs = (cpuUs() - start) / RECORDS;
+  process.stdout.write(JSON.stringify({ putUs, reputUs, heapPerRecord }));
+}
+
+async function run() {
+  const builds = [
+    ['this build', ROOT, '0'],
+    ['this build, bytes after put', ROOT, '1'],
+  ];
+  if (process.env.BENCH_BASE_ROOT) builds.unshift(['base', path.resolve(process.env.BENCH_BASE_ROOT), '0']);
+  const results = new Map(builds.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, root, bytes] of builds) {
+      const out = execFileSync(process.execPath, ['--expose-gc', __filename], {
+        env: { ...process.env, BENCH_PUT_CHILD: root, BENCH_PUT_BYTES: bytes },
+        encoding: 'utf8',
+      });
+      results.get(name).push(JSON.parse(out));
+    }
+  }
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  console.log(
+    `put path, ${RECORDS} task definition records, median of ${ROUNDS} rounds, load ${os.loadavg()[0].toFixed(1)}:`,
+  );
+  const figures = [];
+  for (const [name, runs] of results) {
+    const put = median(runs.map((r) => r.putUs));
+    const reput = median(runs.map((r) => r.reputUs));
+    const heap = median(runs.map((r) => r.heapPerRecord));
+    figures.push({
+      key: `store put of a task definition record (${name})`,
+      value: `${put.toFixed(1)} µs; re-put ${reput.toFixed(1)} µs; ${heap.toFixed(0)} B heap held`,
+    });
+    console.log(
+      `  ${name}: put ${put.toFixed(1)} µs, re-put with one member changed ${reput.toFixed(1)} µs, ` +
+        `heap per stored record ${heap.toFixed(0)} B` +
+        ` (rounds: ${runs.map((r) => `${r.putUs.toFixed(1)}/${r.reputUs.toFixed(1)}`).join(', ')} µs)`,
+    );
+  }
+  return figures;
+}
+
+module.exports = { run };
+if (require.main === module) {
+  if (process.env.BENCH_PUT_CHILD) child(process.env.BENCH_PUT_CHILD);
+  else
+    run().catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

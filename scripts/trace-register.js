@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// Register's tail, request by request: the control-plane bench's RegisterTaskDefinition phase (16 keep-alive
+// clients, the same two-container definition), with every request's wall-clock span recorded here and every
+// GC pause and long event-loop turn recorded in the gateway (scripts/bench-gateway.js, 'trace-start'), then
+// lined up: of the requests over 10 ms, how many overlap a GC pause (and of which kind), a long turn
+// without one, or neither (queueing behind the other clients' requests).
+//
+//   node scripts/trace-register.js                         # in memory, 3,000 registrations
+//   TRACE_PERSISTENT=1 node scripts/trace-register.js      # PERSISTENCE=1 in a temporary data directory
+//   TRACE_REQUESTS=6000 BENCH_NODE_ARGS=--trace-gc …        # more requests; node flags for the gateway
+//   BENCH_ROOT=/other/checkout …                           # that checkout's build
+//   TRACE_OUT=/tmp/trace.json …                            # every request, pause and turn as JSON
+//
+// The gateway's stdout (where --trace-gc writes) goes to TRACE_GC_LOG (default: discarded).
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const { ECS, jsonClient, cpuSeconds, stopChild } = require('./bench-json-client');
+
+const CONCURRENCY = 16;
+const TOTAL = Number(process.env.TRACE_REQUESTS ?? '3000');
+const SLOW_MS = Number(process.env.TRACE_SLOW_MS ?? '10');
+
+const containerDefinitions = [
+  {
+    name: 'web',
+    image: 'nginx:1.27',
+    memory: 256,
+    portMappings: [{ containerPort: 80 }],
+    environment: [{ name: 'MODE', value: 'bench' }],
+    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
+  },
+  { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
+];
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+function ask(child, message, key) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (!m?.[key]) return;
+      child.off('message', onMessage);
+      resolve(m[key]);
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
+}
+
+async function main() {
+  const port = await freePort();
+  const persistent = process.env.TRACE_PERSISTENT === '1';
+  const dataDir = persistent ? fs.mkdtempSync(path.join(os.tmpdir(), 'trace-register-')) : undefined;
+  const gcLog = process.env.TRACE_GC_LOG ? fs.openSync(process.env.TRACE_GC_LOG, 'w') : 'ignore';
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, 'bench-gateway.js')], {
+    env: {
+      ...process.env,
+      SERVICES: 'ecs',
+      GATEWAY_LISTEN: `127.0.0.1:${port}`,
+      LOG_LEVEL: 'warn',
+      ECS_TASK_ENDPOINTS_LISTEN: 'off',
+      ECS_CREDENTIALS_ROUTE: '0',
+      ...(persistent ? { PERSISTENCE: '1', DATA_DIR: dataDir } : { BENCH_BACKEND: 'memory' }),
+    },
+    stdio: ['ignore', gcLog, 'inherit', 'ipc'],
+  });
+  const gateway = { child };
+  try {
+    for (let ready = false; !ready;) {
+      if (child.exitCode !== null) throw new Error('the gateway exited before it was ready');
+      ready = await new Promise((resolve) =>
+        http
+          .get(`http://127.0.0.1:${port}/_localcloud/health`, (res) => resolve(res.resume() && true))
+          .on('error', () => resolve(false)),
+      );
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const ecs = jsonClient(port, ECS, CONCURRENCY);
+    for (let i = 0; i < 200; i++)
+      await ecs.callRaw('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
+
+    const heapBefore = nodeArgs.includes('--expose-gc') ? await ask(child, 'heap', 'heap') : undefined;
+    child.send('trace-start');
+    const cpuBefore = cpuSeconds(child.pid);
+    const requests = [];
+    let issued = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (issued < TOTAL) {
+          const n = issued++;
+          const t0 = performance.timeOrigin + performance.now();
+          await ecs.callRaw('RegisterTaskDefinition', { family: `bench-${n % CONCURRENCY}`, containerDefinitions });
+          requests.push([t0, performance.timeOrigin + performance.now() - t0]);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const cpuUs = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / requests.length;
+    const trace = await ask(child, 'trace-stop', 'trace');
+    if (heapBefore)
+      console.log(
+        `heap held per registration (full GC before and after): ${(((await ask(child, 'heap', 'heap')).used - heapBefore.used) / requests.length).toFixed(0)} B`,
+      );
+    ecs.close();
+    report(requests, trace, seconds, cpuUs);
+    if (process.env.TRACE_OUT) fs.writeFileSync(process.env.TRACE_OUT, JSON.stringify({ requests, ...trace }));
+  } finally {
+    await stopChild(gateway);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// PerformanceEntry gc kinds (perf_hooks.constants).
+const KINDS = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental marking', 8: 'weak callbacks' };
+
+function report(requests, { gc, turns }, seconds, cpuUs) {
+  const latencies = requests.map(([, ms]) => ms).sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+  const rps = requests.length / seconds;
+  console.log(
+    `${requests.length} registrations, ${rps.toFixed(0)} req/s, mean ${mean.toFixed(1)} ms (16 clients / rate = ${((1000 * CONCURRENCY) / rps).toFixed(1)} ms), ` +
+      `p50 ${pct(50).toFixed(1)}, p90 ${pct(90).toFixed(1)}, p99 ${pct(99).toFixed(1)}, max ${pct(100).toFixed(1)} ms; ` +
+      `${cpuUs.toFixed(0)} µs CPU/req; load ${os.loadavg()[0].toFixed(1)}`,
+  );
+  const byKind = {};
+  for (const [, ms, kind] of gc) {
+    const k = (byKind[KINDS[kind] ?? kind] ??= { n: 0, sum: 0, max: 0, over2: 0 });
+    k.n++;
+    k.sum += ms;
+    k.max = Math.max(k.max, ms);
+    if (ms > 2) k.over2++;
+  }
+  for (const [kind, k] of Object.entries(byKind))
+    console.log(
+      `  GC ${kind}: ${k.n} pauses, ${k.sum.toFixed(0)} ms in all (${((k.sum / 1000 / seconds) * 100).toFixed(1)}% of the phase), longest ${k.max.toFixed(1)} ms, ${k.over2} over 2 ms`,
+    );
+  const longTurns = turns.filter(([, ms]) => ms > 5);
+  console.log(
+    `  turns over 5 ms (1 ms timer late): ${longTurns.length}, longest ${Math.max(0, ...turns.map(([, ms]) => ms)).toFixed(1)} ms`,
+  );
+  const overlaps = (a0, a1, [b0, bms]) => b0 < a1 && b0 + bms > a0;
+  const slow = requests.filter(([, ms]) => ms > SLOW_MS);
+  const causes = { gc: 0, gcMs: 0, turnOnly: 0, neither: 0, byKind: {} };
+  for (const [t0, ms] of slow) {
+    const pauses = gc.filter((p) => overlaps(t0, t0 + ms, p));
+    if (pauses.length > 0) {
+      causes.gc++;
+      const paused = pauses.reduce((sum, [, pms]) => sum + pms, 0);
+      causes.gcMs += paused;
+      const longest = pauses.reduce((a, b) => (b[1] > a[1] ? b : a));
+      const k = KINDS[longest[2]] ?? longest[2];
+      causes.byKind[k] = (causes.byKind[k] ?? 0) + 1;
+    } else if (turns.some((t) => overlaps(t0, t0 + ms, t) && t[1] > 5)) causes.turnOnly++;
+    else causes.neither++;
+  }
+  console.log(
+    `  requests over ${SLOW_MS} ms: ${slow.length} (${((100 * slow.length) / requests.length).toFixed(1)}%); ` +
+      `overlapping a GC pause: ${causes.gc} (by the longest pause's kind: ${JSON.stringify(causes.byKind)}; ` +
+      `their pauses ${causes.gc ? (causes.gcMs / causes.gc).toFixed(1) : 0} ms on average); ` +
+      `a long turn but no pause: ${causes.turnOnly}; neither: ${causes.neither}`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
