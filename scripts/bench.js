@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const BENCHMARKS = ['startup', 'control-plane', 'growth', 'tasks', 'services', 'logs', 'elb'];
+const BENCHMARKS = ['startup', 'control-plane', 'growth', 'scheduler', 'tasks', 'services', 'logs', 'elb'];
 /** Run only when named (`npm run bench -- ssm`): no figure of issue #18 comes from them. */
 const ON_REQUEST = ['ssm', 'secretsmanager', 'logs-store', 'logs-sources', 'put'];
 const DOC = path.join(ROOT, 'docs/benchmarks.md');

@@ -169,7 +169,7 @@ export class EcsProvider implements ServiceProvider {
     const taskNetwork = this.config.dockerNetwork ?? 'bridge';
     this.aliases = createTaskAliases({
       stores: this.stores,
-      tasksOf: (store) => new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable()),
+      tasksOf: (store) => new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex),
       // Where task containers reach this process: the task endpoints' address on the task network, else the DNS's.
       proxyHost: () =>
         this.config.serviceConnectProxyHost ??
@@ -183,7 +183,7 @@ export class EcsProvider implements ServiceProvider {
       stores: this.stores,
       get,
       elb: () => lookupProvider('elasticloadbalancing'),
-      onHealthChanged: () => this.scheduler.kick(),
+      onHealthChanged: () => this.scheduler.targetsChanged(),
       logger,
       leftBehind: this.state.table<TargetsLeftBehind>(ECS_TABLES.targetsLeftBehind),
     });

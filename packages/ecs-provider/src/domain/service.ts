@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { ServiceRecord } from '../store/records';
 import type { TaskRecord } from '../runtime/task-record';
+import type { ScopedTasks } from '../runtime/scoped-tasks';
 
 /** ECS's defaults for a rolling update (REPLICA); DAEMON services may go down to 0 % while they roll. */
 export const DEFAULT_DEPLOYMENT_CONFIGURATION = {
@@ -107,12 +108,18 @@ export function countByDeployment(tasks: readonly TaskRecord[]): Map<string, Dep
   return counts;
 }
 
-/** The service's tasks: those of its cluster in its group. */
-export function tasksOfService(service: ServiceRecord, clusterTasks: readonly TaskRecord[]): TaskRecord[] {
-  const group = serviceGroup(service.serviceName!);
-  const since = service.createdAt?.getTime() ?? 0;
+/**
+ * The service's tasks, oldest first: those of its cluster in its group (the store's index by group, so
+ * this costs the service's own tasks, not the cluster's).
+ */
+export function tasksOfService(
+  service: ServiceRecord,
+  tasks: Pick<ScopedTasks, 'inGroup'>,
+  clusterName: string,
+): TaskRecord[] {
   // A service re-created under an old name does not inherit the tasks of its predecessor.
-  return clusterTasks.filter((t) => t.group === group && (t.createdAt?.getTime() ?? 0) >= since - 1);
+  const since = service.createdAt?.getTime() ?? 0;
+  return tasks.inGroup(clusterName, serviceGroup(service.serviceName!), since - 1);
 }
 
 /**

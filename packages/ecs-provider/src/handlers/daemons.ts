@@ -239,8 +239,8 @@ export function describeDaemon(input: DescribeDaemonRequest, ecs: EcsScope): Des
   const daemon = findDaemon(ecs, input.daemonArn!);
   const cluster = ecs.store.clusters.get(daemon.clusterName);
   const running = ecs.tasks
-    .inCluster(daemon.clusterName)
-    .filter((t) => t.group === daemonGroup(daemon.daemonName) && isLive(t) && t.lastStatus === 'RUNNING');
+    .inGroup(daemon.clusterName, daemonGroup(daemon.daemonName))
+    .filter((t) => isLive(t) && t.lastStatus === 'RUNNING');
   const instances = cluster ? activeInstancesCount(ecs.store, ecs.scope, cluster) : 0;
   const current = running.filter((t) => t.startedBy === revisionKey(daemon.revisionArn).split('/')[2]).length;
   return {

@@ -81,7 +81,7 @@ export function describeServiceDeployments(
       continue;
     }
     const service = serviceOf(ecs, found.record);
-    const tasks = service ? tasksOfService(service, ecs.tasks.inCluster(clusterNameOf(found.key))) : [];
+    const tasks = service ? tasksOfService(service, ecs.tasks, clusterNameOf(found.key)) : [];
     serviceDeployments.push(serviceDeploymentView(found.record, service, tasks));
   }
   return { serviceDeployments, failures };

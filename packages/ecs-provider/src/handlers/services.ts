@@ -393,12 +393,12 @@ function endServiceDeployment(
   const key = deployment && serviceDeploymentKeyOf(record, deployment.id!);
   const current = key ? ecs.store.serviceDeployments.get(key) : undefined;
   if (!key || !current || isFinished(current)) return;
-  const tasks = tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName));
+  const tasks = tasksOfService(record, ecs.tasks, cluster.clusterName);
   ecs.store.serviceDeployments.put(key, finish(current, status, reason, new Date(), record, tasks));
 }
 
 function view(ecs: EcsScope, cluster: ClusterRecord, record: ServiceRecord, tags = true): Service {
-  const tasks = tasksOfService(record, ecs.tasks.inCluster(cluster.clusterName));
+  const tasks = tasksOfService(record, ecs.tasks, cluster.clusterName);
   const service = serviceView(record, tasks, { tags });
   return usesTaskSets(record) ? withTaskSets(service, record, tasks) : service;
 }

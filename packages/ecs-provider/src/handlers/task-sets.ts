@@ -88,7 +88,7 @@ function save(ecs: EcsScope, found: Found): void {
 }
 
 function view(ecs: EcsScope, found: Found, taskSet: TaskSetRecord, tags = false): TaskSet {
-  const tasks = tasksOfService(found.record, ecs.tasks.inCluster(found.cluster.clusterName));
+  const tasks = tasksOfService(found.record, ecs.tasks, found.cluster.clusterName);
   return taskSetView(found.record, taskSet, tasks, { tags });
 }
 

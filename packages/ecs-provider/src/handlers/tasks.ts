@@ -193,7 +193,12 @@ export function listTasks(input: ListTasksRequest, ecs: EcsScope): ListTasksResp
     { defaultSize: 100, maxSize: 100 },
     (t: TaskRecord) => positionOf(taskKeyOf(t.taskArn), t),
     function* (after) {
-      for (const position of ecs.store.taskIndex.after(cluster.clusterName, desiredStatus, after)) {
+      // A service's tasks from the index by group (its own tasks, whatever their status); otherwise the
+      // cluster's tasks of that desired status. Both are in the same order, so a token fits either.
+      const positions = serviceGroup
+        ? ecs.store.taskIndex.inGroupAfter(cluster.clusterName, serviceGroup, after)
+        : ecs.store.taskIndex.after(cluster.clusterName, desiredStatus, after);
+      for (const position of positions) {
         const task = ecs.store.tasks.get(keyOfPosition(position));
         if (task && matches(task)) yield task;
       }

@@ -17,7 +17,7 @@ export class ScopedTasks {
     /** Whether the container engine answers right now. */
     readonly engineAvailable: () => Promise<boolean>,
     /** The store's index of these tasks by cluster (EcsStore.taskIndex); without it, a scan. */
-    private readonly index?: Pick<TaskIndex, 'inCluster'>,
+    private readonly index?: Pick<TaskIndex, 'inCluster' | 'inGroup'>,
   ) {}
 
   get(taskArn: string): TaskRecord | undefined {
@@ -30,6 +30,24 @@ export class ScopedTasks {
 
   put(record: TaskRecord): void {
     this.table.put(taskKeyOf(record.taskArn), record);
+  }
+
+  /**
+   * The cluster's tasks in `group` (a service's `service:<name>`, a daemon's `daemon:<name>`), oldest
+   * first, created at or after `createdFrom` (ms) if given: costs the group's tasks, not the cluster's.
+   */
+  inGroup(clusterName: string, group: string, createdFrom?: number): TaskRecord[] {
+    if (!this.index) {
+      return this.inCluster(clusterName).filter(
+        (t) => t.group === group && (createdFrom === undefined || (t.createdAt?.getTime() ?? 0) >= createdFrom),
+      );
+    }
+    const tasks: TaskRecord[] = [];
+    for (const key of this.index.inGroup(clusterName, group, createdFrom)) {
+      const task = this.table.get(key);
+      if (task) tasks.push(task);
+    }
+    return tasks;
   }
 
   /** The cluster's tasks, oldest first. */

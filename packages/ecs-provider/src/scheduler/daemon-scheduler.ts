@@ -82,12 +82,8 @@ export class DaemonScheduler {
     const daemon = store.daemons.get(key);
     if (!daemon) return;
     const scoped = new ScopedTasks(store.tasks, this.options.runtime, async () => true, store.taskIndex);
-    const tasks = scoped
-      .inCluster(daemon.clusterName)
-      .filter(
-        (t) =>
-          t.group === daemonGroup(daemon.daemonName) && (t.createdAt?.getTime() ?? 0) >= daemon.createdAt.getTime() - 1,
-      );
+    // Its own tasks (the store's index by group), not a daemon of the same name's before it.
+    const tasks = scoped.inGroup(daemon.clusterName, daemonGroup(daemon.daemonName), daemon.createdAt.getTime() - 1);
     const live = tasks.filter(isLive);
     if (daemon.status === 'DELETE_IN_PROGRESS') {
       this.stopTasks(live, 'Daemon is being deleted');

@@ -13,8 +13,21 @@ import type { ServiceDeploymentRecord, ServiceRecord, ServiceRevisionRecord } fr
 import { keyOfArn, serviceDeploymentKeyOf } from '../domain/service-deployments';
 import type { Scope } from '../arn';
 import { withEvents } from './service-events';
-import type { PassTasks } from './pass-tasks';
 import { editableService, type EditableService } from './editable-service';
+
+/** What a pass over a service reads, besides time and the scheduler's own state in memory. */
+export interface PassReads {
+  /** The stored service record (frozen: the same object until it is put again). */
+  readonly record: ServiceRecord;
+  readonly store: EcsStore;
+  readonly clusterName: string;
+  /** The service's task group, `service:<name>`. */
+  readonly group: string;
+  /** The group's stamp in the task index: changes with every put or delete of one of its tasks. */
+  readonly tasksStamp: number | undefined;
+  /** The store's service deployments view's version: a StopServiceDeployment changes only those. */
+  readonly serviceDeploymentsVersion: number;
+}
 
 export interface ServicePassOptions {
   readonly stores: AccountRegionStores<EcsStore>;
@@ -46,13 +59,12 @@ export class ServicePass {
     private readonly scoped: ScopedTasks,
     readonly service: EditableService,
     readonly tasks: readonly TaskRecord[],
+    /** What the pass read besides the service record, as it was when the pass opened (QuietServices). */
+    readonly read: PassReads,
   ) {}
 
-  /**
-   * A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE).
-   * `passTasks`: the scheduler pass's tasks by cluster and group, read once for all its services.
-   */
-  static open(options: ServicePassOptions, record: ServiceRecord, passTasks?: PassTasks): ServicePass | undefined {
+  /** A pass over the service as stored now; undefined when it no longer has work (gone or INACTIVE). */
+  static open(options: ServicePassOptions, record: ServiceRecord): ServicePass | undefined {
     const arn = parseArn(record.serviceArn);
     const clusterArn = parseArn(record.clusterArn);
     if (!arn || !clusterArn) return undefined;
@@ -63,12 +75,19 @@ export class ServicePass {
     const current = store.services.get(key);
     if (!current || (current.status !== 'ACTIVE' && current.status !== 'DRAINING')) return undefined;
     const scoped = new ScopedTasks(store.tasks, options.runtime, async () => true, store.taskIndex);
-    const clusterTasks = passTasks
-      ? passTasks.ofGroup(store, scoped, clusterName, serviceGroup(current.serviceName!))
-      : scoped.inCluster(clusterName);
-    const tasks = tasksOfService(current, clusterTasks);
+    const group = serviceGroup(current.serviceName!);
+    const read: PassReads = {
+      record: current,
+      store,
+      clusterName,
+      group,
+      tasksStamp: store.taskIndex.groupStamp(clusterName, group),
+      serviceDeploymentsVersion: store.serviceDeployments.version,
+    };
+    // Its own tasks only (the store's index by group): a pass costs the service's tasks, not the cluster's.
+    const tasks = tasksOfService(current, scoped, clusterName);
     const service = editableService(current);
-    return new ServicePass(options, store, key, clusterName, scoped, service, tasks);
+    return new ServicePass(options, store, key, clusterName, scoped, service, tasks, read);
   }
 
   get name(): string {
@@ -164,9 +183,9 @@ export class ServicePass {
    * Writes the service back, with its new events, if the pass changed or said anything; and the service
    * deployments and revisions it changed, in one transaction with it.
    */
-  save(): void {
+  save(): boolean {
     const writes = this.serviceDeployments.size + this.revisions.size;
-    if (!this.changed && !this.acted && this.messages.length === 0 && writes === 0) return;
+    if (!this.changed && !this.acted && this.messages.length === 0 && writes === 0) return false;
     const next: ServiceRecord =
       this.messages.length > 0
         ? { ...this.service, events: withEvents(this.service.events, this.messages) }
@@ -176,5 +195,6 @@ export class ServicePass {
       for (const [key, record] of this.serviceDeployments) this.store.serviceDeployments.put(key, record);
       this.store.services.put(this.key, next);
     });
+    return true;
   }
 }

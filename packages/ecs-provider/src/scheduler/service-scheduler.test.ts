@@ -2,6 +2,7 @@ import type { ContainerDefinition, CreateServiceRequest, Task } from '@aws-sdk/c
 import { createService, updateService } from '../handlers/services';
 import { registerTaskDefinition } from '../handlers/task-definitions';
 import { IGNORES_SIGTERM, InMemoryEcs, container } from '../testing/in-memory-ecs';
+import { ServicePass } from './service-pass';
 
 const BACKOFF = { intervalMs: 1000, backoffBaseMs: 1000, backoffMaxMs: 8000 };
 
@@ -46,6 +47,64 @@ describe('ServiceScheduler', () => {
     expect(service.runningCount).toBe(input.desiredCount);
     return service;
   }
+
+  test('passes over a settled service again only once its record, tasks, service deployments or targets change', async () => {
+    register('quiet');
+    register('other');
+    await stableService({ serviceName: 'quiet', desiredCount: 1 });
+    await stableService({ serviceName: 'other', desiredCount: 1 });
+    const opened = jest.spyOn(ServicePass, 'open');
+    /** How many times the next scheduler pass looks at each service. */
+    const nextPass = async () => {
+      opened.mockClear();
+      await bed.pass();
+      const of = (name: string) => opened.mock.calls.filter(([, record]) => record.serviceName === name).length;
+      return { quiet: of('quiet'), other: of('other') };
+    };
+    // The pass after the one that recorded steady state changes nothing: the next ones skip both.
+    await bed.pass();
+    expect(await nextPass()).toEqual({ quiet: 0, other: 0 });
+    jest.advanceTimersByTime(60_000);
+    expect(await nextPass()).toEqual({ quiet: 0, other: 0 });
+
+    // Another service's task stops: only that service is looked at (and replaces it).
+    const [otherTask] = live(bed.tasksOf('other'));
+    bed.backend.exit(bed.runtimeId(otherTask!), 0);
+    await bed.settle();
+    expect(await nextPass()).toEqual({ quiet: 0, other: 1 });
+
+    // Its own task changes.
+    const [task] = live(bed.tasksOf('quiet'));
+    bed.backend.exit(bed.runtimeId(task!), 0);
+    await bed.settle();
+    expect((await nextPass()).quiet).toBe(1);
+    // Waiting for its start backoff is waiting for the clock: looked at on every pass until it starts.
+    expect((await nextPass()).quiet).toBe(1);
+    jest.advanceTimersByTime(1000);
+    expect((await nextPass()).quiet).toBe(1);
+    expect(running(bed.tasksOf('quiet'))).toHaveLength(1);
+    await bed.pass();
+    await bed.pass();
+    expect((await nextPass()).quiet).toBe(0);
+
+    // Its record changes.
+    updateService({ service: 'quiet', desiredCount: 1, healthCheckGracePeriodSeconds: 5 }, bed.ecs);
+    expect((await nextPass()).quiet).toBe(1);
+    expect((await nextPass()).quiet).toBe(0);
+
+    // A service deployment is written (StopServiceDeployment writes only that).
+    const [key, deployment] = [...bed.ecs.store.serviceDeployments.entries()].find(([k]) =>
+      k.startsWith('default/quiet/'),
+    )!;
+    bed.ecs.store.serviceDeployments.put(key, deployment);
+    expect((await nextPass()).quiet).toBe(1);
+    expect((await nextPass()).quiet).toBe(0);
+
+    // A load balancer target's health changed: not in the store, so every service is looked at again.
+    bed.failingTargetGroups.delete('none');
+    expect(await nextPass()).toEqual({ quiet: 1, other: 1 });
+    expect(await nextPass()).toEqual({ quiet: 0, other: 0 });
+  });
 
   test('replaces a task whose essential container exited, after a backoff that doubles with each failure', async () => {
     register('web');

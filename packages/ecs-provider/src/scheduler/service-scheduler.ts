@@ -22,8 +22,8 @@ import {
 import { reconcileTaskSets } from './task-sets';
 import { usesTaskSets } from '../domain/task-sets';
 import { ServicePass } from './service-pass';
-import { PassTasks } from './pass-tasks';
 import { StartThrottles, type BackoffConfig } from './start-throttle';
+import { QuietServices } from './quiet-services';
 
 export interface ServiceSchedulerConfig extends BackoffConfig {
   /** Milliseconds between reconciliation passes (task changes also trigger one). */
@@ -63,9 +63,12 @@ export class ServiceScheduler {
   private timer?: NodeJS.Timeout;
   private kicked?: NodeJS.Immediate;
   private readonly throttles = new StartThrottles();
+  private readonly quiet: QuietServices;
   private closed = false;
 
-  constructor(private readonly options: ServiceSchedulerOptions) {}
+  constructor(private readonly options: ServiceSchedulerOptions) {
+    this.quiet = new QuietServices(options.stores);
+  }
 
   start(): void {
     this.closed = false;
@@ -90,14 +93,24 @@ export class ServiceScheduler {
     });
   }
 
+  /**
+   * A load balancer target's health changed (`src/load-balancing/`): not a change to the store, so no
+   * service is taken as unchanged any more; then a pass.
+   */
+  targetsChanged(): void {
+    this.quiet.clear();
+    this.kick();
+  }
+
   /** One reconciliation pass over every service that still has work. */
   pass(): void {
     if (this.closed || !this.options.ready()) return;
-    const passTasks = new PassTasks();
     for (const record of [...this.options.services.values()]) {
       if (record.status !== 'ACTIVE' && record.status !== 'DRAINING') continue;
+      // Its last pass did nothing, and nothing that pass read has changed since.
+      if (this.quiet.unchanged(record)) continue;
       try {
-        this.reconcile(record, passTasks);
+        this.reconcile(record);
       } catch (error) {
         this.options.logger.warn('service reconciliation failed', {
           serviceArn: record.serviceArn,
@@ -108,10 +121,11 @@ export class ServiceScheduler {
   }
 
   /** One service's pass: the steps in the order ECS takes them (docs/ecs-provider.md, "The scheduler"). */
-  private reconcile(record: ServiceRecord, passTasks: PassTasks): void {
-    const pass = ServicePass.open(this.options, record, passTasks);
-    if (!pass) return;
+  private reconcile(record: ServiceRecord): void {
+    const pass = ServicePass.open(this.options, record);
+    if (!pass) return this.quiet.forget(record.serviceArn!);
     const { serviceArn } = pass.service;
+    this.quiet.forget(serviceArn!);
     if (pass.service.status === 'DRAINING') {
       const inactive = drain(pass);
       pass.save();
@@ -129,7 +143,7 @@ export class ServiceScheduler {
     throttleFailedStarts(pass, throttle, failedTotal, this.options.config);
     if (usesTaskSets(pass.service)) {
       reconcileTaskSets(pass, throttle.startAllowed(pass.now));
-      pass.save();
+      this.quiet.passed(pass, pass.save(), throttle, this.options.failingTargetGroup);
       return;
     }
     applyRequestedRollback(pass, throttle);
@@ -140,6 +154,6 @@ export class ServiceScheduler {
     const step = rollOut(pass, primary, live, throttle.startAllowed(pass.now), this.options.targetsHealthy);
     if (recordCompletion(pass, primary, live, step)) throttle.settled();
     pruneDeployments(pass);
-    pass.save();
+    this.quiet.passed(pass, pass.save(), throttle, this.options.failingTargetGroup);
   }
 }

@@ -43,7 +43,7 @@ export function serverServices(store: EcsStore, tasksOf: (store: EcsStore) => Sc
   for (const record of store.services.values()) {
     if (record.status === 'INACTIVE') continue;
     const clusterName = clusterNameOf(record.clusterArn);
-    const groups = serviceConnectGroups(record, tasksOfService(record, tasks.inCluster(clusterName)), (key) =>
+    const groups = serviceConnectGroups(record, tasksOfService(record, tasks, clusterName), (key) =>
       store.serviceRevisions.get(key),
     );
     for (const group of groups) {

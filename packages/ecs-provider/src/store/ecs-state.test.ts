@@ -27,6 +27,7 @@ const task = (id: string, desiredStatus: string) =>
     accountId: ACCOUNT,
     region: REGION,
     desiredStatus,
+    group: 'service:web',
     createdAt: new Date(1_000),
   }) as TaskRecord;
 
@@ -62,11 +63,13 @@ function useSeededState() {
     durable: () => ecs.state.durable(),
     running: () => indexed('RUNNING'),
     stopped: () => indexed('STOPPED'),
+    /** Cluster c's task keys in group service:web (the task index by group). */
+    web: () => store().taskIndex.inGroup('c', 'service:web'),
   };
 }
 
 describe('the ECS views after a failed journal sync', () => {
-  const { store, durable, running, stopped } = useSeededState();
+  const { store, durable, running, stopped, web } = useSeededState();
 
   it('lists exactly what the rolled-back records hold: deletes undone, puts gone, moves in the task index undone', async () => {
     const sync = failNextSync();
@@ -74,7 +77,10 @@ describe('the ECS views after a failed journal sync', () => {
     store().families.put('ghost', { lastRevision: 1, status: 'ACTIVE' } as never);
     store().tasks.put('c/t1', task('t1', 'STOPPED'));
     store().tasks.put('c/t2', task('t2', 'RUNNING'));
-    expect(running()).toEqual(['c/t2']);
+    store().tasks.put('c/t3', { ...task('t3', 'RUNNING'), group: 'service:other' });
+    expect(running()).toEqual(['c/t2', 'c/t3']);
+    expect(web()).toEqual(['c/t1', 'c/t2']);
+    const stamp = store().taskIndex.groupStamp('c', 'service:web');
 
     await expect(durable()).rejects.toThrow(StateStoreUnavailableError);
     expect(sync).toHaveBeenCalledTimes(1);
@@ -84,6 +90,10 @@ describe('the ECS views after a failed journal sync', () => {
     expect(store().tasks.size).toBe(1);
     expect(running()).toEqual(['c/t1']);
     expect(stopped()).toEqual([]);
+    expect(web()).toEqual(['c/t1']);
+    expect(store().taskIndex.inGroup('c', 'service:other')).toEqual([]);
+    // The group changed back: a scheduler that saw the stamp before must not take it for unchanged.
+    expect(store().taskIndex.groupStamp('c', 'service:web')).not.toBe(stamp);
   });
 
   it('builds the views again before any waiter hears of the failure', async () => {
@@ -112,6 +122,8 @@ describe('the ECS views after a transaction that throws', () => {
     running: running(),
     stopped: stopped(),
     unfinished: [...store().taskIndex.unfinishedKeys()],
+    web: store().taskIndex.inGroup('c', 'service:web'),
+    other: store().taskIndex.inGroup('c', 'service:other'),
   });
   // Each change moves an index: a new family (sorted keys), a task's desired status (task index), a new
   // task, a deleted setting and a new cluster (key sets, listed before the transaction so they exist).
@@ -119,6 +131,7 @@ describe('the ECS views after a transaction that throws', () => {
     store().families.put('ghost', { lastRevision: 1, status: 'ACTIVE' } as never);
     store().tasks.put('c/t1', task('t1', 'STOPPED'));
     store().tasks.put('c/t2', task('t2', 'RUNNING'));
+    store().tasks.put('c/t3', { ...task('t3', 'RUNNING'), group: 'service:other' });
     store().accountSettings.delete('root awsvpcTrunking');
     store().clusters.put('ghost', { clusterName: 'ghost' } as never);
   };
@@ -134,6 +147,8 @@ describe('the ECS views after a transaction that throws', () => {
       running: ['c/t1'],
       stopped: [],
       unfinished: ['c/t1'],
+      web: ['c/t1'],
+      other: [],
     });
   });
 
@@ -142,7 +157,8 @@ describe('the ECS views after a transaction that throws', () => {
     expect(() =>
       held.transaction(() => {
         writeEverything();
-        expect(running()).toEqual(['c/t2']);
+        expect(running()).toEqual(['c/t2', 'c/t3']);
+        expect(listed().web).toEqual(['c/t1', 'c/t2']);
         throw new Error('a handler failed half-way');
       }),
     ).toThrow('a handler failed half-way');

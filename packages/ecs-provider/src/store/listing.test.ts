@@ -109,6 +109,7 @@ describe('ListTasks from the task index', () => {
       createdAt: new Date(createdAtMs),
       desiredStatus,
       lastStatus: desiredStatus === 'RUNNING' ? 'RUNNING' : 'STOPPED',
+      group: `service:${family}`,
     } as unknown as TaskRecord);
   // Created out of id order; two at the same millisecond.
   put('one', 'e', 5, 'RUNNING');
@@ -128,6 +129,12 @@ describe('ListTasks from the task index', () => {
     expect(list({ cluster: 'one', desiredStatus: 'STOPPED' })).toEqual(['c']);
     expect(list({ cluster: 'two' })).toEqual(['b']);
     expect(list({ cluster: 'one', family: 'other', maxResults: 1 })).toEqual(['d']);
+    // A service's tasks come from the index by group, in the same order and pages.
+    for (const maxResults of [1, 2, 100])
+      expect(list({ cluster: 'one', serviceName: 'web', maxResults })).toEqual(['a', 'f', 'e']);
+    expect(list({ cluster: 'one', serviceName: 'web', desiredStatus: 'STOPPED' })).toEqual(['c']);
+    expect(list({ cluster: 'one', serviceName: 'other', maxResults: 1 })).toEqual(['d']);
+    expect(list({ cluster: 'two', serviceName: 'other' })).toEqual([]);
   });
 
   it('moves a task between statuses when it is stopped, and resumes after a task that went away', () => {
@@ -140,6 +147,9 @@ describe('ListTasks from the task index', () => {
     ]);
     expect(list({ cluster: 'one', desiredStatus: 'STOPPED' })).toEqual(['c', 'f']);
     expect(list({ cluster: 'one' }, new EcsStore(state, scope))).toEqual(['a', 'e']);
+    expect(list({ cluster: 'one', serviceName: 'web', desiredStatus: 'STOPPED' })).toEqual(['c', 'f']);
+    expect(list({ cluster: 'one', serviceName: 'web' }, new EcsStore(state, scope))).toEqual(['a', 'e']);
+    expect(list({ cluster: 'one', serviceName: 'other' })).toEqual([]);
   });
 
   it('gives a cluster’s tasks of every status, oldest first, as the scan does', () => {

@@ -32,6 +32,7 @@ export class ScopedTable<T> {
   private readonly onChange: ScopedTableOptions<T>['onChange'];
   private readonly indexMembers: readonly (keyof T & string)[];
   private readonly onWrite: ScopedTableOptions<T>['onWrite'];
+  private changes = 0;
 
   constructor(
     private readonly table: DurableTable<T>,
@@ -82,11 +83,20 @@ export class ScopedTable<T> {
     return this.table.has(this.prefix + key);
   }
 
+  /**
+   * Puts and deletes through this view so far: a reader that saw this number and sees it again knows
+   * none of the view's records changed through it in between (a failed sync replaces the view itself).
+   */
+  get version(): number {
+    return this.changes;
+  }
+
   get size(): number {
     return this.keys().size;
   }
 
   put(key: string, value: T): void {
+    this.changes++;
     this.onWrite?.();
     const before = this.onChange && this.indexed(key);
     this.table.put(this.prefix + key, value);
@@ -96,6 +106,7 @@ export class ScopedTable<T> {
   }
 
   delete(key: string): void {
+    this.changes++;
     this.onWrite?.();
     const before = this.onChange && this.indexed(key);
     this.table.delete(this.prefix + key);

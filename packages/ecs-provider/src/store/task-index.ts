@@ -2,7 +2,7 @@ import BTree from 'sorted-btree';
 import type { TaskRecord } from './records';
 
 /** The members of a task the index reads (ScopedTable's `indexMembers`), without decoding the rest. */
-export const TASK_INDEX_MEMBERS = ['desiredStatus', 'createdAt', 'lastStatus', 'stoppedAt'] as const;
+export const TASK_INDEX_MEMBERS = ['desiredStatus', 'createdAt', 'lastStatus', 'stoppedAt', 'group'] as const;
 type Indexed = Partial<Pick<TaskRecord, (typeof TASK_INDEX_MEMBERS)[number]>>;
 
 /**
@@ -13,6 +13,9 @@ type Indexed = Partial<Pick<TaskRecord, (typeof TASK_INDEX_MEMBERS)[number]>>;
  * Also the tasks not yet STOPPED (what the runtime re-adopts and reconciles) and the STOPPED ones by
  * `stoppedAt` (what retention forgets): so neither reads every task stored, most of which, in a
  * long-lived state, are stopped and never read again.
+ * And the tasks of each cluster by `group` (`service:<name>`, `daemon:<name>`, `family:<name>`…): what a
+ * service's or daemon's views and scheduler passes read, so they cost their own tasks, not the cluster's
+ * (1,000 services in a cluster of 10,000 tasks made every DescribeServices and every pass read them all).
  */
 export class TaskIndex {
   private readonly lists = new Map<string, BTree<string, undefined>>();
@@ -21,6 +24,8 @@ export class TaskIndex {
   private readonly unfinished = new Set<string>();
   /** `<stoppedAt ms, 15 digits> <key>` of the STOPPED tasks. */
   private readonly stopped = new BTree<string, undefined>();
+  /** Positions of each cluster's tasks by group, under `<cluster> <group>` (a cluster name has no space). */
+  private readonly groups = new Map<string, Group>();
 
   /** Forgets every task: before the tasks view loads again (EcsStore.loadIndexes). */
   clear(): void {
@@ -28,6 +33,7 @@ export class TaskIndex {
     this.statuses.clear();
     this.unfinished.clear();
     this.stopped.clear();
+    this.groups.clear();
   }
 
   changed(key: string, before: Indexed | undefined, after: Indexed | undefined): void {
@@ -37,6 +43,7 @@ export class TaskIndex {
       this.stopped.set(stoppedPosition(key, after.stoppedAt), undefined);
     if (after && after.lastStatus !== 'STOPPED') this.unfinished.add(key);
     else this.unfinished.delete(key);
+    this.groupChanged(key, before, after);
     if (before && after && before.desiredStatus === after.desiredStatus) return;
     if (before) this.list(key, before.desiredStatus).delete(positionOf(key, before));
     if (after) this.list(key, after.desiredStatus).set(positionOf(key, after), undefined);
@@ -74,6 +81,54 @@ export class TaskIndex {
     return positions.sort().map(keyOfPosition);
   }
 
+  /** Keys of the cluster's tasks in `group`, oldest first, created at or after `createdFrom` (ms) if given. */
+  inGroup(clusterName: string, group: string, createdFrom?: number): string[] {
+    const positions = this.groups.get(`${clusterName} ${group}`)?.positions;
+    if (!positions) return [];
+    const from =
+      createdFrom === undefined ? undefined : positionOf('', { createdAt: new Date(Math.max(0, createdFrom)) });
+    const keys: string[] = [];
+    for (const position of positions.keys(from)) keys.push(keyOfPosition(position));
+    return keys;
+  }
+
+  /** Positions of the cluster's tasks in `group`, strictly after `after` (from the oldest). */
+  *inGroupAfter(clusterName: string, group: string, after: string | undefined): IterableIterator<string> {
+    const positions = this.groups.get(`${clusterName} ${group}`)?.positions;
+    if (!positions) return;
+    for (const position of positions.keys(after)) if (position !== after) yield position;
+  }
+
+  /**
+   * A number that differs whenever a task of the cluster's group was put or deleted since it was last read
+   * (also across `clear`): how the scheduler knows a service's tasks are as its last pass saw them.
+   * Undefined while the group has no task.
+   */
+  groupStamp(clusterName: string, group: string): number | undefined {
+    return this.groups.get(`${clusterName} ${group}`)?.stamp;
+  }
+
+  /** Every put or delete of a grouped task changes its group's stamp, even when its position stays. */
+  private groupChanged(key: string, before: Indexed | undefined, after: Indexed | undefined): void {
+    const cluster = key.slice(0, key.indexOf('/'));
+    const stamp = ++groupChanges;
+    if (before?.group !== undefined) {
+      const group = this.groups.get(`${cluster} ${before.group}`);
+      if (group) {
+        group.positions.delete(positionOf(key, before));
+        group.stamp = stamp;
+        if (group.positions.size === 0) this.groups.delete(`${cluster} ${before.group}`);
+      }
+    }
+    if (after?.group !== undefined) {
+      const name = `${cluster} ${after.group}`;
+      let group = this.groups.get(name);
+      if (!group) this.groups.set(name, (group = { positions: new BTree<string, undefined>(), stamp }));
+      group.positions.set(positionOf(key, after), undefined);
+      group.stamp = stamp;
+    }
+  }
+
   private list(key: string, desiredStatus: string | undefined): BTree<string, undefined> {
     const cluster = key.slice(0, key.indexOf('/'));
     const name = `${cluster} ${desiredStatus}`;
@@ -86,6 +141,17 @@ export class TaskIndex {
     }
     return list;
   }
+}
+
+/**
+ * Changes to any group of any index, never reset: a group's `stamp` is the count at its last change, so a
+ * stamp is never seen again, not even from an index built anew (a failed sync replaces the views).
+ */
+let groupChanges = 0;
+
+interface Group {
+  readonly positions: BTree<string, undefined>;
+  stamp: number;
 }
 
 /** A task's place in the index: when it was created, then its key. */

@@ -43,8 +43,11 @@ export class InMemoryEcs {
   readonly ecs: EcsScope;
   readonly runtime: TaskRuntime;
   readonly scheduler: ServiceScheduler;
-  /** Tasks whose load balancer target is unhealthy, by task ARN: the target group (as `src/load-balancing/` reports). */
-  readonly failingTargetGroups = new Map<string, string>();
+  /**
+   * Tasks whose load balancer target is unhealthy, by task ARN: the target group (as `src/load-balancing/`
+   * reports). A change tells the scheduler, as the target registrar's `onHealthChanged` does.
+   */
+  readonly failingTargetGroups = new NotifyingMap<string, string>(() => this.scheduler.targetsChanged());
   /** Cloud Map as ECS's registrar sees it: which tasks each Cloud Map service holds (`src/discovery/`). */
   readonly cloudMap = new RecordingCloudMap();
   private readonly stores: AccountRegionStores<EcsStore>;
@@ -178,5 +181,29 @@ export class InMemoryEcs {
 
   private allTasks(): TaskRecord[] {
     return [...this.state.table<TaskRecord>(ECS_TABLES.tasks).values()];
+  }
+}
+
+/** A map that calls `changed` after every set, delete or clear. */
+class NotifyingMap<K, V> extends Map<K, V> {
+  constructor(private readonly changed: () => void) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.set(key, value);
+    this.changed();
+    return this;
+  }
+
+  override delete(key: K): boolean {
+    const deleted = super.delete(key);
+    this.changed();
+    return deleted;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.changed();
   }
 }
