@@ -394,6 +394,22 @@ describe('LogLineParser after a line count the log no longer matches', () => {
     expect(warnings).toEqual([]);
   });
 
+  test('delivered lines the engine stamped after the position (its log copier lagging) are still dropped by count', () => {
+    const warnings: string[] = [];
+    const parser = new LogLineParser(
+      { stdout: { lines: 3, at: Date.parse(T1), check: lineCheck('three') } },
+      (_stream, reason) => warnings.push(reason),
+    );
+    const lines = parse(parser, [
+      [T1, 'one\n'],
+      [T2, 'two\n'],
+      [T2, 'three\n'],
+      [T3, 'four\n'],
+    ]);
+    expect(lines.map((l) => l.line)).toEqual(['four']);
+    expect(warnings).toEqual([]);
+  });
+
   test('a rotated log (its first lines gone) resumes by time: the lines after the position are not skipped', () => {
     const warnings: string[] = [];
     const parser = new LogLineParser(position, (stream, reason) => warnings.push(`${stream}: ${reason}`));
