@@ -24,7 +24,7 @@ function agentWith(logsSink: () => Promise<LogsSink | undefined>, options: { con
     },
   } as unknown as TaskRecord;
   const attachOutput = jest.fn(async () => undefined);
-  const containerLogBatches = jest.fn(async function* (): AsyncGenerator<never> {});
+  const containerLogBatches = jest.fn(async function* (_id: string, _options: unknown): AsyncGenerator<never> {});
   const backend = { attachOutput, containerLogBatches } as unknown as ContainerBackend;
   const state = openStateStore({});
   const logger = createLogger('error');
