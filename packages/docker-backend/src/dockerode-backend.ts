@@ -307,6 +307,10 @@ export class DockerodeBackend implements ContainerBackend {
         upgrade: true,
       }),
     );
+    // An attach closed before anyone reads it (the caller aborts it: an awsvpc container created again)
+    // is destroyed with the abort's reason while no reader listens: that must not be an uncaught error.
+    // A reader sees errors through its own listeners.
+    source.on('error', () => undefined);
     const endpoint = this.endpoint;
     return (async function* () {
       try {

@@ -24,6 +24,7 @@ import {
   RunTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import {
   CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand as CreateCloudMapServiceCommand,
@@ -295,7 +296,18 @@ describeStack('the docker-compose dev stack', () => {
         });
         expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toContain(cluster?.clusterArn);
         if (registryStaged) {
-          // ECR's registry runs inside the container (not degraded).
+          // ECR loads on first use (health says `available` until then); once used it reports running,
+          // not degraded: the registry it starts on demand is in the image.
+          const ecr = new ECRClient({
+            endpoint: `http://127.0.0.1:${port}`,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          });
+          try {
+            await ecr.send(new GetAuthorizationTokenCommand({}));
+          } finally {
+            ecr.destroy();
+          }
           const health = (await (await fetch(`http://127.0.0.1:${port}/_localcloud/health`)).json()) as {
             services: Record<string, { status: string }>;
           };
