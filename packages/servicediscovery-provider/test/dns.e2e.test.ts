@@ -40,7 +40,8 @@ describe('Cloud Map DNS records in the local DNS', () => {
   async function start(): Promise<ServiceDiscoveryClient> {
     let context: ProviderContext | undefined;
     gateway = await startTestGateway({
-      env: { SERVICES: 'servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir },
+      // Started at boot, so the test holds the provider's context (and its name table) before any request.
+      env: { SERVICES: 'servicediscovery', PERSISTENCE: '1', DATA_DIR: dataDir, PROVIDER_START: 'eager' },
       providers: {
         servicediscovery: (ctx) => {
           context = ctx;
