@@ -1,4 +1,4 @@
-import type { StateStore, TableOptions } from '@localcloud/persistence';
+import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable, type ScopedTableOptions } from './scoped-table';
 import { TASK_INDEX_MEMBERS, TaskIndex } from './task-index';
@@ -98,11 +98,12 @@ export class EcsStore {
   ) {
     const prefix = `${scope.accountId}/${scope.region}/`;
     const onWrite = () => this.writes++;
-    const view = <T>(name: string, options: ScopedTableOptions<T> = {}, table?: TableOptions) =>
-      new ScopedTable<T>(state.table(name, table), prefix, { ...options, onWrite });
+    const view = <T>(name: string, options: ScopedTableOptions<T> = {}) =>
+      new ScopedTable<T>(state.table(name), prefix, { ...options, onWrite });
     this.clusters = view(ECS_TABLES.clusters);
-    // Written once per registration and seldom read: kept as bytes, not as objects the GC walks (issue #18).
-    this.taskDefinitions = view(ECS_TABLES.taskDefinitions, {}, { bytesAfterPut: true });
+    // Kept as objects: keeping them as bytes after put (`bytesAfterPut`) cost Describe 1.3–1.8× and
+    // Register 1.1–1.4× the CPU in the same run for no better p99 (docs/benchmarks.md, tail round).
+    this.taskDefinitions = view(ECS_TABLES.taskDefinitions);
     this.families = view(ECS_TABLES.families, { sorted: true });
     this.accountSettings = view(ECS_TABLES.accountSettings);
     this.services = view(ECS_TABLES.services);
