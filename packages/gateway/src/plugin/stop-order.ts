@@ -10,9 +10,9 @@ export class LookupGraph {
   /** `user` looked `used` up (a provider looking itself up is no dependency). */
   record(user: string, used: string): void {
     if (user === used) return;
-    let used_ = this.lookups.get(user);
-    if (!used_) this.lookups.set(user, (used_ = new Set()));
-    used_.add(used);
+    let targets = this.lookups.get(user);
+    if (!targets) this.lookups.set(user, (targets = new Set()));
+    targets.add(used);
   }
 
   /** Whether `user` ever looked `used` up. */
