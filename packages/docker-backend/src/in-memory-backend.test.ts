@@ -93,6 +93,45 @@ describe('InMemoryBackend', () => {
     expect(await collect(backend.containerLogs(id, { after }))).toEqual(['stdout:c', 'stderr:d']);
   });
 
+  test('attachOutput: offered only when asked for; lines counted per stream; ends on exit, or when cut', async () => {
+    const unattached = await backend.createContainer({ image: IMAGE });
+    expect(await backend.attachOutput(unattached)).toBeUndefined();
+
+    const attaching = new InMemoryBackend({ images: [IMAGE], attach: true });
+    const read = async (batches: AsyncIterable<LogLine[]>) => {
+      const out: string[] = [];
+      for await (const batch of batches) {
+        for (const { stream, line, mark } of batch) out.push(`${stream}:${line}:${(mark as { lines: number }).lines}`);
+      }
+      return out;
+    };
+    const id = await attaching.createContainer({ image: IMAGE });
+    const exiting = read((await attaching.attachOutput(id))!);
+    await attaching.startContainer(id);
+    attaching.writeLog(id, 'stdout', 'a');
+    attaching.writeLog(id, 'stderr', 'b');
+    attaching.writeLog(id, 'stdout', 'c');
+    attaching.exit(id, 0);
+    expect(await exiting).toEqual(['stdout:a:1', 'stderr:b:1', 'stdout:c:2']);
+
+    const running = await attaching.createContainer({ image: IMAGE });
+    const cut = read((await attaching.attachOutput(running))!);
+    await attaching.startContainer(running);
+    attaching.writeLog(running, 'stdout', 'a');
+    await settle();
+    attaching.cutAttach(running);
+    attaching.writeLog(running, 'stdout', 'b');
+    expect(await cut).toEqual(['stdout:a:1']);
+    expect((await attaching.inspectContainer(running)).state.running).toBe(true);
+    // A position in line counts resumes the log after that many lines of the stream, counting on.
+    const after = { stdout: { lines: 1, at: 0 } };
+    const rest: string[] = [];
+    for await (const line of attaching.containerLogs(running, { after }))
+      rest.push(`${line.line}:${JSON.stringify(line.mark)}`);
+    expect(rest).toEqual([expect.stringMatching(/^b:\{"lines":2,"at":\d+\}$/)]);
+    await attaching.close();
+  });
+
   test('stops with SIGTERM, or kills after the timeout when the signal is ignored', async () => {
     const stubborn = new InMemoryBackend({ images: [IMAGE], script: () => ({ ignoreStopSignal: true }) });
     const id = await stubborn.createContainer({ image: IMAGE });

@@ -18,6 +18,8 @@ import type {
   HealthStatus,
   ImageInfo,
   ListContainersOptions,
+  AttachOptions,
+  LineCountMark,
   LogLine,
   LogOptions,
   NetworkAttachment,
@@ -54,6 +56,11 @@ export interface InMemoryBackendOptions {
   readonly script?: (spec: ContainerSpec) => ContainerScript | undefined;
   /** What `engineInfo` reports; a 2-CPU, 4 GiB Linux host by default. */
   readonly engine?: Partial<EngineInfo>;
+  /**
+   * Offer `attachOutput` (off by default: callers then follow the log, as with an engine that cannot be
+   * attached to). Its streams end when the container exits, or when a test cuts them (`cutAttach`).
+   */
+  readonly attach?: boolean;
 }
 
 interface FakeContainer {
@@ -76,6 +83,8 @@ interface FakeContainer {
   readonly logs: LogLine[];
   /** Woken on exit and on output. */
   readonly watchers: Set<() => void>;
+  /** Open attach streams: `cut` ends one as if the engine's copy of it ended. */
+  readonly attaches: Set<{ cut: boolean }>;
 }
 
 const FIRST_DYNAMIC_PORT = 32768;
@@ -117,6 +126,16 @@ export class InMemoryBackend implements ContainerBackend {
     if (!container.spec.healthCheck || container.health === status) return;
     container.health = status;
     this.emit(container, 'health_status', { healthStatus: status });
+  }
+
+  /**
+   * Ends the container's open attach streams cleanly though it keeps running, as when the engine's copy of
+   * the stream ends (a restarted stream, a socket hiccup): what the container writes next is only in its log.
+   */
+  cutAttach(id: string): void {
+    const container = this.get(id);
+    for (const attach of container.attaches) attach.cut = true;
+    wakeAll(container);
   }
 
   writeLog(id: string, stream: LogLine['stream'], line: string): void {
@@ -209,6 +228,7 @@ export class InMemoryBackend implements ContainerBackend {
       networks: new Map(mode.startsWith('container:') ? [] : [[mode, [...(spec.networkAliases ?? [])]]]),
       logs: [],
       watchers: new Set(),
+      attaches: new Set(),
     };
     this.containers.set(id, container);
     this.emit(container, 'create');
@@ -377,18 +397,59 @@ export class InMemoryBackend implements ContainerBackend {
     for await (const line of this.containerLogs(id, options)) yield [line];
   }
 
+  /**
+   * With `attach`: the output written from now on, a batch per wake-up, each line marked with its count on
+   * its stream (as the engine's attach stream is read); ends when the container exits, or is cut.
+   */
+  async attachOutput(id: string, options: AttachOptions = {}): Promise<AsyncIterable<LogLine[]> | undefined> {
+    if (!this.options.attach) return undefined;
+    const container = this.get(id);
+    const attach = { cut: false };
+    container.attaches.add(attach);
+    const counted = { stdout: 0, stderr: 0 };
+    for (const line of container.logs) counted[line.stream]++;
+    let next = container.logs.length;
+    const changed = (signal?: AbortSignal) => this.changed(container, signal);
+    return (async function* () {
+      try {
+        for (;;) {
+          options.signal?.throwIfAborted();
+          if (attach.cut) return;
+          const read = new Date();
+          const batch = container.logs.slice(next).map((line): LogLine => {
+            const mark: LineCountMark = { lines: ++counted[line.stream], at: read.getTime() };
+            return { stream: line.stream, line: line.line, timestamp: read, mark };
+          });
+          next += batch.length;
+          if (batch.length > 0) yield batch;
+          else if (container.status === 'exited') return;
+          else await changed(options.signal);
+        }
+      } finally {
+        container.attaches.delete(attach);
+      }
+    })();
+  }
+
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine, void, undefined> {
     const container = this.get(id);
     const since = options.since?.getTime() ?? 0;
     // As with the engine, following only lasts while the container runs.
     const follow = options.follow === true && container.status === 'running';
     let next = 0;
+    // A position in line counts (taken from an attach stream): skip that many lines, and count on.
+    const counted = { stdout: 0, stderr: 0 };
     for (;;) {
       options.signal?.throwIfAborted();
       while (next < container.logs.length) {
         const line = container.logs[next++]!;
         const after = options.after?.[line.stream];
-        const upTo = after && !isLineCountMark(after) ? after.timestamp : undefined;
+        if (isLineCountMark(after)) {
+          const lines = ++counted[line.stream];
+          if (lines > after.lines) yield { ...line, mark: { lines, at: line.timestamp.getTime() } };
+          continue;
+        }
+        const upTo = after?.timestamp;
         const mark = line.mark && !isLineCountMark(line.mark) ? line.mark : undefined;
         if (line.timestamp.getTime() >= since && !(upTo && mark && mark.timestamp <= upTo)) yield line;
       }

@@ -123,7 +123,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // No new connections while providers stop, so no request starts work after their clean-up.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Exactly the providers that started (at boot or on first use), newest first.
+    // Exactly the providers that started (at boot or on first use), each before those it looked up.
     await registry.stopAll((service, error) =>
       logger.error('provider failed to stop', { service, error: String(error) }),
     );

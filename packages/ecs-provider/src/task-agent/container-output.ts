@@ -1,4 +1,11 @@
-import type { ContainerBackend, LineCountMark, LogLine, LogMark, LogPosition } from '@localcloud/docker-backend';
+import {
+  ContainerNotFoundError,
+  type ContainerBackend,
+  type LineCountMark,
+  type LogLine,
+  type LogMark,
+  type LogPosition,
+} from '@localcloud/docker-backend';
 import type { Logger } from 'winston';
 
 /** Something that takes a container's output, a batch of lines at a time: the awslogs shipper, the console. */
@@ -17,7 +24,7 @@ export interface FollowFrom {
   readonly tty?: boolean;
   /**
    * The container's output attached before it started (`attachOutput`): read live from it, and from the
-   * log only if the attach stream fails before the output ends. `abort` closes it.
+   * log only if the attach stream fails, or ends while the container still runs. `abort` closes it.
    */
   readonly attached?: { readonly batches: AsyncIterable<readonly LogLine[]>; readonly abort: () => void };
 }
@@ -30,8 +37,9 @@ export interface FollowFrom {
  * Live output comes from the attach stream when one was opened before the start (the engine hands it
  * over as the container writes, many lines per read, where its log follow sends one line per read).
  * The json-file log stays the record: a follow of it (resumed after the lines the attach stream handed
- * on, by line count) when the attach stream fails early, and for containers found running after a
- * restart. A follow re-reads the finished log at its end, so lines written right before the exit are not
+ * on, by line count) when the attach stream fails or ends before the container's output does (the
+ * engine ended its copy of the stream, a socket hiccup: the container runs on), and for containers found
+ * running after a restart. A follow re-reads the finished log at its end, so lines written right before the exit are not
  * lost.
  */
 export class ContainerOutputFollower {
@@ -108,11 +116,14 @@ export class ContainerOutputFollower {
   }
 
   /**
-   * Hands on the attach stream's lines until it ends ('ended': the container's output is complete) or
-   * fails; then returns the position of the lines handed on, for the log to continue after.
+   * Hands on the attach stream's lines until it ends with the container's output ('ended'), or fails or
+   * ends before it; then returns the position of the lines handed on, for the log to continue after.
    */
   private async readAttached(batches: AsyncIterable<readonly LogLine[]>): Promise<'ended' | LogPosition> {
     const position: { stdout?: LogMark | LineCountMark; stderr?: LogMark | LineCountMark } = {};
+    // No line handed on yet: the log from its start, counted, so that what follows is counted too.
+    const handedOn = (): LogPosition =>
+      position.stdout || position.stderr ? position : { stdout: { lines: 0, at: 0 } };
     try {
       for await (const lines of batches) {
         // The last mark of each stream in the batch (the splitter marks each read's last line per stream).
@@ -127,7 +138,6 @@ export class ContainerOutputFollower {
         }
         this.handOn(lines);
       }
-      return 'ended';
     } catch (error) {
       if (!this.abort.signal.aborted) {
         this.logger.warn('the attached container output failed; reading the rest from its log', {
@@ -135,8 +145,28 @@ export class ContainerOutputFollower {
           error: error instanceof Error ? error.message : String(error),
         });
       }
-      // No line handed on yet: the log from its start, counted, so that what follows is counted too.
-      return position.stdout || position.stderr ? position : { stdout: { lines: 0, at: 0 } };
+      return handedOn();
+    }
+    if (this.abort.signal.aborted || (await this.outputEnded(new Date()))) return 'ended';
+    this.logger.warn('the attached container output ended while the container runs; reading the rest from its log', {
+      container: this.containerId,
+    });
+    return handedOn();
+  }
+
+  /**
+   * Whether an attach stream that ended at `endedAt` ended with the container's output: the engine closes
+   * it when the container exits, but also drops it on its own (a socket hiccup) while the container runs.
+   * A container that finished after the stream ended exited in between: what it wrote meanwhile is only in
+   * its log too. A container that is gone wrote nothing more; an engine that cannot tell is asked by the
+   * log read, which reports its own failure.
+   */
+  private async outputEnded(endedAt: Date): Promise<boolean> {
+    try {
+      const { state } = await this.backend.inspectContainer(this.containerId);
+      return !state.running && (state.finishedAt === undefined || state.finishedAt <= endedAt);
+    } catch (error) {
+      return error instanceof ContainerNotFoundError;
     }
   }
 }

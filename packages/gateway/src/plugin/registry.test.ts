@@ -201,6 +201,77 @@ describe('ProviderRegistry', () => {
     expect(log).not.toContain('create ssm');
   });
 
+  test('a provider stops before the providers it looked up, though it started first', async () => {
+    const log: string[] = [];
+    const lookups: Record<string, ProviderContext['lookupProvider']> = {};
+    const capture = (name: string) => (ctx: ProviderContext) => {
+      lookups[name] = ctx.lookupProvider;
+      return recorded(name, log)(ctx);
+    };
+    const handedOut: string[] = [];
+    const registry = bound({
+      ecs: (ctx) => {
+        lookups.ecs = ctx.lookupProvider;
+        return recorded('ecs', log, {
+          // Its last work goes to the providers it looked up: they must still take it.
+          async stop() {
+            log.push('stop ecs');
+            for (const name of ['logs', 'servicediscovery', 'ssm']) {
+              handedOut.push(`${name}: ${(await ctx.lookupProvider(name))?.service.name ?? 'none'}`);
+            }
+          },
+        })(ctx);
+      },
+      logs: capture('logs'),
+      servicediscovery: capture('servicediscovery'),
+      ssm: capture('ssm'),
+    });
+    // ECS starts at boot; Logs and Cloud Map start later, on ECS's lookups (newest first would stop them first).
+    await registry.ready('ecs', true);
+    await lookups.ecs!('logs');
+    await lookups.ecs!('servicediscovery');
+    // A lookup of itself, and of a service not enabled, change nothing.
+    await lookups.ecs!('ecs');
+    await expect(lookups.ecs!('sqs')).resolves.toBeUndefined();
+    log.length = 0;
+    await registry.stopAll(() => undefined);
+    expect(log).toEqual(['stop ecs', 'stop servicediscovery', 'stop logs']);
+    // While ECS stops, the providers it uses are handed out; one never started is not loaded.
+    expect(handedOut).toEqual(['logs: logs', 'servicediscovery: servicediscovery', 'ssm: none']);
+    expect(registry.get('ssm')).toBeUndefined();
+    // Once stopped, a provider is handed to nobody.
+    await expect(lookups.servicediscovery!('logs')).resolves.toBeUndefined();
+  });
+
+  test('a cycle of lookups is broken newest first, with a warning naming who still looked it up', async () => {
+    const log: string[] = [];
+    const warnings: unknown[] = [];
+    const logger = createLogger('error');
+    logger.warn = ((message: string, meta: unknown) => {
+      warnings.push({ message, meta });
+      return logger;
+    }) as typeof logger.warn;
+    const lookups: Record<string, ProviderContext['lookupProvider']> = {};
+    const capture = (name: string) => (ctx: ProviderContext) => {
+      lookups[name] = ctx.lookupProvider;
+      return recorded(name, log)(ctx);
+    };
+    const registry = new ProviderRegistry({ a: capture('a'), b: capture('b') }, { ...context, logger });
+    registry.bind(info);
+    await registry.ready('a');
+    await lookups.a!('b');
+    await lookups.b!('a');
+    log.length = 0;
+    await registry.stopAll(() => undefined);
+    expect(log).toEqual(['stop b', 'stop a']);
+    expect(warnings).toEqual([
+      {
+        message: 'providers look each other up: stopping one before all its users',
+        meta: { service: 'b', lookedUpBy: ['a'] },
+      },
+    ]);
+  });
+
   test('once closing, a started provider is neither served nor handed out: its requests hear "shutting down"', async () => {
     const log: string[] = [];
     let finishStop!: () => void;

@@ -2,6 +2,7 @@ import type { GatewayInfo, ProviderContext, ProviderFactory, ServiceProvider } f
 import { KNOWN_AWS_SERVICES } from '../protocol/aws-services';
 import { ConfigError } from '../config';
 import { SharedServices } from './shared-services';
+import { LookupGraph } from './stop-order';
 
 /** A plugin to load: either a factory given in code, or a module exporting `createProvider`. */
 export type ProviderSource = ProviderFactory | { readonly module: string };
@@ -22,6 +23,8 @@ interface Entry {
   started: boolean;
   /** Started by the boot: its requests are served from then on, as before lazy loading, not after its start. */
   booted: boolean;
+  /** Its stop has begun (at shutdown): no provider is handed it any more. */
+  stopping: boolean;
   failure?: string;
 }
 
@@ -32,9 +35,12 @@ interface Entry {
  */
 export class ProviderRegistry {
   private readonly entries = new Map<string, Entry>();
-  /** Providers whose start completed, in that order: the gateway stops exactly these, newest first. */
+  /** Providers whose start completed, in that order: the gateway stops exactly these (`stopAll`). */
   private readonly startOrder: ServiceProvider[] = [];
-  private readonly context: ProviderContext;
+  /** Who looked up whom: a provider stops before those it looked up. */
+  private readonly lookups = new LookupGraph();
+  /** Every provider's context but its `lookupProvider`, which records who looked up whom (`contextFor`). */
+  private readonly context: Omit<ProviderContext, 'lookupProvider'>;
   private gateway?: GatewayInfo;
   private listening!: (info: GatewayInfo) => void;
   private readonly bound = new Promise<GatewayInfo>((resolve) => (this.listening = resolve));
@@ -48,14 +54,9 @@ export class ProviderRegistry {
     private readonly options: RegistryOptions = {},
   ) {
     for (const [name, source] of Object.entries(sources)) {
-      this.entries.set(name, { name, source, started: false, booted: false });
+      this.entries.set(name, { name, source, started: false, booted: false, stopping: false });
     }
-    // A provider that could not start is not handed to others: they see it as not enabled.
-    this.context = {
-      ...context,
-      lookupProvider: (name) => this.ready(name),
-      sharedService: (key, create) => this.shared.get(key, create),
-    };
+    this.context = { ...context, sharedService: (key, create) => this.shared.get(key, create) };
   }
 
   /** Creates every provider now, without starting them (tests of the plugin interface). */
@@ -76,7 +77,7 @@ export class ProviderRegistry {
     const entry = this.entry(name);
     entry.created ??= (async () => {
       const factory = typeof entry.source === 'function' ? entry.source : loadFactory(entry.source.module);
-      const provider = await factory(this.context);
+      const provider = await factory(this.contextFor(name));
       if (provider.service.name !== name) {
         throw new Error(`Provider configured as '${name}' serves '${provider.service.name}'.`);
       }
@@ -88,6 +89,22 @@ export class ProviderRegistry {
       return provider;
     })();
     return entry.created;
+  }
+
+  /** The context a provider is created with: its lookups are recorded as its own (stop order). */
+  private contextFor(name: string): ProviderContext {
+    return {
+      ...this.context,
+      lookupProvider: (other) => {
+        this.lookups.record(name, other);
+        // A provider that could not start is not handed to others: they see it as not enabled (`ready`).
+        // While the gateway stops, a provider not stopped yet still takes its users' last work (their
+        // awslogs lines, their Cloud Map deregistrations): they stop first. Nothing is loaded any more.
+        const entry = this.entries.get(other);
+        if (this.closing) return Promise.resolve(entry?.started && !entry.stopping ? entry.provider : undefined);
+        return this.ready(other);
+      },
+    };
   }
 
   /** Hands providers the gateway's address: starts wait for it (the port is bound before any provider starts). */
@@ -156,13 +173,22 @@ export class ProviderRegistry {
   }
 
   /**
-   * Stops exactly the providers that started, newest first, after letting starts under way finish; no
-   * provider is loaded from here on.
+   * Stops exactly the providers that started, after letting starts under way finish; no provider is
+   * loaded from here on. A provider stops before every provider it looked up (they still take what it hands
+   * them while it stops), otherwise newest first; a cycle of lookups is broken newest first, with a warning.
    */
   async stopAll(onError: (service: string, error: unknown) => void): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.entries.values()].map((entry) => entry.ready));
-    for (const provider of this.startOrder.splice(0).reverse()) {
+    const started = new Map(this.startOrder.splice(0).map((provider) => [provider.service.name, provider]));
+    const order = this.lookups.stopOrder([...started.keys()], (service, lookedUpBy) =>
+      this.context.logger.warn('providers look each other up: stopping one before all its users', {
+        service,
+        lookedUpBy,
+      }),
+    );
+    for (const provider of order.map((name) => started.get(name)!)) {
+      this.entry(provider.service.name).stopping = true;
       try {
         await provider.stop?.();
       } catch (error) {

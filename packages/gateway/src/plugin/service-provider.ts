@@ -80,6 +80,8 @@ export interface ProviderContext {
    * `undefined` when that service is not enabled or its provider could not load or start. Call it when it is
    * needed (at request or task time), never in the factory; never await, in your `start`, a provider whose
    * `start` awaits yours. The gateway knows nothing of what providers offer each other: check the result's shape.
+   * A lookup also orders the shutdown: this provider stops before the one it looked up, which still answers
+   * lookups during this provider's `stop` (for its last deliveries).
    */
   lookupProvider(name: string): Promise<ServiceProvider | undefined>;
   /**
