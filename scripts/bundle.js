@@ -70,6 +70,49 @@ const loadOnFirstCall = {
 };
 
 /**
+ * Modules inside the bundle whose evaluation is left to their first use: each importer gets a stand-in
+ * whose exports are getters that evaluate the real module (bundled as before) when one is first read.
+ * The importers read them only inside functions, so nothing of them runs at start: mime-types builds its
+ * tables of ~2,500 MIME types at load, for express's `res.type`/`req.is`, which the AWS request path
+ * never calls; http-proxy-3 is the proxy of ELBv2's listeners and ECS Service Connect's shared ports,
+ * needed only once one carries traffic. The export names are read from the real module at build time.
+ */
+const FIRST_USE = /^(mime-types|http-proxy-3)$/;
+
+/** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
+const evaluateOnFirstUse = (filter) => ({
+  name: 'evaluate-on-first-use',
+  setup(build) {
+    build.onResolve({ filter }, async (args) => {
+      if (args.pluginData?.firstUse || args.pluginData?.deduping) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { firstUse: true },
+      });
+      if (resolved.errors.length > 0) return resolved;
+      // Named relative to the root: the bundle names its modules so, not by the build's absolute paths.
+      return { path: path.relative(ROOT, resolved.path), namespace: 'evaluate-on-first-use' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => {
+      const real = path.join(ROOT, args.path);
+      const module = require(real);
+      const contents = [
+        'let real;',
+        ...(module.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
+        `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+        ...Object.keys(module).map(
+          (name) =>
+            `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
+        ),
+      ].join('\n');
+      return { contents, loader: 'js', resolveDir: path.dirname(real) };
+    });
+  },
+});
+
+/**
  * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
  * type-is and accepts, as the root holds older ones); each copy builds its MIME tables at load. In the
  * bundle, copies of the same name and version become one.
@@ -210,7 +253,7 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
-    plugins: [loadOnFirstCall, dedupeCopies, modelsAsJson],
+    plugins: [loadOnFirstCall, evaluateOnFirstUse(FIRST_USE), dedupeCopies, modelsAsJson],
     // Less text to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -228,7 +271,11 @@ async function main() {
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+module.exports = { evaluateOnFirstUse, FIRST_USE };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}
