@@ -7,6 +7,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { execFileSync } = require('node:child_process');
+const { isBuiltin } = require('node:module');
 const esbuild = require('esbuild');
 
 const ROOT = path.join(__dirname, '..');
@@ -70,21 +71,27 @@ const loadOnFirstCall = {
 };
 
 /**
- * Modules inside the bundle whose evaluation is left to their first use: each importer gets a stand-in
- * whose exports are getters that evaluate the real module (bundled as before) when one is first read.
- * The importers read them only inside functions, so nothing of them runs at start: mime-types builds its
- * tables of ~2,500 MIME types at load, for express's `res.type`/`req.is`, which the AWS request path
- * never calls; http-proxy-3 is the proxy of ELBv2's listeners and ECS Service Connect's shared ports,
- * needed only once one carries traffic. The export names are read from the real module at build time.
+ * Modules whose evaluation is left to their first use: each importer gets a stand-in whose exports are
+ * getters that evaluate the real module (bundled as before, or Node's own for a built-in) when one is
+ * first read. The importers read them only inside functions, so nothing of them runs at start:
+ * mime-types builds its tables of ~2,500 MIME types at load, for express's `res.type`/`req.is`, which the
+ * AWS request path never calls; http-proxy-3 is the proxy of ELBv2's listeners and ECS Service Connect's
+ * shared ports, and node:http2 (with its internals, the largest built-in the gateway loads) serves
+ * Service Connect's cleartext HTTP/2 only: needed once one carries traffic. The export names are read
+ * from the real module at build time.
  */
-const FIRST_USE = /^(mime-types|http-proxy-3)$/;
+const FIRST_USE = /^(mime-types|http-proxy-3|node:http2)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
   name: 'evaluate-on-first-use',
   setup(build) {
     build.onResolve({ filter }, async (args) => {
-      if (args.pluginData?.firstUse || args.pluginData?.deduping) return undefined;
+      // The stand-in's own require, and the look-ups below, resolve as usual.
+      if (args.namespace === 'evaluate-on-first-use' || args.pluginData?.firstUse || args.pluginData?.deduping) {
+        return undefined;
+      }
+      if (isBuiltin(args.path)) return { path: args.path, namespace: 'evaluate-on-first-use' };
       const resolved = await build.resolve(args.path, {
         kind: args.kind,
         importer: args.importer,
@@ -96,7 +103,7 @@ const evaluateOnFirstUse = (filter) => ({
       return { path: path.relative(ROOT, resolved.path), namespace: 'evaluate-on-first-use' };
     });
     build.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => {
-      const real = path.join(ROOT, args.path);
+      const real = isBuiltin(args.path) ? args.path : path.join(ROOT, args.path);
       const module = require(real);
       const contents = [
         'let real;',
@@ -107,7 +114,7 @@ const evaluateOnFirstUse = (filter) => ({
             `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
         ),
       ].join('\n');
-      return { contents, loader: 'js', resolveDir: path.dirname(real) };
+      return { contents, loader: 'js', resolveDir: isBuiltin(real) ? ROOT : path.dirname(real) };
     });
   },
 });

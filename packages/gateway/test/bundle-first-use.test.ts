@@ -65,9 +65,9 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(evaluations()).toBe(1);
   });
 
-  it('bundles the modules the gateway defers (mime-types, http-proxy-3) so that they still work', async () => {
+  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2) so that they still work', async () => {
     const exported = await bundleAndRun(
-      "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3');",
+      "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
       path.join(ROOT, 'node_modules/express'),
       FIRST_USE,
     );
@@ -83,5 +83,11 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     const server = proxy.createProxyServer({});
     expect(server).toBeInstanceOf(proxy.ProxyServer);
     server.close();
+
+    // A built-in behind a stand-in: Node's own module, read through getters.
+    const http2 = exported.http2 as typeof import('node:http2');
+    expect(Object.getOwnPropertyDescriptor(http2, 'connect')?.get).toBeInstanceOf(Function);
+    expect(http2.connect).toBe(jest.requireActual<typeof import('node:http2')>('node:http2').connect);
+    expect(http2.constants.NGHTTP2_CANCEL).toBe(8);
   });
 });
