@@ -7,6 +7,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const { execFileSync } = require('node:child_process');
+const { isBuiltin } = require('node:module');
 const esbuild = require('esbuild');
 
 const ROOT = path.join(__dirname, '..');
@@ -68,6 +69,55 @@ const loadOnFirstCall = {
     );
   },
 };
+
+/**
+ * Modules whose evaluation is left to their first use: each importer gets a stand-in whose exports are
+ * getters that evaluate the real module (bundled as before, or Node's own for a built-in) when one is
+ * first read. The importers read them only inside functions, so nothing of them runs at start:
+ * mime-types builds its tables of ~2,500 MIME types at load, for express's `res.type`/`req.is`, which the
+ * AWS request path never calls; http-proxy-3 is the proxy of ELBv2's listeners and ECS Service Connect's
+ * shared ports, and node:http2 (with its internals, the largest built-in the gateway loads) serves
+ * Service Connect's cleartext HTTP/2 only: needed once one carries traffic. The export names are read
+ * from the real module at build time.
+ */
+const FIRST_USE = /^(mime-types|http-proxy-3|node:http2)$/;
+
+/** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
+const evaluateOnFirstUse = (filter) => ({
+  name: 'evaluate-on-first-use',
+  setup(build) {
+    build.onResolve({ filter }, async (args) => {
+      // The stand-in's own require, and the look-ups below, resolve as usual.
+      if (args.namespace === 'evaluate-on-first-use' || args.pluginData?.firstUse || args.pluginData?.deduping) {
+        return undefined;
+      }
+      if (isBuiltin(args.path)) return { path: args.path, namespace: 'evaluate-on-first-use' };
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { firstUse: true },
+      });
+      if (resolved.errors.length > 0) return resolved;
+      // Named relative to the root: the bundle names its modules so, not by the build's absolute paths.
+      return { path: path.relative(ROOT, resolved.path), namespace: 'evaluate-on-first-use' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => {
+      const real = isBuiltin(args.path) ? args.path : path.join(ROOT, args.path);
+      const module = require(real);
+      const contents = [
+        'let real;',
+        ...(module.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
+        `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+        ...Object.keys(module).map(
+          (name) =>
+            `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
+        ),
+      ].join('\n');
+      return { contents, loader: 'js', resolveDir: isBuiltin(real) ? ROOT : path.dirname(real) };
+    });
+  },
+});
 
 /**
  * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
@@ -210,7 +260,7 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
-    plugins: [loadOnFirstCall, dedupeCopies, modelsAsJson],
+    plugins: [loadOnFirstCall, evaluateOnFirstUse(FIRST_USE), dedupeCopies, modelsAsJson],
     // Less text to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -228,7 +278,11 @@ async function main() {
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+module.exports = { evaluateOnFirstUse, FIRST_USE };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = path.join(__dirname, '../../..');
+
+// The build script's plugin that leaves bundled modules unevaluated until an export is first read.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { evaluateOnFirstUse, FIRST_USE } = require(path.join(ROOT, 'scripts/bundle.js')) as {
+  evaluateOnFirstUse: (filter: RegExp) => Plugin;
+  FIRST_USE: RegExp;
+};
+
+/** Bundles `entry` (CommonJS source resolved from `dir`) with the plugin and evaluates it; returns its exports. */
+async function bundleAndRun(entry: string, dir: string, filter: RegExp): Promise<Record<string, unknown>> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: dir, sourcefile: 'entry.js', loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+    plugins: [evaluateOnFirstUse(filter)],
+  });
+  // The plugin read the export names by loading the module at build time, in this process: count from here.
+  delete (globalThis as { heavyEvaluations?: number }).heavyEvaluations;
+  const module = { exports: {} as Record<string, unknown> };
+  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
+  return module.exports;
+}
+
+describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-first-use-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const evaluations = () => (globalThis as { heavyEvaluations?: number }).heavyEvaluations ?? 0;
+
+  it('evaluates the module when an export is first read, once, with its functions, classes and values intact', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'heavy.js'),
+      [
+        'globalThis.heavyEvaluations = (globalThis.heavyEvaluations ?? 0) + 1;',
+        "Object.defineProperty(exports, '__esModule', { value: true });",
+        'exports.answer = (n) => n * 2;',
+        'exports.Box = class Box { constructor(v) { this.v = v; } };',
+        "exports.table = { json: 'application/json' };",
+      ].join('\n'),
+    );
+    const { heavy } = await bundleAndRun("exports.heavy = require('./heavy');", dir, /^\.\/heavy$/);
+    expect(evaluations()).toBe(0);
+
+    const lazy = heavy as { answer(n: number): number; Box: new (v: number) => { v: number }; table: object };
+    expect(lazy.answer(21)).toBe(42);
+    expect(evaluations()).toBe(1);
+    const box = new lazy.Box(7);
+    expect(box).toBeInstanceOf(lazy.Box);
+    expect(box.v).toBe(7);
+    expect(lazy.table).toEqual({ json: 'application/json' });
+    expect(Object.keys(lazy).sort()).toEqual(['Box', 'answer', 'table']);
+    expect((lazy as { __esModule?: boolean }).__esModule).toBe(true);
+    expect(evaluations()).toBe(1);
+  });
+
+  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2) so that they still work', async () => {
+    const exported = await bundleAndRun(
+      "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
+      path.join(ROOT, 'node_modules/express'),
+      FIRST_USE,
+    );
+    const mime = exported.mime as { lookup(ext: string): string | false; contentType(type: string): string | false };
+    expect(mime.lookup('json')).toBe('application/json');
+    expect(mime.contentType('html')).toBe('text/html; charset=utf-8');
+    expect(mime.lookup('no-such-extension')).toBe(false);
+
+    const proxy = exported.proxy as {
+      createProxyServer(o: object): { close(): void };
+      ProxyServer: new (...args: never[]) => unknown;
+    };
+    const server = proxy.createProxyServer({});
+    expect(server).toBeInstanceOf(proxy.ProxyServer);
+    server.close();
+
+    // A built-in behind a stand-in: Node's own module, read through getters.
+    const http2 = exported.http2 as typeof import('node:http2');
+    expect(Object.getOwnPropertyDescriptor(http2, 'connect')?.get).toBeInstanceOf(Function);
+    expect(http2.connect).toBe(jest.requireActual<typeof import('node:http2')>('node:http2').connect);
+    expect(http2.constants.NGHTTP2_CANCEL).toBe(8);
+  });
+});
