@@ -1,6 +1,7 @@
 import type { AccountRegionStores, ServiceProvider } from '@localcloud/gateway';
 import type { Logger } from 'winston';
 import { clusterNameOf } from '../arn';
+import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
@@ -9,7 +10,6 @@ import { taskServiceConnect } from '../service-connect/task-service-connect';
 import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
 import { ServiceRegistrar, type ServiceRegistrarOptions, type TaskService } from './service-registrar';
-import { taskServiceRegistries } from './task-registries';
 
 export interface TaskDiscoveryOptions {
   readonly stores: AccountRegionStores<EcsStore>;
@@ -61,7 +61,7 @@ export function expectsNames(stores: AccountRegionStores<EcsStore>, task: TaskRe
 
 /** The task's own `serviceRegistries`: its task set's, its deployment revision's, else the service's. */
 function ownRegistries(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
-  return taskServiceRegistries(task, service, (key) => store.serviceRevisions.get(key)?.serviceRegistries);
+  return taskDeploymentSetting('serviceRegistries', task, service, (key) => store.serviceRevisions.get(key));
 }
 
 /** The Service Connect settings of the deployment that launched the task (not the service's now). */

@@ -1,13 +1,13 @@
 import type { AccountRegionStores, ServiceProvider } from '@localcloud/gateway';
 import type { Logger } from 'winston';
 import { clusterNameOf } from '../arn';
+import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { addServiceEvent, serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import type { EcsStore } from '../store/ecs-store';
 import { TargetRegistrar, type TargetRegistrarOptions } from './target-registrar';
 import { localEc2InstanceId, type TaskHost } from './targets';
-import { taskLoadBalancers } from './task-load-balancers';
 
 export interface TaskTargetsOptions {
   readonly stores: AccountRegionStores<EcsStore>;
@@ -30,10 +30,8 @@ export function createTaskTargets(options: TaskTargetsOptions): TargetRegistrar 
       return (
         service && {
           serviceName: service.serviceName!,
-          loadBalancers: taskLoadBalancers(
-            task,
-            service,
-            (key) => stores.get(task.accountId, task.region).serviceRevisions.get(key)?.loadBalancers,
+          loadBalancers: taskDeploymentSetting('loadBalancers', task, service, (key) =>
+            stores.get(task.accountId, task.region).serviceRevisions.get(key),
           ),
           host: taskHostOf(stores.get(task.accountId, task.region), task),
         }
