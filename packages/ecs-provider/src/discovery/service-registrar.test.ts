@@ -29,6 +29,7 @@ describe('ServiceRegistrar', () => {
   let registries = [registry('srv-a')];
   const registrar = new ServiceRegistrar({
     get: () => task,
+    put: (record) => (task = record),
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
     cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
@@ -61,16 +62,18 @@ describe('ServiceRegistrar', () => {
 });
 
 describe('ServiceRegistrar when a Cloud Map call fails', () => {
+  let task = running;
   const cloudMap = new RecordingCloudMap();
   let registries = [registry('srv-a')];
   const registrar = new ServiceRegistrar({
-    get: () => running,
+    get: () => task,
+    put: (record) => (task = record),
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
     cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
   });
   const changed = async () => {
-    registrar.taskChanged(running);
+    registrar.taskChanged(task);
     await registrar.idle();
   };
 
@@ -125,6 +128,7 @@ describe('ServiceRegistrar runs each change from the task as it is when the chan
   const cloudMap = new GatedCloudMap(() => task);
   const registrar = new ServiceRegistrar({
     get: () => task,
+    put: (record) => (task = record),
     serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
     cloudMap: async () => cloudMap.asProvider(),
     logger: winston.createLogger({ silent: true }),
@@ -161,6 +165,7 @@ describe('ServiceRegistrar retries a failed deregistration', () => {
     delays = [];
     registrar = new ServiceRegistrar({
       get: () => task,
+      put: (record) => (task = record),
       serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
       cloudMap: async () => cloudMap.asProvider(),
       logger: winston.createLogger({ silent: true }),
@@ -236,6 +241,7 @@ describe('ServiceRegistrar across a restart', () => {
       const state = openStateStore({ dir });
       const registrar = new ServiceRegistrar({
         get: () => task,
+        put: (record) => (task = record),
         serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
         cloudMap: async () => cloudMap.asProvider(),
         logger: winston.createLogger({ silent: true }),
@@ -268,13 +274,14 @@ describe('ServiceRegistrar across a restart', () => {
   });
 
   test('a running task resumed before it is re-adopted leaves what the last process could not take it out of', async () => {
-    const task = running;
+    let task = running;
     let registries = [registry('srv-a')];
     const cloudMap = new GatedCloudMap(() => task);
     const start = () => {
       const state = openStateStore({ dir });
       const registrar = new ServiceRegistrar({
         get: () => task,
+        put: (record) => (task = record),
         serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
         cloudMap: async () => cloudMap.asProvider(),
         logger: winston.createLogger({ silent: true }),
@@ -329,6 +336,7 @@ describe('ServiceRegistrar after the review (each failed before the fix)', () =>
     const leftBehind = state.table<LeftBehind>('ecs.cloud-map-left-behind');
     const registrar = new ServiceRegistrar({
       get: () => task,
+      put: (record) => (task = record),
       serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
       cloudMap: async () => cloudMap.asProvider(),
       logger: winston.createLogger({ silent: true }),
@@ -342,7 +350,7 @@ describe('ServiceRegistrar after the review (each failed before the fix)', () =>
     registrar.taskChanged(task);
     await registrar.idle();
     cloudMap.failures = failures;
-    task = stopped;
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' }; // its holdings kept
     registrar.taskChanged(task);
     await registrar.idle();
   };
@@ -377,16 +385,56 @@ describe('ServiceRegistrar after the review (each failed before the fix)', () =>
     state.close();
   });
 
-  test('retries are bounded: given up after maxAttempts, the record dropped', async () => {
-    const { state, leftBehind, registrar } = open({ maxAttempts: 3 });
-    await stoppedFailing(registrar, 100);
-    for (let i = 0; i < 10; i += 1) {
-      await jest.advanceTimersByTimeAsync(1000);
-      await registrar.idle();
-    }
-    expect(deregistrations()).toBe(4);
-    expect(registrar.retrying).toBe(0);
+  test('given up 24 h after the first failure, counted across a restart, and forgotten on the record too', async () => {
+    const HOUR = 3_600_000;
+    let clock = 0;
+    const first = open({ now: () => clock });
+    await stoppedFailing(first.registrar, 1_000);
+    expect(first.leftBehind.get(taskArn)?.failingSince).toBe(0);
+    clock = 20 * HOUR;
+    await jest.advanceTimersByTimeAsync(1000);
+    await first.registrar.idle();
+    // Still failing 20 h on: retried, and the first failure's time kept.
+    expect(first.registrar.retrying).toBe(1);
+    expect(first.leftBehind.get(taskArn)?.failingSince).toBe(0);
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+
+    // The next process carries the count on: not 24 h from its own start.
+    expect(task.holdings).toBeDefined();
+    const second = open({ now: () => clock });
+    second.registrar.resume();
+    await second.registrar.idle();
+    expect(second.registrar.retrying).toBe(1);
+    clock = 24 * HOUR;
+    await jest.advanceTimersByTimeAsync(1000);
+    await second.registrar.idle();
+    expect(second.registrar.retrying).toBe(0);
+    expect([...second.leftBehind.keys()]).toEqual([]);
+    expect(task.holdings).toBeUndefined();
+    const made = deregistrations();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(deregistrations()).toBe(made);
+    second.registrar.close();
+    second.state.close();
+  });
+
+  test('a deregistration that takes effect ends the count: a later failure starts it again', async () => {
+    let clock = 0;
+    const { state, leftBehind, registrar } = open({ now: () => clock, giveUpAfterMs: 10_000 });
+    await stoppedFailing(registrar, 1);
+    clock = 5_000;
+    await jest.advanceTimersByTimeAsync(1000);
+    await registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
     expect([...leftBehind.keys()]).toEqual([]);
+
+    // The same task registered again (a new sync of it running), then failing to leave 8 s later.
+    task = running;
+    clock = 8_000;
+    await stoppedFailing(registrar, 1_000);
+    expect(leftBehind.get(taskArn)?.failingSince).toBe(8_000);
     registrar.close();
     state.close();
   });
@@ -413,5 +461,76 @@ describe('ServiceRegistrar after the review (each failed before the fix)', () =>
     expect([...third.leftBehind.keys()]).toEqual([]);
     third.registrar.close();
     third.state.close();
+  });
+});
+
+describe("ServiceRegistrar keeps what it registered a task with on the task's record (its holdings)", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'registrar-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('holds the instance on the record before RegisterInstance is called, and drops it once deregistered', async () => {
+    let task = running;
+    const heldAtCall: string[][] = [];
+    const cloudMap = new (class extends RecordingCloudMap {
+      override async handle(operation: string, input: unknown, context: RequestContext): Promise<unknown> {
+        if (operation === 'RegisterInstance') heldAtCall.push((task.holdings?.cloudMap ?? []).map((i) => i.serviceId));
+        return super.handle(operation, input, context);
+      }
+    })();
+    const registrar = new ServiceRegistrar({
+      get: () => task,
+      put: (record) => (task = record),
+      serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: [registry('srv-a')] }),
+      cloudMap: async () => cloudMap.asProvider(),
+      logger: winston.createLogger({ silent: true }),
+    });
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(heldAtCall).toEqual([['srv-a']]);
+    expect(task.holdings?.cloudMap?.map((i) => i.instanceId)).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' };
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(cloudMap.instancesIn('srv-a')).toEqual([]);
+    expect(task.holdings).toBeUndefined();
+    registrar.close();
+  });
+
+  test('after a restart, a stopped task of a deleted task set leaves the services its record holds, though its deployment names none', async () => {
+    let task = running;
+    let registries = [registry('srv-blue')]; // its task set's
+    const cloudMap = new RecordingCloudMap();
+    const start = () => {
+      const state = openStateStore({ dir });
+      const registrar = new ServiceRegistrar({
+        get: () => task,
+        put: (record) => (task = record),
+        serviceOf: () => ({ serviceName: 'api', clusterName: 'web', serviceRegistries: registries }),
+        cloudMap: async () => cloudMap.asProvider(),
+        logger: winston.createLogger({ silent: true }),
+        leftBehind: state.table<LeftBehind>('ecs.cloud-map-left-behind'),
+      });
+      return { state, registrar };
+    };
+    const first = start();
+    first.registrar.taskChanged(task);
+    await first.registrar.idle();
+    expect(cloudMap.instancesIn('srv-blue')).toEqual(['0123456789abcdef0123456789abcdef']);
+    first.registrar.close();
+    first.state.close();
+
+    // While the gateway was down the task stopped and its task set went: it registers nowhere now.
+    registries = [];
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' };
+    const second = start();
+    second.registrar.resume();
+    second.registrar.taskChanged(task);
+    await second.registrar.idle();
+    expect(cloudMap.instancesIn('srv-blue')).toEqual([]);
+    expect(task.holdings).toBeUndefined();
+    second.registrar.close();
+    second.state.close();
   });
 });

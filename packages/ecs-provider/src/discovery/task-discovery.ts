@@ -4,6 +4,7 @@ import { clusterNameOf } from '../arn';
 import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
+import type { HoldingsStore } from '../registration/task-holdings';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { serviceConnectRegistries } from '../service-connect/configuration';
 import { taskServiceConnect } from '../service-connect/task-service-connect';
@@ -14,6 +15,9 @@ import { ServiceRegistrar, type ServiceRegistrarOptions, type TaskService } from
 export interface TaskDiscoveryOptions {
   readonly stores: AccountRegionStores<EcsStore>;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  /** Stores a task record's new version (its holdings: registration/task-holdings.ts) and awaits it. */
+  readonly put: HoldingsStore['put'];
+  readonly durable?: HoldingsStore['durable'];
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
   readonly cloudMap: () => Promise<ServiceProvider | undefined>;
   readonly logger: Logger;
@@ -25,6 +29,8 @@ export interface TaskDiscoveryOptions {
 export function createTaskDiscovery(options: TaskDiscoveryOptions): ServiceRegistrar {
   return new ServiceRegistrar({
     get: options.get,
+    put: options.put,
+    durable: options.durable,
     serviceOf: (task) => taskServiceOf(options.stores, task),
     cloudMap: options.cloudMap,
     logger: options.logger,

@@ -83,6 +83,7 @@ function registrarFor(
 ) {
   return new TargetRegistrar({
     get: () => task(),
+    put: () => undefined,
     serviceOf: () => ({ serviceName: 'api', loadBalancers: loadBalancers() }),
     elb: async () => elb as unknown as ServiceProvider,
     event: () => undefined,
@@ -257,7 +258,7 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
       elb,
       () => task,
       () => groups,
-      { leftBehind, retryDelayMs: () => 1000, ...extra },
+      { leftBehind, retryDelayMs: () => 1000, put: (record) => (task = record), ...extra },
     );
     return { state, leftBehind, registrar };
   };
@@ -265,7 +266,7 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
     registrar.taskChanged(task);
     await registrar.idle();
     elb.failures = failures;
-    task = stopped;
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' }; // its holdings kept
     registrar.taskChanged(task);
     await registrar.idle();
   };
@@ -301,18 +302,39 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
     state.close();
   });
 
-  test('retries are bounded: given up after maxAttempts, the record dropped', async () => {
-    const { state, leftBehind, registrar } = open({ maxAttempts: 3 });
-    await stoppedFailing(registrar, 100);
-    for (let i = 0; i < 10; i += 1) {
-      await jest.advanceTimersByTimeAsync(1000);
-      await registrar.idle();
-    }
-    expect(deregistrations()).toBe(4);
-    expect(registrar.retrying).toBe(0);
-    expect([...leftBehind.keys()]).toEqual([]);
-    registrar.close();
-    state.close();
+  test('given up 24 h after the first failure, counted across a restart, and forgotten on the record too', async () => {
+    const HOUR = 3_600_000;
+    let clock = 0;
+    const first = open({ now: () => clock });
+    await stoppedFailing(first.registrar, 1_000);
+    expect(first.leftBehind.get(taskArn)?.failingSince).toBe(0);
+    clock = 20 * HOUR;
+    await jest.advanceTimersByTimeAsync(1000);
+    await first.registrar.idle();
+    // Still failing 20 h on: retried, and the first failure's time kept.
+    expect(first.registrar.retrying).toBe(1);
+    expect(first.leftBehind.get(taskArn)?.failingSince).toBe(0);
+    first.registrar.close();
+    await first.state.durable();
+    first.state.close();
+
+    // The next process carries the count on: not 24 h from its own start.
+    expect(task.holdings).toBeDefined();
+    const second = open({ now: () => clock });
+    second.registrar.resume();
+    await second.registrar.idle();
+    expect(second.registrar.retrying).toBe(1);
+    clock = 24 * HOUR;
+    await jest.advanceTimersByTimeAsync(1000);
+    await second.registrar.idle();
+    expect(second.registrar.retrying).toBe(0);
+    expect([...second.leftBehind.keys()]).toEqual([]);
+    expect(task.holdings).toBeUndefined();
+    const made = deregistrations();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(deregistrations()).toBe(made);
+    second.registrar.close();
+    second.state.close();
   });
 
   test('resumed while ELBv2 is not enabled, the stored deregistration is kept for a later start', async () => {
@@ -371,7 +393,9 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
     second.registrar.taskChanged(task);
     await second.registrar.idle();
     expect(elb.targetsIn('a')).toEqual(['172.17.0.9:8080']);
-    expect(second.leftBehind.get(taskArn)?.holds?.map((t) => t.targetGroupArn)).toEqual([group('a')]);
+    // Held on the task's record, not in the table of deregistrations left to make.
+    expect(task.holdings?.targets?.map((t) => t.targetGroupArn)).toEqual([group('a')]);
+    expect([...second.leftBehind.keys()]).toEqual([]);
     second.registrar.close();
     second.state.close();
   });
@@ -388,7 +412,7 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
 
     // The task set was deleted and the task stopped: its service's groups are all that is left to read.
     groups = [lb('service')];
-    task = stopped;
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' };
     const second = open();
     second.registrar.resume();
     second.registrar.taskChanged(task);
@@ -397,5 +421,66 @@ describe('TargetRegistrar after the review (each failed before the fix)', () => 
     expect([...second.leftBehind.keys()]).toEqual([]);
     second.registrar.close();
     second.state.close();
+  });
+});
+
+describe("TargetRegistrar keeps what it registered a task with on the task's record (its holdings)", () => {
+  test('holds the target on the record before RegisterTargets is called, and drops it once deregistered', async () => {
+    let task = running;
+    const elb = new FakeElb(() => task);
+    const heldAtCall: string[][] = [];
+    const handle = elb.handle.bind(elb);
+    elb.handle = async (operation, input) => {
+      if (operation === 'RegisterTargets') {
+        heldAtCall.push((task.holdings?.targets ?? []).map((t) => t.targetGroupArn.split('/')[1]!));
+      }
+      return handle(operation, input);
+    };
+    const registrar = registrarFor(
+      elb,
+      () => task,
+      () => [lb('a')],
+      { put: (record) => (task = record) },
+    );
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(heldAtCall).toEqual([['a']]);
+    expect(task.holdings?.targets?.map((t) => t.id)).toEqual(['172.17.0.9']);
+
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' };
+    registrar.taskChanged(task);
+    await registrar.idle();
+    expect(elb.targetsIn('a')).toEqual([]);
+    expect(task.holdings).toBeUndefined();
+    registrar.close();
+  });
+
+  test('after a restart, a stopped task of a deleted task set leaves the groups its record holds, though its deployment names none', async () => {
+    let task = running;
+    let groups = [lb('blue')]; // its task set's
+    const elb = new FakeElb(() => task);
+    const start = () =>
+      registrarFor(
+        elb,
+        () => task,
+        () => groups,
+        { put: (record) => (task = record) },
+      );
+    const first = start();
+    first.taskChanged(task);
+    await first.idle();
+    expect(elb.targetsIn('blue')).toEqual(['172.17.0.9:8080']);
+    first.close();
+
+    // While the gateway was down the task stopped and its task set went: it registers nowhere now.
+    groups = [];
+    task = { ...task, desiredStatus: 'STOPPED', lastStatus: 'STOPPED' };
+    const second = start();
+    second.resume();
+    second.taskChanged(task);
+    await second.idle();
+    expect(elb.targetsIn('blue')).toEqual([]);
+    expect(task.holdings).toBeUndefined();
+    second.close();
   });
 });

@@ -4,6 +4,7 @@ import { clusterNameOf } from '../arn';
 import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { addServiceEvent, serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
+import type { HoldingsStore } from '../registration/task-holdings';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import type { EcsStore } from '../store/ecs-store';
 import { TargetRegistrar, type TargetRegistrarOptions } from './target-registrar';
@@ -12,6 +13,9 @@ import { localEc2InstanceId, type TaskHost } from './targets';
 export interface TaskTargetsOptions {
   readonly stores: AccountRegionStores<EcsStore>;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  /** Stores a task record's new version (its holdings: registration/task-holdings.ts) and awaits it. */
+  readonly put: HoldingsStore['put'];
+  readonly durable?: HoldingsStore['durable'];
   /** The ELBv2 provider, looked up when needed (providers are created one after another). */
   readonly elb: () => Promise<ServiceProvider | undefined>;
   readonly onHealthChanged: () => void;
@@ -25,6 +29,8 @@ export function createTaskTargets(options: TaskTargetsOptions): TargetRegistrar 
   const { stores } = options;
   return new TargetRegistrar({
     get: options.get,
+    put: options.put,
+    durable: options.durable,
     serviceOf: (task) => {
       const service = serviceRecordOf(stores, task);
       return (
