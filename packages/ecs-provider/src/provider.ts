@@ -159,9 +159,13 @@ export class EcsProvider implements ServiceProvider {
       taskDns: this.taskDns,
       expectsNames: (ref) => expectsNames(this.stores, get(ref)),
     });
+    const put = (record: TaskRecord) => this.repository.put(record);
+    const durable = () => this.repository.durable();
     this.registrar = createTaskDiscovery({
       stores: this.stores,
       get,
+      put,
+      durable,
       cloudMap: () => lookupProvider('servicediscovery'),
       logger,
       leftBehind: this.state.table<LeftBehind>(ECS_TABLES.cloudMapLeftBehind),
@@ -182,6 +186,8 @@ export class EcsProvider implements ServiceProvider {
     this.targets = createTaskTargets({
       stores: this.stores,
       get,
+      put,
+      durable,
       elb: () => lookupProvider('elasticloadbalancing'),
       onHealthChanged: () => this.scheduler.targetsChanged(),
       logger,

@@ -3,6 +3,8 @@ import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import type { DurableTable } from '@localcloud/persistence';
 import type { Logger } from 'winston';
 import { deregistrationVerdict, ProviderMissingError } from '../registration/deregistration-errors';
+import { FailingSince, type GiveUpOptions } from '../registration/failing-since';
+import { holdingsOf, writeHoldings, type HoldingsStore } from '../registration/task-holdings';
 import { TaskSyncQueue, type SyncOutcome } from '../registration/task-sync-queue';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { instancesOf, shouldBeRegistered, type CloudMapInstance } from './registration';
@@ -14,16 +16,14 @@ export interface TaskService {
   readonly serviceRegistries: readonly ServiceRegistry[];
 }
 
-export interface ServiceRegistrarOptions {
-  readonly get: (ref: TaskRef) => TaskRecord | undefined;
+/** `get` and `put` of the task records, which keep the instances each task may be in (its holdings). */
+export interface ServiceRegistrarOptions extends HoldingsStore, GiveUpOptions {
   readonly serviceOf: (task: TaskRecord) => TaskService | undefined;
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
   readonly cloudMap: () => Promise<ServiceProvider | undefined>;
   readonly logger: Logger;
   /** How long to wait before retrying a failed deregistration (`attempt` from 1; default 1 s doubling to 30 s). */
   readonly retryDelayMs?: (attempt: number) => number;
-  /** Retries of a failing deregistration before it is given up (default: about 24 h of them). */
-  readonly maxAttempts?: number;
   /**
    * Where deregistrations still to be made are kept, so they survive a restart (with `PERSISTENCE=1`): the
    * task may be STOPPED by then, and a stopped task is not followed again. `resume` takes them up.
@@ -37,6 +37,8 @@ export interface LeftBehind {
   readonly accountId: string;
   readonly region: string;
   readonly instances: readonly CloudMapInstance[];
+  /** When their deregistration first failed (epoch ms): given up `giveUpAfterMs` later, restarts or not. */
+  readonly failingSince?: number;
 }
 
 /** One instance's place in Cloud Map: the same key registered again replaces it. */
@@ -66,8 +68,8 @@ export class ServiceRegistrar {
    * since this process started), so a task that should be out is deregistered from its registries anyway.
    */
   private readonly held = new Map<string, Map<string, CloudMapInstance>>();
-  /** Per task, the instances its last sync failed to take out (retried, or given up). */
-  private readonly leaving = new Map<string, CloudMapInstance[]>();
+  /** When each task's deregistration began failing (given up a fixed time after). */
+  private readonly failing: FailingSince;
   /** Per task, its syncs in order, and the retries waiting. */
   private readonly queue: TaskSyncQueue;
   private warnedMissing = false;
@@ -77,17 +79,17 @@ export class ServiceRegistrar {
       run: (ref) => this.sync(ref),
       failed: (ref, error) =>
         options.logger.warn('Cloud Map registration failed', { taskArn: ref.taskArn, error: String(error) }),
-      gaveUp: (ref, attempts) => this.giveUp(ref, attempts),
       retryDelayMs: options.retryDelayMs,
-      maxAttempts: options.maxAttempts,
     });
+    this.failing = new FailingSince(options);
   }
 
   /** A task changed: bring its Cloud Map registrations in line with its state (when its turn comes). */
   taskChanged(ref: TaskRef): void {
     const task = this.options.get(ref);
     if (!task) return;
-    if (!this.held.has(task.taskArn) && (this.options.serviceOf(task)?.serviceRegistries ?? []).length === 0) return;
+    const followed = this.held.has(task.taskArn) || (holdingsOf(task, 'cloudMap') ?? []).length > 0;
+    if (!followed && (this.options.serviceOf(task)?.serviceRegistries ?? []).length === 0) return;
     this.queue.schedule({ accountId: task.accountId, region: task.region, taskArn: task.taskArn });
   }
 
@@ -105,7 +107,10 @@ export class ServiceRegistrar {
   resume(): void {
     for (const entry of [...(this.options.leftBehind?.values() ?? [])]) {
       if (this.held.has(entry.taskArn)) continue;
-      this.held.set(entry.taskArn, new Map(entry.instances.map((i) => [instanceKey(i), i])));
+      // What its record holds too (the record may be forgotten by now: then what was left to leave).
+      const stored = holdingsOf(this.options.get(entry), 'cloudMap') ?? [];
+      this.held.set(entry.taskArn, new Map([...stored, ...entry.instances].map((i) => [instanceKey(i), i])));
+      this.failing.restore(entry.taskArn, entry.failingSince);
       this.queue.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn });
     }
   }
@@ -128,19 +133,19 @@ export class ServiceRegistrar {
       }
       wanted.push(...instances);
     }
-    // Registered by this process, or perhaps by the last one (a restart): what it may be in now.
+    // Registered by this process; else (a restart) what the task's record holds, whatever its deployment
+    // says now (a deleted task set's registries are nowhere else); a record older than holdings: its own.
     const known = this.held.get(ref.taskArn);
-    const held =
-      known ??
-      new Map(
-        (task && service && wanted.length === 0 ? instancesOf(task, registries, service).instances : []).map((i) => [
-          instanceKey(i),
-          i,
-        ]),
-      );
+    const stored = holdingsOf(task, 'cloudMap');
+    const derived = () =>
+      task && service && wanted.length === 0 ? instancesOf(task, registries, service).instances : [];
+    const held = known ?? new Map((stored ?? derived()).map((i) => [instanceKey(i), i]));
     // A diff against what the task is registered as: it joins (or updates) the registries it is in now and
-    // leaves those it no longer is in, so a change of its registries never leaves it behind.
-    const joining = wanted.filter((i) => JSON.stringify(held.get(instanceKey(i))) !== JSON.stringify(i));
+    // leaves those it no longer is in, so a change of its registries never leaves it behind. Not followed
+    // by this process yet: it registers again in all it should be in (the same instance is replaced).
+    const joining = wanted.filter((i) => !known || JSON.stringify(held.get(instanceKey(i))) !== JSON.stringify(i));
+    // Held on the record before any call, so no crash between the call and the record can lose it.
+    if (joining.length > 0) await this.hold(ref, [...held.values(), ...joining], { durable: true });
     const now = new Set(wanted.map(instanceKey));
     const leaving = [...held.values()].filter((i) => !now.has(instanceKey(i)));
     // Each half per instance, so a failed join (say, its Cloud Map service was deleted) never keeps the task
@@ -152,29 +157,38 @@ export class ServiceRegistrar {
     // Kept while the task lives, even empty: a task known to be out needs no deregistration at each change.
     if (held.size === 0 && stopped) this.held.delete(ref.taskArn);
     else this.held.set(ref.taskArn, held);
+    await this.hold(ref, [...held.values()]);
     // Still in a registry it must leave (kept while Cloud Map is not enabled, too): stored on every sync.
     const remaining = [...held.values()].filter((i) => !now.has(instanceKey(i)));
-    if (remaining.length > 0) this.leaving.set(ref.taskArn, remaining);
-    else this.leaving.delete(ref.taskArn);
+    if (remaining.length === 0) this.failing.clear(ref.taskArn);
+    // Retried later, until it is out, the registry is gone or its time is up (from the first failure).
+    if (retrying && this.failing.failed(ref.taskArn)) {
+      await this.giveUp(ref, held, remaining);
+      return { retry: false };
+    }
     this.remember(ref, remaining);
-    // Retried later, until it is out, the registry is gone or it is given up.
     return { retry: retrying };
   }
 
-  /** The retries reached their bound: the instances stay in Cloud Map, forgotten here (logged at error). */
-  private giveUp(ref: TaskRef, attempts: number): void {
-    const dropped = this.leaving.get(ref.taskArn) ?? [];
-    this.leaving.delete(ref.taskArn);
+  /** Its time is up: the instances stay in Cloud Map, forgotten here and on the task's record (logged at error). */
+  private async giveUp(ref: TaskRef, held: Map<string, CloudMapInstance>, dropped: CloudMapInstance[]) {
     this.options.logger.error('Cloud Map deregistration given up', {
       taskArn: ref.taskArn,
-      attempts,
+      failingSince: new Date(this.failing.of(ref.taskArn)!).toISOString(),
       serviceIds: dropped.map((i) => i.serviceId),
     });
-    const held = this.held.get(ref.taskArn);
-    for (const i of dropped) held?.delete(instanceKey(i));
+    this.failing.clear(ref.taskArn);
+    for (const i of dropped) held.delete(instanceKey(i));
     this.remember(ref, []);
+    await this.hold(ref, [...held.values()]);
     const task = this.options.get(ref);
-    if (held?.size === 0 && (!task || task.lastStatus === 'STOPPED')) this.held.delete(ref.taskArn);
+    if (held.size === 0 && (!task || task.lastStatus === 'STOPPED')) this.held.delete(ref.taskArn);
+  }
+
+  /** Keeps on the task's record the instances it may be in (one per key, the later one kept). */
+  private async hold(ref: TaskRef, instances: readonly CloudMapInstance[], options?: { durable?: boolean }) {
+    const unique = new Map(instances.map((i) => [instanceKey(i), i]));
+    await writeHoldings(this.options, ref, 'cloudMap', [...unique.values()], options);
   }
 
   /** Stores (or forgets) the instances a task still has to leave, for `resume` after a restart. */
@@ -185,7 +199,8 @@ export class ServiceRegistrar {
       if (table.has(ref.taskArn)) table.delete(ref.taskArn);
       return;
     }
-    table.put(ref.taskArn, { taskArn: ref.taskArn, accountId: ref.accountId, region: ref.region, instances });
+    const { accountId, region, taskArn } = ref;
+    table.put(taskArn, { taskArn, accountId, region, instances, failingSince: this.failing.of(taskArn) });
   }
 
   /** Registers each instance on its own; answers those that were. */

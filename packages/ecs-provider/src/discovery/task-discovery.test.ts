@@ -2,7 +2,7 @@ import type { CreateServiceRequest, ServiceConnectConfiguration, ServiceRegistry
 import type { EcsScope } from '../ecs-scope';
 import { createService, updateService } from '../handlers/services';
 import { registerTaskDefinition } from '../handlers/task-definitions';
-import { createTaskSet } from '../handlers/task-sets';
+import { createTaskSet, deleteTaskSet } from '../handlers/task-sets';
 import { taskIdOf } from '../runtime/task-record';
 import { planAliases } from '../service-connect/aliases';
 import { serverServices } from '../service-connect/task-aliases';
@@ -65,6 +65,18 @@ describe('task discovery', () => {
     expect(bed.cloudMap.instancesIn('srv-green')).toEqual(ids(of(green.id!)));
     expect(bed.cloudMap.instancesIn('srv-service')).toEqual([]);
     expect(live('api').every((t) => bed.expectsNames(t.taskArn!))).toBe(true);
+
+    // A deleted task set's task leaves its task set's registries, and joins none of the service's.
+    const [blueTask] = of(blue.id!);
+    expect(bed.holdings(blueTask!.taskArn!)?.cloudMap?.map((i) => i.serviceId)).toEqual(['srv-blue']);
+    deleteTaskSet({ cluster: 'default', service: 'api', taskSet: blue.id!, force: true }, bed.ecs);
+    await bed.pass();
+    await bed.pass();
+    expect(bed.service('api').taskSets!.map((s) => s.id)).toEqual([green.id]);
+    expect(bed.cloudMap.instancesIn('srv-blue')).toEqual([]);
+    expect(bed.cloudMap.instancesIn('srv-service')).toEqual([]);
+    expect(bed.cloudMap.instancesIn('srv-green')).toEqual(ids(of(green.id!)));
+    expect(bed.holdings(blueTask!.taskArn!)).toBeUndefined();
   });
 
   test("whether a task gets the local DNS follows its own deployment's registries, not the service's", async () => {

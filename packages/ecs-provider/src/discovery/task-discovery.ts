@@ -1,19 +1,23 @@
 import type { AccountRegionStores, ServiceProvider } from '@localcloud/gateway';
 import type { Logger } from 'winston';
 import { clusterNameOf } from '../arn';
+import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
+import type { HoldingsStore } from '../registration/task-holdings';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { serviceConnectRegistries } from '../service-connect/configuration';
 import { taskServiceConnect } from '../service-connect/task-service-connect';
 import type { EcsStore } from '../store/ecs-store';
 import type { ServiceRecord } from '../store/records';
 import { ServiceRegistrar, type ServiceRegistrarOptions, type TaskService } from './service-registrar';
-import { taskServiceRegistries } from './task-registries';
 
 export interface TaskDiscoveryOptions {
   readonly stores: AccountRegionStores<EcsStore>;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  /** Stores a task record's new version (its holdings: registration/task-holdings.ts) and awaits it. */
+  readonly put: HoldingsStore['put'];
+  readonly durable?: HoldingsStore['durable'];
   /** The Cloud Map provider, looked up when needed (providers are created one after another). */
   readonly cloudMap: () => Promise<ServiceProvider | undefined>;
   readonly logger: Logger;
@@ -25,6 +29,8 @@ export interface TaskDiscoveryOptions {
 export function createTaskDiscovery(options: TaskDiscoveryOptions): ServiceRegistrar {
   return new ServiceRegistrar({
     get: options.get,
+    put: options.put,
+    durable: options.durable,
     serviceOf: (task) => taskServiceOf(options.stores, task),
     cloudMap: options.cloudMap,
     logger: options.logger,
@@ -61,7 +67,7 @@ export function expectsNames(stores: AccountRegionStores<EcsStore>, task: TaskRe
 
 /** The task's own `serviceRegistries`: its task set's, its deployment revision's, else the service's. */
 function ownRegistries(store: EcsStore, service: ServiceRecord, task: TaskRecord) {
-  return taskServiceRegistries(task, service, (key) => store.serviceRevisions.get(key)?.serviceRegistries);
+  return taskDeploymentSetting('serviceRegistries', task, service, (key) => store.serviceRevisions.get(key));
 }
 
 /** The Service Connect settings of the deployment that launched the task (not the service's now). */

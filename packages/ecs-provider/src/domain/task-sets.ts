@@ -18,7 +18,7 @@ export type TaskSetRecord = TaskSet & {
 };
 
 /** Whether a service's tasks come from task sets rather than the ECS deployment controller. */
-export function usesTaskSets(service: Pick<Service, 'deploymentController'>): boolean {
+export function usesTaskSets(service: { readonly deploymentController?: { readonly type?: string } }): boolean {
   const type = service.deploymentController?.type;
   return type === 'EXTERNAL' || type === 'CODE_DEPLOY';
 }

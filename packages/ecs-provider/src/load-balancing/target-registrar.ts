@@ -3,6 +3,8 @@ import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import type { DurableTable } from '@localcloud/persistence';
 import type { Logger } from 'winston';
 import { deregistrationVerdict, ProviderMissingError } from '../registration/deregistration-errors';
+import { FailingSince, type GiveUpOptions } from '../registration/failing-since';
+import { holdingsOf, writeHoldings, type HoldingsStore } from '../registration/task-holdings';
 import { TaskSyncQueue, type SyncOutcome } from '../registration/task-sync-queue';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import { shouldBeTargets, targetsOf, type TaskHost, type TaskTarget } from './targets';
@@ -15,8 +17,8 @@ export interface TargetService {
   readonly host?: TaskHost;
 }
 
-export interface TargetRegistrarOptions {
-  readonly get: (ref: TaskRef) => TaskRecord | undefined;
+/** `get` and `put` of the task records, which keep the targets each task may be in (its holdings). */
+export interface TargetRegistrarOptions extends HoldingsStore, GiveUpOptions {
   readonly serviceOf: (task: TaskRecord) => TargetService | undefined;
   /** The ELBv2 provider, looked up when needed (providers are created one after another). */
   readonly elb: () => Promise<ServiceProvider | undefined>;
@@ -29,8 +31,6 @@ export interface TargetRegistrarOptions {
   readonly healthPollMs?: number;
   /** How long to wait before retrying a failed deregistration (`attempt` from 1; default 1 s doubling to 30 s). */
   readonly retryDelayMs?: (attempt: number) => number;
-  /** Retries of a failing deregistration before it is given up (default: about 24 h of them). */
-  readonly maxAttempts?: number;
   /**
    * Where deregistrations still to be made are kept, so they survive a restart (with `PERSISTENCE=1`): the
    * task may be STOPPED by then, and a stopped task is not followed again. `resume` takes them up.
@@ -38,18 +38,17 @@ export interface TargetRegistrarOptions {
   readonly leftBehind?: DurableTable<TargetsLeftBehind>;
 }
 
-/** A task's targets whose deregistration failed and is being retried, and those it holds in ELBv2. */
+/** A task's targets whose deregistration failed and is being retried. */
 export interface TargetsLeftBehind {
   readonly taskArn: string;
   readonly accountId: string;
   readonly region: string;
   /** Targets still to leave. */
   readonly targets: readonly TaskTarget[];
-  /**
-   * Every target the task is in (those to leave included), so the next process deregisters it from its own
-   * groups, not from what its service says then (a deleted task set's groups are no longer anywhere else).
-   */
+  /** Every target the task was in, on records written before holdings were kept on the task's record. */
   readonly holds?: readonly TaskTarget[];
+  /** When their deregistration first failed (epoch ms): given up `giveUpAfterMs` later, restarts or not. */
+  readonly failingSince?: number;
 }
 
 interface Applied {
@@ -59,9 +58,7 @@ interface Applied {
   targets: TaskTarget[];
   /** When the targets deregistered last finish draining (epoch ms). */
   drainedAt?: number;
-  /** The targets its last sync failed to take out (retried, or given up). */
-  leaving?: TaskTarget[];
-  /** Restored from the last process's record: the targets it should hold are registered again, to be sure. */
+  /** Restored from the last process's records: the targets it should hold are registered again, to be sure. */
   restored?: boolean;
 }
 
@@ -111,16 +108,17 @@ export class TargetRegistrar {
   /** Set by `stopDraining`: drains no longer wait (the process is stopping, the tasks keep running). */
   private stopping = false;
   private warnedMissing = false;
+  /** When each task's deregistration began failing (given up a fixed time after). */
+  private readonly failingSince: FailingSince;
 
   constructor(private readonly options: TargetRegistrarOptions) {
     this.queue = new TaskSyncQueue({
       run: (ref) => this.sync(ref),
       failed: (ref, error) =>
         options.logger.warn('load balancer target registration failed', { taskArn: ref.taskArn, error: String(error) }),
-      gaveUp: (ref, attempts) => this.giveUp(ref, attempts),
       retryDelayMs: options.retryDelayMs,
-      maxAttempts: options.maxAttempts,
     });
+    this.failingSince = new FailingSince(options);
   }
 
   /** The target group a task's target is unhealthy in, if any: the scheduler replaces such a task. */
@@ -165,11 +163,11 @@ export class TargetRegistrar {
   resume(): void {
     for (const entry of [...(this.options.leftBehind?.values() ?? [])]) {
       if (this.applied.has(entry.taskArn)) continue;
-      this.applied.set(entry.taskArn, {
-        registered: false,
-        targets: [...(entry.holds ?? entry.targets)],
-        restored: true,
-      });
+      // What its record holds too (the record may be forgotten by now: then what was left to leave).
+      const stored = holdingsOf(this.options.get(entry), 'targets') ?? [];
+      const targets = new Map([...stored, ...(entry.holds ?? entry.targets)].map((t) => [targetKey(t), t]));
+      this.applied.set(entry.taskArn, { registered: false, targets: [...targets.values()], restored: true });
+      this.failingSince.restore(entry.taskArn, entry.failingSince);
       this.queue.schedule({ accountId: entry.accountId, region: entry.region, taskArn: entry.taskArn });
     }
   }
@@ -180,7 +178,8 @@ export class TargetRegistrar {
     if (!task) return;
     const known = this.applied.get(task.taskArn);
     const service = this.options.serviceOf(task);
-    if ((service?.loadBalancers ?? []).length === 0 && !known) return;
+    const holds = (holdingsOf(task, 'targets') ?? []).length > 0;
+    if ((service?.loadBalancers ?? []).length === 0 && !known && !holds) return;
     if (!shouldBeTargets(task)) {
       // Out of rotation at once for the scheduler, whatever the ELBv2 calls still queued.
       this.failing.delete(task.taskArn);
@@ -207,10 +206,17 @@ export class TargetRegistrar {
       }
       wanted.push(...targets);
     }
-    // Registered by this process, or perhaps by the last one (a restart): what it may be in now.
+    // Registered by this process; else (a restart) what the task's record holds, whatever its deployment
+    // says now (a deleted task set's groups are nowhere else); a record older than holdings: its own.
+    const stored = holdingsOf(task, 'targets');
     const entry: Applied = known ?? {
       registered: false,
-      targets: task && service && !registered ? targetsOf(task, loadBalancers, service.host).targets : [],
+      targets: stored
+        ? [...stored]
+        : task && service && !registered
+          ? targetsOf(task, loadBalancers, service.host).targets
+          : [],
+      restored: stored !== undefined,
     };
     entry.registered = registered;
     this.applied.set(ref.taskArn, entry);
@@ -221,6 +227,8 @@ export class TargetRegistrar {
     entry.restored = false;
     const leaving = entry.targets.filter((t) => !now.has(targetKey(t)));
     if (joining.length > 0) {
+      // Held on the record before any call, so no crash between the call and the record can lose it.
+      await this.hold(ref, [...entry.targets, ...joining], { durable: true });
       const joined = await this.register(task!, service!.serviceName, joining);
       entry.targets.push(...joined.filter((t) => !held.has(targetKey(t))));
     }
@@ -232,50 +240,56 @@ export class TargetRegistrar {
       const gone = new Set(out.map(targetKey));
       entry.targets = entry.targets.filter((t) => !gone.has(targetKey(t)));
       remaining = leaving.filter((t) => !gone.has(targetKey(t)));
-      // Still in a group it must leave: try again later, until it is out, the group is gone or it is given up.
+      // Still in a group it must leave: try again later, until it is out, the group is gone or its time is
+      // up (from the first failure).
       retry = retrying;
     }
-    entry.leaving = remaining;
+    if (remaining.length === 0) this.failingSince.clear(ref.taskArn);
+    if (retry && this.failingSince.failed(ref.taskArn)) {
+      this.giveUpOn(ref, entry, remaining);
+      remaining = [];
+      retry = false;
+    }
     // On every sync, so a record never outlives what it says (a target left to leave that is wanted again).
-    this.remember(ref, remaining, entry.targets);
+    this.remember(ref, remaining);
+    await this.hold(ref, entry.targets);
     // Kept while the task lives, even empty: drain reads it, and a task known to be out needs no call.
     const stopped = !task || task.lastStatus === 'STOPPED';
     if (stopped && entry.targets.length === 0 && !retry) this.applied.delete(ref.taskArn);
     return { retry };
   }
 
-  /** The retries reached their bound: the targets stay in ELBv2, forgotten here (logged at error). */
-  private giveUp(ref: TaskRef, attempts: number): void {
-    const entry = this.applied.get(ref.taskArn);
-    const dropped = new Set((entry?.leaving ?? []).map(targetKey));
+  /** Its time is up: the targets stay in ELBv2, forgotten here and on the task's record (logged at error). */
+  private giveUpOn(ref: TaskRef, entry: Applied, dropped: readonly TaskTarget[]): void {
     this.options.logger.error('load balancer target deregistration given up', {
       taskArn: ref.taskArn,
-      attempts,
-      targetGroupArns: entry?.leaving?.map((t) => t.targetGroupArn),
+      failingSince: new Date(this.failingSince.of(ref.taskArn)!).toISOString(),
+      targetGroupArns: dropped.map((t) => t.targetGroupArn),
     });
-    if (entry) entry.leaving = [];
-    if (entry) entry.targets = entry.targets.filter((t) => !dropped.has(targetKey(t)));
-    this.remember(ref, [], entry?.targets ?? []);
-    const task = this.options.get(ref);
-    if (entry && entry.targets.length === 0 && (!task || task.lastStatus === 'STOPPED'))
-      this.applied.delete(ref.taskArn);
+    this.failingSince.clear(ref.taskArn);
+    const keys = new Set(dropped.map(targetKey));
+    entry.targets = entry.targets.filter((t) => !keys.has(targetKey(t)));
   }
 
-  /**
-   * Stores (or forgets) the targets a task still has to leave and those it holds, for `resume` after a
-   * restart: a record while it holds any.
-   */
-  private remember(ref: TaskRef, targets: readonly TaskTarget[], holds: readonly TaskTarget[]): void {
+  /** Keeps on the task's record the targets it may be in (one per key). */
+  private async hold(ref: TaskRef, targets: readonly TaskTarget[], options?: { durable?: boolean }) {
+    const unique = new Map(targets.map((t) => [targetKey(t), t]));
+    await writeHoldings(this.options, ref, 'targets', [...unique.values()], options);
+  }
+
+  /** Stores (or forgets) the targets a task still has to leave, for `resume` after a restart. */
+  private remember(ref: TaskRef, targets: readonly TaskTarget[]): void {
     const table = this.options.leftBehind;
     if (!table) return;
-    if (targets.length === 0 && holds.length === 0) {
+    if (targets.length === 0) {
       if (table.has(ref.taskArn)) table.delete(ref.taskArn);
       return;
     }
-    const record = { taskArn: ref.taskArn, accountId: ref.accountId, region: ref.region, targets, holds };
-    // Written only when it changes: most syncs of a running task leave it as it was.
+    const { accountId, region, taskArn } = ref;
+    const record = { taskArn, accountId, region, targets: [...targets], failingSince: this.failingSince.of(taskArn) };
+    // Written only when it changes: a retry that fails again leaves it as it was.
     if (JSON.stringify(table.get(ref.taskArn)) === JSON.stringify(record)) return;
-    table.put(ref.taskArn, { ...record, targets: [...targets], holds: [...holds] });
+    table.put(ref.taskArn, record);
   }
 
   /**

@@ -1,17 +1,21 @@
 import type { AccountRegionStores, ServiceProvider } from '@localcloud/gateway';
 import type { Logger } from 'winston';
 import { clusterNameOf } from '../arn';
+import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { addServiceEvent, serviceRecordOf } from '../domain/task-service';
 import { findTaskDefinition } from '../handlers/task-definitions';
+import type { HoldingsStore } from '../registration/task-holdings';
 import type { TaskRecord, TaskRef } from '../runtime/task-record';
 import type { EcsStore } from '../store/ecs-store';
 import { TargetRegistrar, type TargetRegistrarOptions } from './target-registrar';
 import { localEc2InstanceId, type TaskHost } from './targets';
-import { taskLoadBalancers } from './task-load-balancers';
 
 export interface TaskTargetsOptions {
   readonly stores: AccountRegionStores<EcsStore>;
   readonly get: (ref: TaskRef) => TaskRecord | undefined;
+  /** Stores a task record's new version (its holdings: registration/task-holdings.ts) and awaits it. */
+  readonly put: HoldingsStore['put'];
+  readonly durable?: HoldingsStore['durable'];
   /** The ELBv2 provider, looked up when needed (providers are created one after another). */
   readonly elb: () => Promise<ServiceProvider | undefined>;
   readonly onHealthChanged: () => void;
@@ -25,15 +29,15 @@ export function createTaskTargets(options: TaskTargetsOptions): TargetRegistrar 
   const { stores } = options;
   return new TargetRegistrar({
     get: options.get,
+    put: options.put,
+    durable: options.durable,
     serviceOf: (task) => {
       const service = serviceRecordOf(stores, task);
       return (
         service && {
           serviceName: service.serviceName!,
-          loadBalancers: taskLoadBalancers(
-            task,
-            service,
-            (key) => stores.get(task.accountId, task.region).serviceRevisions.get(key)?.loadBalancers,
+          loadBalancers: taskDeploymentSetting('loadBalancers', task, service, (key) =>
+            stores.get(task.accountId, task.region).serviceRevisions.get(key),
           ),
           host: taskHostOf(stores.get(task.accountId, task.region), task),
         }

@@ -9,7 +9,7 @@ const ref: TaskRef = {
 
 /** A queue whose syncs ask a retry while `failing`, and can be held at a gate; each run is counted. */
 function queueFor(extra: Partial<TaskSyncQueueOptions> = {}) {
-  const probe = { runs: 0, failing: true, gate: undefined as Promise<void> | undefined, gaveUp: [] as number[] };
+  const probe = { runs: 0, failing: true, gate: undefined as Promise<void> | undefined };
   const queue = new TaskSyncQueue({
     run: async () => {
       probe.runs += 1;
@@ -17,7 +17,6 @@ function queueFor(extra: Partial<TaskSyncQueueOptions> = {}) {
       return { retry: probe.failing };
     },
     failed: () => undefined,
-    gaveUp: (_ref, attempts) => probe.gaveUp.push(attempts),
     retryDelayMs: () => 1000,
     ...extra,
   });
@@ -67,19 +66,6 @@ describe('TaskSyncQueue', () => {
     expect(probe.runs).toBe(3);
   });
 
-  test('gives up after maxAttempts retries', async () => {
-    const { queue, probe } = queueFor({ maxAttempts: 2 });
-    queue.schedule(ref);
-    await queue.idle();
-    for (let i = 0; i < 5; i += 1) {
-      await jest.advanceTimersByTimeAsync(1000);
-      await queue.idle();
-    }
-    expect(probe.runs).toBe(3);
-    expect(probe.gaveUp).toEqual([2]);
-    expect(queue.retrying).toBe(0);
-  });
-
   test('accepts no sync once closed', async () => {
     const { queue, probe } = queueFor();
     queue.close();
@@ -94,7 +80,6 @@ describe('TaskSyncQueue', () => {
     const queue = new TaskSyncQueue({
       run: () => ((calls += 1) === 1 ? Promise.reject(new Error('boom')) : Promise.resolve({ retry: false })),
       failed: (_ref, error) => failures.push(error),
-      gaveUp: () => undefined,
     });
     queue.schedule(ref);
     await queue.idle();

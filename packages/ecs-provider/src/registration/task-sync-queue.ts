@@ -10,23 +10,19 @@ export interface TaskSyncQueueOptions {
   readonly run: (ref: TaskRef) => Promise<SyncOutcome>;
   /** A sync threw (it is not retried: the task's next change syncs it again). */
   readonly failed: (ref: TaskRef, error: unknown) => void;
-  /** The retries reached `maxAttempts`: the caller drops what it kept for them, with an error log. */
-  readonly gaveUp: (ref: TaskRef, attempts: number) => void;
   /** How long to wait before retry `attempt` (from 1; default 1 s doubling to 30 s). */
   readonly retryDelayMs?: (attempt: number) => number;
-  /** Retries made before giving up (default 2,900: about 24 h at the default delays). */
-  readonly maxAttempts?: number;
 }
 
 export const defaultRetryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** (attempt - 1));
-export const DEFAULT_MAX_ATTEMPTS = 2_900;
 
 /**
  * The per-task queue both registrars (ELBv2 targets, Cloud Map instances) sync through: a change marks the
  * task for a sync; syncs of one task run one at a time, in order (so a deregistration never overtakes a
  * registration), and changes that come while one waits come to that one. A sync that asks for a retry gets
- * one after a backoff; a change meanwhile runs it at once (the attempt count carries on). `close` drops the
- * retries waiting and accepts no more work; what the caller stored is resumed by the next process.
+ * one after a backoff; a change meanwhile runs it at once (the attempt count carries on). When to give up
+ * is the caller's (registration/failing-since.ts: a time from the first failure, not a count of attempts,
+ * which would start again at every restart). `close` drops the retries waiting and accepts no more work; what the caller stored is resumed by the next process.
  */
 export class TaskSyncQueue {
   /** Per task, the sync in flight or queued. */
@@ -72,12 +68,7 @@ export class TaskSyncQueue {
     if (this.closed) return;
     const { retry } = await this.options.run(ref);
     if (!retry || this.closed) return;
-    const nextAttempt = attempt + 1;
-    if (nextAttempt > (this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
-      this.options.gaveUp(ref, attempt);
-      return;
-    }
-    this.retryLater(ref, nextAttempt);
+    this.retryLater(ref, attempt + 1);
   }
 
   private retryLater(ref: TaskRef, attempt: number): void {

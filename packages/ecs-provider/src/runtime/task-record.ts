@@ -2,6 +2,7 @@ import type { Container, Tag, Task } from '@aws-sdk/client-ecs';
 import type { PlannedVolume } from './container-plan';
 import type { TaskAgentState } from '../task-agent/task-agent-state';
 import type { TaskProtection } from '../domain/task-protection';
+import type { TaskHoldings } from '../registration/task-holdings';
 import { reusableJson } from '@localcloud/gateway';
 import { withManagedAgents } from '../exec/managed-agents';
 
@@ -40,6 +41,8 @@ export type TaskRecord = Task & {
   protection?: TaskProtection;
   /** Set while the task's container instance is DRAINING: the scheduler replaces such service tasks. */
   containerInstanceDraining?: boolean;
+  /** What the Cloud Map and target registrars may have registered the task in (registration/task-holdings.ts). */
+  holdings?: TaskHoldings;
 };
 
 export interface TaskRef {
@@ -66,7 +69,15 @@ export const refOf = (record: TaskRecord): TaskRef => ({
 
 /** The task as the ECS API shows it. */
 export function toTask(record: TaskRecord): Task {
-  const { accountId: _a, region: _r, runtime: _rt, protection: _p, containerInstanceDraining: _d, ...task } = record;
+  const {
+    accountId: _a,
+    region: _r,
+    runtime: _rt,
+    protection: _p,
+    containerInstanceDraining: _d,
+    holdings: _h,
+    ...task
+  } = record;
   return withManagedAgents(task);
 }
 

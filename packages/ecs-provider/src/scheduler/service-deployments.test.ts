@@ -8,8 +8,7 @@ import {
   stopServiceDeployment,
 } from '../handlers/service-deployments';
 import { registerTaskDefinition } from '../handlers/task-definitions';
-import { taskServiceRegistries } from '../discovery/task-registries';
-import { taskLoadBalancers } from '../load-balancing/task-load-balancers';
+import { taskDeploymentSetting } from '../domain/task-deployment-setting';
 import { InMemoryEcs, container } from '../testing/in-memory-ecs';
 
 const BACKOFF = { intervalMs: 1000, backoffBaseMs: 1000, backoffMaxMs: 8000 };
@@ -278,12 +277,13 @@ describe('service deployments', () => {
     { targetGroupArn: `${TG}/${name}/0123456789abcdef`, containerName: 'app', containerPort: 80 },
   ];
   const registry = (id: string) => [{ registryArn: `arn:aws:servicediscovery:us-east-1:000000000000:service/${id}` }];
-  /** The load balancers a task of the service registers in (load-balancing/task-load-balancers.ts). */
+  /** The load balancers a task of the service registers in (domain/task-deployment-setting.ts). */
   const balancersOf = (service: string, startedBy: string) =>
-    taskLoadBalancers(
+    taskDeploymentSetting(
+      'loadBalancers',
       { startedBy, clusterArn: `${ARN_PREFIX}:cluster/default` },
       bed.ecs.store.services.get(`default/${service}`)!,
-      (key) => bed.ecs.store.serviceRevisions.get(key)?.loadBalancers,
+      (key) => bed.ecs.store.serviceRevisions.get(key),
     );
 
   test("a circuit breaker rollback restores the last completed deployment's load balancers and registries", async () => {
@@ -381,12 +381,13 @@ describe('service deployments', () => {
     expect(list('lbonly').serviceDeployments).toHaveLength(2);
   });
 
-  /** The Cloud Map registries a task of the service registers in (discovery/task-registries.ts). */
+  /** The Cloud Map registries a task of the service registers in (domain/task-deployment-setting.ts). */
   const registriesOf = (service: string, startedBy: string) =>
-    taskServiceRegistries(
+    taskDeploymentSetting(
+      'serviceRegistries',
       { startedBy, clusterArn: `${ARN_PREFIX}:cluster/default` },
       bed.ecs.store.services.get(`default/${service}`)!,
-      (key) => bed.ecs.store.serviceRevisions.get(key)?.serviceRegistries,
+      (key) => bed.ecs.store.serviceRevisions.get(key),
     );
 
   test('an UpdateService that only changes serviceRegistries starts a new deployment; the same ones again do not', async () => {

@@ -9,7 +9,7 @@ import type { ServiceConnectState } from './configuration';
  * deployment; ECS applies the new settings only to the new deployment's tasks, so during the rollout old
  * and new tasks differ); for a task of no known revision (a task set's, or one older than revisions),
  * the service's. Undefined when the task runs without Service Connect. Mirrors
- * discovery/task-registries.ts.
+ * domain/task-deployment-setting.ts.
  */
 export function taskServiceConnect(
   task: { readonly startedBy?: string; readonly clusterArn: string },

@@ -70,6 +70,7 @@ export class InMemoryEcs {
     this.registrar = createTaskDiscovery({
       stores,
       get: (ref) => repository.get(ref),
+      put: (record) => repository.put(record),
       cloudMap: async () => this.cloudMap.asProvider(),
       logger,
     });
@@ -172,6 +173,11 @@ export class InMemoryEcs {
   describe(taskArns: string[]): Task[] {
     const tasks = describeTasks({ cluster: 'default', tasks: taskArns }, this.ecs).tasks ?? [];
     return tasks.sort((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime());
+  }
+
+  /** What the registrars hold a task in, from its stored record (registration/task-holdings.ts). */
+  holdings(taskArn: string): TaskRecord['holdings'] {
+    return this.allTasks().find((t) => t.taskArn === taskArn)?.holdings;
   }
 
   /** The Docker id of a task's container. */
