@@ -292,7 +292,23 @@ function compatibilitiesOf(
   for (const extra of ['EXTERNAL', 'MANAGED_INSTANCES'] as const) {
     if (input.requiresCompatibilities?.includes(extra)) result.push(extra);
   }
-  return result;
+  return shared(`compatibilities:${result.join()}`, () => Object.freeze(result)) as Compatibility[];
+}
+
+/**
+ * Values many task definitions hold alike (a `compatibilities` list, a `{ name }` required attribute), made
+ * once and frozen: the store keeps a frozen value as it is, so a stored registration refers to the shared one
+ * instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
+ * Bounded: attribute names come from a fixed list and the model's enums (log drivers, FireLens types).
+ */
+const sharedValues = new Map<string, unknown>();
+function shared<T>(key: string, make: () => T): T {
+  let value = sharedValues.get(key) as T | undefined;
+  if (value === undefined) {
+    value = make();
+    sharedValues.set(key, value);
+  }
+  return value;
 }
 
 /** The container instance attributes ECS derives from what a task definition uses. */
@@ -342,5 +358,5 @@ function requiredAttributes(
     if (container.systemControls?.length) dockerApi('1.38');
   }
   if (input.volumes?.some((v) => v.efsVolumeConfiguration)) names.add('ecs.capability.efs');
-  return [...names].sort().map((name) => ({ name }));
+  return [...names].sort().map((name) => shared(`attribute:${name}`, () => Object.freeze({ name })) as Attribute);
 }
