@@ -115,4 +115,24 @@ describe('task definition rules', () => {
     const external = buildTaskDefinition({ ...base, requiresCompatibilities: ['EXTERNAL'] }, facts);
     expect(external.compatibilities).toEqual(['EC2', 'EXTERNAL']);
   });
+
+  it('shares one frozen compatibilities list and required attribute among definitions that have them alike', () => {
+    const logged = {
+      ...base,
+      containerDefinitions: [
+        { name: 'a', image: 'x', memory: 64, logConfiguration: { logDriver: 'awslogs' as const } },
+      ],
+    };
+    const [first, second] = [buildTaskDefinition(logged, facts), buildTaskDefinition(logged, facts)];
+    expect(first.compatibilities).toEqual(['EC2']);
+    expect(second.compatibilities).toBe(first.compatibilities);
+    expect(Object.isFrozen(first.compatibilities)).toBe(true);
+    expect(first.requiresAttributes).toEqual([
+      { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.19' },
+      { name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' },
+    ]);
+    expect(second.requiresAttributes).not.toBe(first.requiresAttributes);
+    second.requiresAttributes!.forEach((attribute, i) => expect(attribute).toBe(first.requiresAttributes![i]));
+    expect(Object.isFrozen(first.requiresAttributes![0])).toBe(true);
+  });
 });
