@@ -45,9 +45,7 @@ function child(root) {
     return user + system;
   };
   const store = new InMemoryStateStore();
-  // BENCH_PUT_BYTES=1: a table kept as bytes after put (what ECS's task definitions are; a build without
-  // the option ignores it).
-  const table = store.table('records', { bytesAfterPut: process.env.BENCH_PUT_BYTES === '1' });
+  const table = store.table('records');
   // Warm-up, then the timed puts; the inputs are built first so that only the put is timed.
   for (let i = 0; i < 2000; i++) table.put(`w${i}`, record(i));
   for (let i = 0; i < 2000; i++) table.delete(`w${i}`);
@@ -70,16 +68,13 @@ function child(root) {
 }
 
 async function run() {
-  const builds = [
-    ['this build', ROOT, '0'],
-    ['this build, bytes after put', ROOT, '1'],
-  ];
-  if (process.env.BENCH_BASE_ROOT) builds.unshift(['base', path.resolve(process.env.BENCH_BASE_ROOT), '0']);
+  const builds = [['this build', ROOT]];
+  if (process.env.BENCH_BASE_ROOT) builds.unshift(['base', path.resolve(process.env.BENCH_BASE_ROOT)]);
   const results = new Map(builds.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, root, bytes] of builds) {
+    for (const [name, root] of builds) {
       const out = execFileSync(process.execPath, ['--expose-gc', __filename], {
-        env: { ...process.env, BENCH_PUT_CHILD: root, BENCH_PUT_BYTES: bytes },
+        env: { ...process.env, BENCH_PUT_CHILD: root },
         encoding: 'utf8',
       });
       results.get(name).push(JSON.parse(out));

@@ -1,4 +1,4 @@
-export type { DurableTable, StateStore, StateStoreOptions, TableOptions } from './state-store';
+export type { DurableTable, StateStore, StateStoreOptions } from './state-store';
 export { openStateStore } from './open-state-store';
 export { InMemoryStateStore } from './in-memory-state-store';
 export { StoredDate } from './json-codec';

@@ -7,7 +7,7 @@ import { GroupCommit } from './group-commit';
 import { JournalWriter, replayJournal } from './journal-file';
 import { journalLine, type StoredChange } from './record-format';
 import { readSnapshot, writeSnapshot } from './snapshot-file';
-import type { DurableTable, StateStore, TableOptions } from './state-store';
+import type { DurableTable, StateStore } from './state-store';
 import { TableSet, type Change, type SnapshotMembers } from './table-set';
 
 export const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
@@ -92,8 +92,8 @@ export class JournalStateStore implements StateStore {
     }
   }
 
-  table<T>(name: string, options?: TableOptions): DurableTable<T> {
-    return this.tables.table<T>(name, options);
+  table<T>(name: string): DurableTable<T> {
+    return this.tables.table<T>(name);
   }
 
   transaction(fn: () => void): void {
