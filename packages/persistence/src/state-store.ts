@@ -43,11 +43,21 @@ export interface StateStore {
    * Resolves once every change made so far is durable (at once in memory, or when the store does not
    * fsync). Concurrent callers share one fdatasync (group commit). Answer a request, or act outside the
    * process on a change (start a container it names), only after this resolves. Rejects with
-   * StateStoreUnavailableError if the sync failed: the changes it covered are then undone in memory.
+   * StateStoreWriteError if the sync failed: the changes it covered are then undone in memory.
    */
   durable(): Promise<void>;
+  /** Whether the store takes writes, and how many of its disk writes failed since it opened. */
+  health(): StateStoreHealth;
   /** Makes pending changes durable (blocking) and releases the data directory; later writes throw. */
   close(): void;
+}
+
+export interface StateStoreHealth {
+  /** After a disk failure the store could not recover from (a restart does): writes throw StateStoreWriteError. */
+  readonly refusingWrites: boolean;
+  /** Journal writes, syncs and recoveries that failed since the store opened, recovered from or not. */
+  readonly writeFailures: number;
+  readonly lastWriteFailure?: string;
 }
 
 export interface StateStoreOptions {
