@@ -3,14 +3,17 @@ import fs from 'node:fs';
 /**
  * Makes the next `times` fdatasync calls fail as a failing disk's do: EIO, reported asynchronously, after
  * the line was written (it is in the file, as it would be in the page cache); later calls sync for real.
- * Returns the spy; `jest.restoreAllMocks()` removes it.
+ * With `file`, only syncs of a file whose path matches it count (Linux: read from /proc/self/fd), so a
+ * gateway's other stores are left alone. Returns the spy; `jest.restoreAllMocks()` removes it.
  */
-export function withFailingSync(times = 1): jest.SpiedFunction<typeof fs.fdatasync> {
+export function withFailingSync(times = 1, file?: RegExp): jest.SpiedFunction<typeof fs.fdatasync> {
   const real = fs.fdatasync;
   let failed = 0;
   return jest.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (error: Error | null) => void) => {
-    if (failed++ < times) setImmediate(() => done(ioError()));
-    else real(fd, done);
+    if (failed < times && (file === undefined || file.test(fs.readlinkSync(`/proc/self/fd/${fd}`)))) {
+      failed++;
+      setImmediate(() => done(ioError()));
+    } else real(fd, done);
   }) as typeof fs.fdatasync);
 }
 
