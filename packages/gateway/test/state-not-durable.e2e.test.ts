@@ -10,7 +10,8 @@ import { CreateHttpNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/cli
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { failure, startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
 import { KNOWN_AWS_SERVICES } from '../src/protocol/aws-services';
-import { withFailingSync } from '@localcloud/persistence/testing';
+import { withFailingOpen, withFailingSync } from '@localcloud/persistence/testing';
+import request from 'supertest';
 
 type Send = (name: string) => Promise<unknown>;
 
@@ -131,5 +132,40 @@ describe('a change the state store could not make durable', () => {
     expect(refused.$metadata.httpStatusCode).toBe(500);
     jest.restoreAllMocks();
     await send('third');
+  });
+
+  it('reports a service whose store refuses writes as degraded, with its failures, until a restart', async () => {
+    const health = async () =>
+      (await request(gateway.url).get('/_localcloud/health')).body as {
+        status: string;
+        services: Record<string, { status: string; stateStore?: Record<string, unknown> }>;
+      };
+    const send = writes.find(([service]) => service === 'ssm')![2]();
+    await send('before-refusal');
+    const before = (await health()).services.ssm!;
+    expect(before.status).toBe('running');
+    const failuresBefore = (before.stateStore?.writeFailures as number | undefined) ?? 0;
+
+    // The sync fails, and so does the new generation meant to replace the journal.
+    withFailingSync(1, /\/ssm\/.*journal-\d+\.jsonl$/);
+    withFailingOpen(/\/ssm\/.*snapshot-\d+\.jsonl\.tmp$/);
+    const first = await failure(send('refused-1'));
+    expect([first.name, first.$metadata.httpStatusCode]).toEqual(['InternalServerError', 500]);
+    jest.restoreAllMocks();
+    // The disk works again, but the store refuses writes until a restart recovers from what is on it.
+    const second = await failure(send('refused-2'));
+    expect([second.name, second.$metadata.httpStatusCode]).toEqual(['InternalServerError', 500]);
+
+    const after = await health();
+    expect(after.status).toBe('degraded');
+    expect(after.services.ssm).toMatchObject({
+      status: 'degraded',
+      stateStore: {
+        refusingWrites: 1,
+        writeFailures: failuresBefore + 2,
+        lastWriteFailure: expect.stringContaining('ENOSPC'),
+      },
+    });
+    expect(after.services.secretsmanager!.status).toBe('running');
   });
 });
