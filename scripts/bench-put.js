@@ -3,10 +3,12 @@
 // two-container task definition record (what RegisterTaskDefinition stores, built by the ECS provider's own
 // `buildTaskDefinition` from the control-plane bench's input) through the in-memory store's `put`, and the
 // re-put of what was stored with one member changed (`{ ...stored, status }`, what DeregisterTaskDefinition
-// and every task change do); CPU per put, and the heap each stored record holds after a full GC.
+// and every task change do); CPU per put, and the heap each stored record holds after a full GC. Also the
+// journal store's put (BENCH_PUT_JOURNAL, `fsync: false`, so the CPU of the write path, not the disk's).
 // Each build in its own `node --expose-gc` process, alternating; BENCH_BASE_ROOT=<another built checkout>
 // measures that build in the same run (before/after).
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -15,7 +17,7 @@ const RECORDS = Number(process.env.BENCH_PUT_RECORDS ?? '20000');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '3');
 
 function child(root) {
-  const { InMemoryStateStore } = require(path.join(root, 'packages/persistence/dist'));
+  const { InMemoryStateStore, JournalStateStore } = require(path.join(root, 'packages/persistence/dist'));
   const { buildTaskDefinition } = require(path.join(root, 'packages/ecs-provider/dist/domain/task-definition'));
   const input = () => ({
     family: 'bench',
@@ -44,10 +46,11 @@ function child(root) {
     const { user, system } = process.cpuUsage();
     return user + system;
   };
-  const store = new InMemoryStateStore();
-  // BENCH_PUT_BYTES=1: a table kept as bytes after put (what ECS's task definitions are; a build without
-  // the option ignores it).
-  const table = store.table('records', { bytesAfterPut: process.env.BENCH_PUT_BYTES === '1' });
+  const journalDir = process.env.BENCH_PUT_JOURNAL;
+  const store = journalDir
+    ? new JournalStateStore({ dir: journalDir, fsync: false, compactAfterBytes: 1 << 30 })
+    : new InMemoryStateStore();
+  const table = store.table('records');
   // Warm-up, then the timed puts; the inputs are built first so that only the put is timed.
   for (let i = 0; i < 2000; i++) table.put(`w${i}`, record(i));
   for (let i = 0; i < 2000; i++) table.delete(`w${i}`);
@@ -66,23 +69,30 @@ function child(root) {
     table.put(`r${i}`, { ...stored, taskDefinition: { ...stored.taskDefinition, status: 'INACTIVE' } });
   }
   const reputUs = (cpuUs() - start) / RECORDS;
+  store.close();
   process.stdout.write(JSON.stringify({ putUs, reputUs, heapPerRecord }));
 }
 
 async function run() {
+  const roots = [['this build', ROOT]];
+  if (process.env.BENCH_BASE_ROOT) roots.unshift(['base', path.resolve(process.env.BENCH_BASE_ROOT)]);
   const builds = [
-    ['this build', ROOT, '0'],
-    ['this build, bytes after put', ROOT, '1'],
+    ...roots.map(([name, root]) => [name, root, false]),
+    ...roots.map(([name, root]) => [`${name}, journal`, root, true]),
   ];
-  if (process.env.BENCH_BASE_ROOT) builds.unshift(['base', path.resolve(process.env.BENCH_BASE_ROOT), '0']);
   const results = new Map(builds.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, root, bytes] of builds) {
-      const out = execFileSync(process.execPath, ['--expose-gc', __filename], {
-        env: { ...process.env, BENCH_PUT_CHILD: root, BENCH_PUT_BYTES: bytes },
-        encoding: 'utf8',
-      });
-      results.get(name).push(JSON.parse(out));
+    for (const [name, root, journal] of builds) {
+      const dir = journal ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-put-')) : '';
+      try {
+        const out = execFileSync(process.execPath, ['--expose-gc', __filename], {
+          env: { ...process.env, BENCH_PUT_CHILD: root, BENCH_PUT_JOURNAL: dir },
+          encoding: 'utf8',
+        });
+        results.get(name).push(JSON.parse(out));
+      } finally {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
   const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { stateStoresHealthUnder } from '@localcloud/persistence';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'winston';
 import type { GatewayConfig } from './config';
@@ -104,7 +106,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log(req, res, exchangeOf(res));
     next();
   });
-  app.get(HEALTH_PATH, healthRoute(registry));
+  const { persistence } = config;
+  const stateHealth = persistence.enabled
+    ? (service: string) => stateStoresHealthUnder(path.join(persistence.dataDir, service))
+    : undefined;
+  app.get(HEALTH_PATH, healthRoute(registry, stateHealth));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => fail(error, res, exchangeOf(res)));
 
   const awsRequest = awsRequestHandler(

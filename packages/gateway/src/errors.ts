@@ -33,3 +33,17 @@ export class InternalFailureError extends ServiceError {
     super('InternalFailure', message, 500, false);
   }
 }
+/**
+ * The state store could not make a change durable (a failed journal write or fdatasync), or refuses writes
+ * after one: the change was not kept. Answered as the service's own server fault (`code`); the detail is logged.
+ */
+export class StateNotDurableError extends ServiceError {
+  constructor(code: string) {
+    super(
+      code,
+      'localcloud could not write this change to its data directory, so it was not made. See the gateway log.',
+      500,
+      false,
+    );
+  }
+}

@@ -19,7 +19,24 @@ export class DataDirLockedError extends Error {
   override readonly name = 'DataDirLockedError';
 }
 
-/** The store was closed, or a write failed in a way that leaves the journal's tail unknown. */
+/** The store was closed: it takes no more writes. */
 export class StateStoreUnavailableError extends Error {
   override readonly name = 'StateStoreUnavailableError';
+}
+
+/**
+ * A change could not be made durable (its journal write or fdatasync failed), or the store refuses writes
+ * after a failure it could not recover from. The change is not kept in memory: the request that made it
+ * (or waited for it) must fail as the service's own server fault, never be acknowledged.
+ */
+export class StateStoreWriteError extends Error {
+  override readonly name = 'StateStoreWriteError';
+}
+
+/**
+ * Whether `error` is a StateStoreWriteError, told by its name: holds even if two copies of this package are
+ * loaded (a bundle beside a workspace link), where `instanceof` would not.
+ */
+export function isStateStoreWriteError(error: unknown): error is StateStoreWriteError {
+  return error instanceof Error && error.name === 'StateStoreWriteError';
 }

@@ -1,4 +1,4 @@
-import { StateStoreUnavailableError } from './errors';
+import { StateStoreWriteError } from './errors';
 
 /** One fdatasync of everything appended so far; `done` gets its error, if any. */
 export type SyncJournal = (done: (error: Error | null) => void) => void;
@@ -13,8 +13,9 @@ interface Waiter {
  * Group commit: changes are appended to the journal as they are made, and one fdatasync covers every
  * change appended before it started. A caller acknowledges its change only once `durable()` resolves,
  * so concurrent requests share a sync instead of paying one each. If a sync fails, every change not
- * yet covered by a successful one is undone in memory (newest first) and every waiter rejected: a
- * change that a crash could have lost is never acknowledged, nor left visible.
+ * yet covered by a successful one is undone in memory (newest first), the store is told (it then starts
+ * a new journal from memory, or refuses writes) and every waiter rejected with StateStoreWriteError: a
+ * change that a crash could have lost is never acknowledged, nor left visible. Later changes start afresh.
  */
 export class GroupCommit {
   /** Changes appended so far, and how many of the first ones a successful sync covers. */
@@ -22,14 +23,16 @@ export class GroupCommit {
   private covered = 0;
   private syncing = false;
   private scheduled = false;
-  private failure: Error | undefined;
   private readonly waiters: Waiter[] = [];
   /** How to take back each change not yet covered, oldest first. */
   private readonly undos: Array<{ readonly seq: number; readonly undo: () => void }> = [];
 
   constructor(
     private readonly sync: SyncJournal,
-    /** Told once, when a sync fails: the journal's tail is unknown from then on. */
+    /**
+     * Told when a sync fails, after the undo and before any waiter hears of it: the journal's tail is
+     * unknown from then on, so no later change may go to it.
+     */
     private readonly onFailure: (error: Error) => void,
   ) {}
 
@@ -42,7 +45,6 @@ export class GroupCommit {
 
   /** Resolves once every change appended so far is durable; rejects if a sync fails first. */
   durable(): Promise<void> {
-    if (this.failure) return Promise.reject(this.unavailable());
     if (this.covered >= this.appended) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ upTo: this.appended, resolve, reject }));
   }
@@ -61,7 +63,7 @@ export class GroupCommit {
    * in the same turn joins it; while one sync runs, the changes made meanwhile wait for the next.
    */
   private schedule(): void {
-    if (this.syncing || this.scheduled || this.failure) return;
+    if (this.syncing || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -70,7 +72,7 @@ export class GroupCommit {
   }
 
   private run(): void {
-    if (this.syncing || this.failure || !this.pending) return;
+    if (this.syncing || !this.pending) return;
     const upTo = this.appended;
     this.syncing = true;
     this.sync((error) => {
@@ -93,21 +95,24 @@ export class GroupCommit {
     for (const waiter of this.waiters.splice(0, resolved)) waiter.resolve();
   }
 
-  /** A sync failed outside the group (closing): the same as a failed group sync. */
+  /**
+   * A sync failed (in the group, or when closing): every change not covered is taken back, newest first,
+   * and nothing is pending any more; the waiters hear of it last, once the store has acted on `onFailure`.
+   */
   fail(error: Error): void {
-    if (this.failure) return;
-    this.failure = error;
-    for (const { undo } of this.undos.splice(0).reverse()) undo();
-    this.onFailure(error);
-    const rejection = this.unavailable();
-    for (const waiter of this.waiters.splice(0)) waiter.reject(rejection);
-  }
-
-  private unavailable(): StateStoreUnavailableError {
-    return new StateStoreUnavailableError(
-      `a journal sync failed (${this.failure!.message}): the changes it covered were undone; restart to recover`,
-      { cause: this.failure },
-    );
+    const undos = this.undos.splice(0).reverse();
+    const waiters = this.waiters.splice(0);
+    this.covered = this.appended;
+    try {
+      for (const { undo } of undos) undo();
+      this.onFailure(error);
+    } finally {
+      const rejection = new StateStoreWriteError(
+        `a journal sync failed (${error.message}): the ${undos.length} change(s) it was to make durable were undone`,
+        { cause: error },
+      );
+      for (const waiter of waiters) waiter.reject(rejection);
+    }
   }
 }
 

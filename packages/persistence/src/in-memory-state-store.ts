@@ -1,5 +1,5 @@
 import { StateStoreUnavailableError } from './errors';
-import type { DurableTable, StateStore, TableOptions } from './state-store';
+import type { DurableTable, StateStore, StateStoreHealth } from './state-store';
 import { TableSet } from './table-set';
 
 /** State in memory only (`PERSISTENCE` off), with the same copy, freeze and transaction rules as the journal store. */
@@ -9,8 +9,8 @@ export class InMemoryStateStore implements StateStore {
     if (this.closed) throw new StateStoreUnavailableError('the state store is closed');
   });
 
-  table<T>(name: string, options?: TableOptions): DurableTable<T> {
-    return this.tables.table<T>(name, options);
+  table<T>(name: string): DurableTable<T> {
+    return this.tables.table<T>(name);
   }
 
   transaction(fn: () => void): void {
@@ -19,6 +19,10 @@ export class InMemoryStateStore implements StateStore {
 
   durable(): Promise<void> {
     return Promise.resolve();
+  }
+
+  health(): StateStoreHealth {
+    return { refusingWrites: false, writeFailures: 0 };
   }
 
   close(): void {

@@ -1,4 +1,5 @@
-export type { DurableTable, StateStore, StateStoreOptions, TableOptions } from './state-store';
+export type { DurableTable, StateStore, StateStoreHealth, StateStoreOptions } from './state-store';
+export { stateStoresHealthUnder, type StateStoresHealth } from './open-stores';
 export { openStateStore } from './open-state-store';
 export { InMemoryStateStore } from './in-memory-state-store';
 export { StoredDate } from './json-codec';
@@ -9,4 +10,10 @@ export {
   type CompactionStep,
 } from './journal-state-store';
 export { answerWhenDurable } from './group-commit';
-export { CorruptStateError, DataDirLockedError, StateStoreUnavailableError } from './errors';
+export {
+  CorruptStateError,
+  DataDirLockedError,
+  StateStoreUnavailableError,
+  StateStoreWriteError,
+  isStateStoreWriteError,
+} from './errors';

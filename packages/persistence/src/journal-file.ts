@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { CorruptStateError, StateStoreUnavailableError } from './errors';
+import { CorruptStateError, StateStoreUnavailableError, StateStoreWriteError } from './errors';
 import { readLines } from './line-reader';
 import { parseJournalLine, type StoredChange } from './record-format';
 
@@ -30,9 +30,15 @@ export class JournalWriter {
     return this.bytes;
   }
 
+  /** Whether a write could not be cut off or a sync failed: what follows in the file is unknown. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Throws StateStoreWriteError, having written nothing, if the line could not be written whole. */
   append(line: string): void {
     if (this.failure) {
-      throw new StateStoreUnavailableError(`journal ${this.file} failed earlier; restart to recover`, {
+      throw new StateStoreWriteError(`journal ${this.file} failed earlier (${this.failure.message})`, {
         cause: this.failure,
       });
     }
@@ -44,14 +50,17 @@ export class JournalWriter {
     } catch (error) {
       // A failed write is cut off so the next append starts clean.
       if (!this.cut()) this.failure = error as Error;
-      throw error;
+      throw new StateStoreWriteError(`writing to journal ${this.file} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.bytes += buffer.length;
   }
 
   /**
    * fdatasync of everything appended before the call, in the thread pool. After a failed fdatasync
-   * nobody knows what reached the disk (the kernel may drop the dirty pages): the journal takes no more.
+   * nobody knows what reached the disk (the kernel may have dropped the dirty pages and will not say so
+   * again): the journal takes no more, and syncing it again would prove nothing.
    */
   sync(done: (error: Error | null) => void): void {
     if (!this.fsync) return done(null);

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import * as path from 'node:path';
-import { CorruptStateError, StateStoreUnavailableError } from './errors';
+import { CorruptStateError, StateStoreWriteError } from './errors';
 import { DataDirLock } from './data-dir-lock';
 import { JournalStateStore, type JournalStateStoreOptions } from './journal-state-store';
+import { stateStoresHealthUnder } from './open-stores';
+import { ioError, withFailingOpen, withFailingSync } from './testing/failing-sync';
 import { TempDirs, currentJournal, stateFiles } from './testing/temp-dirs';
 
 interface Task {
@@ -266,14 +268,7 @@ describe('JournalStateStore', () => {
   });
 
   describe('when a compaction fails', () => {
-    const failOpening = (pattern: RegExp) => {
-      const openSync = fs.openSync;
-      return jest.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
-        if (pattern.test(String(args[0])))
-          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-        return openSync(...args);
-      });
-    };
+    const failOpening = withFailingOpen;
 
     it('before installing the snapshot: keeps the durable change and the old generation, warns, retries later', () => {
       let store = openStore({ compactAfterBytes: 1000 });
@@ -304,7 +299,8 @@ describe('JournalStateStore', () => {
       failOpening(/journal-00000002\.jsonl$/);
       store.table<Task>('tasks').put('t1', task(1));
       expect(store.table('tasks').has('t1')).toBe(true);
-      expect(() => store.table<Task>('tasks').put('t2', task(2))).toThrow(StateStoreUnavailableError);
+      expect(() => store.table<Task>('tasks').put('t2', task(2))).toThrow(StateStoreWriteError);
+      expect(store.health()).toMatchObject({ refusingWrites: true, writeFailures: 1 });
 
       jest.restoreAllMocks();
       store = reopen(store);
@@ -342,23 +338,26 @@ describe('JournalStateStore', () => {
         throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       });
 
-      expect(() => store.table('t').put('b', 2)).toThrow('ENOSPC');
+      expect(() => store.table('t').put('b', 2)).toThrow(StateStoreWriteError);
       expect(store.table('t').has('b')).toBe(false);
+      expect(store.health()).toEqual({
+        refusingWrites: false,
+        writeFailures: 1,
+        lastWriteFailure: expect.stringContaining('ENOSPC'),
+      });
       expect(fs.statSync(journal).size).toBe(size);
       store.table('t').put('c', 3);
       store = reopen(store);
       expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1, c: 3 });
     });
 
-    it('never acknowledges a change whose fdatasync fails: the waiter gets an error, readers see none of it', async () => {
-      const store = openStore();
+    it('never acknowledges the changes of a failed fdatasync nor keeps them; a new generation takes writes', async () => {
+      let store = openStore();
       const t = store.table<number>('t');
       t.put('a', 1);
       await store.durable();
-      const sync = jest.spyOn(fs, 'fdatasync').mockImplementationOnce(((_fd: number, done: (e: Error) => void) => {
-        // The crash-like case: appended to the file, but the sync that would make it durable fails.
-        setImmediate(() => done(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })));
-      }) as unknown as typeof fs.fdatasync);
+      const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      const sync = withFailingSync(1);
 
       t.put('a', 2);
       store.transaction(() => {
@@ -366,12 +365,95 @@ describe('JournalStateStore', () => {
         t.delete('a');
       });
       expect(t.has('b')).toBe(true);
-      await expect(store.durable()).rejects.toThrow(StateStoreUnavailableError);
+      await expect(store.durable()).rejects.toThrow(StateStoreWriteError);
       expect(sync).toHaveBeenCalledTimes(1);
       expect(Object.fromEntries(t.entries())).toEqual({ a: 1 });
-      // Nobody knows what reached the disk: the journal takes no more until a restart.
-      expect(() => t.put('c', 4)).toThrow(StateStoreUnavailableError);
-      await expect(store.durable()).rejects.toThrow(StateStoreUnavailableError);
+      // The journal whose sync failed is not synced again: memory was written as generation 2 and replaced it.
+      expect(stateFiles(dir)).toEqual(['journal-00000002.jsonl', 'snapshot-00000002.jsonl']);
+      expect(warning).toHaveBeenCalledWith(expect.stringContaining('EIO'), { code: 'LOCALCLOUD_JOURNAL_SYNC_FAILED' });
+      expect(store.health()).toEqual({ refusingWrites: false, writeFailures: 1, lastWriteFailure: ioError().message });
+
+      t.put('c', 4);
+      await store.durable();
+      expect(sync).toHaveBeenCalledTimes(2);
+      // The failed batch's lines did reach the old journal's file here; the new generation dropped them.
+      store = reopen(store);
+      expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1, c: 4 });
+    });
+
+    it('rejects the waiters of every change not yet covered, those made during the failed sync too', async () => {
+      const store = openStore();
+      const t = store.table<number>('t');
+      jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      withFailingSync(1);
+      t.put('a', 1);
+      const first = store.durable();
+      await new Promise((resolve) => setImmediate(resolve)); // the sync has started
+      t.put('b', 2);
+      const second = store.durable();
+      await expect(first).rejects.toThrow(StateStoreWriteError);
+      await expect(second).rejects.toThrow(StateStoreWriteError);
+      expect(t.size).toBe(0);
+      t.put('c', 3);
+      await store.durable();
+      expect([...t.keys()]).toEqual(['c']);
+    });
+
+    it('refuses every write until a restart when the new generation cannot be written either', async () => {
+      let store = openStore();
+      const t = store.table<number>('t');
+      t.put('a', 1);
+      await store.durable();
+      const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      withFailingSync(1);
+      withFailingOpen(/snapshot-\d+\.jsonl\.tmp$/);
+
+      t.put('a', 2);
+      await expect(store.durable()).rejects.toThrow(StateStoreWriteError);
+      expect(t.get('a')).toBe(1);
+      expect(warning).toHaveBeenCalledWith(expect.stringContaining('writes are refused until a restart'), {
+        code: 'LOCALCLOUD_JOURNAL_SYNC_FAILED',
+      });
+      expect(() => t.put('b', 3)).toThrow(StateStoreWriteError);
+      expect(() => store.transaction(() => t.delete('a'))).toThrow(StateStoreWriteError);
+      expect(t.get('a')).toBe(1);
+      await store.durable(); // nothing pending: a reader is answered
+      expect(store.health()).toMatchObject({ refusingWrites: true, writeFailures: 2 });
+      expect(stateStoresHealthUnder(path.dirname(dir))).toMatchObject({
+        stores: 1,
+        refusingWrites: 1,
+        writeFailures: 2,
+      });
+      expect(stateFiles(dir)).toEqual(['journal-00000001.jsonl', 'snapshot-00000001.jsonl']);
+
+      jest.restoreAllMocks();
+      store = reopen(store);
+      // Never acknowledged, its line reached the file here (the failure was simulated): a restart replays it
+      // like a write in flight at a crash.
+      expect(t.get('a')).toBe(1);
+      expect(store.table('t').get('a')).toBe(2);
+      expect(store.health()).toEqual({ refusingWrites: false, writeFailures: 0 });
+      expect(stateStoresHealthUnder(dir)).toEqual({ stores: 1, refusingWrites: 0, writeFailures: 0 });
+      store.close();
+      expect(stateStoresHealthUnder(dir).stores).toBe(0);
+    });
+
+    it('undoes the pending changes when the sync at close fails, and closes on a new generation', () => {
+      let store = openStore();
+      store.table('t').put('a', 1);
+      store.close();
+      store = openStore();
+      store.table('t').put('b', 2);
+      jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      jest.spyOn(fs, 'fdatasyncSync').mockImplementationOnce(() => {
+        throw ioError();
+      });
+      const waiter = store.durable();
+      store.close();
+      expect(store.health().writeFailures).toBe(1);
+      store = openStore();
+      expect(Object.fromEntries(store.table('t').entries())).toEqual({ a: 1 });
+      return expect(waiter).rejects.toThrow(StateStoreWriteError);
     });
 
     it('tells onRollback once, after the undo and before any waiter, so indexes over the records can be rebuilt', async () => {
@@ -382,15 +464,14 @@ describe('JournalStateStore', () => {
       const t = store.table<number>('t');
       t.put('a', 1);
       await store.durable();
-      jest.spyOn(fs, 'fdatasync').mockImplementationOnce(((_fd: number, done: (e: Error) => void) => {
-        setImmediate(() => done(new Error('EIO: i/o error')));
-      }) as unknown as typeof fs.fdatasync);
+      jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      withFailingSync(1);
 
       t.delete('a');
       t.put('b', 2);
       const waiter = store.durable().catch(() => seen.push('waiter rejected'));
       await waiter;
-      expect(seen).toEqual(['rollback EIO: i/o error: [["a",1]]', 'waiter rejected']);
+      expect(seen).toEqual([`rollback ${ioError().message}: [["a",1]]`, 'waiter rejected']);
     });
   });
 

@@ -2,12 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataDirLock } from './data-dir-lock';
 import { fsyncDir, journalPath, listDataDir, removeFile, snapshotPath, temporaryPath } from './data-dir';
-import { CorruptStateError, StateStoreUnavailableError } from './errors';
+import { CorruptStateError, StateStoreUnavailableError, StateStoreWriteError } from './errors';
 import { GroupCommit } from './group-commit';
 import { JournalWriter, replayJournal } from './journal-file';
+import { trackOpenStore } from './open-stores';
 import { journalLine, type StoredChange } from './record-format';
 import { readSnapshot, writeSnapshot } from './snapshot-file';
-import type { DurableTable, StateStore, TableOptions } from './state-store';
+import type { DurableTable, StateStore, StateStoreHealth } from './state-store';
 import { TableSet, type Change, type SnapshotMembers } from './table-set';
 
 export const DEFAULT_COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
@@ -58,9 +59,10 @@ export class JournalStateStore implements StateStore {
   /** The journal in use when a sync starts is the one it syncs: compaction may replace it meanwhile. */
   private readonly commits = new GroupCommit(
     (done) => this.journal!.sync(done),
-    (error) => this.rolledBack(error),
+    (error) => this.syncFailed(error),
   );
   private readonly lock: DataDirLock;
+  private readonly untrack: () => void;
   private generation = 0;
   private journal: JournalWriter | undefined;
   private snapshotBytes = 0;
@@ -68,6 +70,9 @@ export class JournalStateStore implements StateStore {
   private retryCompactionAt = 0;
   /** Set when the directory no longer matches memory: writes are refused until a restart recovers. */
   private failure: Error | undefined;
+  /** Journal writes and syncs that failed since open, recovered from or not, and the last one. */
+  private writeFailures = 0;
+  private lastWriteFailure: Error | undefined;
   private closed = false;
 
   constructor(options: JournalStateStoreOptions) {
@@ -90,10 +95,11 @@ export class JournalStateStore implements StateStore {
       this.lock.release();
       throw error;
     }
+    this.untrack = trackOpenStore(this.dir, this);
   }
 
-  table<T>(name: string, options?: TableOptions): DurableTable<T> {
-    return this.tables.table<T>(name, options);
+  table<T>(name: string): DurableTable<T> {
+    return this.tables.table<T>(name);
   }
 
   transaction(fn: () => void): void {
@@ -104,19 +110,31 @@ export class JournalStateStore implements StateStore {
     return this.commits.durable();
   }
 
+  health(): StateStoreHealth {
+    return {
+      refusingWrites: this.failure !== undefined,
+      writeFailures: this.writeFailures,
+      ...(this.lastWriteFailure && { lastWriteFailure: this.lastWriteFailure.message }),
+    };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
       if (this.commits.pending && !this.failure) {
-        this.journal!.syncNow();
-        this.commits.coverAll();
+        try {
+          this.journal!.syncNow();
+          this.commits.coverAll();
+        } catch (error) {
+          // As a failed group sync: the pending changes are undone and a new generation written from memory.
+          this.commits.fail(error as Error);
+          if (this.failure) throw new StateStoreWriteError(`closing ${this.dir} failed`, { cause: this.failure });
+        }
       }
       if (!this.failure && this.journalMostlySuperseded()) this.compactQuietly();
-    } catch (error) {
-      this.commits.fail(error as Error);
-      throw error;
     } finally {
+      this.untrack();
       this.journal?.close();
       this.lock.release();
     }
@@ -135,9 +153,41 @@ export class JournalStateStore implements StateStore {
     return this.tables.liveBytesBelow(journalBytes / CLOSE_COMPACTION_RATIO);
   }
 
-  /** A sync failed and its changes were undone in memory: refuse writes, and tell whoever indexes the records. */
-  private rolledBack(error: Error): void {
-    this.failure ??= error;
+  /**
+   * A sync failed and its changes were undone in memory. The journal's content on disk is unknown from here
+   * (after a failed fsync the kernel may have dropped its dirty pages and reports that once), so it is not
+   * synced again: memory, which holds only acknowledged changes now, is written as a new generation, as a
+   * compaction does, and writes go on there. If that fails too, writes are refused until a restart.
+   */
+  private syncFailed(error: Error): void {
+    this.writeFailed(error);
+    this.tellRollback(error);
+    if (this.failure) return;
+    try {
+      this.startGeneration(this.generation + 1);
+      process.emitWarning(
+        `a journal sync of ${this.dir} failed (${error.message}): the changes it covered were refused and ` +
+          `undone, and generation ${this.generation} was written from memory`,
+        { code: 'LOCALCLOUD_JOURNAL_SYNC_FAILED' },
+      );
+    } catch (generationError) {
+      this.writeFailed(generationError as Error);
+      this.failure ??= generationError as Error;
+      process.emitWarning(
+        `a journal sync of ${this.dir} failed (${error.message}), then writing a new generation failed ` +
+          `(${(generationError as Error).message}): writes are refused until a restart`,
+        { code: 'LOCALCLOUD_JOURNAL_SYNC_FAILED' },
+      );
+    }
+  }
+
+  private writeFailed(error: Error): void {
+    this.writeFailures++;
+    this.lastWriteFailure = error;
+  }
+
+  /** Whoever indexes the records rebuilds from them: changes already visible were undone. */
+  private tellRollback(error: Error): void {
     try {
       this.onRollback?.(error);
     } catch (listenerError) {
@@ -151,12 +201,20 @@ export class JournalStateStore implements StateStore {
   private persist(changes: readonly Change[], undo: () => void): void {
     if (this.closed) throw new StateStoreUnavailableError(`the state store for ${this.dir} is closed`);
     if (this.failure) {
-      throw new StateStoreUnavailableError(`the state store for ${this.dir} failed; restart to recover`, {
-        cause: this.failure,
-      });
+      throw new StateStoreWriteError(
+        `the state store for ${this.dir} refuses writes after a disk failure (${this.failure.message}); restart to recover`,
+        { cause: this.failure },
+      );
     }
     const journal = this.journal!;
-    journal.append(journalLine(changes));
+    try {
+      journal.append(journalLine(changes));
+    } catch (error) {
+      this.writeFailed(error as Error);
+      // A partial line that could not be cut off: lines after it would make the journal unreadable.
+      if (journal.failed) this.failure ??= error as Error;
+      throw error;
+    }
     if (this.fsync) this.commits.appendedChange(undo);
     if (journal.size >= Math.max(this.compactionThreshold(), this.retryCompactionAt)) this.compactQuietly();
   }
@@ -215,6 +273,7 @@ export class JournalStateStore implements StateStore {
     try {
       this.startGeneration(this.generation + 1);
     } catch (error) {
+      this.writeFailed(error as Error);
       this.retryCompactionAt = this.journal!.size + this.compactionThreshold();
       process.emitWarning(
         `compaction of ${this.dir} failed: ${(error as Error).message}` +

@@ -4,8 +4,6 @@ import { openStateStore } from './open-state-store';
 import { StateStoreUnavailableError } from './errors';
 import type { StateStore } from './state-store';
 import { TempDirs } from './testing/temp-dirs';
-import { StoredDate } from './json-codec';
-import { DECODED_RECORDS } from './table-set';
 
 /** What both stores promise, persistence on or off. */
 describe.each<[string, (dir: string) => StateStore]>([
@@ -98,68 +96,6 @@ describe.each<[string, (dir: string) => StateStore]>([
       }),
     ).toThrow('handler failed');
     expect(Object.fromEntries(table.entries())).toEqual({ kept: 1, deleted: 2 });
-  });
-
-  describe('records put long ago, kept as bytes until read', () => {
-    type Record = { n: number; at: Date; list: Array<{ name: string }> };
-    const record = (n: number): Record => ({ n, at: new Date(n * 1000), list: [{ name: `c${n}` }] });
-    /** Puts enough other records that everything put before is out of the decoded ring. */
-    const putOthers = (table: ReturnType<StateStore['table']>) => {
-      for (let i = 0; i < DECODED_RECORDS; i++) table.put(`other-${i}`, record(i));
-    };
-
-    it('gives back the same record, decoded again once, then kept decoded', () => {
-      const table = store.table<Record>('t', { bytesAfterPut: true });
-      table.put('a', record(7));
-      const justPut = table.get('a')!;
-      putOthers(table);
-      const read = table.get('a')!;
-      // A different object: the put's one was let go for its bytes (identity is the only outside sign).
-      expect(read).not.toBe(justPut);
-      expect(read).toEqual(justPut);
-      expect(read.at).toBeInstanceOf(StoredDate);
-      expect(Object.isFrozen(read.list[0])).toBe(true);
-      expect(table.get('a')).toBe(read);
-      expect(table.members('a', ['n'])).toEqual({ n: 7 });
-    });
-
-    it('gives back every record exactly, across many shared buffers, multi-byte text and large records', () => {
-      const table = store.table<{ i: number; text: string }>('t', { bytesAfterPut: true });
-      const text = (i: number) => (i % 500 === 0 ? 'ü€𝄞'.repeat(30_000) : `ü€𝄞 ${i} `.repeat(i % 50));
-      for (let i = 0; i < 3000; i++) table.put(`r${i}`, { i, text: text(i) });
-      putOthers(table as never);
-      for (let i = 0; i < 3000; i++) expect(table.get(`r${i}`)).toEqual({ i, text: text(i) });
-    });
-
-    it('only in a table that asks for it', () => {
-      const table = store.table<Record>('t');
-      table.put('a', record(7));
-      const justPut = table.get('a');
-      putOthers(store.table<Record>('cold', { bytesAfterPut: true }));
-      putOthers(table);
-      expect(table.get('a')).toBe(justPut);
-    });
-
-    it('never brings back a value replaced, deleted or rolled back meanwhile', () => {
-      const table = store.table<Record>('t', { bytesAfterPut: true });
-      table.put('replaced', record(1));
-      table.put('replaced', record(2));
-      table.put('deleted', record(3));
-      table.delete('deleted');
-      table.put('rolled-back', record(4));
-      expect(() =>
-        store.transaction(() => {
-          table.put('rolled-back', record(5));
-          throw new Error('no');
-        }),
-      ).toThrow('no');
-      putOthers(table);
-      putOthers(table);
-      expect(table.get('replaced')).toEqual(record(2));
-      expect(table.has('deleted')).toBe(false);
-      expect(table.get('rolled-back')).toEqual(record(4));
-      expect(table.size).toBe(2 + DECODED_RECORDS);
-    });
   });
 
   it('refuses writes once closed', () => {

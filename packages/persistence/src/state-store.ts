@@ -29,10 +29,10 @@ export interface DurableTable<T> {
 
 export interface StateStore {
   /**
-   * A named table; the same name returns the same table (its options are those of the first call).
+   * A named table; the same name returns the same table.
    * Records are JSON-serialisable (Dates allowed: revive them).
    */
-  table<T>(name: string, options?: TableOptions): DurableTable<T>;
+  table<T>(name: string): DurableTable<T>;
   /**
    * Several puts/deletes as one atomic journal entry: all or none survive a crash. Reads inside `fn`
    * see its writes. If `fn` throws, its writes are undone and nothing is written. A transaction
@@ -43,21 +43,21 @@ export interface StateStore {
    * Resolves once every change made so far is durable (at once in memory, or when the store does not
    * fsync). Concurrent callers share one fdatasync (group commit). Answer a request, or act outside the
    * process on a change (start a container it names), only after this resolves. Rejects with
-   * StateStoreUnavailableError if the sync failed: the changes it covered are then undone in memory.
+   * StateStoreWriteError if the sync failed: the changes it covered are then undone in memory.
    */
   durable(): Promise<void>;
+  /** Whether the store takes writes, and how many of its disk writes failed since it opened. */
+  health(): StateStoreHealth;
   /** Makes pending changes durable (blocking) and releases the data directory; later writes throw. */
   close(): void;
 }
 
-export interface TableOptions {
-  /**
-   * For records mostly written once and seldom read (task definitions): a record put is kept as its JSON
-   * bytes outside the heap once a few dozen more puts have followed (until it is next read, when it is
-   * decoded and kept so). A record held as objects is work for every garbage collection for as long as
-   * it lives; its bytes are none. A read after that costs a decode.
-   */
-  readonly bytesAfterPut?: boolean;
+export interface StateStoreHealth {
+  /** After a disk failure the store could not recover from (a restart does): writes throw StateStoreWriteError. */
+  readonly refusingWrites: boolean;
+  /** Journal writes, syncs and recoveries that failed since the store opened, recovered from or not. */
+  readonly writeFailures: number;
+  readonly lastWriteFailure?: string;
 }
 
 export interface StateStoreOptions {

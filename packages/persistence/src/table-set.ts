@@ -1,5 +1,5 @@
 import { Undecoded, encodeValue, pickMembers, toStoredValue, type KnownMembers } from './json-codec';
-import type { DurableTable, TableOptions } from './state-store';
+import type { DurableTable } from './state-store';
 
 /** One change as the journal records it; a put carries the stored value (the journal encodes it). */
 export type Change =
@@ -30,24 +30,6 @@ export const DELETED: unique symbol = Symbol('deleted');
 
 type Records = Map<string, unknown>;
 
-/**
- * In a table with `bytesAfterPut`, how many of the last records put (in all such tables) stay as the
- * decoded objects the put made; once DECODED_RECORDS more puts have followed, a record not replaced since
- * is kept as its JSON bytes outside the heap
- * (`Undecoded`, as a record read back from disk is) until it is next read. A record is a tree of small
- * frozen objects that every scavenge copies and every mark-compact marks for as long as it lives; its
- * bytes cost the collector nothing. A record replaced within that many puts is never encoded. Small, so
- * that a record is usually bytes before a second scavenge would promote it to the old generation.
- */
-export const DECODED_RECORDS = 64;
-/**
- * Records kept as bytes are written one after another into buffers of this size, each record a range of
- * one: a Buffer of its own per record would be one more heap object (its view) per record, and a small
- * one taken from Node's shared pool would keep the pool's whole slab alive. A larger record gets a
- * buffer of its own.
- */
-const ARENA_BYTES = 256 * 1024;
-
 interface OpenTransaction {
   readonly changes: Change[];
   readonly undo: Array<() => void>;
@@ -63,12 +45,6 @@ export class TableSet {
   private readonly tables = new Map<string, Records>();
   private readonly views = new Map<string, DurableTable<unknown>>();
   private open: OpenTransaction | undefined;
-  /** The last DECODED_RECORDS records put, oldest at `next`: [table, key, value as stored]. */
-  private readonly decoded: Array<readonly [Records, string, unknown] | undefined> = new Array(DECODED_RECORDS);
-  private next = 0;
-  /** The buffer records leaving the ring are written into, and how much of it is used. */
-  private arena: Buffer | undefined;
-  private arenaUsed = 0;
 
   constructor(
     private readonly persist: PersistChanges,
@@ -76,10 +52,10 @@ export class TableSet {
     private readonly snapshotMembers: SnapshotMembers = {},
   ) {}
 
-  table<T>(name: string, options: TableOptions = {}): DurableTable<T> {
+  table<T>(name: string): DurableTable<T> {
     let view = this.views.get(name);
     if (!view) {
-      view = this.createView(name, this.records(name), options.bytesAfterPut === true);
+      view = this.createView(name, this.records(name));
       this.views.set(name, view);
     }
     return view as DurableTable<T>;
@@ -183,11 +159,8 @@ export class TableSet {
     return records;
   }
 
-  private createView(name: string, records: Records, bytesAfterPut: boolean): DurableTable<unknown> {
-    const write = (change: Change, value: unknown | typeof DELETED) => {
-      this.write(records, change, value);
-      if (bytesAfterPut && value !== DELETED) this.keepDecoded(records, change.key, value);
-    };
+  private createView(name: string, records: Records): DurableTable<unknown> {
+    const write = (change: Change, value: unknown | typeof DELETED) => this.write(records, change, value);
     const get = (key: string) => {
       const value = records.get(key);
       if (!(value instanceof Undecoded)) return value;
@@ -235,38 +208,5 @@ export class TableSet {
     tx.changes.push(change);
     if (value === DELETED) records.delete(change.key);
     else records.set(change.key, value);
-  }
-
-  /**
-   * Enters a record just put into the ring; the one it pushes out is swapped for its bytes if the table
-   * still holds that same object (not since replaced, deleted or rolled back). Primitives stay as they are.
-   */
-  private keepDecoded(records: Records, key: string, value: unknown): void {
-    if (typeof value !== 'object' || value === null) return;
-    const out = this.decoded[this.next];
-    this.decoded[this.next] = [records, key, value];
-    this.next = (this.next + 1) % DECODED_RECORDS;
-    if (out === undefined) return;
-    const [outRecords, outKey, outValue] = out;
-    if (outRecords.get(outKey) !== outValue) return;
-    outRecords.set(outKey, this.bytesOf(encodeValue(outValue)));
-  }
-
-  /** The text's UTF-8 bytes as a range of the current arena (a new one when it is full). */
-  private bytesOf(text: string): Undecoded {
-    const length = Buffer.byteLength(text);
-    if (length > ARENA_BYTES / 4) {
-      const bytes = Buffer.from(text);
-      return Undecoded.ofBytes(bytes, 0, bytes.length);
-    }
-    if (this.arena === undefined || this.arenaUsed + length > this.arena.length) {
-      // Never filled from Node's shared pool: a range of a pool slab would keep the whole slab alive.
-      this.arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
-      this.arenaUsed = 0;
-    }
-    const start = this.arenaUsed;
-    this.arena.write(text, start, length, 'utf8');
-    this.arenaUsed += length;
-    return Undecoded.ofBytes(this.arena, start, this.arenaUsed);
   }
 }

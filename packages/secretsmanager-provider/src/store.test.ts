@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StateStoreUnavailableError } from '@localcloud/persistence';
+import { StateStoreWriteError } from '@localcloud/persistence';
 import { openSecretsManagerStore, type SecretRecord, type SecretsManagerStore } from './store';
 
 /*
@@ -51,7 +51,7 @@ describe('the Secrets Manager name index after a failed journal sync', () => {
     store.save(secret('ghost', 'cccccc'));
     expect(store.named('kept', NOW)?.arn).toBe(again.arn);
 
-    await expect(store.durable()).rejects.toThrow(StateStoreUnavailableError);
+    await expect(store.durable()).rejects.toThrow(StateStoreWriteError);
     expect(sync).toHaveBeenCalledTimes(1);
     expect(store.all(NOW).map((s) => s.arn)).toEqual([kept.arn]);
     expect(store.named('kept', NOW)?.arn).toBe(kept.arn);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StateStoreUnavailableError } from '@localcloud/persistence';
+import { StateStoreWriteError } from '@localcloud/persistence';
 import type { TaskRecord } from '../runtime/task-record';
 import { openEcsState, type EcsState } from './ecs-state';
 
@@ -82,7 +82,7 @@ describe('the ECS views after a failed journal sync', () => {
     expect(web()).toEqual(['c/t1', 'c/t2']);
     const stamp = store().taskIndex.groupStamp('c', 'service:web');
 
-    await expect(durable()).rejects.toThrow(StateStoreUnavailableError);
+    await expect(durable()).rejects.toThrow(StateStoreWriteError);
     expect(sync).toHaveBeenCalledTimes(1);
     expect(store().accountSettings.get('root awsvpcTrunking')?.value).toBe('enabled');
     expect([...store().accountSettings.entries()].map(([key]) => key)).toEqual(['root awsvpcTrunking']);

@@ -101,8 +101,8 @@ export class EcsStore {
     const view = <T>(name: string, options: ScopedTableOptions<T> = {}) =>
       new ScopedTable<T>(state.table(name), prefix, { ...options, onWrite });
     this.clusters = view(ECS_TABLES.clusters);
-    // Kept as objects: keeping them as bytes after put (`bytesAfterPut`) cost Describe 1.3–1.8× and
-    // Register 1.1–1.4× the CPU in the same run for no better p99 (docs/benchmarks.md, tail round).
+    // Kept as objects: keeping them as bytes after put (the store's former `bytesAfterPut`) cost Describe
+    // 1.3–1.8× and Register 1.1–1.4× the CPU in the same run for no better p99 (docs/benchmarks.md, tail round).
     this.taskDefinitions = view(ECS_TABLES.taskDefinitions);
     this.families = view(ECS_TABLES.families, { sorted: true });
     this.accountSettings = view(ECS_TABLES.accountSettings);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { StateStoreUnavailableError } from '@localcloud/persistence';
+import { StateStoreWriteError } from '@localcloud/persistence';
 import { openStateStore, type StateStore } from './state-store';
 import { LogsStore, openLogsStore, type LogGroup, type LogStream } from './logs-store';
 import { MESSAGE, chunkEvents, packChunk, type EventChunkRecord } from './records';
@@ -268,7 +268,7 @@ describe('LogsStore after a failed journal sync', () => {
     store.deleteGroup(store.group('/other')!);
     expect(listed()).not.toEqual(before);
 
-    await expect(store.durable()).rejects.toThrow(StateStoreUnavailableError);
+    await expect(store.durable()).rejects.toThrow(StateStoreWriteError);
     expect(sync).toHaveBeenCalledTimes(1);
     expect(listed()).toEqual(before);
   });
