@@ -11,7 +11,7 @@ import {
 } from '@localcloud/gateway';
 import { answerWhenDurable, type StateStore } from '@localcloud/persistence';
 import { DockerodeBackend, type ContainerBackend } from '@localcloud/docker-backend';
-import { ModelValidator, redactSensitive, lazyServiceModel, onFirstUse } from '@localcloud/aws-model';
+import { ModelValidator, redactSensitive, onFirstUse } from '@localcloud/aws-model';
 import { localDns, sharedNameTable } from '@localcloud/local-dns';
 import { ECS_HANDLERS } from './operations';
 import { ECS_TABLES, type EcsStore } from './store/ecs-store';
@@ -50,11 +50,9 @@ import { AliasPublisher } from './service-connect/alias-publisher';
 import { createTaskAliases, serviceConnectScopes } from './service-connect/task-aliases';
 import { TaskExec } from './exec/task-exec';
 import { EngineStatus } from './runtime/engine-status';
+import { ECS_MODEL } from './ecs-model';
 
-/** The API model generated from @aws-sdk/client-ecs (`npm run generate`). */
-// Read on the first request that needs it (lazyServiceModel), not at start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ECS_MODEL = lazyServiceModel(() => require('./generated/ecs-model.json'));
+export { ECS_MODEL } from './ecs-model';
 
 export interface EcsProviderOptions {
   /** The container engine; the Docker engine `context.env` names as the docker CLI would by default. */

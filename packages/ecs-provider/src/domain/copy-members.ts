@@ -1,6 +1,7 @@
 /**
- * Copies `source`'s own enumerable members onto `target` by assignment, in `source`'s order, skipping the
- * names in `except`: what `{ ...target, ...source }` gives for a JSON input, without the spread.
+ * Copies `source`'s own enumerable members that `members` names onto `target` by assignment, in `source`'s
+ * order: what `{ ...target, ...source }` gives for a JSON input, without the spread and without members the
+ * API does not have (AWS ignores those; kept, they would be stored and echoed, or override what ECS sets).
  *
  * Why not a spread: V8 clones a spread's source (a JSON.parse object) with its hidden class, and setting
  * the members ECS fills in on that clone made new hidden classes on every RegisterTaskDefinition (two
@@ -8,15 +9,10 @@
  * record carried classes of its own and every read of it missed V8's inline caches. Objects built by
  * assignment from `{}` in the same order share one class. (docs/benchmarks.md, "Issue #18, hot-path round 2".)
  */
-export function copyMembers<T extends object>(target: T, source: object, except?: string): T {
+export function copyMembers<T extends object>(target: T, source: object, members: ReadonlySet<string>): T {
   const from = source as Record<string, unknown>;
   const to = target as Record<string, unknown>;
-  for (const key of Object.keys(from)) {
-    if (key === except) continue;
-    // A key named `__proto__` (JSON.parse makes it an own member) must stay a member, as a spread keeps it.
-    if (key === '__proto__') {
-      Object.defineProperty(to, key, { value: from[key], enumerable: true, writable: true, configurable: true });
-    } else to[key] = from[key];
-  }
+  // Only model members are assigned, so a JSON `__proto__` member (never one) cannot reach the prototype.
+  for (const key of Object.keys(from)) if (members.has(key)) to[key] = from[key];
   return target;
 }

@@ -109,6 +109,30 @@ describe('task definition rules', () => {
     expect(definition).not.toHaveProperty('tags');
   });
 
+  it('keeps only the API members of a request: what ECS sets and unknown members are not taken from it', () => {
+    const request = JSON.parse(
+      JSON.stringify({
+        ...base,
+        taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/other:9',
+        deregisteredAt: 1,
+        junk: true,
+        containerDefinitions: [
+          { name: 'a', image: 'x', memory: 64, junk: 1, portMappings: [{ containerPort: 80, junk: 2 }] },
+        ],
+      }),
+    ) as RegisterTaskDefinitionRequest;
+    const definition = buildTaskDefinition(request, facts);
+    expect(definition.taskDefinitionArn).toBe(facts.taskDefinitionArn);
+    expect(definition).not.toHaveProperty('deregisteredAt');
+    expect(definition).not.toHaveProperty('junk');
+    expect(definition.containerDefinitions![0]).not.toHaveProperty('junk');
+    expect(definition.containerDefinitions![0].portMappings![0]).toEqual({
+      containerPort: 80,
+      hostPort: 0,
+      protocol: 'tcp',
+    });
+  });
+
   it('computes compatibilities from what the definition can run on', () => {
     const fargate = buildTaskDefinition({ ...base, networkMode: 'awsvpc', cpu: '256', memory: '512' }, facts);
     expect(fargate.compatibilities).toEqual(['EC2', 'FARGATE']);

@@ -9,8 +9,10 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { ClientException } from '../errors';
 import { copyMembers } from './copy-members';
+import { modelMembers } from '../ecs-model';
 import { isFargateCombination, parseTaskCpu, parseTaskMemory } from './fargate';
 import { truncateText } from '@localcloud/gateway';
+import { onFirstUse } from '@localcloud/aws-model';
 
 /** Family and container names: up to 255 letters (upper and lower case), numbers, underscores and hyphens. */
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -226,6 +228,12 @@ export interface RegistrationFacts {
  * ECS fills in are added (container `cpu: 0`, `essential: true`, empty lists, port protocol and host port,
  * network mode), with `compatibilities` and `requiresAttributes` computed.
  */
+// What a registration copies from its request: the API's members only (tags are stored apart).
+const registerMembers = modelMembers('RegisterTaskDefinitionRequest');
+const taskDefinitionMembers = onFirstUse(() => new Set([...registerMembers()].filter((name) => name !== 'tags')));
+const containerMembers = modelMembers('ContainerDefinition');
+const portMappingMembers = modelMembers('PortMapping');
+
 export function buildTaskDefinition(
   input: RegisterTaskDefinitionRequest,
   facts: RegistrationFacts,
@@ -240,7 +248,7 @@ export function buildTaskDefinition(
     family: string;
     revision: number;
   };
-  copyMembers(definition, input, 'tags');
+  copyMembers(definition, input, taskDefinitionMembers());
   definition.family = input.family!;
   definition.containerDefinitions = containerDefinitions;
   definition.revision = facts.revision;
@@ -258,7 +266,7 @@ export function buildTaskDefinition(
 }
 
 function withContainerDefaults(container: ContainerDefinition, networkMode: NetworkMode): ContainerDefinition {
-  const result = copyMembers({} as ContainerDefinition, container);
+  const result = copyMembers({} as ContainerDefinition, container, containerMembers());
   result.cpu = container.cpu ?? 0;
   result.portMappings = (container.portMappings ?? []).map((m) => withPortDefaults(m, networkMode));
   result.essential = container.essential ?? true;
@@ -270,7 +278,7 @@ function withContainerDefaults(container: ContainerDefinition, networkMode: Netw
 }
 
 function withPortDefaults(mapping: PortMapping, networkMode: NetworkMode): PortMapping {
-  const result = copyMembers({} as PortMapping, mapping);
+  const result = copyMembers({} as PortMapping, mapping, portMappingMembers());
   result.protocol = mapping.protocol ?? 'tcp';
   if (mapping.containerPort !== undefined && mapping.hostPort === undefined) {
     // awsvpc and host publish the container port itself; bridge without a host port asks for a dynamic one.
