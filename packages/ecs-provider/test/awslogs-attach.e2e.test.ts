@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { DockerodeBackend } from '@localcloud/docker-backend';
 import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
-import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { useRestartableGateways } from './restartable-gateways';
 import { isStopped, removePrefixContainers, startEcsTestBed, waitForTask } from './support';
 
 /**
@@ -107,25 +103,10 @@ describeWithEngine('awslogs read live from the attach stream', () => {
 });
 
 describeWithEngine('awslogs from the attach stream across a gateway restart (PERSISTENCE=1)', () => {
-  const prefix = `lca${randomBytes(3).toString('hex')}`;
-  const docker = new DockerodeBackend();
-  const gateways: GatewayProcess[] = [];
-  let dataDir: string;
-
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-awslogs-attach-'));
-  });
-  afterAll(async () => {
-    for (const { child } of gateways) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(gateways.map((g) => g.exited));
-    await removePrefixContainers(docker, prefix);
-    await docker.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const gateways = useRestartableGateways('lca', { SERVICES: 'ecs,logs' });
 
   const start = async () => {
-    const gateway = await startGatewayProcess(dataDir, { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix });
-    gateways.push(gateway);
+    const gateway = await gateways.start();
     const ecs = new ECSClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() });
     const logs = new CloudWatchLogsClient({
       endpoint: gateway.url,

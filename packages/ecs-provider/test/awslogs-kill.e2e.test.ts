@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { DockerodeBackend } from '@localcloud/docker-backend';
 import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
-import { startGatewayProcess, type GatewayProcess } from './gateway-process';
-import { isStopped, removePrefixContainers, waitForTask } from './support';
+import { useRestartableGateways } from './restartable-gateways';
+import { isStopped, waitForTask } from './support';
 
 const GROUP = '/ecs/kill';
 /** Lines the finite container prints: about 10 s of output. */
@@ -17,25 +12,10 @@ const LINES = 200;
 const LINES_PER_SECOND_AT_MOST = 20;
 
 describeWithEngine('awslogs across a kill -9 of the gateway', () => {
-  const prefix = `lck${randomBytes(3).toString('hex')}`;
-  const docker = new DockerodeBackend();
-  const gateways: GatewayProcess[] = [];
-  let dataDir: string;
-
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-awslogs-kill-'));
-  });
-  afterAll(async () => {
-    for (const { child } of gateways) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(gateways.map((g) => g.exited));
-    await removePrefixContainers(docker, prefix);
-    await docker.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { prefix, docker, ...gateways } = useRestartableGateways('lck', { SERVICES: 'ecs,logs' });
 
   const start = async () => {
-    const gateway = await startGatewayProcess(dataDir, { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix });
-    gateways.push(gateway);
+    const gateway = await gateways.start();
     const clients = {
       ecs: new ECSClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() }),
       logs: new CloudWatchLogsClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() }),

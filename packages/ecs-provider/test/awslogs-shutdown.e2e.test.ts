@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { DockerodeBackend } from '@localcloud/docker-backend';
 import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
-import { startGatewayProcess, type GatewayProcess } from './gateway-process';
-import { isStopped, removePrefixContainers, waitForTask } from './support';
+import { useRestartableGateways } from './restartable-gateways';
+import { isStopped, waitForTask } from './support';
 
 const GROUP = '/ecs/shutdown';
 
@@ -17,26 +12,11 @@ const GROUP = '/ecs/shutdown';
  * task, so Logs started last, and newest-first would stop it first and drop ECS's last batches.
  */
 describeWithEngine('awslogs across a SIGTERM of the gateway', () => {
-  const prefix = `lcs${randomBytes(3).toString('hex')}`;
-  const docker = new DockerodeBackend();
-  const gateways: GatewayProcess[] = [];
-  let dataDir: string;
-
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-awslogs-shutdown-'));
-  });
-  afterAll(async () => {
-    for (const { child } of gateways) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(gateways.map((g) => g.exited));
-    await removePrefixContainers(docker, prefix);
-    await docker.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const gateways = useRestartableGateways('lcs', { SERVICES: 'ecs,logs' });
 
   const start = async () => {
     // Lazy loading as users run it: ECS at boot, Logs on ECS's first lookup (at the first start only).
-    const gateway = await startGatewayProcess(dataDir, { SERVICES: 'ecs,logs', ECS_CONTAINER_PREFIX: prefix });
-    gateways.push(gateway);
+    const gateway = await gateways.start();
     const clients = {
       ecs: new ECSClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() }),
       logs: new CloudWatchLogsClient({ endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() }),

@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -18,13 +15,12 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DockerodeBackend } from '@localcloud/docker-backend';
 import { describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
-import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { useRestartableGateways } from './restartable-gateways';
 import { createTargetGroup, freePort, get, healthyIds as healthy, PORT } from './load-balancer-support';
 import { ipOf } from './polling';
-import { removePrefixContainers, shellContainer } from './support';
+import { shellContainer } from './support';
 
 /*
  * With PERSISTENCE=1 a gateway killed with SIGKILL comes back with its load balancers, listeners (listening
@@ -35,29 +31,13 @@ import { removePrefixContainers, shellContainer } from './support';
 const cluster = 'elbrestart';
 
 describeWithEngine('ECS services behind an ALB across a killed gateway (PERSISTENCE=1)', () => {
-  const prefix = `lclb${process.pid.toString(36)}`;
-  const docker = new DockerodeBackend();
-  let dataDir: string;
-  const gateways: GatewayProcess[] = [];
-
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-elb-restart-'));
-  });
-  afterAll(async () => {
-    for (const { child } of gateways) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(gateways.map((g) => g.exited));
-    await removePrefixContainers(docker, prefix);
-    await docker.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+  const { docker, ...gateways } = useRestartableGateways('lclb', {
+    SERVICES: 'ecs,elasticloadbalancing',
+    ECS_SCHEDULER_INTERVAL_MS: '200',
   });
 
   async function start() {
-    const gateway = await startGatewayProcess(dataDir, {
-      SERVICES: 'ecs,elasticloadbalancing',
-      ECS_CONTAINER_PREFIX: prefix,
-      ECS_SCHEDULER_INTERVAL_MS: '200',
-    });
-    gateways.push(gateway);
+    const gateway = await gateways.start();
     const options = { endpoint: gateway.url, region: 'us-east-1', credentials: testCredentials() };
     return { gateway, ecs: new ECSClient(options), elb: new ElasticLoadBalancingV2Client(options) };
   }
