@@ -77,10 +77,13 @@ const loadOnFirstCall = {
  * mime-types builds its tables of ~2,500 MIME types at load, for express's `res.type`/`req.is`, which the
  * AWS request path never calls; http-proxy-3 is the proxy of ELBv2's listeners and ECS Service Connect's
  * shared ports, and node:http2 (with its internals, the largest built-in the gateway loads) serves
- * Service Connect's cleartext HTTP/2 only: needed once one carries traffic. The export names are read
- * from the real module at build time.
+ * Service Connect's cleartext HTTP/2 only: needed once one carries traffic; https and tls (with their
+ * internals) serve only a Docker engine reached over TLS (docker-modem) and https upstreams of the proxy,
+ * ~36 M instructions of every start otherwise (docs/benchmarks.md, night session). The export names are
+ * read from the real module at build time. A stand-in's exports are getters only: an importer that
+ * assigned to one (none does) would have to stay off this list.
  */
-const FIRST_USE = /^(mime-types|http-proxy-3|node:http2)$/;
+const FIRST_USE = /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({

@@ -65,9 +65,12 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(evaluations()).toBe(1);
   });
 
-  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2) so that they still work', async () => {
+  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls) so that they still work', async () => {
     const exported = await bundleAndRun(
-      "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
+      [
+        "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
+        "exports.https = require('https'); exports.tls = require('node:tls');",
+      ].join('\n'),
       path.join(ROOT, 'node_modules/express'),
       FIRST_USE,
     );
@@ -89,5 +92,14 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(Object.getOwnPropertyDescriptor(http2, 'connect')?.get).toBeInstanceOf(Function);
     expect(http2.connect).toBe(jest.requireActual<typeof import('node:http2')>('node:http2').connect);
     expect(http2.constants.NGHTTP2_CANCEL).toBe(8);
+
+    // docker-modem's and the proxy's TLS: the same functions and classes as Node's own.
+    const https = exported.https as typeof import('node:https');
+    expect(https.request).toBe(jest.requireActual<typeof import('node:https')>('node:https').request);
+    expect(new https.Agent({ keepAlive: true })).toBeInstanceOf(
+      jest.requireActual<typeof import('node:https')>('node:https').Agent,
+    );
+    const tls = exported.tls as typeof import('node:tls');
+    expect(tls.connect).toBe(jest.requireActual<typeof import('node:tls')>('node:tls').connect);
   });
 });
