@@ -5,6 +5,7 @@ import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testi
 import { testCredentials } from '@localcloud/gateway/testing';
 import { useRestartableGateways } from './restartable-gateways';
 import { isStopped, removePrefixContainers, startEcsTestBed, waitForTask } from './support';
+import { readAllLogEvents } from './log-events';
 
 /**
  * awslogs' live source is the container's attach stream, opened before the start; the json-file log is
@@ -18,18 +19,7 @@ const awkLines = (count: number, pauseEvery?: number) =>
     pauseEvery ? `if (i % ${pauseEvery} == ${pauseEvery - 1}) system("sleep 0.2")` : ''
   } } }'`;
 
-const readAll = async (logs: CloudWatchLogsClient, group: string, stream: string): Promise<OutputLogEvent[]> => {
-  const events: OutputLogEvent[] = [];
-  let token: string | undefined;
-  for (;;) {
-    const page = await logs.send(
-      new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }),
-    );
-    events.push(...(page.events ?? []));
-    if (page.nextForwardToken === token) return events;
-    token = page.nextForwardToken;
-  }
-};
+const readAll = readAllLogEvents;
 
 const runAwslogsTask = async (ecs: ECSClient, family: string, group: string, script: string) => {
   await ecs.send(

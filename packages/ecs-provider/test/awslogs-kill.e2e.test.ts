@@ -1,9 +1,10 @@
-import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
 import { useRestartableGateways } from './restartable-gateways';
 import { isStopped, waitForTask } from './support';
+import { readAllLogEvents } from './log-events';
 
 const GROUP = '/ecs/kill';
 /** Lines the finite container prints: about 10 s of output. */
@@ -23,18 +24,7 @@ describeWithEngine('awslogs across a kill -9 of the gateway', () => {
     return { gateway, ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
   };
 
-  const readAll = async (logs: CloudWatchLogsClient, group: string, stream: string): Promise<OutputLogEvent[]> => {
-    const events: OutputLogEvent[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }),
-      );
-      events.push(...(page.events ?? []));
-      if (page.nextForwardToken === token) return events;
-      token = page.nextForwardToken;
-    }
-  };
+  const readAll = readAllLogEvents;
 
   /** Runs a task whose container prints `line-0`, `line-1`, … every 50 ms, `count` lines or forever. */
   const runNumbered = async (ecs: ECSClient, family: string, count?: number) => {

@@ -1,9 +1,10 @@
-import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { TEST_IMAGE, describeWithEngine } from '@localcloud/docker-backend/testing';
 import { testCredentials } from '@localcloud/gateway/testing';
 import { useRestartableGateways } from './restartable-gateways';
 import { isStopped, waitForTask } from './support';
+import { readAllLogEvents } from './log-events';
 
 const GROUP = '/ecs/shutdown';
 
@@ -24,18 +25,7 @@ describeWithEngine('awslogs across a SIGTERM of the gateway', () => {
     return { gateway, ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
   };
 
-  const readAll = async (logs: CloudWatchLogsClient, stream: string): Promise<OutputLogEvent[]> => {
-    const events: OutputLogEvent[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await logs.send(
-        new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, startFromHead: true, nextToken: token }),
-      );
-      events.push(...(page.events ?? []));
-      if (page.nextForwardToken === token) return events;
-      token = page.nextForwardToken;
-    }
-  };
+  const readAll = (logs: CloudWatchLogsClient, stream: string) => readAllLogEvents(logs, GROUP, stream);
 
   const waitForEvents = async (logs: CloudWatchLogsClient, stream: string, count: number) => {
     let events: OutputLogEvent[] = [];

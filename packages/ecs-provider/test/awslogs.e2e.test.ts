@@ -3,7 +3,6 @@ import {
   CreateLogGroupCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
-  type OutputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   RegisterTaskDefinitionCommand,
@@ -22,6 +21,7 @@ import {
   type EcsTestBed,
   shellContainer,
 } from './support';
+import { readAllLogEvents } from './log-events';
 
 const awslogs = (group: string, extra: Record<string, string> = {}): LogConfiguration => ({
   logDriver: 'awslogs',
@@ -57,19 +57,7 @@ describeWithEngine('awslogs: container output in CloudWatch Logs', () => {
     return result.tasks![0]!.taskArn!;
   };
 
-  /** Every event of a stream from its start, following forward tokens. */
-  const readAll = async (group: string, stream: string): Promise<OutputLogEvent[]> => {
-    const events: OutputLogEvent[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }),
-      );
-      events.push(...(page.events ?? []));
-      if (page.nextForwardToken === token) return events;
-      token = page.nextForwardToken;
-    }
-  };
+  const readAll = (group: string, stream: string) => readAllLogEvents(logs, group, stream);
 
   test('a pseudoTerminal container: its output, not multiplexed by the engine, arrives line by line', async () => {
     const group = `/ecs/tty-${bed.prefix}`;
