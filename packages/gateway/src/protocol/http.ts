@@ -24,20 +24,52 @@ export function hostnameOf(req: IncomingMessage): string | undefined {
 
 const RESPONSE_BODY = Symbol('localcloud.responseBody');
 
+type WithBody = ServerResponse & { [RESPONSE_BODY]?: string | readonly (string | Buffer)[] };
+
 /**
  * Writes a whole text answer straight to Node's response: `<type>; charset=utf-8` and Content-Length,
  * no ETag, as express's `send` would for a string body, without its freshness checks, which do not
  * apply to AWS API requests. The body stays on the response for the DEBUG request log.
  */
 export function writeText(res: ServerResponse, status: number, contentType: string, body: string): void {
-  (res as ServerResponse & { [RESPONSE_BODY]?: string })[RESPONSE_BODY] = body;
+  (res as WithBody)[RESPONSE_BODY] = body;
   res.statusCode = status;
   res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
   res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
   res.end(body, 'utf8');
 }
 
-/** The body `writeText` answered, if any. */
+/**
+ * Writes an answer given as pieces (text, and UTF-8 bytes kept from earlier answers) with the same
+ * headers as `writeText`, `byteLength` being the pieces' length in bytes. With Content-Length set Node
+ * does not use chunked encoding, and its first `write` corks the socket until `end`, so the status line,
+ * headers and every piece leave in one `writev`, the kept bytes without being copied.
+ */
+export function writeChunks(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  chunks: readonly (string | Buffer)[],
+  byteLength: number,
+): void {
+  (res as WithBody)[RESPONSE_BODY] = chunks;
+  res.statusCode = status;
+  res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
+  res.setHeader('Content-Length', byteLength);
+  const last = chunks.length - 1;
+  for (let i = 0; i < last; i++) res.write(chunks[i]!);
+  res.end(chunks[last]);
+}
+
+/** Pieces written by `writeChunks`, joined into one text. */
+export function textOfChunks(chunks: readonly (string | Buffer)[]): string {
+  return Buffer.concat(
+    chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)),
+  ).toString('utf8');
+}
+
+/** The body `writeText` or `writeChunks` answered, if any. */
 export function responseBodyOf(res: ServerResponse): string | undefined {
-  return (res as ServerResponse & { [RESPONSE_BODY]?: string })[RESPONSE_BODY];
+  const body = (res as WithBody)[RESPONSE_BODY];
+  return body === undefined || typeof body === 'string' ? body : textOfChunks(body);
 }

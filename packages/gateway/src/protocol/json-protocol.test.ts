@@ -1,4 +1,7 @@
-import { reusableJson, serializeJson } from './json-protocol';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { responseBodyOf } from './http';
+import { jsonBody, reusableJson, sendJsonResult, serializeJson } from './json-protocol';
 
 describe('serializeJson', () => {
   it('writes dates as epoch seconds only inside the call', () => {
@@ -30,5 +33,64 @@ describe('serializeJson', () => {
     const reusable = reusableJson({ a: 1 });
     const text = serializeJson({ a: reusable, s: '@@localcloud-json:0000000000000000:0' });
     expect(JSON.parse(text)).toEqual({ a: { a: 1 }, s: '@@localcloud-json:0000000000000000:0' });
+  });
+});
+
+describe('sendJsonResult', () => {
+  /** Answers one request with `output`; resolves the raw answer as the client got it, and the logged body. */
+  async function answer(output: unknown) {
+    let logged: string | undefined;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('x-amzn-RequestId', 'r-1');
+        sendJsonResult(res, 'application/x-amz-json-1.1', output);
+        logged = responseBodyOf(res);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      return await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer; logged?: string }>(
+        (resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent: false }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks), logged }));
+          });
+          req.on('error', reject);
+          req.end('{}');
+        },
+      );
+    } finally {
+      server.close();
+    }
+  }
+
+  it('writes an answer holding reusable values in pieces, with the same bytes and headers as one text', async () => {
+    // Non-ASCII text, in and between the reusable values: Content-Length counts bytes, not characters.
+    const tasks = Array.from({ length: 3 }, (_, i) => ({ name: `t-${i}-é☃`, at: new Date(1_000 * i) }));
+    const reusable = tasks.map((task) => reusableJson(structuredClone(task)));
+    const output = { tasks: reusable, failures: [{ reason: 'MISSING ü' }], empty: [] };
+    const body = jsonBody(output);
+    expect(typeof body).toBe('object');
+    const expected = serializeJson({ tasks, failures: [{ reason: 'MISSING ü' }], empty: [] });
+    expect(serializeJson(output)).toBe(expected);
+
+    const got = await answer(output);
+    expect(got.body.toString('utf8')).toBe(expected);
+    expect(got.headers['content-length']).toBe(String(Buffer.byteLength(expected, 'utf8')));
+    expect(got.headers['transfer-encoding']).toBeUndefined();
+    expect(got.headers['content-type']).toBe('application/x-amz-json-1.1; charset=utf-8');
+    expect(got.headers['x-amzn-requestid']).toBe('r-1');
+    expect(got.logged).toBe(expected);
+  });
+
+  it('writes a reusable value that is the whole answer, and a plain answer as one text', async () => {
+    const reusable = reusableJson({ a: 'ö' });
+    expect((await answer(reusable)).body.toString('utf8')).toBe('{"a":"ö"}');
+    const plain = await answer({ a: 'ö' });
+    expect(plain.body.toString('utf8')).toBe('{"a":"ö"}');
+    expect(plain.headers['content-length']).toBe('10');
   });
 });

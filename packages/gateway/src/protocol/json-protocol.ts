@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { ServiceError } from '../plugin/service-error';
 import { SerializationError, UnsupportedMediaTypeError } from '../errors';
 import { MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth';
-import { writeText } from './http';
+import { textOfChunks, writeChunks, writeText } from './http';
 
 const JSON_CONTENT_TYPES = ['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'];
 
@@ -54,10 +54,15 @@ const DATE_PROTOTYPES: readonly Date[] = [
 /** What a reusable value's `toJSON` stands in for while serializeJson runs: see `reusableJson`. */
 const TOKEN_PREFIX = `@@localcloud-json:${randomBytes(8).toString('hex')}:`;
 /** The texts of reusable values met by the serializeJson call running now (undefined outside one). */
-let collected: string[] | undefined;
+let collected: Buffer[] | undefined;
 /** The reusable value whose own text is being written (its `toJSON` must then answer itself). */
 let writing: object | undefined;
-const texts = new WeakMap<object, string>();
+/**
+ * Each reusable value's text as UTF-8 bytes, each in a buffer of its own (not a range of Node's shared
+ * pool, which would keep a whole 8 KiB slab alive for one text): an answer made of many of them is
+ * written to the socket as they are, without joining them into one large string first (see `jsonBody`).
+ */
+const texts = new WeakMap<object, Buffer>();
 
 function reusableToJson(this: object): unknown {
   return placeholderOf(this);
@@ -65,20 +70,22 @@ function reusableToJson(this: object): unknown {
 
 function placeholderOf(value: object): unknown {
   if (!collected || writing === value) return value;
-  let text = texts.get(value);
-  if (text === undefined) {
+  let bytes = texts.get(value);
+  if (bytes === undefined) {
     const outer = collected;
     collected = undefined;
     writing = value;
     try {
-      text = JSON.stringify(value);
+      const text = JSON.stringify(value);
+      bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+      bytes.write(text, 'utf8');
     } finally {
       writing = undefined;
       collected = outer;
     }
-    texts.set(value, text);
+    texts.set(value, bytes);
   }
-  collected.push(text);
+  collected.push(bytes);
   return `${TOKEN_PREFIX}${collected.length - 1}`;
 }
 
@@ -101,29 +108,51 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Puts the reusable values' texts where serializeJson's tokens for them are, in order. */
-function spliceTexts(json: string, values: readonly string[]): string {
-  let out = '';
+/** An answer holding reusable values: its text's pieces in order, and their length in UTF-8 bytes. */
+export interface JsonChunks {
+  readonly chunks: readonly (string | Buffer)[];
+  readonly byteLength: number;
+}
+
+/** Cuts serializeJson's text at its tokens: the text between them, and each reusable value's kept bytes. */
+function chunksOf(json: string, values: readonly Buffer[]): JsonChunks {
+  const chunks: (string | Buffer)[] = [];
+  let byteLength = 0;
   let from = 0;
   for (let i = 0; i < values.length; i++) {
     const token = `"${TOKEN_PREFIX}${i}"`;
     const at = json.indexOf(token, from);
-    out += json.slice(from, at) + values[i]!;
+    if (at > from) {
+      const text = json.slice(from, at);
+      chunks.push(text);
+      byteLength += Buffer.byteLength(text, 'utf8');
+    }
+    chunks.push(values[i]!);
+    byteLength += values[i]!.length;
     from = at + token.length;
   }
-  return out + json.slice(from);
+  if (from < json.length) {
+    const text = json.slice(from);
+    chunks.push(text);
+    byteLength += Buffer.byteLength(text, 'utf8');
+  }
+  return { chunks, byteLength };
 }
 
 /**
- * The response body. JSON.stringify calls a Date's `toJSON`, so for the length of this synchronous
- * call Date.prototype.toJSON gives epoch seconds: about twice as fast as a replacer function, which
- * V8 calls for every member of the output. A reusable value (`reusableJson`) is written as a token, then
- * replaced by its kept text.
+ * The response body: its text, or its pieces when it holds reusable values. JSON.stringify calls a
+ * Date's `toJSON`, so for the length of this synchronous call Date.prototype.toJSON gives epoch seconds:
+ * about twice as fast as a replacer function, which V8 calls for every member of the output. A reusable
+ * value (`reusableJson`) is written as a token, and the answer is then its text cut at the tokens, with
+ * each value's kept bytes in place of its token. Those pieces go to the socket as they are: joining them
+ * first (DescribeTasks of 100 tasks is ~140 KB) made a string too large for V8's young generation, then
+ * Node made its UTF-8 copy to write, and each of those large allocations faulted in fresh pages; that was
+ * most of such a request's CPU (docs/benchmarks.md, "DescribeTasks' answer written in pieces").
  */
-export function serializeJson(output: unknown): string {
+export function jsonBody(output: unknown): string | JsonChunks {
   const saved = DATE_PROTOTYPES.map((prototype) => prototype.toJSON);
   for (const prototype of DATE_PROTOTYPES) prototype.toJSON = epochSeconds as unknown as Date['toJSON'];
-  const values: string[] = [];
+  const values: Buffer[] = [];
   collected = values;
   let json: string;
   try {
@@ -132,11 +161,19 @@ export function serializeJson(output: unknown): string {
     collected = undefined;
     DATE_PROTOTYPES.forEach((prototype, i) => (prototype.toJSON = saved[i]!));
   }
-  return values.length === 0 ? json : spliceTexts(json, values);
+  return values.length === 0 ? json : chunksOf(json, values);
+}
+
+/** The response body as one text (`jsonBody`'s pieces joined). */
+export function serializeJson(output: unknown): string {
+  const body = jsonBody(output);
+  return typeof body === 'string' ? body : textOfChunks(body.chunks);
 }
 
 export function sendJsonResult(res: ServerResponse, contentType: string, output: unknown): void {
-  writeText(res, 200, contentType, serializeJson(output));
+  const body = jsonBody(output);
+  if (typeof body === 'string') writeText(res, 200, contentType, body);
+  else writeChunks(res, 200, contentType, body.chunks, body.byteLength);
 }
 
 /** AWS JSON error shape: `__type` and `message` in the body, the code in `x-amzn-ErrorType`. */
