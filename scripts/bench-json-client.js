@@ -11,9 +11,9 @@ const ECS = { targetPrefix: 'AmazonEC2ContainerServiceV20141113', signingName: '
 
 /**
  * An AWS JSON 1.1 client for one service on 127.0.0.1:`port`, at most `concurrency` sockets.
- * `callRaw(operation, input)` resolves { status, headers, text, json() } (nothing parsed: the client's
- * own cost stays out of the measurement); `call` resolves the parsed answer. Both reject on anything
- * but 200.
+ * `callRaw(operation, input)` resolves { status, headers, text, json() } (nothing parsed or decoded
+ * until asked for: the client's own cost stays out of the measurement); `call` resolves the parsed
+ * answer. Both reject on anything but 200.
  */
 function jsonClient(port, { targetPrefix, signingName }, concurrency) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -38,10 +38,21 @@ function jsonClient(port, { targetPrefix, signingName }, concurrency) {
           const chunks = [];
           response.on('data', (c) => chunks.push(c));
           response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (response.statusCode !== 200) reject(new Error(`${operation} answered ${response.statusCode}: ${text}`));
+            // The text only when asked for: joining and decoding a large answer (DescribeTasks of 100
+            // tasks is ~140 KB) is client work that would otherwise share the machine with the gateway.
+            let text;
+            const textOf = () => (text ??= Buffer.concat(chunks).toString('utf8'));
+            if (response.statusCode !== 200)
+              reject(new Error(`${operation} answered ${response.statusCode}: ${textOf()}`));
             else
-              resolve({ status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text) });
+              resolve({
+                status: response.statusCode,
+                headers: response.headers,
+                get text() {
+                  return textOf();
+                },
+                json: () => JSON.parse(textOf()),
+              });
           });
         },
       );
