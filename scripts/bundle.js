@@ -228,7 +228,9 @@ function cachedData() {
 }
 
 const writing = process.argv[2] === '--write-code-cache';
-const script = new vm.Script(fs.readFileSync(BUNDLE, 'utf8'), {
+// Read as latin1: the build checks the bundle is pure ASCII, so this is the same text as UTF-8 gives,
+// made without a UTF-8 decode of the whole file at every start.
+const script = new vm.Script(fs.readFileSync(BUNDLE, 'latin1'), {
   filename: BUNDLE,
   cachedData: writing ? undefined : cachedData(),
 });
@@ -244,6 +246,15 @@ if (writing) {
   bundle.exports.run();
 }
 `;
+}
+
+/**
+ * The loader reads the bundle as latin1, which gives the same string as UTF-8 only for ASCII text.
+ * esbuild writes ASCII (its default `charset` escapes the rest); this keeps it so if that ever changes.
+ */
+function assertAscii(bytes, file) {
+  const at = bytes.findIndex((byte) => byte > 0x7f);
+  if (at !== -1) throw new Error(`${file} is not pure ASCII (byte ${at}): the loader reads it as latin1`);
 }
 
 async function main() {
@@ -267,6 +278,8 @@ async function main() {
     // Less text to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
+    // Non-ASCII characters escaped (esbuild's default, named here): the loader reads the file as latin1.
+    charset: 'ascii',
     // PROVIDER_MODULES names modules by string; that dynamic require is meant to stay Node's.
     logOverride: { 'unsupported-require-call': 'silent' },
     metafile: process.env.BUNDLE_METAFILE !== undefined,
@@ -274,14 +287,16 @@ async function main() {
   if (result.metafile) {
     fs.writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
   }
-  const hash = crypto.createHash('sha256').update(fs.readFileSync(OUTFILE)).digest('hex').slice(0, 32);
+  const bundle = fs.readFileSync(OUTFILE);
+  assertAscii(bundle, OUTFILE);
+  const hash = crypto.createHash('sha256').update(bundle).digest('hex').slice(0, 32);
   fs.writeFileSync(LOADER, loaderContents(hash), { mode: 0o755 });
   fs.rmSync(CODE_CACHE, { force: true });
   // The code cache, made by the Node that builds (the image's build makes the image's own).
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-module.exports = { evaluateOnFirstUse, FIRST_USE };
+module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii };
 
 if (require.main === module) {
   main().catch((error) => {
