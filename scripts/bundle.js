@@ -20,7 +20,8 @@ const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
 /**
  * Modules that export functions the gateway calls only on rare paths, or never, but that their importers
  * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://), dockerode's build
- * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts) and express's body
+ * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts), its BuildKit progress
+ * decoder (protobufjs, which also reads a .proto file next to its own module: only Node's copy finds it) and express's body
  * parsers (the AWS request path reads bodies itself; body-parser with raw-body and iconv-lite was a third
  * of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
  * becomes functions of the same names that load the real module from node_modules, by package path, on
@@ -39,6 +40,12 @@ const CALLED_LATER = [
     module: 'dockerode/lib/session',
   },
   {
+    importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]docker\.js$/,
+    request: './buildkit',
+    module: 'dockerode/lib/buildkit',
+    exports: ['followProgress'],
+  },
+  {
     importer: /[\\/]node_modules[\\/]express[\\/]lib[\\/]express\.js$/,
     request: 'body-parser',
     module: 'body-parser',
@@ -49,7 +56,7 @@ const CALLED_LATER = [
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(build) {
-    build.onResolve({ filter: /^(\.\/(ssh|session)|body-parser)$/ }, (args) => {
+    build.onResolve({ filter: /^(\.\/(ssh|session|buildkit)|body-parser)$/ }, (args) => {
       const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
       return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
     });
@@ -64,7 +71,7 @@ const loadOnFirstCall = {
       return { contents, loader: 'js' };
     });
     // The stub's require stays Node's.
-    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session|body-parser)$/ }, (args) =>
+    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/(session|buildkit)|body-parser)$/ }, (args) =>
       args.namespace === 'load-on-first-call' ? { path: args.path, external: true } : undefined,
     );
   },
