@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { DockerodeBackend } from './dockerode-backend';
 import { createDockerode } from './engine-client';
 
@@ -96,6 +96,8 @@ describe('an engine found in an environment, as the docker CLI finds it', () => 
       await expect(docker.ping()).resolves.toBeDefined();
       expect(servernames).toEqual(['']);
       expect(createDockerode({ socketPath: socket }).modem).toHaveProperty('agent', agent);
+      // docker-modem formats every request's options for its debug log: the agent is not walked.
+      expect(inspect({ agent }, { showHidden: true, depth: null })).toBe('{ agent: UnixSocketAgent }');
     } finally {
       await new Promise((resolve) => engine.close(resolve));
     }
