@@ -163,6 +163,31 @@ const dedupeCopies = (first) => ({
 });
 
 /**
+ * docker-modem formats the options of every request it sends with `util.inspect` (`showHidden`, no depth
+ * limit) for its debug log, whether DEBUG turns that log on or not: a large part of the start-up's first
+ * Engine request (the formatter's first run) and a cost on every Engine request after. In the bundle it
+ * formats them only when that log is on. The build fails if the call is no longer found (a new
+ * docker-modem): this must then be looked at again.
+ */
+const FORMATTED_FOR_DEBUG = {
+  file: /[\\/]node_modules[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
+  call: "debug('Sending: %s', util.inspect(",
+};
+
+const formatOnlyWhenDebugging = {
+  name: 'format-only-when-debugging',
+  setup(build) {
+    build.onLoad({ filter: FORMATTED_FOR_DEBUG.file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      if (!source.includes(FORMATTED_FOR_DEBUG.call)) {
+        throw new Error(`${args.path} no longer calls ${FORMATTED_FOR_DEBUG.call}: see formatOnlyWhenDebugging`);
+      }
+      return { contents: source.replace(FORMATTED_FOR_DEBUG.call, `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`) };
+    });
+  },
+};
+
+/**
  * The generated service models (`<provider>/dist/generated/*-model.json`, 30–180 kB each) as
  * `JSON.parse` of one string instead of esbuild's object literal: V8 parses JSON far faster than a
  * literal of the same size, and the literal's bytecode and boilerplate would otherwise sit in the
@@ -392,7 +417,14 @@ async function main() {
     metafile: true,
   };
   const first = new Map();
-  const plugins = (own) => [own, loadOnFirstCall, evaluateOnFirstUse(FIRST_USE), dedupeCopies(first), modelsAsJson];
+  const plugins = (own) => [
+    own,
+    loadOnFirstCall,
+    evaluateOnFirstUse(FIRST_USE),
+    dedupeCopies(first),
+    modelsAsJson,
+    formatOnlyWhenDebugging,
+  ];
   for (const file of fs.readdirSync(DIST)) {
     if (file.startsWith(LAZY_PREFIX)) fs.rmSync(path.join(DIST, file));
   }
@@ -452,7 +484,7 @@ async function main() {
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii };
+module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii, formatOnlyWhenDebugging };
 
 if (require.main === module) {
   main().catch((error) => {
