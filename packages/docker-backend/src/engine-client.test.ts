@@ -83,13 +83,13 @@ describe('an engine found in an environment, as the docker CLI finds it', () => 
     await new Promise<void>((resolve) => engine.listen(socket, resolve));
     try {
       const docker = createDockerode({ socketPath: socket });
-      const agent = (docker.modem as { agent?: http.Agent }).agent;
+      const agent = (docker.modem as { agent?: http.Agent }).agent as http.Agent;
       expect(agent).toBeInstanceOf(http.Agent);
       // What Node hands the connection: without a server name in the agent's options it works one out
       // (`localhost` from the Host header), which is the cost this agent avoids.
       const servernames: unknown[] = [];
-      const create = agent!.createConnection.bind(agent);
-      agent!.createConnection = ((options: { servername?: string }, callback: never) => {
+      const create = agent.createConnection.bind(agent);
+      agent.createConnection = ((options: { servername?: string }, callback: never) => {
         servernames.push(options.servername);
         return create(options as never, callback);
       }) as typeof agent.createConnection;
