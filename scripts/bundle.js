@@ -2,7 +2,8 @@
 // compiled dist into one file, packages/gateway/dist/localcloud.bundle.js, run by the loader
 // packages/gateway/dist/localcloud.js, which `npm start` and the container image run; the providers not
 // started at boot go into files of their own beside it, read on first use (LAZY_PREFIX, below). One file
-// instead of a few thousand modules: start-up was mostly module resolution and loading (docs/benchmarks.md). What cannot be bundled stays a real `require` from that file's folder:
+// instead of a few thousand modules: start-up was mostly module resolution and loading (docs/benchmarks.md).
+// What cannot be bundled stays a real `require` from that file's folder:
 // the file-lock addon (a native prebuild found next to its package) and ssh2's optional native parts.
 const path = require('node:path');
 const crypto = require('node:crypto');
@@ -22,9 +23,9 @@ const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
  * Modules that export functions the gateway calls only on rare paths, or never, but that their importers
  * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://), dockerode's build
  * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts), its BuildKit progress
- * decoder (protobufjs, which also reads a .proto file next to its own module: only Node's copy finds it) and express's body
- * parsers (the AWS request path reads bodies itself; body-parser with raw-body and iconv-lite was a third
- * of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
+ * decoder (protobufjs, which also reads a .proto file next to its own module: only Node's copy finds it)
+ * and express's body parsers (the AWS request path reads bodies itself; body-parser with raw-body and
+ * iconv-lite was a third of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
  * becomes functions of the same names that load the real module from node_modules, by package path, on
  * their first call (`exports` names them; none: the module is one function). They are production
  * dependencies, so the image has them.
