@@ -1,7 +1,9 @@
 // Build step (`npm run build`, after `tsc -b`): bundles the gateway and the bundled providers from their
-// compiled dist into one file, packages/gateway/dist/localcloud.js, which `npm start` and the container
-// image run. One file instead of a few thousand modules: start-up was mostly module resolution and
-// loading (docs/benchmarks.md). What cannot be bundled stays a real `require` from that file's folder:
+// compiled dist into one file, packages/gateway/dist/localcloud.bundle.js, run by the loader
+// packages/gateway/dist/localcloud.js, which `npm start` and the container image run; the providers not
+// started at boot go into files of their own beside it, read on first use (LAZY_PREFIX, below). One file
+// instead of a few thousand modules: start-up was mostly module resolution and loading (docs/benchmarks.md).
+// What cannot be bundled stays a real `require` from that file's folder:
 // the file-lock addon (a native prebuild found next to its package) and ssh2's optional native parts.
 const path = require('node:path');
 const crypto = require('node:crypto');
@@ -20,9 +22,10 @@ const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
 /**
  * Modules that export functions the gateway calls only on rare paths, or never, but that their importers
  * `require` at load: docker-modem's ssh transport (ssh2, for DOCKER_HOST=ssh://), dockerode's build
- * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts) and express's body
- * parsers (the AWS request path reads bodies itself; body-parser with raw-body and iconv-lite was a third
- * of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
+ * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts), its BuildKit progress
+ * decoder (protobufjs, which also reads a .proto file next to its own module: only Node's copy finds it)
+ * and express's body parsers (the AWS request path reads bodies itself; body-parser with raw-body and
+ * iconv-lite was a third of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
  * becomes functions of the same names that load the real module from node_modules, by package path, on
  * their first call (`exports` names them; none: the module is one function). They are production
  * dependencies, so the image has them.
@@ -39,6 +42,12 @@ const CALLED_LATER = [
     module: 'dockerode/lib/session',
   },
   {
+    importer: /[\\/]node_modules[\\/]dockerode[\\/]lib[\\/]docker\.js$/,
+    request: './buildkit',
+    module: 'dockerode/lib/buildkit',
+    exports: ['followProgress'],
+  },
+  {
     importer: /[\\/]node_modules[\\/]express[\\/]lib[\\/]express\.js$/,
     request: 'body-parser',
     module: 'body-parser',
@@ -49,7 +58,7 @@ const CALLED_LATER = [
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(build) {
-    build.onResolve({ filter: /^(\.\/(ssh|session)|body-parser)$/ }, (args) => {
+    build.onResolve({ filter: /^(\.\/(ssh|session|buildkit)|body-parser)$/ }, (args) => {
       const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
       return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
     });
@@ -64,7 +73,7 @@ const loadOnFirstCall = {
       return { contents, loader: 'js' };
     });
     // The stub's require stays Node's.
-    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/session|body-parser)$/ }, (args) =>
+    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/(session|buildkit)|body-parser)$/ }, (args) =>
       args.namespace === 'load-on-first-call' ? { path: args.path, external: true } : undefined,
     );
   },
@@ -129,10 +138,10 @@ const evaluateOnFirstUse = (filter) => ({
  */
 const DEDUPED = /^mime-(types|db)$/;
 
-const dedupeCopies = {
+// `first` is shared by the builds of one run (the boot bundle and the lazy files), so all pick the same copy.
+const dedupeCopies = (first) => ({
   name: 'dedupe-identical-copies',
   setup(build) {
-    const first = new Map();
     build.onResolve({ filter: DEDUPED }, async (args) => {
       if (args.pluginData?.deduping) return undefined;
       const resolved = await build.resolve(args.path, {
@@ -150,6 +159,31 @@ const dedupeCopies = {
       const key = `${args.path}@${version}`;
       if (!first.has(key)) first.set(key, resolved.path);
       return { path: first.get(key) };
+    });
+  },
+});
+
+/**
+ * docker-modem formats the options of every request it sends with `util.inspect` (`showHidden`, no depth
+ * limit) for its debug log, whether DEBUG turns that log on or not: a large part of the start-up's first
+ * Engine request (the formatter's first run) and a cost on every Engine request after. In the bundle it
+ * formats them only when that log is on. The build fails if the call is no longer found (a new
+ * docker-modem): this must then be looked at again.
+ */
+const FORMATTED_FOR_DEBUG = {
+  file: /[\\/]node_modules[\\/]docker-modem[\\/]lib[\\/]modem\.js$/,
+  call: "debug('Sending: %s', util.inspect(",
+};
+
+const formatOnlyWhenDebugging = {
+  name: 'format-only-when-debugging',
+  setup(build) {
+    build.onLoad({ filter: FORMATTED_FOR_DEBUG.file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      if (!source.includes(FORMATTED_FOR_DEBUG.call)) {
+        throw new Error(`${args.path} no longer calls ${FORMATTED_FOR_DEBUG.call}: see formatOnlyWhenDebugging`);
+      }
+      return { contents: source.replace(FORMATTED_FOR_DEBUG.call, `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`) };
     });
   },
 };
@@ -172,27 +206,103 @@ const modelsAsJson = {
 };
 
 /**
- * The bundle's entry: the gateway's `main` with every bundled provider inside the same file, each
- * evaluated only when SERVICES enables it. Written from the gateway's own list (BUNDLED_PROVIDERS), so a
- * new provider is bundled by adding it there; a module named by PROVIDER_MODULES is still loaded with
- * Node's `require`.
+ * Bundled providers not started at boot are built into files of their own beside the bundle,
+ * `localcloud.lazy.<package>.js`, which the loader compiles and evaluates on the provider's first use:
+ * their text (~0.7 MB: SSM, Logs, ECR, ELBv2, Cloud Map, Secrets Manager with their models) is then
+ * neither read nor kept in memory by a gateway that never uses them. What such a file needs that the
+ * bundle holds (the gateway, persistence, aws-model, express, ...) is not copied into it: its
+ * `require` of `localcloud-shared:<key>` gets the bundle's own instance (`exports.shared`), so every
+ * module exists once, with its state and classes (`instanceof` holds across files). A module two lazy
+ * files would both hold goes into the bundle instead, shared the same way.
  */
-function entryContents() {
+const LAZY_PREFIX = 'localcloud.lazy.';
+/** A lazy file's require of a module the bundle holds, by key. */
+const SHARED = 'localcloud-shared:';
+/** The bundle entry's require of a module by key (to expose it in `exports.shared`). */
+const EXPOSE = 'localcloud-expose:';
+/** The plugins' namespaces a module key may start with; otherwise a key is a file relative to ROOT. */
+const NAMESPACES = ['evaluate-on-first-use', 'load-on-first-call'];
+
+function providerModules() {
   const { BUNDLED_PROVIDERS, STARTED_AT_BOOT } = require(path.join(ROOT, 'packages/gateway/dist/config'));
-  const loaders = Object.values(BUNDLED_PROVIDERS).map(
-    (name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`,
-  );
-  // Providers load on first use: the cache holds what every start evaluates (the gateway and the providers
-  // started at boot), not the others, whose code V8 would otherwise read back at every start for nothing.
   const atBoot = [...STARTED_AT_BOOT].map((service) => BUNDLED_PROVIDERS[service]);
-  // `run` starts the gateway; `load` only evaluates what start-up evaluates, for the code cache.
+  const all = Object.values(BUNDLED_PROVIDERS);
+  return { all, atBoot, lazy: all.filter((name) => !atBoot.includes(name)) };
+}
+
+const lazyFile = (moduleName) => `${LAZY_PREFIX}${moduleName.replace(/^@[^/]+\//, '')}.js`;
+
+/** A module's key, as esbuild's metafile names its inputs: its file relative to ROOT, or `namespace:path`. */
+function keyOf({ path: file, namespace }) {
+  return namespace === 'file' ? path.relative(ROOT, file).split(path.sep).join('/') : `${namespace}:${file}`;
+}
+
+/** Boot build: the entry's `localcloud-expose:<key>` is that module. */
+const exposeByKey = {
+  name: 'expose-by-key',
+  setup(build) {
+    build.onResolve({ filter: /^localcloud-expose:/ }, (args) => {
+      const key = args.path.slice(EXPOSE.length);
+      const namespace = NAMESPACES.find((name) => key.startsWith(`${name}:`));
+      return namespace ? { path: key.slice(namespace.length + 1), namespace } : { path: path.join(ROOT, key) };
+    });
+  },
+};
+
+/** Lazy file's build: a module the bundle holds (`bootKeys`) becomes a require of the bundle's instance. */
+const shareWithBoot = (bootKeys, used) => ({
+  name: 'share-with-boot',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      // The other plugins' own look-ups, and this one's, resolve as usual.
+      const data = args.pluginData;
+      if (args.kind === 'entry-point' || data?.sharing || data?.firstUse || data?.deduping) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        namespace: args.namespace,
+        resolveDir: args.resolveDir,
+        pluginData: { sharing: true },
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      if (resolved.external || !bootKeys.has(keyOf(resolved))) return undefined;
+      used.add(keyOf(resolved));
+      return { path: SHARED + keyOf(resolved), external: true };
+    });
+  },
+});
+
+/**
+ * The bundle's entry: the gateway's `main` with the providers started at boot inside the same file and
+ * the others in their lazy files, each evaluated only when SERVICES enables it and it is first used.
+ * Written from the gateway's own list (BUNDLED_PROVIDERS), so a new provider is bundled by adding it
+ * there; a module named by PROVIDER_MODULES is still loaded with Node's `require`. `exposed`: the keys
+ * of the modules the lazy files take from this one.
+ */
+function entryContents(exposed) {
+  const { all, atBoot } = providerModules();
+  const loaders = all.map((name) =>
+    atBoot.includes(name)
+      ? `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`
+      : `  ${JSON.stringify(name)}: () => loadLazy(${JSON.stringify(lazyFile(name))}),`,
+  );
+  // `run` starts the gateway, given the loader's `loadLazy`; `load` only evaluates what start-up
+  // evaluates, for the code cache. The cache holds what every start evaluates (the gateway and the
+  // providers started at boot), not the others, whose code V8 would otherwise read back for nothing.
   return [
     "const { runGateway } = require('@localcloud/gateway/dist/cli');",
     '',
+    'let loadLazy;',
     'const providers = {',
     ...loaders,
     '};',
-    'exports.run = () => runGateway(providers);',
+    'exports.shared = {',
+    ...exposed.map((key) => `  ${JSON.stringify(key)}: () => require(${JSON.stringify(EXPOSE + key)}),`),
+    '};',
+    'exports.run = (load) => {',
+    '  loadLazy = load;',
+    '  runGateway(providers);',
+    '};',
     `exports.load = () => ${JSON.stringify(atBoot)}.forEach((name) => providers[name]());`,
     '',
   ].join('\n');
@@ -207,7 +317,8 @@ function entryContents() {
 function loaderContents(hash) {
   return `#!/usr/bin/env node
 'use strict';
-// Generated by scripts/bundle.js: runs localcloud.bundle.js with V8's code cache (localcloud.bundle.cache).
+// Generated by scripts/bundle.js: runs localcloud.bundle.js with V8's code cache (localcloud.bundle.cache),
+// and the providers' lazy files (localcloud.lazy.*.js) on their first use.
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -228,12 +339,38 @@ function cachedData() {
 }
 
 const writing = process.argv[2] === '--write-code-cache';
-const script = new vm.Script(fs.readFileSync(BUNDLE, 'utf8'), {
+// Read as latin1: the build checks the bundle is pure ASCII, so this is the same text as UTF-8 gives,
+// made without a UTF-8 decode of the whole file at every start.
+const script = new vm.Script(fs.readFileSync(BUNDLE, 'latin1'), {
   filename: BUNDLE,
   cachedData: writing ? undefined : cachedData(),
 });
 const bundle = { exports: {} };
-script.runInThisContext()(bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, __dirname);
+const bundleRequire = createRequire(BUNDLE);
+script.runInThisContext()(bundle.exports, bundleRequire, bundle, BUNDLE, __dirname);
+
+/** A lazy file's require: the bundle's instance of a module the bundle holds, else Node's, as the bundle's. */
+const lazyRequire = Object.assign((id) => {
+  if (!id.startsWith(${JSON.stringify(SHARED)})) return bundleRequire(id);
+  const load = bundle.exports.shared[id.slice(${SHARED.length})];
+  if (load === undefined) throw new Error(\`\${id} is not in \${BUNDLE}: a lazy file of another build?\`);
+  return load();
+}, bundleRequire);
+
+const lazy = new Map();
+/** Compiles and evaluates a provider's lazy file on its first use, once (no code cache: read once). */
+function loadLazy(file) {
+  let module = lazy.get(file);
+  if (module === undefined) {
+    const filename = path.join(__dirname, file);
+    const wrapper = new vm.Script(fs.readFileSync(filename, 'latin1'), { filename }).runInThisContext();
+    module = { exports: {} };
+    wrapper(module.exports, lazyRequire, module, filename, __dirname);
+    lazy.set(file, module);
+  }
+  return module.exports;
+}
+
 if (writing) {
   // After evaluating what start-up evaluates, so the cache holds those functions compiled too.
   bundle.exports.load();
@@ -241,19 +378,27 @@ if (writing) {
   fs.writeFileSync(temporary, Buffer.concat([Buffer.from(HASH, 'latin1'), script.createCachedData()]));
   fs.renameSync(temporary, CACHE);
 } else {
-  bundle.exports.run();
+  bundle.exports.run(loadLazy);
 }
 `;
 }
 
+/**
+ * The loader reads the bundle as latin1, which gives the same string as UTF-8 only for ASCII text.
+ * esbuild writes ASCII (its default `charset` escapes the rest); this keeps it so if that ever changes.
+ */
+function assertAscii(bytes, file) {
+  const at = bytes.findIndex((byte) => byte > 0x7f);
+  if (at !== -1) throw new Error(`${file} is not pure ASCII (byte ${at}): the loader reads it as latin1`);
+}
+
 async function main() {
-  const result = await esbuild.build({
-    stdin: { contents: entryContents(), resolveDir: __dirname, sourcefile: 'bundle-entry.js', loader: 'js' },
-    outfile: OUTFILE,
+  const options = {
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    absWorkingDir: ROOT,
     // The module wrapper Node would add, written at build time: the loader compiles the file as it is,
     // without making another 2 MB string at every start.
     banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
@@ -263,25 +408,84 @@ async function main() {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
-    plugins: [loadOnFirstCall, evaluateOnFirstUse(FIRST_USE), dedupeCopies, modelsAsJson],
     // Less text to parse at every start; names are kept, so stack traces stay readable.
     minifyWhitespace: true,
     minifySyntax: true,
+    // Non-ASCII characters escaped (esbuild's default, named here): the loader reads the files as latin1.
+    charset: 'ascii',
     // PROVIDER_MODULES names modules by string; that dynamic require is meant to stay Node's.
     logOverride: { 'unsupported-require-call': 'silent' },
-    metafile: process.env.BUNDLE_METAFILE !== undefined,
-  });
-  if (result.metafile) {
-    fs.writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
+    metafile: true,
+  };
+  const first = new Map();
+  const plugins = (own) => [
+    own,
+    loadOnFirstCall,
+    evaluateOnFirstUse(FIRST_USE),
+    dedupeCopies(first),
+    modelsAsJson,
+    formatOnlyWhenDebugging,
+  ];
+  for (const file of fs.readdirSync(DIST)) {
+    if (file.startsWith(LAZY_PREFIX)) fs.rmSync(path.join(DIST, file));
   }
-  const hash = crypto.createHash('sha256').update(fs.readFileSync(OUTFILE)).digest('hex').slice(0, 32);
+  // The bundle, then the lazy files against what it holds; again while they need a module it does not
+  // expose yet (the first time: all they share with it) or hold one between two of them. Two rounds.
+  let exposed = [];
+  let boot;
+  let lazyBuilds;
+  for (let round = 1; ; round++) {
+    boot = await esbuild.build({
+      ...options,
+      stdin: { contents: entryContents(exposed), resolveDir: __dirname, sourcefile: 'bundle-entry.js', loader: 'js' },
+      outfile: OUTFILE,
+      plugins: plugins(exposeByKey),
+    });
+    const bootKeys = new Set(Object.keys(boot.metafile.inputs));
+    const used = new Set();
+    lazyBuilds = [];
+    for (const name of providerModules().lazy) {
+      lazyBuilds.push(
+        await esbuild.build({
+          ...options,
+          entryPoints: [require.resolve(name, { paths: [ROOT] })],
+          outfile: path.join(DIST, lazyFile(name)),
+          plugins: plugins(shareWithBoot(bootKeys, used)),
+        }),
+      );
+    }
+    const held = new Set();
+    const twice = new Set();
+    for (const key of lazyBuilds.flatMap((result) => Object.keys(result.metafile.inputs))) {
+      (held.has(key) ? twice : held).add(key);
+    }
+    const missing = [...used, ...twice].filter((key) => !exposed.includes(key));
+    if (missing.length === 0) break;
+    if (round === 3) throw new Error(`the lazy files still need from the bundle: ${missing.join(', ')}`);
+    exposed = [...new Set([...exposed, ...missing])].sort();
+  }
+  if (process.env.BUNDLE_METAFILE !== undefined) {
+    const metafiles = [boot, ...lazyBuilds].map((result) => result.metafile);
+    const merged = (part) => Object.assign({}, ...metafiles.map((metafile) => metafile[part]));
+    fs.writeFileSync(
+      process.env.BUNDLE_METAFILE,
+      JSON.stringify({ inputs: merged('inputs'), outputs: merged('outputs') }),
+    );
+  }
+  for (const name of providerModules().lazy) {
+    const file = path.join(DIST, lazyFile(name));
+    assertAscii(fs.readFileSync(file), file);
+  }
+  const bundle = fs.readFileSync(OUTFILE);
+  assertAscii(bundle, OUTFILE);
+  const hash = crypto.createHash('sha256').update(bundle).digest('hex').slice(0, 32);
   fs.writeFileSync(LOADER, loaderContents(hash), { mode: 0o755 });
   fs.rmSync(CODE_CACHE, { force: true });
   // The code cache, made by the Node that builds (the image's build makes the image's own).
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-module.exports = { evaluateOnFirstUse, FIRST_USE };
+module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii, formatOnlyWhenDebugging };
 
 if (require.main === module) {
   main().catch((error) => {

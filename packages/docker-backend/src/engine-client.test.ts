@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { DockerodeBackend } from './dockerode-backend';
 import { createDockerode } from './engine-client';
 
@@ -74,6 +75,34 @@ describe('an engine found in an environment, as the docker CLI finds it', () => 
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
     }
+  });
+
+  test('a unix socket engine is reached with no server name to work out; tcp:// keeps the default agent', async () => {
+    const socket = path.join(dir, 'engine.sock');
+    const engine = http.createServer((_req, res) => res.end('OK'));
+    await new Promise<void>((resolve) => engine.listen(socket, resolve));
+    try {
+      const docker = createDockerode({ socketPath: socket });
+      const agent = (docker.modem as { agent?: http.Agent }).agent as http.Agent;
+      expect(agent).toBeInstanceOf(http.Agent);
+      // What Node hands the connection: without a server name in the agent's options it works one out
+      // (`localhost` from the Host header), which is the cost this agent avoids.
+      const servernames: unknown[] = [];
+      const create = agent.createConnection.bind(agent);
+      agent.createConnection = ((options: { servername?: string }, callback: never) => {
+        servernames.push(options.servername);
+        return create(options as never, callback);
+      }) as typeof agent.createConnection;
+      await expect(docker.ping()).resolves.toBeDefined();
+      expect(servernames).toEqual(['']);
+      expect(createDockerode({ socketPath: socket }).modem).toHaveProperty('agent', agent);
+      // docker-modem formats every request's options for its debug log: the agent is not walked.
+      expect(inspect({ agent }, { showHidden: true, depth: null })).toBe('{ agent: UnixSocketAgent }');
+    } finally {
+      await new Promise((resolve) => engine.close(resolve));
+    }
+    expect(createDockerode({ host: '127.0.0.1', port: 2375 }).modem).toHaveProperty('agent', undefined);
+    expect(modemOf({ DOCKER_HOST: 'ssh://deploy@engine.example' })).toHaveProperty('agent', undefined);
   });
 
   test('the backend speaks mutual TLS to an engine named by DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH', async () => {

@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CloudWatchLogsClient, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { failure, testCredentials } from '@localcloud/gateway/testing';
+
+const ROOT = path.join(__dirname, '../../..');
+const LOADER = path.join(ROOT, 'packages/gateway/dist/localcloud.js');
+
+/** Preloaded into the gateway: names on stderr each provider's lazy file the process reads. */
+const PRELOAD = `
+const fs = require('node:fs');
+const read = fs.readFileSync;
+fs.readFileSync = function (file) {
+  if (/localcloud\\.lazy\\./.test(String(file))) process.stderr.write('lazy file read: ' + require('node:path').basename(String(file)) + '\\n');
+  return read.apply(this, arguments);
+};
+`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `npm start`'s file as built (scripts/bundle.js): ECS in the bundle, every other bundled provider in a
+ * file of its own that is read on the provider's first use, with the bundle's one instance of the
+ * gateway, persistence and aws-model. A provider holding a second copy of the gateway would turn its
+ * modelled errors into 500 InternalFailure (the edge renders only its own `ServiceError` class).
+ */
+describe('the built bundle: providers in lazy files (needs `npm run build`)', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let stderr = '';
+  let endpoint: string;
+  const clients: { destroy(): void }[] = [];
+  const config = () => ({ endpoint, region: 'us-east-1', credentials: testCredentials() });
+  const client = <C extends { destroy(): void }>(made: C): C => (clients.push(made), made);
+  const lazyReads = () => [...stderr.matchAll(/lazy file read: (\S+)/g)].map((match) => match[1]);
+
+  beforeAll(async () => {
+    if (!fs.existsSync(LOADER)) throw new Error(`${LOADER} is missing: run \`npm run build\` first`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-lazy-files-'));
+    fs.writeFileSync(path.join(dir, 'preload.js'), PRELOAD);
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['-r', path.join(dir, 'preload.js'), LOADER], {
+      env: {
+        ...process.env,
+        GATEWAY_LISTEN: `127.0.0.1:${port}`,
+        LOG_LEVEL: 'error',
+        // Its own prefix: ECS's start removes containers of its prefix that a previous run left behind.
+        ECS_CONTAINER_PREFIX: `lcl${randomBytes(3).toString('hex')}`,
+        ECS_TASK_OUTPUT: 'off',
+        ECR_REGISTRY_LISTEN: '127.0.0.1:0',
+        DATA_DIR: path.join(dir, 'data'),
+        PERSISTENCE: '0',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    for (let i = 0; ; i++) {
+      const answered = await fetch(`${endpoint}/_localcloud/health`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (answered) break;
+      if (i > 300 || child.exitCode !== null) throw new Error(`the gateway did not answer:\n${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(async () => {
+    clients.forEach((made) => made.destroy());
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads no lazy file to start and answer ECS', async () => {
+    const ecs = client(new ECSClient(config()));
+    await expect(ecs.send(new ListClustersCommand({}))).resolves.toMatchObject({ clusterArns: [] });
+    expect(lazyReads()).toEqual([]);
+  });
+
+  it("reads a provider's file on its first request, once, and answers with its modelled errors", async () => {
+    const ssm = client(new SSMClient(config()));
+    await ssm.send(new PutParameterCommand({ Name: '/lazy/one', Value: 'v', Type: 'String' }));
+    await expect(ssm.send(new GetParameterCommand({ Name: '/lazy/one' }))).resolves.toMatchObject({
+      Parameter: { Value: 'v' },
+    });
+    expect(await failure(ssm.send(new GetParameterCommand({ Name: '/lazy/none' })))).toMatchObject({
+      name: 'ParameterNotFound',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(lazyReads()).toEqual(['localcloud.lazy.ssm-provider.js']);
+  });
+
+  it('serves every other lazy provider through the one gateway instance', async () => {
+    const failures = {
+      logs: await failure(
+        client(new CloudWatchLogsClient(config())).send(new DeleteLogGroupCommand({ logGroupName: 'none' })),
+      ),
+      secretsmanager: await failure(
+        client(new SecretsManagerClient(config())).send(new GetSecretValueCommand({ SecretId: 'none' })),
+      ),
+      servicediscovery: await failure(
+        client(new ServiceDiscoveryClient(config())).send(new GetNamespaceCommand({ Id: 'ns-none' })),
+      ),
+      ecr: await failure(
+        client(new ECRClient(config())).send(new DescribeRepositoriesCommand({ repositoryNames: ['none'] })),
+      ),
+      elasticloadbalancing: await failure(
+        client(new ElasticLoadBalancingV2Client(config())).send(new DescribeLoadBalancersCommand({ Names: ['none'] })),
+      ),
+    };
+    expect(Object.fromEntries(Object.entries(failures).map(([name, error]) => [name, error.name]))).toEqual({
+      logs: 'ResourceNotFoundException',
+      secretsmanager: 'ResourceNotFoundException',
+      servicediscovery: 'NamespaceNotFound',
+      ecr: 'RepositoryNotFoundException',
+      elasticloadbalancing: 'LoadBalancerNotFoundException',
+    });
+    expect(lazyReads().sort()).toEqual(
+      [
+        'ecr-provider',
+        'elasticloadbalancing-provider',
+        'logs-provider',
+        'secretsmanager-provider',
+        'servicediscovery-provider',
+        'ssm-provider',
+      ].map((name) => `localcloud.lazy.${name}.js`),
+    );
+  });
+});
