@@ -6,7 +6,7 @@ import type {
   RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsScope } from '../logs-scope';
-import { INGESTION_TIME, MESSAGE, TIMESTAMP, type StoredEvent } from '../store/records';
+import type { EventView } from '../store/event-list';
 import { indexOfPosition, indexOfTime, positionAfter, positionOf, type Position } from '../store/event-order';
 import { InvalidParameterException } from '../errors';
 import { checkLength, checkLogGroupName, checkLogStreamName, checkRange } from '../validation/constraints';
@@ -117,35 +117,38 @@ export function getLogEvents(input: GetLogEventsRequest, logs: LogsScope): GetLo
     [start, end] = [pageBackward(events, high, low, limit), high];
   }
 
-  const page = events.slice(start, end);
   let forward: string;
   let backward: string;
-  if (page.length > 0) {
-    forward = encodeStreamToken('f', positionAfter(page[page.length - 1]!));
-    backward = encodeStreamToken('b', positionOf(page[0]!));
+  if (end > start) {
+    forward = encodeStreamToken('f', positionAfter(events, end - 1));
+    backward = encodeStreamToken('b', positionOf(events, start));
   } else {
     // Nothing more in that direction: the same token comes back, as AWS does.
     const position: Position = token?.position ?? { timestamp: input.startTime ?? 0, seq: 0 };
     forward = token?.direction === 'f' ? input.nextToken! : encodeStreamToken('f', position);
     backward = token?.direction === 'b' ? input.nextToken! : encodeStreamToken('b', position);
   }
+  const page = new Array<{ timestamp: number; message: string; ingestionTime: number }>(end - start);
+  for (let i = start; i < end; i++) {
+    page[i - start] = {
+      timestamp: events.timestamp(i),
+      message: events.message(i),
+      ingestionTime: events.ingestionTime(i),
+    };
+  }
   return {
-    events: page.map(outputEvent),
+    events: page,
     nextForwardToken: forward,
     nextBackwardToken: backward,
   };
 }
 
-function outputEvent(event: StoredEvent) {
-  return { timestamp: event[TIMESTAMP], message: event[MESSAGE], ingestionTime: event[INGESTION_TIME] };
-}
-
 /** End of the page that starts at `from`: at most `limit` events and about 1 MB, never past `high`. */
-function pageForward(events: readonly StoredEvent[], from: number, high: number, limit: number): number {
+function pageForward(events: EventView, from: number, high: number, limit: number): number {
   let bytes = 0;
   let end = from;
   while (end < high && end - from < limit) {
-    bytes += Buffer.byteLength(events[end]![MESSAGE], 'utf8') + EVENT_OVERHEAD_BYTES;
+    bytes += Buffer.byteLength(events.message(end), 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && end > from) break;
     end++;
   }
@@ -153,11 +156,11 @@ function pageForward(events: readonly StoredEvent[], from: number, high: number,
 }
 
 /** Start of the page that ends at `to`, read backwards, never before `low`. */
-function pageBackward(events: readonly StoredEvent[], to: number, low: number, limit: number): number {
+function pageBackward(events: EventView, to: number, low: number, limit: number): number {
   let bytes = 0;
   let start = to;
   while (start > low && to - start < limit) {
-    bytes += Buffer.byteLength(events[start - 1]![MESSAGE], 'utf8') + EVENT_OVERHEAD_BYTES;
+    bytes += Buffer.byteLength(events.message(start - 1), 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && start < to) break;
     start--;
   }
