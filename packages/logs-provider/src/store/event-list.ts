@@ -11,6 +11,11 @@ const COMPACT_AFTER = 1024;
  * 13-digit times and a sliced string, a busy stream's events were four allocations per line that every
  * scavenge copied until they were promoted, the largest part of awslogs' CPU per line in the gateway.
  * A message is sliced out of its text when it is read (a short-lived string).
+ *
+ * Texts are numbered, and an event holds its text's number, not the text: a pointer stored per event into
+ * a large array cost ~150 ns (the collector's bookkeeping of old-to-new references) against ~20 for the
+ * numbers. A text is let go when no held event is in it any more (counted), so a rewritten tail chunk's
+ * old text or an expired chunk's does not stay alive.
  */
 export class EventList {
   private times = new Float64Array(INITIAL_CAPACITY);
@@ -18,7 +23,11 @@ export class EventList {
   private ingestion = new Float64Array(INITIAL_CAPACITY);
   private starts = new Uint32Array(INITIAL_CAPACITY);
   private ends = new Uint32Array(INITIAL_CAPACITY);
+  /** Per event, the number of the text its message is in. */
+  private textOf = new Uint32Array(INITIAL_CAPACITY);
+  /** The texts by number ('' once let go), and how many held events are in each. */
   private texts: string[] = [];
+  private refs: number[] = [];
   /** Events before `first` were dropped (expired); `end` is one past the last. */
   private first = 0;
   private end = 0;
@@ -41,7 +50,7 @@ export class EventList {
 
   message(i: number): string {
     const j = this.first + i;
-    return this.texts[j]!.slice(this.starts[j]!, this.ends[j]!);
+    return this.texts[this.textOf[j]!]!.slice(this.starts[j]!, this.ends[j]!);
   }
 
   /** The `i`-th event as a tuple (a new one each time). */
@@ -64,12 +73,15 @@ export class EventList {
     if ('events' in chunk) {
       for (let i = from; i < chunk.events.length; i++) {
         const event = chunk.events[i]!;
-        this.push(event[TIMESTAMP], event[SEQ], event[INGESTION_TIME], event[MESSAGE], 0, event[MESSAGE].length);
+        const message = event[MESSAGE];
+        this.push(event[TIMESTAMP], event[SEQ], event[INGESTION_TIME], this.addText(message, 1), 0, message.length);
       }
       return;
     }
+    if (from >= chunk.count) return;
     this.reserve(chunk.count - from);
-    const { text, lengths, timestamps, ingestion } = chunk;
+    const { lengths, timestamps, ingestion } = chunk;
+    const text = this.addText(chunk.text, chunk.count - from);
     let timestamp = chunk.firstTimestamp;
     let offset = 0;
     let run = 0;
@@ -89,13 +101,21 @@ export class EventList {
 
   /** Keeps the first `length` events. */
   truncate(length: number): void {
-    this.end = this.first + length;
-    this.texts.length = this.end;
+    const end = this.first + length;
+    for (let j = end; j < this.end; j++) this.release(this.textOf[j]!);
+    this.end = end;
+    // The last texts, when nothing is in them any more (a rewritten tail chunk's), are forgotten.
+    while (this.refs.length > 0 && this.refs[this.refs.length - 1] === 0) {
+      this.refs.pop();
+      this.texts.pop();
+    }
   }
 
   /** Drops the first `count` events (expired). */
   dropFirst(count: number): void {
-    this.first += Math.min(count, this.length);
+    const first = this.first + Math.min(count, this.length);
+    for (let j = this.first; j < first; j++) this.release(this.textOf[j]!);
+    this.first = first;
     if (this.first >= COMPACT_AFTER && this.first * 2 >= this.end) this.compact();
   }
 
@@ -117,13 +137,13 @@ export class EventList {
     const ingestion = order.map((j) => this.ingestion[j]!);
     const starts = order.map((j) => this.starts[j]!);
     const ends = order.map((j) => this.ends[j]!);
-    const texts = order.map((j) => this.texts[j]!);
+    const textOf = order.map((j) => this.textOf[j]!);
     this.times.set(times, start);
     this.seqs.set(seqs, start);
     this.ingestion.set(ingestion, start);
     this.starts.set(starts, start);
     this.ends.set(ends, start);
-    for (let k = 0; k < texts.length; k++) this.texts[start + k] = texts[k]!;
+    this.textOf.set(textOf, start);
   }
 
   /** Index of the first event at or after (timestamp, seq): before every event that is greater or equal. */
@@ -142,7 +162,7 @@ export class EventList {
     return this.times[a]! - this.times[b]! || this.seqs[a]! - this.seqs[b]!;
   }
 
-  private push(timestamp: number, seq: number, ingestionTime: number, text: string, start: number, end: number) {
+  private push(timestamp: number, seq: number, ingestionTime: number, text: number, start: number, end: number) {
     if (this.end === this.times.length) this.reserve(1);
     const j = this.end++;
     this.times[j] = timestamp;
@@ -150,7 +170,18 @@ export class EventList {
     this.ingestion[j] = ingestionTime;
     this.starts[j] = start;
     this.ends[j] = end;
-    this.texts[j] = text;
+    this.textOf[j] = text;
+  }
+
+  /** Numbers a text that `events` events are about to be pushed in. */
+  private addText(text: string, events: number): number {
+    this.texts.push(text);
+    this.refs.push(events);
+    return this.texts.length - 1;
+  }
+
+  private release(text: number): void {
+    if (--this.refs[text]! === 0) this.texts[text] = '';
   }
 
   /** Room for `count` more events. */
@@ -163,9 +194,10 @@ export class EventList {
     this.ingestion = grown(this.ingestion, new Float64Array(capacity), this.end);
     this.starts = grown(this.starts, new Uint32Array(capacity), this.end);
     this.ends = grown(this.ends, new Uint32Array(capacity), this.end);
+    this.textOf = grown(this.textOf, new Uint32Array(capacity), this.end);
   }
 
-  /** Moves the held events to the front, so dropped ones neither take room nor keep their texts alive. */
+  /** Moves the held events to the front, and renumbers the texts still in use, so dropped ones take no room. */
   private compact(): void {
     const { first, end } = this;
     this.times.copyWithin(0, first, end);
@@ -173,10 +205,21 @@ export class EventList {
     this.ingestion.copyWithin(0, first, end);
     this.starts.copyWithin(0, first, end);
     this.ends.copyWithin(0, first, end);
-    this.texts.copyWithin(0, first, end);
+    this.textOf.copyWithin(0, first, end);
     this.first = 0;
     this.end = end - first;
-    this.texts.length = this.end;
+    const renumbered = new Int32Array(this.texts.length);
+    const texts: string[] = [];
+    const refs: number[] = [];
+    for (let k = 0; k < this.texts.length; k++) {
+      if (this.refs[k] === 0) continue;
+      renumbered[k] = texts.length;
+      texts.push(this.texts[k]!);
+      refs.push(this.refs[k]!);
+    }
+    for (let j = 0; j < this.end; j++) this.textOf[j] = renumbered[this.textOf[j]!]!;
+    this.texts = texts;
+    this.refs = refs;
   }
 }
 
