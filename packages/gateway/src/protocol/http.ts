@@ -33,8 +33,12 @@ export function writeText(res: ServerResponse, status: number, contentType: stri
   (res as ServerResponse & { [RESPONSE_BODY]?: string })[RESPONSE_BODY] = body;
   res.statusCode = status;
   res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
-  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
-  res.end(body, 'utf8');
+  const bytes = Buffer.byteLength(body, 'utf8');
+  res.setHeader('Content-Length', bytes);
+  // A body whose UTF-8 size is its length is ASCII, whose UTF-8 bytes are its Latin-1 bytes: written as
+  // Latin-1 it is copied, where the UTF-8 encoder walks it a character at a time (~3 ns each: 3.5 ms of a
+  // 1 MB GetLogEvents page). Any other body is encoded as UTF-8, as before.
+  res.end(body, bytes === body.length ? 'latin1' : 'utf8');
 }
 
 /** The body `writeText` answered, if any. */
