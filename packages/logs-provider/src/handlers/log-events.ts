@@ -105,16 +105,18 @@ export function getLogEvents(input: GetLogEventsRequest, logs: LogsScope): GetLo
   const high = Math.max(low, input.endTime === undefined ? events.length : indexOfTime(events, input.endTime));
   const limit = input.limit ?? MAX_RESPONSE_EVENTS;
 
+  // The page's messages, each sliced from its chunk's text once, while the page's size is counted.
+  const messages: string[] = [];
   let start: number;
   let end: number;
   if (token) {
     const at = Math.min(high, Math.max(low, indexOfPosition(events, token.position)));
-    if (token.direction === 'f') [start, end] = [at, pageForward(events, at, high, limit)];
-    else [start, end] = [pageBackward(events, at, low, limit), at];
+    if (token.direction === 'f') [start, end] = [at, pageForward(events, at, high, limit, messages)];
+    else [start, end] = [pageBackward(events, at, low, limit, messages), at];
   } else if (input.startFromHead) {
-    [start, end] = [low, pageForward(events, low, high, limit)];
+    [start, end] = [low, pageForward(events, low, high, limit, messages)];
   } else {
-    [start, end] = [pageBackward(events, high, low, limit), high];
+    [start, end] = [pageBackward(events, high, low, limit, messages), high];
   }
 
   let forward: string;
@@ -132,7 +134,7 @@ export function getLogEvents(input: GetLogEventsRequest, logs: LogsScope): GetLo
   for (let i = start; i < end; i++) {
     page[i - start] = {
       timestamp: events.timestamp(i),
-      message: events.message(i),
+      message: messages[i - start]!,
       ingestionTime: events.ingestionTime(i),
     };
   }
@@ -144,25 +146,30 @@ export function getLogEvents(input: GetLogEventsRequest, logs: LogsScope): GetLo
 }
 
 /** End of the page that starts at `from`: at most `limit` events and about 1 MB, never past `high`. */
-function pageForward(events: EventView, from: number, high: number, limit: number): number {
+function pageForward(events: EventView, from: number, high: number, limit: number, messages: string[]): number {
   let bytes = 0;
   let end = from;
   while (end < high && end - from < limit) {
-    bytes += Buffer.byteLength(events.message(end), 'utf8') + EVENT_OVERHEAD_BYTES;
+    const message = events.message(end);
+    bytes += Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && end > from) break;
+    messages.push(message);
     end++;
   }
   return end;
 }
 
 /** Start of the page that ends at `to`, read backwards, never before `low`. */
-function pageBackward(events: EventView, to: number, low: number, limit: number): number {
+function pageBackward(events: EventView, to: number, low: number, limit: number, messages: string[]): number {
   let bytes = 0;
   let start = to;
   while (start > low && to - start < limit) {
-    bytes += Buffer.byteLength(events.message(start - 1), 'utf8') + EVENT_OVERHEAD_BYTES;
+    const message = events.message(start - 1);
+    bytes += Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && start < to) break;
+    messages.push(message);
     start--;
   }
+  messages.reverse();
   return start;
 }
