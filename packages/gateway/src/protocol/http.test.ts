@@ -23,6 +23,9 @@ describe('writeText', () => {
     ['beyond Latin-1', '{"message":"\u20ac \u{1f600}"}'],
     ['a lone surrogate', '{"message":"\ud800"}'],
     ['empty', ''],
+    // From 64 KiB on the body is written as a Buffer.
+    ['large ASCII', `{"message":"${'x'.repeat(70_000)}"}`],
+    ['large beyond ASCII', `{"message":"${'\u00e9\u20ac'.repeat(40_000)}"}`],
   ])('answers %s as its UTF-8 bytes with their length', async (_name, body) => {
     const expected = Buffer.from(body, 'utf8');
     const { bytes, length } = await answer(body);
