@@ -1,7 +1,7 @@
 // The CloudWatch Logs store in-process, without Docker or HTTP (`npm run bench -- logs-store`): what a stream
 // of BENCH_LOG_STORE_LINES lines (default 1,000,000) of ~100 bytes costs to keep and to read.
-//   heap:   V8 heap held by the stream once appended (after a full GC, `--expose-gc`), per line, beside the
-//           message bytes themselves: ~1× their size means the messages are kept once, ~2× twice
+//   heap:   V8 heap and array buffers held by the stream once appended (after a full GC, `--expose-gc`), per
+//           line, beside the message bytes themselves: ~1× their size means the messages are kept once, ~2× twice
 //   append: CPU time (`process.cpuUsage`) of `LogsStore.append` in 5,000-line batches (as the awslogs shipper
 //           delivers), per line; the lines are decoded from a Buffer beforehand, as the log parser does
 //   read:   CPU time of GetLogEvents (the handler, answers serialised as the gateway writes them) paging the whole
@@ -31,10 +31,12 @@ async function child(root, mode) {
   const serialize = fs.existsSync(protocol) ? require(protocol).serializeJson : JSON.stringify;
   const scope = { account: '000000000000', region: 'us-east-1' };
   let now = Date.UTC(2030, 0, 15);
+  // The heap and array buffers: a stream's events are typed-array columns since the columns round.
   const heap = () => {
     global.gc();
     global.gc();
-    return process.memoryUsage().heapUsed;
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    return heapUsed + arrayBuffers;
   };
   const dir = mode === 'persistent' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-logs-store-')) : undefined;
   const state = openStateStore({ dir });

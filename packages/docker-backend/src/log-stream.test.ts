@@ -22,7 +22,10 @@ const T2 = '2026-01-02T03:04:06.000000001Z';
 
 /** One frame of the engine's multiplexed stream: 8-byte header, then the payload. */
 function frame(stream: 'stdout' | 'stderr', payload: string): Buffer {
-  const body = Buffer.from(payload);
+  return frameBytes(stream, Buffer.from(payload));
+}
+
+function frameBytes(stream: 'stdout' | 'stderr', body: Buffer): Buffer {
   const header = Buffer.alloc(8);
   header.writeUInt8(stream === 'stdout' ? 1 : 2, 0);
   header.writeUInt32BE(body.length, 4);
@@ -312,6 +315,27 @@ describe('AttachLineSplitter', () => {
     expect(firstRead).toBe(4);
     // All lines of one read share that read's time.
     expect(new Set(lines.slice(0, firstRead).map((l) => l.timestamp)).size).toBe(1);
+  });
+
+  test('decodes each line of a frame as it would alone: multi-byte, cut and invalid UTF-8', () => {
+    // Lines of a frame are decoded together and cut as a string; the bytes a newline ends must decode the
+    // same as that line alone (a broken sequence before the newline is one replacement character each way).
+    const lineBytes = [
+      Buffer.from('caf\u00e9 \u20ac \u{1f600}'),
+      Buffer.from([0x61, 0xff, 0x62]),
+      Buffer.from([0xe2, 0x82]), // cut before its end by the newline
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      Buffer.from([0xed, 0xa0, 0x80, 0x41]), // a surrogate's encoding
+      Buffer.from('plain'),
+      Buffer.from([0xc3]),
+    ];
+    const euro = Buffer.from('\u20ac');
+    const body = Buffer.concat([...lineBytes.flatMap((b) => [b, Buffer.from('\n')]), euro.subarray(0, 1)]);
+    const rest = Buffer.concat([euro.subarray(1), Buffer.from('\n')]);
+    const splitter = new AttachLineSplitter();
+    const lines: LogLine[] = [];
+    splitter.data(Buffer.concat([frameBytes('stdout', body), frameBytes('stdout', rest)]), lines);
+    expect(lines.map((l) => l.line)).toEqual([...lineBytes.map((b) => b.toString('utf8')), '\u20ac']);
   });
 });
 

@@ -534,15 +534,33 @@ export class AttachLineSplitter {
 
   private frame(stream: StreamName, data: Buffer, from: number, to: number, lines: LogLine[], now: Date): void {
     let start = from;
-    for (let newline = indexOfNewline(data, start, to); newline >= 0; newline = indexOfNewline(data, start, to)) {
-      const parts = this.pending[stream];
-      if (parts.length === 0) this.push(stream, data.toString('utf8', start, newline), lines, now);
-      else {
-        parts.push(data.subarray(start, newline));
-        this.pending[stream] = [];
-        this.push(stream, Buffer.concat(parts).toString('utf8'), lines, now);
+    const parts = this.pending[stream];
+    if (parts.length > 0) {
+      // The end of a line cut by the frame before.
+      const newline = indexOfNewline(data, start, to);
+      if (newline < 0) {
+        parts.push(Buffer.from(data.subarray(start, to)));
+        return;
       }
+      parts.push(data.subarray(start, newline));
+      this.pending[stream] = [];
+      this.push(stream, Buffer.concat(parts).toString('utf8'), lines, now);
       start = newline + 1;
+    }
+    // The frame's whole lines are decoded as one string and cut there: a buffered writer's frame holds
+    // hundreds of lines, and a Buffer view and a decoding call per line were most of the splitter's cost.
+    // A newline byte is never part of a UTF-8 sequence, so each line decodes as it would alone (invalid
+    // bytes included: the decoder ends a broken sequence at the newline as it would at the end).
+    const last = lastIndexOfByte(data, NEWLINE, start, to);
+    if (last >= 0) {
+      const text = data.toString('utf8', start, last);
+      let at = 0;
+      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', at)) {
+        this.push(stream, text.slice(at, newline), lines, now);
+        at = newline + 1;
+      }
+      this.push(stream, at === 0 ? text : text.slice(at), lines, now);
+      start = last + 1;
     }
     if (start < to) this.pending[stream].push(Buffer.from(data.subarray(start, to)));
   }
@@ -663,6 +681,13 @@ class TimestampParser {
 export function indexOfByte(data: Buffer, byte: number, from: number, to: number): number {
   if (from >= to) return -1;
   const at = data.subarray(from, to).indexOf(byte);
+  return at < 0 ? -1 : from + at;
+}
+
+/** `indexOfByte`, searching from the end of `data[from, to)`. */
+function lastIndexOfByte(data: Buffer, byte: number, from: number, to: number): number {
+  if (from >= to) return -1;
+  const at = data.subarray(from, to).lastIndexOf(byte);
   return at < 0 ? -1 : from + at;
 }
 

@@ -36,6 +36,26 @@ describe('TaskConsole', () => {
     expect(chunks[0]!.split('\n')).toHaveLength(201);
   });
 
+  it('writes text beyond ASCII as UTF-8', async () => {
+    const chunks: Buffer[] = [];
+    let wrote: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        wrote();
+        done();
+      },
+    });
+    const app = new TaskConsole({ warn: () => undefined } as unknown as Logger, out).consumer('app');
+    app.add([line('caf\u00e9'), line('\u20ac \u{1f600}')]);
+    app.add([line('ascii')]);
+    await written;
+    expect(
+      Buffer.concat(chunks).equals(Buffer.from('app | caf\u00e9\napp | \u20ac \u{1f600}\napp | ascii\n', 'utf8')),
+    ).toBe(true);
+  });
+
   it('drops and counts lines once the console is more than 1 MiB behind, instead of holding them', async () => {
     let written = 0;
     let stalled: (() => void) | undefined;

@@ -66,11 +66,15 @@ export class TaskConsole {
 
   /** A consumer that prints one container's lines as `<label> | <line>`. */
   consumer(label: string): LineConsumer {
+    const separator = `\n${label} | `;
     return {
       add: (lines: readonly LogLine[]) => {
-        let text = '';
-        for (const line of lines) text += `${label} | ${line.line}\n`;
-        if (text) this.write(text, lines.length);
+        if (lines.length === 0) return;
+        // One join with the label as separator makes the batch's text flat at once; `+=` per line made a
+        // rope of several nodes a line, for the flush's join to walk and copy again.
+        const texts = new Array<string>(lines.length);
+        for (let i = 0; i < lines.length; i++) texts[i] = lines[i]!.line;
+        this.write(`${label} | ${texts.join(separator)}\n`, lines.length);
       },
       end: () => undefined,
     };
@@ -97,7 +101,11 @@ export class TaskConsole {
     const text = this.held.join('');
     this.held = [];
     this.heldBytes = 0;
-    if (!this.out.destroyed) this.out.write(text);
+    if (this.out.destroyed) return;
+    // ASCII text (its UTF-8 size is its length) has the same bytes in Latin-1, which is a copy, where the
+    // UTF-8 encoder walks it a character at a time; other text is encoded as UTF-8 as before.
+    const ascii = Buffer.byteLength(text, 'utf8') === text.length;
+    this.out.write(Buffer.from(text, ascii ? 'latin1' : 'utf8'));
   }
 }
 

@@ -22,6 +22,9 @@ export function hostnameOf(req: IncomingMessage): string | undefined {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
+/** From this length on an answer is written as a Buffer (see writeText). */
+const LARGE_BODY_CHARS = 64 * 1024;
+
 const RESPONSE_BODY = Symbol('localcloud.responseBody');
 
 type WithBody = ServerResponse & { [RESPONSE_BODY]?: string | readonly (string | Buffer)[] };
@@ -35,8 +38,17 @@ export function writeText(res: ServerResponse, status: number, contentType: stri
   (res as WithBody)[RESPONSE_BODY] = body;
   res.statusCode = status;
   res.setHeader('Content-Type', `${contentType}; charset=utf-8`);
-  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
-  res.end(body, 'utf8');
+  const bytes = Buffer.byteLength(body, 'utf8');
+  res.setHeader('Content-Length', bytes);
+  // A body whose UTF-8 size is its length is ASCII, whose UTF-8 bytes are its Latin-1 bytes: written as
+  // Latin-1 it is copied, where the UTF-8 encoder walks it a character at a time (~3 ns each: 3.5 ms of a
+  // 1 MB GetLogEvents page). Any other body is encoded as UTF-8, as before.
+  const encoding = bytes === body.length ? 'latin1' : 'utf8';
+  // A large body is encoded into a Buffer first: given a string, Node's response prepends its header to
+  // it, a new string the socket write then flattens and copies once more (~2.1 M instructions of a 1 MB
+  // page, callgrind); a Buffer goes to the socket beside the header as it is. Small answers are written as
+  // before, header and body one string.
+  res.end(body.length >= LARGE_BODY_CHARS ? Buffer.from(body, encoding) : body, encoding);
 }
 
 /**

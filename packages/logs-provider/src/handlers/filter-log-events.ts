@@ -6,7 +6,7 @@ import type {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsScope } from '../logs-scope';
 import { compareNames, type LogStream } from '../store/logs-store';
-import { INGESTION_TIME, MESSAGE, SEQ, TIMESTAMP, type StoredEvent } from '../store/records';
+import type { EventView } from '../store/event-list';
 import { indexOfPosition, indexOfTime } from '../store/event-order';
 import { InvalidParameterException } from '../errors';
 import { checkLength, checkLogStreamName, checkRange } from '../validation/constraints';
@@ -28,7 +28,7 @@ interface FilterPageToken {
 /** One stream's part of the search: its events in the time window and the next one to look at. */
 interface Cursor {
   readonly stream: LogStream;
-  readonly events: readonly StoredEvent[];
+  readonly events: EventView;
   next: number;
   readonly end: number;
 }
@@ -80,12 +80,21 @@ export function filterLogEvents(input: FilterLogEventsRequest, logs: LogsScope):
   for (;;) {
     const cursor = nextMatch(cursors, matches);
     if (!cursor || found.length >= limit) break;
-    const event = cursor.events[cursor.next]!;
-    bytes += Buffer.byteLength(event[MESSAGE], 'utf8') + EVENT_OVERHEAD_BYTES;
+    const { events, next } = cursor;
+    const message = events.message(next);
+    bytes += Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && found.length > 0) break;
     cursor.next++;
-    found.push(filteredEvent(cursor.stream, event));
-    last = { t: event[TIMESTAMP], i: cursor.stream.record.id, s: event[SEQ] };
+    const timestamp = events.timestamp(next);
+    const seq = events.seq(next);
+    found.push({
+      logStreamName: cursor.stream.name,
+      timestamp,
+      message,
+      ingestionTime: events.ingestionTime(next),
+      eventId: eventId(cursor.stream.record.id, timestamp, seq),
+    });
+    last = { t: timestamp, i: cursor.stream.record.id, s: seq };
   }
   const more = cursors.some((c) => c.next < c.end);
   const searchedLogStreams: SearchedLogStream[] = cursors.map((c) => ({
@@ -100,7 +109,7 @@ export function filterLogEvents(input: FilterLogEventsRequest, logs: LogsScope):
 }
 
 /** Index of the first event of a stream that comes after the token's event in the interleaved order. */
-function firstAfter(events: readonly StoredEvent[], streamId: number, token: FilterPageToken): number {
+function firstAfter(events: EventView, streamId: number, token: FilterPageToken): number {
   if (streamId > token.i) return indexOfTime(events, token.t);
   if (streamId < token.i) return indexOfTime(events, token.t + 1);
   return indexOfPosition(events, { timestamp: token.t, seq: token.s + 1 });
@@ -113,7 +122,7 @@ function firstAfter(events: readonly StoredEvent[], streamId: number, token: Fil
 function nextMatch(cursors: Cursor[], matches: EventMatcher): Cursor | undefined {
   let best: Cursor | undefined;
   for (const cursor of cursors) {
-    while (cursor.next < cursor.end && !matches(cursor.events[cursor.next]![MESSAGE])) cursor.next++;
+    while (cursor.next < cursor.end && !matches(cursor.events.message(cursor.next))) cursor.next++;
     if (cursor.next >= cursor.end) continue;
     if (!best || comesBefore(cursor, best)) best = cursor;
   }
@@ -121,26 +130,14 @@ function nextMatch(cursors: Cursor[], matches: EventMatcher): Cursor | undefined
 }
 
 function comesBefore(a: Cursor, b: Cursor): boolean {
-  const x = a.events[a.next]!;
-  const y = b.events[b.next]!;
-  return (x[TIMESTAMP] - y[TIMESTAMP] || a.stream.record.id - b.stream.record.id || x[SEQ] - y[SEQ]) < 0;
-}
-
-function filteredEvent(stream: LogStream, event: StoredEvent): FilteredLogEvent {
-  return {
-    logStreamName: stream.name,
-    timestamp: event[TIMESTAMP],
-    message: event[MESSAGE],
-    ingestionTime: event[INGESTION_TIME],
-    eventId: eventId(stream.record.id, event),
-  };
+  return (
+    (a.events.timestamp(a.next) - b.events.timestamp(b.next) ||
+      a.stream.record.id - b.stream.record.id ||
+      a.events.seq(a.next) - b.events.seq(b.next)) < 0
+  );
 }
 
 /** 56 digits like AWS's: timestamp, stream id, sequence number. Unique in the group and stable. */
-export function eventId(streamId: number, event: StoredEvent): string {
-  return (
-    String(event[TIMESTAMP]).padStart(20, '0') +
-    String(streamId).padStart(16, '0') +
-    String(event[SEQ]).padStart(20, '0')
-  );
+export function eventId(streamId: number, timestamp: number, seq: number): string {
+  return String(timestamp).padStart(20, '0') + String(streamId).padStart(16, '0') + String(seq).padStart(20, '0');
 }

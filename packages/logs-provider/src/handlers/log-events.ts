@@ -6,7 +6,7 @@ import type {
   RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsScope } from '../logs-scope';
-import { INGESTION_TIME, MESSAGE, TIMESTAMP, type StoredEvent } from '../store/records';
+import type { EventView } from '../store/event-list';
 import { indexOfPosition, indexOfTime, positionAfter, positionOf, type Position } from '../store/event-order';
 import { InvalidParameterException } from '../errors';
 import { checkLength, checkLogGroupName, checkLogStreamName, checkRange } from '../validation/constraints';
@@ -105,61 +105,71 @@ export function getLogEvents(input: GetLogEventsRequest, logs: LogsScope): GetLo
   const high = Math.max(low, input.endTime === undefined ? events.length : indexOfTime(events, input.endTime));
   const limit = input.limit ?? MAX_RESPONSE_EVENTS;
 
+  // The page's messages, each sliced from its chunk's text once, while the page's size is counted.
+  const messages: string[] = [];
   let start: number;
   let end: number;
   if (token) {
     const at = Math.min(high, Math.max(low, indexOfPosition(events, token.position)));
-    if (token.direction === 'f') [start, end] = [at, pageForward(events, at, high, limit)];
-    else [start, end] = [pageBackward(events, at, low, limit), at];
+    if (token.direction === 'f') [start, end] = [at, pageForward(events, at, high, limit, messages)];
+    else [start, end] = [pageBackward(events, at, low, limit, messages), at];
   } else if (input.startFromHead) {
-    [start, end] = [low, pageForward(events, low, high, limit)];
+    [start, end] = [low, pageForward(events, low, high, limit, messages)];
   } else {
-    [start, end] = [pageBackward(events, high, low, limit), high];
+    [start, end] = [pageBackward(events, high, low, limit, messages), high];
   }
 
-  const page = events.slice(start, end);
   let forward: string;
   let backward: string;
-  if (page.length > 0) {
-    forward = encodeStreamToken('f', positionAfter(page[page.length - 1]!));
-    backward = encodeStreamToken('b', positionOf(page[0]!));
+  if (end > start) {
+    forward = encodeStreamToken('f', positionAfter(events, end - 1));
+    backward = encodeStreamToken('b', positionOf(events, start));
   } else {
     // Nothing more in that direction: the same token comes back, as AWS does.
     const position: Position = token?.position ?? { timestamp: input.startTime ?? 0, seq: 0 };
     forward = token?.direction === 'f' ? input.nextToken! : encodeStreamToken('f', position);
     backward = token?.direction === 'b' ? input.nextToken! : encodeStreamToken('b', position);
   }
+  const page = new Array<{ timestamp: number; message: string; ingestionTime: number }>(end - start);
+  for (let i = start; i < end; i++) {
+    page[i - start] = {
+      timestamp: events.timestamp(i),
+      message: messages[i - start]!,
+      ingestionTime: events.ingestionTime(i),
+    };
+  }
   return {
-    events: page.map(outputEvent),
+    events: page,
     nextForwardToken: forward,
     nextBackwardToken: backward,
   };
 }
 
-function outputEvent(event: StoredEvent) {
-  return { timestamp: event[TIMESTAMP], message: event[MESSAGE], ingestionTime: event[INGESTION_TIME] };
-}
-
 /** End of the page that starts at `from`: at most `limit` events and about 1 MB, never past `high`. */
-function pageForward(events: readonly StoredEvent[], from: number, high: number, limit: number): number {
+function pageForward(events: EventView, from: number, high: number, limit: number, messages: string[]): number {
   let bytes = 0;
   let end = from;
   while (end < high && end - from < limit) {
-    bytes += Buffer.byteLength(events[end]![MESSAGE], 'utf8') + EVENT_OVERHEAD_BYTES;
+    const message = events.message(end);
+    bytes += Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && end > from) break;
+    messages.push(message);
     end++;
   }
   return end;
 }
 
 /** Start of the page that ends at `to`, read backwards, never before `low`. */
-function pageBackward(events: readonly StoredEvent[], to: number, low: number, limit: number): number {
+function pageBackward(events: EventView, to: number, low: number, limit: number, messages: string[]): number {
   let bytes = 0;
   let start = to;
   while (start > low && to - start < limit) {
-    bytes += Buffer.byteLength(events[start - 1]![MESSAGE], 'utf8') + EVENT_OVERHEAD_BYTES;
+    const message = events.message(start - 1);
+    bytes += Buffer.byteLength(message, 'utf8') + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_RESPONSE_BYTES && start < to) break;
+    messages.push(message);
     start--;
   }
+  messages.reverse();
   return start;
 }

@@ -1,3 +1,4 @@
+import type { EventView } from './event-list';
 import { SEQ, TIMESTAMP, type StoredEvent } from './records';
 
 /**
@@ -9,37 +10,26 @@ export interface Position {
   readonly seq: number;
 }
 
-export function compareToPosition(event: StoredEvent, position: Position): number {
-  return event[TIMESTAMP] - position.timestamp || event[SEQ] - position.seq;
-}
-
 export function compareEvents(a: StoredEvent, b: StoredEvent): number {
   return a[TIMESTAMP] - b[TIMESTAMP] || a[SEQ] - b[SEQ];
 }
 
-/** Index of the first event at or after the position in a sorted list. */
-export function indexOfPosition(events: readonly StoredEvent[], position: Position): number {
-  let low = 0;
-  let high = events.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compareToPosition(events[mid]!, position) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+/** Index of the first event at or after the position in a stream's events. */
+export function indexOfPosition(events: EventView, position: Position): number {
+  return events.indexOf(position.timestamp, position.seq);
 }
 
 /** Index of the first event with a timestamp at or after `timestamp`. */
-export function indexOfTime(events: readonly StoredEvent[], timestamp: number): number {
-  return indexOfPosition(events, { timestamp, seq: -Infinity });
+export function indexOfTime(events: EventView, timestamp: number): number {
+  return events.indexOf(timestamp, -Infinity);
 }
 
-/** The position just before an event. */
-export function positionOf(event: StoredEvent): Position {
-  return { timestamp: event[TIMESTAMP], seq: event[SEQ] };
+/** The position just before the `i`-th event. */
+export function positionOf(events: EventView, i: number): Position {
+  return { timestamp: events.timestamp(i), seq: events.seq(i) };
 }
 
-/** The position just after an event. */
-export function positionAfter(event: StoredEvent): Position {
-  return { timestamp: event[TIMESTAMP], seq: event[SEQ] + 1 };
+/** The position just after the `i`-th event. */
+export function positionAfter(events: EventView, i: number): Position {
+  return { timestamp: events.timestamp(i), seq: events.seq(i) + 1 };
 }

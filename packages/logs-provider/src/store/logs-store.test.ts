@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { StateStoreWriteError } from '@localcloud/persistence';
 import { openStateStore, type StateStore } from './state-store';
 import { LogsStore, openLogsStore, type LogGroup, type LogStream } from './logs-store';
-import { MESSAGE, chunkEvents, packChunk, type EventChunkRecord } from './records';
+import { MESSAGE, SEQ, chunkEvents, packChunk, type EventChunkRecord } from './records';
 import { compareEvents } from './event-order';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -24,7 +24,11 @@ describe('LogsStore', () => {
     stream = store.createStream(group, 's', NOW);
   });
 
-  const messages = () => store.events(group, stream, NOW).map((e) => e[MESSAGE]);
+  const messages = () =>
+    store
+      .events(group, stream, NOW)
+      .slice()
+      .map((e) => e[MESSAGE]);
   const chunks = () => [...state.table<EventChunkRecord>('chunks').entries()];
 
   it('keeps events in timestamp order, arrival order among equal timestamps', () => {
@@ -62,7 +66,12 @@ describe('LogsStore', () => {
     store.append(group, stream, [{ timestamp: NOW - 5, message: 'early' }], NOW);
     const reopened = new LogsStore(state);
     const g = reopened.group('/g')!;
-    expect(reopened.events(g, g.streams.get('s')!, NOW).map((e) => e[MESSAGE])).toEqual(['early', 'late']);
+    expect(
+      reopened
+        .events(g, g.streams.get('s')!, NOW)
+        .slice()
+        .map((e) => e[MESSAGE]),
+    ).toEqual(['early', 'late']);
   });
 
   it('writes a chunk packed (one string of messages) and reads it back as events', () => {
@@ -82,7 +91,7 @@ describe('LogsStore', () => {
     });
     const reopened = new LogsStore(state);
     const g = reopened.group('/g')!;
-    expect(reopened.events(g, g.streams.get('s')!, NOW)).toEqual([
+    expect(reopened.events(g, g.streams.get('s')!, NOW).slice()).toEqual([
       [NOW, 1, NOW, 'say "hi"\n'],
       [NOW + 1, 2, NOW + 7, 'ünïcode ✓'],
     ]);
@@ -106,7 +115,10 @@ describe('LogsStore', () => {
       big.reduce((n, e) => n + Buffer.byteLength(e.message), 0),
     );
     store.append(group, stream, [{ timestamp: NOW + 50, message: 'late arrival' }], NOW + 300);
-    const inMemory = store.events(group, stream, NOW).map((e) => [...e]);
+    const inMemory = store
+      .events(group, stream, NOW)
+      .slice()
+      .map((e) => [...e]);
     expect(inMemory).toHaveLength(531);
     expect(inMemory[0]).toEqual([NOW, 1, NOW, 'line 0 ']);
     expect(inMemory[30]).toEqual([NOW + 50, 531, NOW + 300, 'late arrival']);
@@ -119,7 +131,12 @@ describe('LogsStore', () => {
     expect(unpacked).toEqual(inMemory);
     const reopened = new LogsStore(state);
     const g = reopened.group('/g')!;
-    expect(reopened.events(g, g.streams.get('s')!, NOW).map((e) => [...e])).toEqual(inMemory);
+    expect(
+      reopened
+        .events(g, g.streams.get('s')!, NOW)
+        .slice()
+        .map((e) => [...e]),
+    ).toEqual(inMemory);
   });
 
   it("packs a tail's events and a new batch into one chunk, ingestion times as runs", () => {
@@ -181,11 +198,21 @@ describe('LogsStore', () => {
     const g = reopened.group('/g')!;
     const s = g.streams.get('s')!;
     reopened.append(g, s, [{ timestamp: NOW + 1, message: 'new' }], NOW);
-    expect(reopened.events(g, s, NOW).map((e) => e[MESSAGE])).toEqual(['old', 'new']);
+    expect(
+      reopened
+        .events(g, s, NOW)
+        .slice()
+        .map((e) => e[MESSAGE]),
+    ).toEqual(['old', 'new']);
     expect(chunks()).toEqual([[key, expect.objectContaining({ count: 2 })]]);
     const again = new LogsStore(state);
     const g2 = again.group('/g')!;
-    expect(again.events(g2, g2.streams.get('s')!, NOW).map((e) => e[MESSAGE])).toEqual(['old', 'new']);
+    expect(
+      again
+        .events(g2, g2.streams.get('s')!, NOW)
+        .slice()
+        .map((e) => e[MESSAGE]),
+    ).toEqual(['old', 'new']);
   });
 
   it('hides expired events and drops chunks that hold nothing else', () => {
@@ -203,6 +230,28 @@ describe('LogsStore', () => {
     expect(chunks().map(([key]) => key)).toEqual(['/g:s:2']);
     expect(stream.record.storedBytes).toBe('new'.length);
     expect(stream.record.firstChunk).toBe(2);
+  });
+
+  it('keeps reading and appending right after many events expire (their room is given back)', () => {
+    // 3,000 expire and 1,000 stay: the in-memory list moves the rest to its front.
+    const batch = (from: number, count: number, timestamp: number) =>
+      Array.from({ length: count }, (_, i) => ({ timestamp, message: `e${from + i}` }));
+    for (let i = 0; i < 3; i++) store.append(group, stream, batch(i * 1000, 1000, NOW - 3 * DAY + i), NOW);
+    store.append(group, stream, batch(3000, 1000, NOW - 1000), NOW);
+    store.updateGroup(group, { retentionInDays: 1 });
+    expect(messages()).toEqual(batch(3000, 1000, 0).map((e) => e.message));
+    store.append(
+      group,
+      stream,
+      [
+        { timestamp: NOW - 2000, message: 'late' },
+        { timestamp: NOW, message: 'last' },
+      ],
+      NOW,
+    );
+    const events = store.events(group, stream, NOW).slice();
+    expect(events.map((e) => e[MESSAGE])).toEqual(['late', ...batch(3000, 1000, 0).map((e) => e.message), 'last']);
+    expect(events.map((e) => e[SEQ]).slice(0, 3)).toEqual([4001, 3001, 3002]);
   });
 
   it('deletes a stream and a group with their chunks', () => {
@@ -252,7 +301,10 @@ describe('LogsStore after a failed journal sync', () => {
       streams: [...g.streams.values()].map((s) => ({
         name: s.name,
         nextSeq: s.record.nextSeq,
-        events: store.events(g, s, NOW).map((e) => e[MESSAGE]),
+        events: store
+          .events(g, s, NOW)
+          .slice()
+          .map((e) => e[MESSAGE]),
       })),
     }));
 

@@ -1,7 +1,5 @@
 import { openStateStore, type DurableTable, type StateStore } from './state-store';
 import {
-  SEQ,
-  TIMESTAMP,
   chunkCount,
   chunkEvents,
   chunkKey,
@@ -10,9 +8,9 @@ import {
   type EventChunkRecord,
   type LogGroupRecord,
   type LogStreamRecord,
-  type StoredEvent,
 } from './records';
-import { compareEvents, indexOfTime } from './event-order';
+import { indexOfTime } from './event-order';
+import { EventList, type EventView } from './event-list';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,10 +37,10 @@ export interface NewEvent {
 export class LogStream {
   /**
    * Owned by LogsStore: the events in order (by timestamp, then arrival), loaded from the stream's chunks on
-   * first use and kept up to date by every append. Each event's message is a slice of its stored chunk's
+   * first use and kept up to date by every append. Each event's message is a place in its stored chunk's
    * packed text, so the messages are in memory once.
    */
-  sortedEvents: StoredEvent[] | undefined;
+  sortedEvents: EventList | undefined;
 
   constructor(public record: LogStreamRecord) {}
 
@@ -204,16 +202,19 @@ export class LogsStore {
 
   // Log events
 
-  /** The stream's unexpired events, by timestamp then arrival. The list is the store's: do not change it. */
-  events(group: LogGroup, stream: LogStream, now: number): readonly StoredEvent[] {
+  /**
+   * The stream's unexpired events, by timestamp then arrival. The list is the store's and changes with the
+   * next append: read it within the request.
+   */
+  events(group: LogGroup, stream: LogStream, now: number): EventView {
     return this.unexpired(group, stream, now);
   }
 
-  private unexpired(group: LogGroup, stream: LogStream, now: number): StoredEvent[] {
+  private unexpired(group: LogGroup, stream: LogStream, now: number): EventList {
     const events = this.loaded(group, stream);
     const cutoff = group.expiryCutoff(now);
-    if (cutoff !== undefined && events.length > 0 && events[0]![TIMESTAMP] < cutoff) {
-      events.splice(0, indexOfTime(events, cutoff));
+    if (cutoff !== undefined && events.length > 0 && events.timestamp(0) < cutoff) {
+      events.dropFirst(indexOfTime(events, cutoff));
       this.dropExpiredChunks(group, stream, cutoff);
     }
     return events;
@@ -240,7 +241,7 @@ export class LogsStore {
     const firstTimestamp = batch[0]!.timestamp;
     const maxTimestamp = batch[batch.length - 1]!.timestamp;
     // The batch's sequence numbers come after every stored event's, so only timestamps decide.
-    const inOrder = events.length === 0 || firstTimestamp >= events[events.length - 1]![TIMESTAMP];
+    const inOrder = events.length === 0 || firstTimestamp >= events.timestamp(events.length - 1);
 
     const tailNumber = record.nextChunk - 1;
     const tailKey = chunkKey(group.name, stream.name, tailNumber);
@@ -256,7 +257,7 @@ export class LogsStore {
     const chunkNumber = extendTail ? tailNumber : record.nextChunk;
     const key = chunkKey(group.name, stream.name, chunkNumber);
     const chunk: EventChunkRecord = packChunk(
-      extendTail ? events.slice(events.length - tailCount) : [],
+      extendTail ? chunkEvents(tail) : [],
       batch,
       record.nextSeq,
       now,
@@ -278,24 +279,25 @@ export class LogsStore {
     });
     stream.record = this.streamTable.get(streamKey(group.name, stream.name))!;
 
-    // The events kept in memory are the stored chunk's, unpacked once: their messages are slices of its text
-    // (a slice references the text without copying), so a stream's messages are held once, not also as the
-    // batch's strings. A rewritten tail chunk's events are replaced too, so no older text stays alive.
-    const stored = chunkEvents(this.chunkTable.get(key)!);
-    const tailStart = extendTail ? events.length - tailCount : events.length;
-    for (let i = 0; i < stored.length - batch.length; i++) events[tailStart + i] = stored[i]!;
-    if (inOrder) for (let i = stored.length - batch.length; i < stored.length; i++) events.push(stored[i]!);
-    else mergeInto(events, stored);
+    // The events kept in memory are the stored chunk's: their messages are places in its text, so a stream's
+    // messages are held once, not also as the batch's strings. A rewritten tail chunk's events are replaced
+    // too, so no older text stays alive.
+    const stored = this.chunkTable.get(key)!;
+    if (extendTail) events.truncate(events.length - tailCount);
+    const from = events.length;
+    events.pushChunk(stored);
+    if (!inOrder) mergeFrom(events, from);
   }
 
-  private loaded(group: LogGroup, stream: LogStream): StoredEvent[] {
+  private loaded(group: LogGroup, stream: LogStream): EventList {
     if (!stream.sortedEvents) {
-      const events: StoredEvent[] = [];
+      const events = new EventList();
       for (let n = stream.record.firstChunk; n < stream.record.nextChunk; n++) {
         const chunk = this.chunkTable.get(chunkKey(group.name, stream.name, n));
-        if (chunk) for (const event of chunkEvents(chunk)) events.push(event);
+        if (chunk) events.pushChunk(chunk);
       }
-      stream.sortedEvents = events.sort(compareEvents);
+      if (!events.sortedFrom(0)) events.sortFrom(0);
+      stream.sortedEvents = events;
     }
     return stream.sortedEvents;
   }
@@ -337,21 +339,19 @@ export function compareNames(a: string, b: string): number {
  * Whether `list` ends with the `count` events appended last (sequence numbers up to `nextSeq - 1`, in
  * order): then they are the tail chunk's, which can take more events in order.
  */
-function endsWithSeqs(list: readonly StoredEvent[], count: number, nextSeq: number): boolean {
+function endsWithSeqs(list: EventList, count: number, nextSeq: number): boolean {
   if (count === 0 || count > list.length) return false;
-  return list[list.length - count]![SEQ] === nextSeq - count && list[list.length - 1]![SEQ] === nextSeq - 1;
+  return list.seq(list.length - count) === nextSeq - count && list.seq(list.length - 1) === nextSeq - 1;
 }
 
-/** Merges sorted `added` into sorted `events` in place; only the part after the first added event moves. */
-function mergeInto(events: StoredEvent[], added: readonly StoredEvent[]): void {
-  let start = events.length;
-  while (start > 0 && compareEvents(events[start - 1]!, added[0]!) > 0) start--;
-  const later = events.slice(start);
-  events.length = start;
-  let i = 0;
-  let j = 0;
-  while (i < later.length || j < added.length) {
-    if (j >= added.length || (i < later.length && compareEvents(later[i]!, added[j]!) <= 0)) events.push(later[i++]!);
-    else events.push(added[j++]!);
-  }
+/**
+ * Puts events appended from the `from`-th on (sorted among themselves, older than the newest before them)
+ * into place: only the part after the first of them moves.
+ */
+function mergeFrom(events: EventList, from: number): void {
+  const timestamp = events.timestamp(from);
+  const seq = events.seq(from);
+  let start = from;
+  while (start > 0 && (events.timestamp(start - 1) - timestamp || events.seq(start - 1) - seq) > 0) start--;
+  events.sortFrom(start);
 }

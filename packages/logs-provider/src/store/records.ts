@@ -49,9 +49,9 @@ export const MESSAGE = 3;
  * Written packed (PackedChunk): the messages as one string and the numbers as small integers, so a write
  * of thousands of events costs the store's JSON copy of one string and two arrays of small integers
  * instead of a frozen tuple per event with its 13-digit timestamps written and parsed as text (about a
- * quarter of the CPU per event). The LogsStore keeps the events in memory as the chunks' unpacked events,
- * whose messages are slices of `text` (V8 references the parent string, no copy), so the messages are held
- * once. Chunks written before hold `events`, and are read as they are.
+ * quarter of the CPU per event). The LogsStore keeps the events in memory as columns (EventList) whose
+ * messages are places in `text`, so the messages are held once. Chunks written before hold `events`, and
+ * are read as they are.
  */
 export type EventChunkRecord = PackedChunk | UnpackedChunk;
 

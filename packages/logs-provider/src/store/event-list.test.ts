@@ -1,0 +1,72 @@
+import { EventList } from './event-list';
+import { packChunk, type EventChunkRecord } from './records';
+
+const NOW = Date.UTC(2030, 0, 15);
+const chunk = (firstSeq: number, messages: string[], timestamp = NOW): EventChunkRecord =>
+  packChunk(
+    [],
+    messages.map((message) => ({ timestamp, message })),
+    firstSeq,
+    NOW,
+    messages.join('').length,
+    timestamp,
+  );
+/** The texts the list keeps alive (not let go). */
+const heldTexts = (list: EventList) => (list as unknown as { texts: string[] }).texts.filter((t) => t !== '');
+
+describe('EventList', () => {
+  it('reads back each event of the chunks pushed, a message sliced from its chunk text', () => {
+    const list = new EventList();
+    list.pushChunk(chunk(1, ['a', 'bb']));
+    list.pushChunk(chunk(3, ['ccc']), 0);
+    expect(list.slice()).toEqual([
+      [NOW, 1, NOW, 'a'],
+      [NOW, 2, NOW, 'bb'],
+      [NOW, 3, NOW, 'ccc'],
+    ]);
+    expect(list.indexOf(NOW, 2)).toBe(1);
+    expect(list.indexOf(NOW + 1, -Infinity)).toBe(3);
+  });
+
+  it('lets go of a rewritten tail chunk’s text, and of expired chunks’ texts', () => {
+    const list = new EventList();
+    list.pushChunk(chunk(1, ['first']));
+    list.pushChunk(chunk(2, ['tail']));
+    // The tail chunk rewritten with one more event: its old text is no longer held.
+    list.truncate(1);
+    list.pushChunk(chunk(2, ['tail', 'more']));
+    expect(heldTexts(list)).toEqual(['first', 'tailmore']);
+    list.dropFirst(1);
+    expect(heldTexts(list)).toEqual(['tailmore']);
+    expect(list.slice().map((e) => e[3])).toEqual(['tail', 'more']);
+  });
+
+  it('renumbers its texts when it compacts after many expired events', () => {
+    const list = new EventList();
+    for (let n = 0; n < 30; n++) {
+      list.pushChunk(
+        chunk(
+          n * 100 + 1,
+          Array.from({ length: 100 }, (_, i) => `c${n}e${i}`),
+          NOW + n,
+        ),
+      );
+    }
+    list.dropFirst(2050);
+    expect(list.length).toBe(950);
+    expect(heldTexts(list)).toHaveLength(10);
+    expect(list.at(0)).toEqual([NOW + 20, 2051, NOW, 'c20e50']);
+    expect(list.at(949)).toEqual([NOW + 29, 3000, NOW, 'c29e99']);
+  });
+
+  it('sorts events pushed out of order into place from a given index', () => {
+    const list = new EventList();
+    list.pushChunk(chunk(1, ['a', 'c'], NOW));
+    list.pushChunk(chunk(3, ['late'], NOW + 10));
+    list.pushChunk(chunk(4, ['b'], NOW + 5));
+    expect(list.sortedFrom(0)).toBe(false);
+    list.sortFrom(2);
+    expect(list.slice().map((e) => e[3])).toEqual(['a', 'c', 'b', 'late']);
+    expect(list.sortedFrom(0)).toBe(true);
+  });
+});
