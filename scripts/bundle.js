@@ -167,7 +167,7 @@ const dedupeCopies = (first) => ({
  * docker-modem formats the options of every request it sends with `util.inspect` (`showHidden`, no depth
  * limit) for its debug log, whether DEBUG turns that log on or not: a large part of the start-up's first
  * Engine request (the formatter's first run) and a cost on every Engine request after. In the bundle it
- * formats them only when that log is on. The build fails if the call is no longer found (a new
+ * formats them only when that log is on. The build fails unless the call is found exactly once (a new
  * docker-modem): this must then be looked at again.
  */
 const FORMATTED_FOR_DEBUG = {
@@ -180,8 +180,12 @@ const formatOnlyWhenDebugging = {
   setup(build) {
     build.onLoad({ filter: FORMATTED_FOR_DEBUG.file }, async (args) => {
       const source = await fs.promises.readFile(args.path, 'utf8');
-      if (!source.includes(FORMATTED_FOR_DEBUG.call)) {
-        throw new Error(`${args.path} no longer calls ${FORMATTED_FOR_DEBUG.call}: see formatOnlyWhenDebugging`);
+      // `replace` patches the first call only: a second one would still format every request.
+      const calls = source.split(FORMATTED_FOR_DEBUG.call).length - 1;
+      if (calls !== 1) {
+        throw new Error(
+          `${args.path} calls ${FORMATTED_FOR_DEBUG.call} ${calls} times, not once: see formatOnlyWhenDebugging`,
+        );
       }
       return { contents: source.replace(FORMATTED_FOR_DEBUG.call, `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`) };
     });
