@@ -480,6 +480,12 @@ async function main() {
       plugins: plugins(exposeByKey),
     });
     const bootKeys = new Set(Object.keys(boot.metafile.inputs));
+    // A lazy provider's own file in the bundle too would be two instances of it (the share-with-boot
+    // step leaves entry points alone): one for the bundle's importers, one for its service and plugins.
+    const inBoth = providerModules().lazy.filter((name) => bootKeys.has(lazyEntryKey(name)));
+    if (inBoth.length > 0) {
+      throw new Error(`lazy providers also held in the bundle (an import of them there?): ${inBoth.join(', ')}`);
+    }
     const workspaceFiles = [...bootKeys].filter((key) => WORKSPACE_FILE.test(key)).sort();
     const used = new Set();
     lazyBuilds = [];
