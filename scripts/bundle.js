@@ -167,7 +167,7 @@ const dedupeCopies = (first) => ({
  * docker-modem formats the options of every request it sends with `util.inspect` (`showHidden`, no depth
  * limit) for its debug log, whether DEBUG turns that log on or not: a large part of the start-up's first
  * Engine request (the formatter's first run) and a cost on every Engine request after. In the bundle it
- * formats them only when that log is on. The build fails if the call is no longer found (a new
+ * formats them only when that log is on. The build fails unless the call is found exactly once (a new
  * docker-modem): this must then be looked at again.
  */
 const FORMATTED_FOR_DEBUG = {
@@ -180,8 +180,12 @@ const formatOnlyWhenDebugging = {
   setup(build) {
     build.onLoad({ filter: FORMATTED_FOR_DEBUG.file }, async (args) => {
       const source = await fs.promises.readFile(args.path, 'utf8');
-      if (!source.includes(FORMATTED_FOR_DEBUG.call)) {
-        throw new Error(`${args.path} no longer calls ${FORMATTED_FOR_DEBUG.call}: see formatOnlyWhenDebugging`);
+      // `replace` patches the first call only: a second one would still format every request.
+      const calls = source.split(FORMATTED_FOR_DEBUG.call).length - 1;
+      if (calls !== 1) {
+        throw new Error(
+          `${args.path} calls ${FORMATTED_FOR_DEBUG.call} ${calls} times, not once: see formatOnlyWhenDebugging`,
+        );
       }
       return { contents: source.replace(FORMATTED_FOR_DEBUG.call, `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`) };
     });
@@ -272,20 +276,32 @@ const shareWithBoot = (bootKeys, used) => ({
   },
 });
 
+/** The workspace packages' files (`packages/<name>/dist/...`) among a build's module keys. */
+const WORKSPACE_FILE = /^packages\/[^/]+\/dist\//;
+
+/** A lazy file's entry, by key: the provider package's main file. */
+const lazyEntryKey = (name) => keyOf({ path: require.resolve(name, { paths: [ROOT] }), namespace: 'file' });
+
 /**
  * The bundle's entry: the gateway's `main` with the providers started at boot inside the same file and
  * the others in their lazy files, each evaluated only when SERVICES enables it and it is first used.
  * Written from the gateway's own list (BUNDLED_PROVIDERS), so a new provider is bundled by adding it
  * there; a module named by PROVIDER_MODULES is still loaded with Node's `require`. `exposed`: the keys
- * of the modules the lazy files take from this one.
+ * of the modules the lazy files take from this one. `forPlugins`: the keys of the workspace packages'
+ * files this one holds, which a plugin gets as this file's instances (`loadPlugin`), as it gets a lazy
+ * provider's main file from its lazy file, through `providers` (one instance, whoever loads it first).
  */
-function entryContents(exposed) {
-  const { all, atBoot } = providerModules();
+function entryContents(exposed, forPlugins) {
+  const { all, atBoot, lazy } = providerModules();
   const loaders = all.map((name) =>
     atBoot.includes(name)
       ? `  ${JSON.stringify(name)}: () => require(${JSON.stringify(name)}),`
       : `  ${JSON.stringify(name)}: () => loadLazy(${JSON.stringify(lazyFile(name))}),`,
   );
+  const pluginModules = [
+    ...forPlugins.map((key) => `      ${JSON.stringify(key)}: () => require(${JSON.stringify(EXPOSE + key)}),`),
+    ...lazy.map((name) => `      ${JSON.stringify(lazyEntryKey(name))}: providers[${JSON.stringify(name)}],`),
+  ];
   // `run` starts the gateway, given the loader's `loadLazy`; `load` only evaluates what start-up
   // evaluates, for the code cache. The cache holds what every start evaluates (the gateway and the
   // providers started at boot), not the others, whose code V8 would otherwise read back for nothing.
@@ -299,9 +315,23 @@ function entryContents(exposed) {
     'exports.shared = {',
     ...exposed.map((key) => `  ${JSON.stringify(key)}: () => require(${JSON.stringify(EXPOSE + key)}),`),
     '};',
+    // Only when a plugin is loaded: nothing of this runs at boot.
+    'let sharing = false;',
+    'const loadPlugin = (name) => {',
+    '  if (!sharing) {',
+    "    require('@localcloud/gateway/dist/plugin/share-with-plugins').shareWithPlugins(",
+    `      require('node:path').join(__dirname, ${JSON.stringify(path.relative(DIST, ROOT))}),`,
+    '      {',
+    ...pluginModules,
+    '      },',
+    '    );',
+    '    sharing = true;',
+    '  }',
+    '  return require(name);',
+    '};',
     'exports.run = (load) => {',
     '  loadLazy = load;',
-    '  runGateway(providers);',
+    '  runGateway(providers, loadPlugin);',
     '};',
     `exports.load = () => ${JSON.stringify(atBoot)}.forEach((name) => providers[name]());`,
     '',
@@ -431,17 +461,32 @@ async function main() {
   }
   // The bundle, then the lazy files against what it holds; again while they need a module it does not
   // expose yet (the first time: all they share with it) or hold one between two of them. Two rounds.
+  // The plugins' share of it (every workspace file it holds) is known after a build too; exposing it
+  // adds no module (each is in the bundle already), so the second round's list is the first's.
   let exposed = [];
+  let forPlugins = [];
   let boot;
   let lazyBuilds;
   for (let round = 1; ; round++) {
     boot = await esbuild.build({
       ...options,
-      stdin: { contents: entryContents(exposed), resolveDir: __dirname, sourcefile: 'bundle-entry.js', loader: 'js' },
+      stdin: {
+        contents: entryContents(exposed, forPlugins),
+        resolveDir: __dirname,
+        sourcefile: 'bundle-entry.js',
+        loader: 'js',
+      },
       outfile: OUTFILE,
       plugins: plugins(exposeByKey),
     });
     const bootKeys = new Set(Object.keys(boot.metafile.inputs));
+    // A lazy provider's own file in the bundle too would be two instances of it (the share-with-boot
+    // step leaves entry points alone): one for the bundle's importers, one for its service and plugins.
+    const inBoth = providerModules().lazy.filter((name) => bootKeys.has(lazyEntryKey(name)));
+    if (inBoth.length > 0) {
+      throw new Error(`lazy providers also held in the bundle (an import of them there?): ${inBoth.join(', ')}`);
+    }
+    const workspaceFiles = [...bootKeys].filter((key) => WORKSPACE_FILE.test(key)).sort();
     const used = new Set();
     lazyBuilds = [];
     for (const name of providerModules().lazy) {
@@ -460,9 +505,17 @@ async function main() {
       (held.has(key) ? twice : held).add(key);
     }
     const missing = [...used, ...twice].filter((key) => !exposed.includes(key));
-    if (missing.length === 0) break;
-    if (round === 3) throw new Error(`the lazy files still need from the bundle: ${missing.join(', ')}`);
+    const pluginsChanged = workspaceFiles.join('\n') !== forPlugins.join('\n');
+    if (missing.length === 0 && !pluginsChanged) break;
+    if (round === 3) {
+      throw new Error(
+        missing.length > 0
+          ? `the lazy files still need from the bundle: ${missing.join(', ')}`
+          : 'the workspace files the bundle holds changed again when exposed to plugins',
+      );
+    }
     exposed = [...new Set([...exposed, ...missing])].sort();
+    forPlugins = workspaceFiles;
   }
   if (process.env.BUNDLE_METAFILE !== undefined) {
     const metafiles = [boot, ...lazyBuilds].map((result) => result.metafile);

@@ -4,16 +4,19 @@ import { createLogger } from './logger';
 import type { ProviderFactory } from './plugin/service-provider';
 import type { ProviderSource } from './plugin/registry';
 
+type ProviderModule = { createProvider?: ProviderFactory };
+
 /** A provider module the running file carries inside itself (the bundle), loaded on first use. */
-export type BundledModules = Readonly<Record<string, () => { createProvider?: ProviderFactory }>>;
+export type BundledModules = Readonly<Record<string, () => ProviderModule>>;
 
 /**
  * `npm start`: serve the edge until SIGINT/SIGTERM, then stop providers and close cleanly. `bundled`
  * maps module names (as SERVICES and PROVIDER_MODULES name them) to the copies inside the bundle; any
- * other module is loaded with `require` as before.
+ * other module (a plugin) is loaded by `loadPlugin` when given (the bundle's, which lets the plugin share
+ * its packages: plugin/share-with-plugins.ts), else with `require` as before.
  */
-export function runGateway(bundled: BundledModules = {}): void {
-  main(bundled).catch((error: unknown) => {
+export function runGateway(bundled: BundledModules = {}, loadPlugin?: (moduleName: string) => ProviderModule): void {
+  main(bundled, loadPlugin).catch((error: unknown) => {
     const message =
       error instanceof ConfigError
         ? error.message
@@ -25,14 +28,14 @@ export function runGateway(bundled: BundledModules = {}): void {
   });
 }
 
-async function main(bundled: BundledModules): Promise<void> {
+async function main(bundled: BundledModules, loadPlugin?: (moduleName: string) => ProviderModule): Promise<void> {
   const bootStarted = performance.now();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const providers: Record<string, ProviderSource> = {};
   for (const [name, moduleName] of Object.entries(config.providerModules)) {
-    const load = bundled[moduleName];
-    providers[name] = load ? bundledFactory(moduleName, load) : { module: moduleName };
+    const load = bundled[moduleName] ?? (loadPlugin && (() => loadPlugin(moduleName)));
+    providers[name] = load ? moduleFactory(moduleName, load) : { module: moduleName };
   }
   const gateway = await createGateway({ config, logger, providers });
   // Signals are handled from here on (they arrive through the event loop, so none before the next line).
@@ -73,7 +76,8 @@ async function main(bundled: BundledModules): Promise<void> {
   });
 }
 
-function bundledFactory(moduleName: string, load: () => { createProvider?: ProviderFactory }): ProviderFactory {
+/** The factory of a module loaded on the provider's creation (as `loadFactory` in plugin/registry.ts does). */
+function moduleFactory(moduleName: string, load: () => ProviderModule): ProviderFactory {
   return (context) => {
     const { createProvider } = load();
     if (typeof createProvider !== 'function') {

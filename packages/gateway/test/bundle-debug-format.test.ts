@@ -71,6 +71,26 @@ describe('the bundle: docker-modem formats requests for its debug log only when 
     expect(inspect).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['no longer makes the call', 0],
+    ['makes it twice (the patch would miss the second)', 2],
+  ])('fails the build when docker-modem %s', async (_case, calls) => {
+    const modem = path.join(dir, 'node_modules/docker-modem/lib/modem.js');
+    fs.mkdirSync(path.dirname(modem), { recursive: true });
+    const call = "debug('Sending: %s', util.inspect(options));\n";
+    fs.writeFileSync(modem, `const util = require('util'); const debug = () => {};\n${call.repeat(calls)}`);
+    await expect(
+      build({
+        entryPoints: [modem],
+        bundle: true,
+        platform: 'node',
+        write: false,
+        logLevel: 'silent',
+        plugins: [formatOnlyWhenDebugging],
+      }),
+    ).rejects.toThrow(`calls debug('Sending: %s', util.inspect( ${calls} times, not once`);
+  });
+
   it('formats them when DEBUG turns its log on', async () => {
     const inspect = jest.spyOn(util, 'inspect');
     jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
