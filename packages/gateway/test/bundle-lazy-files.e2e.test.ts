@@ -41,7 +41,7 @@ http.Server.prototype.emit = function (event, req, res) {
 `;
 
 /** Built-ins left to their first use (scripts/bundle.js, FIRST_USE): none of them serves ListClusters. */
-const DEFERRED_BUILT_INS = ['zlib'];
+const DEFERRED_BUILT_INS = ['zlib', 'fs/promises'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
