@@ -88,11 +88,16 @@ const loadOnFirstCall = {
  * shared ports, and node:http2 (with its internals, the largest built-in the gateway loads) serves
  * Service Connect's cleartext HTTP/2 only: needed once one carries traffic; https and tls (with their
  * internals) serve only a Docker engine reached over TLS (docker-modem) and https upstreams of the proxy,
- * ~36 M instructions of every start otherwise (docs/benchmarks.md, night session). The export names are
+ * ~36 M instructions of every start otherwise (docs/benchmarks.md, night session); zlib inflates only a
+ * request body sent with a Content-Encoding (read-body), winston's file transport's archives, dockerode's
+ * build contexts and ws's compressed frames; fs/promises (with readline's internals, for its
+ * `readLines`) reads an exec's exit file and serves `which`'s asynchronous look-up, neither used at start.
+ * The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
-const FIRST_USE = /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls)$/;
+const FIRST_USE =
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({

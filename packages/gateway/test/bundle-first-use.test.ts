@@ -65,11 +65,12 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(evaluations()).toBe(1);
   });
 
-  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls) so that they still work', async () => {
+  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls, zlib, fs/promises) so that they still work', async () => {
     const exported = await bundleAndRun(
       [
         "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
-        "exports.https = require('https'); exports.tls = require('node:tls');",
+        "exports.https = require('https'); exports.tls = require('node:tls'); exports.zlib = require('node:zlib');",
+        "exports.fsPromises = require('node:fs/promises');",
       ].join('\n'),
       path.join(ROOT, 'node_modules/express'),
       FIRST_USE,
@@ -101,5 +102,18 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     );
     const tls = exported.tls as typeof import('node:tls');
     expect(tls.connect).toBe(jest.requireActual<typeof import('node:tls')>('node:tls').connect);
+
+    // read-body's inflaters: Node's own streams, through the stand-in.
+    const zlib = exported.zlib as typeof import('node:zlib');
+    expect(Object.getOwnPropertyDescriptor(zlib, 'createGunzip')?.get).toBeInstanceOf(Function);
+    expect(zlib.createGunzip()).toBeInstanceOf(jest.requireActual<typeof import('node:zlib')>('node:zlib').Gunzip);
+    expect(zlib.gunzipSync(zlib.gzipSync('body')).toString()).toBe('body');
+
+    // An exec's exit file and which's look-up: Node's own promises API.
+    const fsPromises = exported.fsPromises as typeof import('node:fs/promises');
+    expect(fsPromises.readFile).toBe(
+      jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises').readFile,
+    );
+    await expect(fsPromises.readFile(path.join(ROOT, 'package.json'), 'utf8')).resolves.toContain('"localcloud"');
   });
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { CloudWatchLogsClient, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
@@ -24,7 +25,23 @@ fs.readFileSync = function (file) {
   if (/localcloud\\.lazy\\./.test(String(file))) process.stderr.write('lazy file read: ' + require('node:path').basename(String(file)) + '\\n');
   return read.apply(this, arguments);
 };
+const http = require('node:http');
+const emit = http.Server.prototype.emit;
+let reported = false;
+http.Server.prototype.emit = function (event, req, res) {
+  if (event === 'request' && !reported && String(req.headers['x-amz-target']).endsWith('.ListClusters')) {
+    reported = true;
+    res.once('finish', () => {
+      const builtIns = process.moduleLoadList.filter((m) => /^NativeModule [^/]+$|^NativeModule fs\\/promises$/.test(m));
+      process.stderr.write('built-ins at the first ECS answer: ' + builtIns.map((m) => m.slice(13)).join(' ') + '\\n');
+    });
+  }
+  return emit.apply(this, arguments);
+};
 `;
+
+/** Built-ins left to their first use (scripts/bundle.js, FIRST_USE): none of them serves ListClusters. */
+const DEFERRED_BUILT_INS = ['zlib', 'fs/promises'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -96,6 +113,40 @@ describe('the built bundle: providers in lazy files (needs `npm run build`)', ()
     const ecs = client(new ECSClient(config()));
     await expect(ecs.send(new ListClustersCommand({}))).resolves.toMatchObject({ clusterArns: [] });
     expect(lazyReads()).toEqual([]);
+    // The preload writes its line once the answer is written: it may reach us just after the answer.
+    for (let i = 0; i < 100 && !/built-ins at the first ECS answer/.test(stderr); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const builtIns = /built-ins at the first ECS answer: (.*)/.exec(stderr)?.[1]?.split(' ');
+    expect(builtIns).toEqual(expect.arrayContaining(['http', 'crypto']));
+    for (const name of DEFERRED_BUILT_INS) expect(builtIns).not.toContain(name);
+  });
+
+  it('inflates a gzip request body through the deferred zlib', async () => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-encoding': 'gzip',
+        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: zlib.gzipSync('{"maxResults": 1}'),
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { clusterArns: [] } });
+    const broken = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-encoding': 'gzip',
+        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+    });
+    expect(broken.status).toBe(400);
   });
 
   it("reads a provider's file on its first request, once, and answers with its modelled errors", async () => {
