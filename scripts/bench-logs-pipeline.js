@@ -3,7 +3,9 @@
 //   ingest: 4 KiB multiplexed frames (as `awk` writes to a pipe) fed in 12,000-byte reads to the
 //           AttachLineSplitter, each read's lines handed to the AwsLogsShipper (into LogsProvider.putEvents,
 //           in memory) and to the task console (writing to /dev/null), per line
-//   read:   GetLogEvents paging the stream forward, each page serialised as the gateway writes it, per line
+//   read:   GetLogEvents paging the stream forward, each page serialised and encoded into the bytes the
+//           gateway hands to the socket (writeText's count and Buffer for a text, the pieces as they are),
+//           per line
 // Prints the minimum and the median over BENCH_PIPELINE_ROUNDS rounds (default 9) in one process: under
 // contention only the minimum is steady. BENCH_BASE_ROOT=<another built checkout> runs that build first.
 //   node scripts/bench-logs-pipeline.js   (BENCH_LOG_LINES=200000)
@@ -41,7 +43,7 @@ async function round(root, reads) {
   const { TaskConsole, FdWriter } = load('ecs-provider/dist/task-agent/console-output.js');
   const { LogsProvider } = load('logs-provider/dist/provider.js');
   const { getLogEvents } = load('logs-provider/dist/handlers/log-events.js');
-  const { serializeJson } = load('gateway/dist/protocol/json-protocol.js');
+  const { jsonBody } = load('gateway/dist/protocol/json-protocol.js');
   const provider = new LogsProvider({ persistence: { enabled: false } });
   const scope = { accountId: '000000000000', region: 'us-east-1' };
   provider.ensureGroup(scope, 'g', { create: true });
@@ -71,7 +73,12 @@ async function round(root, reads) {
   for (;;) {
     const request = { logGroupName: 'g', logStreamName: 's', startFromHead: true, nextToken: token };
     const page = getLogEvents(request, provider.scopeFor(scope));
-    serializeJson(page);
+    const body = jsonBody(page);
+    if (typeof body === 'string') {
+      // What writeText does before the socket write: count the UTF-8 bytes, and a large body as a Buffer.
+      const bytes = Buffer.byteLength(body, 'utf8');
+      if (body.length >= 64 * 1024) Buffer.from(body, bytes === body.length ? 'latin1' : 'utf8');
+    }
     read += page.events.length;
     if (page.nextForwardToken === token) break;
     token = page.nextForwardToken;
