@@ -8,18 +8,21 @@
 //           per line
 // Prints the minimum and the median over BENCH_PIPELINE_ROUNDS rounds (default 9) in one process: under
 // contention only the minimum is steady. BENCH_BASE_ROOT=<another built checkout> runs that build first.
-//   node scripts/bench-logs-pipeline.js   (BENCH_LOG_LINES=200000)
+//   node scripts/bench-logs-pipeline.js   (BENCH_LOG_LINES=200000; BENCH_LOG_LINE_BYTES=100 pads each line
+//   to that many bytes, as an application's log lines are; by default lines are `line <n>`, as bench-logs')
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_PIPELINE_ROUNDS ?? 9);
+const LINE_BYTES = Number(process.env.BENCH_LOG_LINE_BYTES ?? 0);
 const logger = { warn() {}, info() {}, debug() {}, error() {} };
 
 /** The attach stream's bytes for LINES lines, cut into socket reads. */
 function attachReads() {
-  const text = Buffer.from(Array.from({ length: LINES }, (_, i) => `line ${i}\n`).join(''));
+  const line = (i) => `line ${i}`.padEnd(LINE_BYTES, ' request handled in 12 ms path=/api/v1/items status=200');
+  const text = Buffer.from(Array.from({ length: LINES }, (_, i) => `${line(i)}\n`).join(''));
   const frames = [];
   for (let offset = 0; offset < text.length; offset += 4096) {
     const payload = text.subarray(offset, Math.min(text.length, offset + 4096));
@@ -112,6 +115,6 @@ if (process.argv[2] === '--child') {
   ]) {
     if (!root) continue;
     const line = execFileSync(process.execPath, [__filename, '--child', root], { encoding: 'utf8' }).trim();
-    console.log(`${name}: ${LINES} lines, ${ROUNDS} rounds: ${line}`);
+    console.log(`${name}: ${LINES} lines${LINE_BYTES ? ` of ${LINE_BYTES} bytes` : ''}, ${ROUNDS} rounds: ${line}`);
   }
 }
