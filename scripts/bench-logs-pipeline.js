@@ -3,21 +3,26 @@
 //   ingest: 4 KiB multiplexed frames (as `awk` writes to a pipe) fed in 12,000-byte reads to the
 //           AttachLineSplitter, each read's lines handed to the AwsLogsShipper (into LogsProvider.putEvents,
 //           in memory) and to the task console (writing to /dev/null), per line
-//   read:   GetLogEvents paging the stream forward, each page serialised as the gateway writes it, per line
+//   read:   GetLogEvents paging the stream forward, each page serialised and encoded into the bytes the
+//           gateway hands to the socket (writeText's count and Buffer for a text, the pieces as they are),
+//           per line
 // Prints the minimum and the median over BENCH_PIPELINE_ROUNDS rounds (default 9) in one process: under
 // contention only the minimum is steady. BENCH_BASE_ROOT=<another built checkout> runs that build first.
-//   node scripts/bench-logs-pipeline.js   (BENCH_LOG_LINES=200000)
+//   node scripts/bench-logs-pipeline.js   (BENCH_LOG_LINES=200000; BENCH_LOG_LINE_BYTES=100 pads each line
+//   to that many bytes, as an application's log lines are; by default lines are `line <n>`, as bench-logs')
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_PIPELINE_ROUNDS ?? 9);
+const LINE_BYTES = Number(process.env.BENCH_LOG_LINE_BYTES ?? 0);
 const logger = { warn() {}, info() {}, debug() {}, error() {} };
 
 /** The attach stream's bytes for LINES lines, cut into socket reads. */
 function attachReads() {
-  const text = Buffer.from(Array.from({ length: LINES }, (_, i) => `line ${i}\n`).join(''));
+  const line = (i) => `line ${i}`.padEnd(LINE_BYTES, ' request handled in 12 ms path=/api/v1/items status=200');
+  const text = Buffer.from(Array.from({ length: LINES }, (_, i) => `${line(i)}\n`).join(''));
   const frames = [];
   for (let offset = 0; offset < text.length; offset += 4096) {
     const payload = text.subarray(offset, Math.min(text.length, offset + 4096));
@@ -41,7 +46,7 @@ async function round(root, reads) {
   const { TaskConsole, FdWriter } = load('ecs-provider/dist/task-agent/console-output.js');
   const { LogsProvider } = load('logs-provider/dist/provider.js');
   const { getLogEvents } = load('logs-provider/dist/handlers/log-events.js');
-  const { serializeJson } = load('gateway/dist/protocol/json-protocol.js');
+  const { jsonBody } = load('gateway/dist/protocol/json-protocol.js');
   const provider = new LogsProvider({ persistence: { enabled: false } });
   const scope = { accountId: '000000000000', region: 'us-east-1' };
   provider.ensureGroup(scope, 'g', { create: true });
@@ -71,7 +76,12 @@ async function round(root, reads) {
   for (;;) {
     const request = { logGroupName: 'g', logStreamName: 's', startFromHead: true, nextToken: token };
     const page = getLogEvents(request, provider.scopeFor(scope));
-    serializeJson(page);
+    const body = jsonBody(page);
+    if (typeof body === 'string') {
+      // What writeText does before the socket write: count the UTF-8 bytes, and a large body as a Buffer.
+      const bytes = Buffer.byteLength(body, 'utf8');
+      if (body.length >= 64 * 1024) Buffer.from(body, bytes === body.length ? 'latin1' : 'utf8');
+    }
     read += page.events.length;
     if (page.nextForwardToken === token) break;
     token = page.nextForwardToken;
@@ -105,6 +115,6 @@ if (process.argv[2] === '--child') {
   ]) {
     if (!root) continue;
     const line = execFileSync(process.execPath, [__filename, '--child', root], { encoding: 'utf8' }).trim();
-    console.log(`${name}: ${LINES} lines, ${ROUNDS} rounds: ${line}`);
+    console.log(`${name}: ${LINES} lines${LINE_BYTES ? ` of ${LINE_BYTES} bytes` : ''}, ${ROUNDS} rounds: ${line}`);
   }
 }

@@ -18,9 +18,10 @@ describe('TaskConsole', () => {
     const chunks: string[] = [];
     let wrote: () => void;
     const written = new Promise<void>((resolve) => (wrote = resolve));
+    // Given together to a writer that writes chunks together (FdWriter's writev): one write.
     const out = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk.toString());
+      writev(pieces: { chunk: Buffer }[], done) {
+        chunks.push(Buffer.concat(pieces.map((p) => p.chunk)).toString());
         wrote();
         done();
       },
@@ -96,16 +97,16 @@ describe('FdWriter', () => {
   it('loses nothing on a non-blocking pipe that is full for a while, and never blocks the writer', async () => {
     // A child writes 3 MB (far more than a pipe or socket pair holds) to its stdout, made non-blocking by touching
     // process.stdout as any library may, while this side does not read yet. The child says "full" from the
-    // callback of the first fs.write the full pipe refused (EAGAIN): that callback ran, so its event loop
+    // callback of the first fs.writev the full pipe refused (EAGAIN): that callback ran, so its event loop
     // was turning, not blocked in a write. Only then does this side read; a writer that blocked would never
     // say it, and the test would time out.
     const root = path.resolve(__dirname, '../../../..');
     const script = `
       require('ts-node').register({ transpileOnly: true, project: ${JSON.stringify(path.join(root, 'tsconfig.test.json'))} });
       const fs = require('node:fs');
-      const write = fs.write;
+      const write = fs.writev;
       let refused = 0;
-      fs.write = (...args) => {
+      fs.writev = (...args) => {
         const done = args.pop();
         return write(...args, (error, ...rest) => {
           if (error && error.code === 'EAGAIN' && refused++ === 0) process.stderr.write('full\\n');
@@ -135,7 +136,9 @@ describe('FdWriter', () => {
     child.stdout.resume();
     const code = await closed.finally(() => child.kill());
     expect({ code, stderr }).toEqual({ code: 0, stderr: 'full\ndone' });
+    // Every byte once, in order: a write cut short mid-chunk goes on from where it stopped.
     const lines = stdout.split('\n').filter(Boolean);
     expect(lines.map((l) => Number(l.split(' ')[0]))).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(stdout === Array.from({ length: 3000 }, (_, i) => `${i} ${'x'.repeat(1000)}\n`).join('')).toBe(true);
   }, 30_000);
 });

@@ -25,23 +25,37 @@ export class FdWriter extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.writeAll(chunk, done);
+    this.writeAll([chunk], done);
   }
 
+  // Chunks written while a write was running, or corked together (`TaskConsole`'s flush), go in one
+  // vectored write: no joined copy of them is made.
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
-    this.writeAll(Buffer.concat(chunks.map((c) => c.chunk)), done);
+    this.writeAll(
+      chunks.map((c) => c.chunk),
+      done,
+    );
   }
 
-  private writeAll(data: Buffer, done: (error?: Error | null) => void): void {
-    fs.write(this.fd, data, 0, data.length, null, (error, written) => {
+  private writeAll(data: readonly Buffer[], done: (error?: Error | null) => void): void {
+    fs.writev(this.fd, data, null, (error, written) => {
       const code = (error as NodeJS.ErrnoException | null)?.code ?? (error as { info?: { code?: string } })?.info?.code;
       if (error && code !== 'EAGAIN') return done(error);
-      const rest = data.subarray(error ? 0 : written);
+      const rest = error ? data : unwritten(data, written);
       if (rest.length === 0) return done();
       if (error) setTimeout(() => this.writeAll(rest, done), RETRY_MS);
       else this.writeAll(rest, done);
     });
   }
+}
+
+/** What is left of `data` once its first `written` bytes are written. */
+function unwritten(data: readonly Buffer[], written: number): Buffer[] {
+  let i = 0;
+  while (i < data.length && written >= data[i]!.length) written -= data[i++]!.length;
+  const rest = data.slice(i);
+  if (rest.length > 0 && written > 0) rest[0] = rest[0]!.subarray(written);
+  return rest;
 }
 
 /**
@@ -52,8 +66,13 @@ export class FdWriter extends Writable {
  */
 export class TaskConsole {
   private dropped = 0;
-  /** Text waiting for the next write: a busy log is read in many small pieces. */
-  private held: string[] = [];
+  /**
+   * Batches' bytes waiting for the next write: a busy log is read in many small pieces. Each batch is
+   * encoded when it arrives; joined into one text at the flush (~300 KB for 25 ms at 100k lines/s), the
+   * text and its Buffer were each too large for V8's young generation or malloc's reused heap, fresh pages
+   * faulted in each time: ~460 ns a line, against ~90 ns a line encoded batch by batch.
+   */
+  private held: Buffer[] = [];
   private heldBytes = 0;
 
   constructor(
@@ -74,13 +93,13 @@ export class TaskConsole {
         // rope of several nodes a line, for the flush's join to walk and copy again.
         const texts = new Array<string>(lines.length);
         for (let i = 0; i < lines.length; i++) texts[i] = lines[i]!.line;
-        this.write(`${label} | ${texts.join(separator)}\n`, lines.length);
+        this.write(encoded(`${label} | ${texts.join(separator)}\n`), lines.length);
       },
       end: () => undefined,
     };
   }
 
-  private write(text: string, lines: number): void {
+  private write(bytes: Buffer, lines: number): void {
     if (this.out.writableLength + this.heldBytes > MAX_BUFFERED_BYTES || this.out.destroyed) {
       const first = this.dropped === 0;
       this.dropped += lines;
@@ -93,20 +112,28 @@ export class TaskConsole {
       return;
     }
     if (this.held.length === 0) setTimeout(() => this.flush(), PRINT_INTERVAL_MS);
-    this.held.push(text);
-    this.heldBytes += text.length;
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
   }
 
   private flush(): void {
-    const text = this.held.join('');
+    const held = this.held;
     this.held = [];
     this.heldBytes = 0;
     if (this.out.destroyed) return;
-    // ASCII text (its UTF-8 size is its length) has the same bytes in Latin-1, which is a copy, where the
-    // UTF-8 encoder walks it a character at a time; other text is encoded as UTF-8 as before.
-    const ascii = Buffer.byteLength(text, 'utf8') === text.length;
-    this.out.write(Buffer.from(text, ascii ? 'latin1' : 'utf8'));
+    // Corked, the batches reach the writer together (its `_writev`): one write, as the joined text was.
+    this.out.cork();
+    for (const bytes of held) this.out.write(bytes);
+    this.out.uncork();
   }
+}
+
+/**
+ * A batch's text as UTF-8. ASCII text (its UTF-8 size is its length) has the same bytes in Latin-1, which
+ * is a copy, where the UTF-8 encoder walks it a character at a time; other text is encoded as UTF-8.
+ */
+function encoded(text: string): Buffer {
+  return Buffer.from(text, Buffer.byteLength(text, 'utf8') === text.length ? 'latin1' : 'utf8');
 }
 
 /** `hello_1_hello_1f2e3d4c` for `<prefix>_hello_1_hello_<task id>`: the container's name without the prefix, the task id short. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { responseBodyOf } from './http';
-import { jsonBody, reusableJson, sendJsonResult, serializeJson } from './json-protocol';
+import { jsonBody, jsonInPieces, reusableJson, sendJsonResult, serializeJson } from './json-protocol';
 
 describe('serializeJson', () => {
   it('writes dates as epoch seconds only inside the call', () => {
@@ -33,6 +33,39 @@ describe('serializeJson', () => {
     const reusable = reusableJson({ a: 1 });
     const text = serializeJson({ a: reusable, s: '@@localcloud-json:0000000000000000:0' });
     expect(JSON.parse(text)).toEqual({ a: { a: 1 }, s: '@@localcloud-json:0000000000000000:0' });
+  });
+});
+
+describe('jsonInPieces', () => {
+  /** Items of `count`, some non-ASCII or needing escapes, with a Date and a reusable value among them. */
+  function items(count: number) {
+    return Array.from({ length: count }, (_, i) =>
+      i % 97 === 1
+        ? { message: `é☃ "${i}"\n\u0001`, at: new Date(1_000 * i) }
+        : i % 101 === 2
+          ? reusableJson({ message: `kept ${i}` })
+          : { timestamp: 1_700_000_000_000 + i, message: `line ${i}` },
+    );
+  }
+
+  it.each([0, 1, 255, 256, 257, 512, 1_000])('writes %i items as one text would, in pieces', (count) => {
+    const expected = serializeJson({ events: items(count), next: 'f/1' });
+    const output = { events: jsonInPieces(items(count)), next: 'f/1' };
+    const body = jsonBody(output);
+    expect(typeof body).toBe('object');
+    const { chunks, byteLength } = body as Exclude<typeof body, string>;
+    const bytes = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
+    expect(bytes.toString('utf8')).toBe(expected);
+    expect(byteLength).toBe(bytes.length);
+    // Up to 256 items are one piece; a piece never holds more.
+    expect(chunks.filter((c) => Buffer.isBuffer(c)).length).toBe(Math.max(1, Math.ceil(count / 256)));
+  });
+
+  it('leaves the array a plain array to other readers', () => {
+    const array = jsonInPieces([{ a: 1 }, new Date(2_000)]);
+    expect(JSON.stringify(array)).toBe(`[{"a":1},"${new Date(2_000).toISOString()}"]`);
+    expect(Object.keys(array)).toEqual(['0', '1']);
+    expect(serializeJson(array)).toBe('[{"a":1},2]');
   });
 });
 
@@ -83,6 +116,16 @@ describe('sendJsonResult', () => {
     expect(got.headers['transfer-encoding']).toBeUndefined();
     expect(got.headers['content-type']).toBe('application/x-amz-json-1.1; charset=utf-8');
     expect(got.headers['x-amzn-requestid']).toBe('r-1');
+    expect(got.logged).toBe(expected);
+  });
+
+  it('writes an array in pieces with the same bytes and headers as one text', async () => {
+    const events = Array.from({ length: 600 }, (_, i) => ({ timestamp: i, message: i === 300 ? 'ü ☃' : `line ${i}` }));
+    const expected = serializeJson({ events, nextForwardToken: 'f/2' });
+    const got = await answer({ events: jsonInPieces(events.slice()), nextForwardToken: 'f/2' });
+    expect(got.body.toString('utf8')).toBe(expected);
+    expect(got.headers['content-length']).toBe(String(Buffer.byteLength(expected, 'utf8')));
+    expect(got.headers['transfer-encoding']).toBeUndefined();
     expect(got.logged).toBe(expected);
   });
 

@@ -53,8 +53,11 @@ const DATE_PROTOTYPES: readonly Date[] = [
 
 /** What a reusable value's `toJSON` stands in for while serializeJson runs: see `reusableJson`. */
 const TOKEN_PREFIX = `@@localcloud-json:${randomBytes(8).toString('hex')}:`;
-/** The texts of reusable values met by the serializeJson call running now (undefined outside one). */
-let collected: Buffer[] | undefined;
+/**
+ * The texts of reusable values and arrays in pieces met by the serializeJson call running now (undefined
+ * outside one), each one token's bytes.
+ */
+let collected: (Buffer | readonly Buffer[])[] | undefined;
 /** The reusable value whose own text is being written (its `toJSON` must then answer itself). */
 let writing: object | undefined;
 /**
@@ -101,6 +104,48 @@ export function reusableJson<T extends object>(value: T): T {
   return deepFreeze(value);
 }
 
+/** At most this many items of an array in pieces are serialised at once (see `jsonInPieces`). */
+const ITEMS_PER_PIECE = 256;
+
+function piecesToJson(this: readonly unknown[]): unknown {
+  if (!collected) return this;
+  const outer = collected;
+  collected = undefined;
+  const pieces: Buffer[] = [];
+  try {
+    for (let from = 0; from === 0 || from < this.length; from += ITEMS_PER_PIECE) {
+      const to = Math.min(this.length, from + ITEMS_PER_PIECE);
+      const text = JSON.stringify(this.slice(from, to));
+      const bytes = Buffer.byteLength(text, 'utf8');
+      // ASCII text (UTF-8 size = length) is copied as Latin-1, the same bytes, as writeText does.
+      let piece = Buffer.from(text, bytes === text.length ? 'latin1' : 'utf8');
+      // Each piece is `[...]`: the next one's `[` becomes the comma between them, and only the last keeps `]`.
+      if (from > 0) piece[0] = 0x2c;
+      if (to < this.length) piece = piece.subarray(0, piece.length - 1);
+      pieces.push(piece);
+    }
+  } finally {
+    collected = outer;
+  }
+  outer.push(pieces);
+  return `${TOKEN_PREFIX}${outer.length - 1}`;
+}
+
+/**
+ * Marks a large array (GetLogEvents' page of up to 10,000 events, ~1 MB) to be serialised a few hundred
+ * items at a time, each piece encoded into a Buffer of its own and written to the socket as it is. As one
+ * text, the page was a JSON.stringify rope that counting its bytes flattened into a new 1 MB string, then
+ * copied once more into a new 1 MB Buffer: each too large for V8's young generation or malloc's reused
+ * heap, so each fresh pages to fault in, ~3 times the work of serialising it (docs/benchmarks.md, "awslogs
+ * answers in pieces"). A piece is ~40 KB, young and reused. The array is unchanged otherwise, and
+ * JSON.stringify outside serializeJson writes it as usual. Items are written as JSON.stringify writes
+ * them inside serializeJson (Dates as epoch seconds); reusable values inside are written in full.
+ */
+export function jsonInPieces<T extends unknown[]>(items: T): T {
+  Object.defineProperty(items, 'toJSON', { value: piecesToJson, enumerable: false });
+  return items;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   Object.freeze(value);
@@ -114,8 +159,11 @@ export interface JsonChunks {
   readonly byteLength: number;
 }
 
-/** Cuts serializeJson's text at its tokens: the text between them, and each reusable value's kept bytes. */
-function chunksOf(json: string, values: readonly Buffer[]): JsonChunks {
+/**
+ * Cuts serializeJson's text at its tokens: the text between them, and each reusable value's kept bytes or
+ * an array's pieces.
+ */
+function chunksOf(json: string, values: readonly (Buffer | readonly Buffer[])[]): JsonChunks {
   const chunks: (string | Buffer)[] = [];
   let byteLength = 0;
   let from = 0;
@@ -127,8 +175,16 @@ function chunksOf(json: string, values: readonly Buffer[]): JsonChunks {
       chunks.push(text);
       byteLength += Buffer.byteLength(text, 'utf8');
     }
-    chunks.push(values[i]!);
-    byteLength += values[i]!.length;
+    const value = values[i]!;
+    if (Buffer.isBuffer(value)) {
+      chunks.push(value);
+      byteLength += value.length;
+    } else {
+      for (const piece of value) {
+        chunks.push(piece);
+        byteLength += piece.length;
+      }
+    }
     from = at + token.length;
   }
   if (from < json.length) {
@@ -152,7 +208,7 @@ function chunksOf(json: string, values: readonly Buffer[]): JsonChunks {
 export function jsonBody(output: unknown): string | JsonChunks {
   const saved = DATE_PROTOTYPES.map((prototype) => prototype.toJSON);
   for (const prototype of DATE_PROTOTYPES) prototype.toJSON = epochSeconds as unknown as Date['toJSON'];
-  const values: Buffer[] = [];
+  const values: (Buffer | readonly Buffer[])[] = [];
   collected = values;
   let json: string;
   try {

@@ -4,6 +4,7 @@ import type {
   FilteredLogEvent,
   SearchedLogStream,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { jsonInPieces } from '@localcloud/gateway';
 import type { LogsScope } from '../logs-scope';
 import { compareNames, type LogStream } from '../store/logs-store';
 import type { EventView } from '../store/event-list';
@@ -102,7 +103,8 @@ export function filterLogEvents(input: FilterLogEventsRequest, logs: LogsScope):
     searchedCompletely: c.next >= c.end,
   }));
   return {
-    events: found,
+    // Up to ~1 MB: written to the socket a few hundred events at a time (see jsonInPieces).
+    events: jsonInPieces(found),
     searchedLogStreams,
     nextToken: more && last ? encodePageToken(last) : undefined,
   };

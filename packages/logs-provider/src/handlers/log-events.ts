@@ -5,6 +5,7 @@ import type {
   PutLogEventsResponse,
   RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { jsonInPieces } from '@localcloud/gateway';
 import type { LogsScope } from '../logs-scope';
 import type { EventView } from '../store/event-list';
 import { indexOfPosition, indexOfTime, positionAfter, positionOf, type Position } from '../store/event-order';
@@ -139,7 +140,8 @@ export function getLogEvents(input: GetLogEventsRequest, logs: LogsScope): GetLo
     };
   }
   return {
-    events: page,
+    // Up to ~1 MB: written to the socket a few hundred events at a time (see jsonInPieces).
+    events: jsonInPieces(page),
     nextForwardToken: forward,
     nextBackwardToken: backward,
   };
