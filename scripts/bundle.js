@@ -25,10 +25,12 @@ const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
  * session (gRPC and protobuf, for BuildKit builds, which localcloud never starts), its BuildKit progress
  * decoder (protobufjs, which also reads a .proto file next to its own module: only Node's copy finds it)
  * and express's body parsers (the AWS request path reads bodies itself; body-parser with raw-body and
- * iconv-lite was a third of what express cost to load). They stay out of the bundle (1.4 MB less to parse at every start): each
- * becomes functions of the same names that load the real module from node_modules, by package path, on
- * their first call (`exports` names them; none: the module is one function). They are production
- * dependencies, so the image has them.
+ * iconv-lite was a third of what express cost to load) and the prefix of winston's own debug messages
+ * (@dabh/diagnostics' namespace modifier, whose colorspace, color and kuler were evaluated at every start:
+ * it runs only when DEBUG names a winston namespace and such a message is written). They stay out of the
+ * bundle (1.4 MB less to parse at every start): each becomes functions of the same names that load the
+ * real module from node_modules, by package path, on their first call (`exports` names them; none: the
+ * module is one function). They are production dependencies, so the image has them.
  */
 const CALLED_LATER = [
   {
@@ -48,6 +50,11 @@ const CALLED_LATER = [
     exports: ['followProgress'],
   },
   {
+    importer: /[\\/]node_modules[\\/]@dabh[\\/]diagnostics[\\/]node[\\/]development\.js$/,
+    request: '../modifiers/namespace-ansi',
+    module: '@dabh/diagnostics/modifiers/namespace-ansi',
+  },
+  {
     importer: /[\\/]node_modules[\\/]express[\\/]lib[\\/]express\.js$/,
     request: 'body-parser',
     module: 'body-parser',
@@ -58,10 +65,13 @@ const CALLED_LATER = [
 const loadOnFirstCall = {
   name: 'load-on-first-call',
   setup(build) {
-    build.onResolve({ filter: /^(\.\/(ssh|session|buildkit)|body-parser)$/ }, (args) => {
-      const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
-      return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
-    });
+    build.onResolve(
+      { filter: /^(\.\/(ssh|session|buildkit)|body-parser|\.\.\/modifiers\/namespace-ansi)$/ },
+      (args) => {
+        const entry = CALLED_LATER.find((m) => m.request === args.path && m.importer.test(args.importer));
+        return entry ? { path: entry.module, namespace: 'load-on-first-call' } : undefined;
+      },
+    );
     build.onLoad({ filter: /.*/, namespace: 'load-on-first-call' }, (args) => {
       const entry = CALLED_LATER.find((m) => m.module === args.path);
       const load = `require(${JSON.stringify(args.path)})`;
@@ -73,8 +83,12 @@ const loadOnFirstCall = {
       return { contents, loader: 'js' };
     });
     // The stub's require stays Node's.
-    build.onResolve({ filter: /^(docker-modem\/lib\/ssh|dockerode\/lib\/(session|buildkit)|body-parser)$/ }, (args) =>
-      args.namespace === 'load-on-first-call' ? { path: args.path, external: true } : undefined,
+    build.onResolve(
+      {
+        filter:
+          /^(docker-modem\/lib\/ssh|dockerode\/lib\/(session|buildkit)|body-parser|@dabh\/diagnostics\/modifiers\/namespace-ansi)$/,
+      },
+      (args) => (args.namespace === 'load-on-first-call' ? { path: args.path, external: true } : undefined),
     );
   },
 };
