@@ -1,9 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { CloudWatchLogsClient, DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
@@ -13,9 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetNamespaceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { failure, testCredentials } from '@localcloud/gateway/testing';
-
-const ROOT = path.join(__dirname, '../../..');
-const LOADER = path.join(ROOT, 'packages/gateway/dist/localcloud.js');
+import { LOADER, startBuiltGateway, type BuiltGateway } from './built-gateway';
 
 /** Preloaded into the gateway: names on stderr each provider's lazy file the process reads. */
 const PRELOAD = `
@@ -43,15 +36,6 @@ http.Server.prototype.emit = function (event, req, res) {
 /** Built-ins left to their first use (scripts/bundle.js, FIRST_USE): none of them serves ListClusters. */
 const DEFERRED_BUILT_INS = ['zlib', 'fs/promises'];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * `npm start`'s file as built (scripts/bundle.js): ECS in the bundle, every other bundled provider in a
  * file of its own that is read on the provider's first use, with the bundle's one instance of the
@@ -59,54 +43,29 @@ function freePort(): Promise<number> {
  * modelled errors into 500 InternalFailure (the edge renders only its own `ServiceError` class).
  */
 describe('the built bundle: providers in lazy files (needs `npm run build`)', () => {
-  let dir: string;
-  let child: ChildProcess;
-  let stderr = '';
+  let gateway: BuiltGateway;
   let endpoint: string;
+  const stderr = () => gateway.stderr();
   const clients: { destroy(): void }[] = [];
   const config = () => ({ endpoint, region: 'us-east-1', credentials: testCredentials() });
   const client = <C extends { destroy(): void }>(made: C): C => (clients.push(made), made);
-  const lazyReads = () => [...stderr.matchAll(/lazy file read: (\S+)/g)].map((match) => match[1]);
+  const lazyReads = () => [...stderr().matchAll(/lazy file read: (\S+)/g)].map((match) => match[1]);
 
   beforeAll(async () => {
-    if (!fs.existsSync(LOADER)) throw new Error(`${LOADER} is missing: run \`npm run build\` first`);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-lazy-files-'));
-    fs.writeFileSync(path.join(dir, 'preload.js'), PRELOAD);
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', path.join(dir, 'preload.js'), LOADER], {
+    gateway = await startBuiltGateway(LOADER, {
+      preload: PRELOAD,
       env: {
-        ...process.env,
-        GATEWAY_LISTEN: `127.0.0.1:${port}`,
-        LOG_LEVEL: 'error',
-        // Its own prefix: ECS's start removes containers of its prefix that a previous run left behind.
+        // Its own prefix, as the other e2e gateways here have.
         ECS_CONTAINER_PREFIX: `lcl${randomBytes(3).toString('hex')}`,
         ECS_TASK_OUTPUT: 'off',
         ECR_REGISTRY_LISTEN: '127.0.0.1:0',
-        DATA_DIR: path.join(dir, 'data'),
-        PERSISTENCE: '0',
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    for (let i = 0; ; i++) {
-      const answered = await fetch(`${endpoint}/_localcloud/health`).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (answered) break;
-      if (i > 300 || child.exitCode !== null) throw new Error(`the gateway did not answer:\n${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    endpoint = gateway.endpoint;
   });
   afterAll(async () => {
     clients.forEach((made) => made.destroy());
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await gateway?.stop();
   });
 
   it('reads no lazy file to start and answer ECS', async () => {
@@ -114,10 +73,10 @@ describe('the built bundle: providers in lazy files (needs `npm run build`)', ()
     await expect(ecs.send(new ListClustersCommand({}))).resolves.toMatchObject({ clusterArns: [] });
     expect(lazyReads()).toEqual([]);
     // The preload writes its line once the answer is written: it may reach us just after the answer.
-    for (let i = 0; i < 100 && !/built-ins at the first ECS answer/.test(stderr); i++) {
+    for (let i = 0; i < 100 && !/built-ins at the first ECS answer/.test(stderr()); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const builtIns = /built-ins at the first ECS answer: (.*)/.exec(stderr)?.[1]?.split(' ');
+    const builtIns = /built-ins at the first ECS answer: (.*)/.exec(stderr())?.[1]?.split(' ');
     expect(builtIns).toEqual(expect.arrayContaining(['http', 'crypto']));
     for (const name of DEFERRED_BUILT_INS) expect(builtIns).not.toContain(name);
   });

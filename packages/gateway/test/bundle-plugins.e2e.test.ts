@@ -1,12 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { failure, testCredentials } from '@localcloud/gateway/testing';
+import { ROOT, startBuiltGateway, type BuiltGateway } from './built-gateway';
 
-const ROOT = path.join(__dirname, '../../..');
 const FIXTURES = path.join(__dirname, 'fixtures');
 
 /**
@@ -27,15 +23,6 @@ fs.readFileSync = function (file) {
 };
 `;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * PROVIDER_MODULES plugins (test/fixtures) under `npm start`'s built bundle and the unbundled gateway
  * (dist/main.js). A plugin is loaded by Node; its `require('@localcloud/...')` must give the gateway's own
@@ -47,52 +34,26 @@ describe.each([
   ['the unbundled gateway', 'packages/gateway/dist/main.js'],
 ])('PROVIDER_MODULES plugins under %s', (_title, script) => {
   const bundled = script.endsWith('localcloud.js');
-  let dir: string;
-  let child: ChildProcess;
-  let stderr = '';
+  let gateway: BuiltGateway;
   let endpoint: string;
   let ssm: SSMClient;
-  const reads = (what: string) => [...stderr.matchAll(new RegExp(`${what} read: (\\S+)`, 'g'))].map((m) => m[1]);
+  const reads = (what: string) =>
+    [...gateway.stderr().matchAll(new RegExp(`${what} read: (\\S+)`, 'g'))].map((m) => m[1]);
 
   beforeAll(async () => {
-    const file = path.join(ROOT, script);
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-plugins-'));
-    fs.writeFileSync(path.join(dir, 'preload.js'), PRELOAD);
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    ssm = new SSMClient({ endpoint, region: 'us-east-1', credentials: testCredentials() });
-    child = spawn(process.execPath, ['-r', path.join(dir, 'preload.js'), file], {
+    gateway = await startBuiltGateway(path.join(ROOT, script), {
+      preload: PRELOAD,
       env: {
-        ...process.env,
-        GATEWAY_LISTEN: `127.0.0.1:${port}`,
-        LOG_LEVEL: 'error',
         SERVICES: 'ssm,widgets',
         PROVIDER_MODULES: `ssm=${path.join(FIXTURES, 'ssm-plugin.js')},widgets=${path.join(FIXTURES, 'widgets-plugin.js')}`,
-        DATA_DIR: path.join(dir, 'data'),
-        PERSISTENCE: '0',
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    for (let i = 0; ; i++) {
-      const answered = await fetch(`${endpoint}/_localcloud/health`).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (answered) break;
-      if (i > 300 || child.exitCode !== null) throw new Error(`the gateway did not answer:\n${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    endpoint = gateway.endpoint;
+    ssm = new SSMClient({ endpoint, region: 'us-east-1', credentials: testCredentials() });
   });
   afterAll(async () => {
     ssm?.destroy();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await gateway?.stop();
   });
 
   it("answers a plugin's own ServiceError with its code and status", async () => {
@@ -116,7 +77,7 @@ describe.each([
       name: 'ParameterNotFound',
       $metadata: { httpStatusCode: 400 },
     });
-    expect(stderr).not.toContain('unhandled error');
+    expect(gateway.stderr()).not.toContain('unhandled error');
   });
 
   if (bundled) {
