@@ -81,30 +81,24 @@ describe('the built bundle: providers in lazy files (needs `npm run build`)', ()
     for (const name of DEFERRED_BUILT_INS) expect(builtIns).not.toContain(name);
   });
 
+  /** ListClusters with `content-encoding: gzip` and `body` as it is (gzipped or not). */
+  const gzippedListClusters = (body: Buffer | string) =>
+    fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-encoding': 'gzip',
+        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body,
+    });
+
   it('inflates a gzip request body through the deferred zlib', async () => {
-    const res = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-encoding': 'gzip',
-        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
-      },
-      body: zlib.gzipSync('{"maxResults": 1}'),
-    });
+    const res = await gzippedListClusters(zlib.gzipSync('{"maxResults": 1}'));
     expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { clusterArns: [] } });
-    const broken = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-encoding': 'gzip',
-        'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=test/20261201/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
-      },
-      body: '{}',
-    });
+    const broken = await gzippedListClusters('{}');
     expect(broken.status).toBe(400);
   });
 
