@@ -24,9 +24,12 @@ const {
 const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-cloudwatch-logs');
 
 //   CPU/line:  the gateway process's own user + system CPU time over the sustained phase, per line: far
-//              less disturbed than lines/s when other work shares the machine
+//              less disturbed than lines/s when other work shares the machine; beside it the reader's (this
+//              process: the SDK's GetLogEvents paging) and the engine's (dockerd, containerd, the shims), and
+//              how busy the whole machine was: whether the gateway, the reader or the engine took the cores
 // BENCH_BASE_ROOT=<another built checkout> measures that build too, in the same run (before/after).
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the gateway.
+const fs = require('node:fs');
 const { cpuSeconds } = require('./bench-json-client');
 const { engineAttachRate, engineFollowRate } = require('./bench-logs-engine');
 const os = require('node:os');
@@ -71,6 +74,33 @@ async function startGateway(root) {
   }
   child.kill('SIGKILL');
   throw new Error('gateway did not start');
+}
+
+/**
+ * CPU seconds used so far by the engine's processes (dockerd, containerd and the containers' shims; a shim
+ * that exited is not counted) and by the whole machine (every process, from /proc/stat): over a phase, who
+ * else took the two cores. NaN where there is no /proc.
+ */
+function engineAndMachineCpu() {
+  let engine = 0;
+  try {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (comm === 'dockerd' || comm.startsWith('containerd')) engine += cpuSeconds(Number(pid));
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user, nice, system, (idle, iowait,) irq, softirq, steal: at 100 ticks a second, as /proc/<pid>/stat.
+    const machine = (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]) / 100;
+    return { engine, machine };
+  } catch {
+    return { engine: NaN, machine: NaN };
+  }
 }
 
 async function runTask(ecs, family, group, script) {
@@ -174,6 +204,8 @@ async function measure(root) {
     const group = `/bench/throughput-${process.pid}`;
     const started = Date.now();
     const cpuBefore = cpuSeconds(child.pid);
+    const readerBefore = process.cpuUsage();
+    const othersBefore = engineAndMachineCpu();
     const { stream } = await runTask(ecs, 'bench-throughput', group, WRITE_LINES(LINES));
     let seen = 0;
     let done = 0;
@@ -201,6 +233,11 @@ async function measure(root) {
     const seconds = (done - started) / 1000;
     const linesPerSecond = Math.round(seen / seconds);
     const cpuUsPerLine = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / seen;
+    const reader = process.cpuUsage(readerBefore);
+    const readerUsPerLine = (reader.user + reader.system) / seen;
+    const others = engineAndMachineCpu();
+    const engineUsPerLine = ((others.engine - othersBefore.engine) * 1e6) / seen;
+    const machineBusy = (others.machine - othersBefore.machine) / (seconds * os.cpus().length);
     figures.push({
       key: 'awslogs container → GetLogEvents, sustained',
       value: `${linesPerSecond} lines/s`,
@@ -211,7 +248,7 @@ async function measure(root) {
     const share = linesPerSecond / engine.linesPerSecond;
     const attachShare = linesPerSecond / attached.linesPerSecond;
     console.log(
-      `awslogs sustained, ${PRODUCER} producer: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s (${share.toFixed(2)}× the engine's follow alone, ${attachShare.toFixed(2)}× its attach alone); gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line; load ${os.loadavg()[0].toFixed(1)}`,
+      `awslogs sustained, ${PRODUCER} producer: ${seen} lines from RunTask to readable in ${seconds.toFixed(2)} s = ${linesPerSecond} lines/s (${share.toFixed(2)}× the engine's follow alone, ${attachShare.toFixed(2)}× its attach alone); gateway CPU ${cpuUsPerLine.toFixed(2)} µs per line, the reader's (this process, SDK) ${readerUsPerLine.toFixed(2)} µs, the engine's ${engineUsPerLine.toFixed(2)} µs; machine ${Math.round(machineBusy * 100)} % busy; load ${os.loadavg()[0].toFixed(1)}`,
     );
     figures.push({ key: 'awslogs producer', value: PRODUCER });
     figures.push({ key: 'awslogs engine alone, follow by a bare client', value: `${engine.linesPerSecond} lines/s` });
@@ -219,6 +256,9 @@ async function measure(root) {
     figures.push({ key: 'awslogs ours / engine follow alone', value: `${share.toFixed(2)}×` });
     figures.push({ key: 'awslogs ours / engine attach alone', value: `${attachShare.toFixed(2)}×` });
     figures.push({ key: 'awslogs gateway CPU per line', value: `${cpuUsPerLine.toFixed(2)} µs` });
+    figures.push({ key: 'awslogs reader CPU per line', value: `${readerUsPerLine.toFixed(2)} µs` });
+    figures.push({ key: 'awslogs engine CPU per line', value: `${engineUsPerLine.toFixed(2)} µs` });
+    figures.push({ key: 'awslogs machine busy', value: `${Math.round(machineBusy * 100)} %` });
 
     // Lag from write to visible.
     const lagGroup = `/bench/lag-${process.pid}`;

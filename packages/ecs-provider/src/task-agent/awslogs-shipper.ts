@@ -1,5 +1,5 @@
 import type { LogLine, LogPosition } from '@localcloud/docker-backend';
-import type { LogsSink } from '@localcloud/logs-provider';
+import type { LogsSink, SinkEvent } from '@localcloud/logs-provider';
 import type { Logger } from 'winston';
 import type { LineConsumer } from './container-output';
 
@@ -29,7 +29,14 @@ export interface ShipperOptions {
 
 /** Delivers one container's output lines to CloudWatch Logs in batches, with the engine's timestamps. */
 export class AwsLogsShipper implements LineConsumer {
-  private pending: { timestamp: number; message: string }[] = [];
+  /**
+   * The lines waiting for delivery, as columns. They wait up to 150 ms, long enough to outlive a scavenge
+   * or two: an object per line held here was copied by each and then promoted, garbage for the old
+   * generation's collector; a number array holds the times unboxed, so only the messages are left to copy.
+   * The events handed to the sink are made at delivery, and die young.
+   */
+  private pendingTimes: number[] = [];
+  private pendingMessages: string[] = [];
   /** The position after the last line in `pending`, per stream. */
   private pendingPosition: { -readonly [K in keyof LogPosition]: LogPosition[K] } = {};
   private delivered: LogPosition;
@@ -54,11 +61,18 @@ export class AwsLogsShipper implements LineConsumer {
     for (const line of lines) {
       const timestamp = line.timestamp.getTime();
       // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: only a long line needs measuring.
-      if (line.line.length * 3 <= MAX_EVENT_BYTES) this.pending.push({ timestamp, message: line.line });
-      else for (const message of splitEvent(line.line)) this.pending.push({ timestamp, message });
+      if (line.line.length * 3 <= MAX_EVENT_BYTES) {
+        this.pendingTimes.push(timestamp);
+        this.pendingMessages.push(line.line);
+      } else {
+        for (const message of splitEvent(line.line)) {
+          this.pendingTimes.push(timestamp);
+          this.pendingMessages.push(message);
+        }
+      }
       if (line.mark) this.pendingPosition[line.stream] = line.mark;
     }
-    if (this.pending.length >= (this.options.maxBatchLines ?? 5000)) {
+    if (this.pendingTimes.length >= (this.options.maxBatchLines ?? 5000)) {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.flush();
@@ -77,12 +91,16 @@ export class AwsLogsShipper implements LineConsumer {
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
+    if (this.pendingTimes.length === 0) return;
+    const times = this.pendingTimes;
+    const messages = this.pendingMessages;
     const position = { ...this.delivered, ...this.pendingPosition };
-    this.pending = [];
+    this.pendingTimes = [];
+    this.pendingMessages = [];
     this.pendingPosition = {};
     if (this.failed) return;
+    const batch = new Array<SinkEvent>(times.length);
+    for (let i = 0; i < times.length; i++) batch[i] = { timestamp: times[i]!, message: messages[i]! };
     const { scope, group, stream } = this.target;
     try {
       // Stored when it returns; LogPositions writes the position only once these lines are durable.

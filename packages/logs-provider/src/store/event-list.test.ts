@@ -41,7 +41,7 @@ describe('EventList', () => {
     expect(list.slice().map((e) => e[3])).toEqual(['tail', 'more']);
   });
 
-  it('renumbers its texts when it compacts after many expired events', () => {
+  it('forgets expired chunks’ texts after many expired events', () => {
     const list = new EventList();
     for (let n = 0; n < 30; n++) {
       list.pushChunk(
@@ -68,5 +68,52 @@ describe('EventList', () => {
     list.sortFrom(2);
     expect(list.slice().map((e) => e[3])).toEqual(['a', 'c', 'b', 'late']);
     expect(list.sortedFrom(0)).toBe(true);
+  });
+
+  it('grows by blocks that are never copied, and lets expired blocks go whole', () => {
+    const list = new EventList();
+    const blocks = () => (list as unknown as { blocks: { times: Float64Array }[] }).blocks;
+    const push = (n: number) =>
+      list.pushChunk(
+        chunk(
+          n * 1000 + 1,
+          Array.from({ length: 1000 }, (_, i) => `c${n}e${i}`),
+          NOW + n,
+        ),
+      );
+    for (let n = 0; n < 3; n++) push(n);
+    const full = blocks()[0]!.times;
+    for (let n = 3; n < 10; n++) push(n);
+    // The first block, once full, is the same memory however far the list grew.
+    expect(blocks()[0]!.times).toBe(full);
+    expect(list.length).toBe(10_000);
+    expect(list.slice(2047, 2049)).toEqual([
+      [NOW + 2, 2048, NOW, 'c2e47'],
+      [NOW + 2, 2049, NOW, 'c2e48'],
+    ]);
+    expect(list.indexOf(NOW + 7, -Infinity)).toBe(7000);
+
+    // Expired: the two blocks wholly before the first held event are let go, the rest read as before.
+    const before = blocks().length;
+    list.dropFirst(5000);
+    expect(blocks()).toHaveLength(before - 2);
+    expect(list.length).toBe(5000);
+    expect(list.at(0)).toEqual([NOW + 5, 5001, NOW, 'c5e0']);
+    expect(list.at(4999)).toEqual([NOW + 9, 10_000, NOW, 'c9e999']);
+    expect(list.indexOf(NOW + 7, 7001)).toBe(2000);
+
+    // A rewritten tail across a block boundary, then pushed again.
+    list.truncate(3000);
+    push(8);
+    expect(list.length).toBe(4000);
+    expect(list.at(3999)).toEqual([NOW + 8, 9000, NOW, 'c8e999']);
+
+    // Out of order across blocks: sorted into place.
+    list.pushChunk(chunk(20_001, ['early'], NOW + 6));
+    expect(list.sortedFrom(0)).toBe(false);
+    list.sortFrom(1000);
+    expect(list.sortedFrom(0)).toBe(true);
+    expect(list.at(2000)).toEqual([NOW + 6, 20_001, NOW, 'early']);
+    expect(list.at(4000)).toEqual([NOW + 8, 9000, NOW, 'c8e999']);
   });
 });

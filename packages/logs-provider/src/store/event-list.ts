@@ -1,8 +1,51 @@
 import { INGESTION_TIME, MESSAGE, SEQ, TIMESTAMP, type EventChunkRecord, type StoredEvent } from './records';
 
+/**
+ * Events per block (a power of two): a full block's columns are one ArrayBuffer of 72 KiB, under malloc's
+ * threshold for a fresh mapping, so blocks come from reused memory and are never copied once full.
+ */
+const BLOCK_SHIFT = 11;
+const BLOCK = 1 << BLOCK_SHIFT;
+const BLOCK_MASK = BLOCK - 1;
+/** A stream's first block starts this small and doubles up to BLOCK: a quiet stream takes little room. */
 const INITIAL_CAPACITY = 64;
-/** Dropped (expired) events' slots are given back once they are this many and half the list. */
-const COMPACT_AFTER = 1024;
+/** Let-go texts at the front of the list are forgotten once they are this many and half the list. */
+const FORGET_TEXTS_AFTER = 1024;
+
+type Columns = [timestamp: number, seq: number, ingestionTime: number, start: number, end: number, text: number];
+
+/** One block of events: the columns, views of one buffer. */
+class Block {
+  readonly times: Float64Array;
+  readonly seqs: Float64Array;
+  readonly ingestion: Float64Array;
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  /** Per event, the number of the text its message is in. */
+  readonly textOf: Uint32Array;
+
+  constructor(readonly capacity: number) {
+    const buffer = new ArrayBuffer(capacity * 36);
+    this.times = new Float64Array(buffer, 0, capacity);
+    this.seqs = new Float64Array(buffer, capacity * 8, capacity);
+    this.ingestion = new Float64Array(buffer, capacity * 16, capacity);
+    this.starts = new Uint32Array(buffer, capacity * 24, capacity);
+    this.ends = new Uint32Array(buffer, capacity * 28, capacity);
+    this.textOf = new Uint32Array(buffer, capacity * 32, capacity);
+  }
+
+  /** A block of `capacity` holding this one's first `length` events (the first block growing). */
+  grown(capacity: number, length: number): Block {
+    const block = new Block(capacity);
+    block.times.set(this.times.subarray(0, length));
+    block.seqs.set(this.seqs.subarray(0, length));
+    block.ingestion.set(this.ingestion.subarray(0, length));
+    block.starts.set(this.starts.subarray(0, length));
+    block.ends.set(this.ends.subarray(0, length));
+    block.textOf.set(this.textOf.subarray(0, length));
+    return block;
+  }
+}
 
 /**
  * A stream's events in order (by timestamp, then sequence number), held as columns: the three times in
@@ -12,23 +55,23 @@ const COMPACT_AFTER = 1024;
  * scavenge copied until they were promoted, the largest part of awslogs' CPU per line in the gateway.
  * A message is sliced out of its text when it is read (a short-lived string).
  *
+ * The columns are cut into blocks of BLOCK events: a list that grows allocates a block, where one array
+ * per column doubled and copied everything held (a tenth of the gateway's time under a busy log: large
+ * fresh allocations, page faults and the copy). Expired blocks at the front are let go whole.
+ *
  * Texts are numbered, and an event holds its text's number, not the text: a pointer stored per event into
  * a large array cost ~150 ns (the collector's bookkeeping of old-to-new references) against ~20 for the
  * numbers. A text is let go when no held event is in it any more (counted), so a rewritten tail chunk's
  * old text or an expired chunk's does not stay alive.
  */
 export class EventList {
-  private times = new Float64Array(INITIAL_CAPACITY);
-  private seqs = new Float64Array(INITIAL_CAPACITY);
-  private ingestion = new Float64Array(INITIAL_CAPACITY);
-  private starts = new Uint32Array(INITIAL_CAPACITY);
-  private ends = new Uint32Array(INITIAL_CAPACITY);
-  /** Per event, the number of the text its message is in. */
-  private textOf = new Uint32Array(INITIAL_CAPACITY);
-  /** The texts by number ('' once let go), and how many held events are in each. */
+  private blocks: Block[] = [new Block(INITIAL_CAPACITY)];
+  /** The texts by number less `textBase` ('' once let go), and how many held events are in each. */
   private texts: string[] = [];
   private refs: number[] = [];
-  /** Events before `first` were dropped (expired); `end` is one past the last. */
+  /** The number of `texts[0]`: texts before it were let go and forgotten. */
+  private textBase = 0;
+  /** Events before `first` were dropped (expired); `end` is one past the last. Indexes into the blocks. */
   private first = 0;
   private end = 0;
 
@@ -37,20 +80,25 @@ export class EventList {
   }
 
   timestamp(i: number): number {
-    return this.times[this.first + i]!;
+    const j = this.first + i;
+    return this.blocks[j >>> BLOCK_SHIFT]!.times[j & BLOCK_MASK]!;
   }
 
   seq(i: number): number {
-    return this.seqs[this.first + i]!;
+    const j = this.first + i;
+    return this.blocks[j >>> BLOCK_SHIFT]!.seqs[j & BLOCK_MASK]!;
   }
 
   ingestionTime(i: number): number {
-    return this.ingestion[this.first + i]!;
+    const j = this.first + i;
+    return this.blocks[j >>> BLOCK_SHIFT]!.ingestion[j & BLOCK_MASK]!;
   }
 
   message(i: number): string {
     const j = this.first + i;
-    return this.texts[this.textOf[j]!]!.slice(this.starts[j]!, this.ends[j]!);
+    const block = this.blocks[j >>> BLOCK_SHIFT]!;
+    const k = j & BLOCK_MASK;
+    return this.texts[block.textOf[k]! - this.textBase]!.slice(block.starts[k]!, block.ends[k]!);
   }
 
   /** The `i`-th event as a tuple (a new one each time). */
@@ -79,7 +127,6 @@ export class EventList {
       return;
     }
     if (from >= chunk.count) return;
-    this.reserve(chunk.count - from);
     const { lengths, timestamps, ingestion } = chunk;
     const text = this.addText(chunk.text, chunk.count - from);
     let timestamp = chunk.firstTimestamp;
@@ -102,7 +149,7 @@ export class EventList {
   /** Keeps the first `length` events. */
   truncate(length: number): void {
     const end = this.first + length;
-    for (let j = end; j < this.end; j++) this.release(this.textOf[j]!);
+    for (let j = end; j < this.end; j++) this.release(this.blocks[j >>> BLOCK_SHIFT]!.textOf[j & BLOCK_MASK]!);
     this.end = end;
     // The last texts, when nothing is in them any more (a rewritten tail chunk's), are forgotten.
     while (this.refs.length > 0 && this.refs[this.refs.length - 1] === 0) {
@@ -114,14 +161,21 @@ export class EventList {
   /** Drops the first `count` events (expired). */
   dropFirst(count: number): void {
     const first = this.first + Math.min(count, this.length);
-    for (let j = this.first; j < first; j++) this.release(this.textOf[j]!);
+    for (let j = this.first; j < first; j++) this.release(this.blocks[j >>> BLOCK_SHIFT]!.textOf[j & BLOCK_MASK]!);
     this.first = first;
-    if (this.first >= COMPACT_AFTER && this.first * 2 >= this.end) this.compact();
+    // Blocks wholly dropped are let go (never the last: pushes go on in it).
+    const dropped = Math.min(first >>> BLOCK_SHIFT, this.blocks.length - 1);
+    if (dropped > 0) {
+      this.blocks.splice(0, dropped);
+      this.first -= dropped * BLOCK;
+      this.end -= dropped * BLOCK;
+    }
+    this.forgetLeadingTexts();
   }
 
   /** Whether the events from the `from`-th on are in order. */
   sortedFrom(from: number): boolean {
-    for (let j = this.first + Math.max(1, from); j < this.end; j++) if (this.compare(j - 1, j) > 0) return false;
+    for (let i = Math.max(1, from); i < this.length; i++) if (this.compare(i - 1, i) > 0) return false;
     return true;
   }
 
@@ -130,96 +184,80 @@ export class EventList {
    * merged into place); the events before it must come before them all.
    */
   sortFrom(from: number): void {
-    const start = this.first + from;
-    const order = Array.from({ length: this.end - start }, (_, k) => start + k).sort((a, b) => this.compare(a, b));
-    const times = order.map((j) => this.times[j]!);
-    const seqs = order.map((j) => this.seqs[j]!);
-    const ingestion = order.map((j) => this.ingestion[j]!);
-    const starts = order.map((j) => this.starts[j]!);
-    const ends = order.map((j) => this.ends[j]!);
-    const textOf = order.map((j) => this.textOf[j]!);
-    this.times.set(times, start);
-    this.seqs.set(seqs, start);
-    this.ingestion.set(ingestion, start);
-    this.starts.set(starts, start);
-    this.ends.set(ends, start);
-    this.textOf.set(textOf, start);
+    const order = Array.from({ length: this.length - from }, (_, k) => from + k).sort((a, b) => this.compare(a, b));
+    const events = order.map((i) => this.get(this.first + i));
+    for (let n = 0; n < events.length; n++) this.set(this.first + from + n, ...events[n]!);
   }
 
   /** Index of the first event at or after (timestamp, seq): before every event that is greater or equal. */
   indexOf(timestamp: number, seq: number): number {
-    let low = this.first;
-    let high = this.end;
+    let low = 0;
+    let high = this.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((this.times[mid]! - timestamp || this.seqs[mid]! - seq) < 0) low = mid + 1;
+      if ((this.timestamp(mid) - timestamp || this.seq(mid) - seq) < 0) low = mid + 1;
       else high = mid;
     }
-    return low - this.first;
+    return low;
   }
 
   private compare(a: number, b: number): number {
-    return this.times[a]! - this.times[b]! || this.seqs[a]! - this.seqs[b]!;
+    return this.timestamp(a) - this.timestamp(b) || this.seq(a) - this.seq(b);
   }
 
   private push(timestamp: number, seq: number, ingestionTime: number, text: number, start: number, end: number) {
-    if (this.end === this.times.length) this.reserve(1);
-    const j = this.end++;
-    this.times[j] = timestamp;
-    this.seqs[j] = seq;
-    this.ingestion[j] = ingestionTime;
-    this.starts[j] = start;
-    this.ends[j] = end;
-    this.textOf[j] = text;
+    const j = this.end;
+    let block = this.blocks[j >>> BLOCK_SHIFT];
+    if (block === undefined) this.blocks.push((block = new Block(BLOCK)));
+    else if ((j & BLOCK_MASK) === block.capacity) {
+      // Only a stream's first block is ever short of BLOCK: it doubles, a bounded copy.
+      block = this.blocks[j >>> BLOCK_SHIFT] = block.grown(Math.min(BLOCK, block.capacity * 2), block.capacity);
+    }
+    this.set(j, timestamp, seq, ingestionTime, start, end, text);
+    this.end = j + 1;
+  }
+
+  /** The columns of the event at index `j` of the blocks, in `set`'s order. */
+  private get(j: number): Columns {
+    const block = this.blocks[j >>> BLOCK_SHIFT]!;
+    const k = j & BLOCK_MASK;
+    return [block.times[k]!, block.seqs[k]!, block.ingestion[k]!, block.starts[k]!, block.ends[k]!, block.textOf[k]!];
+  }
+
+  private set(...[j, timestamp, seq, ingestionTime, start, end, text]: [j: number, ...columns: Columns]): void {
+    const block = this.blocks[j >>> BLOCK_SHIFT]!;
+    const k = j & BLOCK_MASK;
+    block.times[k] = timestamp;
+    block.seqs[k] = seq;
+    block.ingestion[k] = ingestionTime;
+    block.starts[k] = start;
+    block.ends[k] = end;
+    block.textOf[k] = text;
   }
 
   /** Numbers a text that `events` events are about to be pushed in. */
   private addText(text: string, events: number): number {
     this.texts.push(text);
     this.refs.push(events);
-    return this.texts.length - 1;
+    return this.textBase + this.texts.length - 1;
   }
 
   private release(text: number): void {
-    if (--this.refs[text]! === 0) this.texts[text] = '';
+    const k = text - this.textBase;
+    if (--this.refs[k]! === 0) this.texts[k] = '';
   }
 
-  /** Room for `count` more events. */
-  private reserve(count: number): void {
-    const needed = this.end + count;
-    if (needed <= this.times.length) return;
-    const capacity = Math.max(needed, this.times.length * 2);
-    this.times = grown(this.times, new Float64Array(capacity), this.end);
-    this.seqs = grown(this.seqs, new Float64Array(capacity), this.end);
-    this.ingestion = grown(this.ingestion, new Float64Array(capacity), this.end);
-    this.starts = grown(this.starts, new Uint32Array(capacity), this.end);
-    this.ends = grown(this.ends, new Uint32Array(capacity), this.end);
-    this.textOf = grown(this.textOf, new Uint32Array(capacity), this.end);
-  }
-
-  /** Moves the held events to the front, and renumbers the texts still in use, so dropped ones take no room. */
-  private compact(): void {
-    const { first, end } = this;
-    this.times.copyWithin(0, first, end);
-    this.seqs.copyWithin(0, first, end);
-    this.ingestion.copyWithin(0, first, end);
-    this.starts.copyWithin(0, first, end);
-    this.ends.copyWithin(0, first, end);
-    this.textOf.copyWithin(0, first, end);
-    this.first = 0;
-    this.end = end - first;
-    const renumbered = new Int32Array(this.texts.length);
-    const texts: string[] = [];
-    const refs: number[] = [];
-    for (let k = 0; k < this.texts.length; k++) {
-      if (this.refs[k] === 0) continue;
-      renumbered[k] = texts.length;
-      texts.push(this.texts[k]!);
-      refs.push(this.refs[k]!);
-    }
-    for (let j = 0; j < this.end; j++) this.textOf[j] = renumbered[this.textOf[j]!]!;
-    this.texts = texts;
-    this.refs = refs;
+  /**
+   * Forgets the let-go texts at the front once they are many: events expire from the front, and so do their
+   * chunks' texts. Numbers stay as they are (`textBase` moves), so no held event is renumbered.
+   */
+  private forgetLeadingTexts(): void {
+    let dead = 0;
+    while (dead < this.refs.length && this.refs[dead] === 0) dead++;
+    if (dead < FORGET_TEXTS_AFTER || dead * 2 < this.refs.length) return;
+    this.texts.splice(0, dead);
+    this.refs.splice(0, dead);
+    this.textBase += dead;
   }
 }
 
@@ -228,8 +266,3 @@ export type EventView = Pick<
   EventList,
   'length' | 'timestamp' | 'seq' | 'ingestionTime' | 'message' | 'at' | 'slice' | 'indexOf'
 >;
-
-function grown<T extends Float64Array | Uint32Array>(from: T, to: T, length: number): T {
-  to.set(from.subarray(0, length));
-  return to;
-}
