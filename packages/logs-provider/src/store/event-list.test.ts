@@ -59,6 +59,32 @@ describe('EventList', () => {
     expect(list.at(949)).toEqual([NOW + 29, 3000, NOW, 'c29e99']);
   });
 
+  it('forgets let-go texts at the front once they are many, and reads and pushes on with the texts renumbered', () => {
+    const list = new EventList();
+    const base = () => (list as unknown as { textBase: number }).textBase;
+    // One text per chunk: 1,100 chunks, so dropping most of them lets go of more texts than are kept.
+    for (let n = 0; n < 1100; n++) list.pushChunk(chunk(n * 2 + 1, [`c${n}a`, `c${n}b`], NOW + n));
+    list.dropFirst(1000);
+    expect(base()).toBe(0); // 500 let go: not yet many
+    list.dropFirst(1100);
+    // 1,050 chunks let go, 50 held: the let-go ones are forgotten, the held ones keep their events' texts.
+    expect(base()).toBe(1050);
+    expect(heldTexts(list)).toHaveLength(50);
+    expect(list.length).toBe(100);
+    expect(list.at(0)).toEqual([NOW + 1050, 2101, NOW, 'c1050a']);
+    expect(list.at(99)).toEqual([NOW + 1099, 2200, NOW, 'c1099b']);
+    // Pushed after the forgetting, and the tail rewritten: numbered on from the base.
+    list.pushChunk(chunk(2201, ['next'], NOW + 2000));
+    list.truncate(100);
+    list.pushChunk(chunk(2201, ['next', 'after'], NOW + 2000));
+    expect(list.slice(99).map((e) => e[3])).toEqual(['c1099b', 'next', 'after']);
+    expect(heldTexts(list)).toHaveLength(51);
+    // Expiring everything lets every text go.
+    list.dropFirst(list.length);
+    expect(list.length).toBe(0);
+    expect(heldTexts(list)).toHaveLength(0);
+  });
+
   it('sorts events pushed out of order into place from a given index', () => {
     const list = new EventList();
     list.pushChunk(chunk(1, ['a', 'c'], NOW));

@@ -71,6 +71,8 @@ export class EventList {
   private refs: number[] = [];
   /** The number of `texts[0]`: texts before it were let go and forgotten. */
   private textBase = 0;
+  /** How many texts at the front were let go when last counted: a let-go text is never held again. */
+  private leadingDead = 0;
   /** Events before `first` were dropped (expired); `end` is one past the last. Indexes into the blocks. */
   private first = 0;
   private end = 0;
@@ -252,12 +254,16 @@ export class EventList {
    * chunks' texts. Numbers stay as they are (`textBase` moves), so no held event is renumbered.
    */
   private forgetLeadingTexts(): void {
-    let dead = 0;
+    // Counted on from where the last count stopped (`truncate` may have popped texts since), so expiring
+    // under retention does not rescan the let-go texts at the front on every drop.
+    let dead = Math.min(this.leadingDead, this.refs.length);
     while (dead < this.refs.length && this.refs[dead] === 0) dead++;
+    this.leadingDead = dead;
     if (dead < FORGET_TEXTS_AFTER || dead * 2 < this.refs.length) return;
     this.texts.splice(0, dead);
     this.refs.splice(0, dead);
     this.textBase += dead;
+    this.leadingDead = 0;
   }
 }
 
