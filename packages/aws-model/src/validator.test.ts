@@ -136,6 +136,27 @@ describe('ModelValidator', () => {
     expect(input).toEqual(valid);
   });
 
+  it('judges an input by the members it has as the worded pass does, inherited names included', () => {
+    // The first pass reads only the input's own members; one named as an Object.prototype property reads
+    // the inherited value when absent, as the pass that words errors does.
+    const odd = model('awsJson1_1');
+    const withValueOf: ServiceModel = {
+      ...odd,
+      structures: {
+        ...odd.structures,
+        Event: { members: { valueOf: 'number', message: 'string' } as const, required: [] },
+      },
+    };
+    const v = new ModelValidator(withValueOf);
+    expect(outcome({ name: 'n', events: [{ valueOf: 1 }] }, v)).toBe('ok');
+    expect(outcome({ name: 'n', events: [{ message: 'm' }] }, v)).toBe(
+      "SerializationException 400: Value at 'events.1.member.valueOf' must be a number, not a function.",
+    );
+    // Unknown members are skipped, known ones checked, wherever they come in the input.
+    expect(outcome({ zzz: 1, events: [{ timestamp: 1, message: 'm', extra: {} }], name: 'n' })).toBe('ok');
+    expect(outcome({ events: [{ timestamp: 1, message: 'm' }], name: 'n', limit: 99 })).toContain("at 'limit'");
+  });
+
   it('refuses a null map value, as maps are not sparse', () => {
     expect(outcome({ ...valid, tags: { a: null } })).toBe(
       "InvalidParameterException 400: 1 validation error detected: Value null at 'tags.a' failed to satisfy constraint: " +

@@ -1,6 +1,4 @@
-import type { Step } from './exchange';
-import { parseCredentialScope } from '../protocol/sigv4';
-import { headerOf } from '../protocol/http';
+import { credentialScopeOf, type Step } from './exchange';
 
 const ACCOUNT_ID = /^\d{12}$/;
 
@@ -10,7 +8,7 @@ const ACCOUNT_ID = /^\d{12}$/;
  */
 export function resolveAccountRegion(defaults: { region: string; accountId: string }): Step {
   return (req, _res, exchange) => {
-    const scope = parseCredentialScope(headerOf(req, 'authorization'));
+    const scope = credentialScopeOf(req, exchange);
     exchange.region = scope?.region ?? defaults.region;
     exchange.accessKeyId = scope?.accessKeyId;
     exchange.accountId = scope && ACCOUNT_ID.test(scope.accessKeyId) ? scope.accessKeyId : defaults.accountId;

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { Step } from './exchange';
+import { credentialScopeOf, type Step } from './exchange';
 import type { ProviderRegistry } from '../plugin/registry';
 import type { ServiceProvider } from '../plugin/service-provider';
-import { parseCredentialScope } from '../protocol/sigv4';
 import { headerOf, hostnameOf } from '../protocol/http';
 import { ServiceNotEnabledError, ServiceUnavailableError, UnknownServiceError } from '../errors';
 
@@ -12,7 +11,8 @@ import { ServiceNotEnabledError, ServiceUnavailableError, UnknownServiceError } 
  */
 export function resolveService(registry: ProviderRegistry): Step {
   return (req, _res, exchange) => {
-    const name = serviceFromCredentialScope(req) ?? serviceFromTarget(req, registry) ?? serviceFromHost(req, registry);
+    const name =
+      credentialScopeOf(req, exchange)?.service ?? serviceFromTarget(req, registry) ?? serviceFromHost(req, registry);
     if (!name) {
       throw new UnknownServiceError(
         'Could not determine the AWS service of this request from its Authorization credential scope, ' +
@@ -45,10 +45,6 @@ function usable(registry: ProviderRegistry, name: string, provider: ServiceProvi
           'Fix the cause and restart localcloud (GET /_localcloud/health shows it).'
       : `Service '${name}' is not available: localcloud is shutting down.`,
   );
-}
-
-function serviceFromCredentialScope(req: IncomingMessage): string | undefined {
-  return parseCredentialScope(headerOf(req, 'authorization'))?.service;
 }
 
 function serviceFromTarget(req: IncomingMessage, registry: ProviderRegistry): string | undefined {

@@ -18,6 +18,7 @@ const CLOSE_BRACKET = 0x5d;
  * (brackets inside strings do not count), so a hostile body is refused before it is parsed.
  */
 export function exceedsJsonDepth(text: string, max: number): boolean {
+  if (!hasMoreOpenings(text, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -31,6 +32,21 @@ export function exceedsJsonDepth(text: string, max: number): boolean {
       if (++depth > max) return true;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the text has more than `max` of `{` and `[` in all (in strings or not): without that many it
+ * cannot nest deeper, and counting them is a few native searches where the scan above steps through
+ * every character (~2 µs of a 350-byte RegisterTaskDefinition body, half the cost of its JSON.parse).
+ */
+function hasMoreOpenings(text: string, max: number): boolean {
+  let count = 0;
+  for (const opening of ['{', '[']) {
+    for (let at = text.indexOf(opening); at >= 0; at = text.indexOf(opening, at + 1)) {
+      if (++count > max) return true;
     }
   }
   return false;

@@ -9,7 +9,8 @@ const JSON_CONTENT_TYPES = ['application/x-amz-json-1.1', 'application/x-amz-jso
 
 /** Checks the Content-Type of an AWS JSON request; a missing one is accepted, as AWS does for empty bodies. */
 export function assertJsonContentType(contentType: string | undefined): void {
-  if (!contentType) return;
+  // What the AWS SDKs send (ECS, Logs), without taking it apart first.
+  if (!contentType || contentType === JSON_CONTENT_TYPES[0]) return;
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   if (!JSON_CONTENT_TYPES.includes(mediaType)) {
     throw new UnsupportedMediaTypeError(
