@@ -115,6 +115,14 @@ const loadOnFirstCall = {
 const FIRST_USE =
   /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store)$/;
 
+/**
+ * The same for what the ECS provider's boot evaluated for later (docs/benchmarks.md, "the ECS provider's
+ * start"): tar-fs (with tar-stream and its streams) packs dockerode's build contexts; ws serves ECS Exec's
+ * data channels (the endpoint makes its server on the first upgrade); docker-backend's pause image builds
+ * both architectures' programs and hashes them at load, for a name read when a task first needs it.
+ */
+const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image)$/;
+
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
   name: 'evaluate-on-first-use',
@@ -515,6 +523,7 @@ async function main() {
     own,
     loadOnFirstCall,
     evaluateOnFirstUse(FIRST_USE),
+    evaluateOnFirstUse(ECS_FIRST_USE),
     dedupeCopies(first),
     modelsAsJson,
     formatOnlyWhenDebugging,
@@ -601,7 +610,14 @@ async function main() {
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii, formatOnlyWhenDebugging, modelModuleSource };
+module.exports = {
+  evaluateOnFirstUse,
+  FIRST_USE,
+  assertAscii,
+  formatOnlyWhenDebugging,
+  modelModuleSource,
+  ECS_FIRST_USE,
+};
 
 if (require.main === module) {
   main().catch((error) => {
