@@ -115,6 +115,14 @@ const loadOnFirstCall = {
 const FIRST_USE =
   /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store)$/;
 
+/**
+ * The same for what the ECS provider's boot evaluated for later (docs/benchmarks.md, "the ECS provider's
+ * start"): tar-fs (with tar-stream and its streams) packs dockerode's build contexts; ws serves ECS Exec's
+ * data channels (the endpoint makes its server on the first upgrade); docker-backend's pause image builds
+ * both architectures' programs and hashes them at load, for a name read when a task first needs it.
+ */
+const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image)$/;
+
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
   name: 'evaluate-on-first-use',
@@ -215,20 +223,62 @@ const formatOnlyWhenDebugging = {
 
 /**
  * The generated service models (`<provider>/dist/generated/*-model.json`, 30–180 kB each) as
- * `JSON.parse` of one string instead of esbuild's object literal: V8 parses JSON far faster than a
+ * `JSON.parse` of strings instead of esbuild's object literal: V8 parses JSON far faster than a
  * literal of the same size, and the literal's bytecode and boilerplate would otherwise sit in the
  * code cache and in memory for every provider, enabled or not. Evaluated on first `require`, as
- * every module of the bundle.
+ * every module of the bundle. See modelModuleSource for the structures.
  */
 const modelsAsJson = {
   name: 'models-as-json-parse',
   setup(build) {
     build.onLoad({ filter: /[\\/]dist[\\/]generated[\\/][^\\/]+-model\.json$/ }, async (args) => {
-      const text = JSON.stringify(JSON.parse(await fs.promises.readFile(args.path, 'utf8')));
-      return { contents: `module.exports = JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+      const model = JSON.parse(await fs.promises.readFile(args.path, 'utf8'));
+      return { contents: modelModuleSource(model), loader: 'js' };
     });
   },
 };
+
+/**
+ * A model module whose structures are each parsed on first read: a request needs its operation's few
+ * structures, and parsing them all made most of ECS's first request (ECS's 411 structures, ~100 kB: each
+ * distinct set of member names is a new object shape for V8; ~4 ms cold against ~0.4 ms for the
+ * operations, errors and ListClusters' two structures). The rest of the model is parsed at once. The
+ * structures are one string and their ends; each is an enumerable getter that parses its slice and
+ * replaces itself with the value, so reads, `Object.keys` and `JSON.stringify` see the same model (on an
+ * object without a prototype: `structures.constructor` is no structure either).
+ */
+function modelModuleSource(model) {
+  const names = Object.keys(model.structures);
+  const texts = names.map((name) => JSON.stringify(model.structures[name]));
+  let end = 0;
+  const ends = texts.map((text) => (end += text.length));
+  // Structures keep their place among the model's members: a placeholder, replaced below.
+  const rest = JSON.stringify({ ...model, structures: 0 });
+  return [
+    `const model = JSON.parse(${JSON.stringify(rest)});`,
+    `const text = ${JSON.stringify(texts.join(''))};`,
+    `const names = JSON.parse(${JSON.stringify(JSON.stringify(names))});`,
+    `const ends = JSON.parse(${JSON.stringify(JSON.stringify(ends))});`,
+    // Null-prototype: a dictionary from the start (V8), not a new object shape per getter defined.
+    'const structures = Object.create(null);',
+    'names.forEach((name, i) => {',
+    '  Object.defineProperty(structures, name, {',
+    '    enumerable: true,',
+    '    configurable: true,',
+    '    get() {',
+    '      const value = JSON.parse(text.slice(i === 0 ? 0 : ends[i - 1], ends[i]));',
+    '      Object.defineProperty(structures, name, { value, enumerable: true, configurable: true, writable: true });',
+    '      return value;',
+    '    },',
+    '    set(value) {',
+    '      Object.defineProperty(structures, name, { value, enumerable: true, configurable: true, writable: true });',
+    '    },',
+    '  });',
+    '});',
+    'model.structures = structures;',
+    'module.exports = model;',
+  ].join('\n');
+}
 
 /**
  * Bundled providers not started at boot are built into files of their own beside the bundle,
@@ -473,6 +523,7 @@ async function main() {
     own,
     loadOnFirstCall,
     evaluateOnFirstUse(FIRST_USE),
+    evaluateOnFirstUse(ECS_FIRST_USE),
     dedupeCopies(first),
     modelsAsJson,
     formatOnlyWhenDebugging,
@@ -559,7 +610,14 @@ async function main() {
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii, formatOnlyWhenDebugging };
+module.exports = {
+  evaluateOnFirstUse,
+  FIRST_USE,
+  assertAscii,
+  formatOnlyWhenDebugging,
+  modelModuleSource,
+  ECS_FIRST_USE,
+};
 
 if (require.main === module) {
   main().catch((error) => {

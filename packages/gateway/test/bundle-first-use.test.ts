@@ -7,9 +7,10 @@ const ROOT = path.join(__dirname, '../../..');
 
 // The build script's plugin that leaves bundled modules unevaluated until an export is first read.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { evaluateOnFirstUse, FIRST_USE } = require(path.join(ROOT, 'scripts/bundle.js')) as {
+const { evaluateOnFirstUse, FIRST_USE, ECS_FIRST_USE } = require(path.join(ROOT, 'scripts/bundle.js')) as {
   evaluateOnFirstUse: (filter: RegExp) => Plugin;
   FIRST_USE: RegExp;
+  ECS_FIRST_USE: RegExp;
 };
 
 /** Bundles `entry` (CommonJS source resolved from `dir`) with the plugin and evaluates it; returns its exports. */
@@ -115,5 +116,42 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
       jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises').readFile,
     );
     await expect(fsPromises.readFile(path.join(ROOT, 'package.json'), 'utf8')).resolves.toContain('"localcloud"');
+  });
+
+  it("bundles what the ECS provider's start defers (tar-fs, ws, the pause image) so that they still work", async () => {
+    const backend = path.join(ROOT, 'packages/docker-backend/dist');
+    const exported = await bundleAndRun(
+      [
+        "exports.tar = require('tar-fs'); exports.ws = require('ws');",
+        "exports.pause = require('./pause-image/pause-image');",
+      ].join('\n'),
+      backend,
+      ECS_FIRST_USE,
+    );
+    const real = {
+      ws: jest.requireActual<typeof import('ws')>('ws'),
+      pause: jest.requireActual<Record<string, unknown>>(path.join(backend, 'pause-image/pause-image')),
+    };
+    for (const name of ['tar', 'ws', 'pause']) {
+      expect(
+        Object.getOwnPropertyDescriptor(exported[name], Object.keys(exported[name] as object)[0]!)?.get,
+      ).toBeInstanceOf(Function);
+    }
+    // dockerode's build context: a tar stream of a folder.
+    const tar = exported.tar as { pack(dir: string, options: object): NodeJS.ReadableStream };
+    const packed: Buffer[] = [];
+    for await (const chunk of tar.pack(dir, { entries: [] })) packed.push(chunk as Buffer);
+    expect(Buffer.concat(packed).length).toBeGreaterThan(0);
+    // ECS Exec's data channel server: the module's class (the bundle's copy of it), which works.
+    const ws = exported.ws as typeof import('ws');
+    expect(Object.keys(ws).sort()).toEqual(Object.keys(real.ws).sort());
+    const server = new ws.WebSocketServer({ noServer: true });
+    expect(server.clients).toBeInstanceOf(Set);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // The pause image's name and its root filesystem, as the package computes them.
+    const pause = exported.pause as { PAUSE_IMAGE: string; pauseImageRootfs(arch: string): Buffer };
+    expect(pause.PAUSE_IMAGE).toBe(real.pause.PAUSE_IMAGE);
+    expect(pause.PAUSE_IMAGE).toMatch(/^localcloud\/pause:[0-9a-f]{12}$/);
+    expect(pause.pauseImageRootfs('amd64').length).toBeGreaterThan(512);
   });
 });

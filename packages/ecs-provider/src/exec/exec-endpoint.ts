@@ -48,7 +48,8 @@ export interface ExecEndpointOptions {
  * `docker exec` with a TTY in the session's container.
  */
 export class ExecEndpoint {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  /** Made on the first upgrade: ws is then evaluated on first use, not at every start (scripts/bundle.js). */
+  private server?: WebSocketServer;
   private readonly channels = new Set<DataChannel>();
   private readonly sockets = new Set<WebSocket>();
 
@@ -71,6 +72,7 @@ export class ExecEndpoint {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    this.server ??= new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, sessionId));
   }
 
@@ -135,7 +137,8 @@ export class ExecEndpoint {
     for (const channel of [...this.channels]) channel.close('localcloud is shutting down.');
     // Sockets that never presented a token; closing ones finish their close handshake (or the gateway ends them).
     for (const ws of this.sockets) if (ws.readyState !== ws.CLOSING && ws.readyState !== ws.CLOSED) ws.terminate();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
