@@ -107,13 +107,15 @@ const loadOnFirstCall = {
  * build contexts and ws's compressed frames; fs/promises (with readline's internals, for its
  * `readLines`) reads an exec's exit file and serves `which`'s asynchronous look-up, neither used at start;
  * persistence's journal store (with its snapshot files, recovery and compaction) serves PERSISTENCE=1 only:
- * in memory (the default) `openStateStore` never reads it, and the package index re-exports it by getter.
- * The export names are
+ * in memory (the default) `openStateStore` never reads it, and the package index re-exports it by getter;
+ * qs (with side-channel, get-intrinsic and a dozen more) parses express's query strings only when its
+ * 'query parser' is 'extended': the default, 'simple', is Node's querystring, and the gateway reads no query
+ * through express. The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
 const FIRST_USE =
-  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store)$/;
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({

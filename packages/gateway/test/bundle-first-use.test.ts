@@ -65,12 +65,12 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(evaluations()).toBe(1);
   });
 
-  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls, zlib, fs/promises) so that they still work', async () => {
+  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls, zlib, fs/promises, qs) so that they still work', async () => {
     const exported = await bundleAndRun(
       [
         "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
         "exports.https = require('https'); exports.tls = require('node:tls'); exports.zlib = require('node:zlib');",
-        "exports.fsPromises = require('node:fs/promises');",
+        "exports.fsPromises = require('node:fs/promises'); exports.qs = require('qs');",
       ].join('\n'),
       path.join(ROOT, 'node_modules/express'),
       FIRST_USE,
@@ -115,5 +115,9 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
       jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises').readFile,
     );
     await expect(fsPromises.readFile(path.join(ROOT, 'package.json'), 'utf8')).resolves.toContain('"localcloud"');
+
+    // express's 'extended' query parser.
+    const qs = exported.qs as { parse(query: string, options?: object): unknown };
+    expect(qs.parse('a[b]=1&c=2', { allowPrototypes: true })).toEqual({ a: { b: '1' }, c: '2' });
   });
 });
