@@ -216,6 +216,36 @@ const formatOnlyWhenDebugging = {
 };
 
 /**
+ * depd (the deprecation messages of express, its router and http-errors) finds, when a module calls
+ * `depd(namespace)` at load, that module's file, by a helper that also reads the call site's line and
+ * column, which V8 computes from the line ends of the whole script: a scan of the bundle's text at every
+ * start (~18 M instructions). Only the file is kept; in the bundle it is read without the line and column,
+ * the same file. The build fails unless the lines are found exactly once (a new depd): this must then be
+ * looked at again.
+ */
+const DEPD_CALLER = {
+  file: /[\\/]node_modules[\\/]depd[\\/]index\.js$/,
+  lines: '  var site = callSiteLocation(stack[1])\n  var file = site[0]\n',
+  replacement:
+    "  var file = stack[1].getFileName() || '<anonymous>'\n" +
+    "  if (stack[1].isEval()) file = stack[1].getEvalOrigin() + ', ' + file\n",
+};
+
+const depdCallerFileOnly = {
+  name: 'depd-caller-file-only',
+  setup(build) {
+    build.onLoad({ filter: DEPD_CALLER.file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const found = source.split(DEPD_CALLER.lines).length - 1;
+      if (found !== 1) {
+        throw new Error(`${args.path} has depd's caller lines ${found} times, not once: see depdCallerFileOnly`);
+      }
+      return { contents: source.replace(DEPD_CALLER.lines, DEPD_CALLER.replacement) };
+    });
+  },
+};
+
+/**
  * The generated service models (`<provider>/dist/generated/*-model.json`, 30–180 kB each) as
  * `JSON.parse` of one string instead of esbuild's object literal: V8 parses JSON far faster than a
  * literal of the same size, and the literal's bytecode and boilerplate would otherwise sit in the
@@ -478,6 +508,7 @@ async function main() {
     dedupeCopies(first),
     modelsAsJson,
     formatOnlyWhenDebugging,
+    depdCallerFileOnly,
   ];
   for (const file of fs.readdirSync(DIST)) {
     if (file.startsWith(LAZY_PREFIX)) fs.rmSync(path.join(DIST, file));
@@ -561,7 +592,13 @@ async function main() {
   execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
 }
 
-module.exports = { evaluateOnFirstUse, FIRST_USE, assertAscii, formatOnlyWhenDebugging };
+module.exports = {
+  evaluateOnFirstUse,
+  FIRST_USE,
+  assertAscii,
+  formatOnlyWhenDebugging,
+  depdCallerFileOnly,
+};
 
 if (require.main === module) {
   main().catch((error) => {

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { LOADER, startBuiltGateway, type BuiltGateway } from './built-gateway';
 
 /**
  * Preloaded into the built gateway: once a health answer asked with `?probe` is written, it uses that
  * request's express app (the bundle's own express) on the paths the gateway itself never takes, and writes
- * what they gave on stderr: an extended query string (qs, evaluated on first use).
+ * what they gave on stderr: an extended query string (qs, evaluated on first use) and a deprecation
+ * message (depd, whose caller file the bundle finds without line and column).
  */
 const PRELOAD = `
 const http = require('node:http');
@@ -15,10 +17,18 @@ http.Server.prototype.emit = function (event, req, res) {
       process.stderr.write('query: ' + JSON.stringify(req.query) + '\\n');
       req.app.set('query parser', 'simple');
       process.stderr.write('simple query: ' + JSON.stringify(req.query) + '\\n');
+      try {
+        probeRedirect(res);
+      } catch {
+        // The answer is written already: express throws once it sets the Location header.
+      }
     });
   }
   return emit.apply(this, arguments);
 };
+function probeRedirect(res) {
+  res.redirect();
+}
 `;
 
 /** `npm start`'s built bundle (`npm run build` first): what express evaluates on first use still works. */
@@ -29,7 +39,7 @@ describe("the bundle: express's modules evaluated on first use (scripts/bundle.j
     const res = await fetch(`${gateway.endpoint}/_localcloud/health?probe&a[b]=1&c=2`);
     expect(res.status).toBe(200);
     await res.text();
-    for (let i = 0; i < 100 && !gateway.stderr().includes('simple query: '); i++) {
+    for (let i = 0; i < 100 && !gateway.stderr().includes(' deprecated '); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }, 30_000);
@@ -40,5 +50,14 @@ describe("the bundle: express's modules evaluated on first use (scripts/bundle.j
   it("parses an extended query string with qs (express's 'query parser' set to 'extended')", () => {
     expect(gateway.stderr()).toContain('query: {"probe":"","a":{"b":"1"},"c":"2"}\n');
     expect(gateway.stderr()).toContain('simple query: {"probe":"","a[b]":"1","c":"2"}\n');
+  });
+
+  it("names the deprecated call's site outside the bundle (depd's caller file)", () => {
+    // depd skips the frames in the file that called depd() (the bundle) and names the first one outside it.
+    const preload = /express deprecated Provide a url argument at (\S+):(\d+):(\d+)/.exec(gateway.stderr());
+    expect(preload).not.toBeNull();
+    expect(path.basename(preload![1])).toBe('preload.js');
+    // probeRedirect's call of res.redirect: line 21 of the preload (its first line is empty).
+    expect(preload![2]).toBe('21');
   });
 });
