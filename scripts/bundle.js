@@ -155,6 +155,66 @@ const evaluateOnFirstUse = (filter) => ({
 });
 
 /**
+ * A module its importer assigns to at load, and otherwise reads only inside functions: logform's colorize
+ * (which winston's level configuration evaluates for its `Colorizer`) sets `enabled` on @colors/colors,
+ * whose evaluation (its styles, themes and colour support checks) only a `colorize` format needs; the
+ * gateway's log format has none. Its importer gets a stand-in that keeps the assignments made before the
+ * first read and makes them on the real module (bundled as before) when a property is first read. (A
+ * `FIRST_USE` stand-in's exports are getters only: the assignment would throw in strict mode.) The stand-in
+ * forwards reads, assignments and `in` only: an importer that lists the module's keys stays off this list.
+ */
+const ASSIGNED_THEN_USED = [
+  {
+    importer: /[\\/]node_modules[\\/]logform[\\/]colorize\.js$/,
+    request: '@colors/colors/safe',
+  },
+];
+
+const assignedThenUsed = {
+  name: 'assigned-then-used',
+  setup(build) {
+    build.onResolve({ filter: /^@colors\/colors\/safe$/ }, async (args) => {
+      if (args.namespace === 'assigned-then-used' || args.pluginData?.assigned) return undefined;
+      if (!ASSIGNED_THEN_USED.some((m) => m.request === args.path && m.importer.test(args.importer))) {
+        return undefined;
+      }
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { assigned: true },
+      });
+      if (resolved.errors.length > 0) return resolved;
+      return { path: path.relative(ROOT, resolved.path), namespace: 'assigned-then-used' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'assigned-then-used' }, (args) => {
+      const real = path.join(ROOT, args.path);
+      const contents = [
+        'let real;',
+        'const assigned = new Map();',
+        'const load = () => {',
+        '  if (real === undefined) {',
+        `    real = require(${JSON.stringify(real)});`,
+        '    for (const [key, value] of assigned) real[key] = value;',
+        '  }',
+        '  return real;',
+        '};',
+        'module.exports = new Proxy({}, {',
+        '  get: (_, key) => load()[key],',
+        '  set: (_, key, value) => {',
+        '    if (real === undefined) assigned.set(key, value);',
+        '    else real[key] = value;',
+        '    return true;',
+        '  },',
+        '  has: (_, key) => key in load(),',
+        '});',
+      ].join('\n');
+      return { contents, loader: 'js', resolveDir: path.dirname(real) };
+    });
+  },
+};
+
+/**
  * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
  * type-is and accepts, as the root holds older ones); each copy builds its MIME tables at load. In the
  * bundle, copies of the same name and version become one.
@@ -504,6 +564,7 @@ async function main() {
   const plugins = (own) => [
     own,
     loadOnFirstCall,
+    assignedThenUsed,
     evaluateOnFirstUse(FIRST_USE),
     dedupeCopies(first),
     modelsAsJson,
@@ -597,6 +658,7 @@ module.exports = {
   FIRST_USE,
   assertAscii,
   formatOnlyWhenDebugging,
+  assignedThenUsed,
   depdCallerFileOnly,
 };
 
