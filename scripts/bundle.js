@@ -306,6 +306,45 @@ const depdCallerFileOnly = {
 };
 
 /**
+ * winston creates a default logger when it is evaluated (a Logger with its stream state, format and
+ * exception and rejection handlers), for `winston.info(...)` and the like, which the gateway never calls:
+ * it logs through its own `createLogger` (packages/gateway/src/logger.ts). In the bundle the default
+ * logger is created on its first use: each reference to it becomes a call of a function that creates it
+ * once. The build fails unless the declaration is found once and the references as many times as in
+ * winston 3.19 (a new winston): this must then be looked at again.
+ */
+const DEFAULT_LOGGER = {
+  file: /[\\/]node_modules[\\/]winston[\\/]lib[\\/]winston\.js$/,
+  declaration: 'const defaultLogger = exports.createLogger();',
+  replacement:
+    'let defaultLoggerInstance;\nconst defaultLogger = () => (defaultLoggerInstance ??= exports.createLogger());',
+  /** A use of it: the name followed by a property access (not the one in a comment, in quotes). */
+  reference: /\bdefaultLogger(?=[.[])/g,
+  references: 10,
+};
+
+const defaultLoggerOnFirstUse = {
+  name: 'winston-default-logger-on-first-use',
+  setup(build) {
+    build.onLoad({ filter: DEFAULT_LOGGER.file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const declarations = source.split(DEFAULT_LOGGER.declaration).length - 1;
+      const references = source.match(DEFAULT_LOGGER.reference)?.length ?? 0;
+      if (declarations !== 1 || references !== DEFAULT_LOGGER.references) {
+        throw new Error(
+          `${args.path} declares its default logger ${declarations} times and uses it ${references} times, ` +
+            `not once and ${DEFAULT_LOGGER.references}: see defaultLoggerOnFirstUse`,
+        );
+      }
+      const contents = source
+        .replace(DEFAULT_LOGGER.reference, 'defaultLogger()')
+        .replace(DEFAULT_LOGGER.declaration, DEFAULT_LOGGER.replacement);
+      return { contents };
+    });
+  },
+};
+
+/**
  * The generated service models (`<provider>/dist/generated/*-model.json`, 30–180 kB each) as
  * `JSON.parse` of one string instead of esbuild's object literal: V8 parses JSON far faster than a
  * literal of the same size, and the literal's bytecode and boilerplate would otherwise sit in the
@@ -570,6 +609,7 @@ async function main() {
     modelsAsJson,
     formatOnlyWhenDebugging,
     depdCallerFileOnly,
+    defaultLoggerOnFirstUse,
   ];
   for (const file of fs.readdirSync(DIST)) {
     if (file.startsWith(LAZY_PREFIX)) fs.rmSync(path.join(DIST, file));
@@ -660,6 +700,7 @@ module.exports = {
   formatOnlyWhenDebugging,
   assignedThenUsed,
   depdCallerFileOnly,
+  defaultLoggerOnFirstUse,
 };
 
 if (require.main === module) {
