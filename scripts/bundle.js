@@ -110,12 +110,14 @@ const loadOnFirstCall = {
  * in memory (the default) `openStateStore` never reads it, and the package index re-exports it by getter;
  * qs (with side-channel, get-intrinsic and a dozen more) parses express's query strings only when its
  * 'query parser' is 'extended': the default, 'simple', is Node's querystring, and the gateway reads no query
- * through express. The export names are
+ * through express; send (with http-errors' ~40 error classes and etag) serves express's `res.sendFile`, and
+ * etag its ETags, which the gateway turns off: neither is called by the health answer. A module that is one
+ * function (send, etag, http-errors) gets a function that calls the real one. The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
 const FIRST_USE =
-  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs)$/;
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
@@ -140,13 +142,22 @@ const evaluateOnFirstUse = (filter) => ({
     build.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => {
       const real = isBuiltin(args.path) ? args.path : path.join(ROOT, args.path);
       const module = require(real);
+      // A module that is one function (with or without properties) gets a function that calls the real one.
+      const exported = typeof module === 'function' ? 'module.exports' : 'exports';
       const contents = [
         'let real;',
-        ...(module.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
         `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+        ...(typeof module === 'function'
+          ? [
+              'module.exports = function () {',
+              '  return new.target ? Reflect.construct(load(), arguments, new.target) : load().apply(this, arguments);',
+              '};',
+            ]
+          : []),
+        ...(module.__esModule ? [`Object.defineProperty(${exported}, '__esModule', { value: true });`] : []),
         ...Object.keys(module).map(
           (name) =>
-            `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
+            `Object.defineProperty(${exported}, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
         ),
       ].join('\n');
       return { contents, loader: 'js', resolveDir: isBuiltin(real) ? ROOT : path.dirname(real) };

@@ -4,8 +4,9 @@ import { LOADER, startBuiltGateway, type BuiltGateway } from './built-gateway';
 /**
  * Preloaded into the built gateway: once a health answer asked with `?probe` is written, it uses that
  * request's express app (the bundle's own express) on the paths the gateway itself never takes, and writes
- * what they gave on stderr: an extended query string (qs, evaluated on first use) and a deprecation
- * message (depd, whose caller file the bundle finds without line and column).
+ * what they gave on stderr: an extended query string (qs, evaluated on first use), a strong ETag (etag),
+ * a file that is not there (send, with http-errors' 404), and a deprecation message (depd, whose caller
+ * file the bundle finds without line and column).
  */
 const PRELOAD = `
 const http = require('node:http');
@@ -17,6 +18,12 @@ http.Server.prototype.emit = function (event, req, res) {
       process.stderr.write('query: ' + JSON.stringify(req.query) + '\\n');
       req.app.set('query parser', 'simple');
       process.stderr.write('simple query: ' + JSON.stringify(req.query) + '\\n');
+      req.app.set('etag', 'strong');
+      process.stderr.write('etag: ' + req.app.get('etag fn')('body') + '\\n');
+      req.app.set('etag', false);
+      res.sendFile('/nonexistent/localcloud-probe', (error) => {
+        process.stderr.write('sendFile: ' + error.status + ' expose=' + error.expose + ' ' + error.code + '\\n');
+      });
       try {
         probeRedirect(res);
       } catch {
@@ -39,7 +46,8 @@ describe("the bundle: express's modules evaluated on first use (scripts/bundle.j
     const res = await fetch(`${gateway.endpoint}/_localcloud/health?probe&a[b]=1&c=2`);
     expect(res.status).toBe(200);
     await res.text();
-    for (let i = 0; i < 100 && !gateway.stderr().includes(' deprecated '); i++) {
+    const done = () => gateway.stderr().includes(' deprecated ') && gateway.stderr().includes('sendFile: ');
+    for (let i = 0; i < 100 && !done(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }, 30_000);
@@ -52,12 +60,22 @@ describe("the bundle: express's modules evaluated on first use (scripts/bundle.j
     expect(gateway.stderr()).toContain('simple query: {"probe":"","a[b]":"1","c":"2"}\n');
   });
 
+  it('makes an ETag with etag when express is set to', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const etag = require('etag') as (body: string) => string;
+    expect(gateway.stderr()).toContain(`etag: ${etag('body')}\n`);
+  });
+
+  it("answers a missing file's 404 with send and http-errors (res.sendFile)", () => {
+    expect(gateway.stderr()).toContain('sendFile: 404 expose=false ENOENT\n');
+  });
+
   it("names the deprecated call's site outside the bundle (depd's caller file)", () => {
     // depd skips the frames in the file that called depd() (the bundle) and names the first one outside it.
     const preload = /express deprecated Provide a url argument at (\S+):(\d+):(\d+)/.exec(gateway.stderr());
     expect(preload).not.toBeNull();
     expect(path.basename(preload![1])).toBe('preload.js');
-    // probeRedirect's call of res.redirect: line 21 of the preload (its first line is empty).
-    expect(preload![2]).toBe('21');
+    // probeRedirect's call of res.redirect: line 27 of the preload (its first line is empty).
+    expect(preload![2]).toBe('27');
   });
 });
