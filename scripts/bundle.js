@@ -107,13 +107,17 @@ const loadOnFirstCall = {
  * build contexts and ws's compressed frames; fs/promises (with readline's internals, for its
  * `readLines`) reads an exec's exit file and serves `which`'s asynchronous look-up, neither used at start;
  * persistence's journal store (with its snapshot files, recovery and compaction) serves PERSISTENCE=1 only:
- * in memory (the default) `openStateStore` never reads it, and the package index re-exports it by getter.
- * The export names are
+ * in memory (the default) `openStateStore` never reads it, and the package index re-exports it by getter;
+ * qs (with side-channel, get-intrinsic and a dozen more) parses express's query strings only when its
+ * 'query parser' is 'extended': the default, 'simple', is Node's querystring, and the gateway reads no query
+ * through express; send (with http-errors' ~40 error classes and etag) serves express's `res.sendFile`, and
+ * etag its ETags, which the gateway turns off: neither is called by the health answer. A module that is one
+ * function (send, etag, http-errors) gets a function that calls the real one. The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
 const FIRST_USE =
-  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store)$/;
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors)$/;
 
 /**
  * The same for what the ECS provider's boot evaluated for later (docs/benchmarks.md, "the ECS provider's
@@ -146,19 +150,88 @@ const evaluateOnFirstUse = (filter) => ({
     build.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => {
       const real = isBuiltin(args.path) ? args.path : path.join(ROOT, args.path);
       const module = require(real);
+      // A module that is one function (with or without properties) gets a function that calls the real one.
+      const exported = typeof module === 'function' ? 'module.exports' : 'exports';
       const contents = [
         'let real;',
-        ...(module.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
         `const load = () => (real ??= require(${JSON.stringify(real)}));`,
+        ...(typeof module === 'function'
+          ? [
+              'module.exports = function () {',
+              '  return new.target ? Reflect.construct(load(), arguments, new.target) : load().apply(this, arguments);',
+              '};',
+            ]
+          : []),
+        ...(module.__esModule ? [`Object.defineProperty(${exported}, '__esModule', { value: true });`] : []),
         ...Object.keys(module).map(
           (name) =>
-            `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
+            `Object.defineProperty(${exported}, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`,
         ),
       ].join('\n');
       return { contents, loader: 'js', resolveDir: isBuiltin(real) ? ROOT : path.dirname(real) };
     });
   },
 });
+
+/**
+ * A module its importer assigns to at load, and otherwise reads only inside functions: logform's colorize
+ * (which winston's level configuration evaluates for its `Colorizer`) sets `enabled` on @colors/colors,
+ * whose evaluation (its styles, themes and colour support checks) only a `colorize` format needs; the
+ * gateway's log format has none. Its importer gets a stand-in that keeps the assignments made before the
+ * first read and makes them on the real module (bundled as before) when a property is first read. (A
+ * `FIRST_USE` stand-in's exports are getters only: the assignment would throw in strict mode.) The stand-in
+ * forwards reads, assignments and `in` only: an importer that lists the module's keys stays off this list.
+ */
+const ASSIGNED_THEN_USED = [
+  {
+    importer: /[\\/]node_modules[\\/]logform[\\/]colorize\.js$/,
+    request: '@colors/colors/safe',
+  },
+];
+
+const assignedThenUsed = {
+  name: 'assigned-then-used',
+  setup(build) {
+    build.onResolve({ filter: /^@colors\/colors\/safe$/ }, async (args) => {
+      if (args.namespace === 'assigned-then-used' || args.pluginData?.assigned) return undefined;
+      if (!ASSIGNED_THEN_USED.some((m) => m.request === args.path && m.importer.test(args.importer))) {
+        return undefined;
+      }
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { assigned: true },
+      });
+      if (resolved.errors.length > 0) return resolved;
+      return { path: path.relative(ROOT, resolved.path), namespace: 'assigned-then-used' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'assigned-then-used' }, (args) => {
+      const real = path.join(ROOT, args.path);
+      const contents = [
+        'let real;',
+        'const assigned = new Map();',
+        'const load = () => {',
+        '  if (real === undefined) {',
+        `    real = require(${JSON.stringify(real)});`,
+        '    for (const [key, value] of assigned) real[key] = value;',
+        '  }',
+        '  return real;',
+        '};',
+        'module.exports = new Proxy({}, {',
+        '  get: (_, key) => load()[key],',
+        '  set: (_, key, value) => {',
+        '    if (real === undefined) assigned.set(key, value);',
+        '    else real[key] = value;',
+        '    return true;',
+        '  },',
+        '  has: (_, key) => key in load(),',
+        '});',
+      ].join('\n');
+      return { contents, loader: 'js', resolveDir: path.dirname(real) };
+    });
+  },
+};
 
 /**
  * npm installs four identical copies of mime-types 3.0.2 and mime-db 1.54.0 (under express, send,
@@ -217,6 +290,75 @@ const formatOnlyWhenDebugging = {
         );
       }
       return { contents: source.replace(FORMATTED_FOR_DEBUG.call, `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`) };
+    });
+  },
+};
+
+/**
+ * depd (the deprecation messages of express, its router and http-errors) finds, when a module calls
+ * `depd(namespace)` at load, that module's file, by a helper that also reads the call site's line and
+ * column, which V8 computes from the line ends of the whole script: a scan of the bundle's text at every
+ * start (~18 M instructions). Only the file is kept; in the bundle it is read without the line and column,
+ * the same file. The build fails unless the lines are found exactly once (a new depd): this must then be
+ * looked at again.
+ */
+const DEPD_CALLER = {
+  file: /[\\/]node_modules[\\/]depd[\\/]index\.js$/,
+  lines: '  var site = callSiteLocation(stack[1])\n  var file = site[0]\n',
+  replacement:
+    "  var file = stack[1].getFileName() || '<anonymous>'\n" +
+    "  if (stack[1].isEval()) file = stack[1].getEvalOrigin() + ', ' + file\n",
+};
+
+const depdCallerFileOnly = {
+  name: 'depd-caller-file-only',
+  setup(build) {
+    build.onLoad({ filter: DEPD_CALLER.file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const found = source.split(DEPD_CALLER.lines).length - 1;
+      if (found !== 1) {
+        throw new Error(`${args.path} has depd's caller lines ${found} times, not once: see depdCallerFileOnly`);
+      }
+      return { contents: source.replace(DEPD_CALLER.lines, DEPD_CALLER.replacement) };
+    });
+  },
+};
+
+/**
+ * winston creates a default logger when it is evaluated (a Logger with its stream state, format and
+ * exception and rejection handlers), for `winston.info(...)` and the like, which the gateway never calls:
+ * it logs through its own `createLogger` (packages/gateway/src/logger.ts). In the bundle the default
+ * logger is created on its first use: each reference to it becomes a call of a function that creates it
+ * once. The build fails unless the declaration is found once and the references as many times as in
+ * winston 3.19 (a new winston): this must then be looked at again.
+ */
+const DEFAULT_LOGGER = {
+  file: /[\\/]node_modules[\\/]winston[\\/]lib[\\/]winston\.js$/,
+  declaration: 'const defaultLogger = exports.createLogger();',
+  replacement:
+    'let defaultLoggerInstance;\nconst defaultLogger = () => (defaultLoggerInstance ??= exports.createLogger());',
+  /** A use of it: the name followed by a property access (not the one in a comment, in quotes). */
+  reference: /\bdefaultLogger(?=[.[])/g,
+  references: 10,
+};
+
+const defaultLoggerOnFirstUse = {
+  name: 'winston-default-logger-on-first-use',
+  setup(build) {
+    build.onLoad({ filter: DEFAULT_LOGGER.file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const declarations = source.split(DEFAULT_LOGGER.declaration).length - 1;
+      const references = source.match(DEFAULT_LOGGER.reference)?.length ?? 0;
+      if (declarations !== 1 || references !== DEFAULT_LOGGER.references) {
+        throw new Error(
+          `${args.path} declares its default logger ${declarations} times and uses it ${references} times, ` +
+            `not once and ${DEFAULT_LOGGER.references}: see defaultLoggerOnFirstUse`,
+        );
+      }
+      const contents = source
+        .replace(DEFAULT_LOGGER.reference, 'defaultLogger()')
+        .replace(DEFAULT_LOGGER.declaration, DEFAULT_LOGGER.replacement);
+      return { contents };
     });
   },
 };
@@ -522,11 +664,14 @@ async function main() {
   const plugins = (own) => [
     own,
     loadOnFirstCall,
+    assignedThenUsed,
     evaluateOnFirstUse(FIRST_USE),
     evaluateOnFirstUse(ECS_FIRST_USE),
     dedupeCopies(first),
     modelsAsJson,
     formatOnlyWhenDebugging,
+    depdCallerFileOnly,
+    defaultLoggerOnFirstUse,
   ];
   for (const file of fs.readdirSync(DIST)) {
     if (file.startsWith(LAZY_PREFIX)) fs.rmSync(path.join(DIST, file));
@@ -617,6 +762,9 @@ module.exports = {
   formatOnlyWhenDebugging,
   modelModuleSource,
   ECS_FIRST_USE,
+  assignedThenUsed,
+  depdCallerFileOnly,
+  defaultLoggerOnFirstUse,
 };
 
 if (require.main === module) {

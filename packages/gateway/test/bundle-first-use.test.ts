@@ -66,12 +66,38 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(evaluations()).toBe(1);
   });
 
-  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls, zlib, fs/promises) so that they still work', async () => {
+  it('stands in for a module that is one function: called, constructed and its properties read, evaluated once', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'heavy.js'),
+      [
+        'globalThis.heavyEvaluations = (globalThis.heavyEvaluations ?? 0) + 1;',
+        'function make(status) { if (new.target) { this.status = status; return; } return { status, self: this }; }',
+        'module.exports = make;',
+        'module.exports.NotFound = 404;',
+      ].join('\n'),
+    );
+    const { heavy } = await bundleAndRun("exports.heavy = require('./heavy');", dir, /^\.\/heavy$/);
+    expect(evaluations()).toBe(0);
+
+    type Make = ((status: number) => { status: number; self: unknown }) & { NotFound: number };
+    const make = heavy as Make;
+    const owner = { make };
+    expect(owner.make(500)).toEqual({ status: 500, self: owner });
+    expect(evaluations()).toBe(1);
+    const made = new (make as unknown as new (status: number) => { status: number })(503);
+    expect(made.status).toBe(503);
+    expect(make.NotFound).toBe(404);
+    expect(Object.keys(make)).toEqual(['NotFound']);
+    expect(evaluations()).toBe(1);
+  });
+
+  it('bundles the modules the gateway defers (mime-types, http-proxy-3, node:http2, https, tls, zlib, fs/promises, qs, send, etag, http-errors) so that they still work', async () => {
     const exported = await bundleAndRun(
       [
         "exports.mime = require('mime-types'); exports.proxy = require('http-proxy-3'); exports.http2 = require('node:http2');",
         "exports.https = require('https'); exports.tls = require('node:tls'); exports.zlib = require('node:zlib');",
-        "exports.fsPromises = require('node:fs/promises');",
+        "exports.fsPromises = require('node:fs/promises'); exports.qs = require('qs');",
+        "exports.send = require('send'); exports.etag = require('etag'); exports.createError = require('http-errors');",
       ].join('\n'),
       path.join(ROOT, 'node_modules/express'),
       FIRST_USE,
@@ -116,6 +142,22 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
       jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises').readFile,
     );
     await expect(fsPromises.readFile(path.join(ROOT, 'package.json'), 'utf8')).resolves.toContain('"localcloud"');
+
+    // express's 'extended' query parser.
+    const qs = exported.qs as { parse(query: string, options?: object): unknown };
+    expect(qs.parse('a[b]=1&c=2', { allowPrototypes: true })).toEqual({ a: { b: '1' }, c: '2' });
+
+    // express's sendFile, its ETags and its errors: modules that are one function.
+    const createError = exported.createError as typeof import('http-errors');
+    const notFound = createError(404, 'no such thing');
+    expect(notFound).toBeInstanceOf(createError.NotFound);
+    expect(notFound).toBeInstanceOf(createError.HttpError);
+    expect(createError.isHttpError(notFound)).toBe(true);
+    expect([notFound.status, notFound.expose, notFound.message]).toEqual([404, true, 'no such thing']);
+    const etag = exported.etag as (body: string) => string;
+    expect(etag('body')).toBe(jest.requireActual<(body: string) => string>('etag')('body'));
+    const send = exported.send as (req: object, path: string) => { on(event: string, fn: () => void): unknown };
+    expect(typeof send({ headers: {} }, '/nonexistent').on).toBe('function');
   });
 
   it("bundles what the ECS provider's start defers (tar-fs, ws, the pause image) so that they still work", async () => {
