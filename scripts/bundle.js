@@ -157,8 +157,10 @@ const evaluateOnFirstUse = (filter) => ({
         `const load = () => (real ??= require(${JSON.stringify(real)}));`,
         ...(typeof module === 'function'
           ? [
+              // `new` of the stand-in itself makes the real constructor's object (its prototype's methods).
               'module.exports = function () {',
-              '  return new.target ? Reflect.construct(load(), arguments, new.target) : load().apply(this, arguments);',
+              '  if (new.target) return Reflect.construct(load(), arguments, new.target === module.exports ? load() : new.target);',
+              '  return load().apply(this, arguments);',
               '};',
             ]
           : []),
@@ -438,7 +440,7 @@ const SHARED = 'localcloud-shared:';
 /** The bundle entry's require of a module by key (to expose it in `exports.shared`). */
 const EXPOSE = 'localcloud-expose:';
 /** The plugins' namespaces a module key may start with; otherwise a key is a file relative to ROOT. */
-const NAMESPACES = ['evaluate-on-first-use', 'load-on-first-call'];
+const NAMESPACES = ['evaluate-on-first-use', 'load-on-first-call', 'assigned-then-used'];
 
 function providerModules() {
   const { BUNDLED_PROVIDERS, STARTED_AT_BOOT } = require(path.join(ROOT, 'packages/gateway/dist/config'));

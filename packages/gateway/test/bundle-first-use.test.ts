@@ -72,6 +72,7 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
       [
         'globalThis.heavyEvaluations = (globalThis.heavyEvaluations ?? 0) + 1;',
         'function make(status) { if (new.target) { this.status = status; return; } return { status, self: this }; }',
+        'make.prototype.describe = function () { return `status ${this.status}`; };',
         'module.exports = make;',
         'module.exports.NotFound = 404;',
       ].join('\n'),
@@ -84,8 +85,10 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     const owner = { make };
     expect(owner.make(500)).toEqual({ status: 500, self: owner });
     expect(evaluations()).toBe(1);
-    const made = new (make as unknown as new (status: number) => { status: number })(503);
+    // Constructed through the stand-in: the real constructor's object, with its prototype's methods.
+    const made = new (make as unknown as new (status: number) => { status: number; describe(): string })(503);
     expect(made.status).toBe(503);
+    expect(made.describe()).toBe('status 503');
     expect(make.NotFound).toBe(404);
     expect(Object.keys(make)).toEqual(['NotFound']);
     expect(evaluations()).toBe(1);
