@@ -149,6 +149,8 @@ describe('ModelValidator', () => {
     };
     const v = new ModelValidator(withValueOf);
     expect(outcome({ name: 'n', events: [{ valueOf: 1 }] }, v)).toBe('ok');
+    // Its own null is absent, read once (not then read again as the inherited function).
+    expect(outcome({ name: 'n', events: [{ valueOf: null, message: 'm' }] }, v)).toBe('ok');
     expect(outcome({ name: 'n', events: [{ message: 'm' }] }, v)).toBe(
       "SerializationException 400: Value at 'events.1.member.valueOf' must be a number, not a function.",
     );

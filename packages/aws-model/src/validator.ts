@@ -140,18 +140,18 @@ export class ModelValidator {
       if (value[member] === null || value[member] === undefined) return false;
     }
     const { byName, inherited } = this.memberShapesOf(shape.structure, structure);
+    // A member named as an Object.prototype property and absent from the input is read as `check` reads it
+    // (inherited). Before the loop below, which may delete the input's own null one: `check` reads each once.
+    for (const [member, memberShape] of inherited) {
+      if (Object.hasOwn(value, member)) continue;
+      if (!this.isValid(memberShape, value[member])) return false;
+    }
     // for-in reads what `check` reads of a member the input has: inputs are parsed data (enumerable members).
     for (const key in value) {
       const memberShape = byName.get(key);
       if (memberShape === undefined) continue;
       const item = value[key];
       if (item === null) delete value[key];
-      else if (!this.isValid(memberShape, item)) return false;
-    }
-    // A member named as an Object.prototype property is read as `check` reads it (an absent one is inherited).
-    for (const [member, memberShape] of inherited) {
-      const item = value[member];
-      if (item === null) delete value[member];
       else if (!this.isValid(memberShape, item)) return false;
     }
     return true;
