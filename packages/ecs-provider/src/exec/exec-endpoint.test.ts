@@ -64,8 +64,15 @@ describe('ExecEndpoint', () => {
     expect(mockServersMade).toHaveLength(1);
   });
 
-  it('closes without ever having made a server', async () => {
+  it('closes without ever having made a server, and refuses upgrades after that (503) without making one', async () => {
     await expect(endpoint.close()).resolves.toBeUndefined();
+    expect(mockServersMade).toHaveLength(0);
+
+    const late = new WebSocket(url('known'));
+    const refused = await new Promise<number>((resolve) =>
+      late.once('unexpected-response', (_req, res) => resolve(res.statusCode!)),
+    );
+    expect(refused).toBe(503);
     expect(mockServersMade).toHaveLength(0);
   });
 });

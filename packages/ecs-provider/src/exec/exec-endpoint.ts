@@ -58,6 +58,8 @@ export class ExecEndpoint {
     handleUpgrade: (request, socket, head) => this.upgrade(request, socket, head),
   };
 
+  private closed = false;
+
   constructor(private readonly options: ExecEndpointOptions) {}
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -67,6 +69,11 @@ export class ExecEndpoint {
       sessionId = decodeURIComponent(path.slice(DATA_CHANNEL_PATH.length));
     } catch {
       sessionId = '';
+    }
+    // Stopping: refused as ws refuses upgrades once its server is closed (none may be made now).
+    if (this.closed) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
     }
     if (!this.options.sessions.isKnown(sessionId)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -134,6 +141,7 @@ export class ExecEndpoint {
 
   /** Ends every session (the gateway is stopping): each client is told the channel closed. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const channel of [...this.channels]) channel.close('localcloud is shutting down.');
     // Sockets that never presented a token; closing ones finish their close handshake (or the gateway ends them).
     for (const ws of this.sockets) if (ws.readyState !== ws.CLOSING && ws.readyState !== ws.CLOSED) ws.terminate();
