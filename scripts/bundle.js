@@ -115,21 +115,25 @@ const loadOnFirstCall = {
  * qs (with side-channel, get-intrinsic and a dozen more) parses express's query strings only when its
  * 'query parser' is 'extended': the default, 'simple', is Node's querystring, and the gateway reads no query
  * through express; send (with http-errors' ~40 error classes and etag) serves express's `res.sendFile`, and
- * etag its ETags, which the gateway turns off: neither is called by the health answer. A module that is one
+ * etag its ETags, which the gateway turns off: neither is called by the health answer; async's forEach and
+ * series (17 modules of async) serve winston's logger only when it ends, is queried or handles an exception,
+ * and its file transport's rotation. A module that is one
  * function (send, etag, http-errors) gets a function that calls the real one. The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
 const FIRST_USE =
-  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors)$/;
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors|async\/forEach|async\/series)$/;
 
 /**
  * The same for what the ECS provider's boot evaluated for later (docs/benchmarks.md, "the ECS provider's
  * start"): tar-fs (with tar-stream and its streams) packs dockerode's build contexts; ws serves ECS Exec's
  * data channels (the endpoint makes its server on the first upgrade); docker-backend's pause image builds
- * both architectures' programs and hashes them at load, for a name read when a task first needs it.
+ * both architectures' programs and hashes them at load, for a name read when a task first needs it;
+ * dns-packet (with its address codec, 7 modules) is the local DNS's, which listens only once a name is
+ * published or a task needs it; @balena/dockerignore reads a build context's .dockerignore (dockerode).
  */
-const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image)$/;
+const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image|dns-packet|@balena\/dockerignore)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
