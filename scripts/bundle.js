@@ -117,13 +117,15 @@ const loadOnFirstCall = {
  * through express; send (with http-errors' ~40 error classes and etag) serves express's `res.sendFile`, and
  * etag its ETags, which the gateway turns off: neither is called by the health answer; async's forEach and
  * series (17 modules of async) serve winston's logger only when it ends, is queried or handles an exception,
- * and its file transport's rotation. A module that is one
+ * and its file transport's rotation; express's request and response helpers the gateway never calls
+ * (`req.accepts`, with negotiator, `req.is`, `req.range`, `res.attachment`, `res.cookie`, `res.vary`) and
+ * `express.static`. A module that is one
  * function (send, etag, http-errors) gets a function that calls the real one. The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
 const FIRST_USE =
-  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors|async\/forEach|async\/series)$/;
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors|async\/forEach|async\/series|accepts|type-is|range-parser|content-disposition|cookie|vary|serve-static)$/;
 
 /**
  * The same for what the ECS provider's boot evaluated for later (docs/benchmarks.md, "the ECS provider's

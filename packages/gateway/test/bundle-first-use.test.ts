@@ -242,4 +242,42 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     );
     expect(results).toEqual([1, 2]);
   });
+  it("bundles express's helpers the gateway never calls (accepts, type-is, range-parser, content-disposition, cookie, vary, serve-static) so that they still work", async () => {
+    const exported = await bundleAndRun(
+      [
+        "exports.accepts = require('accepts'); exports.typeis = require('type-is'); exports.range = require('range-parser');",
+        "exports.disposition = require('content-disposition'); exports.cookie = require('cookie');",
+        "exports.vary = require('vary'); exports.serveStatic = require('serve-static');",
+      ].join('\n'),
+      path.join(ROOT, 'node_modules/express'),
+      FIRST_USE,
+    );
+    // `req.accepts`: negotiated from the request's Accept header.
+    const accepts = exported.accepts as (req: object) => { type(types: string[]): string | false };
+    expect(accepts({ headers: { accept: 'application/json' } }).type(['html', 'json'])).toBe('json');
+    // `req.is`: a function with properties, both through the stand-in.
+    const typeis = exported.typeis as ((req: object, types: string[]) => string | false | null) & {
+      is(type: string, types: string[]): string | false;
+    };
+    expect(typeis.is('application/json', ['json'])).toBe('json');
+    expect(typeis({ headers: { 'content-type': 'text/html', 'content-length': '1' } }, ['html'])).toBe('html');
+    const range = exported.range as (size: number, header: string) => { start: number; end: number }[];
+    expect([...range(100, 'bytes=0-9')]).toEqual([{ start: 0, end: 9 }]);
+    const disposition = exported.disposition as { create(file: string): string };
+    expect(disposition.create('a.txt')).toBe('attachment; filename=a.txt');
+    const cookie = exported.cookie as { serialize(name: string, value: string): string };
+    expect(cookie.serialize('a', 'b')).toBe('a=b');
+    const headers: Record<string, string> = {};
+    const vary = exported.vary as (res: object, field: string) => void;
+    vary(
+      {
+        getHeader: (name: string) => headers[name],
+        setHeader: (name: string, value: string) => (headers[name] = value),
+      },
+      'Accept',
+    );
+    expect(headers).toEqual({ Vary: 'Accept' });
+    const serveStatic = exported.serveStatic as (root: string) => (req: object, res: object, next: () => void) => void;
+    expect(serveStatic(ROOT)).toBeInstanceOf(Function);
+  });
 });
