@@ -8,7 +8,9 @@
 const path = require('node:path');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const { execFileSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
+const net = require('node:net');
+const os = require('node:os');
 const { isBuiltin } = require('node:module');
 const esbuild = require('esbuild');
 
@@ -18,6 +20,8 @@ const DIST = path.join(ROOT, 'packages/gateway/dist');
 const LOADER = path.join(DIST, 'localcloud.js');
 const OUTFILE = path.join(DIST, 'localcloud.bundle.js');
 const CODE_CACHE = path.join(DIST, 'localcloud.bundle.cache');
+/** What the code cache's warm-up asks first (the gateway's health route, built before the bundle). */
+const HEALTH_PATH = () => require(path.join(DIST, 'health')).HEALTH_PATH;
 
 /**
  * Modules that export functions the gateway calls only on rare paths, or never, but that their importers
@@ -111,21 +115,27 @@ const loadOnFirstCall = {
  * qs (with side-channel, get-intrinsic and a dozen more) parses express's query strings only when its
  * 'query parser' is 'extended': the default, 'simple', is Node's querystring, and the gateway reads no query
  * through express; send (with http-errors' ~40 error classes and etag) serves express's `res.sendFile`, and
- * etag its ETags, which the gateway turns off: neither is called by the health answer. A module that is one
+ * etag its ETags, which the gateway turns off: neither is called by the health answer; async's forEach and
+ * series (17 modules of async) serve winston's logger only when it ends, is queried or handles an exception,
+ * and its file transport's rotation; express's request and response helpers the gateway never calls
+ * (`req.accepts`, with negotiator, `req.is`, `req.range`, `res.attachment`, `res.cookie`, `res.vary`) and
+ * `express.static`. A module that is one
  * function (send, etag, http-errors) gets a function that calls the real one. The export names are
  * read from the real module at build time. A stand-in's exports are getters only: an importer that
  * assigned to one (none does) would have to stay off this list.
  */
 const FIRST_USE =
-  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors)$/;
+  /^(mime-types|http-proxy-3|node:http2|https|node:https|tls|node:tls|zlib|node:zlib|fs\/promises|node:fs\/promises|\.\/journal-state-store|qs|send|etag|http-errors|async\/forEach|async\/series|accepts|type-is|range-parser|content-disposition|cookie|vary|serve-static)$/;
 
 /**
  * The same for what the ECS provider's boot evaluated for later (docs/benchmarks.md, "the ECS provider's
  * start"): tar-fs (with tar-stream and its streams) packs dockerode's build contexts; ws serves ECS Exec's
  * data channels (the endpoint makes its server on the first upgrade); docker-backend's pause image builds
- * both architectures' programs and hashes them at load, for a name read when a task first needs it.
+ * both architectures' programs and hashes them at load, for a name read when a task first needs it;
+ * dns-packet (with its address codec, 7 modules) is the local DNS's, which listens only once a name is
+ * published or a task needs it; @balena/dockerignore reads a build context's .dockerignore (dockerode).
  */
-const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image)$/;
+const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image|dns-packet|@balena\/dockerignore)$/;
 
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
@@ -517,9 +527,9 @@ function entryContents(exposed, forPlugins) {
     ...forPlugins.map((key) => `      ${JSON.stringify(key)}: () => require(${JSON.stringify(EXPOSE + key)}),`),
     ...lazy.map((name) => `      ${JSON.stringify(lazyEntryKey(name))}: providers[${JSON.stringify(name)}],`),
   ];
-  // `run` starts the gateway, given the loader's `loadLazy`; `load` only evaluates what start-up
-  // evaluates, for the code cache. The cache holds what every start evaluates (the gateway and the
-  // providers started at boot), not the others, whose code V8 would otherwise read back for nothing.
+  // `run` starts the gateway, given the loader's `loadLazy`. The code cache is written by a start (the
+  // loader's `warmUp`), so it holds what every start runs (the gateway and the providers started at boot),
+  // not the lazy providers' files, whose code V8 would otherwise read back for nothing.
   return [
     "const { runGateway } = require('@localcloud/gateway/dist/cli');",
     '',
@@ -548,7 +558,6 @@ function entryContents(exposed, forPlugins) {
     '  loadLazy = load;',
     '  runGateway(providers, loadPlugin);',
     '};',
-    `exports.load = () => ${JSON.stringify(atBoot)}.forEach((name) => providers[name]());`,
     '',
   ].join('\n');
 }
@@ -616,12 +625,49 @@ function loadLazy(file) {
   return module.exports;
 }
 
-if (writing) {
-  // After evaluating what start-up evaluates, so the cache holds those functions compiled too.
-  bundle.exports.load();
+function writeCache() {
   const temporary = \`\${CACHE}.\${process.pid}\`;
   fs.writeFileSync(temporary, Buffer.concat([Buffer.from(HASH, 'latin1'), script.createCachedData()]));
   fs.renameSync(temporary, CACHE);
+}
+
+/** The build's warm-up: a health answer, then a ListClusters, from the gateway this process runs. */
+async function warmUp() {
+  const http = require('node:http');
+  const port = Number(/:(\\d+)$/.exec(process.env.GATEWAY_LISTEN ?? '')?.[1]);
+  const ask = (options, body) =>
+    new Promise((resolve) => {
+      const request = http.request({ host: '127.0.0.1', port, ...options }, (response) => {
+        response.resume().once('end', () => resolve(response.statusCode));
+      });
+      request.once('error', () => resolve(undefined));
+      request.end(body);
+    });
+  for (let i = 0; (await ask({ path: ${JSON.stringify(HEALTH_PATH())} })) !== 200; i++) {
+    if (i === 200) throw new Error('no health answer');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters',
+    authorization: 'AWS4-HMAC-SHA256 Credential=build/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0',
+  };
+  if ((await ask({ method: 'POST', path: '/', headers }, '{}')) !== 200) throw new Error('ListClusters failed');
+}
+
+if (writing) {
+  // Written after the first answers, not only after evaluation: the cache then also holds the functions the
+  // health answer and the first ECS request run (the router, the AWS request path, the handler), which V8
+  // would otherwise compile lazily at every start. The build runs this with its own port, no Docker engine
+  // and nothing persisted (\`writeCodeCache\` in scripts/bundle.js).
+  bundle.exports.run(loadLazy);
+  warmUp().then(
+    () => process.exit((writeCache(), 0)),
+    (error) => {
+      process.stderr.write(\`the code cache's warm-up failed (\${error.message}): written after the start alone\\n\`);
+      process.exit((writeCache(), 0));
+    },
+  );
 } else {
   bundle.exports.run(loadLazy);
 }
@@ -753,8 +799,49 @@ async function main() {
   const hash = crypto.createHash('sha256').update(bundle).digest('hex').slice(0, 32);
   fs.writeFileSync(LOADER, loaderContents(hash), { mode: 0o755 });
   fs.rmSync(CODE_CACHE, { force: true });
-  // The code cache, made by the Node that builds (the image's build makes the image's own).
-  execFileSync(process.execPath, [LOADER, '--write-code-cache'], { stdio: 'inherit' });
+  await writeCodeCache();
+}
+
+/**
+ * The code cache, made by the Node that builds (the image's build makes the image's own), by a start of the
+ * built gateway that answers a health request and a ListClusters (the loader's `warmUp`). That start must
+ * touch nothing of the user's: a port of its own, an engine address where none listens (ECS's start would
+ * otherwise reconcile the containers of a running gateway), no persistence, its log lines dropped.
+ */
+async function writeCodeCache(loader = LOADER) {
+  const port = await new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'localcloud-code-cache-'));
+  try {
+    const written = spawnSync(process.execPath, [loader, '--write-code-cache'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        GATEWAY_LISTEN: `127.0.0.1:${port}`,
+        DOCKER_HOST: `unix://${path.join(scratch, 'no-engine.sock')}`,
+        ECS_CONTAINER_PREFIX: 'localcloud-code-cache',
+        ECS_TASK_ENDPOINTS_LISTEN: '127.0.0.1:0',
+        PERSISTENCE: '0',
+        DATA_DIR: scratch,
+        SERVICES: '',
+        PROVIDER_MODULES: '',
+        PROVIDER_START: 'lazy',
+        LOG_LEVEL: 'info',
+        DEBUG: '',
+      },
+    });
+    // Its log lines (on stderr) are the warm-up's; shown only when the cache was not written as meant.
+    if (written.status !== 0) throw new Error(`writing the code cache failed:\n${written.stderr}`);
+    const warning = /^the code cache's warm-up failed.*$/m.exec(written.stderr);
+    if (warning) console.warn(warning[0]);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 module.exports = {
@@ -767,6 +854,7 @@ module.exports = {
   assignedThenUsed,
   depdCallerFileOnly,
   defaultLoggerOnFirstUse,
+  writeCodeCache,
 };
 
 if (require.main === module) {

@@ -199,4 +199,88 @@ describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () =>
     expect(pause.PAUSE_IMAGE).toMatch(/^localcloud\/pause:[0-9a-f]{12}$/);
     expect(pause.pauseImageRootfs('amd64').length).toBeGreaterThan(512);
   });
+  it("bundles the local DNS's packet codec, dockerode's .dockerignore reader and winston's async helpers so that they still work", async () => {
+    const exported = await bundleAndRun(
+      [
+        "exports.dnsPacket = require('dns-packet'); exports.dockerignore = require('@balena/dockerignore');",
+        "exports.forEach = require('async/forEach'); exports.series = require('async/series');",
+      ].join('\n'),
+      ROOT,
+      new RegExp(`${FIRST_USE.source}|${ECS_FIRST_USE.source}`),
+    );
+    const real = jest.requireActual<Record<string, unknown>>('dns-packet');
+    const dnsPacket = exported.dnsPacket as typeof import('dns-packet');
+    expect(Object.getOwnPropertyDescriptor(dnsPacket, 'encode')?.get).toBeInstanceOf(Function);
+    expect(Object.keys(dnsPacket).sort()).toEqual(Object.keys(real).sort());
+    // A query as the local DNS answers it: encoded, then decoded back.
+    const query = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name: 'web.local' }] });
+    expect(dnsPacket.decode(query).questions).toEqual([{ type: 'A', name: 'web.local', class: 'IN' }]);
+    expect(dnsPacket.RECURSION_DESIRED).toBe(1 << 8);
+
+    // Modules that are one function: called through the stand-in.
+    const dockerignore = exported.dockerignore as (options: object) => {
+      add(p: string[]): { ignores(f: string): boolean };
+    };
+    expect(dockerignore({}).add(['*.log']).ignores('a.log')).toBe(true);
+    const forEach = exported.forEach as (
+      items: number[],
+      each: (n: number, next: () => void) => void,
+      done: (e?: Error | null) => void,
+    ) => void;
+    const seen: number[] = [];
+    await new Promise<void>((resolve, reject) =>
+      forEach(
+        [1, 2],
+        (n, next) => (seen.push(n), next()),
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    expect(seen).toEqual([1, 2]);
+    const series = exported.series as (
+      tasks: ((cb: (e: null, v: number) => void) => void)[],
+      done: (e: Error | null, v: number[]) => void,
+    ) => void;
+    const results = await new Promise<number[]>((resolve) =>
+      series([(cb) => cb(null, 1), (cb) => cb(null, 2)], (_, v) => resolve(v)),
+    );
+    expect(results).toEqual([1, 2]);
+  });
+  it("bundles express's helpers the gateway never calls (accepts, type-is, range-parser, content-disposition, cookie, vary, serve-static) so that they still work", async () => {
+    const exported = await bundleAndRun(
+      [
+        "exports.accepts = require('accepts'); exports.typeis = require('type-is'); exports.range = require('range-parser');",
+        "exports.disposition = require('content-disposition'); exports.cookie = require('cookie');",
+        "exports.vary = require('vary'); exports.serveStatic = require('serve-static');",
+      ].join('\n'),
+      path.join(ROOT, 'node_modules/express'),
+      FIRST_USE,
+    );
+    // `req.accepts`: negotiated from the request's Accept header.
+    const accepts = exported.accepts as (req: object) => { type(types: string[]): string | false };
+    expect(accepts({ headers: { accept: 'application/json' } }).type(['html', 'json'])).toBe('json');
+    // `req.is`: a function with properties, both through the stand-in.
+    const typeis = exported.typeis as ((req: object, types: string[]) => string | false | null) & {
+      is(type: string, types: string[]): string | false;
+    };
+    expect(typeis.is('application/json', ['json'])).toBe('json');
+    expect(typeis({ headers: { 'content-type': 'text/html', 'content-length': '1' } }, ['html'])).toBe('html');
+    const range = exported.range as (size: number, header: string) => { start: number; end: number }[];
+    expect([...range(100, 'bytes=0-9')]).toEqual([{ start: 0, end: 9 }]);
+    const disposition = exported.disposition as { create(file: string): string };
+    expect(disposition.create('a.txt')).toBe('attachment; filename=a.txt');
+    const cookie = exported.cookie as { serialize(name: string, value: string): string };
+    expect(cookie.serialize('a', 'b')).toBe('a=b');
+    const headers: Record<string, string> = {};
+    const vary = exported.vary as (res: object, field: string) => void;
+    vary(
+      {
+        getHeader: (name: string) => headers[name],
+        setHeader: (name: string, value: string) => (headers[name] = value),
+      },
+      'Accept',
+    );
+    expect(headers).toEqual({ Vary: 'Accept' });
+    const serveStatic = exported.serveStatic as (root: string) => (req: object, res: object, next: () => void) => void;
+    expect(serveStatic(ROOT)).toBeInstanceOf(Function);
+  });
 });
