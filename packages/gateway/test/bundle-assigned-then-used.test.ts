@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { bundleText, evaluateBundle } from './bundle-in-test';
 
 const ROOT = path.join(__dirname, '../../..');
 
@@ -11,18 +12,7 @@ const { assignedThenUsed } = require(path.join(ROOT, 'scripts/bundle.js')) as { 
 
 /** Bundles `entry` (CommonJS source resolved from `dir`), with the plugin or without, and evaluates it. */
 async function bundleAndRun(entry: string, dir: string, plugins: Plugin[]): Promise<Record<string, unknown>> {
-  const result = await build({
-    stdin: { contents: entry, resolveDir: dir, sourcefile: 'entry.js', loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-    plugins,
-  });
-  const module = { exports: {} as Record<string, unknown> };
-  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
-  return module.exports;
+  return evaluateBundle(await bundleText(entry, dir, plugins));
 }
 
 const LEVEL = Symbol.for('level');

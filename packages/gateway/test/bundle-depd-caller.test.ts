@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { bundleText } from './bundle-in-test';
 
 const ROOT = path.join(__dirname, '../../..');
 
@@ -9,16 +10,8 @@ const ROOT = path.join(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { depdCallerFileOnly } = require(path.join(ROOT, 'scripts/bundle.js')) as { depdCallerFileOnly: Plugin };
 
-const bundle = async (dir: string, plugins: Plugin[]) =>
-  build({
-    stdin: { contents: "module.exports = require('depd')('probe');", resolveDir: dir, loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-    plugins,
-  });
+const bundle = (dir: string, plugins: Plugin[]) =>
+  bundleText("module.exports = require('depd')('probe');", dir, plugins);
 
 /** Evaluates a bundle's text from a file of its own, as the loader does: returns the deprecate function. */
 function run(text: string, file: string): { _file: string } {
@@ -36,11 +29,11 @@ describe("the bundle: depd's caller file found without line and column (scripts/
 
   it("names the same file as depd's own look-up: the file that called depd()", async () => {
     const patched = await bundle(ROOT, [depdCallerFileOnly]);
-    expect(patched.outputFiles[0].text).not.toContain('var file = site[0]');
+    expect(patched).not.toContain('var file = site[0]');
     const own = await bundle(ROOT, []);
     const file = path.join(dir, 'patched.js');
-    expect(run(patched.outputFiles[0].text, file)._file).toBe(file);
-    expect(run(own.outputFiles[0].text, path.join(dir, 'own.js'))._file).toBe(path.join(dir, 'own.js'));
+    expect(run(patched, file)._file).toBe(file);
+    expect(run(own, path.join(dir, 'own.js'))._file).toBe(path.join(dir, 'own.js'));
   });
 
   it('fails the build when a new depd no longer has those lines', async () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { bundleText, evaluateBundle } from './bundle-in-test';
 
 const ROOT = path.join(__dirname, '../../..');
 
@@ -15,20 +16,10 @@ const { evaluateOnFirstUse, FIRST_USE, ECS_FIRST_USE } = require(path.join(ROOT,
 
 /** Bundles `entry` (CommonJS source resolved from `dir`) with the plugin and evaluates it; returns its exports. */
 async function bundleAndRun(entry: string, dir: string, filter: RegExp): Promise<Record<string, unknown>> {
-  const result = await build({
-    stdin: { contents: entry, resolveDir: dir, sourcefile: 'entry.js', loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    write: false,
-    logLevel: 'silent',
-    plugins: [evaluateOnFirstUse(filter)],
-  });
+  const text = await bundleText(entry, dir, [evaluateOnFirstUse(filter)]);
   // The plugin read the export names by loading the module at build time, in this process: count from here.
   delete (globalThis as { heavyEvaluations?: number }).heavyEvaluations;
-  const module = { exports: {} as Record<string, unknown> };
-  new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);
-  return module.exports;
+  return evaluateBundle(text);
 }
 
 describe('the bundle: modules evaluated on first use (scripts/bundle.js)', () => {
