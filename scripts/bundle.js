@@ -137,6 +137,22 @@ const FIRST_USE =
  */
 const ECS_FIRST_USE = /^(tar-fs|ws|\.\/pause-image\/pause-image|dns-packet|@balena\/dockerignore)$/;
 
+/**
+ * A stand-in plugin's resolution of a real module: resolved as usual (`pluginData` marks the look-up, so the
+ * plugin lets it through), then named relative to the root, as the bundle names its modules (not by the
+ * build's absolute paths), in the plugin's `namespace`.
+ */
+async function resolveInto(build, args, namespace, pluginData) {
+  const resolved = await build.resolve(args.path, {
+    kind: args.kind,
+    importer: args.importer,
+    resolveDir: args.resolveDir,
+    pluginData,
+  });
+  if (resolved.errors.length > 0) return resolved;
+  return { path: path.relative(ROOT, resolved.path), namespace };
+}
+
 /** The plugin for the module names `filter` matches (exported for its test, bundle-first-use.test.ts). */
 const evaluateOnFirstUse = (filter) => ({
   name: 'evaluate-on-first-use',
@@ -147,15 +163,7 @@ const evaluateOnFirstUse = (filter) => ({
         return undefined;
       }
       if (isBuiltin(args.path)) return { path: args.path, namespace: 'evaluate-on-first-use' };
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: { firstUse: true },
-      });
-      if (resolved.errors.length > 0) return resolved;
-      // Named relative to the root: the bundle names its modules so, not by the build's absolute paths.
-      return { path: path.relative(ROOT, resolved.path), namespace: 'evaluate-on-first-use' };
+      return resolveInto(build, args, 'evaluate-on-first-use', { firstUse: true });
     });
     build.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => {
       const real = isBuiltin(args.path) ? args.path : path.join(ROOT, args.path);
@@ -209,14 +217,7 @@ const assignedThenUsed = {
       if (!ASSIGNED_THEN_USED.some((m) => m.request === args.path && m.importer.test(args.importer))) {
         return undefined;
       }
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: { assigned: true },
-      });
-      if (resolved.errors.length > 0) return resolved;
-      return { path: path.relative(ROOT, resolved.path), namespace: 'assigned-then-used' };
+      return resolveInto(build, args, 'assigned-then-used', { assigned: true });
     });
     build.onLoad({ filter: /.*/, namespace: 'assigned-then-used' }, (args) => {
       const real = path.join(ROOT, args.path);
