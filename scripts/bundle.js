@@ -642,10 +642,13 @@ async function warmUp() {
         response.resume().once('end', () => resolve(response.statusCode));
       });
       request.once('error', () => resolve(undefined));
+      // A start that hangs must not hang the build: the cache is then written after the start alone.
+      request.setTimeout(5000, () => request.destroy());
       request.end(body);
     });
-  for (let i = 0; (await ask({ path: ${JSON.stringify(HEALTH_PATH())} })) !== 200; i++) {
-    if (i === 200) throw new Error('no health answer');
+  const deadline = Date.now() + 20000;
+  while ((await ask({ path: ${JSON.stringify(HEALTH_PATH())} })) !== 200) {
+    if (Date.now() > deadline) throw new Error('no health answer');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const headers = {
@@ -821,6 +824,9 @@ async function writeCodeCache(loader = LOADER) {
     const written = spawnSync(process.execPath, [loader, '--write-code-cache'], {
       encoding: 'utf8',
       stdio: ['ignore', 'ignore', 'pipe'],
+      // The warm-up gives up by itself within ~30 s; this is the guard should the process itself hang.
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
       env: {
         ...process.env,
         GATEWAY_LISTEN: `127.0.0.1:${port}`,
@@ -837,6 +843,7 @@ async function writeCodeCache(loader = LOADER) {
       },
     });
     // Its log lines (on stderr) are the warm-up's; shown only when the cache was not written as meant.
+    if (written.error) throw new Error(`writing the code cache failed (${written.error.message}):\n${written.stderr}`);
     if (written.status !== 0) throw new Error(`writing the code cache failed:\n${written.stderr}`);
     const warning = /^the code cache's warm-up failed.*$/m.exec(written.stderr);
     if (warning) console.warn(warning[0]);
