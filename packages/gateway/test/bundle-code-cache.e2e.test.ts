@@ -17,7 +17,8 @@ const { writeCodeCache } = require(path.join(ROOT, 'scripts/bundle.js')) as {
 const RECORDER = `
 const fs = require('node:fs');
 const http = require('node:http');
-const out = process.env.RECORD_TO;
+// Beside this preload: the warm-up's environment holds only what Node reads (and the forced settings).
+const out = require('node:path').join(__dirname, 'record.jsonl');
 const record = (entry) => fs.appendFileSync(out, JSON.stringify(entry) + '\\n');
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, req, res) {
@@ -50,9 +51,10 @@ describe('the bundle: its code cache written after the first answers', () => {
 
   it('answers a health request and a ListClusters, without an engine or persistence, then writes a cache V8 accepts', async () => {
     const record = path.join(dir, 'record.jsonl');
-    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, RECORD_TO: process.env.RECORD_TO };
+    const saved = { NODE_OPTIONS: process.env.NODE_OPTIONS, DEFAULT_ACCOUNT_ID: process.env.DEFAULT_ACCOUNT_ID };
     process.env.NODE_OPTIONS = `-r ${path.join(dir, 'recorder.js')}`;
-    process.env.RECORD_TO = record;
+    // A gateway setting of the builder's shell that the config refuses is not the warm-up's.
+    process.env.DEFAULT_ACCOUNT_ID = 'not twelve digits';
     try {
       await writeCodeCache(path.join(dir, 'localcloud.js'));
     } finally {
@@ -72,7 +74,7 @@ describe('the bundle: its code cache written after the first answers', () => {
       'cache',
     ]);
     expect(entries.slice(0, 2).map((entry) => entry.status)).toEqual([200, 200]);
-    const settings = entries[2];
+    const settings = entries[2]!;
     expect(settings.PERSISTENCE).toBe('0');
     expect(settings.ECS_CONTAINER_PREFIX).toBe('localcloud-code-cache');
     // An engine address where nothing listens (the scratch folder is gone once the cache is written).
