@@ -279,6 +279,23 @@ const dedupeCopies = (first) => ({
 });
 
 /**
+ * A plugin that patches `find` into `replacement` in the module whose path matches `file`. `replace` patches
+ * the first occurrence only, so the build fails unless `find` is there exactly once: a new version of the
+ * module, whose patch must then be looked at again.
+ */
+const patchOnce = (name, { file, find, replacement }) => ({
+  name,
+  setup(build) {
+    build.onLoad({ filter: file }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const found = source.split(find).length - 1;
+      if (found !== 1) throw new Error(`${args.path} has ${find} ${found} times, not once: see ${name}`);
+      return { contents: source.replace(find, replacement) };
+    });
+  },
+});
+
+/**
  * docker-modem formats the options of every request it sends with `util.inspect` (`showHidden`, no depth
  * limit) for its debug log, whether DEBUG turns that log on or not: a large part of the start-up's first
  * Engine request (the formatter's first run) and a cost on every Engine request after. In the bundle it
@@ -290,22 +307,11 @@ const FORMATTED_FOR_DEBUG = {
   call: "debug('Sending: %s', util.inspect(",
 };
 
-const formatOnlyWhenDebugging = {
-  name: 'format-only-when-debugging',
-  setup(build) {
-    build.onLoad({ filter: FORMATTED_FOR_DEBUG.file }, async (args) => {
-      const source = await fs.promises.readFile(args.path, 'utf8');
-      // `replace` patches the first call only: a second one would still format every request.
-      const calls = source.split(FORMATTED_FOR_DEBUG.call).length - 1;
-      if (calls !== 1) {
-        throw new Error(
-          `${args.path} calls ${FORMATTED_FOR_DEBUG.call} ${calls} times, not once: see formatOnlyWhenDebugging`,
-        );
-      }
-      return { contents: source.replace(FORMATTED_FOR_DEBUG.call, `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`) };
-    });
-  },
-};
+const formatOnlyWhenDebugging = patchOnce('formatOnlyWhenDebugging', {
+  file: FORMATTED_FOR_DEBUG.file,
+  find: FORMATTED_FOR_DEBUG.call,
+  replacement: `debug.enabled && ${FORMATTED_FOR_DEBUG.call}`,
+});
 
 /**
  * depd (the deprecation messages of express, its router and http-errors) finds, when a module calls
@@ -323,19 +329,11 @@ const DEPD_CALLER = {
     "  if (stack[1].isEval()) file = stack[1].getEvalOrigin() + ', ' + file\n",
 };
 
-const depdCallerFileOnly = {
-  name: 'depd-caller-file-only',
-  setup(build) {
-    build.onLoad({ filter: DEPD_CALLER.file }, async (args) => {
-      const source = await fs.promises.readFile(args.path, 'utf8');
-      const found = source.split(DEPD_CALLER.lines).length - 1;
-      if (found !== 1) {
-        throw new Error(`${args.path} has depd's caller lines ${found} times, not once: see depdCallerFileOnly`);
-      }
-      return { contents: source.replace(DEPD_CALLER.lines, DEPD_CALLER.replacement) };
-    });
-  },
-};
+const depdCallerFileOnly = patchOnce('depdCallerFileOnly', {
+  file: DEPD_CALLER.file,
+  find: DEPD_CALLER.lines,
+  replacement: DEPD_CALLER.replacement,
+});
 
 /**
  * winston creates a default logger when it is evaluated (a Logger with its stream state, format and

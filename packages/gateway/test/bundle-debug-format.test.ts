@@ -88,7 +88,7 @@ describe('the bundle: docker-modem formats requests for its debug log only when 
         logLevel: 'silent',
         plugins: [formatOnlyWhenDebugging],
       }),
-    ).rejects.toThrow(`calls debug('Sending: %s', util.inspect( ${calls} times, not once`);
+    ).rejects.toThrow(`has debug('Sending: %s', util.inspect( ${calls} times, not once`);
   });
 
   it('formats them when DEBUG turns its log on', async () => {
