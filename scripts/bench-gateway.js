@@ -16,6 +16,7 @@ if (process.send) {
   // 'trace-start' / 'trace-stop' (scripts/trace-register.js): every pause and every long turn with its
   // wall-clock time (ms since the epoch), to line them up with the client's per-request latencies.
   let trace;
+  let heapSession;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.count++;
@@ -55,6 +56,40 @@ if (process.send) {
       sched.list();
       trace = { gc: [], turns: [], sched: sched.read() };
       setTimeout(tick, 1, performance.now(), trace.sched);
+    }
+    // Allocation sampling (trace-register's TRACE_HEAP_SAMPLING): 'heap-sampling-start' with `promoted`
+    // also counts what a mark-compact collected (objects that outlived the young generation, then died);
+    // 'heap-sampling-stop' collects fully first (--expose-gc), so what is left is what the state holds.
+    if (message?.heapSampling === 'start') {
+      const inspector = require('node:inspector');
+      heapSession = new inspector.Session();
+      heapSession.connect();
+      heapSession.post('HeapProfiler.enable');
+      heapSession.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: message.promoted === true,
+      });
+    }
+    if (message?.heapSampling === 'stop' && heapSession) {
+      global.gc?.();
+      heapSession.post('HeapProfiler.getSamplingProfile', (error, result) => {
+        heapSession.post('HeapProfiler.stopSampling');
+        heapSession.disconnect();
+        heapSession = undefined;
+        // Bytes by allocating function (its own allocations), with its caller for context.
+        const bytes = {};
+        const walk = (node, caller) => {
+          const { functionName, url, lineNumber } = node.callFrame;
+          const name = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+          if (node.selfSize > 0) {
+            const key = `${name} <- ${caller}`;
+            bytes[key] = (bytes[key] ?? 0) + node.selfSize;
+          }
+          for (const child of node.children) walk(child, name);
+        };
+        if (!error) walk(result.profile.head, '');
+        process.send({ heapSampling: error ? { error: String(error) } : bytes });
+      });
     }
     // With --expose-gc: the heap in use after a full collection (what the state holds).
     if (message === 'heap' && global.gc) {

@@ -8,11 +8,14 @@
 //   node scripts/trace-register.js                         # in memory, 3,000 registrations
 //   TRACE_PERSISTENT=1 node scripts/trace-register.js      # PERSISTENCE=1 in a temporary data directory
 //   TRACE_REQUESTS=6000 BENCH_NODE_ARGS=--trace-gc …        # more requests; node flags for the gateway
-//   TRACE_WARMUP=20000 …                                   # the steady state: that many registrations first, untraced
+//   TRACE_WARMUP=20000 …                                   # the steady state: that many requests first, untraced
+//   TRACE_OPERATION=list …                                 # ListTaskDefinitions (pages of 100) after 2,000 registrations
 //   BENCH_ROOT=/other/checkout …                           # that checkout's build
 //   TRACE_OUT=/tmp/trace.json …                            # every request, pause and turn as JSON
 //   TRACE_PIDS=1 …                                         # print the gateway's and the client's pids
 //   TRACE_PERF=/tmp/sched.data …                           # perf sched: who had the cores in the long turns
+//   TRACE_HEAP_SAMPLING=live|promoted BENCH_NODE_ARGS=--expose-gc …  # allocation sampling of the phase: what
+//       is still held after a full GC, or that plus what a mark-compact collected (TRACE_HEAP_OUT: as JSON)
 //
 // The gateway's stdout (where --trace-gc writes) goes to TRACE_GC_LOG (default: discarded).
 const { spawn } = require('node:child_process');
@@ -28,6 +31,7 @@ const CONCURRENCY = 16;
 const TOTAL = Number(process.env.TRACE_REQUESTS ?? '3000');
 const SLOW_MS = Number(process.env.TRACE_SLOW_MS ?? '10');
 const WARMUP = Number(process.env.TRACE_WARMUP ?? '0');
+const LIST = process.env.TRACE_OPERATION === 'list';
 
 const containerDefinitions = [
   {
@@ -97,7 +101,10 @@ async function main() {
       await ecs.callRaw('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
     // TRACE_WARMUP: that many more registrations from the 16 clients before the trace (the steady state:
     // the JIT's compiles and the heap's growth behind), not counted; the bench's own warm-up is the 200 above.
-    await load(ecs, WARMUP, () => {});
+    // TRACE_OPERATION=list: the bench's ListTaskDefinitions phase instead (first the bench's 2,000
+    // registrations in its 16 families, untraced, then pages of 100 of a family's revisions).
+    if (LIST) await load(ecs, 2000, () => {}, register);
+    await load(ecs, WARMUP, () => {}, LIST ? list : register);
 
     const heapBefore = nodeArgs.includes('--expose-gc') ? await ask(child, 'heap', 'heap') : undefined;
     // The client's own GC pauses: a request's span is measured here, so a pause here lengthens it too.
@@ -112,6 +119,8 @@ async function main() {
       console.log(
         `gateway pid ${child.pid}, client pid ${process.pid}, monotonic offset ${(Number(process.hrtime.bigint()) / 1e6 - (performance.timeOrigin + performance.now())).toFixed(3)} ms`,
       );
+    const sampling = process.env.TRACE_HEAP_SAMPLING;
+    if (sampling) child.send({ heapSampling: 'start', promoted: sampling === 'promoted' });
     const stopRecording = process.env.TRACE_PERF
       ? await require('./trace-sched').startRecording(process.env.TRACE_PERF)
       : undefined;
@@ -119,12 +128,21 @@ async function main() {
     const cpuBefore = cpuSeconds(child.pid);
     const requests = [];
     const started = performance.now();
-    await load(ecs, TOTAL, (t0, ms) => requests.push([t0, ms]));
+    await load(ecs, TOTAL, (t0, ms) => requests.push([t0, ms]), LIST ? list : register);
     const seconds = (performance.now() - started) / 1000;
     const cpuUs = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / requests.length;
     clientObserver.disconnect();
     const trace = await ask(child, 'trace-stop', 'trace');
     await stopRecording?.();
+    if (sampling) {
+      const bytes = await ask(child, { heapSampling: 'stop' }, 'heapSampling');
+      const top = Object.entries(bytes)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 30);
+      console.log(`heap sampling (${sampling}): bytes per request by allocating function <- its caller`);
+      for (const [name, b] of top) console.log(`  ${(b / requests.length).toFixed(0).padStart(6)} B  ${name}`);
+      if (process.env.TRACE_HEAP_OUT) fs.writeFileSync(process.env.TRACE_HEAP_OUT, JSON.stringify(bytes));
+    }
     trace.clientGc = clientGc;
     if (heapBefore)
       console.log(
@@ -157,14 +175,19 @@ async function main() {
 }
 
 /** `total` registrations from CONCURRENCY clients, each one's start (ms since the epoch) and span given to `record`. */
-async function load(ecs, total, record) {
+const register = (ecs, n) =>
+  ecs.callRaw('RegisterTaskDefinition', { family: `bench-${n % CONCURRENCY}`, containerDefinitions });
+const list = (ecs, n) =>
+  ecs.callRaw('ListTaskDefinitions', { familyPrefix: `bench-${n % CONCURRENCY}`, maxResults: 100 });
+
+async function load(ecs, total, record, call) {
   let issued = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (issued < total) {
         const n = issued++;
         const t0 = performance.timeOrigin + performance.now();
-        await ecs.callRaw('RegisterTaskDefinition', { family: `bench-${n % CONCURRENCY}`, containerDefinitions });
+        await call(ecs, n);
         record(t0, performance.timeOrigin + performance.now() - t0);
       }
     }),
@@ -180,7 +203,7 @@ function report(requests, { gc, turns, sched, rss, threads, clientGc }, seconds,
   const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
   const rps = requests.length / seconds;
   console.log(
-    `${requests.length} registrations, ${rps.toFixed(0)} req/s, mean ${mean.toFixed(1)} ms (16 clients / rate = ${((1000 * CONCURRENCY) / rps).toFixed(1)} ms), ` +
+    `${requests.length} ${LIST ? 'lists' : 'registrations'}, ${rps.toFixed(0)} req/s, mean ${mean.toFixed(1)} ms (16 clients / rate = ${((1000 * CONCURRENCY) / rps).toFixed(1)} ms), ` +
       `p50 ${pct(50).toFixed(1)}, p90 ${pct(90).toFixed(1)}, p99 ${pct(99).toFixed(1)}, max ${pct(100).toFixed(1)} ms; ` +
       `${cpuUs.toFixed(0)} µs CPU/req; load ${os.loadavg()[0].toFixed(1)}`,
   );
