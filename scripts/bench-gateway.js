@@ -16,6 +16,7 @@ if (process.send) {
   // 'trace-start' / 'trace-stop' (scripts/trace-register.js): every pause and every long turn with its
   // wall-clock time (ms since the epoch), to line them up with the client's per-request latencies.
   let trace;
+  let heapSession;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.count++;
@@ -25,10 +26,19 @@ if (process.send) {
     }
   }).observe({ entryTypes: ['gc'] });
   // A 1 ms timer chain: a gap well over 1 ms between two firings is one turn of that length (or a pause).
-  const tick = (last) => {
+  // Each turn also says where the main thread was meanwhile (Linux's /proc/<pid>/task/<tid>/schedstat: time
+  // on a CPU, time runnable but waiting for one): [start, ms, main thread on CPU, main thread waiting, the
+  // gateway's other threads on CPU (GC helpers, the compiler, libuv's pool), the client (the parent
+  // process's main thread) on CPU, the whole gateway on CPU (getrusage)], all in ms.
+  const sched = schedReader();
+  const tick = (last, lastSched) => {
     const now = performance.now();
-    if (now - last > 3) trace?.turns.push([performance.timeOrigin + last, now - last]);
-    if (trace) setTimeout(tick, 1, now);
+    const nowSched = sched.read();
+    if (now - last > 3) {
+      const d = (i) => (nowSched[i] - lastSched[i]) / 1e6;
+      trace?.turns.push([performance.timeOrigin + last, now - last, d(0), d(1), d(2), d(3), d(4)]);
+    }
+    if (trace) setTimeout(tick, 1, now, nowSched);
   };
   process.on('message', (message) => {
     if (message === 'loop-delay') {
@@ -43,8 +53,43 @@ if (process.send) {
       });
     }
     if (message === 'trace-start') {
-      trace = { gc: [], turns: [] };
-      setTimeout(tick, 1, performance.now());
+      sched.list();
+      trace = { gc: [], turns: [], sched: sched.read() };
+      setTimeout(tick, 1, performance.now(), trace.sched);
+    }
+    // Allocation sampling (trace-register's TRACE_HEAP_SAMPLING): 'heap-sampling-start' with `promoted`
+    // also counts what a mark-compact collected (objects that outlived the young generation, then died);
+    // 'heap-sampling-stop' collects fully first (--expose-gc), so what is left is what the state holds.
+    if (message?.heapSampling === 'start') {
+      const inspector = require('node:inspector');
+      heapSession = new inspector.Session();
+      heapSession.connect();
+      heapSession.post('HeapProfiler.enable');
+      heapSession.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: message.promoted === true,
+      });
+    }
+    if (message?.heapSampling === 'stop' && heapSession) {
+      global.gc?.();
+      heapSession.post('HeapProfiler.getSamplingProfile', (error, result) => {
+        heapSession.post('HeapProfiler.stopSampling');
+        heapSession.disconnect();
+        heapSession = undefined;
+        // Bytes by allocating function (its own allocations), with its caller for context.
+        const bytes = {};
+        const walk = (node, caller) => {
+          const { functionName, url, lineNumber } = node.callFrame;
+          const name = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+          if (node.selfSize > 0) {
+            const key = `${name} <- ${caller}`;
+            bytes[key] = (bytes[key] ?? 0) + node.selfSize;
+          }
+          for (const child of node.children) walk(child, name);
+        };
+        if (!error) walk(result.profile.head, '');
+        process.send({ heapSampling: error ? { error: String(error) } : bytes });
+      });
     }
     // With --expose-gc: the heap in use after a full collection (what the state holds).
     if (message === 'heap' && global.gc) {
@@ -52,6 +97,11 @@ if (process.send) {
       process.send({ heap: { used: process.memoryUsage().heapUsed } });
     }
     if (message === 'trace-stop') {
+      // The phase's totals in the same terms (ns): main on CPU, main waiting, other threads, the client.
+      const end = sched.read();
+      trace.sched = end.map((ns, i) => ns - trace.sched[i]);
+      trace.rss = process.memoryUsage().rss;
+      trace.threads = sched.threads();
       process.send({ trace });
       trace = undefined;
     }
@@ -62,6 +112,70 @@ if (process.send) {
   });
   // The IPC channel must not keep the gateway alive after SIGTERM's close.
   process.channel?.unref();
+}
+
+/**
+ * Reads the scheduler's accounting (ns) of this process's threads and of the parent's main thread:
+ * [main on CPU, main runnable but waiting, the other threads on CPU, the parent's main thread on CPU,
+ * the whole process on CPU (getrusage)].
+ * Files are kept open and read with pread (a few µs per tick). `list()` (at each trace's start) finds the
+ * threads again; one that ends keeps its last figure. All zeros where /proc has no schedstat.
+ */
+function schedReader() {
+  const fs = require('node:fs');
+  const buffer = Buffer.alloc(128);
+  const open = (file) => {
+    try {
+      return { fd: fs.openSync(file, 'r'), last: [0, 0] };
+    } catch {
+      return undefined;
+    }
+  };
+  const fields = (file) => {
+    if (file === undefined) return [0, 0];
+    try {
+      const n = fs.readSync(file.fd, buffer, 0, buffer.length, 0);
+      const [run, wait] = buffer.toString('latin1', 0, n).split(' ');
+      file.last = [Number(run), Number(wait)];
+    } catch {
+      // A thread that has ended: its last figures stand.
+    }
+    return file.last;
+  };
+  const main = open(`/proc/self/task/${process.pid}/schedstat`);
+  const parent = open(`/proc/${process.ppid}/task/${process.ppid}/schedstat`);
+  let others = [];
+  return {
+    list() {
+      for (const file of others) fs.closeSync(file.fd);
+      let tids = [];
+      try {
+        tids = fs.readdirSync('/proc/self/task').filter((tid) => tid !== String(process.pid));
+      } catch {
+        // No /proc: no other threads to read.
+      }
+      others = tids
+        .map((tid) => {
+          const file = open(`/proc/self/task/${tid}/schedstat`);
+          if (file) file.name = `${tid} ${fs.readFileSync(`/proc/self/task/${tid}/comm`, 'latin1').trim()}`;
+          return file;
+        })
+        .filter(Boolean);
+      for (const file of others) file.start = fields(file)[0];
+    },
+    /** Each other thread's time on CPU since `list()`, ms, by "tid name". */
+    threads() {
+      return Object.fromEntries(others.map((file) => [file.name, (fields(file)[0] - file.start) / 1e6]));
+    },
+    read() {
+      const [run, wait] = fields(main);
+      let other = 0;
+      for (const file of others) other += fields(file)[0];
+      // The process's CPU as getrusage counts it (exact; a running thread's schedstat lags by up to a tick).
+      const { user, system } = process.cpuUsage();
+      return [run, wait, other, fields(parent)[0], (user + system) * 1000];
+    },
+  };
 }
 
 const root = process.env.BENCH_ROOT ?? path.join(__dirname, '..');
