@@ -15,6 +15,8 @@ const path = require('node:path');
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 10);
 const ROOT = path.join(__dirname, '..');
 const IDLE_MS = 1000;
+/** The variant measured only when the environment sets NODE_EXTRA_CA_CERTS (see run). */
+const WITHOUT_EXTRA_CERTS = 'npm start without NODE_EXTRA_CA_CERTS (the environment sets it)';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -66,10 +68,10 @@ async function once(script, env = {}) {
   const port = await freePort();
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, GATEWAY_LISTEN: `127.0.0.1:${port}`, LOG_LEVEL: 'error', ...env },
-    stdio: 'ignore',
-  });
+  // A setting given as undefined is left out (not passed as the string 'undefined').
+  const childEnv = { ...process.env, GATEWAY_LISTEN: `127.0.0.1:${port}`, LOG_LEVEL: 'error', ...env };
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
+  const child = spawn(process.execPath, [script], { env: childEnv, stdio: 'ignore' });
   try {
     let ms;
     let cpu;
@@ -115,6 +117,17 @@ async function run() {
     ['image entry point (entrypoint.js)', path.join(layout, 'entrypoint.js'), { LOCALCLOUD_RUN_AS_ROOT: '1' }],
     ['unbundled (dist/main.js)', path.join(ROOT, 'packages/gateway/dist/main.js'), {}],
   ];
+  // Node reads every certificate of NODE_EXTRA_CA_CERTS before any JavaScript runs, at every start: a
+  // setting of the environment (a CI or sandbox often points it at the whole system bundle), not
+  // localcloud's. When it is set, the same start without it is measured beside, as a figure of its own.
+  const extraCerts = process.env.NODE_EXTRA_CA_CERTS;
+  if (extraCerts) {
+    variants.push([
+      WITHOUT_EXTRA_CERTS,
+      path.join(ROOT, 'packages/gateway/dist/localcloud.js'),
+      { NODE_EXTRA_CA_CERTS: undefined },
+    ]);
+  }
   const base = process.env.BENCH_BASE_ROOT;
   if (base) {
     const bundle = path.join(base, 'packages/gateway/dist/localcloud.js');
@@ -138,6 +151,13 @@ async function run() {
     console.log(
       `startup, ${name}: spawn to first healthy answer, ${RUNS} runs: median ${ms.median.toFixed(0)} ms (min ${ms.min.toFixed(0)}, max ${ms.max.toFixed(0)}), CPU to that answer median ${cpu.median.toFixed(0)} ms (min ${cpu.min.toFixed(0)}); to an answer with the Docker engine reached median ${engine.median.toFixed(0)} ms; idle RSS median ${rss.median.toFixed(1)} MiB`,
     );
+    if (name === WITHOUT_EXTRA_CERTS) {
+      figures.push({
+        key: `${name}: start-up, median of ${RUNS}`,
+        value: `${ms.median.toFixed(0)} ms (CPU ${cpu.median.toFixed(0)} ms)`,
+      });
+      continue;
+    }
     if (name.startsWith('base') || name.startsWith('unbundled')) continue;
     figures.push({
       key: `start-up, ${name}, median of ${RUNS}`,
