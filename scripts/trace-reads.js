@@ -12,10 +12,14 @@
 //   TRACE_SCALE=0.5 …                                       # fewer requests per phase
 //   TRACE_OPS=list,describe …                              # some of list, describe, stop
 //   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway
+//   TRACE_CALLGRIND=1 TRACE_SCALE=0.25 …                    # the gateway under callgrind (`node --single-threaded`,
+//                                                           instrumented from the warm-up on, counters zeroed after
+//                                                           it): user-space instructions per request of each
+//                                                           phase, a count the machine's load does not move
 //
 // Not part of `npm run bench`: the bench's own phases (and their short warm-ups) are its figures; these
 // are separately labelled, measured after each phase's own warm-up.
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
@@ -26,6 +30,7 @@ const { ECS, jsonClient, closedLoop, cpuSeconds, stopChild } = require('./bench-
 const CONCURRENCY = 16;
 const SCALE = Number(process.env.TRACE_SCALE ?? '1');
 const ROUNDS = Number(process.env.TRACE_ROUNDS ?? '1');
+const CALLGRIND = process.env.TRACE_CALLGRIND === '1';
 const OPS = (process.env.TRACE_OPS ?? 'list,describe,stop').split(',');
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
 
@@ -64,7 +69,22 @@ function threadCpuSeconds(pid, tid) {
 async function runBuild(label, root) {
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, 'bench-gateway.js')], {
+  const gatewayArgs = [...nodeArgs, path.join(__dirname, 'bench-gateway.js')];
+  const dumps = CALLGRIND ? fs.mkdtempSync(path.join(os.tmpdir(), 'trace-reads-cg-')) : undefined;
+  const [command, args] = CALLGRIND
+    ? [
+        'valgrind',
+        [
+          '--tool=callgrind',
+          '--instr-atstart=no',
+          `--callgrind-out-file=${dumps}/callgrind.out`,
+          process.execPath,
+          '--single-threaded',
+          ...gatewayArgs,
+        ],
+      ]
+    : [process.execPath, gatewayArgs];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       BENCH_ROOT: root,
@@ -87,17 +107,29 @@ async function runBuild(label, root) {
           .get(`http://127.0.0.1:${port}/_localcloud/health`, (res) => resolve(res.resume() && true))
           .on('error', () => resolve(false)),
       );
-      if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, CALLGRIND ? 500 : 50));
     }
     const ecs = jsonClient(port, ECS, CONCURRENCY);
+    const control = (...flags) => execFileSync('callgrind_control', [...flags, String(child.pid)], { stdio: 'ignore' });
     const measure = async (operation, warmUp, total, makeCall) => {
-      await closedLoop(warmUp, CONCURRENCY, 60_000, makeCall);
+      if (CALLGRIND) control('-i', 'on');
+      await closedLoop(warmUp, CONCURRENCY, 600_000, makeCall);
+      if (CALLGRIND) control('-z');
       const cpu0 = cpuSeconds(child.pid);
       const main0 = threadCpuSeconds(child.pid, child.pid);
-      const r = await closedLoop(total, CONCURRENCY, 60_000, (i) => makeCall(warmUp + i));
+      const r = await closedLoop(total, CONCURRENCY, 600_000, (i) => makeCall(warmUp + i));
       const cpuUs = ((cpuSeconds(child.pid) - cpu0) * 1e6) / r.requests;
       const mainUs = ((threadCpuSeconds(child.pid, child.pid) - main0) * 1e6) / r.requests;
-      results.push({ build: label, operation, ...r, cpuUs, mainUs, load: os.loadavg()[0] });
+      let instructions;
+      if (CALLGRIND) {
+        const before = new Set(fs.readdirSync(dumps));
+        control('-d');
+        control('-i', 'off');
+        const dump = fs.readdirSync(dumps).find((f) => !before.has(f));
+        const totals = /^(?:totals|summary): (\d+)/m.exec(fs.readFileSync(path.join(dumps, dump), 'utf8'));
+        instructions = Number(totals[1]) / r.requests;
+      }
+      results.push({ build: label, operation, ...r, cpuUs, mainUs, instructions, load: os.loadavg()[0] });
     };
     // The bench's state: 2,000 revisions in 16 families (125 each).
     await closedLoop(2000, CONCURRENCY, 60_000, (i) =>
@@ -133,6 +165,7 @@ async function runBuild(label, root) {
     ecs.close();
   } finally {
     await stopChild(gateway);
+    if (dumps) fs.rmSync(dumps, { recursive: true, force: true });
   }
   return results;
 }
@@ -146,7 +179,7 @@ async function main() {
       for (const r of await runBuild(label, root)) {
         all.push(r);
         console.log(
-          `round ${round + 1} ${label.padEnd(4)} ${r.operation.padEnd(26)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(5)}  p99 ${r.p99.toFixed(1).padStart(5)} ms  CPU ${r.cpuUs.toFixed(0).padStart(5)} µs/req (main thread ${r.mainUs.toFixed(0)})  load ${r.load.toFixed(1)}`,
+          `round ${round + 1} ${label.padEnd(4)} ${r.operation.padEnd(26)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(5)}  p99 ${r.p99.toFixed(1).padStart(5)} ms  CPU ${r.cpuUs.toFixed(0).padStart(5)} µs/req (main thread ${r.mainUs.toFixed(0)})${r.instructions ? `  ${(r.instructions / 1000).toFixed(1)} K instructions/req` : ''}  load ${r.load.toFixed(1)}`,
         );
       }
     }
@@ -157,7 +190,8 @@ async function main() {
       for (const [label] of builds) {
         const rs = all.filter((r) => r.operation === operation && r.build === label);
         console.log(
-          `median ${label.padEnd(4)} ${operation.padEnd(26)} ${median(rs.map((r) => r.rps))} req/s  p99 ${median(rs.map((r) => r.p99)).toFixed(1)} ms  CPU ${median(rs.map((r) => r.cpuUs)).toFixed(0)} µs/req (main ${median(rs.map((r) => r.mainUs)).toFixed(0)})`,
+          `median ${label.padEnd(4)} ${operation.padEnd(26)} ${median(rs.map((r) => r.rps))} req/s  p99 ${median(rs.map((r) => r.p99)).toFixed(1)} ms  CPU ${median(rs.map((r) => r.cpuUs)).toFixed(0)} µs/req (main ${median(rs.map((r) => r.mainUs)).toFixed(0)})` +
+            (CALLGRIND ? `  ${(median(rs.map((r) => r.instructions)) / 1000).toFixed(1)} K instructions/req` : ''),
         );
       }
   }
