@@ -21,7 +21,7 @@ import { buildTaskDefinition, validateRegistration } from '../domain/task-defini
 import { mergeTags } from '../domain/tags';
 import { cursorAfter, nextTokenAfter, pageSize, paginate, paginateFrom } from '../pagination';
 import { lowerBound } from '../store/task-definition-listings';
-import type { TaskDefinitionRecord } from '../store/records';
+import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
 import { truncateText } from '@localcloud/gateway';
 
@@ -113,24 +113,32 @@ function revisionOfArn(arn: string): { family: string; revision: number } | unde
 /**
  * Task definitions in ECS's listing order (family name, then revision; both reversed for DESC) strictly
  * after the ARN `afterArn`, read from the sorted family index and each family's revision counter: a
- * page costs its own size, not the number of families or revisions stored. (One family's listing,
- * `familyPrefix`, is `listFamily`'s.)
+ * page costs its own size, not the number of families or revisions stored. (A family with a kept
+ * listing is `listFamily`'s.)
  */
 function* revisionsAfter(
   store: EcsStore,
+  familyPrefix: string | undefined,
   afterArn: string | undefined,
   descending: boolean,
 ): IterableIterator<TaskDefinition> {
   const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
-  const names = (function* () {
-    // The cursor's own family first (its remaining revisions), then the families after it.
-    if (after && store.families.has(after.family)) yield after.family;
-    yield* store.families.keysAfter(after?.family, descending);
-  })();
+  const names =
+    familyPrefix !== undefined
+      ? [familyPrefix]
+      : (function* () {
+          // The cursor's own family first (its remaining revisions), then the families after it.
+          if (after && store.families.has(after.family)) yield after.family;
+          yield* store.families.keysAfter(after?.family, descending);
+        })();
   for (const name of names) {
     const family = store.families.get(name);
     if (!family) continue;
     const resume = after?.family === name ? after.revision : undefined;
+    // A token naming another family (of another family's listing): this family is wholly after it, or before.
+    if (familyPrefix !== undefined && after && after.family !== name) {
+      if (descending ? after.family < name : after.family > name) return;
+    }
     const first = descending ? Math.min(family.lastRevision, (resume ?? Infinity) - 1) : (resume ?? 0) + 1;
     for (let revision = first; descending ? revision >= 1 : revision <= family.lastRevision;) {
       const record = store.taskDefinitions.get(revisionKey(name, revision));
@@ -148,13 +156,12 @@ function* revisionsAfter(
 function listFamily(
   input: ListTaskDefinitionsRequest,
   store: EcsStore,
-  name: string,
+  family: FamilyRecord,
   status: string,
 ): ListTaskDefinitionsResponse {
+  const name = family.family;
   const size = pageSize(input, LIST_LIMITS);
   const afterArn = cursorAfter('ListTaskDefinitions', input);
-  const family = store.families.get(name);
-  if (!family) return { taskDefinitionArns: [], nextToken: undefined };
   const descending = input.sort === 'DESC';
   const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
   // A token naming another family (of another family's listing): this family is wholly after it, or before.
@@ -197,14 +204,22 @@ export function listTaskDefinitions(
 ): ListTaskDefinitionsResponse {
   const status = input.status ?? 'ACTIVE';
   // `familyPrefix` is the full family name for this operation (unlike ListTaskDefinitionFamilies).
-  if (input.familyPrefix !== undefined) return listFamily(input, store, input.familyPrefix, status);
+  if (input.familyPrefix !== undefined) {
+    const family = store.families.get(input.familyPrefix);
+    if (!family) {
+      pageSize(input, LIST_LIMITS);
+      cursorAfter('ListTaskDefinitions', input);
+      return { taskDefinitionArns: [], nextToken: undefined };
+    }
+    if (store.taskDefinitionListings.keeps(family)) return listFamily(input, store, family, status);
+  }
   const page = paginateFrom(
     'ListTaskDefinitions',
     input,
     LIST_LIMITS,
     (definition: TaskDefinition) => definition.taskDefinitionArn!,
     function* (after) {
-      for (const definition of revisionsAfter(store, after, input.sort === 'DESC')) {
+      for (const definition of revisionsAfter(store, input.familyPrefix, after, input.sort === 'DESC')) {
         if (definition.status === status) yield definition;
       }
     },

@@ -9,7 +9,7 @@ import {
   registerTaskDefinition,
 } from '../handlers/task-definitions';
 import { EcsStore } from './ecs-store';
-import { lowerBound, TaskDefinitionListings } from './task-definition-listings';
+import { lowerBound, MAX_KEPT_REVISIONS, TaskDefinitionListings } from './task-definition-listings';
 
 /*
  * ListTaskDefinitions by family (`familyPrefix`) reads a family's listing kept beside the store; these
@@ -155,6 +155,26 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
     checkFamily(store, 'web');
   });
 
+  it('lists a family past MAX_KEPT_REVISIONS from its records, pages and tokens the same', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    const ecs = ecsOf(store);
+    for (let i = 0; i < MAX_KEPT_REVISIONS - 2; i++)
+      registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    for (const revision of [3, 500, MAX_KEPT_REVISIONS - 2])
+      deregisterTaskDefinition({ taskDefinition: `big:${revision}` }, ecs);
+    // Listed (and kept) below the limit, then grown past it: no longer kept, still the same pages.
+    expect(allPages(store, { familyPrefix: 'big' }).flat()).toEqual(expected(store, 'big', 'ACTIVE', false));
+    for (let i = 0; i < 5; i++) registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    expect(store.taskDefinitionListings.keeps(store.families.get('big')!)).toBe(false);
+    for (const status of ['ACTIVE', 'INACTIVE'] as const)
+      for (const sort of ['ASC', 'DESC'] as const)
+        for (const maxResults of [7, 100]) {
+          const pages = allPages(store, { familyPrefix: 'big', status, sort, maxResults });
+          expect(pages.flat()).toEqual(expected(store, 'big', status, sort === 'DESC'));
+          for (const page of pages.slice(0, -1)) expect(page).toHaveLength(maxResults);
+        }
+  });
+
   it('refuses a bad page size and a token of another listing before reading anything', () => {
     const store = new EcsStore(new InMemoryStateStore(), scope);
     expect(() => listTaskDefinitions({ familyPrefix: 'x', maxResults: 0 }, ecsOf(store))).toThrow(/maxResults/);
@@ -187,6 +207,11 @@ describe('TaskDefinitionListings', () => {
     listings.written('f:1', undefined);
     listings.written('f:3', record('f', 3, 'INACTIVE'));
     listings.written('g:1', record('g', 1));
+    // Past the kept limit the family is forgotten (then listed from its records).
+    const other = listings.of({ family: 'h', lastRevision: 0, activeRevisions: 0 }, get);
+    listings.written(`h:${MAX_KEPT_REVISIONS + 1}`, record('h', MAX_KEPT_REVISIONS + 1));
+    expect(other.revisions).toEqual([]);
+    expect(listings.of({ family: 'h', lastRevision: 0, activeRevisions: 0 }, get)).not.toBe(other);
     expect(listings.of({ family: 'f', lastRevision: 4, activeRevisions: 1 }, get)).toEqual({
       revisions: [2, 3, 4],
       arns: [arn('f', 2), arn('f', 3), arn('f', 4)],

@@ -12,6 +12,11 @@ export interface FamilyListing {
 
 /** At most this many families' listings are kept (the least recently built go first). */
 const MAX_FAMILIES = 1024;
+/**
+ * A family of more revisions than this is listed from its records, a page at a time, as before: its
+ * first listing would read (and, for records still as bytes from a snapshot, decode) every revision.
+ */
+export const MAX_KEPT_REVISIONS = 1000;
 
 /**
  * The revisions of the families ListTaskDefinitions has listed by `familyPrefix`, so that a page is read
@@ -28,14 +33,19 @@ export class TaskDefinitionListings {
     this.families.clear();
   }
 
+  /** Whether the family is listed from a kept listing: not when it has more than MAX_KEPT_REVISIONS revisions. */
+  keeps(family: FamilyRecord): boolean {
+    return family.lastRevision <= MAX_KEPT_REVISIONS;
+  }
+
   /** A revision `family:revision` was put (its record) or deleted (undefined). */
   written(key: string, record: TaskDefinitionRecord | undefined): void {
     const colon = key.lastIndexOf(':');
     const listing = this.families.get(key.slice(0, colon));
     if (!listing) return;
     const revision = Number(key.slice(colon + 1));
-    if (!Number.isInteger(revision)) {
-      // Not a key a handler writes; the family is read again from its records when next listed.
+    if (!Number.isInteger(revision) || revision > MAX_KEPT_REVISIONS) {
+      // Not a key a handler writes, or a family grown past what is kept: listed from its records from now on.
       this.families.delete(key.slice(0, colon));
       return;
     }
