@@ -145,7 +145,7 @@ async function runBuild(label, root) {
         networkMode: 'bridge',
         containerDefinitions: [{ name: 'app', image: 'app:1', memory: 32 }],
       });
-      const stopWarm = n(1000);
+      const stopWarm = OPS.includes('stop') ? n(1000) : 0;
       const stopCount = OPS.includes('stop') ? n(2000) : 0;
       const arns = [];
       while (arns.length < 100 + stopWarm + stopCount) {
