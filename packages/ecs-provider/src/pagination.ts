@@ -60,19 +60,38 @@ export function paginateFrom<T>(
   cursorOf: (item: T) => string,
   from: (after: string | undefined) => Iterable<T>,
 ): Page<T> {
-  const size = request.maxResults ?? limits.defaultSize;
-  if (!Number.isInteger(size) || size < 1 || size > limits.maxSize) {
-    throw new InvalidParameterException(`maxResults must be an integer between 1 and ${limits.maxSize}.`);
-  }
-  const after = request.nextToken !== undefined ? decodeCursor(request.nextToken, listing).k : undefined;
+  const size = pageSize(request, limits);
+  const after = cursorAfter(listing, request);
   const items: T[] = [];
   for (const item of from(after)) {
     if (items.length === size) {
-      return { items, nextToken: encodeCursor({ l: listing, k: cursorOf(items[items.length - 1]!), o: 0 }) };
+      return { items, nextToken: nextTokenAfter(listing, cursorOf(items[items.length - 1]!)) };
     }
     items.push(item);
   }
   return { items };
+}
+
+/** The page size a request asks for (`maxResults`, or the default), refused outside 1 to `maxSize`. */
+export function pageSize(
+  request: PageRequest,
+  limits: { readonly defaultSize: number; readonly maxSize: number },
+): number {
+  const size = request.maxResults ?? limits.defaultSize;
+  if (!Number.isInteger(size) || size < 1 || size > limits.maxSize) {
+    throw new InvalidParameterException(`maxResults must be an integer between 1 and ${limits.maxSize}.`);
+  }
+  return size;
+}
+
+/** The cursor key a request's `nextToken` resumes after (undefined without one); refuses another listing's token. */
+export function cursorAfter(listing: string, request: PageRequest): string | undefined {
+  return request.nextToken !== undefined ? decodeCursor(request.nextToken, listing).k : undefined;
+}
+
+/** The `nextToken` of a page of `listing` whose last item has the cursor key `key` (as paginateFrom makes it). */
+export function nextTokenAfter(listing: string, key: string): string {
+  return encodeCursor({ l: listing, k: key, o: 0 });
 }
 
 function encodeCursor(cursor: Cursor): string {

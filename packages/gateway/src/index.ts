@@ -21,4 +21,4 @@ export { OperationTable, type OperationHandler } from './plugin/operation-table'
 export { arnPartition, ARN_PARTITION_PATTERN } from './plugin/arn-partition';
 export * from './errors';
 export { escapeXml } from './protocol/xml';
-export { jsonInPieces, reusableJson } from './protocol/json-protocol';
+export { jsonInPieces, reusableItems, reusableJson } from './protocol/json-protocol';

@@ -19,8 +19,9 @@ import { parseTaskDefinitionRef, rootPrincipalArn, taskDefinitionArn, type Scope
 import { ClientException, InvalidParameterException } from '../errors';
 import { buildTaskDefinition, validateRegistration } from '../domain/task-definition';
 import { mergeTags } from '../domain/tags';
-import { paginate, paginateFrom } from '../pagination';
-import type { TaskDefinitionRecord } from '../store/records';
+import { cursorAfter, nextTokenAfter, pageSize, paginate, paginateFrom } from '../pagination';
+import { lowerBound } from '../store/task-definition-listings';
+import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
 import { truncateText } from '@localcloud/gateway';
 
@@ -112,7 +113,8 @@ function revisionOfArn(arn: string): { family: string; revision: number } | unde
 /**
  * Task definitions in ECS's listing order (family name, then revision; both reversed for DESC) strictly
  * after the ARN `afterArn`, read from the sorted family index and each family's revision counter: a
- * page costs its own size, not the number of families or revisions stored.
+ * page costs its own size, not the number of families or revisions stored. (A family with a kept
+ * listing is `listFamily`'s.)
  */
 function* revisionsAfter(
   store: EcsStore,
@@ -146,16 +148,75 @@ function* revisionsAfter(
   }
 }
 
+/**
+ * One page of one family's revisions (`familyPrefix` names it whole), from the family's listing
+ * (store/task-definition-listings.ts): what `revisionsAfter` gives for a family prefix, filtered by status,
+ * as `paginateFrom` cuts it, without a store look-up per revision.
+ */
+function listFamily(
+  input: ListTaskDefinitionsRequest,
+  store: EcsStore,
+  family: FamilyRecord,
+  status: string,
+): ListTaskDefinitionsResponse {
+  const name = family.family;
+  const size = pageSize(input, LIST_LIMITS);
+  const afterArn = cursorAfter('ListTaskDefinitions', input);
+  const descending = input.sort === 'DESC';
+  const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
+  // A token naming another family (of another family's listing): this family is wholly after it, or before.
+  if (after && after.family !== name && (descending ? after.family < name : after.family > name)) {
+    return { taskDefinitionArns: [], nextToken: undefined };
+  }
+  const resume = after?.family === name ? after.revision : undefined;
+  const { revisions, arns, statuses } = store.taskDefinitionListings.of(family, (key) =>
+    store.taskDefinitions.get(key),
+  );
+  const last = family.lastRevision;
+  const page: string[] = [];
+  if (descending) {
+    // Revisions below the resumed one (and not above the family's last), highest first.
+    const below = Math.min(last + 1, resume ?? Infinity);
+    for (let i = lowerBound(revisions, below) - 1; i >= 0; i--) {
+      if (revisions[i]! < 1) break;
+      if (statuses[i] !== status) continue;
+      if (page.length === size)
+        return { taskDefinitionArns: page, nextToken: nextTokenAfter('ListTaskDefinitions', page[size - 1]!) };
+      page.push(arns[i]!);
+    }
+  } else {
+    for (let i = lowerBound(revisions, Math.max(1, (resume ?? 0) + 1)); i < revisions.length; i++) {
+      if (revisions[i]! > last) break;
+      if (statuses[i] !== status) continue;
+      if (page.length === size)
+        return { taskDefinitionArns: page, nextToken: nextTokenAfter('ListTaskDefinitions', page[size - 1]!) };
+      page.push(arns[i]!);
+    }
+  }
+  return { taskDefinitionArns: page, nextToken: undefined };
+}
+
+const LIST_LIMITS = { defaultSize: 100, maxSize: 100 };
+
 export function listTaskDefinitions(
   input: ListTaskDefinitionsRequest,
   { store }: EcsScope,
 ): ListTaskDefinitionsResponse {
   const status = input.status ?? 'ACTIVE';
   // `familyPrefix` is the full family name for this operation (unlike ListTaskDefinitionFamilies).
+  if (input.familyPrefix !== undefined) {
+    const family = store.families.get(input.familyPrefix);
+    if (!family) {
+      pageSize(input, LIST_LIMITS);
+      cursorAfter('ListTaskDefinitions', input);
+      return { taskDefinitionArns: [], nextToken: undefined };
+    }
+    if (store.taskDefinitionListings.keeps(family)) return listFamily(input, store, family, status);
+  }
   const page = paginateFrom(
     'ListTaskDefinitions',
     input,
-    { defaultSize: 100, maxSize: 100 },
+    LIST_LIMITS,
     (definition: TaskDefinition) => definition.taskDefinitionArn!,
     function* (after) {
       for (const definition of revisionsAfter(store, input.familyPrefix, after, input.sort === 'DESC')) {

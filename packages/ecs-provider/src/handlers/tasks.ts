@@ -27,6 +27,7 @@ import { newTaskRecord } from '../domain/new-task';
 import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from '../domain/run-request';
 import { validateTags } from '../domain/tags';
 import { paginateFrom } from '../pagination';
+import { reusableItems } from '@localcloud/gateway';
 import { keyOfPosition, positionOf } from '../store/task-index';
 import { taskKeyOf } from '../runtime/scoped-tasks';
 import { describedTask, toTask, type TaskRecord } from '../runtime/task-record';
@@ -166,7 +167,8 @@ export function describeTasks(input: DescribeTasksRequest, ecs: EcsScope): Descr
     }
     tasks.push(describedTask(record, withTags));
   }
-  return { tasks, failures };
+  // Each description is reusable (its text kept): the array is written as their texts, in one piece.
+  return { tasks: reusableItems(tasks), failures };
 }
 
 export function listTasks(input: ListTasksRequest, ecs: EcsScope): ListTasksResponse {

@@ -2,6 +2,7 @@ import type { StateStore } from '@localcloud/persistence';
 import type { Scope } from '../arn';
 import { ScopedTable, type ScopedTableOptions } from './scoped-table';
 import { TASK_INDEX_MEMBERS, TaskIndex } from './task-index';
+import { TaskDefinitionListings } from './task-definition-listings';
 import type { CapacityProviderRecord } from '../domain/capacity-provider-rules';
 import type { ContainerInstanceRecord } from '../domain/container-instances';
 import type {
@@ -73,6 +74,8 @@ export class EcsStore {
   readonly tasks: ScopedTable<TaskRecord>;
   /** The same tasks by cluster and desired status, oldest first (ListTasks). */
   readonly taskIndex = new TaskIndex();
+  /** The revisions of the families listed by name so far (ListTaskDefinitions' `familyPrefix`). */
+  readonly taskDefinitionListings = new TaskDefinitionListings();
   /** The account's own capacity providers by name (FARGATE and FARGATE_SPOT are built in, never stored). */
   readonly capacityProviders: ScopedTable<CapacityProviderRecord>;
   /** Container instances by `clusterName/id`: registered ones, and each cluster's local one once changed. */
@@ -103,7 +106,9 @@ export class EcsStore {
     this.clusters = view(ECS_TABLES.clusters);
     // Kept as objects: keeping them as bytes after put (the store's former `bytesAfterPut`) cost Describe
     // 1.3–1.8× and Register 1.1–1.4× the CPU in the same run for no better p99 (docs/benchmarks.md, tail round).
-    this.taskDefinitions = view(ECS_TABLES.taskDefinitions);
+    this.taskDefinitions = view<TaskDefinitionRecord>(ECS_TABLES.taskDefinitions, {
+      afterWrite: (key, record) => this.taskDefinitionListings.written(key, record),
+    });
     this.families = view(ECS_TABLES.families, { sorted: true });
     this.accountSettings = view(ECS_TABLES.accountSettings);
     this.services = view(ECS_TABLES.services);
@@ -128,6 +133,7 @@ export class EcsStore {
    */
   loadIndexes(): void {
     this.taskIndex.clear();
+    this.taskDefinitionListings.clear();
     for (const table of this.views()) table.load();
   }
 

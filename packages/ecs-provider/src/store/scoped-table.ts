@@ -13,6 +13,12 @@ export interface ScopedTableOptions<T> {
   readonly indexMembers?: readonly (keyof T & string)[];
   /** Told before every put or delete: how the owner knows a transaction that threw had touched its indexes. */
   readonly onWrite?: () => void;
+  /**
+   * Told after every put through this view (with the value put) and every delete (with undefined), never on
+   * `load`: how an index built lazily from the records it reads stays current without the view reading
+   * every record at start-up (EcsStore's task-definition listings).
+   */
+  readonly afterWrite?: (key: string, value: T | undefined) => void;
 }
 
 /**
@@ -32,6 +38,7 @@ export class ScopedTable<T> {
   private readonly onChange: ScopedTableOptions<T>['onChange'];
   private readonly indexMembers: readonly (keyof T & string)[];
   private readonly onWrite: ScopedTableOptions<T>['onWrite'];
+  private readonly afterWrite: ScopedTableOptions<T>['afterWrite'];
   private changes = 0;
 
   constructor(
@@ -43,6 +50,7 @@ export class ScopedTable<T> {
     this.onChange = options.onChange;
     this.indexMembers = options.indexMembers ?? [];
     this.onWrite = options.onWrite;
+    this.afterWrite = options.afterWrite;
     this.load();
   }
 
@@ -103,6 +111,7 @@ export class ScopedTable<T> {
     this.ownKeys?.add(key);
     this.sortedKeys?.set(key, undefined);
     this.onChange?.(key, before, value);
+    this.afterWrite?.(key, value);
   }
 
   delete(key: string): void {
@@ -113,6 +122,7 @@ export class ScopedTable<T> {
     this.ownKeys?.delete(key);
     this.sortedKeys?.delete(key);
     if (before !== undefined) this.onChange?.(key, before, undefined);
+    this.afterWrite?.(key, undefined);
   }
 
   *entries(): IterableIterator<[string, T]> {

@@ -73,6 +73,27 @@ describe('the task index by group', () => {
     expect(store.taskIndex.groupStamp('c', 'service:api')).toBe(api);
   });
 
+  it('keeps a task in place through puts that keep its group and creation time, and moves it when either changes', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    put(store, task('c', 'a', 'service:web', 3000));
+    put(store, task('c', 'b', 'service:web', 2000));
+    const stamps = new Set([store.taskIndex.groupStamp('c', 'service:web')]);
+    for (const lastStatus of ['DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']) {
+      put(store, { ...task('c', 'a', 'service:web', 3000), lastStatus } as TaskRecord);
+      expect(store.taskIndex.inGroup('c', 'service:web')).toEqual(['c/b', 'c/a']);
+      stamps.add(store.taskIndex.groupStamp('c', 'service:web'));
+    }
+    expect(stamps.size).toBe(5);
+    // The same group, another creation time: the position moves (not kept beside the old one).
+    put(store, task('c', 'a', 'service:web', 1000));
+    expect(store.taskIndex.inGroup('c', 'service:web')).toEqual(['c/a', 'c/b']);
+    expect(store.taskIndex.inGroup('c', 'service:web')).toEqual(scanned(store, 'c', 'service:web'));
+    // An index that lost the task's position (forgotten without a reload) gets it back on the next put.
+    store.taskIndex.clear();
+    put(store, task('c', 'a', 'service:web', 1000));
+    expect(store.taskIndex.inGroup('c', 'service:web')).toEqual(['c/a']);
+  });
+
   it('forgets a deleted task, and a task moved to another group', () => {
     const store = new EcsStore(new InMemoryStateStore(), scope);
     put(store, task('c', 'a', 'service:web', 1000));

@@ -112,6 +112,15 @@ export class TaskIndex {
   private groupChanged(key: string, before: Indexed | undefined, after: Indexed | undefined): void {
     const cluster = key.slice(0, key.indexOf('/'));
     const stamp = ++groupChanges;
+    // The same group at the same position (every put of a task but its first and last): only the stamp
+    // changes. The position is looked up rather than assumed, so an index that lacks it still gets it.
+    if (before?.group !== undefined && before.group === after?.group && createdMs(before) === createdMs(after)) {
+      const group = this.groups.get(`${cluster} ${after.group}`);
+      if (group?.positions.has(positionOf(key, after))) {
+        group.stamp = stamp;
+        return;
+      }
+    }
     if (before?.group !== undefined) {
       const group = this.groups.get(`${cluster} ${before.group}`);
       if (group) {
@@ -154,9 +163,14 @@ interface Group {
   stamp: number;
 }
 
+/** A task's `createdAt` as its position counts it (ms; 0 without one). */
+function createdMs(task: Pick<TaskRecord, 'createdAt'>): number {
+  return task.createdAt?.getTime() ?? 0;
+}
+
 /** A task's place in the index: when it was created, then its key. */
 export function positionOf(key: string, task: Pick<TaskRecord, 'createdAt'>): string {
-  return `${String(task.createdAt?.getTime() ?? 0).padStart(15, '0')} ${key}`;
+  return `${String(createdMs(task)).padStart(15, '0')} ${key}`;
 }
 
 function stoppedPosition(key: string, stoppedAt: Date): string {

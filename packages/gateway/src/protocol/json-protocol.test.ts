@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { responseBodyOf } from './http';
-import { jsonBody, jsonInPieces, reusableJson, sendJsonResult, serializeJson } from './json-protocol';
+import { jsonBody, jsonInPieces, reusableItems, reusableJson, sendJsonResult, serializeJson } from './json-protocol';
 
 describe('serializeJson', () => {
   it('writes dates as epoch seconds only inside the call', () => {
@@ -33,6 +33,42 @@ describe('serializeJson', () => {
     const reusable = reusableJson({ a: 1 });
     const text = serializeJson({ a: reusable, s: '@@localcloud-json:0000000000000000:0' });
     expect(JSON.parse(text)).toEqual({ a: { a: 1 }, s: '@@localcloud-json:0000000000000000:0' });
+  });
+});
+
+describe('reusableItems', () => {
+  const plain = (i: number) => ({ name: `t-${i}-é☃ "q"`, at: new Date(1_000 * i), list: [i, { b: null }] });
+
+  it.each([0, 1, 2, 100])('writes %i reusable values as the plain array, as one piece of kept texts', (count) => {
+    const items = Array.from({ length: count }, (_, i) => plain(i));
+    const expected = serializeJson({ tasks: items, failures: [{ arn: 'x', reason: 'MISSING' }] });
+    const output = {
+      tasks: reusableItems(items.map((item) => reusableJson(structuredClone(item)))),
+      failures: [{ arn: 'x', reason: 'MISSING' }],
+    };
+    for (let pass = 0; pass < 2; pass++) {
+      const body = jsonBody(output);
+      expect(typeof body).toBe('object');
+      const { chunks, byteLength } = body as Exclude<typeof body, string>;
+      const bytes = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
+      expect(bytes.toString('utf8')).toBe(expected);
+      expect(byteLength).toBe(bytes.length);
+      // The text before the array, its brackets, each item's text with commas between, the text after.
+      expect(chunks).toHaveLength(count === 0 ? 4 : 2 * count + 3);
+    }
+    expect(JSON.stringify(output.tasks)).toBe(JSON.stringify(items.map((item) => JSON.parse(JSON.stringify(item)))));
+  });
+
+  it('writes an array holding anything but reusable values as usual', () => {
+    const kept = reusableJson({ a: 1 });
+    const mixed = reusableItems([kept, { b: 2 }, null, kept]);
+    expect(serializeJson({ mixed })).toBe('{"mixed":[{"a":1},{"b":2},null,{"a":1}]}');
+    const sparse = reusableItems([kept, , kept]); // eslint-disable-line no-sparse-arrays
+    expect(serializeJson({ sparse })).toBe('{"sparse":[{"a":1},null,{"a":1}]}');
+    // Inside a reusable value's own text, and outside serializeJson, it is a plain array.
+    const outer = reusableJson({ inner: reusableItems([kept]) });
+    expect(serializeJson({ outer, again: outer })).toBe('{"outer":{"inner":[{"a":1}]},"again":{"inner":[{"a":1}]}}');
+    expect(JSON.stringify(reusableItems([kept]))).toBe('[{"a":1}]');
   });
 });
 

@@ -74,6 +74,12 @@ function reusableToJson(this: object): unknown {
 
 function placeholderOf(value: object): unknown {
   if (!collected || writing === value) return value;
+  collected.push(keptText(value));
+  return `${TOKEN_PREFIX}${collected.length - 1}`;
+}
+
+/** A reusable value's kept UTF-8 text, written now if it has none yet (called while serializeJson runs). */
+function keptText(value: object): Buffer {
   let bytes = texts.get(value);
   if (bytes === undefined) {
     const outer = collected;
@@ -89,8 +95,40 @@ function placeholderOf(value: object): unknown {
     }
     texts.set(value, bytes);
   }
-  collected.push(bytes);
+  return bytes;
+}
+
+const isReusable = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && (value as { toJSON?: unknown }).toJSON === reusableToJson;
+
+/** The brackets and commas around and between the kept texts of an array of reusable values. */
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+function reusableItemsToJson(this: readonly unknown[]): unknown {
+  if (!collected) return this;
+  // Any item that is not a reusable value: the array is written as usual (each reusable item its token).
+  for (let i = 0; i < this.length; i++) if (!isReusable(this[i])) return this;
+  const pieces: Buffer[] = [OPEN];
+  for (let i = 0; i < this.length; i++) {
+    if (i > 0) pieces.push(COMMA);
+    pieces.push(keptText(this[i] as object));
+  }
+  pieces.push(CLOSE);
+  collected.push(pieces);
   return `${TOKEN_PREFIX}${collected.length - 1}`;
+}
+
+/**
+ * Marks an array of reusable values (DescribeTasks' 100 task descriptions) to be written as one token:
+ * the kept texts with the brackets and commas between them, the same bytes as the array written item
+ * by item, without a `toJSON` call, a token and its search in the text per item. An array holding
+ * anything else is written as usual. The array is unchanged otherwise.
+ */
+export function reusableItems<T extends unknown[]>(items: T): T {
+  Object.defineProperty(items, 'toJSON', { value: reusableItemsToJson, enumerable: false });
+  return items;
 }
 
 /**

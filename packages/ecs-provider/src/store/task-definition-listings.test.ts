@@ -1,0 +1,230 @@
+import { InMemoryStateStore } from '@localcloud/persistence';
+import winston from 'winston';
+import type { ListTaskDefinitionsRequest } from '@aws-sdk/client-ecs';
+import type { EcsScope } from '../ecs-scope';
+import {
+  deleteTaskDefinitions,
+  deregisterTaskDefinition,
+  listTaskDefinitions,
+  registerTaskDefinition,
+} from '../handlers/task-definitions';
+import { EcsStore } from './ecs-store';
+import { lowerBound, MAX_KEPT_REVISIONS, TaskDefinitionListings } from './task-definition-listings';
+
+/*
+ * ListTaskDefinitions by family (`familyPrefix`) reads a family's listing kept beside the store; these
+ * check every page it gives against the records themselves, read one by one as the listing did before
+ * it was kept, through registrations, deregistrations, deletions, a transaction that threw and tokens
+ * from other pages, families and sort orders.
+ */
+
+const scope = { accountId: '000000000000', region: 'us-east-1' };
+const logger = winston.createLogger({ silent: true });
+const ecsOf = (store: EcsStore) => ({ scope, store, strict: false, logger }) as unknown as EcsScope;
+const arn = (family: string, revision: number) =>
+  `arn:aws:ecs:us-east-1:000000000000:task-definition/${family}:${revision}`;
+const containerDefinitions = [{ name: 'app', image: 'app:1', memory: 32 }];
+
+/** What a family's listing must give: its records 1 to its last revision of `status`, strictly after the token's. */
+function expected(
+  store: EcsStore,
+  family: string,
+  status: string,
+  descending: boolean,
+  after?: { family: string; revision: number },
+): string[] {
+  const record = store.families.get(family);
+  if (!record) return [];
+  if (after && after.family !== family && (descending ? after.family < family : after.family > family)) return [];
+  const resume = after?.family === family ? after.revision : undefined;
+  const out: string[] = [];
+  for (let revision = 1; revision <= record.lastRevision; revision++) {
+    const definition = store.taskDefinitions.get(`${family}:${revision}`)?.taskDefinition;
+    if (!definition || definition.status !== status) continue;
+    if (resume !== undefined && (descending ? revision >= resume : revision <= resume)) continue;
+    out.push(definition.taskDefinitionArn);
+  }
+  return descending ? out.reverse() : out;
+}
+
+function allPages(store: EcsStore, input: ListTaskDefinitionsRequest): string[][] {
+  const pages: string[][] = [];
+  let nextToken: string | undefined = input.nextToken;
+  do {
+    const page = listTaskDefinitions({ ...input, nextToken }, ecsOf(store));
+    pages.push(page.taskDefinitionArns ?? []);
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined && pages.length < 1000);
+  return pages;
+}
+
+function checkFamily(store: EcsStore, family: string) {
+  for (const status of ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] as const)
+    for (const sort of ['ASC', 'DESC'] as const)
+      for (const maxResults of [1, 2, 3, 7, 100]) {
+        const pages = allPages(store, { familyPrefix: family, status, sort, maxResults });
+        const want = expected(store, family, status, sort === 'DESC');
+        expect(pages.flat()).toEqual(want);
+        // Every page full but the last, and a token only when more follow.
+        for (const page of pages.slice(0, -1)) expect(page).toHaveLength(maxResults);
+        expect(pages[pages.length - 1]!.length).toBeLessThanOrEqual(maxResults);
+        if (want.length > 0) expect(pages[pages.length - 1]!.length).toBeGreaterThan(0);
+      }
+}
+
+describe('ListTaskDefinitions of one family, from its kept listing', () => {
+  it('gives what the records give, through every kind of change, listed before and after each', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    const ecs = ecsOf(store);
+    // A deterministic pseudo-random sequence of changes over three families.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed >>> 8) % n;
+    };
+    const families = ['fam-a', 'fam-b', 'fam-c'];
+    for (let step = 0; step < 120; step++) {
+      const family = families[random(3)]!;
+      const last = store.families.get(family)?.lastRevision ?? 0;
+      const action = random(10);
+      if (action < 5 || last === 0) registerTaskDefinition({ family, containerDefinitions }, ecs);
+      else if (action < 8) {
+        const revision = 1 + random(last);
+        if (store.taskDefinitions.get(`${family}:${revision}`)?.taskDefinition.status === 'ACTIVE')
+          deregisterTaskDefinition({ taskDefinition: `${family}:${revision}` }, ecs);
+      } else if (action < 9) {
+        const revision = 1 + random(last);
+        if (store.taskDefinitions.get(`${family}:${revision}`)?.taskDefinition.status === 'INACTIVE')
+          deleteTaskDefinitions({ taskDefinitions: [`${family}:${revision}`] }, ecs);
+      } else {
+        // A revision gone from the store altogether (as a deletion's end would leave it).
+        store.taskDefinitions.delete(`${family}:${1 + random(last)}`);
+      }
+      if (step % 10 === 0) for (const name of families) checkFamily(store, name);
+    }
+    for (const name of families) checkFamily(store, name);
+  });
+
+  it('resumes after a token of its own pages, of another family and of another sort order', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    const ecs = ecsOf(store);
+    for (let i = 0; i < 5; i++)
+      for (const family of ['b', 'd']) registerTaskDefinition({ family, containerDefinitions }, ecs);
+    deregisterTaskDefinition({ taskDefinition: 'b:3' }, ecs);
+    // Tokens from the generic (all families) listing: its pages end at 'b' and at 'd' revisions.
+    const tokens: string[] = [];
+    for (const sort of ['ASC', 'DESC'] as const)
+      for (let token: string | undefined, i = 0; i < 20; i++) {
+        const page = listTaskDefinitions({ maxResults: 2, sort, nextToken: token }, ecs);
+        if (!page.nextToken) break;
+        tokens.push((token = page.nextToken));
+      }
+    expect(tokens.length).toBeGreaterThan(4);
+    for (const nextToken of tokens) {
+      const after = JSON.parse(Buffer.from(nextToken, 'base64url').toString('utf8')).k as string;
+      const [family, revision] = after.slice(after.lastIndexOf('/') + 1).split(':');
+      for (const name of ['a', 'b', 'c', 'd', 'e'])
+        for (const sort of ['ASC', 'DESC'] as const) {
+          const got = allPages(store, { familyPrefix: name, sort, maxResults: 2, nextToken }).flat();
+          expect(got).toEqual(
+            expected(store, name, 'ACTIVE', sort === 'DESC', { family: family!, revision: Number(revision) }),
+          );
+        }
+    }
+    // The listing kept for 'b' is the same arrays the records give.
+    expect(allPages(store, { familyPrefix: 'b' }).flat()).toEqual([arn('b', 1), arn('b', 2), arn('b', 4), arn('b', 5)]);
+  });
+
+  it('is read again from the records after a transaction that threw', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    const ecs = ecsOf(store);
+    for (let i = 0; i < 3; i++) registerTaskDefinition({ family: 'web', containerDefinitions }, ecs);
+    expect(allPages(store, { familyPrefix: 'web' }).flat()).toEqual([arn('web', 1), arn('web', 2), arn('web', 3)]);
+    const record = store.taskDefinitions.get('web:2')!;
+    expect(() =>
+      store.transaction(() => {
+        store.taskDefinitions.put('web:2', {
+          ...record,
+          taskDefinition: { ...record.taskDefinition, status: 'INACTIVE' },
+        });
+        store.taskDefinitions.delete('web:3');
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(allPages(store, { familyPrefix: 'web' }).flat()).toEqual([arn('web', 1), arn('web', 2), arn('web', 3)]);
+    checkFamily(store, 'web');
+  });
+
+  it('lists a family past MAX_KEPT_REVISIONS from its records, pages and tokens the same', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    const ecs = ecsOf(store);
+    for (let i = 0; i < MAX_KEPT_REVISIONS - 2; i++)
+      registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    for (const revision of [3, 500, MAX_KEPT_REVISIONS - 2])
+      deregisterTaskDefinition({ taskDefinition: `big:${revision}` }, ecs);
+    // Listed (and kept) below the limit, then grown past it: no longer kept, still the same pages.
+    expect(allPages(store, { familyPrefix: 'big' }).flat()).toEqual(expected(store, 'big', 'ACTIVE', false));
+    for (let i = 0; i < 5; i++) registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    expect(store.taskDefinitionListings.keeps(store.families.get('big')!)).toBe(false);
+    for (const status of ['ACTIVE', 'INACTIVE'] as const)
+      for (const sort of ['ASC', 'DESC'] as const)
+        for (const maxResults of [7, 100]) {
+          const pages = allPages(store, { familyPrefix: 'big', status, sort, maxResults });
+          expect(pages.flat()).toEqual(expected(store, 'big', status, sort === 'DESC'));
+          for (const page of pages.slice(0, -1)) expect(page).toHaveLength(maxResults);
+        }
+  });
+
+  it('refuses a bad page size and a token of another listing before reading anything', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    expect(() => listTaskDefinitions({ familyPrefix: 'x', maxResults: 0 }, ecsOf(store))).toThrow(/maxResults/);
+    expect(() => listTaskDefinitions({ familyPrefix: 'x', nextToken: 'bm90IGEgdG9rZW4' }, ecsOf(store))).toThrow(
+      /Invalid nextToken/,
+    );
+    expect(listTaskDefinitions({ familyPrefix: 'x' }, ecsOf(store))).toEqual({ taskDefinitionArns: [] });
+  });
+});
+
+describe('TaskDefinitionListings', () => {
+  it('keeps a listed family current, ignores families not listed, and forgets on clear', () => {
+    const listings = new TaskDefinitionListings();
+    const record = (family: string, revision: number, status = 'ACTIVE') =>
+      ({ taskDefinition: { family, revision, taskDefinitionArn: arn(family, revision), status }, tags: [] }) as never;
+    const stored = new Map<string, never>([
+      ['f:1', record('f', 1)],
+      ['f:3', record('f', 3)],
+    ]);
+    let reads = 0;
+    const get = (key: string) => {
+      reads++;
+      return stored.get(key);
+    };
+    const listing = listings.of({ family: 'f', lastRevision: 3, activeRevisions: 2 }, get);
+    expect(reads).toBe(3);
+    expect(listing).toEqual({ revisions: [1, 3], arns: [arn('f', 1), arn('f', 3)], statuses: ['ACTIVE', 'ACTIVE'] });
+    listings.written('f:2', record('f', 2, 'INACTIVE'));
+    listings.written('f:4', record('f', 4));
+    listings.written('f:1', undefined);
+    listings.written('f:3', record('f', 3, 'INACTIVE'));
+    listings.written('g:1', record('g', 1));
+    // Past the kept limit the family is forgotten (then listed from its records).
+    const other = listings.of({ family: 'h', lastRevision: 0, activeRevisions: 0 }, get);
+    listings.written(`h:${MAX_KEPT_REVISIONS + 1}`, record('h', MAX_KEPT_REVISIONS + 1));
+    expect(other.revisions).toEqual([]);
+    expect(listings.of({ family: 'h', lastRevision: 0, activeRevisions: 0 }, get)).not.toBe(other);
+    expect(listings.of({ family: 'f', lastRevision: 4, activeRevisions: 1 }, get)).toEqual({
+      revisions: [2, 3, 4],
+      arns: [arn('f', 2), arn('f', 3), arn('f', 4)],
+      statuses: ['INACTIVE', 'INACTIVE', 'ACTIVE'],
+    });
+    expect(reads).toBe(3);
+    listings.clear();
+    listings.of({ family: 'f', lastRevision: 4, activeRevisions: 1 }, get);
+    expect(reads).toBe(7);
+  });
+
+  it('finds the first position at or above a revision', () => {
+    expect([0, 1, 2, 3, 4, 5, 9].map((v) => lowerBound([1, 2, 4, 8], v))).toEqual([0, 0, 1, 2, 2, 3, 4]);
+    expect(lowerBound([], 3)).toBe(0);
+  });
+});

@@ -1,0 +1,102 @@
+import type { FamilyRecord, TaskDefinitionRecord } from './records';
+
+/**
+ * One family's revisions as ListTaskDefinitions reads them: revision numbers ascending, each with its ARN
+ * and status (the stored record's own strings), in three parallel arrays.
+ */
+export interface FamilyListing {
+  readonly revisions: number[];
+  readonly arns: string[];
+  readonly statuses: string[];
+}
+
+/** At most this many families' listings are kept (the least recently built go first). */
+const MAX_FAMILIES = 1024;
+/**
+ * A family of more revisions than this is listed from its records, a page at a time, as before: its
+ * first listing would read (and, for records still as bytes from a snapshot, decode) every revision.
+ */
+export const MAX_KEPT_REVISIONS = 1000;
+
+/**
+ * The revisions of the families ListTaskDefinitions has listed by `familyPrefix`, so that a page is read
+ * from three arrays instead of a store look-up per revision (each a key built and hashed): built from
+ * the records on a family's first listing, then kept current by every put and delete of a revision
+ * (`written`, the task definitions view's `afterWrite`), never at start-up. Forgotten wholesale when
+ * the store's indexes are rebuilt (`clear`, a transaction that threw), and with the store itself after
+ * a failed sync.
+ */
+export class TaskDefinitionListings {
+  private readonly families = new Map<string, FamilyListing>();
+
+  clear(): void {
+    this.families.clear();
+  }
+
+  /** Whether the family is listed from a kept listing: not when it has more than MAX_KEPT_REVISIONS revisions. */
+  keeps(family: FamilyRecord): boolean {
+    return family.lastRevision <= MAX_KEPT_REVISIONS;
+  }
+
+  /** A revision `family:revision` was put (its record) or deleted (undefined). */
+  written(key: string, record: TaskDefinitionRecord | undefined): void {
+    const colon = key.lastIndexOf(':');
+    const listing = this.families.get(key.slice(0, colon));
+    if (!listing) return;
+    const revision = Number(key.slice(colon + 1));
+    if (!Number.isInteger(revision) || revision > MAX_KEPT_REVISIONS) {
+      // Not a key a handler writes, or a family grown past what is kept: listed from its records from now on.
+      this.families.delete(key.slice(0, colon));
+      return;
+    }
+    const { revisions, arns, statuses } = listing;
+    const at = lowerBound(revisions, revision);
+    const present = revisions[at] === revision;
+    if (record === undefined) {
+      if (present) {
+        revisions.splice(at, 1);
+        arns.splice(at, 1);
+        statuses.splice(at, 1);
+      }
+    } else if (present) {
+      arns[at] = record.taskDefinition.taskDefinitionArn;
+      statuses[at] = record.taskDefinition.status!;
+    } else {
+      revisions.splice(at, 0, revision);
+      arns.splice(at, 0, record.taskDefinition.taskDefinitionArn);
+      statuses.splice(at, 0, record.taskDefinition.status!);
+    }
+  }
+
+  /**
+   * The family's revisions 1 to its last, read once through `get` (by `family:revision`) and kept from
+   * then on.
+   */
+  of(family: FamilyRecord, get: (key: string) => TaskDefinitionRecord | undefined): FamilyListing {
+    let listing = this.families.get(family.family);
+    if (listing) return listing;
+    listing = { revisions: [], arns: [], statuses: [] };
+    for (let revision = 1; revision <= family.lastRevision; revision++) {
+      const record = get(`${family.family}:${revision}`);
+      if (!record) continue;
+      listing.revisions.push(revision);
+      listing.arns.push(record.taskDefinition.taskDefinitionArn);
+      listing.statuses.push(record.taskDefinition.status!);
+    }
+    if (this.families.size >= MAX_FAMILIES) this.families.delete(this.families.keys().next().value!);
+    this.families.set(family.family, listing);
+    return listing;
+  }
+}
+
+/** The first index of ascending `values` whose value is at least `value` (`values.length` when none). */
+export function lowerBound(values: readonly number[], value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (values[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
