@@ -183,6 +183,24 @@ describe('task definition rules', () => {
     expect(fargate.compatibilities).toEqual(['EC2', 'FARGATE']);
     const external = buildTaskDefinition({ ...base, requiresCompatibilities: ['EXTERNAL'] }, facts);
     expect(external.compatibilities).toEqual(['EC2', 'EXTERNAL']);
+    // Every combination, each its own shared list, in ECS's order.
+    const fargateInput = { ...base, networkMode: 'awsvpc' as const, cpu: '256', memory: '512' };
+    const seen = new Set<unknown>();
+    for (const fargateToo of [false, true]) {
+      for (const required of [[], ['EXTERNAL'], ['MANAGED_INSTANCES'], ['MANAGED_INSTANCES', 'EXTERNAL']] as const) {
+        const input = { ...(fargateToo ? fargateInput : base), requiresCompatibilities: [...required] };
+        const { compatibilities } = buildTaskDefinition(input, facts);
+        expect(compatibilities).toEqual([
+          'EC2',
+          ...(fargateToo ? ['FARGATE'] : []),
+          ...(required.includes('EXTERNAL' as never) ? ['EXTERNAL'] : []),
+          ...(required.includes('MANAGED_INSTANCES' as never) ? ['MANAGED_INSTANCES'] : []),
+        ]);
+        expect(buildTaskDefinition(input, facts).compatibilities).toBe(compatibilities);
+        seen.add(compatibilities);
+      }
+    }
+    expect(seen.size).toBe(8);
   });
 
   it('shares one frozen compatibilities list and required attribute among definitions that have them alike', () => {

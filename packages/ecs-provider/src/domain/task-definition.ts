@@ -297,30 +297,40 @@ function compatibilitiesOf(
   cpu: number | undefined,
   memory: number | undefined,
 ): Compatibility[] {
-  const result: Compatibility[] = ['EC2'];
-  if (networkMode === 'awsvpc' && cpu !== undefined && memory !== undefined && isFargateCombination(cpu, memory)) {
-    result.push('FARGATE');
+  const fargate =
+    networkMode === 'awsvpc' && cpu !== undefined && memory !== undefined && isFargateCombination(cpu, memory);
+  const required = input.requiresCompatibilities;
+  const external = required?.includes('EXTERNAL') === true;
+  const managed = required?.includes('MANAGED_INSTANCES') === true;
+  // One of eight lists, found by what it holds: no list, key string or hash per registration.
+  const index = (fargate ? 1 : 0) + (external ? 2 : 0) + (managed ? 4 : 0);
+  let list = compatibilityLists[index];
+  if (list === undefined) {
+    const result: Compatibility[] = ['EC2'];
+    if (fargate) result.push('FARGATE');
+    if (external) result.push('EXTERNAL');
+    if (managed) result.push('MANAGED_INSTANCES');
+    list = compatibilityLists[index] = Object.freeze(result);
   }
-  for (const extra of ['EXTERNAL', 'MANAGED_INSTANCES'] as const) {
-    if (input.requiresCompatibilities?.includes(extra)) result.push(extra);
-  }
-  return shared(`compatibilities:${result.join()}`, () => Object.freeze(result)) as Compatibility[];
+  return list as Compatibility[];
 }
 
 /**
  * Values many task definitions hold alike (a `compatibilities` list, a `{ name }` required attribute), made
  * once and frozen: the store keeps a frozen value as it is, so a stored registration refers to the shared one
  * instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
- * Bounded: attribute names come from a fixed list and the model's enums (log drivers, FireLens types).
+ * Bounded: eight compatibility lists; attribute names come from a fixed list and the model's enums (log
+ * drivers, FireLens types).
  */
-const sharedValues = new Map<string, unknown>();
-function shared<T>(key: string, make: () => T): T {
-  let value = sharedValues.get(key) as T | undefined;
-  if (value === undefined) {
-    value = make();
-    sharedValues.set(key, value);
+const compatibilityLists: (readonly Compatibility[] | undefined)[] = new Array(8).fill(undefined);
+const sharedAttributes = new Map<string, Attribute>();
+function sharedAttribute(name: string): Attribute {
+  let attribute = sharedAttributes.get(name);
+  if (attribute === undefined) {
+    attribute = Object.freeze({ name });
+    sharedAttributes.set(name, attribute);
   }
-  return value;
+  return attribute;
 }
 
 /** The container instance attributes ECS derives from what a task definition uses. */
@@ -370,5 +380,5 @@ function requiredAttributes(
     if (container.systemControls?.length) dockerApi('1.38');
   }
   if (input.volumes?.some((v) => v.efsVolumeConfiguration)) names.add('ecs.capability.efs');
-  return [...names].sort().map((name) => shared(`attribute:${name}`, () => Object.freeze({ name })) as Attribute);
+  return [...names].sort().map(sharedAttribute);
 }
