@@ -40,12 +40,16 @@ import { DaemonScheduler } from './scheduler/daemon-scheduler';
 import type { DaemonRecord } from './domain/daemons';
 import { ServiceRegistrar, type LeftBehind } from './discovery/service-registrar';
 import { createTaskDiscovery, expectsNames } from './discovery/task-discovery';
-import { checkRequestRegistries } from './discovery/validate-registries';
+import { REGISTRY_CHECKED_OPERATIONS, checkRequestRegistries } from './discovery/validate-registries';
 import { TargetRegistrar, type TargetsLeftBehind } from './load-balancing/target-registrar';
 import { createTaskTargets } from './load-balancing/task-targets';
-import { checkRequestLoadBalancers } from './load-balancing/validate-load-balancers';
+import { LOAD_BALANCER_CHECKED_OPERATIONS, checkRequestLoadBalancers } from './load-balancing/validate-load-balancers';
 import { CloudMapClient } from './service-connect/cloud-map';
-import { prepareServiceConnect } from './service-connect/prepare';
+import {
+  SERVICE_CONNECT_OPERATIONS,
+  prepareServiceConnect,
+  type PreparedServiceConnect,
+} from './service-connect/prepare';
 import { AliasPublisher } from './service-connect/alias-publisher';
 import { createTaskAliases, serviceConnectScopes } from './service-connect/task-aliases';
 import { TaskExec } from './exec/task-exec';
@@ -61,6 +65,16 @@ export interface EcsProviderOptions {
 
 /** Operations after which a scope's Service Connect aliases are planned again. */
 const SERVICE_CHANGES = new Set(['CreateService', 'UpdateService', 'DeleteService']);
+/**
+ * The operations that go through the checks against other providers (each module's own guard names its
+ * operations) or change a service's aliases afterwards; every other operation goes straight to its handler.
+ */
+const CHECKED_OPERATIONS: ReadonlySet<string> = new Set([
+  ...REGISTRY_CHECKED_OPERATIONS,
+  ...LOAD_BALANCER_CHECKED_OPERATIONS,
+  ...SERVICE_CONNECT_OPERATIONS,
+  ...SERVICE_CHANGES,
+]);
 
 /**
  * Amazon ECS as a localcloud provider plugin: the assembly of its parts. A request goes through the
@@ -269,15 +283,27 @@ export class EcsProvider implements ServiceProvider {
   }
 
   /** Answered only once its changes (and any made meanwhile) are durable. */
-  async handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+  handle(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
     return answerWhenDurable(this.state, () => this.dispatch(operation, input, request));
   }
 
-  /** Checks against other providers first (they answer asynchronously), then the operation's handler. */
-  private async dispatch(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+  /**
+   * Most operations (RegisterTaskDefinition, the Describes and Lists, RunTask, StopTask) need no check
+   * against another provider: they go to their handler without the three checks' awaits, each a promise
+   * and a turn of the microtask queue that found nothing to do (and a larger async function for the
+   * optimizing compiler to compile on the hottest path).
+   */
+  private dispatch(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    if (CHECKED_OPERATIONS.has(operation)) return this.dispatchChecked(operation, input, request);
     const scope = { accountId: request.accountId, region: request.region };
     const store = this.stores.get(scope.accountId, scope.region);
-    const tasks = new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex);
+    return this.table.dispatch(operation, input, this.handlerScope(scope, store, undefined), request);
+  }
+
+  /** Checks against other providers first (they answer asynchronously), then the operation's handler. */
+  private async dispatchChecked(operation: string, input: unknown, request: RequestContext): Promise<unknown> {
+    const scope = { accountId: request.accountId, region: request.region };
+    const store = this.stores.get(scope.accountId, scope.region);
     const lookupProvider = (name: string) => this.context.lookupProvider(name);
     await checkRequestRegistries(operation, input, () => lookupProvider('servicediscovery'), request);
     await checkRequestLoadBalancers(operation, input, {
@@ -294,21 +320,30 @@ export class EcsProvider implements ServiceProvider {
     const result = await this.table.dispatch(
       operation,
       input,
-      {
-        scope,
-        store,
-        serviceConnect,
-        tasks,
-        scheduler: this.kicker,
-        strict: this.config.strictValidation,
-        logger: this.context.logger,
-        engine: this.engine,
-        exec: this.exec.forHandlers,
-      },
+      this.handlerScope(scope, store, serviceConnect),
       request,
     );
     if (SERVICE_CHANGES.has(operation)) this.aliases.changed(scope);
     return result;
+  }
+
+  /** What an operation's handler is given. */
+  private handlerScope(
+    scope: { accountId: string; region: string },
+    store: EcsStore,
+    serviceConnect: PreparedServiceConnect | undefined,
+  ): EcsScope {
+    return {
+      scope,
+      store,
+      serviceConnect,
+      tasks: new ScopedTasks(store.tasks, this.runtime, () => this.engineAvailable(), store.taskIndex),
+      scheduler: this.kicker,
+      strict: this.config.strictValidation,
+      logger: this.context.logger,
+      engine: this.engine,
+      exec: this.exec.forHandlers,
+    };
   }
 
   /** Follows the engine and reconciles stored tasks with it; an absent engine is retried in the background. */

@@ -13,23 +13,29 @@ function fakeProvider(): ServiceProvider & { seen: unknown[] } {
   return {
     seen,
     service: { name: 'dynamodb', targetPrefix: TARGET, protocol: 'json1.0' },
-    operations: new Set(['ListTables', 'Explode', 'Refuse', 'Unbuilt']),
+    operations: new Set(['ListTables', 'Explode', 'Refuse', 'Unbuilt', 'PlainAnswer', 'ThrowAtOnce']),
     validateInput(operation, input) {
       if (operation === 'ListTables' && (input as { Limit?: unknown }).Limit === 'x') {
         throw new ServiceError('ValidationException', 'Limit must be a number', 400);
       }
     },
-    async handle(operation, input, context) {
-      seen.push({ operation, input, context });
-      if (operation === 'Explode') throw new Error('secret internal detail');
-      if (operation === 'Refuse') throw new ServiceError('ResourceNotFoundException', 'no such table', 400);
-      if (operation === 'Unbuilt') throw new (await import('./errors')).NotImplementedError('not yet');
-      return { TableNames: ['a'], At: new Date(1_700_000_000_500) };
-    },
+    // As a provider in plain JavaScript may be written: some answers without a promise, some throws at once.
+    handle: ((operation: string, input: unknown, context: unknown) => {
+      if (operation === 'PlainAnswer') return { TableNames: ['plain'] };
+      if (operation === 'ThrowAtOnce') throw new ServiceError('ResourceInUseException', 'thrown at once', 400);
+      return handleAsync(operation, input, context);
+    }) as ServiceProvider['handle'],
     async health() {
       return { status: 'running', detail: 'fine' };
     },
   };
+  async function handleAsync(operation: string, input: unknown, context: unknown): Promise<unknown> {
+    seen.push({ operation, input, context });
+    if (operation === 'Explode') throw new Error('secret internal detail');
+    if (operation === 'Refuse') throw new ServiceError('ResourceNotFoundException', 'no such table', 400);
+    if (operation === 'Unbuilt') throw new (await import('./errors')).NotImplementedError('not yet');
+    return { TableNames: ['a'], At: new Date(1_700_000_000_500) };
+  }
 }
 
 const sigv4 = (accessKey: string, region: string, service: string) =>
@@ -208,6 +214,14 @@ describe('gateway edge', () => {
     const res = await post(`${TARGET}.Refuse`);
     expectAwsError(res, 400, 'ResourceNotFoundException');
     expect(JSON.parse(res.text).message).toBe('no such table');
+  });
+
+  it('answers a handler that returns without a promise, and one that throws before returning one', async () => {
+    const plain = await post(`${TARGET}.PlainAnswer`);
+    expect(plain.status).toBe(200);
+    expect(JSON.parse(plain.text)).toEqual({ TableNames: ['plain'] });
+    expectAwsError(await post(`${TARGET}.ThrowAtOnce`), 400, 'ResourceInUseException');
+    expect((await post(`${TARGET}.ListTables`)).status).toBe(200);
   });
 
   it('hides unexpected errors behind InternalFailure and stays up', async () => {

@@ -41,6 +41,13 @@ export async function checkServiceRegistries(
   }
 }
 
+/** The operations `checkRequestRegistries` checks (the provider skips it for the others). */
+export const REGISTRY_CHECKED_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateService',
+  'UpdateService',
+  'CreateTaskSet',
+]);
+
 /** The `serviceRegistries` check of a CreateService, UpdateService or CreateTaskSet request, before its handler runs. */
 export async function checkRequestRegistries(
   operation: string,
@@ -48,7 +55,7 @@ export async function checkRequestRegistries(
   cloudMap: () => Promise<ServiceProvider | undefined>,
   request: RequestContext,
 ): Promise<void> {
-  if (operation !== 'CreateService' && operation !== 'UpdateService' && operation !== 'CreateTaskSet') return;
+  if (!REGISTRY_CHECKED_OPERATIONS.has(operation)) return;
   const { serviceRegistries } = input as CreateServiceRequest | UpdateServiceRequest | CreateTaskSetRequest;
   // Cloud Map is looked up (and so loaded) only for a request that names registries.
   if (serviceRegistries?.length) await checkServiceRegistries(serviceRegistries, await cloudMap(), request);

@@ -1,6 +1,14 @@
 import { mergeTags, removeTags, validateTags } from './tags';
 
 describe('tags', () => {
+  it('gives a new empty list when there are no tags at all, which its caller may change', () => {
+    const first = mergeTags([], []);
+    expect(first).toEqual([]);
+    expect(mergeTags([], [])).not.toBe(first);
+    expect(mergeTags([], [{ key: 'k' }])).toEqual([{ key: 'k', value: '' }]);
+    expect(mergeTags([{ key: 'k', value: 'v' }], [])).toEqual([{ key: 'k', value: 'v' }]);
+  });
+
   it('merges by key, overwriting values, and removes by key', () => {
     const merged = mergeTags([{ key: 'a', value: '1' }], [{ key: 'a', value: '2' }, { key: 'b' }]);
     expect(merged).toEqual([

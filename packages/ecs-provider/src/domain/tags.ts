@@ -33,6 +33,8 @@ export function validateTags(tags: readonly Tag[] | undefined): Tag[] {
 
 /** Adds or overwrites tags by key and checks the resource stays within the limit of 50 tags. */
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+  // Most registrations and creations have no tags at all: no map, no copies.
+  if (existing.length === 0 && added.length === 0) return [];
   const byKey = new Map<string, string>();
   for (const tag of existing) byKey.set(tag.key!, tag.value ?? '');
   for (const tag of validateTags(added)) byKey.set(tag.key!, tag.value ?? '');

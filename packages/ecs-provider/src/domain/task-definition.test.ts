@@ -82,6 +82,51 @@ describe('task definition rules', () => {
     ).not.toThrow();
   });
 
+  it('refuses container memory and port numbers out of range with ECS’s words, field by field', () => {
+    const container = (extra: object) => ({ ...base, containerDefinitions: [{ name: 'a', image: 'x', ...extra }] });
+    const minimum = (field: string) =>
+      `Invalid setting for container 'a'. The minimum allowed value for '${field}' is 6 MiB.`;
+    expect(() => validateRegistration(container({ memory: 5 }))).toThrow(minimum('memory'));
+    expect(() => validateRegistration(container({ memory: 6.5 }))).toThrow(minimum('memory'));
+    expect(() => validateRegistration(container({ memory: 64, memoryReservation: 5 }))).toThrow(
+      minimum('memoryReservation'),
+    );
+    // memory is checked before memoryReservation.
+    expect(() => validateRegistration(container({ memory: 1, memoryReservation: 1 }))).toThrow(minimum('memory'));
+    expect(validateRegistration(container({ memory: 6, memoryReservation: 6 }))).toEqual([]);
+
+    const port = (field: string) =>
+      `Invalid 'portMappings' setting for container 'a': '${field}' must be a port number from 1 to 65535.`;
+    const mapping = (portMapping: object) => container({ memory: 64, portMappings: [portMapping] });
+    expect(() => validateRegistration(mapping({ containerPort: 0 }))).toThrow(port('containerPort'));
+    expect(() => validateRegistration(mapping({ containerPort: 65536 }))).toThrow(port('containerPort'));
+    expect(() => validateRegistration(mapping({ containerPort: 80.5 }))).toThrow(port('containerPort'));
+    expect(() => validateRegistration(mapping({ containerPort: 80, hostPort: -1 }))).toThrow(port('hostPort'));
+    expect(() => validateRegistration(mapping({ containerPort: 80, hostPort: 65536 }))).toThrow(port('hostPort'));
+    // containerPort is checked before hostPort; a host port of 0 asks for a dynamic one.
+    expect(() => validateRegistration(mapping({ containerPort: 0, hostPort: -1 }))).toThrow(port('containerPort'));
+    expect(validateRegistration(mapping({ containerPort: 65535, hostPort: 0 }))).toEqual([]);
+  });
+
+  it('checks mount points against the volumes and dependencies only where there are some', () => {
+    const one = (extra: object, volumes?: { name: string }[]) => ({
+      ...base,
+      ...(volumes ? { volumes } : {}),
+      containerDefinitions: [{ name: 'a', image: 'x', memory: 64, ...extra }],
+    });
+    const missing = (volume: string) =>
+      `Invalid 'mountPoints' setting for container 'a': the volume '${volume}' is not defined in the task definition's volumes.`;
+    expect(() => validateRegistration(one({ mountPoints: [{ sourceVolume: 'data' }] }))).toThrow(missing('data'));
+    expect(() => validateRegistration(one({ mountPoints: [{ sourceVolume: 'data' }] }, [{ name: 'logs' }]))).toThrow(
+      missing('data'),
+    );
+    expect(validateRegistration(one({ mountPoints: [{ sourceVolume: 'data' }] }, [{ name: 'data' }]))).toEqual([]);
+    expect(validateRegistration(one({ dependsOn: [] }))).toEqual([]);
+    expect(() => validateRegistration(one({ dependsOn: [{ containerName: 'a', condition: 'START' }] }))).toThrow(
+      "Invalid 'dependsOn' setting for container 'a': a container can't depend on itself.",
+    );
+  });
+
   it('fills in ECS defaults without losing given fields', () => {
     const definition = buildTaskDefinition(
       { ...base, containerDefinitions: [{ name: 'a', image: 'x', memory: 64, essential: false, privileged: true }] },
@@ -138,6 +183,24 @@ describe('task definition rules', () => {
     expect(fargate.compatibilities).toEqual(['EC2', 'FARGATE']);
     const external = buildTaskDefinition({ ...base, requiresCompatibilities: ['EXTERNAL'] }, facts);
     expect(external.compatibilities).toEqual(['EC2', 'EXTERNAL']);
+    // Every combination, each its own shared list, in ECS's order.
+    const fargateInput = { ...base, networkMode: 'awsvpc' as const, cpu: '256', memory: '512' };
+    const seen = new Set<unknown>();
+    for (const fargateToo of [false, true]) {
+      for (const required of [[], ['EXTERNAL'], ['MANAGED_INSTANCES'], ['MANAGED_INSTANCES', 'EXTERNAL']] as const) {
+        const input = { ...(fargateToo ? fargateInput : base), requiresCompatibilities: [...required] };
+        const { compatibilities } = buildTaskDefinition(input, facts);
+        expect(compatibilities).toEqual([
+          'EC2',
+          ...(fargateToo ? ['FARGATE'] : []),
+          ...(required.includes('EXTERNAL' as never) ? ['EXTERNAL'] : []),
+          ...(required.includes('MANAGED_INSTANCES' as never) ? ['MANAGED_INSTANCES'] : []),
+        ]);
+        expect(buildTaskDefinition(input, facts).compatibilities).toBe(compatibilities);
+        seen.add(compatibilities);
+      }
+    }
+    expect(seen.size).toBe(8);
   });
 
   it('shares one frozen compatibilities list and required attribute among definitions that have them alike', () => {

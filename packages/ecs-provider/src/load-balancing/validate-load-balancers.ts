@@ -47,6 +47,9 @@ export async function checkServiceLoadBalancers(
   }
 }
 
+/** The operations `checkRequestLoadBalancers` checks (the provider skips it for the others). */
+export const LOAD_BALANCER_CHECKED_OPERATIONS: ReadonlySet<string> = new Set(['CreateService', 'UpdateService']);
+
 /**
  * The load balancer check of a CreateService or UpdateService request, made before its handler runs (the
  * ELBv2 provider answers asynchronously): against the request's task definition, else the service's.
@@ -57,7 +60,7 @@ export async function checkRequestLoadBalancers(
   input: unknown,
   at: { store: EcsStore; scope: Scope; elb: () => Promise<ServiceProvider | undefined>; request: RequestContext },
 ): Promise<void> {
-  if (operation !== 'CreateService' && operation !== 'UpdateService') return;
+  if (!LOAD_BALANCER_CHECKED_OPERATIONS.has(operation)) return;
   const { loadBalancers, taskDefinition } = input as CreateServiceRequest | UpdateServiceRequest;
   const current =
     operation === 'UpdateService' ? serviceByReference(at.store, input as UpdateServiceRequest) : undefined;

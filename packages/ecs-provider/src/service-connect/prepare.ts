@@ -27,6 +27,15 @@ export interface PreparedServiceConnect {
   readonly namespace?: string;
 }
 
+/** The operations `prepareServiceConnect` prepares (the provider skips it for the others). */
+export const SERVICE_CONNECT_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateService',
+  'UpdateService',
+  'CreateCluster',
+  'UpdateCluster',
+  'ListServicesByNamespace',
+]);
+
 /**
  * For CreateService/UpdateService with a `serviceConnectConfiguration` and CreateCluster/UpdateCluster
  * with `serviceConnectDefaults`: ECS's checks, the namespace resolved (it must exist for a service; a
@@ -39,6 +48,7 @@ export async function prepareServiceConnect(
   input: unknown,
   context: { store: EcsStore; scope: Scope; cloudMap: () => CloudMapClient },
 ): Promise<PreparedServiceConnect | undefined> {
+  if (!SERVICE_CONNECT_OPERATIONS.has(operation)) return undefined;
   switch (operation) {
     case 'CreateService': {
       const request = input as CreateServiceRequest;

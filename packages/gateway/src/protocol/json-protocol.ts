@@ -245,8 +245,12 @@ function chunksOf(json: string, values: readonly (Buffer | readonly Buffer[])[])
  * most of such a request's CPU (docs/benchmarks.md, "DescribeTasks' answer written in pieces").
  */
 export function jsonBody(output: unknown): string | JsonChunks {
-  const saved = DATE_PROTOTYPES.map((prototype) => prototype.toJSON);
-  for (const prototype of DATE_PROTOTYPES) prototype.toJSON = epochSeconds as unknown as Date['toJSON'];
+  // Plain loops over the prototypes, not map/forEach with closures: this runs for every JSON answer.
+  const saved: Date['toJSON'][] = [];
+  for (const prototype of DATE_PROTOTYPES) {
+    saved.push(prototype.toJSON);
+    prototype.toJSON = epochSeconds as unknown as Date['toJSON'];
+  }
   const values: (Buffer | readonly Buffer[])[] = [];
   collected = values;
   let json: string;
@@ -254,7 +258,7 @@ export function jsonBody(output: unknown): string | JsonChunks {
     json = JSON.stringify(output ?? {});
   } finally {
     collected = undefined;
-    DATE_PROTOTYPES.forEach((prototype, i) => (prototype.toJSON = saved[i]!));
+    for (let i = 0; i < DATE_PROTOTYPES.length; i++) DATE_PROTOTYPES[i]!.toJSON = saved[i]!;
   }
   return values.length === 0 ? json : chunksOf(json, values);
 }
