@@ -738,6 +738,83 @@ describe('JournalStateStore', () => {
       expect(syncs.length).toBeGreaterThan(1);
     });
 
+    describe('a second sync while the first runs', () => {
+      /** Holds every fdatasync until released: [fd, release(error?)] in the order they started. */
+      function heldSyncs(): Array<{ fd: number; release: (error?: Error) => void }> {
+        const held: Array<{ fd: number; release: (error?: Error) => void }> = [];
+        jest.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (e: Error | null) => void) => {
+          held.push({ fd, release: (error) => done(error ?? (fs.fdatasyncSync(fd), null)) });
+        }) as unknown as typeof fs.fdatasync);
+        return held;
+      }
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+      it('starts at once on its own file description, and acknowledges nothing before every earlier sync completed', async () => {
+        const store = openStore();
+        const held = heldSyncs();
+        const t = store.table<number>('t');
+        const acknowledged: string[] = [];
+        t.put('a', 1);
+        const first = store.durable().then(() => acknowledged.push('a'));
+        await turn();
+        t.put('b', 2);
+        const second = store.durable().then(() => acknowledged.push('b'));
+        await turn();
+        expect(held).toHaveLength(2);
+        expect(held[0]!.fd).not.toBe(held[1]!.fd);
+        t.put('c', 3);
+        const third = store.durable().then(() => acknowledged.push('c'));
+        await turn();
+        expect(held).toHaveLength(2); // at most two at once: c waits for one to complete
+
+        held[1]!.release(); // the later sync completes first: it covers a and b, yet a's sync has not answered
+        await turn();
+        expect(acknowledged).toEqual([]);
+        held[0]!.release();
+        await Promise.all([first, second]);
+        expect(acknowledged).toEqual(['a', 'b']);
+        await turn();
+        expect(held).toHaveLength(3);
+        held[2]!.release();
+        await third;
+        expect(acknowledged).toEqual(['a', 'b', 'c']);
+      });
+
+      it.each([
+        ['the first fails, then the second succeeds: neither is acknowledged', 0, {}],
+        ['the second fails, then the first succeeds: the first alone is acknowledged', 1, { a: 1 }],
+      ])('undoes every change no successful sync covers when %s', async (_case, failing, kept) => {
+        const store = openStore();
+        const held = heldSyncs();
+        jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+        const t = store.table<number>('t');
+        const outcome = (promise: Promise<void>) =>
+          promise.then(
+            () => 'acknowledged',
+            (error: Error) => error.name,
+          );
+        t.put('a', 1);
+        const first = outcome(store.durable());
+        await turn();
+        t.put('b', 2);
+        const second = outcome(store.durable());
+        await turn();
+        expect(held).toHaveLength(2);
+        held[failing]!.release(ioError());
+        await turn();
+        held[1 - failing]!.release();
+        expect(await first).toBe(failing === 0 ? 'StateStoreWriteError' : 'acknowledged');
+        expect(await second).toBe('StateStoreWriteError');
+        expect(Object.fromEntries(t.entries())).toEqual(kept);
+        t.put('c', 3);
+        const third = store.durable();
+        await turn();
+        held.at(-1)!.release();
+        await third;
+        expect(Object.fromEntries(reopen(store).table('t').entries())).toEqual({ ...kept, c: 3 });
+      });
+    });
+
     it('publishes each group commit on its diagnostics channel while subscribed, and times nothing otherwise', async () => {
       const store = openStore();
       const t = store.table<number>('t');
