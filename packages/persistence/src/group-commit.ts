@@ -27,44 +27,27 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** How many syncs may run at once: the journal gives each its own file description (JournalWriter.sync). */
-export const MAX_SYNCS_IN_FLIGHT = 2;
-
-/** A sync that has started: it covers the first `upTo` changes; `error` once it has completed. */
-interface InFlight {
-  readonly upTo: number;
-  readonly appended: number;
-  readonly started: number;
-  readonly from: number;
-  completed: boolean;
-  error: Error | null;
-}
-
 /**
  * Group commit: changes are appended to the journal as they are made, and one fdatasync covers every
  * change appended before it started. A caller acknowledges its change only once `durable()` resolves,
- * so concurrent requests share a sync instead of paying one each. A group whose changes were made while
- * an earlier sync runs starts its own sync at once (up to MAX_SYNCS_IN_FLIGHT), instead of waiting for
- * the earlier one's callback; syncs are settled in the order they started, each only once it and every
- * earlier one have succeeded. If a sync fails, every change not yet covered by a successful one is
- * undone in memory (newest first), the store is told (it then starts a new journal from memory, or
- * refuses writes) and every waiter rejected with StateStoreWriteError: a change that a crash could have
- * lost is never acknowledged, nor left visible. Later changes start afresh.
+ * so concurrent requests share a sync instead of paying one each. If a sync fails, every change not
+ * yet covered by a successful one is undone in memory (newest first), the store is told (it then starts
+ * a new journal from memory, or refuses writes) and every waiter rejected with StateStoreWriteError: a
+ * change that a crash could have lost is never acknowledged, nor left visible. Later changes start afresh.
  */
 export class GroupCommit {
   /** Changes appended so far, and how many of the first ones a successful sync covers. */
   private appended = 0;
   private covered = 0;
+  private syncing = false;
   private scheduled = false;
-  /** Syncs started and not yet settled, oldest first. */
-  private readonly inFlight: InFlight[] = [];
   private readonly waiters: Waiter[] = [];
   /** How to take back each change not yet covered, oldest first. */
   private readonly undos: Array<{ readonly seq: number; readonly undo: () => void }> = [];
   /** For groupCommitChannel: when the first change not yet in a started sync was appended. */
   private firstAppended = 0;
   /** Changes handed to a sync that has started. */
-  private handedOver = 0;
+  private started = 0;
 
   constructor(
     private readonly sync: SyncJournal,
@@ -77,7 +60,7 @@ export class GroupCommit {
 
   /** A change was appended (not yet synced); `undo` removes it from memory should its sync fail. */
   appendedChange(undo: () => void): void {
-    if (this.appended === Math.max(this.covered, this.handedOver) && groupCommitChannel.hasSubscribers)
+    if (this.appended === Math.max(this.covered, this.started) && groupCommitChannel.hasSubscribers)
       this.firstAppended = performance.now();
     this.appended++;
     this.undos.push({ seq: this.appended, undo });
@@ -93,8 +76,6 @@ export class GroupCommit {
 
   /** Everything appended so far was made durable another way (a snapshot, a synchronous sync). */
   coverAll(): void {
-    this.inFlight.length = 0;
-    this.handedOver = this.appended;
     this.settle(this.appended);
   }
 
@@ -104,10 +85,10 @@ export class GroupCommit {
 
   /**
    * The next sync starts after this turn of the event loop, so every request read from the sockets
-   * in the same turn joins it; if MAX_SYNCS_IN_FLIGHT already run, the changes wait for one to complete.
+   * in the same turn joins it; while one sync runs, the changes made meanwhile wait for the next.
    */
   private schedule(): void {
-    if (this.scheduled || this.inFlight.length >= MAX_SYNCS_IN_FLIGHT) return;
+    if (this.syncing || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -116,41 +97,24 @@ export class GroupCommit {
   }
 
   private run(): void {
-    if (this.inFlight.length >= MAX_SYNCS_IN_FLIGHT || this.appended <= Math.max(this.covered, this.handedOver)) return;
+    if (this.syncing || !this.pending) return;
     const upTo = this.appended;
+    this.syncing = true;
     const traced = groupCommitChannel.hasSubscribers;
-    const sync: InFlight = {
-      upTo,
-      appended: this.firstAppended,
-      started: traced ? performance.now() : 0,
-      from: Math.max(this.covered, this.handedOver),
-      completed: false,
-      error: null,
-    };
-    this.handedOver = upTo;
-    this.inFlight.push(sync);
+    const [appended, started, from] = [this.firstAppended, traced ? performance.now() : 0, this.covered];
+    this.started = upTo;
     this.sync((error) => {
-      sync.completed = true;
-      sync.error = error;
-      this.completed();
-    });
-  }
-
-  /** Settles the completed syncs at the head of the queue, in the order they started. */
-  private completed(): void {
-    while (this.inFlight.length > 0 && this.inFlight[0]!.completed) {
-      const sync = this.inFlight.shift()!;
+      this.syncing = false;
       // A failed sync of changes a snapshot has since covered (an old journal) loses nothing.
-      if (sync.error && sync.upTo > this.covered) return this.fail(sync.error);
-      if (sync.started > 0 && groupCommitChannel.hasSubscribers) {
+      if (error && upTo > this.covered) return this.fail(error);
+      if (traced && groupCommitChannel.hasSubscribers) {
         const completed = performance.now();
-        const waits = this.waiters.filter((w) => w.upTo <= sync.upTo && w.since > 0).map((w) => completed - w.since);
-        this.settle(sync.upTo);
-        const { appended, started, from, upTo } = sync;
+        const waits = this.waiters.filter((w) => w.upTo <= upTo && w.since > 0).map((w) => completed - w.since);
+        this.settle(upTo);
         groupCommitChannel.publish({ appended, started, completed, changes: upTo - from, waits });
-      } else this.settle(sync.upTo);
-    }
-    if (this.appended > Math.max(this.covered, this.handedOver)) this.schedule();
+      } else this.settle(upTo);
+      if (this.pending) this.schedule();
+    });
   }
 
   private settle(upTo: number): void {
@@ -172,9 +136,6 @@ export class GroupCommit {
     const undos = this.undos.splice(0).reverse();
     const waiters = this.waiters.splice(0);
     this.covered = this.appended;
-    this.handedOver = this.appended;
-    // Syncs still running answer nobody now: their callbacks find them gone from the queue.
-    this.inFlight.length = 0;
     try {
       for (const { undo } of undos) undo();
       this.onFailure(error);

@@ -12,20 +12,10 @@ export class JournalWriter {
   private failure: Error | undefined;
   private syncsInFlight = 0;
   private closing = false;
-  /** Per file description of `syncFds`, whether a sync runs on it. */
-  private readonly syncing = [false, false];
 
   private constructor(
     readonly file: string,
     private readonly fd: number,
-    /**
-     * Two descriptions of the file, one per sync that may run at once (GroupCommit's MAX_SYNCS_IN_FLIGHT):
-     * Linux reports a writeback error once per open file description, to the first fsync that checks,
-     * so two syncs running on one description could let the later one take the error of pages the
-     * earlier one covered, and the earlier one succeed. Both descriptions are opened before anything is
-     * written, so each is told of every error since.
-     */
-    private readonly syncFds: readonly [number, number],
     private bytes: number,
     private readonly fsync: boolean,
   ) {}
@@ -33,14 +23,7 @@ export class JournalWriter {
   /** Opens `file` for appending, creating it if missing. */
   static open(file: string, fsync: boolean): JournalWriter {
     const fd = fs.openSync(file, 'a');
-    let second: number;
-    try {
-      second = fs.openSync(file, 'r');
-    } catch (error) {
-      fs.closeSync(fd);
-      throw error;
-    }
-    return new JournalWriter(file, fd, [fd, second], fs.fstatSync(fd).size, fsync);
+    return new JournalWriter(file, fd, fs.fstatSync(fd).size, fsync);
   }
 
   get size(): number {
@@ -82,14 +65,10 @@ export class JournalWriter {
   sync(done: (error: Error | null) => void): void {
     if (!this.fsync) return done(null);
     if (this.closing) return done(new StateStoreUnavailableError(`journal ${this.file} is closed`));
-    const which = this.syncing[0] ? 1 : 0;
-    if (this.syncing[which]) throw new Error(`journal ${this.file}: more syncs at once than file descriptions`);
-    this.syncing[which] = true;
     this.syncsInFlight++;
-    fs.fdatasync(this.syncFds[which], (error) => {
-      this.syncing[which] = false;
+    fs.fdatasync(this.fd, (error) => {
       if (error) this.failure ??= error;
-      if (--this.syncsInFlight === 0 && this.closing) this.closeFds();
+      if (--this.syncsInFlight === 0 && this.closing) fs.close(this.fd, () => undefined);
       done(error);
     });
   }
@@ -109,11 +88,7 @@ export class JournalWriter {
   close(): void {
     if (this.closing) return;
     this.closing = true;
-    if (this.syncsInFlight === 0) this.closeFds();
-  }
-
-  private closeFds(): void {
-    for (const fd of this.syncFds) fs.closeSync(fd);
+    if (this.syncsInFlight === 0) fs.closeSync(this.fd);
   }
 
   private cut(): boolean {
