@@ -12,6 +12,7 @@
 //   BENCH_BASE_ROOT=/path/to/other/checkout …           # the same phases against that checkout's build too,
 //                                                         alternating with this one (before/after)
 //   BENCH_ROUNDS=3 …                                   # every mode three times, the median round reported
+//   BENCH_MODES=persistent …                           # only the named modes (memory | memory, log at info | persistent)
 //   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway (and floor) processes
 //
 // The gateway runs from the built dist in a child process of its own (scripts/bench-gateway.js) on a free
@@ -242,11 +243,13 @@ async function main() {
         ['this', ROOT],
       ]
     : [['this', ROOT]];
+  // BENCH_MODES=persistent (comma-separated names): only those modes, each with its usual phases.
+  const only = process.env.BENCH_MODES?.split(',').map((name) => name.trim());
   const modes = [
     ['memory', { BENCH_BACKEND: 'memory' }, { tasks: true }],
     ['memory, log at info', { BENCH_BACKEND: 'memory', LOG_LEVEL: 'info' }, { tasks: false }],
     ['persistent', { PERSISTENCE: '1' }, { tasks: false }],
-  ];
+  ].filter(([name]) => !only || only.includes(name));
   const samples = new Map();
   let describeResponse;
   try {

@@ -31,6 +31,10 @@ if (process.send) {
   // gateway's other threads on CPU (GC helpers, the compiler, libuv's pool), the client (the parent
   // process's main thread) on CPU, the whole gateway on CPU (getrusage)], all in ms.
   const sched = schedReader();
+  const GROUP_COMMIT = 'localcloud:persistence:group-commit';
+  const epoch = (ms) => performance.timeOrigin + ms;
+  const recordCommit = ({ appended, started, completed, changes, waits }) =>
+    trace?.commits.push([epoch(appended), epoch(started), epoch(completed), changes, waits]);
   const tick = (last, lastSched) => {
     const now = performance.now();
     const nowSched = sched.read();
@@ -54,7 +58,11 @@ if (process.send) {
     }
     if (message === 'trace-start') {
       sched.list();
-      trace = { gc: [], turns: [], sched: sched.read() };
+      trace = { gc: [], turns: [], commits: [], sched: sched.read() };
+      // Every group commit of a persistent store (@localcloud/persistence publishes them while subscribed):
+      // [first change appended, its sync started, completed (ms since the epoch), changes covered, each
+      // waiter's wait in ms].
+      require('node:diagnostics_channel').subscribe(GROUP_COMMIT, recordCommit);
       setTimeout(tick, 1, performance.now(), trace.sched);
     }
     // Allocation sampling (trace-register's TRACE_HEAP_SAMPLING): 'heap-sampling-start' with `promoted`
@@ -97,6 +105,7 @@ if (process.send) {
       process.send({ heap: { used: process.memoryUsage().heapUsed } });
     }
     if (message === 'trace-stop') {
+      require('node:diagnostics_channel').unsubscribe(GROUP_COMMIT, recordCommit);
       // The phase's totals in the same terms (ns): main on CPU, main waiting, other threads, the client.
       const end = sched.read();
       trace.sched = end.map((ns, i) => ns - trace.sched[i]);

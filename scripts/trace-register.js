@@ -197,7 +197,7 @@ async function load(ecs, total, record, call) {
 // PerformanceEntry gc kinds (perf_hooks.constants).
 const KINDS = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental marking', 8: 'weak callbacks' };
 
-function report(requests, { gc, turns, sched, rss, threads, clientGc }, seconds, cpuUs) {
+function report(requests, { gc, turns, sched, rss, threads, clientGc, commits = [] }, seconds, cpuUs) {
   const latencies = requests.map(([, ms]) => ms).sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
@@ -219,6 +219,38 @@ function report(requests, { gc, turns, sched, rss, threads, clientGc }, seconds,
     console.log(
       `  GC ${kind}: ${k.n} pauses, ${k.sum.toFixed(0)} ms in all (${((k.sum / 1000 / seconds) * 100).toFixed(1)}% of the phase), longest ${k.max.toFixed(1)} ms, ${k.over2} over 2 ms`,
     );
+  if (commits.length > 0) {
+    // Group commits (TRACE_PERSISTENT): how many changes each carried, how long a change waited for its sync
+    // to start (the rest of its turn) and for the sync's callback (the fdatasync in the thread pool, and then
+    // the main thread's turn to run the callback), and how long each request waited in durable().
+    const q = (values, p) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+    };
+    const f = (values) =>
+      `p50 ${q(values, 50).toFixed(2)}, p90 ${q(values, 90).toFixed(2)}, p99 ${q(values, 99).toFixed(2)}, max ${q(values, 100).toFixed(2)} ms`;
+    const changes = commits.map((c) => c[3]);
+    const total = changes.reduce((a, b) => a + b, 0);
+    const waits = commits.flatMap((c) => c[4]);
+    console.log(
+      `  group commits: ${commits.length} (${(commits.length / requests.length).toFixed(3)} per request), ${(total / commits.length).toFixed(1)} changes each (p50 ${q(changes, 50)}, max ${q(changes, 100)})`,
+    );
+    console.log(`    first change appended → sync started: ${f(commits.map((c) => c[1] - c[0]))}`);
+    console.log(`    sync started → its callback ran: ${f(commits.map((c) => c[2] - c[1]))}`);
+    console.log(`    a request's wait in durable(): ${f(waits)} (${waits.length} waits)`);
+    // A group whose first change came while the previous sync ran could not start its own sync until that
+    // sync's callback had run (one sync at a time): what pipelining syncs would take off.
+    const queued = commits.filter((c, i) => i > 0 && c[0] < commits[i - 1][2]);
+    console.log(
+      `    groups begun while the previous sync ran: ${queued.length}; their first change appended → the previous sync's callback: ${f(queued.map((c) => commits[commits.indexOf(c) - 1][2] - c[0]))}`,
+    );
+    const slowCommits = commits.filter((c) => c[2] - c[1] > 2);
+    const slowRequests = requests.filter(([, ms]) => ms > SLOW_MS);
+    const overlapping = slowRequests.filter(([t0, ms]) => slowCommits.some((c) => c[1] < t0 + ms && c[2] > t0)).length;
+    console.log(
+      `    syncs over 2 ms: ${slowCommits.length}; requests over ${SLOW_MS} ms overlapping one: ${overlapping} of ${slowRequests.length}`,
+    );
+  }
   const longTurns = turns.filter(([, ms]) => ms > 5);
   console.log(
     `  turns over 5 ms (1 ms timer late): ${longTurns.length}, longest ${Math.max(0, ...turns.map(([, ms]) => ms)).toFixed(1)} ms`,

@@ -1,10 +1,28 @@
+import { channel } from 'node:diagnostics_channel';
 import { StateStoreWriteError } from './errors';
+
+/**
+ * One message per completed group commit, while anyone subscribes (scripts/trace-register.js): `appended`
+ * (when its first change was appended), `started` and `completed` (its sync), all `performance.now()` ms;
+ * `changes` it covered; `waits`, how long each waiter it answered waited from `durable()` (ms).
+ * Nothing is timed while nobody subscribes.
+ */
+export interface GroupCommitMessage {
+  readonly appended: number;
+  readonly started: number;
+  readonly completed: number;
+  readonly changes: number;
+  readonly waits: readonly number[];
+}
+export const groupCommitChannel = channel('localcloud:persistence:group-commit');
 
 /** One fdatasync of everything appended so far; `done` gets its error, if any. */
 export type SyncJournal = (done: (error: Error | null) => void) => void;
 
 interface Waiter {
   readonly upTo: number;
+  /** When it began waiting (performance.now()), while groupCommitChannel has subscribers; else 0. */
+  readonly since: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -26,6 +44,10 @@ export class GroupCommit {
   private readonly waiters: Waiter[] = [];
   /** How to take back each change not yet covered, oldest first. */
   private readonly undos: Array<{ readonly seq: number; readonly undo: () => void }> = [];
+  /** For groupCommitChannel: when the first change not yet in a started sync was appended. */
+  private firstAppended = 0;
+  /** Changes handed to a sync that has started. */
+  private started = 0;
 
   constructor(
     private readonly sync: SyncJournal,
@@ -38,6 +60,8 @@ export class GroupCommit {
 
   /** A change was appended (not yet synced); `undo` removes it from memory should its sync fail. */
   appendedChange(undo: () => void): void {
+    if (this.appended === Math.max(this.covered, this.started) && groupCommitChannel.hasSubscribers)
+      this.firstAppended = performance.now();
     this.appended++;
     this.undos.push({ seq: this.appended, undo });
     this.schedule();
@@ -46,7 +70,8 @@ export class GroupCommit {
   /** Resolves once every change appended so far is durable; rejects if a sync fails first. */
   durable(): Promise<void> {
     if (this.covered >= this.appended) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ upTo: this.appended, resolve, reject }));
+    const since = groupCommitChannel.hasSubscribers ? performance.now() : 0;
+    return new Promise((resolve, reject) => this.waiters.push({ upTo: this.appended, since, resolve, reject }));
   }
 
   /** Everything appended so far was made durable another way (a snapshot, a synchronous sync). */
@@ -75,11 +100,19 @@ export class GroupCommit {
     if (this.syncing || !this.pending) return;
     const upTo = this.appended;
     this.syncing = true;
+    const traced = groupCommitChannel.hasSubscribers;
+    const [appended, started, from] = [this.firstAppended, traced ? performance.now() : 0, this.covered];
+    this.started = upTo;
     this.sync((error) => {
       this.syncing = false;
       // A failed sync of changes a snapshot has since covered (an old journal) loses nothing.
       if (error && upTo > this.covered) return this.fail(error);
-      this.settle(upTo);
+      if (traced && groupCommitChannel.hasSubscribers) {
+        const completed = performance.now();
+        const waits = this.waiters.filter((w) => w.upTo <= upTo && w.since > 0).map((w) => completed - w.since);
+        this.settle(upTo);
+        groupCommitChannel.publish({ appended, started, completed, changes: upTo - from, waits });
+      } else this.settle(upTo);
       if (this.pending) this.schedule();
     });
   }

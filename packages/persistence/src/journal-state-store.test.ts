@@ -1,7 +1,9 @@
+import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import * as path from 'node:path';
 import { CorruptStateError, StateStoreWriteError } from './errors';
 import { DataDirLock } from './data-dir-lock';
+import type { GroupCommitMessage } from './group-commit';
 import { JournalStateStore, type JournalStateStoreOptions } from './journal-state-store';
 import { stateStoresHealthUnder } from './open-stores';
 import { ioError, withFailingOpen, withFailingSync } from './testing/failing-sync';
@@ -699,6 +701,73 @@ describe('JournalStateStore', () => {
       expect(sync.mock.calls.length).toBeLessThanOrEqual(21);
       expect(sync.mock.calls.length).toBeLessThan(1 + 200);
       expect(reopen(store).table('tasks').size).toBe(250);
+    });
+
+    it('acknowledges no change before a completed fdatasync that started after its line was written', async () => {
+      const store = openStore();
+      const journal = currentJournal(dir);
+      // Every sync: the journal's size when it started (what it covers) and whether it has completed. The
+      // thread pool's callbacks are delayed by random turns so that syncs, writes and waits interleave.
+      const syncs: Array<{ covers: number; done: boolean }> = [];
+      const real = fs.fdatasync;
+      jest.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (error: Error | null) => void) => {
+        const sync = { covers: fs.fstatSync(fd).size, done: false };
+        syncs.push(sync);
+        real(fd, (error) => {
+          const finish = () => ((sync.done = error === null), done(error));
+          if (Math.random() < 0.5) setImmediate(finish);
+          else finish();
+        });
+      }) as typeof fs.fdatasync);
+      const t = store.table<Task>('tasks');
+      const violations: string[] = [];
+      const request = async (n: number) => {
+        t.put(`t${n}`, task(n));
+        const end = fs.statSync(journal).size; // the end of this change's line
+        await store.durable();
+        if (!syncs.some((sync) => sync.done && sync.covers >= end))
+          violations.push(`t${n} acknowledged with its line (to ${end}) not covered by a completed sync`);
+      };
+      const requests: Array<Promise<void>> = [];
+      for (let wave = 0; wave < 30; wave++) {
+        for (let n = 0; n < 1 + (wave % 5); n++) requests.push(request(wave * 10 + n));
+        await new Promise((resolve) => (wave % 3 === 0 ? setImmediate(resolve) : process.nextTick(resolve)));
+      }
+      await Promise.all(requests);
+      expect(violations).toEqual([]);
+      expect(syncs.length).toBeGreaterThan(1);
+    });
+
+    it('publishes each group commit on its diagnostics channel while subscribed, and times nothing otherwise', async () => {
+      const store = openStore();
+      const t = store.table<number>('t');
+      const messages: GroupCommitMessage[] = [];
+      const record = (message: unknown) => messages.push(message as GroupCommitMessage);
+      t.put('a', 1);
+      await store.durable();
+      expect(messages).toEqual([]);
+
+      diagnostics.subscribe('localcloud:persistence:group-commit', record);
+      try {
+        const before = performance.now();
+        t.put('b', 2);
+        t.put('c', 3);
+        const waits = [store.durable(), store.durable()];
+        await Promise.all(waits);
+        expect(messages).toHaveLength(1);
+        const [{ appended, started, completed, changes, waits: waited }] = messages as [GroupCommitMessage];
+        expect(changes).toBe(2);
+        expect(before).toBeLessThanOrEqual(appended);
+        expect(appended).toBeLessThanOrEqual(started);
+        expect(started).toBeLessThanOrEqual(completed);
+        expect(waited).toHaveLength(2);
+        for (const wait of waited) expect(wait).toBeGreaterThanOrEqual(0);
+      } finally {
+        diagnostics.unsubscribe('localcloud:persistence:group-commit', record);
+      }
+      t.put('d', 4);
+      await store.durable();
+      expect(messages).toHaveLength(1);
     });
 
     it('makes pending changes durable when closed', () => {
