@@ -1,5 +1,5 @@
 import { InMemoryStateStore } from '@localcloud/persistence';
-import { editableTask } from './editable-task';
+import { editableTask, sameMembers } from './editable-task';
 import type { TaskRecord } from './task-record';
 
 describe('editableTask', () => {
@@ -53,5 +53,33 @@ describe('editableTask', () => {
     expect(next.attachments![0]!.details).toBe(current.attachments![0]!.details);
     expect(() => next.containers![0]!.networkBindings!.push({ containerPort: 81 })).toThrow(TypeError);
     expect(current.containers![0]!.networkBindings).toEqual([{ containerPort: 80, hostPort: 8080 }]);
+  });
+
+  it('copies only the parts a change names: the others stay the stored, frozen objects, so editing them throws', () => {
+    const current = stored();
+    const next = editableTask(current, {});
+    next.lastStatus = 'STOPPING';
+    expect(next.containers).toBe(current.containers);
+    expect(next.attachments).toBe(current.attachments);
+    expect(next.runtime).toBe(current.runtime);
+    expect(() => {
+      next.containers![0]!.lastStatus = 'STOPPED';
+    }).toThrow(TypeError);
+    const withContainers = editableTask(current, { containers: true });
+    withContainers.containers![0]!.lastStatus = 'STOPPED';
+    expect(withContainers.attachments).toBe(current.attachments);
+    expect(current.containers![0]!.lastStatus).toBe('RUNNING');
+  });
+});
+
+describe('sameMembers', () => {
+  it('tells a change that changed nothing from one that did', () => {
+    const a = { name: 'web', lastStatus: 'STOPPED', exitCode: 0 };
+    expect(sameMembers(a, { ...a })).toBe(true);
+    expect(sameMembers(a, { ...a, exitCode: 1 })).toBe(false);
+    expect(sameMembers(a, { ...a, reason: undefined })).toBe(false);
+    expect(sameMembers({ a: 1, b: undefined }, { a: 1, c: undefined })).toBe(false);
+    expect(sameMembers({ n: NaN }, { n: NaN })).toBe(true);
+    expect(sameMembers({ n: [] }, { n: [] })).toBe(false);
   });
 });

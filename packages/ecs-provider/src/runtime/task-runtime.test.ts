@@ -1,6 +1,7 @@
 import type { ContainerDefinition, NetworkMode, Task } from '@aws-sdk/client-ecs';
 import { registerTaskDefinition } from '../handlers/task-definitions';
-import { runTask } from '../handlers/tasks';
+import { runTask, stopTask } from '../handlers/tasks';
+import type { TaskRecord } from './task-record';
 import { InMemoryEcs, container } from '../testing/in-memory-ecs';
 
 /** TaskRuntime and TaskSupervisor on the in-memory backend: container order and how a task ends. */
@@ -169,5 +170,50 @@ describe('TaskRuntime', () => {
     await bed.settle();
     expect(task(served).containers![0]!.networkBindings).toMatchObject([{ containerPort: 80, hostPort: 8080 }]);
     expect(inspected).toEqual([bed.runtimeId(task(served), 'web')]);
+  });
+
+  test("a StopTask stores each state a reader can see once: the engine's exit and the stop's own look store one change", async () => {
+    const arn = await run([container({ name: 'web' }), container({ name: 'side', essential: false })]);
+    await bed.settle();
+    const put = jest.spyOn(bed.ecs.store.tasks, 'put');
+    const before = task(arn).version!;
+    await stopTask({ task: arn }, bed.ecs);
+    await bed.settle();
+    const puts = put.mock.calls.map(([, record]) => record as TaskRecord);
+    const shape = (r: TaskRecord) =>
+      `${r.lastStatus} ${r.containers!.map((c) => `${c.name}:${c.lastStatus}:${c.exitCode}`).join(',')}`;
+    expect(puts.map(shape)).toEqual([
+      'DEACTIVATING web:RUNNING:undefined,side:RUNNING:undefined',
+      'STOPPING web:RUNNING:undefined,side:RUNNING:undefined',
+      'STOPPING web:STOPPED:143,side:RUNNING:undefined',
+      'STOPPING web:STOPPED:143,side:STOPPED:143',
+      'DEPROVISIONING web:STOPPED:143,side:STOPPED:143',
+      'STOPPED web:STOPPED:143,side:STOPPED:143',
+    ]);
+    // Every put is a change: no two in a row alike but for the version, which counts them.
+    const { version: _v, ...first } = puts[0]!;
+    let previous: object = first;
+    for (const record of puts.slice(1)) {
+      const { version: _w, ...rest } = record;
+      expect(rest).not.toEqual(previous);
+      previous = rest;
+    }
+    expect(puts.map((r) => r.version)).toEqual(puts.map((_, i) => before + 1 + i));
+    // A status change leaves the containers and the runtime plan as stored: the store keeps them without a copy.
+    expect(puts[1]!.containers).toBe(puts[0]!.containers);
+    expect(puts[1]!.runtime).toBe(puts[0]!.runtime);
+    expect(Object.isFrozen(puts[1]!.runtime)).toBe(true);
+    expect(Object.isFrozen(puts[5]!.containers)).toBe(true);
+    expect(Object.isFrozen(puts[4]!.containers)).toBe(false);
+
+    // An exit reported again changes nothing and stores nothing; a different exit code is a change.
+    const ref = { accountId: bed.ecs.scope.accountId, region: bed.ecs.scope.region, taskArn: arn };
+    const stopped = task(arn).version!;
+    bed.runtime.containerExited(ref, 'web', 143);
+    bed.runtime.containerExited(ref, 'web', undefined);
+    expect(task(arn).version).toBe(stopped);
+    bed.runtime.containerExited(ref, 'web', 137);
+    expect(task(arn).version).toBe(stopped + 1);
+    expect(task(arn).containers!.find((c) => c.name === 'web')!.exitCode).toBe(137);
   });
 });

@@ -18,7 +18,7 @@ import type { EcsRuntimeConfig } from './runtime-config';
 import type { TaskHooks } from './task-hooks';
 import type { ImageSource, ResolvedImage } from './image-source';
 import { containerOf, taskIdOf, type TaskRecord, type TaskRef, type TaskRepository } from './task-record';
-import { editableTask } from './editable-task';
+import { editableTask, sameMembers, type EditableParts, ALL_PARTS } from './editable-task';
 
 export interface TaskRuntimeOptions {
   readonly backend: ContainerBackend;
@@ -56,6 +56,11 @@ class DependencyFailed extends Error {}
 /** The task was asked to stop while it was still starting. */
 class LaunchAborted extends Error {}
 
+/** A change of the task's own members (a status, a time): its containers, attachments and plan stay stored. */
+const TASK_ONLY: EditableParts = {};
+/** A change of the task and its containers. */
+const CONTAINERS: EditableParts = { containers: true };
+
 /**
  * Runs ECS tasks as containers: launches them (pull, create, start in `dependsOn` order), follows
  * their containers through engine events and stops them, moving `lastStatus` through ECS's states.
@@ -92,14 +97,18 @@ export class TaskRuntime {
     if (existing) return existing;
     const record = this.options.repository.get(ref);
     if (!record || record.lastStatus === 'STOPPED') return Promise.resolve();
-    this.mutate(ref, (r) => {
-      const now = new Date();
-      r.desiredStatus = 'STOPPED';
-      r.stopCode ??= request.stopCode;
-      r.stoppedReason ??= request.reason;
-      r.stoppingAt ??= now;
-      if (r.lastStatus === 'RUNNING') r.lastStatus = 'DEACTIVATING';
-    });
+    this.mutate(
+      ref,
+      (r) => {
+        const now = new Date();
+        r.desiredStatus = 'STOPPED';
+        r.stopCode ??= request.stopCode;
+        r.stoppedReason ??= request.reason;
+        r.stoppingAt ??= now;
+        if (r.lastStatus === 'RUNNING') r.lastStatus = 'DEACTIVATING';
+      },
+      TASK_ONLY,
+    );
     const work = this.runStop(ref)
       .catch((error: unknown) => {
         this.options.logger.error('task stop failed', { taskArn: ref.taskArn, error: String(error) });
@@ -608,9 +617,13 @@ export class TaskRuntime {
     await this.options.beforeStopping?.(ref).catch((error: unknown) => {
       this.options.logger.warn('before stopping a task', { taskArn: ref.taskArn, error: String(error) });
     });
-    this.mutate(ref, (r) => {
-      r.lastStatus = 'STOPPING';
-    });
+    this.mutate(
+      ref,
+      (r) => {
+        r.lastStatus = 'STOPPING';
+      },
+      TASK_ONLY,
+    );
     const record = this.options.repository.get(ref);
     const runtime = record?.runtime;
     if (runtime) {
@@ -621,13 +634,17 @@ export class TaskRuntime {
             .map((c) => this.stopAndRecord(ref, c.name, c.runtimeId!, c.stopTimeoutSeconds)),
         );
       }
-      this.mutate(ref, (r) => {
-        r.lastStatus = 'DEPROVISIONING';
-        r.executionStoppedAt = new Date();
-        r.connectivity = 'DISCONNECTED';
-        for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
-        for (const attachment of r.attachments ?? []) attachment.status = 'DELETED';
-      });
+      this.mutate(
+        ref,
+        (r) => {
+          r.lastStatus = 'DEPROVISIONING';
+          r.executionStoppedAt = new Date();
+          r.connectivity = 'DISCONNECTED';
+          for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
+          for (const attachment of r.attachments ?? []) attachment.status = 'DELETED';
+        },
+        { containers: true, attachments: true },
+      );
       // Every log line is delivered before the task shows STOPPED, and read before the containers
       // are removed: the engine's follow can end early, and the rest is re-read from the finished log.
       await this.options.hooks?.beforeStopped(ref);
@@ -635,16 +652,24 @@ export class TaskRuntime {
       if (holderId) await this.ignoreGone(() => this.backend.stopContainer(holderId, 1));
       if (this.options.config.removeContainers) await this.removeDockerResources(record!);
     } else {
-      this.mutate(ref, (r) => {
-        r.executionStoppedAt = new Date();
-        for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
-      });
+      this.mutate(
+        ref,
+        (r) => {
+          r.executionStoppedAt = new Date();
+          for (const container of r.containers ?? []) container.lastStatus = 'STOPPED';
+        },
+        CONTAINERS,
+      );
       await this.options.hooks?.beforeStopped(ref);
     }
-    this.mutate(ref, (r) => {
-      r.lastStatus = 'STOPPED';
-      r.stoppedAt = new Date();
-    });
+    this.mutate(
+      ref,
+      (r) => {
+        r.lastStatus = 'STOPPED';
+        r.stoppedAt = new Date();
+      },
+      TASK_ONLY,
+    );
   }
 
   private async stopAndRecord(ref: TaskRef, name: string, id: string, timeoutSeconds: number): Promise<void> {
@@ -693,12 +718,13 @@ export class TaskRuntime {
 
   /**
    * Applies a change to a copy of the stored task and stores it, then wakes `dependsOn` waiters. The
-   * change may edit the task, its containers, attachments and runtime plan (see `editableTask`).
+   * change may edit the task, and those of its containers, attachments and runtime plan that `parts`
+   * names (all unless told; see `editableTask`): a change that edits a part not named throws.
    */
-  mutate(ref: TaskRef, change: (record: TaskRecord) => void): TaskRecord | undefined {
+  mutate(ref: TaskRef, change: (record: TaskRecord) => void, parts: EditableParts = ALL_PARTS): TaskRecord | undefined {
     const current = this.options.repository.get(ref);
     if (!current) return undefined;
-    const next = editableTask(current);
+    const next = editableTask(current, parts);
     change(next);
     next.healthStatus = taskHealth(next);
     // ECS counts every change of a task in its version.
@@ -709,11 +735,27 @@ export class TaskRuntime {
     return next;
   }
 
+  /**
+   * A change of one container. One that changes nothing (the stop recording an exit the engine's `die`
+   * event already recorded, or the other way round; a health the container already shows) stores nothing
+   * and counts no version: no reader could tell it from the task before it.
+   */
   private updateContainer(ref: TaskRef, name: string, change: (container: Container) => void): TaskRecord | undefined {
-    return this.mutate(ref, (r) => {
-      const container = containerOf(r, name);
-      if (container) change(container);
-    });
+    const current = this.options.repository.get(ref);
+    if (!current) return undefined;
+    const stored = containerOf(current, name);
+    if (!stored) return current;
+    const trial = { ...stored };
+    change(trial);
+    if (sameMembers(stored, trial)) return current;
+    return this.mutate(
+      ref,
+      (r) => {
+        const container = containerOf(r, name);
+        if (container) change(container);
+      },
+      CONTAINERS,
+    );
   }
 }
 
