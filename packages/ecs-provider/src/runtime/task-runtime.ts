@@ -738,7 +738,8 @@ export class TaskRuntime {
   /**
    * A change of one container. One that changes nothing (the stop recording an exit the engine's `die`
    * event already recorded, or the other way round; a health the container already shows) stores nothing
-   * and counts no version: no reader could tell it from the task before it.
+   * and counts no version: no reader could tell it from the task before it. `change` runs twice (on a trial
+   * copy, then in `mutate`), so it must only set the container's members from values it already holds.
    */
   private updateContainer(ref: TaskRef, name: string, change: (container: Container) => void): TaskRecord | undefined {
     const current = this.options.repository.get(ref);
