@@ -25,7 +25,15 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout } = require('node:timers');
-const { ECS, closedLoop, cpuSeconds, jsonClient, stopChild } = require('./bench-json-client');
+const {
+  ECS,
+  closedLoop,
+  cpuSeconds,
+  jsonClient,
+  stopChild,
+  freePort,
+  BENCH_CONTAINER_DEFINITIONS,
+} = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 
@@ -39,18 +47,6 @@ const PHASE_TIME_LIMIT_MS = 20_000;
 /** Rounds of every mode (each build alternating); each figure is the median round. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '1');
 const ROOT = path.join(__dirname, '..');
-
-/** A free loopback port: the gateway logs only warnings here, so it cannot report the port it picked. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = require('node:net').createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startChild(script, env, readyPath) {
   const port = await freePort();
@@ -119,17 +115,7 @@ async function phase(total, makeCall, pid, child) {
   return { ...result, cpuUs, loop: await loopDelay(child) };
 }
 
-const containerDefinitions = [
-  {
-    name: 'web',
-    image: 'nginx:1.27',
-    memory: 256,
-    portMappings: [{ containerPort: 80 }],
-    environment: [{ name: 'MODE', value: 'bench' }],
-    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
-  },
-  { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
-];
+const containerDefinitions = BENCH_CONTAINER_DEFINITIONS;
 
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
 

@@ -111,4 +111,29 @@ function cpuSeconds(pid) {
   }
 }
 
-module.exports = { ECS, jsonClient, closedLoop, cpuSeconds, stopChild };
+/** The two-container task definition every control-plane bench and trace registers. */
+const BENCH_CONTAINER_DEFINITIONS = [
+  {
+    name: 'web',
+    image: 'nginx:1.27',
+    memory: 256,
+    portMappings: [{ containerPort: 80 }],
+    environment: [{ name: 'MODE', value: 'bench' }],
+    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
+  },
+  { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
+];
+
+/** A free loopback port (taken and released). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = require('node:net').createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+module.exports = { ECS, jsonClient, closedLoop, cpuSeconds, stopChild, freePort, BENCH_CONTAINER_DEFINITIONS };

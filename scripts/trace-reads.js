@@ -22,10 +22,17 @@
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { ECS, jsonClient, closedLoop, cpuSeconds, stopChild } = require('./bench-json-client');
+const {
+  ECS,
+  jsonClient,
+  closedLoop,
+  cpuSeconds,
+  stopChild,
+  freePort,
+  BENCH_CONTAINER_DEFINITIONS,
+} = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const SCALE = Number(process.env.TRACE_SCALE ?? '1');
@@ -34,27 +41,7 @@ const CALLGRIND = process.env.TRACE_CALLGRIND === '1';
 const OPS = (process.env.TRACE_OPS ?? 'list,describe,stop').split(',');
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
 
-const containerDefinitions = [
-  {
-    name: 'web',
-    image: 'nginx:1.27',
-    memory: 256,
-    portMappings: [{ containerPort: 80 }],
-    environment: [{ name: 'MODE', value: 'bench' }],
-    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
-  },
-  { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
-];
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+const containerDefinitions = BENCH_CONTAINER_DEFINITIONS;
 
 /** User + system CPU seconds of one thread (the main thread: tid = pid). */
 function threadCpuSeconds(pid, tid) {

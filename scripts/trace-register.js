@@ -20,12 +20,18 @@
 // The gateway's stdout (where --trace-gc writes) goes to TRACE_GC_LOG (default: discarded).
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
 const { PerformanceObserver, performance } = require('node:perf_hooks');
-const { ECS, jsonClient, cpuSeconds, stopChild } = require('./bench-json-client');
+const {
+  ECS,
+  jsonClient,
+  cpuSeconds,
+  stopChild,
+  freePort,
+  BENCH_CONTAINER_DEFINITIONS,
+} = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const TOTAL = Number(process.env.TRACE_REQUESTS ?? '3000');
@@ -33,27 +39,7 @@ const SLOW_MS = Number(process.env.TRACE_SLOW_MS ?? '10');
 const WARMUP = Number(process.env.TRACE_WARMUP ?? '0');
 const LIST = process.env.TRACE_OPERATION === 'list';
 
-const containerDefinitions = [
-  {
-    name: 'web',
-    image: 'nginx:1.27',
-    memory: 256,
-    portMappings: [{ containerPort: 80 }],
-    environment: [{ name: 'MODE', value: 'bench' }],
-    logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
-  },
-  { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
-];
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+const containerDefinitions = BENCH_CONTAINER_DEFINITIONS;
 
 function ask(child, message, key) {
   return new Promise((resolve) => {
