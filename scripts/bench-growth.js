@@ -18,7 +18,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ECS, closedLoop, cpuSeconds, jsonClient, stopChild: stopGateway } = require('./bench-json-client');
+const { ECS, closedLoop, cpuSeconds, jsonClient, stopChild: stopGateway, freePort } = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const GROWTH = Number(process.env.BENCH_GROWTH ?? '1');
@@ -26,17 +26,6 @@ const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const PHASE_TIME_LIMIT_MS = 20_000;
 const ROOT = path.join(__dirname, '..');
 const GATEWAY = path.join(__dirname, 'bench-growth-gateway.js');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = require('node:net').createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the growth gateway; resolves once healthy with { child, port, seeded, startMs }. */
 async function startGateway(env, { seedTimeoutMs = 600_000 } = {}) {

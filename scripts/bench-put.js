@@ -11,6 +11,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { BENCH_CONTAINER_DEFINITIONS } = require('./bench-json-client');
 
 const ROOT = path.join(__dirname, '..');
 const RECORDS = Number(process.env.BENCH_PUT_RECORDS ?? '20000');
@@ -21,17 +22,7 @@ function child(root) {
   const { buildTaskDefinition } = require(path.join(root, 'packages/ecs-provider/dist/domain/task-definition'));
   const input = () => ({
     family: 'bench',
-    containerDefinitions: [
-      {
-        name: 'web',
-        image: 'nginx:1.27',
-        memory: 256,
-        portMappings: [{ containerPort: 80 }],
-        environment: [{ name: 'MODE', value: 'bench' }],
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/bench' } },
-      },
-      { name: 'sidecar', image: 'busybox', memory: 32, essential: false, command: ['sleep', '3600'] },
-    ],
+    containerDefinitions: structuredClone(BENCH_CONTAINER_DEFINITIONS),
   });
   const record = (i) => ({
     taskDefinition: buildTaskDefinition(input(), {
