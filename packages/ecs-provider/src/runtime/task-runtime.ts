@@ -738,22 +738,22 @@ export class TaskRuntime {
   /**
    * A change of one container. One that changes nothing (the stop recording an exit the engine's `die`
    * event already recorded, or the other way round; a health the container already shows) stores nothing
-   * and counts no version: no reader could tell it from the task before it. `change` runs twice (on a trial
-   * copy, then in `mutate`), so it must only set the container's members from values it already holds.
+   * and counts no version: no reader could tell it from the task before it. The change is made once, to a
+   * copy of the stored container, which then takes that container's place.
    */
   private updateContainer(ref: TaskRef, name: string, change: (container: Container) => void): TaskRecord | undefined {
     const current = this.options.repository.get(ref);
     if (!current) return undefined;
-    const stored = containerOf(current, name);
-    if (!stored) return current;
-    const trial = { ...stored };
-    change(trial);
-    if (sameMembers(stored, trial)) return current;
+    const at = current.containers?.findIndex((c) => c.name === name) ?? -1;
+    if (at < 0) return current;
+    const stored = current.containers![at]!;
+    const changed = { ...stored };
+    change(changed);
+    if (sameMembers(stored, changed)) return current;
     return this.mutate(
       ref,
       (r) => {
-        const container = containerOf(r, name);
-        if (container) change(container);
+        r.containers![at] = changed;
       },
       CONTAINERS,
     );
