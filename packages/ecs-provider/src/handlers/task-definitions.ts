@@ -20,7 +20,7 @@ import { ClientException, InvalidParameterException } from '../errors';
 import { buildTaskDefinition, validateRegistration } from '../domain/task-definition';
 import { mergeTags } from '../domain/tags';
 import { cursorAfter, nextTokenAfter, pageSize, paginate, paginateFrom } from '../pagination';
-import { lowerBound } from '../store/task-definition-listings';
+import { type FamilyListing, lowerBound } from '../store/task-definition-listings';
 import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
 import { truncateText } from '@localcloud/gateway';
@@ -149,18 +149,18 @@ function* revisionsAfter(
 }
 
 /**
- * One page of one family's revisions (`familyPrefix` names it whole), from the family's listing
+ * One page of `size` of one family's revisions (`familyPrefix` names it whole), from the family's listing
  * (store/task-definition-listings.ts): what `revisionsAfter` gives for a family prefix, filtered by status,
  * as `paginateFrom` cuts it, without a store look-up per revision.
  */
 function listFamily(
   input: ListTaskDefinitionsRequest,
-  store: EcsStore,
+  { revisions, arns, statuses }: FamilyListing,
   family: FamilyRecord,
   status: string,
+  size: number,
 ): ListTaskDefinitionsResponse {
   const name = family.family;
-  const size = pageSize(input, LIST_LIMITS);
   const afterArn = cursorAfter('ListTaskDefinitions', input);
   const descending = input.sort === 'DESC';
   const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
@@ -169,9 +169,6 @@ function listFamily(
     return { taskDefinitionArns: [], nextToken: undefined };
   }
   const resume = after?.family === name ? after.revision : undefined;
-  const { revisions, arns, statuses } = store.taskDefinitionListings.of(family, (key) =>
-    store.taskDefinitions.get(key),
-  );
   const last = family.lastRevision;
   const page: string[] = [];
   if (descending) {
@@ -211,7 +208,9 @@ export function listTaskDefinitions(
       cursorAfter('ListTaskDefinitions', input);
       return { taskDefinitionArns: [], nextToken: undefined };
     }
-    if (store.taskDefinitionListings.keeps(family)) return listFamily(input, store, family, status);
+    const size = pageSize(input, LIST_LIMITS);
+    const listing = store.taskDefinitionListings.of(family, size, (key) => store.taskDefinitions.get(key));
+    if (listing) return listFamily(input, listing, family, status, size);
   }
   const page = paginateFrom(
     'ListTaskDefinitions',

@@ -165,7 +165,7 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
     // Listed (and kept) below the limit, then grown past it: no longer kept, still the same pages.
     expect(allPages(store, { familyPrefix: 'big' }).flat()).toEqual(expected(store, 'big', 'ACTIVE', false));
     for (let i = 0; i < 5; i++) registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
-    expect(store.taskDefinitionListings.keeps(store.families.get('big')!)).toBe(false);
+    expect(store.taskDefinitionListings.of(store.families.get('big')!, 100, () => undefined)).toBeUndefined();
     for (const status of ['ACTIVE', 'INACTIVE'] as const)
       for (const sort of ['ASC', 'DESC'] as const)
         for (const maxResults of [7, 100]) {
@@ -186,10 +186,12 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
 });
 
 describe('TaskDefinitionListings', () => {
+  const record = (family: string, revision: number, status = 'ACTIVE') =>
+    ({ taskDefinition: { family, revision, taskDefinitionArn: arn(family, revision), status }, tags: [] }) as never;
+  const family = (name: string, lastRevision: number) => ({ family: name, lastRevision, activeRevisions: 0 });
+
   it('keeps a listed family current, ignores families not listed, and forgets on clear', () => {
     const listings = new TaskDefinitionListings();
-    const record = (family: string, revision: number, status = 'ACTIVE') =>
-      ({ taskDefinition: { family, revision, taskDefinitionArn: arn(family, revision), status }, tags: [] }) as never;
     const stored = new Map<string, never>([
       ['f:1', record('f', 1)],
       ['f:3', record('f', 3)],
@@ -199,7 +201,10 @@ describe('TaskDefinitionListings', () => {
       reads++;
       return stored.get(key);
     };
-    const listing = listings.of({ family: 'f', lastRevision: 3, activeRevisions: 2 }, get);
+    // First listed from the records (its rent paid), then built.
+    expect(listings.of(family('f', 3), 100, get)).toBeUndefined();
+    expect(reads).toBe(0);
+    const listing = listings.of(family('f', 3), 100, get)!;
     expect(reads).toBe(3);
     expect(listing).toEqual({ revisions: [1, 3], arns: [arn('f', 1), arn('f', 3)], statuses: ['ACTIVE', 'ACTIVE'] });
     listings.written('f:2', record('f', 2, 'INACTIVE'));
@@ -208,19 +213,59 @@ describe('TaskDefinitionListings', () => {
     listings.written('f:3', record('f', 3, 'INACTIVE'));
     listings.written('g:1', record('g', 1));
     // Past the kept limit the family is forgotten (then listed from its records).
-    const other = listings.of({ family: 'h', lastRevision: 0, activeRevisions: 0 }, get);
+    const other = listings.of(family('h', 0), 100, get)!;
     listings.written(`h:${MAX_KEPT_REVISIONS + 1}`, record('h', MAX_KEPT_REVISIONS + 1));
     expect(other.revisions).toEqual([]);
-    expect(listings.of({ family: 'h', lastRevision: 0, activeRevisions: 0 }, get)).not.toBe(other);
-    expect(listings.of({ family: 'f', lastRevision: 4, activeRevisions: 1 }, get)).toEqual({
+    expect(listings.of(family('h', MAX_KEPT_REVISIONS + 1), 100, get)).toBeUndefined();
+    expect(listings.of(family('f', 4), 100, get)).toEqual({
       revisions: [2, 3, 4],
       arns: [arn('f', 2), arn('f', 3), arn('f', 4)],
       statuses: ['INACTIVE', 'INACTIVE', 'ACTIVE'],
     });
     expect(reads).toBe(3);
     listings.clear();
-    listings.of({ family: 'f', lastRevision: 4, activeRevisions: 1 }, get);
+    expect(listings.of(family('f', 4), 100, get)).toBeUndefined();
+    listings.of(family('f', 4), 100, get);
     expect(reads).toBe(7);
+  });
+
+  it('builds a listing only once its pages from the records have read as many records as it holds', () => {
+    const listings = new TaskDefinitionListings();
+    let reads = 0;
+    const get = (key: string) => {
+      reads++;
+      return record(key.split(':')[0]!, Number(key.split(':')[1]));
+    };
+    // 250 revisions, pages of 100: three pages from the records (300 read), then the listing (250).
+    for (let page = 0; page < 3; page++) expect(listings.of(family('f', 250), 100, get)).toBeUndefined();
+    expect(listings.of(family('f', 250), 100, get)?.revisions).toHaveLength(250);
+    expect(reads).toBe(250);
+    // Pages of 1 pay 1 each.
+    for (let page = 0; page < 5; page++) expect(listings.of(family('g', 5), 1, get)).toBeUndefined();
+    expect(listings.of(family('g', 5), 1, get)?.revisions).toHaveLength(5);
+  });
+
+  it('spends no more building listings than listing from the records would, however many families cycle', () => {
+    for (const [count, revisions] of [
+      [500, 50],
+      [1100, 50],
+      [1500, 300],
+      [3000, 300],
+    ] as const) {
+      const listings = new TaskDefinitionListings();
+      let built = 0;
+      let fromRecords = 0;
+      const get = (key: string) => {
+        built++;
+        return record(key.split(':')[0]!, Number(key.split(':')[1]));
+      };
+      // Families listed in turn, five rounds, a page of 100 each time (a page of the records reads min(100, revisions)).
+      for (let round = 0; round < 5; round++)
+        for (let i = 0; i < count; i++)
+          if (!listings.of(family(`f${i}`, revisions), 100, get)) fromRecords += Math.min(100, revisions);
+      expect(fromRecords).toBeGreaterThan(0);
+      expect(built).toBeLessThanOrEqual(fromRecords);
+    }
   });
 
   it('finds the first position at or above a revision', () => {

@@ -10,7 +10,7 @@ export interface FamilyListing {
   readonly statuses: string[];
 }
 
-/** At most this many families' listings are kept (the least recently built go first). */
+/** At most this many families' listings are kept (the first built go first), and as many families' rent. */
 const MAX_FAMILIES = 1024;
 /**
  * A family of more revisions than this is listed from its records, a page at a time, as before: its
@@ -20,22 +20,26 @@ export const MAX_KEPT_REVISIONS = 1000;
 
 /**
  * The revisions of the families ListTaskDefinitions has listed by `familyPrefix`, so that a page is read
- * from three arrays instead of a store look-up per revision (each a key built and hashed): built from
- * the records on a family's first listing, then kept current by every put and delete of a revision
- * (`written`, the task definitions view's `afterWrite`), never at start-up. Forgotten wholesale when
- * the store's indexes are rebuilt (`clear`, a transaction that threw), and with the store itself after
- * a failed sync.
+ * from three arrays instead of a store look-up per revision (each a key built and hashed): kept current
+ * by every put and delete of a revision (`written`, the task definitions view's `afterWrite`), never
+ * built at start-up. Forgotten wholesale when the store's indexes are rebuilt (`clear`, a transaction
+ * that threw), and with the store itself after a failed sync.
+ *
+ * A listing costs a read of every revision to build, where a page from the records reads about a page's
+ * worth, so a family is first listed from its records and its listing built only once those pages have
+ * read as many records as the family has revisions (its "rent"; for a family of up to a page of revisions,
+ * on its second listing). A client cycling through more families than are kept thus spends at most as much
+ * building listings as it would have spent listing from the records: never more than twice the cost of
+ * not keeping them.
  */
 export class TaskDefinitionListings {
   private readonly families = new Map<string, FamilyListing>();
+  /** Records read from the records' pages of families not kept, per family (an estimate: a page each). */
+  private readonly rent = new Map<string, number>();
 
   clear(): void {
     this.families.clear();
-  }
-
-  /** Whether the family is listed from a kept listing: not when it has more than MAX_KEPT_REVISIONS revisions. */
-  keeps(family: FamilyRecord): boolean {
-    return family.lastRevision <= MAX_KEPT_REVISIONS;
+    this.rent.clear();
   }
 
   /** A revision `family:revision` was put (its record) or deleted (undefined). */
@@ -70,21 +74,35 @@ export class TaskDefinitionListings {
 
   /**
    * The family's revisions 1 to its last, read once through `get` (by `family:revision`) and kept from
-   * then on.
+   * then on; or undefined when this page of `pageSize` is to be read from the records instead: the
+   * family has more than MAX_KEPT_REVISIONS revisions, or has not yet paid its rent (above).
    */
-  of(family: FamilyRecord, get: (key: string) => TaskDefinitionRecord | undefined): FamilyListing {
-    let listing = this.families.get(family.family);
+  of(
+    family: FamilyRecord,
+    pageSize: number,
+    get: (key: string) => TaskDefinitionRecord | undefined,
+  ): FamilyListing | undefined {
+    if (family.lastRevision > MAX_KEPT_REVISIONS) return undefined;
+    const name = family.family;
+    let listing = this.families.get(name);
     if (listing) return listing;
+    const paid = this.rent.get(name) ?? 0;
+    if (paid < family.lastRevision) {
+      if (paid === 0 && this.rent.size >= MAX_FAMILIES) this.rent.delete(this.rent.keys().next().value!);
+      this.rent.set(name, paid + Math.min(pageSize, family.lastRevision));
+      return undefined;
+    }
+    this.rent.delete(name);
     listing = { revisions: [], arns: [], statuses: [] };
     for (let revision = 1; revision <= family.lastRevision; revision++) {
-      const record = get(`${family.family}:${revision}`);
+      const record = get(`${name}:${revision}`);
       if (!record) continue;
       listing.revisions.push(revision);
       listing.arns.push(record.taskDefinition.taskDefinitionArn);
       listing.statuses.push(record.taskDefinition.status!);
     }
     if (this.families.size >= MAX_FAMILIES) this.families.delete(this.families.keys().next().value!);
-    this.families.set(family.family, listing);
+    this.families.set(name, listing);
     return listing;
   }
 }
