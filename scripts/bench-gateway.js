@@ -66,7 +66,8 @@ if (process.send) {
       setTimeout(tick, 1, performance.now(), trace.sched);
     }
     // Allocation sampling (trace-register's TRACE_HEAP_SAMPLING): 'heap-sampling-start' with `promoted`
-    // also counts what a mark-compact collected (objects that outlived the young generation, then died);
+    // also counts what a mark-compact collected (objects that outlived the young generation, then died),
+    // with `all` what a scavenge collected too (every allocation: what makes the young generation fill);
     // 'heap-sampling-stop' collects fully first (--expose-gc), so what is left is what the state holds.
     if (message?.heapSampling === 'start') {
       const inspector = require('node:inspector');
@@ -75,7 +76,8 @@ if (process.send) {
       heapSession.post('HeapProfiler.enable');
       heapSession.post('HeapProfiler.startSampling', {
         samplingInterval: 1024,
-        includeObjectsCollectedByMajorGC: message.promoted === true,
+        includeObjectsCollectedByMajorGC: message.promoted === true || message.all === true,
+        includeObjectsCollectedByMinorGC: message.all === true,
       });
     }
     if (message?.heapSampling === 'stop' && heapSession) {

@@ -14,8 +14,9 @@
 //   TRACE_OUT=/tmp/trace.json …                            # every request, pause and turn as JSON
 //   TRACE_PIDS=1 …                                         # print the gateway's and the client's pids
 //   TRACE_PERF=/tmp/sched.data …                           # perf sched: who had the cores in the long turns
-//   TRACE_HEAP_SAMPLING=live|promoted BENCH_NODE_ARGS=--expose-gc …  # allocation sampling of the phase: what
-//       is still held after a full GC, or that plus what a mark-compact collected (TRACE_HEAP_OUT: as JSON)
+//   TRACE_HEAP_SAMPLING=live|promoted|all BENCH_NODE_ARGS=--expose-gc …  # allocation sampling of the phase:
+//       what is still held after a full GC, that plus what a mark-compact collected, or every allocation
+//       (TRACE_HEAP_OUT: as JSON)
 //
 // The gateway's stdout (where --trace-gc writes) goes to TRACE_GC_LOG (default: discarded).
 const { spawn } = require('node:child_process');
@@ -106,7 +107,7 @@ async function main() {
         `gateway pid ${child.pid}, client pid ${process.pid}, monotonic offset ${(Number(process.hrtime.bigint()) / 1e6 - (performance.timeOrigin + performance.now())).toFixed(3)} ms`,
       );
     const sampling = process.env.TRACE_HEAP_SAMPLING;
-    if (sampling) child.send({ heapSampling: 'start', promoted: sampling === 'promoted' });
+    if (sampling) child.send({ heapSampling: 'start', promoted: sampling === 'promoted', all: sampling === 'all' });
     const stopRecording = process.env.TRACE_PERF
       ? await require('./trace-sched').startRecording(process.env.TRACE_PERF)
       : undefined;

@@ -149,9 +149,9 @@ function* revisionsAfter(
 }
 
 /**
- * One page of `size` of one family's revisions (`familyPrefix` names it whole), from the family's listing
- * (store/task-definition-listings.ts): what `revisionsAfter` gives for a family prefix, filtered by status,
- * as `paginateFrom` cuts it, without a store look-up per revision.
+ * One page of `size` of one family's revisions (`familyPrefix` names it whole) after the token's `afterArn`,
+ * from the family's listing (store/task-definition-listings.ts): what `revisionsAfter` gives for a family
+ * prefix, filtered by status, as `paginateFrom` cuts it, without a store look-up per revision.
  */
 function listFamily(
   input: ListTaskDefinitionsRequest,
@@ -159,9 +159,9 @@ function listFamily(
   family: FamilyRecord,
   status: string,
   size: number,
+  afterArn: string | undefined,
 ): ListTaskDefinitionsResponse {
   const name = family.family;
-  const afterArn = cursorAfter('ListTaskDefinitions', input);
   const descending = input.sort === 'DESC';
   const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
   // A token naming another family (of another family's listing): this family is wholly after it, or before.
@@ -209,8 +209,9 @@ export function listTaskDefinitions(
       return { taskDefinitionArns: [], nextToken: undefined };
     }
     const size = pageSize(input, LIST_LIMITS);
+    const afterArn = cursorAfter('ListTaskDefinitions', input);
     const listing = store.taskDefinitionListings.of(family, size, (key) => store.taskDefinitions.get(key));
-    if (listing) return listFamily(input, listing, family, status, size);
+    if (listing) return listFamily(input, listing, family, status, size, afterArn);
   }
   const page = paginateFrom(
     'ListTaskDefinitions',
