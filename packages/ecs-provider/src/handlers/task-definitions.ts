@@ -114,13 +114,14 @@ function revisionOfArn(arn: string): { family: string; revision: number } | unde
  * Task definitions in ECS's listing order (family name, then revision; both reversed for DESC) strictly
  * after the ARN `afterArn`, read from the sorted family index and each family's revision counter: a
  * page costs its own size, not the number of families or revisions stored. (A family with a kept
- * listing is `listFamily`'s.)
+ * listing is `listFamily`'s.) Each record read is counted in `reads`.
  */
 function* revisionsAfter(
   store: EcsStore,
   familyPrefix: string | undefined,
   afterArn: string | undefined,
   descending: boolean,
+  reads: { count: number },
 ): IterableIterator<TaskDefinition> {
   const after = afterArn === undefined ? undefined : revisionOfArn(afterArn);
   const names =
@@ -142,6 +143,7 @@ function* revisionsAfter(
     const first = descending ? Math.min(family.lastRevision, (resume ?? Infinity) - 1) : (resume ?? 0) + 1;
     for (let revision = first; descending ? revision >= 1 : revision <= family.lastRevision;) {
       const record = store.taskDefinitions.get(revisionKey(name, revision));
+      reads.count++;
       if (record) yield record.taskDefinition;
       revision += descending ? -1 : 1;
     }
@@ -201,8 +203,9 @@ export function listTaskDefinitions(
 ): ListTaskDefinitionsResponse {
   const status = input.status ?? 'ACTIVE';
   // `familyPrefix` is the full family name for this operation (unlike ListTaskDefinitionFamilies).
+  let family: FamilyRecord | undefined;
   if (input.familyPrefix !== undefined) {
-    const family = store.families.get(input.familyPrefix);
+    family = store.families.get(input.familyPrefix);
     if (!family) {
       pageSize(input, LIST_LIMITS);
       cursorAfter('ListTaskDefinitions', input);
@@ -210,20 +213,22 @@ export function listTaskDefinitions(
     }
     const size = pageSize(input, LIST_LIMITS);
     const afterArn = cursorAfter('ListTaskDefinitions', input);
-    const listing = store.taskDefinitionListings.of(family, size, (key) => store.taskDefinitions.get(key));
+    const listing = store.taskDefinitionListings.of(family, (key) => store.taskDefinitions.get(key));
     if (listing) return listFamily(input, listing, family, status, size, afterArn);
   }
+  const reads = { count: 0 };
   const page = paginateFrom(
     'ListTaskDefinitions',
     input,
     LIST_LIMITS,
     (definition: TaskDefinition) => definition.taskDefinitionArn!,
     function* (after) {
-      for (const definition of revisionsAfter(store, input.familyPrefix, after, input.sort === 'DESC')) {
+      for (const definition of revisionsAfter(store, input.familyPrefix, after, input.sort === 'DESC', reads)) {
         if (definition.status === status) yield definition;
       }
     },
   );
+  if (family) store.taskDefinitionListings.paid(family, reads.count);
   return {
     taskDefinitionArns: page.items.map((definition) => definition.taskDefinitionArn!),
     nextToken: page.nextToken,

@@ -10,7 +10,7 @@ export interface FamilyListing {
   readonly statuses: string[];
 }
 
-/** At most this many families' listings are kept (the first built go first), and as many families' rent. */
+/** At most this many families' listings are kept (the first built go first), and as many families' rent, by default. */
 const MAX_FAMILIES = 1024;
 /**
  * A family of more revisions than this is listed from its records, a page at a time, as before: its
@@ -25,17 +25,19 @@ export const MAX_KEPT_REVISIONS = 1000;
  * built at start-up. Forgotten wholesale when the store's indexes are rebuilt (`clear`, a transaction
  * that threw), and with the store itself after a failed sync.
  *
- * A listing costs a read of every revision to build, where a page from the records reads about a page's
- * worth, so a family is first listed from its records and its listing built only once those pages have
- * read as many records as the family has revisions (its "rent"; for a family of up to a page of revisions,
- * on its second listing). A client cycling through more families than are kept thus spends at most as much
- * building listings as it would have spent listing from the records: never more than twice the cost of
- * not keeping them.
+ * Building a listing reads every revision of the family, where a page from the records reads only what
+ * that page needs. So a family is listed from its records first, each such page's reads counted as the
+ * family's rent (`paid`), and its listing is built only once that rent reaches the family's revision
+ * count (for a family of up to a page of revisions listed from its start: on its second listing). The
+ * reads spent building listings thus never exceed those spent on pages from the records, whatever the
+ * pattern of families, tokens and page sizes: at worst twice the reads of never keeping a listing.
  */
 export class TaskDefinitionListings {
   private readonly families = new Map<string, FamilyListing>();
-  /** Records read from the records' pages of families not kept, per family (an estimate: a page each). */
+  /** Records read by pages listed from the records, per family not kept. */
   private readonly rent = new Map<string, number>();
+
+  constructor(private readonly maxFamilies = MAX_FAMILIES) {}
 
   clear(): void {
     this.families.clear();
@@ -74,24 +76,15 @@ export class TaskDefinitionListings {
 
   /**
    * The family's revisions 1 to its last, read once through `get` (by `family:revision`) and kept from
-   * then on; or undefined when this page of `pageSize` is to be read from the records instead: the
-   * family has more than MAX_KEPT_REVISIONS revisions, or has not yet paid its rent (above).
+   * then on; or undefined when the page is to be listed from the records instead (then say what it read,
+   * `paid`): the family has more than MAX_KEPT_REVISIONS revisions, or has not yet paid its rent (above).
    */
-  of(
-    family: FamilyRecord,
-    pageSize: number,
-    get: (key: string) => TaskDefinitionRecord | undefined,
-  ): FamilyListing | undefined {
+  of(family: FamilyRecord, get: (key: string) => TaskDefinitionRecord | undefined): FamilyListing | undefined {
     if (family.lastRevision > MAX_KEPT_REVISIONS) return undefined;
     const name = family.family;
     let listing = this.families.get(name);
     if (listing) return listing;
-    const paid = this.rent.get(name) ?? 0;
-    if (paid < family.lastRevision) {
-      if (paid === 0 && this.rent.size >= MAX_FAMILIES) this.rent.delete(this.rent.keys().next().value!);
-      this.rent.set(name, paid + Math.min(pageSize, family.lastRevision));
-      return undefined;
-    }
+    if ((this.rent.get(name) ?? 0) < family.lastRevision) return undefined;
     this.rent.delete(name);
     listing = { revisions: [], arns: [], statuses: [] };
     for (let revision = 1; revision <= family.lastRevision; revision++) {
@@ -101,9 +94,17 @@ export class TaskDefinitionListings {
       listing.arns.push(record.taskDefinition.taskDefinitionArn);
       listing.statuses.push(record.taskDefinition.status!);
     }
-    if (this.families.size >= MAX_FAMILIES) this.families.delete(this.families.keys().next().value!);
+    if (this.families.size >= this.maxFamilies) this.families.delete(this.families.keys().next().value!);
     this.families.set(name, listing);
     return listing;
+  }
+
+  /** A page of `family` was listed from its records (`of` gave none), reading `reads` of them. */
+  paid(family: FamilyRecord, reads: number): void {
+    if (reads === 0 || family.lastRevision > MAX_KEPT_REVISIONS) return;
+    const paid = this.rent.get(family.family);
+    if (paid === undefined && this.rent.size >= this.maxFamilies) this.rent.delete(this.rent.keys().next().value!);
+    this.rent.set(family.family, (paid ?? 0) + reads);
   }
 }
 
