@@ -113,8 +113,9 @@ function revisionOfArn(arn: string): { family: string; revision: number } | unde
 /**
  * Task definitions in ECS's listing order (family name, then revision; both reversed for DESC) strictly
  * after the ARN `afterArn`, read from the sorted family index and each family's revision counter: a
- * page costs its own size, not the number of families or revisions stored. (A family with a kept
- * listing is `listFamily`'s.) Each record read is counted in `reads`.
+ * page costs the revisions it reads (its size, and those it skips: gaps, other statuses), not the number
+ * of families or revisions stored. (A family with a kept listing is `listFamily`'s.) Each record read is
+ * counted in `reads`.
  */
 function* revisionsAfter(
   store: EcsStore,
@@ -140,7 +141,8 @@ function* revisionsAfter(
     if (familyPrefix !== undefined && after && after.family !== name) {
       if (descending ? after.family < name : after.family > name) return;
     }
-    const first = descending ? Math.min(family.lastRevision, (resume ?? Infinity) - 1) : (resume ?? 0) + 1;
+    // Within 1 to the family's last revision whatever the token names (a forged one may name revision -3e9).
+    const first = descending ? Math.min(family.lastRevision, (resume ?? Infinity) - 1) : Math.max(1, (resume ?? 0) + 1);
     for (let revision = first; descending ? revision >= 1 : revision <= family.lastRevision;) {
       const record = store.taskDefinitions.get(revisionKey(name, revision));
       reads.count++;

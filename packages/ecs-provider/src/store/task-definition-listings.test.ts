@@ -176,6 +176,29 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
         }
   });
 
+  it('reads no revision below 1 after a token naming a negative revision', () => {
+    const store = new EcsStore(new InMemoryStateStore(), scope);
+    const ecs = ecsOf(store);
+    for (let i = 0; i < 3; i++) registerTaskDefinition({ family: 'a', containerDefinitions }, ecs);
+    let reads = 0;
+    const get = store.taskDefinitions.get.bind(store.taskDefinitions);
+    jest.spyOn(store.taskDefinitions, 'get').mockImplementation((key) => {
+      reads++;
+      return get(key);
+    });
+    const nextToken = nextTokenAfter('ListTaskDefinitions', arn('a', -3_000_000));
+    // Listed from the records (the first page of a family), then with no family named.
+    for (const familyPrefix of ['a', undefined]) {
+      reads = 0;
+      expect(listTaskDefinitions({ familyPrefix, nextToken }, ecs).taskDefinitionArns).toEqual([
+        arn('a', 1),
+        arn('a', 2),
+        arn('a', 3),
+      ]);
+      expect(reads).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('refuses a bad page size and a token of another listing before reading anything', () => {
     const store = new EcsStore(new InMemoryStateStore(), scope);
     expect(() => listTaskDefinitions({ familyPrefix: 'x', maxResults: 0 }, ecsOf(store))).toThrow(/maxResults/);
