@@ -333,52 +333,103 @@ function sharedAttribute(name: string): Attribute {
   return attribute;
 }
 
+const DOCKER_API_1_18 = 'com.amazonaws.ecs.capability.docker-remote-api.1.18';
+const DOCKER_API_1_19 = 'com.amazonaws.ecs.capability.docker-remote-api.1.19';
+const DOCKER_API_1_24 = 'com.amazonaws.ecs.capability.docker-remote-api.1.24';
+const DOCKER_API_1_38 = 'com.amazonaws.ecs.capability.docker-remote-api.1.38';
+
+/** An attribute named after a model enum's value (a log driver, a FireLens type), its name built once. */
+function namedAttribute(names: Map<string, Attribute>, prefix: string, value: string): Attribute {
+  let attribute = names.get(value);
+  if (attribute === undefined) {
+    attribute = sharedAttribute(`${prefix}${value}`);
+    names.set(value, attribute);
+  }
+  return attribute;
+}
+const loggingDriverAttributes = new Map<string, Attribute>();
+const firelensAttributes = new Map<string, Attribute>();
+
+/**
+ * Adds the shared attribute `name` to `found` unless it is there already, keeping `found` in the order
+ * `Array.prototype.sort` gives names (UTF-16 code units): what `[...new Set(names)].sort()` gave, without
+ * the set, the name strings and the sort's own state on every registration (~1.4 kB of the young generation).
+ */
+function addAttribute(found: Attribute[], attribute: Attribute): void {
+  const name = attribute.name!;
+  let i = found.length;
+  while (i > 0) {
+    const other = found[i - 1]!;
+    // Shared attributes are one per name, so a name already here is this same object, met before a
+    // smaller name stops the walk (the list is sorted).
+    if (other === attribute) return;
+    if (other.name! < name) break;
+    i--;
+  }
+  // Inserted at i by hand: `splice` would make an array of the (no) removed items.
+  for (let j = found.length; j > i; j--) found[j] = found[j - 1]!;
+  found[i] = attribute;
+}
+
 /** The container instance attributes ECS derives from what a task definition uses. */
 function requiredAttributes(
   input: RegisterTaskDefinitionRequest,
   containers: readonly ContainerDefinition[],
   networkMode: NetworkMode,
 ): Attribute[] {
-  const names = new Set<string>();
-  const dockerApi = (version: string) => names.add(`com.amazonaws.ecs.capability.docker-remote-api.${version}`);
-  if (networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
+  const found: Attribute[] = [];
+  const add = (name: string) => addAttribute(found, sharedAttribute(name));
+  if (networkMode === 'awsvpc') add('ecs.capability.task-eni');
   if (input.taskRoleArn) {
-    names.add('com.amazonaws.ecs.capability.task-iam-role');
-    dockerApi('1.19');
+    add('com.amazonaws.ecs.capability.task-iam-role');
+    add(DOCKER_API_1_19);
   }
-  if (input.pidMode || input.ipcMode) dockerApi('1.18');
+  if (input.pidMode || input.ipcMode) add(DOCKER_API_1_18);
   for (const container of containers) {
     const logDriver = container.logConfiguration?.logDriver;
     if (logDriver) {
-      names.add(`com.amazonaws.ecs.capability.logging-driver.${logDriver}`);
-      dockerApi('1.19');
-      if (logDriver === 'awslogs' && input.executionRoleArn) names.add('ecs.capability.execution-role-awslogs');
+      addAttribute(
+        found,
+        namedAttribute(loggingDriverAttributes, 'com.amazonaws.ecs.capability.logging-driver.', logDriver),
+      );
+      add(DOCKER_API_1_19);
+      if (logDriver === 'awslogs' && input.executionRoleArn) add('ecs.capability.execution-role-awslogs');
     }
     if (container.healthCheck) {
-      names.add('ecs.capability.container-health-check');
-      dockerApi('1.24');
+      add('ecs.capability.container-health-check');
+      add(DOCKER_API_1_24);
     }
-    if (container.dependsOn?.length) names.add('ecs.capability.container-ordering');
-    if (container.dockerLabels && Object.keys(container.dockerLabels).length > 0) dockerApi('1.18');
+    if (container.dependsOn?.length) add('ecs.capability.container-ordering');
+    if (container.dockerLabels && hasOwnMember(container.dockerLabels)) add(DOCKER_API_1_18);
     if (container.secrets?.length) {
       for (const secret of container.secrets) {
-        names.add(
+        add(
           secret.valueFrom?.includes(':secretsmanager:')
             ? 'ecs.capability.secrets.asm.environment-variables'
             : 'ecs.capability.secrets.ssm.environment-variables',
         );
       }
     }
-    if (container.environmentFiles?.length) names.add('ecs.capability.env-files.s3');
+    if (container.environmentFiles?.length) add('ecs.capability.env-files.s3');
     if (container.image && /\.dkr\.ecr\./.test(container.image) && input.executionRoleArn) {
-      names.add('ecs.capability.execution-role-ecr-pull');
+      add('ecs.capability.execution-role-ecr-pull');
     }
     if (container.repositoryCredentials)
-      names.add('com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager');
-    if (container.firelensConfiguration) names.add(`ecs.capability.firelens.${container.firelensConfiguration.type}`);
-    if (container.ulimits?.length) dockerApi('1.18');
-    if (container.systemControls?.length) dockerApi('1.38');
+      add('com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager');
+    if (container.firelensConfiguration)
+      addAttribute(
+        found,
+        namedAttribute(firelensAttributes, 'ecs.capability.firelens.', String(container.firelensConfiguration.type)),
+      );
+    if (container.ulimits?.length) add(DOCKER_API_1_18);
+    if (container.systemControls?.length) add(DOCKER_API_1_38);
   }
-  if (input.volumes?.some((v) => v.efsVolumeConfiguration)) names.add('ecs.capability.efs');
-  return [...names].sort().map(sharedAttribute);
+  if (input.volumes?.some((v) => v.efsVolumeConfiguration)) add('ecs.capability.efs');
+  return found;
+}
+
+/** Whether `Object.keys(object).length > 0`, without the list. */
+function hasOwnMember(object: object): boolean {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
+  return false;
 }
