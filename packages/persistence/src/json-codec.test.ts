@@ -1,3 +1,4 @@
+import * as vm from 'node:vm';
 import { StoredDate, decodeValue, encodeValue, toStoredValue } from './json-codec';
 
 describe('json codec', () => {
@@ -92,6 +93,12 @@ describe('toStoredValue', () => {
     ['boxed values', { s: new String('x'), n: new Number(2), b: new Boolean(false) }],
     ['Map and Set', { m: new Map([[1, 2]]), s: new Set([1]) }],
     ['integer-like keys', { b: 1, 2: 'two', a: 3, 1: 'one' }],
+    ['an object whose members JSON all drops', { a: { u: undefined, f: () => 1 }, b: [{ s: Symbol('s') }] }],
+    ['an own member shadowing an inherited one', Object.assign(Object.create({ a: 0, inherited: 1 }), { a: 2 })],
+    [
+      "members inherited from another realm's Object.prototype",
+      vm.runInNewContext('Object.prototype.inherited = 1; ({ own: 2, nested: { deeper: [{ x: 3 }] } })'),
+    ],
     ['non-enumerable members', Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false })],
     ['a key named __proto__', JSON.parse('{"__proto__":{"x":1},"a":[{"__proto__":[1]}]}')],
     ['a frozen value with an undefined member', Object.freeze({ a: Object.freeze({ u: undefined }), b: 1 })],
@@ -107,6 +114,28 @@ describe('toStoredValue', () => {
 
   it.each(cases)('stores %s exactly as the JSON round trip does, frozen', (_name, value) => {
     expectSameStored(toStoredValue(value), roundTrip(value));
+  });
+
+  it('reads each member once, in key order, and skips a member a getter deleted, as JSON does', () => {
+    const make = (reads: string[]) => ({
+      get first() {
+        reads.push('first');
+        delete (this as { second?: number }).second;
+        (this as { added?: number }).added = 4;
+        return 1;
+      },
+      second: 2,
+      get third() {
+        reads.push('third');
+        return 3;
+      },
+    });
+    const [storedReads, jsonReads] = [[] as string[], [] as string[]];
+    const stored = toStoredValue(make(storedReads));
+    expectSameStored(stored, roundTrip(make(jsonReads)));
+    expect(Object.keys(stored as object)).toEqual(['first', 'third']);
+    expect(storedReads).toEqual(jsonReads);
+    expect(storedReads).toEqual(['first', 'third']);
   });
 
   it('refuses what JSON refuses, with a TypeError', () => {
