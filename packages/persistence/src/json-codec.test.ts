@@ -1,5 +1,5 @@
 import * as vm from 'node:vm';
-import { StoredDate, decodeValue, encodeValue, toStoredValue } from './json-codec';
+import { StoredDate, decodeValue, encodeValue, sharedStoredValue, toStoredValue } from './json-codec';
 
 describe('json codec', () => {
   it('round-trips Dates at any depth as real Dates', () => {
@@ -136,6 +136,37 @@ describe('toStoredValue', () => {
     expect(Object.keys(stored as object)).toEqual(['first', 'third']);
     expect(storedReads).toEqual(jsonReads);
     expect(storedReads).toEqual(['first', 'third']);
+  });
+
+  it('keeps a shared stored value as it is in every put, and stores it as the JSON round trip does', () => {
+    const list = sharedStoredValue(['EC2', 'FARGATE']);
+    const attribute = sharedStoredValue({ name: 'a' });
+    expectSameStored(list, roundTrip(['EC2', 'FARGATE']));
+    expectSameStored(attribute, roundTrip({ name: 'a' }));
+    const stored = toStoredValue({ list, attributes: [attribute], nested: Object.freeze({ list }) }) as {
+      list: unknown;
+      attributes: unknown[];
+      nested: { list: unknown };
+    };
+    expect(stored.list).toBe(list);
+    expect(stored.attributes[0]).toBe(attribute);
+    expect(stored.nested.list).toBe(list);
+    // Without a look inside: no member-by-member check of the shared list (a plain frozen list has one).
+    const spy = jest.spyOn(Object, 'getOwnPropertyDescriptor');
+    try {
+      toStoredValue({ list });
+      expect(spy).not.toHaveBeenCalled();
+      toStoredValue({ list: Object.freeze(['EC2', 'FARGATE']) });
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    // What it was made from is copied as any value is (only the stored value is shared).
+    const source = ['x', { y: 1 }];
+    expect(sharedStoredValue(source)).not.toBe(source);
+    expect(() => sharedStoredValue([() => 1, Symbol('s')])).not.toThrow();
+    expectSameStored(sharedStoredValue([undefined, new Date(0)]), roundTrip([undefined, new Date(0)]));
+    expect(() => sharedStoredValue(undefined)).toThrow(TypeError);
   });
 
   it('refuses what JSON refuses, with a TypeError', () => {

@@ -253,6 +253,21 @@ export function toStoredValue(value: unknown): unknown {
   return stored;
 }
 
+/**
+ * `toStoredValue(value)`, for a value many records will hold alike (a provider's shared list or
+ * attribute, made once): the stored value, which a put then keeps as it is without a look inside. A stored
+ * object carries the module's mark already; a stored array is remembered here (arrays are not marked), so
+ * that a put does not check it member by member again (each check of a frozen array made its key list and
+ * a property descriptor per item: ~0.3 kB per ECS registration). For values made once: each one is kept
+ * for as long as it lives.
+ */
+export function sharedStoredValue<T>(value: T): T {
+  const stored = toStoredValue(value);
+  if (Array.isArray(stored)) sharedArrays.add(stored);
+  return stored as T;
+}
+const sharedArrays = new WeakSet<object>();
+
 /** JSON drops such a member from an object (and writes null in an array). */
 const OMITTED: unique symbol = Symbol('omitted');
 /**
@@ -283,7 +298,7 @@ function storedCopy(value: unknown, depth: number): unknown {
   const object = value as object;
   if (isStored(object)) return object;
   if (depth > MAX_DEPTH) return throughJson(object);
-  if (Object.isFrozen(object) && isStoredData(object, depth)) return object;
+  if (Object.isFrozen(object) && (sharedArrays.has(object) || isStoredData(object, depth))) return object;
   if (Array.isArray(object)) {
     if (object.length === 0) return EMPTY_ARRAY;
     const copy = new Array<unknown>(object.length);
@@ -390,7 +405,9 @@ function isStoredMember(value: unknown, depth: number): boolean {
       return (
         value === null ||
         isStored(value as object) ||
-        (depth < MAX_DEPTH && Object.isFrozen(value) && isStoredData(value as object, depth + 1))
+        (depth < MAX_DEPTH &&
+          Object.isFrozen(value) &&
+          (sharedArrays.has(value as object) || isStoredData(value as object, depth + 1)))
       );
     default:
       return false;

@@ -13,6 +13,7 @@ import { modelMembers } from '../ecs-model';
 import { isFargateCombination, parseTaskCpu, parseTaskMemory } from './fargate';
 import { truncateText } from '@localcloud/gateway';
 import { onFirstUse } from '@localcloud/aws-model';
+import { sharedStoredValue } from '@localcloud/persistence';
 
 /** Family and container names: up to 255 letters (upper and lower case), numbers, underscores and hyphens. */
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -310,15 +311,15 @@ function compatibilitiesOf(
     if (fargate) result.push('FARGATE');
     if (external) result.push('EXTERNAL');
     if (managed) result.push('MANAGED_INSTANCES');
-    list = compatibilityLists[index] = Object.freeze(result);
+    list = compatibilityLists[index] = sharedStoredValue(result);
   }
   return list as Compatibility[];
 }
 
 /**
  * Values many task definitions hold alike (a `compatibilities` list, a `{ name }` required attribute), made
- * once and frozen: the store keeps a frozen value as it is, so a stored registration refers to the shared one
- * instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
+ * once as the store's own shared values (frozen): the store keeps them as they are, without a look inside,
+ * so a stored registration refers to the shared one instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
  * Bounded: eight compatibility lists; attribute names come from a fixed list and the model's enums (log
  * drivers, FireLens types).
  */
@@ -327,7 +328,7 @@ const sharedAttributes = new Map<string, Attribute>();
 function sharedAttribute(name: string): Attribute {
   let attribute = sharedAttributes.get(name);
   if (attribute === undefined) {
-    attribute = Object.freeze({ name });
+    attribute = sharedStoredValue({ name });
     sharedAttributes.set(name, attribute);
   }
   return attribute;
