@@ -2,7 +2,7 @@ export type { DurableTable, StateStore, StateStoreHealth, StateStoreOptions } fr
 export { stateStoresHealthUnder, type StateStoresHealth } from './open-stores';
 export { openStateStore } from './open-state-store';
 export { InMemoryStateStore } from './in-memory-state-store';
-export { StoredDate } from './json-codec';
+export { StoredDate, sharedStoredValue } from './json-codec';
 export {
   JournalStateStore,
   DEFAULT_COMPACT_AFTER_BYTES,

@@ -1,4 +1,5 @@
-import { StoredDate, decodeValue, encodeValue, toStoredValue } from './json-codec';
+import * as vm from 'node:vm';
+import { StoredDate, decodeValue, encodeValue, sharedStoredValue, toStoredValue } from './json-codec';
 
 describe('json codec', () => {
   it('round-trips Dates at any depth as real Dates', () => {
@@ -92,6 +93,12 @@ describe('toStoredValue', () => {
     ['boxed values', { s: new String('x'), n: new Number(2), b: new Boolean(false) }],
     ['Map and Set', { m: new Map([[1, 2]]), s: new Set([1]) }],
     ['integer-like keys', { b: 1, 2: 'two', a: 3, 1: 'one' }],
+    ['an object whose members JSON all drops', { a: { u: undefined, f: () => 1 }, b: [{ s: Symbol('s') }] }],
+    ['an own member shadowing an inherited one', Object.assign(Object.create({ a: 0, inherited: 1 }), { a: 2 })],
+    [
+      "members inherited from another realm's Object.prototype",
+      vm.runInNewContext('Object.prototype.inherited = 1; ({ own: 2, nested: { deeper: [{ x: 3 }] } })'),
+    ],
     ['non-enumerable members', Object.defineProperty({ a: 1 }, 'hidden', { value: 2, enumerable: false })],
     ['a key named __proto__', JSON.parse('{"__proto__":{"x":1},"a":[{"__proto__":[1]}]}')],
     ['a frozen value with an undefined member', Object.freeze({ a: Object.freeze({ u: undefined }), b: 1 })],
@@ -107,6 +114,59 @@ describe('toStoredValue', () => {
 
   it.each(cases)('stores %s exactly as the JSON round trip does, frozen', (_name, value) => {
     expectSameStored(toStoredValue(value), roundTrip(value));
+  });
+
+  it('reads each member once, in key order, and skips a member a getter deleted, as JSON does', () => {
+    const make = (reads: string[]) => ({
+      get first() {
+        reads.push('first');
+        delete (this as { second?: number }).second;
+        (this as { added?: number }).added = 4;
+        return 1;
+      },
+      second: 2,
+      get third() {
+        reads.push('third');
+        return 3;
+      },
+    });
+    const [storedReads, jsonReads] = [[] as string[], [] as string[]];
+    const stored = toStoredValue(make(storedReads));
+    expectSameStored(stored, roundTrip(make(jsonReads)));
+    expect(Object.keys(stored as object)).toEqual(['first', 'third']);
+    expect(storedReads).toEqual(jsonReads);
+    expect(storedReads).toEqual(['first', 'third']);
+  });
+
+  it('keeps a shared stored value as it is in every put, and stores it as the JSON round trip does', () => {
+    const list = sharedStoredValue(['EC2', 'FARGATE']);
+    const attribute = sharedStoredValue({ name: 'a' });
+    expectSameStored(list, roundTrip(['EC2', 'FARGATE']));
+    expectSameStored(attribute, roundTrip({ name: 'a' }));
+    const stored = toStoredValue({ list, attributes: [attribute], nested: Object.freeze({ list }) }) as {
+      list: unknown;
+      attributes: unknown[];
+      nested: { list: unknown };
+    };
+    expect(stored.list).toBe(list);
+    expect(stored.attributes[0]).toBe(attribute);
+    expect(stored.nested.list).toBe(list);
+    // Without a look inside: no member-by-member check of the shared list (a plain frozen list has one).
+    const spy = jest.spyOn(Object, 'getOwnPropertyDescriptor');
+    try {
+      toStoredValue({ list });
+      expect(spy).not.toHaveBeenCalled();
+      toStoredValue({ list: Object.freeze(['EC2', 'FARGATE']) });
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    // What it was made from is copied as any value is (only the stored value is shared).
+    const source = ['x', { y: 1 }];
+    expect(sharedStoredValue(source)).not.toBe(source);
+    expect(() => sharedStoredValue([() => 1, Symbol('s')])).not.toThrow();
+    expectSameStored(sharedStoredValue([undefined, new Date(0)]), roundTrip([undefined, new Date(0)]));
+    expect(() => sharedStoredValue(undefined)).toThrow(TypeError);
   });
 
   it('refuses what JSON refuses, with a TypeError', () => {

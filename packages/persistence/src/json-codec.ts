@@ -253,6 +253,21 @@ export function toStoredValue(value: unknown): unknown {
   return stored;
 }
 
+/**
+ * `toStoredValue(value)`, for a value many records will hold alike (a provider's shared list or
+ * attribute, made once): the stored value, which a put then keeps as it is without a look inside. A stored
+ * object carries the module's mark already; a stored array is remembered here (arrays are not marked), so
+ * that a put does not check it member by member again (each check of a frozen array made its key list and
+ * a property descriptor per item: ~0.3 kB per ECS registration). For values made once: each one is kept
+ * for as long as it lives.
+ */
+export function sharedStoredValue<T>(value: T): T {
+  const stored = toStoredValue(value);
+  if (Array.isArray(stored)) sharedArrays.add(stored);
+  return stored as T;
+}
+const sharedArrays = new WeakSet<object>();
+
 /** JSON drops such a member from an object (and writes null in an array). */
 const OMITTED: unique symbol = Symbol('omitted');
 /**
@@ -283,7 +298,7 @@ function storedCopy(value: unknown, depth: number): unknown {
   const object = value as object;
   if (isStored(object)) return object;
   if (depth > MAX_DEPTH) return throughJson(object);
-  if (Object.isFrozen(object) && isStoredData(object, depth)) return object;
+  if (Object.isFrozen(object) && (sharedArrays.has(object) || isStoredData(object, depth))) return object;
   if (Array.isArray(object)) {
     if (object.length === 0) return EMPTY_ARRAY;
     const copy = new Array<unknown>(object.length);
@@ -302,19 +317,42 @@ function storedCopy(value: unknown, depth: number): unknown {
     return throughJson(object);
   }
   const record = object as Record<string, unknown>;
-  const keys = Object.keys(record);
-  // `{"$date": …}` alone is how a Date is written: JSON would read it back as one.
-  if (keys.length === 1 && keys[0] === DATE_MARKER) return throughJson(object);
-  if (keys.length === 0) return EMPTY_OBJECT;
-  const copy: Record<string, unknown> = {};
-  for (const key of keys) {
-    const member = storedCopy(record[key], depth + 1);
-    if (member === OMITTED) continue;
-    // defineProperty, not assignment: a key named `__proto__` must stay a plain property.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true });
-    else copy[key] = member;
+  // The own enumerable keys, as Object.keys lists them, by for-in (V8's enum cache: no key list made per
+  // object, ~0.8 kB of the young generation per Register) with an own-property check (for-in also visits
+  // inherited enumerable keys, which a plain prototype of another realm could have). for-in takes its
+  // keys when it starts, as Object.keys did, and skips a key deleted meanwhile (a getter's doing), which
+  // the list then read as undefined, a member JSON drops: the same copy.
+  let copy: Record<string, unknown> | undefined;
+  for (const key in record) {
+    if (!hasOwn.call(record, key)) continue;
+    if (copy === undefined) {
+      // `{"$date": …}` alone is how a Date is written: JSON would read it back as one. Decided on the key
+      // list before any member is read, as before.
+      if (key === DATE_MARKER) return copyByKeys(record, depth);
+      copy = {};
+    }
+    copyMember(copy, key, record[key], depth);
   }
+  return copy === undefined ? EMPTY_OBJECT : seal(copy);
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The copy of an object whose first key is `$date`, by its key list (a Date's form if it is the only one). */
+function copyByKeys(record: Record<string, unknown>, depth: number): unknown {
+  const keys = Object.keys(record);
+  if (keys.length === 1) return throughJson(record);
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) copyMember(copy, key, record[key], depth);
   return seal(copy);
+}
+
+function copyMember(copy: Record<string, unknown>, key: string, value: unknown, depth: number): void {
+  const member = storedCopy(value, depth + 1);
+  if (member === OMITTED) return;
+  // defineProperty, not assignment: a key named `__proto__` must stay a plain property.
+  if (key === '__proto__') Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true });
+  else copy[key] = member;
 }
 
 /**
@@ -367,7 +405,9 @@ function isStoredMember(value: unknown, depth: number): boolean {
       return (
         value === null ||
         isStored(value as object) ||
-        (depth < MAX_DEPTH && Object.isFrozen(value) && isStoredData(value as object, depth + 1))
+        (depth < MAX_DEPTH &&
+          Object.isFrozen(value) &&
+          (sharedArrays.has(value as object) || isStoredData(value as object, depth + 1)))
       );
     default:
       return false;

@@ -25,4 +25,10 @@ describe('copyMembers', () => {
     expect(copied.polluted).toBeUndefined();
     expect(Object.keys(copied)).toEqual(['a']);
   });
+
+  it('copies own members only, as Object.keys lists them, even where the prototype has named ones', () => {
+    const source = Object.assign(Object.create({ b: 'inherited', c: 'inherited' }) as object, { a: 1, c: 2 });
+    expect(copyMembers({}, source, members)).toEqual({ a: 1, c: 2 });
+    expect(Object.keys(copyMembers({}, source, members))).toEqual(['a', 'c']);
+  });
 });

@@ -222,4 +222,95 @@ describe('task definition rules', () => {
     second.requiresAttributes!.forEach((attribute, i) => expect(attribute).toBe(first.requiresAttributes![i]));
     expect(Object.isFrozen(first.requiresAttributes![0])).toBe(true);
   });
+
+  it('derives required attributes as a sorted list without duplicates, whatever order features come in', () => {
+    // The former derivation, kept here as the reference: names into a Set, then `[...names].sort()`.
+    const reference = (input: RegisterTaskDefinitionRequest): string[] => {
+      const names = new Set<string>();
+      const api = (v: string) => names.add(`com.amazonaws.ecs.capability.docker-remote-api.${v}`);
+      if (input.networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
+      if (input.taskRoleArn) {
+        names.add('com.amazonaws.ecs.capability.task-iam-role');
+        api('1.19');
+      }
+      if (input.pidMode || input.ipcMode) api('1.18');
+      for (const c of input.containerDefinitions ?? []) {
+        const driver = c.logConfiguration?.logDriver;
+        if (driver) {
+          names.add(`com.amazonaws.ecs.capability.logging-driver.${driver}`);
+          api('1.19');
+          if (driver === 'awslogs' && input.executionRoleArn) names.add('ecs.capability.execution-role-awslogs');
+        }
+        if (c.healthCheck) {
+          names.add('ecs.capability.container-health-check');
+          api('1.24');
+        }
+        if (c.dependsOn?.length) names.add('ecs.capability.container-ordering');
+        if (c.dockerLabels && Object.keys(c.dockerLabels).length > 0) api('1.18');
+        for (const secret of c.secrets ?? [])
+          names.add(
+            secret.valueFrom?.includes(':secretsmanager:')
+              ? 'ecs.capability.secrets.asm.environment-variables'
+              : 'ecs.capability.secrets.ssm.environment-variables',
+          );
+        if (c.environmentFiles?.length) names.add('ecs.capability.env-files.s3');
+        if (c.image && /\.dkr\.ecr\./.test(c.image) && input.executionRoleArn)
+          names.add('ecs.capability.execution-role-ecr-pull');
+        if (c.repositoryCredentials)
+          names.add('com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager');
+        if (c.firelensConfiguration) names.add(`ecs.capability.firelens.${c.firelensConfiguration.type}`);
+        if (c.ulimits?.length) api('1.18');
+        if (c.systemControls?.length) api('1.38');
+      }
+      if (input.volumes?.some((v) => v.efsVolumeConfiguration)) names.add('ecs.capability.efs');
+      return [...names].sort();
+    };
+    type Container = NonNullable<RegisterTaskDefinitionRequest['containerDefinitions']>[number];
+    const features: Container[] = [
+      { name: 'l', image: 'x', logConfiguration: { logDriver: 'awslogs' } },
+      { name: 'j', image: 'x', logConfiguration: { logDriver: 'json-file' } },
+      { name: 'h', image: 'x', healthCheck: { command: ['CMD', 'true'] } },
+      { name: 'd', image: 'x', dependsOn: [{ containerName: 'l', condition: 'START' }] },
+      { name: 'k', image: 'x', dockerLabels: { a: 'b' } },
+      { name: 'e', image: 'x', dockerLabels: {} },
+      { name: 's', image: 'x', secrets: [{ name: 'A', valueFrom: 'arn:aws:secretsmanager:us-east-1:1:secret:a' }] },
+      { name: 'p', image: 'x', secrets: [{ name: 'B', valueFrom: 'arn:aws:ssm:us-east-1:1:parameter/b' }] },
+      { name: 'f', image: 'x', environmentFiles: [{ value: 'arn:aws:s3:::b/o.env', type: 's3' }] },
+      { name: 'r', image: '1.dkr.ecr.us-east-1.amazonaws.com/a:1' },
+      { name: 'c', image: 'x', repositoryCredentials: { credentialsParameter: 'arn' } },
+      { name: 'b', image: 'x', firelensConfiguration: { type: 'fluentbit' } },
+      { name: 'u', image: 'x', ulimits: [{ name: 'nofile', softLimit: 1, hardLimit: 1 }] },
+      { name: 'y', image: 'x', systemControls: [{ namespace: 'a', value: 'b' }] },
+    ];
+    // Every feature alone, then runs of features in both orders, with each task-level setting on or off.
+    const sets: Container[][] = features.map((f) => [f]);
+    for (let i = 0; i < features.length; i++) {
+      const run = features
+        .slice(i)
+        .concat(features.slice(0, i))
+        .slice(0, 1 + (i % 6));
+      sets.push(run, [...run].reverse(), [...run, ...run]);
+    }
+    sets.push(features, [...features].reverse());
+    let compared = 0;
+    for (const containerDefinitions of sets) {
+      for (let flags = 0; flags < 16; flags++) {
+        const input: RegisterTaskDefinitionRequest = {
+          family: 'f',
+          containerDefinitions,
+          ...(flags & 1 ? { networkMode: 'awsvpc' as const } : {}),
+          ...(flags & 2 ? { taskRoleArn: 'arn:aws:iam::1:role/t' } : {}),
+          ...(flags & 4 ? { executionRoleArn: 'arn:aws:iam::1:role/e', pidMode: 'host' as const } : {}),
+          ...(flags & 8 ? { volumes: [{ name: 'v', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] } : {}),
+        };
+        const expected = reference(input);
+        const attributes = buildTaskDefinition(input, facts).requiresAttributes!;
+        expect(attributes.map((a) => a.name)).toEqual(expected);
+        // Each is the one shared attribute of its name.
+        expect(buildTaskDefinition(input, facts).requiresAttributes!.every((a, i) => a === attributes[i])).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
+  });
 });

@@ -13,6 +13,7 @@ import { modelMembers } from '../ecs-model';
 import { isFargateCombination, parseTaskCpu, parseTaskMemory } from './fargate';
 import { truncateText } from '@localcloud/gateway';
 import { onFirstUse } from '@localcloud/aws-model';
+import { sharedStoredValue } from '@localcloud/persistence';
 
 /** Family and container names: up to 255 letters (upper and lower case), numbers, underscores and hyphens. */
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -310,15 +311,15 @@ function compatibilitiesOf(
     if (fargate) result.push('FARGATE');
     if (external) result.push('EXTERNAL');
     if (managed) result.push('MANAGED_INSTANCES');
-    list = compatibilityLists[index] = Object.freeze(result);
+    list = compatibilityLists[index] = sharedStoredValue(result);
   }
   return list as Compatibility[];
 }
 
 /**
  * Values many task definitions hold alike (a `compatibilities` list, a `{ name }` required attribute), made
- * once and frozen: the store keeps a frozen value as it is, so a stored registration refers to the shared one
- * instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
+ * once as the store's own shared values (frozen): the store keeps them as they are, without a look inside,
+ * so a stored registration refers to the shared one instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
  * Bounded: eight compatibility lists; attribute names come from a fixed list and the model's enums (log
  * drivers, FireLens types).
  */
@@ -327,10 +328,48 @@ const sharedAttributes = new Map<string, Attribute>();
 function sharedAttribute(name: string): Attribute {
   let attribute = sharedAttributes.get(name);
   if (attribute === undefined) {
-    attribute = Object.freeze({ name });
+    attribute = sharedStoredValue({ name });
     sharedAttributes.set(name, attribute);
   }
   return attribute;
+}
+
+const DOCKER_API_1_18 = 'com.amazonaws.ecs.capability.docker-remote-api.1.18';
+const DOCKER_API_1_19 = 'com.amazonaws.ecs.capability.docker-remote-api.1.19';
+const DOCKER_API_1_24 = 'com.amazonaws.ecs.capability.docker-remote-api.1.24';
+const DOCKER_API_1_38 = 'com.amazonaws.ecs.capability.docker-remote-api.1.38';
+
+/** An attribute named after a model enum's value (a log driver, a FireLens type), its name built once. */
+function namedAttribute(names: Map<string, Attribute>, prefix: string, value: string): Attribute {
+  let attribute = names.get(value);
+  if (attribute === undefined) {
+    attribute = sharedAttribute(`${prefix}${value}`);
+    names.set(value, attribute);
+  }
+  return attribute;
+}
+const loggingDriverAttributes = new Map<string, Attribute>();
+const firelensAttributes = new Map<string, Attribute>();
+
+/**
+ * Adds the shared attribute `name` to `found` unless it is there already, keeping `found` in the order
+ * `Array.prototype.sort` gives names (UTF-16 code units): what `[...new Set(names)].sort()` gave, without
+ * the set, the name strings and the sort's own state on every registration (~1.4 kB of the young generation).
+ */
+function addAttribute(found: Attribute[], attribute: Attribute): void {
+  const name = attribute.name!;
+  let i = found.length;
+  while (i > 0) {
+    const other = found[i - 1]!;
+    // Shared attributes are one per name, so a name already here is this same object, met before a
+    // smaller name stops the walk (the list is sorted).
+    if (other === attribute) return;
+    if (other.name! < name) break;
+    i--;
+  }
+  // Inserted at i by hand: `splice` would make an array of the (no) removed items.
+  for (let j = found.length; j > i; j--) found[j] = found[j - 1]!;
+  found[i] = attribute;
 }
 
 /** The container instance attributes ECS derives from what a task definition uses. */
@@ -339,46 +378,59 @@ function requiredAttributes(
   containers: readonly ContainerDefinition[],
   networkMode: NetworkMode,
 ): Attribute[] {
-  const names = new Set<string>();
-  const dockerApi = (version: string) => names.add(`com.amazonaws.ecs.capability.docker-remote-api.${version}`);
-  if (networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
+  const found: Attribute[] = [];
+  const add = (name: string) => addAttribute(found, sharedAttribute(name));
+  if (networkMode === 'awsvpc') add('ecs.capability.task-eni');
   if (input.taskRoleArn) {
-    names.add('com.amazonaws.ecs.capability.task-iam-role');
-    dockerApi('1.19');
+    add('com.amazonaws.ecs.capability.task-iam-role');
+    add(DOCKER_API_1_19);
   }
-  if (input.pidMode || input.ipcMode) dockerApi('1.18');
+  if (input.pidMode || input.ipcMode) add(DOCKER_API_1_18);
   for (const container of containers) {
     const logDriver = container.logConfiguration?.logDriver;
     if (logDriver) {
-      names.add(`com.amazonaws.ecs.capability.logging-driver.${logDriver}`);
-      dockerApi('1.19');
-      if (logDriver === 'awslogs' && input.executionRoleArn) names.add('ecs.capability.execution-role-awslogs');
+      addAttribute(
+        found,
+        namedAttribute(loggingDriverAttributes, 'com.amazonaws.ecs.capability.logging-driver.', logDriver),
+      );
+      add(DOCKER_API_1_19);
+      if (logDriver === 'awslogs' && input.executionRoleArn) add('ecs.capability.execution-role-awslogs');
     }
     if (container.healthCheck) {
-      names.add('ecs.capability.container-health-check');
-      dockerApi('1.24');
+      add('ecs.capability.container-health-check');
+      add(DOCKER_API_1_24);
     }
-    if (container.dependsOn?.length) names.add('ecs.capability.container-ordering');
-    if (container.dockerLabels && Object.keys(container.dockerLabels).length > 0) dockerApi('1.18');
+    if (container.dependsOn?.length) add('ecs.capability.container-ordering');
+    if (container.dockerLabels && hasOwnMember(container.dockerLabels)) add(DOCKER_API_1_18);
     if (container.secrets?.length) {
       for (const secret of container.secrets) {
-        names.add(
+        add(
           secret.valueFrom?.includes(':secretsmanager:')
             ? 'ecs.capability.secrets.asm.environment-variables'
             : 'ecs.capability.secrets.ssm.environment-variables',
         );
       }
     }
-    if (container.environmentFiles?.length) names.add('ecs.capability.env-files.s3');
+    if (container.environmentFiles?.length) add('ecs.capability.env-files.s3');
     if (container.image && /\.dkr\.ecr\./.test(container.image) && input.executionRoleArn) {
-      names.add('ecs.capability.execution-role-ecr-pull');
+      add('ecs.capability.execution-role-ecr-pull');
     }
     if (container.repositoryCredentials)
-      names.add('com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager');
-    if (container.firelensConfiguration) names.add(`ecs.capability.firelens.${container.firelensConfiguration.type}`);
-    if (container.ulimits?.length) dockerApi('1.18');
-    if (container.systemControls?.length) dockerApi('1.38');
+      add('com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager');
+    if (container.firelensConfiguration)
+      addAttribute(
+        found,
+        namedAttribute(firelensAttributes, 'ecs.capability.firelens.', String(container.firelensConfiguration.type)),
+      );
+    if (container.ulimits?.length) add(DOCKER_API_1_18);
+    if (container.systemControls?.length) add(DOCKER_API_1_38);
   }
-  if (input.volumes?.some((v) => v.efsVolumeConfiguration)) names.add('ecs.capability.efs');
-  return [...names].sort().map(sharedAttribute);
+  if (input.volumes?.some((v) => v.efsVolumeConfiguration)) add('ecs.capability.efs');
+  return found;
+}
+
+/** Whether `Object.keys(object).length > 0`, without the list. */
+function hasOwnMember(object: object): boolean {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
+  return false;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { requestUuid } from './request-uuid';
 import type { ServiceProvider } from '../plugin/service-provider';
 import { headerOf } from '../protocol/http';
 import { parseCredentialScope, type CredentialScope } from '../protocol/sigv4';
@@ -28,7 +28,7 @@ export interface Exchange {
 /** Opens a request's exchange and gives its response the `x-amzn-RequestId` every AWS answer carries. */
 export function openExchange(res: ServerResponse): Exchange {
   const exchange: Exchange = {
-    requestId: randomUUID(),
+    requestId: requestUuid(),
     startedAt: performance.now(),
     body: undefined,
     service: undefined,

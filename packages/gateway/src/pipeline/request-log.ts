@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import type { Exchange } from './exchange';
 import { HEALTH_PATH } from '../health';
 import { pathOf, responseBodyOf } from '../protocol/http';
+import { isLevelEnabled } from './level-enabled';
 
 /**
  * One log line per request once its answer is written; with debug on, the bodies too. Nothing is
@@ -13,7 +14,7 @@ export function requestLog(logger: Logger, debug: boolean) {
     const path = pathOf(req);
     // Health probes (a container HEALTHCHECK every few seconds) would drown the log at info.
     const level = path === HEALTH_PATH ? 'debug' : 'info';
-    if (!logger.isLevelEnabled(level)) return;
+    if (!isLevelEnabled(logger, level)) return;
     res.once('finish', () => {
       const line: Record<string, unknown> = {
         requestId: exchange.requestId,

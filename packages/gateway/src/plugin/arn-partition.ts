@@ -14,7 +14,9 @@ const PARTITION_BY_REGION_PREFIX: readonly (readonly [prefix: string, partition:
 ];
 
 export function arnPartition(region: string): string {
-  return PARTITION_BY_REGION_PREFIX.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
+  // A plain loop: `find` with a closure over the region made a context and a function per ARN built.
+  for (const [prefix, partition] of PARTITION_BY_REGION_PREFIX) if (region.startsWith(prefix)) return partition;
+  return 'aws';
 }
 
 /** Matches any partition's name, for ARN parsers: `new RegExp(`^arn:${ARN_PARTITION_PATTERN}:ecs:…`)`. */

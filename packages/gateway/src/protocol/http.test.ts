@@ -23,7 +23,6 @@ describe('writeText', () => {
     ['beyond Latin-1', '{"message":"\u20ac \u{1f600}"}'],
     ['a lone surrogate', '{"message":"\ud800"}'],
     ['empty', ''],
-    // From 64 KiB on the body is written as a Buffer.
     ['large ASCII', `{"message":"${'x'.repeat(70_000)}"}`],
     ['large beyond ASCII', `{"message":"${'\u00e9\u20ac'.repeat(40_000)}"}`],
   ])('answers %s as its UTF-8 bytes with their length', async (_name, body) => {
@@ -31,5 +30,19 @@ describe('writeText', () => {
     const { bytes, length } = await answer(body);
     expect(bytes.equals(expected)).toBe(true);
     expect(length).toBe(String(expected.length));
+  });
+
+  it('hands Node the body as bytes, not text (a text body gets the header prepended and is copied again)', () => {
+    const ends: unknown[] = [];
+    const res = Object.assign(Object.create(http.ServerResponse.prototype) as http.ServerResponse, {
+      setHeader: () => res,
+      end: (chunk: unknown) => ends.push(chunk),
+    });
+    writeText(res, 200, 'application/json', '{"a":"b"}');
+    writeText(res, 200, 'application/json', '{"a":"\u00e9"}');
+    expect(ends.map((chunk) => Buffer.isBuffer(chunk) && chunk.toString('utf8'))).toEqual([
+      '{"a":"b"}',
+      '{"a":"\u00e9"}',
+    ]);
   });
 });

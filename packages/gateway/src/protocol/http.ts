@@ -22,9 +22,6 @@ export function hostnameOf(req: IncomingMessage): string | undefined {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
-/** From this length on an answer is written as a Buffer (see writeText). */
-const LARGE_BODY_CHARS = 64 * 1024;
-
 const RESPONSE_BODY = Symbol('localcloud.responseBody');
 
 type WithBody = ServerResponse & { [RESPONSE_BODY]?: string | readonly (string | Buffer)[] };
@@ -44,11 +41,13 @@ export function writeText(res: ServerResponse, status: number, contentType: stri
   // Latin-1 it is copied, where the UTF-8 encoder walks it a character at a time (~3 ns each: 3.5 ms of a
   // 1 MB GetLogEvents page). Any other body is encoded as UTF-8, as before.
   const encoding = bytes === body.length ? 'latin1' : 'utf8';
-  // A large body is encoded into a Buffer first: given a string, Node's response prepends its header to
-  // it, a new string the socket write then flattens and copies once more (~2.1 M instructions of a 1 MB
-  // page, callgrind); a Buffer goes to the socket beside the header as it is. Small answers are written as
-  // before, header and body one string.
-  res.end(body.length >= LARGE_BODY_CHARS ? Buffer.from(body, encoding) : body, encoding);
+  // The body goes to Node as a Buffer, never as a string: given a string, Node's response prepends its
+  // header to it, a new string the socket write then flattens and copies once more, on V8's heap (~2.1 M
+  // instructions of a 1 MB page, callgrind; for Register's ~1.3 kB answer, ~1.4 kB of the young generation
+  // per request, docs/benchmarks.md "allocation per request"). A Buffer goes to the socket beside the
+  // header as it is, and a small one is a slice of Node's pool, outside the heap the scavenger copies.
+  // (`byteLength` above has already flattened JSON.stringify's rope in place, so this is one copy.)
+  res.end(Buffer.from(body, encoding));
 }
 
 /**
