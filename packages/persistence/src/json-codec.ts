@@ -320,8 +320,10 @@ function storedCopy(value: unknown, depth: number): unknown {
   // The own enumerable keys, as Object.keys lists them, by for-in (V8's enum cache: no key list made per
   // object, ~0.8 kB of the young generation per Register) with an own-property check (for-in also visits
   // inherited enumerable keys, which a plain prototype of another realm could have). for-in takes its
-  // keys when it starts, as Object.keys did, and skips a key deleted meanwhile (a getter's doing), which
-  // the list then read as undefined, a member JSON drops: the same copy.
+  // keys when it starts, as Object.keys did, and skips an own key a getter deleted meanwhile, which the
+  // list then read as undefined, a member JSON drops: the same copy, unless the prototype also holds that
+  // key (the list read the inherited value, JSON too; this drops it). Records are data, made without
+  // getters; that case takes a getter that deletes a sibling shadowing its prototype's.
   let copy: Record<string, unknown> | undefined;
   for (const key in record) {
     if (!hasOwn.call(record, key)) continue;
