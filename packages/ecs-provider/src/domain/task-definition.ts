@@ -319,7 +319,8 @@ function compatibilitiesOf(
 /**
  * Values many task definitions hold alike (a `compatibilities` list, a `{ name }` required attribute), made
  * once as the store's own shared values (frozen): the store keeps them as they are, without a look inside,
- * so a stored registration refers to the shared one instead of holding copies (~250 B less heap per stored record, which every scavenge that meets it copies).
+ * so a stored registration refers to the shared one instead of holding copies (~250 B less heap per stored
+ * record, which every scavenge that meets it copies).
  * Bounded: eight compatibility lists; attribute names come from a fixed list and the model's enums (log
  * drivers, FireLens types).
  */
