@@ -168,9 +168,15 @@ async function measure(gateway) {
       await ecs.call('ListTasks', { cluster: 'default', maxResults: 100 });
     }
     // CPU the gateway spends with no request at all (schedulers, timers): every phase pays it per second.
-    const idleCpu = cpuSeconds(gateway.child.pid);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    results.idleCpuMsPerS = ((cpuSeconds(gateway.child.pid) - idleCpu) * 1000) / 3;
+    // The median of three 2 s windows: right after seeding, one window may hold a major GC of the seeded
+    // records or the journal's compaction, which are not what every second costs.
+    results.idleWindows = [];
+    for (let w = 0; w < 3; w++) {
+      const idleCpu = cpuSeconds(gateway.child.pid);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      results.idleWindows.push(((cpuSeconds(gateway.child.pid) - idleCpu) * 1000) / 2);
+    }
+    results.idleCpuMsPerS = [...results.idleWindows].sort((a, b) => a - b)[1];
     const containerDefinitions = [{ name: 'app', image: 'app:1', memory: 32 }];
     results.RegisterTaskDefinition = await timed(n(1000), (i) =>
       ecs.call('RegisterTaskDefinition', { family: `reg-${i % CONCURRENCY}`, containerDefinitions }),
@@ -259,7 +265,7 @@ async function main() {
   const figures = [];
   const rows = [];
   for (const [name, run] of runs) {
-    for (const operation of Object.keys(run.empty).filter((key) => key !== 'idleCpuMsPerS')) {
+    for (const operation of Object.keys(run.empty).filter((key) => key !== 'idleCpuMsPerS' && key !== 'idleWindows')) {
       const e = run.empty[operation];
       const g = run.grown[operation];
       const ratio = g.cpuUs / e.cpuUs;
@@ -323,7 +329,7 @@ async function main() {
       });
       figures.push({
         key: 'CPU with no request, grown store (the schedulers; every phase pays it per second)',
-        value: `${run.grown.idleCpuMsPerS.toFixed(0)} ms/s (empty store: ${run.empty.idleCpuMsPerS.toFixed(0)} ms/s)`,
+        value: `${run.grown.idleCpuMsPerS.toFixed(0)} ms/s, median of ${run.grown.idleWindows.map((w) => w.toFixed(0)).join(' / ')} (empty store: ${run.empty.idleCpuMsPerS.toFixed(0)} ms/s)`,
         short: `${run.grown.idleCpuMsPerS.toFixed(0)}ms/s`,
         // Not in the issue's table: the scheduler round's bar (1 % of a core; flat costs as state grows).
         target: '≤ 10 ms/s',

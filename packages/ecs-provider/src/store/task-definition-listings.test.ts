@@ -9,7 +9,7 @@ import {
   registerTaskDefinition,
 } from '../handlers/task-definitions';
 import { EcsStore } from './ecs-store';
-import { lowerBound, MAX_KEPT_REVISIONS, TaskDefinitionListings } from './task-definition-listings';
+import { lowerBound, TaskDefinitionListings } from './task-definition-listings';
 import { nextTokenAfter } from '../pagination';
 
 /*
@@ -156,24 +156,50 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
     checkFamily(store, 'web');
   });
 
-  it('lists a family past MAX_KEPT_REVISIONS from its records, pages and tokens the same', () => {
+  it('builds a large family\'s listing a step per listing, through changes made meanwhile, pages the same', () => {
     const store = new EcsStore(new InMemoryStateStore(), scope);
     const ecs = ecsOf(store);
-    for (let i = 0; i < MAX_KEPT_REVISIONS - 2; i++)
-      registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
-    for (const revision of [3, 500, MAX_KEPT_REVISIONS - 2])
-      deregisterTaskDefinition({ taskDefinition: `big:${revision}` }, ecs);
-    // Listed (and kept) below the limit, then grown past it: no longer kept, still the same pages.
-    expect(allPages(store, { familyPrefix: 'big' }).flat()).toEqual(expected(store, 'big', 'ACTIVE', false));
-    for (let i = 0; i < 5; i++) registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
-    expect(store.taskDefinitionListings.of(store.families.get('big')!, () => undefined)).toBeUndefined();
-    for (const status of ['ACTIVE', 'INACTIVE'] as const)
-      for (const sort of ['ASC', 'DESC'] as const)
-        for (const maxResults of [7, 100]) {
-          const pages = allPages(store, { familyPrefix: 'big', status, sort, maxResults });
-          expect(pages.flat()).toEqual(expected(store, 'big', status, sort === 'DESC'));
-          for (const page of pages.slice(0, -1)) expect(page).toHaveLength(maxResults);
-        }
+    for (let i = 0; i < 120; i++) registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    for (const revision of [3, 50, 119]) deregisterTaskDefinition({ taskDefinition: `big:${revision}` }, ecs);
+    // A step of 16 revisions (the store's own reads 500), so that 120 take eight listings once the rent is paid.
+    const listings = new TaskDefinitionListings(1024, 16);
+    (store as unknown as { taskDefinitionListings: TaskDefinitionListings }).taskDefinitionListings = listings;
+    const readsPerOf: number[] = [];
+    const of = listings.of.bind(listings);
+    jest.spyOn(listings, 'of').mockImplementation((family, read) => {
+      let reads = 0;
+      const listing = of(family, (key) => (reads++, read(key)));
+      readsPerOf.push(reads);
+      return listing;
+    });
+    const firstPage = () => {
+      expect(listTaskDefinitions({ familyPrefix: 'big', maxResults: 100 }, ecs).taskDefinitionArns).toEqual(
+        expected(store, 'big', 'ACTIVE', false).slice(0, 100),
+      );
+    };
+    // Two pages of 100 (+ their first revisions) pay the rent of 120; then each listing reads a step of the build.
+    firstPage();
+    firstPage();
+    expect(readsPerOf).toEqual([0, 0]);
+    firstPage();
+    firstPage();
+    // Changes while the listing is being built, below and above the revisions it has read.
+    deregisterTaskDefinition({ taskDefinition: 'big:5' }, ecs);
+    deleteTaskDefinitions({ taskDefinitions: ['big:3', 'big:90'] }, ecs);
+    registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    deregisterTaskDefinition({ taskDefinition: 'big:100' }, ecs);
+    for (let i = 0; i < 6; i++) firstPage();
+    expect(readsPerOf.slice(2).every((reads) => reads <= 16)).toBe(true);
+    // 121 revisions in steps of 16: the eighth step completes it, and from then on nothing is read.
+    expect(readsPerOf.slice(2, 10)).toEqual([16, 16, 16, 16, 16, 16, 16, 9]);
+    registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
+    deregisterTaskDefinition({ taskDefinition: 'big:7' }, ecs);
+    checkFamily(store, 'big');
+    // Kept and current: a page reads no record.
+    const want = expected(store, 'big', 'ACTIVE', false).slice(0, 100);
+    const reads = jest.spyOn(store.taskDefinitions, 'get');
+    expect(listTaskDefinitions({ familyPrefix: 'big' }, ecs).taskDefinitionArns).toEqual(want);
+    expect(reads).not.toHaveBeenCalled();
   });
 
   it('reads no revision below 1 after a token naming a negative revision', () => {
@@ -239,12 +265,10 @@ describe('TaskDefinitionListings', () => {
     listings.written('f:1', undefined);
     listings.written('f:3', record('f', 3, 'INACTIVE'));
     listings.written('g:1', record('g', 1));
-    // Past the kept limit the family is forgotten (then listed from its records).
-    const other = listings.of(family('h', 0), get)!;
-    listings.written(`h:${MAX_KEPT_REVISIONS + 1}`, record('h', MAX_KEPT_REVISIONS + 1));
-    expect(other.revisions).toEqual([]);
-    listings.paid(family('h', MAX_KEPT_REVISIONS + 1), 5000);
-    expect(listings.of(family('h', MAX_KEPT_REVISIONS + 1), get)).toBeUndefined();
+    // A key no handler writes (no revision number) forgets the family: listed from its records again.
+    expect(listings.of(family('h', 0), get)).toBeDefined();
+    listings.written('h:x', record('h', 1));
+    expect(listings.of(family('h', 1), get)).toBeUndefined();
     expect(listings.of(family('f', 4), get)).toEqual({
       revisions: [2, 3, 4],
       arns: [arn('f', 2), arn('f', 3), arn('f', 4)],
@@ -268,12 +292,12 @@ describe('TaskDefinitionListings', () => {
   describe('reads at most twice what listing from the records reads', () => {
     const FAMILIES = 24;
     const REVISIONS = 40;
-    function storeOf(keeping: boolean) {
+    function storeOf(keeping: boolean, buildStep?: number) {
       const store = new EcsStore(new InMemoryStateStore(), scope);
       const ecs = ecsOf(store);
       for (let i = 0; i < FAMILIES; i++)
         for (let r = 0; r < REVISIONS; r++) registerTaskDefinition({ family: `f${i}`, containerDefinitions }, ecs);
-      const listings = new TaskDefinitionListings(8);
+      const listings = new TaskDefinitionListings(8, buildStep);
       // The store's afterWrite hook reads the field when called, so this smaller set takes its place.
       (store as unknown as { taskDefinitionListings: TaskDefinitionListings }).taskDefinitionListings = listings;
       const counts = { reads: 0, fromListings: 0 };
@@ -304,12 +328,15 @@ describe('TaskDefinitionListings', () => {
       ["another family's token (nothing read)", (i) => ({ familyPrefix: name(i), nextToken: token('zz', 1) })],
       ['one family every other time', (i) => ({ familyPrefix: i % 2 ? 'f0' : name(i) })],
     ])('%s', (_name, request) => {
-      const keeping = storeOf(true);
-      const never = storeOf(false);
-      for (let i = 0; i < 2000; i++)
-        expect(listTaskDefinitions(request(i), keeping.ecs)).toEqual(listTaskDefinitions(request(i), never.ecs));
-      expect(never.counts.fromListings).toBe(0);
-      expect(keeping.counts.reads).toBeLessThanOrEqual(2 * never.counts.reads);
+      // Built at once (the default step, more than a family's 40 revisions), and in steps of 16.
+      for (const buildStep of [undefined, 16]) {
+        const keeping = storeOf(true, buildStep);
+        const never = storeOf(false);
+        for (let i = 0; i < 2000; i++)
+          expect(listTaskDefinitions(request(i), keeping.ecs)).toEqual(listTaskDefinitions(request(i), never.ecs));
+        expect(never.counts.fromListings).toBe(0);
+        expect(keeping.counts.reads).toBeLessThanOrEqual(2 * never.counts.reads);
+      }
     });
 
     it('does build and use listings where pages from the records pay for them', () => {

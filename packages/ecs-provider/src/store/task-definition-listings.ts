@@ -2,7 +2,7 @@ import type { FamilyRecord, TaskDefinitionRecord } from './records';
 
 /**
  * One family's revisions as ListTaskDefinitions reads them: revision numbers ascending, each with its ARN
- * and status (the stored record's own strings), in three parallel arrays.
+ * (the stored record's own string) and status (one shared string per status), in three parallel arrays.
  */
 export interface FamilyListing {
   readonly revisions: number[];
@@ -13,48 +13,73 @@ export interface FamilyListing {
 /** At most this many families' listings are kept (the first built go first), and as many families' rent, by default. */
 const MAX_FAMILIES = 1024;
 /**
- * A family of more revisions than this is listed from its records, a page at a time, as before: its
- * first listing would read (and, for records still as bytes from a snapshot, decode) every revision.
+ * Revisions a listing being built reads per ListTaskDefinitions of its family, by default: a family of
+ * thousands of revisions (records decoded from a snapshot's bytes on read) is built over several requests,
+ * each reading a few pages' worth, never in one long turn that every other client would wait behind.
  */
-export const MAX_KEPT_REVISIONS = 1000;
+const BUILD_STEP = 500;
+
+/** A listing read up to revision `through` (of the family's revisions at the time): complete when that is its last. */
+interface Building extends FamilyListing {
+  through: number;
+}
+
+/** The statuses a task definition has, one string each, so a listing holds no copy of its own per revision. */
+const STATUSES = new Map(['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'].map((status) => [status, status]));
+const shared = (status: string) => STATUSES.get(status) ?? status;
 
 /**
  * The revisions of the families ListTaskDefinitions has listed by `familyPrefix`, so that a page is read
- * from three arrays instead of a store look-up per revision (each a key built and hashed): kept current
- * by every put and delete of a revision (`written`, the task definitions view's `afterWrite`), never
- * built at start-up. Forgotten wholesale when the store's indexes are rebuilt (`clear`, a transaction
- * that threw), and with the store itself after a failed sync.
+ * from three arrays instead of a store look-up per revision (each a key built and hashed, and a record
+ * decoded when it is still bytes from a snapshot): kept current by every put and delete of a revision
+ * (`written`, the task definitions view's `afterWrite`), never built at start-up. Forgotten wholesale when
+ * the store's indexes are rebuilt (`clear`, a transaction that threw), and with the store itself after a
+ * failed sync.
  *
  * Building a listing reads every revision of the family, where a page from the records reads only what
  * that page needs. So a family is listed from its records first, each such page's reads counted as the
  * family's rent (`paid`), and its listing is built only once that rent reaches the family's revision
  * count (for a family of up to a page of revisions listed from its start: on its second listing). The
  * reads spent building listings thus never exceed those spent on pages from the records, whatever the
- * pattern of families, tokens and page sizes: at worst twice the reads of never keeping a listing.
+ * pattern of families, tokens and page sizes: at worst twice the reads of never keeping a listing. A
+ * listing is built a step of revisions per listing of its family (`BUILD_STEP`), those pages still read
+ * from the records, so no single request reads a large family whole.
  */
 export class TaskDefinitionListings {
   private readonly families = new Map<string, FamilyListing>();
+  /** Listings being built, a step per listing of the family. */
+  private readonly building = new Map<string, Building>();
   /** Records read by pages listed from the records, per family not kept. */
   private readonly rent = new Map<string, number>();
 
-  constructor(private readonly maxFamilies = MAX_FAMILIES) {}
+  constructor(
+    private readonly maxFamilies = MAX_FAMILIES,
+    private readonly buildStep = BUILD_STEP,
+  ) {}
 
   clear(): void {
     this.families.clear();
+    this.building.clear();
     this.rent.clear();
   }
 
   /** A revision `family:revision` was put (its record) or deleted (undefined). */
   written(key: string, record: TaskDefinitionRecord | undefined): void {
     const colon = key.lastIndexOf(':');
-    const listing = this.families.get(key.slice(0, colon));
+    const name = key.slice(0, colon);
+    const kept = this.families.get(name);
+    const building = kept ? undefined : this.building.get(name);
+    const listing = kept ?? building;
     if (!listing) return;
     const revision = Number(key.slice(colon + 1));
-    if (!Number.isInteger(revision) || revision > MAX_KEPT_REVISIONS) {
-      // Not a key a handler writes, or a family grown past what is kept: listed from its records from now on.
-      this.families.delete(key.slice(0, colon));
+    if (!Number.isInteger(revision)) {
+      // Not a key a handler writes: listed from its records from now on.
+      this.families.delete(name);
+      this.building.delete(name);
       return;
     }
+    // A revision the build has not reached yet is read when it does.
+    if (building && revision > building.through) return;
     const { revisions, arns, statuses } = listing;
     const at = lowerBound(revisions, revision);
     const present = revisions[at] === revision;
@@ -66,46 +91,61 @@ export class TaskDefinitionListings {
       }
     } else if (present) {
       arns[at] = record.taskDefinition.taskDefinitionArn;
-      statuses[at] = record.taskDefinition.status!;
+      statuses[at] = shared(record.taskDefinition.status!);
     } else {
       revisions.splice(at, 0, revision);
       arns.splice(at, 0, record.taskDefinition.taskDefinitionArn);
-      statuses.splice(at, 0, record.taskDefinition.status!);
+      statuses.splice(at, 0, shared(record.taskDefinition.status!));
     }
   }
 
   /**
-   * The family's revisions 1 to its last, read once through `get` (by `family:revision`) and kept from
-   * then on; or undefined when the page is to be listed from the records instead (then say what it read,
-   * `paid`): the family has more than MAX_KEPT_REVISIONS revisions, or has not yet paid its rent (above).
+   * The family's revisions 1 to its last, read through `get` (by `family:revision`) and kept from then
+   * on; or undefined when the page is to be listed from the records instead (then say what it read,
+   * `paid`): the family has not yet paid its rent (above), or its listing is still being built (this call
+   * read the next step of it).
    */
   of(family: FamilyRecord, get: (key: string) => TaskDefinitionRecord | undefined): FamilyListing | undefined {
-    if (family.lastRevision > MAX_KEPT_REVISIONS) return undefined;
     const name = family.family;
-    let listing = this.families.get(name);
-    if (listing) return listing;
-    if ((this.rent.get(name) ?? 0) < family.lastRevision) return undefined;
-    this.rent.delete(name);
-    listing = { revisions: [], arns: [], statuses: [] };
-    for (let revision = 1; revision <= family.lastRevision; revision++) {
+    const kept = this.families.get(name);
+    if (kept) return kept;
+    let building = this.building.get(name);
+    if (!building) {
+      if ((this.rent.get(name) ?? 0) < family.lastRevision) return undefined;
+      this.rent.delete(name);
+      building = { revisions: [], arns: [], statuses: [], through: 0 };
+      evictFirst(this.building, this.maxFamilies);
+      this.building.set(name, building);
+    }
+    const until = Math.min(family.lastRevision, building.through + this.buildStep);
+    for (let revision = building.through + 1; revision <= until; revision++) {
       const record = get(`${name}:${revision}`);
       if (!record) continue;
-      listing.revisions.push(revision);
-      listing.arns.push(record.taskDefinition.taskDefinitionArn);
-      listing.statuses.push(record.taskDefinition.status!);
+      building.revisions.push(revision);
+      building.arns.push(record.taskDefinition.taskDefinitionArn);
+      building.statuses.push(shared(record.taskDefinition.status!));
     }
-    if (this.families.size >= this.maxFamilies) this.families.delete(this.families.keys().next().value!);
+    building.through = until;
+    if (until < family.lastRevision) return undefined;
+    this.building.delete(name);
+    const listing: FamilyListing = { revisions: building.revisions, arns: building.arns, statuses: building.statuses };
+    evictFirst(this.families, this.maxFamilies);
     this.families.set(name, listing);
     return listing;
   }
 
   /** A page of `family` was listed from its records (`of` gave none), reading `reads` of them. */
   paid(family: FamilyRecord, reads: number): void {
-    if (reads === 0 || family.lastRevision > MAX_KEPT_REVISIONS) return;
+    if (reads === 0) return;
     const paid = this.rent.get(family.family);
-    if (paid === undefined && this.rent.size >= this.maxFamilies) this.rent.delete(this.rent.keys().next().value!);
+    if (paid === undefined) evictFirst(this.rent, this.maxFamilies);
     this.rent.set(family.family, (paid ?? 0) + reads);
   }
+}
+
+/** Makes room for one more entry in `map` of at most `max`: the first set goes first. */
+function evictFirst(map: Map<string, unknown>, max: number): void {
+  if (map.size >= max) map.delete(map.keys().next().value!);
 }
 
 /** The first index of ascending `values` whose value is at least `value` (`values.length` when none). */
