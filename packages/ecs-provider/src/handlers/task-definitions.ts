@@ -198,6 +198,8 @@ function listFamily(
 }
 
 const LIST_LIMITS = { defaultSize: 100, maxSize: 100 };
+/** What building a family's listing reads of each revision (`members`: a record not yet decoded stays so). */
+const LISTED = ['taskDefinition'] as const;
 
 export function listTaskDefinitions(
   input: ListTaskDefinitionsRequest,
@@ -215,7 +217,7 @@ export function listTaskDefinitions(
     }
     const size = pageSize(input, LIST_LIMITS);
     const afterArn = cursorAfter('ListTaskDefinitions', input);
-    const listing = store.taskDefinitionListings.of(family, (key) => store.taskDefinitions.get(key));
+    const listing = store.taskDefinitionListings.of(family, (key) => store.taskDefinitions.members(key, LISTED));
     if (listing) return listFamily(input, listing, family, status, size, afterArn);
   }
   const reads = { count: 0 };

@@ -92,6 +92,14 @@ export class ScopedTable<T> {
   }
 
   /**
+   * Only the named top-level members of a record, for an index built from many records: one not read
+   * since start-up is parsed for them and stays as it was, where `get` would keep it decoded.
+   */
+  members<K extends keyof T & string>(key: string, names: readonly K[]): Partial<Pick<T, K>> | undefined {
+    return this.table.members(this.prefix + key, names) as Partial<Pick<T, K>> | undefined;
+  }
+
+  /**
    * Puts and deletes through this view so far: a reader that saw this number and sees it again knows
    * none of the view's records changed through it in between (a failed sync replaces the view itself).
    */

@@ -156,7 +156,7 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
     checkFamily(store, 'web');
   });
 
-  it('builds a large family\'s listing a step per listing, through changes made meanwhile, pages the same', () => {
+  it("builds a large family's listing a step per listing, through changes made meanwhile, pages the same", () => {
     const store = new EcsStore(new InMemoryStateStore(), scope);
     const ecs = ecsOf(store);
     for (let i = 0; i < 120; i++) registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
@@ -190,8 +190,9 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
     deregisterTaskDefinition({ taskDefinition: 'big:100' }, ecs);
     for (let i = 0; i < 6; i++) firstPage();
     expect(readsPerOf.slice(2).every((reads) => reads <= 16)).toBe(true);
-    // 121 revisions in steps of 16: the eighth step completes it, and from then on nothing is read.
-    expect(readsPerOf.slice(2, 10)).toEqual([16, 16, 16, 16, 16, 16, 16, 9]);
+    // The 120 revisions paid for, in steps of 16 (the 121st, put meanwhile, was applied as it came): the
+    // eighth step completes it, and from then on nothing is read.
+    expect(readsPerOf.slice(2, 10)).toEqual([16, 16, 16, 16, 16, 16, 16, 8]);
     registerTaskDefinition({ family: 'big', containerDefinitions }, ecs);
     deregisterTaskDefinition({ taskDefinition: 'big:7' }, ecs);
     checkFamily(store, 'big');
@@ -307,12 +308,18 @@ describe('TaskDefinitionListings', () => {
         if (listing) counts.fromListings++;
         return listing;
       });
+      // Every record read: by pages listed from the records (`get`) and by building listings (`members`).
       const get = store.taskDefinitions.get.bind(store.taskDefinitions);
       jest.spyOn(store.taskDefinitions, 'get').mockImplementation((key) => {
         counts.reads++;
         return get(key);
       });
-      return { ecs, counts };
+      const members = store.taskDefinitions.members.bind(store.taskDefinitions);
+      jest.spyOn(store.taskDefinitions, 'members').mockImplementation((key, names) => {
+        counts.reads++;
+        return members(key, names);
+      });
+      return { ecs, store, counts };
     }
     const token = (family: string, revision: number) => nextTokenAfter('ListTaskDefinitions', arn(family, revision));
     // Each family three times running, then the next: 24 in turn, more than the 8 kept.
@@ -337,6 +344,24 @@ describe('TaskDefinitionListings', () => {
         expect(never.counts.fromListings).toBe(0);
         expect(keeping.counts.reads).toBeLessThanOrEqual(2 * never.counts.reads);
       }
+    });
+
+    it('reads only what the rent paid for when the family grows while its listing is built', () => {
+      const keeping = storeOf(true, 16);
+      const never = storeOf(false);
+      const both = [keeping, never];
+      const list = () => {
+        const pages = both.map(({ ecs }) => listTaskDefinitions({ familyPrefix: 'f0', maxResults: 1 }, ecs));
+        expect(pages[0]).toEqual(pages[1]);
+      };
+      // Until the build's first step is read, then 900 revisions more while it is being built.
+      while (keeping.counts.reads === never.counts.reads) list();
+      for (const { ecs } of both)
+        for (let i = 0; i < 900; i++) registerTaskDefinition({ family: 'f0', containerDefinitions }, ecs);
+      for (let i = 0; i < 60; i++) list();
+      expect(keeping.counts.fromListings).toBeGreaterThan(0);
+      expect(keeping.counts.reads).toBeLessThanOrEqual(2 * never.counts.reads);
+      checkFamily(keeping.store, 'f0');
     });
 
     it('does build and use listings where pages from the records pay for them', () => {

@@ -10,19 +10,30 @@ export interface FamilyListing {
   readonly statuses: string[];
 }
 
-/** At most this many families' listings are kept (the first built go first), and as many families' rent, by default. */
+/**
+ * At most this many families' listings are kept (the first built go first), as many being built, and as many
+ * families' rent, by default.
+ */
 const MAX_FAMILIES = 1024;
 /**
  * Revisions a listing being built reads per ListTaskDefinitions of its family, by default: a family of
- * thousands of revisions (records decoded from a snapshot's bytes on read) is built over several requests,
- * each reading a few pages' worth, never in one long turn that every other client would wait behind.
+ * thousands of revisions (records parsed from a snapshot's bytes) is built over several requests, each
+ * reading a few pages' worth for its listing, not in one long turn that every other client would wait behind.
  */
 const BUILD_STEP = 500;
 
-/** A listing read up to revision `through` (of the family's revisions at the time): complete when that is its last. */
+/**
+ * A listing being built: revisions 1 to `through` read, complete at `to` (the family's last revision when
+ * the build began, which its rent paid for). Revisions put or deleted above `to` since are applied as they
+ * happen, so the build reads only what was paid for, however the family grows meanwhile.
+ */
 interface Building extends FamilyListing {
   through: number;
+  readonly to: number;
 }
+
+/** What a listing reads of a stored revision. */
+export type ListedRecord = Partial<Pick<TaskDefinitionRecord, 'taskDefinition'>>;
 
 /** The statuses a task definition has, one string each, so a listing holds no copy of its own per revision. */
 const STATUSES = new Map(['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'].map((status) => [status, status]));
@@ -42,8 +53,8 @@ const shared = (status: string) => STATUSES.get(status) ?? status;
  * count (for a family of up to a page of revisions listed from its start: on its second listing). The
  * reads spent building listings thus never exceed those spent on pages from the records, whatever the
  * pattern of families, tokens and page sizes: at worst twice the reads of never keeping a listing. A
- * listing is built a step of revisions per listing of its family (`BUILD_STEP`), those pages still read
- * from the records, so no single request reads a large family whole.
+ * listing is built a step of revisions per listing of its family (`BUILD_STEP`), those pages still listed
+ * from the records, so that building adds at most a step's reads to any one request.
  */
 export class TaskDefinitionListings {
   private readonly families = new Map<string, FamilyListing>();
@@ -78,8 +89,8 @@ export class TaskDefinitionListings {
       this.building.delete(name);
       return;
     }
-    // A revision the build has not reached yet is read when it does.
-    if (building && revision > building.through) return;
+    // A revision the build has yet to reach is read when it does.
+    if (building && revision > building.through && revision <= building.to) return;
     const { revisions, arns, statuses } = listing;
     const at = lowerBound(revisions, revision);
     const present = revisions[at] === revision;
@@ -100,12 +111,12 @@ export class TaskDefinitionListings {
   }
 
   /**
-   * The family's revisions 1 to its last, read through `get` (by `family:revision`) and kept from then
+   * The family's revisions 1 to its last, read through `read` (by `family:revision`) and kept from then
    * on; or undefined when the page is to be listed from the records instead (then say what it read,
    * `paid`): the family has not yet paid its rent (above), or its listing is still being built (this call
    * read the next step of it).
    */
-  of(family: FamilyRecord, get: (key: string) => TaskDefinitionRecord | undefined): FamilyListing | undefined {
+  of(family: FamilyRecord, read: (key: string) => ListedRecord | undefined): FamilyListing | undefined {
     const name = family.family;
     const kept = this.families.get(name);
     if (kept) return kept;
@@ -113,20 +124,28 @@ export class TaskDefinitionListings {
     if (!building) {
       if ((this.rent.get(name) ?? 0) < family.lastRevision) return undefined;
       this.rent.delete(name);
-      building = { revisions: [], arns: [], statuses: [], through: 0 };
+      building = { revisions: [], arns: [], statuses: [], through: 0, to: family.lastRevision };
       evictFirst(this.building, this.maxFamilies);
       this.building.set(name, building);
     }
-    const until = Math.min(family.lastRevision, building.through + this.buildStep);
+    const until = Math.min(building.to, building.through + this.buildStep);
+    const revisions: number[] = [];
+    const arns: string[] = [];
+    const statuses: string[] = [];
     for (let revision = building.through + 1; revision <= until; revision++) {
-      const record = get(`${name}:${revision}`);
-      if (!record) continue;
-      building.revisions.push(revision);
-      building.arns.push(record.taskDefinition.taskDefinitionArn);
-      building.statuses.push(shared(record.taskDefinition.status!));
+      const definition = read(`${name}:${revision}`)?.taskDefinition;
+      if (!definition) continue;
+      revisions.push(revision);
+      arns.push(definition.taskDefinitionArn);
+      statuses.push(shared(definition.status!));
     }
+    // Before any revision above `to` put since the build began.
+    const at = lowerBound(building.revisions, building.through + 1);
+    insertAt(building.revisions, at, revisions);
+    insertAt(building.arns, at, arns);
+    insertAt(building.statuses, at, statuses);
     building.through = until;
-    if (until < family.lastRevision) return undefined;
+    if (until < building.to) return undefined;
     this.building.delete(name);
     const listing: FamilyListing = { revisions: building.revisions, arns: building.arns, statuses: building.statuses };
     evictFirst(this.families, this.maxFamilies);
@@ -141,6 +160,12 @@ export class TaskDefinitionListings {
     if (paid === undefined) evictFirst(this.rent, this.maxFamilies);
     this.rent.set(family.family, (paid ?? 0) + reads);
   }
+}
+
+/** Inserts `items` into `target` before position `at`. */
+function insertAt<T>(target: T[], at: number, items: readonly T[]): void {
+  if (at === target.length) for (const item of items) target.push(item);
+  else target.splice(at, 0, ...items);
 }
 
 /** Makes room for one more entry in `map` of at most `max`: the first set goes first. */
