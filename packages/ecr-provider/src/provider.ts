@@ -13,7 +13,13 @@ import { ServerException } from './errors';
 import { AuthFront } from './registry/auth-front';
 import { RegistryGate } from './registry/gate';
 import { RegistryClient } from './registry/registry-client';
-import { INSTALL_HINT, RegistryProcess, endLeftBehind, findRegistryBinary } from './registry/registry-process';
+import {
+  INSTALL_HINT,
+  RegistryProcess,
+  endLeftBehind,
+  findRegistryBinary,
+  registryMissingReason,
+} from './registry/registry-process';
 import { parseInterval, parseListen } from './settings';
 import { LifecycleRunner } from './lifecycle/lifecycle-runner';
 import { parseEcrImage, registryPath } from './image-uri';
@@ -110,7 +116,8 @@ export class EcrProvider extends ModelledProvider<EcrStore, EcrScope> {
 
     const binary = findRegistryBinary(env);
     if (!binary) {
-      logger.warn(`ecr: ${INSTALL_HINT}`);
+      this.unavailable = registryMissingReason(env);
+      logger.warn(`ecr: ${this.unavailable}`);
       return;
     }
     this.storageDir = persistence.enabled

@@ -150,13 +150,14 @@ describe('ECR without a registry binary', () => {
     await bed?.close();
   });
 
-  it('answers the repository API, and names what to install where the registry is needed', async () => {
+  it('answers the repository API, and names the setting and what to install where the registry is needed', async () => {
     await bed.ecr.send(new CreateRepositoryCommand({ repositoryName: 'still-works' }));
     await bed.ecr.send(new GetAuthorizationTokenCommand({}));
     const error = await failure(
       bed.ecr.send(new DeleteRepositoryCommand({ repositoryName: 'still-works', force: true })),
     );
     expect(error).toMatchObject({ name: 'ServerException' });
+    expect(error.message).toContain(`ECR_REGISTRY_BINARY is ${path.join(os.tmpdir(), 'no-such-registry')}`);
     expect(error.message).toContain('apt-get install docker-registry');
     const health = (await bed.gw.gateway.registry.get('ecr')!.health!()) as { status: string; registry: string };
     expect(health.status).toBe('degraded');

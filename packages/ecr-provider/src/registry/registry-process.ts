@@ -16,21 +16,41 @@ export const INSTALL_HINT =
   'The image registry is not available: install the CNCF Distribution registry (Debian/Ubuntu: ' +
   '`apt-get install docker-registry`; or put its `registry` binary on PATH, or set ECR_REGISTRY_BINARY).';
 
-/** The registry binary: ECR_REGISTRY_BINARY, else the first of `registry`, `docker-registry` on PATH. */
+/**
+ * The registry binary: ECR_REGISTRY_BINARY (when it is an executable file), else the first of `registry`,
+ * `docker-registry` on PATH.
+ */
 export function findRegistryBinary(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  if (env.ECR_REGISTRY_BINARY) return fs.existsSync(env.ECR_REGISTRY_BINARY) ? env.ECR_REGISTRY_BINARY : undefined;
+  if (env.ECR_REGISTRY_BINARY) return isExecutableFile(env.ECR_REGISTRY_BINARY) ? env.ECR_REGISTRY_BINARY : undefined;
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     for (const name of BINARY_NAMES) {
       const candidate = path.join(dir, name);
-      try {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        if (fs.statSync(candidate).isFile()) return candidate;
-      } catch {
-        // not here
-      }
+      if (isExecutableFile(candidate)) return candidate;
     }
   }
   return undefined;
+}
+
+/**
+ * Why `findRegistryBinary` found none, in the words users see: a mistyped ECR_REGISTRY_BINARY is named as
+ * such, not answered with advice to install what may well be installed.
+ */
+export function registryMissingReason(env: Readonly<Record<string, string | undefined>>): string {
+  if (!env.ECR_REGISTRY_BINARY) return INSTALL_HINT;
+  return (
+    `The image registry is not available: ECR_REGISTRY_BINARY is ${env.ECR_REGISTRY_BINARY}, which is not an ` +
+    'executable file. Set it to the CNCF Distribution registry binary (Debian/Ubuntu: ' +
+    '`apt-get install docker-registry`), or unset it to search PATH.'
+  );
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** What a pid file records: the registry's pid and the config it was started with (its run folder's own). */
