@@ -198,9 +198,11 @@ describe('ListTaskDefinitions of one family, from its kept listing', () => {
     checkFamily(store, 'big');
     // Kept and current: a page reads no record.
     const want = expected(store, 'big', 'ACTIVE', false).slice(0, 100);
-    const reads = jest.spyOn(store.taskDefinitions, 'get');
+    const gets = jest.spyOn(store.taskDefinitions, 'get');
+    const members = jest.spyOn(store.taskDefinitions, 'members');
     expect(listTaskDefinitions({ familyPrefix: 'big' }, ecs).taskDefinitionArns).toEqual(want);
-    expect(reads).not.toHaveBeenCalled();
+    expect(gets).not.toHaveBeenCalled();
+    expect(members).not.toHaveBeenCalled();
   });
 
   it('reads no revision below 1 after a token naming a negative revision', () => {
