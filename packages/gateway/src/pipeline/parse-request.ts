@@ -50,7 +50,7 @@ function parseQuery(req: IncomingMessage, exchange: Exchange): void {
   if (!action) throw new MissingActionError('The request must contain the parameter Action.');
   if (!exchange.provider!.operations.has(action) || (version !== undefined && version !== service.apiVersion)) {
     throw new InvalidActionError(
-      `Could not find operation ${truncateText(action)} for version ${truncateText(version ?? service.apiVersion)}.`,
+      `Could not find operation ${truncateText(action)} for version ${truncateText(String(version ?? service.apiVersion))}.`,
     );
   }
   exchange.operation = action;
