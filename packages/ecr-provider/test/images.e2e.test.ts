@@ -151,6 +151,22 @@ describeWithRegistry('ECR images from the registry', () => {
         ),
       ),
     ).toMatchObject({ name: 'ImageDigestDoesNotMatchException' });
+    // A digest of any length is quoted by its start only.
+    const longDigest = `sha256:${'f'.repeat(70_000)}`;
+    const longMismatch = await failure(
+      bed.ecr.send(
+        new PutImageCommand({ repositoryName: name, imageManifest: manifest, imageTag: 'x', imageDigest: longDigest }),
+      ),
+    );
+    expect(longMismatch).toMatchObject({ name: 'ImageDigestDoesNotMatchException' });
+    expect(longMismatch.message).toContain(`The provided image digest ${longDigest.slice(0, 100)}… does not match`);
+    expect(longMismatch.message.length).toBeLessThan(400);
+    const longMissing = await failure(
+      bed.ecr.send(new DescribeImagesCommand({ repositoryName: name, imageIds: [{ imageDigest: longDigest }] })),
+    );
+    expect(longMissing).toMatchObject({ name: 'ImageNotFoundException' });
+    expect(longMissing.message).toContain(`{imageDigest:'${longDigest.slice(0, 100)}…', imageTag:'null'}`);
+    expect(longMissing.message.length).toBeLessThan(500);
     const missingLayer = JSON.parse(manifest) as { layers: { digest: string }[] };
     missingLayer.layers[0]!.digest = `sha256:${'1'.repeat(64)}`;
     expect(

@@ -478,6 +478,47 @@ describe('ELBv2 control plane through the AWS SDK', () => {
       west.destroy();
     }
   });
+
+  it('quotes an over-long name, marker, ARN, health check port or target by its start', async () => {
+    const long = (start: string) => start + 'x'.repeat(70_000);
+    const quoted = (value: string) => `${value.slice(0, 100)}…`;
+    const refusal = async (sent: Promise<unknown>, name: string, message: string) => {
+      const error = await failure(sent);
+      expect(error).toMatchObject({ name, message });
+      expect(error.message.length).toBeLessThan(300);
+    };
+    const name = long('lb');
+    await refusal(
+      bed.elb.send(new CreateLoadBalancerCommand({ Name: name, Subnets: ['subnet-a'] })),
+      'ValidationError',
+      `Load balancer name '${quoted(name)}' cannot be longer than '32' characters`,
+    );
+    const marker = long('m');
+    await refusal(
+      bed.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })),
+      'ValidationError',
+      `The marker '${quoted(marker)}' is not valid`,
+    );
+    const arn = long('arn:aws:elasticloadbalancing:us-east-1:000000000000:nothing/');
+    await refusal(
+      bed.elb.send(new DescribeTagsCommand({ ResourceArns: [arn] })),
+      'ValidationError',
+      `'${quoted(arn)}' is not a valid Elastic Load Balancing resource ARN`,
+    );
+    const port = long('8');
+    await refusal(
+      createTg('longport', { HealthCheckPort: port }),
+      'ValidationError',
+      `Health check port '${quoted(port)}' must be 'traffic-port' or a port number`,
+    );
+    const tg = await createTg('longtargets');
+    const id = long('10.0.0.');
+    await refusal(
+      bed.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: id, Port: 80 }] })),
+      'InvalidTargetException',
+      `The IP address '${quoted(id)}' is not a valid IPv4 address`,
+    );
+  });
 });
 
 describe('a listener that cannot listen', () => {

@@ -153,6 +153,23 @@ describe('gateway edge', () => {
     expectAwsError(await post(`${TARGET}.DropEverything`), 400, 'UnknownOperationException');
   });
 
+  it('quotes an over-long target, content type or service name by its start', async () => {
+    const long = (start: string) => start + 'x'.repeat(10_000);
+    const messageOf = (res: request.Response) => JSON.parse(res.text).message as string;
+    const target = long(`${TARGET}.Drop`);
+    const unknown = await post(target);
+    expectAwsError(unknown, 400, 'UnknownOperationException');
+    expect(messageOf(unknown)).toBe(`Operation '${target.slice(0, 100)}…' is not an operation of this service.`);
+    const type = long('application/');
+    const unsupported = await post(`${TARGET}.ListTables`, {}, type);
+    expectAwsError(unsupported, 415, 'UnsupportedMediaTypeException');
+    expect(messageOf(unsupported)).toContain(`Unsupported Content-Type '${type.slice(0, 100)}…'`);
+    const service = long('frob');
+    const scoped = await post('Nope_2020.Do').set('authorization', sigv4('test', 'us-east-1', service));
+    expectAwsError(scoped, 400, 'UnknownServiceException');
+    expect(messageOf(scoped)).toBe(`Unknown service '${service.slice(0, 100)}…'.`);
+  });
+
   it('answers a missing target with MissingAction', async () => {
     const res = await post(undefined).set('authorization', sigv4('test', 'us-east-1', 'dynamodb'));
     expectAwsError(res, 400, 'MissingAction');

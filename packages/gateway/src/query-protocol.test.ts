@@ -98,6 +98,29 @@ describe('AWS Query protocol at the edge', () => {
     expect(errorOf(res.text).code).toBe(code);
   });
 
+  it('quotes an over-long Action, Version or content type by its start', async () => {
+    const long = (start: string) => start + 'x'.repeat(70_000);
+    const action = long('Nope');
+    const unknown = await post(`Action=${action}&Version=2020-01-01`);
+    expect(errorOf(unknown.text)).toMatchObject({
+      code: 'InvalidAction',
+      message: `Could not find operation ${action.slice(0, 100)}… for version 2020-01-01.`,
+    });
+    const version = long('1999');
+    const other = await post(`Action=Publish&Version=${version}`);
+    expect(errorOf(other.text)).toMatchObject({
+      code: 'InvalidAction',
+      message: `Could not find operation Publish for version ${version.slice(0, 100)}….`,
+    });
+    // A header has at most Node's 16 KB.
+    const type = `application/${'x'.repeat(10_000)}`;
+    const unsupported = await post('Action=Publish&Version=2020-01-01', type);
+    expect(unsupported.status).toBe(415);
+    expect(errorOf(unsupported.text).message).toBe(
+      `Unsupported Content-Type &apos;${type.slice(0, 100)}…&apos;: AWS Query requests use application/x-www-form-urlencoded.`,
+    );
+  });
+
   it('refuses a body that is not form-encoded with a Query error', async () => {
     const res = await post('{"Action":"Publish"}', 'application/json');
     expect(res.status).toBe(415);

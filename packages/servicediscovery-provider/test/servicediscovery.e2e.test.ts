@@ -169,6 +169,23 @@ describe('Cloud Map (servicediscovery) through the AWS SDK', () => {
       ),
     );
     expect(noPort.name).toBe('InvalidInput');
+    // Attribute values are unbounded in the model: an invalid one is quoted by its start.
+    for (const [attribute, start] of [
+      ['AWS_INSTANCE_IPV4', '10.0.0.'],
+      ['AWS_INSTANCE_PORT', '80'],
+    ] as const) {
+      const value = start + 'x'.repeat(70_000);
+      const invalid = await failure(
+        client.send(
+          new RegisterInstanceCommand({
+            ServiceId: serviceId,
+            InstanceId: 'x',
+            Attributes: { AWS_INSTANCE_IPV4: '10.0.0.9', AWS_INSTANCE_PORT: '80', [attribute]: value },
+          }),
+        ),
+      );
+      expect(invalid).toMatchObject({ name: 'InvalidInput', message: `Invalid ${attribute}: ${value.slice(0, 100)}…` });
+    }
 
     const rev0 = (
       await client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'shop.local', ServiceName: 'api' }))

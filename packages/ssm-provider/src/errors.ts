@@ -1,4 +1,4 @@
-import { defineServiceError } from '@localcloud/gateway';
+import { defineServiceError, truncateText } from '@localcloud/gateway';
 import { validationMessage, violation } from '@localcloud/aws-model';
 
 /*
@@ -25,11 +25,18 @@ export const TooManyTagsError = defineServiceError('TooManyTagsError');
 export const InvalidKeyId = defineServiceError('InvalidKeyId');
 export const AccessDeniedException = defineServiceError('AccessDeniedException');
 
-export const parameterNotFound = (name: string) => new ParameterNotFound(`Parameter ${name} not found.`);
+/**
+ * A parameter name as a message quotes it. The model lets a name be 2,048 characters, more than a message
+ * should be with its own words around it: a name is quoted whole up to 1,024 characters (every real one),
+ * a longer one by its start.
+ */
+export const quotedName = (name: string) => truncateText(name, 1_024);
+
+export const parameterNotFound = (name: string) => new ParameterNotFound(`Parameter ${quotedName(name)} not found.`);
 
 export const versionNotFound = (name: string, selector: string | number) =>
   new ParameterVersionNotFound(
-    `Systems Manager could not find version ${selector} of ${name}. Verify the version and try again.`,
+    `Systems Manager could not find version ${selector} of ${quotedName(name)}. Verify the version and try again.`,
   );
 
 /** AWS's message for a value that breaks a constraint the model does not carry. */

@@ -41,4 +41,13 @@ describe('parameter names', () => {
       expect.objectContaining({ code: 'HierarchyLevelLimitExceededException' }),
     );
   });
+
+  it('quotes a name of up to 1,024 characters whole, a longer one (the model allows 2,048) by its start', () => {
+    const reserved = `/aws/${'r'.repeat(2_043)}`;
+    expect(() => checkNewName(reserved)).toThrow(`No access to reserved parameter name: ${reserved.slice(0, 1_024)}….`);
+    const deep = `/${'l/'.repeat(15)}${'x'.repeat(2_017)}`;
+    expect(() => checkNewName(deep)).toThrow(`levels: ${deep.slice(0, 1_024)}…`);
+    const real = `/aws/${'r'.repeat(1_019)}`;
+    expect(() => checkNewName(real)).toThrow(`No access to reserved parameter name: ${real}.`);
+  });
 });

@@ -1,5 +1,5 @@
 import { arnPartition } from '@localcloud/gateway';
-import { AccessDeniedException, HierarchyLevelLimitExceededException, ValidationException } from './errors';
+import { AccessDeniedException, HierarchyLevelLimitExceededException, quotedName, ValidationException } from './errors';
 
 /** Parameter Store's hierarchy limit: `/a/b/…` with at most 15 levels. */
 export const MAX_HIERARCHY_LEVELS = 15;
@@ -53,7 +53,7 @@ export function checkNewName(name: string): void {
   const bare = name.replace(/^\//, '').toLowerCase();
   if (bare.startsWith('aws') || bare.startsWith('ssm')) {
     if (name.toLowerCase().startsWith('/aws/'))
-      throw new AccessDeniedException(`No access to reserved parameter name: ${name}.`);
+      throw new AccessDeniedException(`No access to reserved parameter name: ${quotedName(name)}.`);
     throw new ValidationException(INVALID_NAME);
   }
   if (!NAME_CHARACTERS.test(name) || name.includes('//') || (name.length > 1 && name.endsWith('/'))) {
@@ -65,7 +65,7 @@ export function checkNewName(name: string): void {
   const levels = name.split('/').filter(Boolean).length;
   if (levels > MAX_HIERARCHY_LEVELS) {
     throw new HierarchyLevelLimitExceededException(
-      `Parameter hierarchy level is greater than the limit of ${MAX_HIERARCHY_LEVELS} levels: ${name}`,
+      `Parameter hierarchy level is greater than the limit of ${MAX_HIERARCHY_LEVELS} levels: ${quotedName(name)}`,
     );
   }
 }

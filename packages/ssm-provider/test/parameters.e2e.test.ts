@@ -136,6 +136,13 @@ describe('SSM Parameter Store through the AWS SDK', () => {
   it('answers ParameterNotFound for a missing parameter, and lists it as invalid in GetParameters', async () => {
     const missing = await failure(ssm.send(new GetParameterCommand({ Name: '/does/not/exist' })));
     expect(missing).toMatchObject({ name: 'ParameterNotFound', $metadata: { httpStatusCode: 400 } });
+    expect(missing.message).toBe('Parameter /does/not/exist not found.');
+    // The longest name the model allows is quoted by its start: the message stays under 2 KB.
+    const longest = `/${'n'.repeat(2_047)}`;
+    expect(await failure(ssm.send(new GetParameterCommand({ Name: longest })))).toMatchObject({
+      name: 'ParameterNotFound',
+      message: `Parameter ${longest.slice(0, 1_024)}… not found.`,
+    });
     await put('/g/a', 'A');
     await put('/g/b', 'B');
     const { Parameters, InvalidParameters } = await ssm.send(
@@ -269,6 +276,13 @@ describe('SSM Parameter Store through the AWS SDK', () => {
       ),
     );
     expect(option.name).toBe('InvalidFilterOption');
+    const value = `Secure${'x'.repeat(70_000)}`;
+    expect(
+      await failure(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Type', Values: [value] }] }))),
+    ).toMatchObject({
+      name: 'InvalidFilterValue',
+      message: `The following filter value is not valid: ${value.slice(0, 100)}…. Valid values include: [String, StringList, SecureString].`,
+    });
   });
 
   it('tags parameters, and deletes one or many', async () => {

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import { createHash } from 'node:crypto';
 import type { EcrScope } from '../ecr-scope';
 import {
@@ -56,7 +57,7 @@ function find(
 
 const imageNotFound = (ctx: EcrScope, repository: string, id: ImageIdentifier) =>
   new ImageNotFoundException(
-    `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repository}' in the registry with id '${ctx.scope.accountId}'`,
+    `The image with imageId {imageDigest:'${truncateText(id.imageDigest ?? 'null')}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repository}' in the registry with id '${ctx.scope.accountId}'`,
   );
 
 export async function listImagesHandler(
@@ -150,7 +151,7 @@ export async function batchGetImage(
         failures.push({
           imageId: id,
           failureCode: 'UnsupportedImageType',
-          failureReason: `Image manifest media type ${manifest.mediaType} is not in acceptedMediaTypes`,
+          failureReason: `Image manifest media type ${truncateText(manifest.mediaType)} is not in acceptedMediaTypes`,
         });
         continue;
       }
@@ -230,13 +231,13 @@ export async function putImage(
     (parsed.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
   if (input.imageManifestMediaType && parsed.mediaType && parsed.mediaType !== input.imageManifestMediaType) {
     throw new InvalidParameterException(
-      `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media type ${parsed.mediaType} does not match ${input.imageManifestMediaType}'`,
+      `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media type ${truncateText(parsed.mediaType)} does not match ${truncateText(input.imageManifestMediaType)}'`,
     );
   }
   const digest = `sha256:${createHash('sha256').update(input.imageManifest, 'utf8').digest('hex')}`;
   if (input.imageDigest && input.imageDigest !== digest) {
     throw new ImageDigestDoesNotMatchException(
-      `Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The provided image digest ${input.imageDigest} does not match the calculated digest ${digest}'`,
+      `Invalid parameter at 'imageDigest' failed to satisfy constraint: 'The provided image digest ${truncateText(input.imageDigest)} does not match the calculated digest ${digest}'`,
     );
   }
   const images = await listImages(ctx, name);

@@ -120,6 +120,16 @@ describe('lifecycle policy validation', () => {
     [{ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 0 }, 'countNumber must be a positive integer'],
   ])('refuses %j', (selection, why) => expect(refused(selection)).toContain(why));
 
+  it('quotes an over-long tagStatus or countType by its start', () => {
+    const long = 'x'.repeat(30_000);
+    expect(refused({ tagStatus: long, countType: 'imageCountMoreThan', countNumber: 1 })).toBe(
+      `tagStatus ${'x'.repeat(100)}… is not one of tagged, untagged, any`,
+    );
+    expect(refused({ tagStatus: 'any', countType: long, countNumber: 1 })).toBe(
+      `countType ${'x'.repeat(100)}… is not one of imageCountMoreThan, sinceImagePushed`,
+    );
+  });
+
   it('refuses an `any` rule that is not evaluated last', () => {
     expect(() =>
       policy(

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 /**
  * ECR lifecycle policies: their shape, checked as PutLifecyclePolicy does, and which images they expire, by
  * ECR's documented evaluation (AmazonECR/latest/userguide/LifecyclePolicies.html, "How lifecycle policies work").
@@ -55,7 +56,7 @@ export function parseLifecyclePolicy(text: string): LifecycleRule[] {
     if (!isObject(selection)) throw fail('object has missing required properties (["selection"])');
     const tagStatus = selection.tagStatus;
     if (tagStatus !== 'tagged' && tagStatus !== 'untagged' && tagStatus !== 'any') {
-      throw fail(`tagStatus ${String(tagStatus)} is not one of tagged, untagged, any`);
+      throw fail(`tagStatus ${truncateText(String(tagStatus))} is not one of tagged, untagged, any`);
     }
     const tagPrefixList = stringList(selection.tagPrefixList, 'tagPrefixList', fail);
     const tagPatternList = stringList(selection.tagPatternList, 'tagPatternList', fail);
@@ -73,7 +74,7 @@ export function parseLifecyclePolicy(text: string): LifecycleRule[] {
     }
     const countType = selection.countType;
     if (countType !== 'imageCountMoreThan' && countType !== 'sinceImagePushed') {
-      throw fail(`countType ${String(countType)} is not one of imageCountMoreThan, sinceImagePushed`);
+      throw fail(`countType ${truncateText(String(countType))} is not one of imageCountMoreThan, sinceImagePushed`);
     }
     if (!Number.isInteger(selection.countNumber) || (selection.countNumber as number) < 1) {
       throw fail('countNumber must be a positive integer');

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type {
   CreateServiceRequest,
   CreateTaskSetRequest,
@@ -22,7 +23,9 @@ export async function checkServiceRegistries(
     const arn = registry.registryArn ?? '';
     const match = REGISTRY_ARN.exec(arn);
     if (!match)
-      throw new InvalidParameterException(`The format of the supplied service registry ARN is invalid: ${arn}.`);
+      throw new InvalidParameterException(
+        `The format of the supplied service registry ARN is invalid: ${truncateText(arn)}.`,
+      );
     if (!cloudMap) continue;
     const [, region, accountId, serviceId] = match;
     const context: RequestContext = {
@@ -36,7 +39,7 @@ export async function checkServiceRegistries(
       await cloudMap.handle('GetService', { Id: serviceId }, context);
     } catch (error) {
       if ((error as { code?: string }).code !== 'ServiceNotFound') throw error;
-      throw new InvalidParameterException(`The service registry ${arn} does not exist.`);
+      throw new InvalidParameterException(`The service registry ${truncateText(arn)} does not exist.`);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type {
   AutoScalingGroupProvider,
   AutoScalingGroupProviderUpdate,
@@ -30,7 +31,7 @@ export const CAPACITY_PROVIDER_NOT_FOUND =
 export function validateCapacityProviderName(name: string): void {
   if (isBuiltInCapacityProvider(name) || RESERVED_PREFIX.test(name)) {
     throw new ClientException(
-      `The specified capacity provider name is invalid. The name '${name}' can't be prefixed with "aws", "ecs", or "fargate".`,
+      `The specified capacity provider name is invalid. The name '${truncateText(name)}' can't be prefixed with "aws", "ecs", or "fargate".`,
     );
   }
   if (!NAME.test(name)) {

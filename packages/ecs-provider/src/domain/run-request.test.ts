@@ -43,4 +43,28 @@ describe('run request checks', () => {
       validateNetworkConfiguration(awsvpc, vpc(['subnet-12345678'], ['sg-12345678', 'sg-0123456789abcdef0']), true),
     ).not.toThrow();
   });
+
+  it('quotes an over-long container name, subnet or security group by its start only', () => {
+    const long = (start: string) => start + 'x'.repeat(70_000);
+    const messageOf = (check: () => void) => {
+      try {
+        check();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    const override = messageOf(() =>
+      validateContainerOverrides(bridge, { containerOverrides: [{ name: long('name-') }] }),
+    );
+    expect(override).toBe(
+      `Override for container named ${long('name-').slice(0, 100)}… is not a container in the TaskDefinition.`,
+    );
+    const subnet = messageOf(() => validateNetworkConfiguration(awsvpc, vpc([long('subnet-')]), true));
+    expect(subnet.length).toBeLessThan(400);
+    expect(subnet).toContain(`The subnet ID '${long('subnet-').slice(0, 100)}…' is malformed`);
+    const group = messageOf(() => validateNetworkConfiguration(awsvpc, vpc(['subnet-12345678'], [long('sg-')]), true));
+    expect(group.length).toBeLessThan(400);
+    expect(group).toContain(`The security group ID '${long('sg-').slice(0, 100)}…' is malformed`);
+  });
 });

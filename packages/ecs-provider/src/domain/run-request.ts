@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type { LaunchType, NetworkConfiguration, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
 import { InvalidParameterException } from '../errors';
 
@@ -20,7 +21,7 @@ export function validateContainerOverrides(definition: TaskDefinition, overrides
   for (const override of overrides?.containerOverrides ?? []) {
     if (!names.has(override.name)) {
       throw new InvalidParameterException(
-        `Override for container named ${override.name ?? ''} is not a container in the TaskDefinition.`,
+        `Override for container named ${truncateText(override.name ?? '')} is not a container in the TaskDefinition.`,
       );
     }
   }
@@ -65,14 +66,14 @@ export function validateNetworkConfiguration(
   for (const subnet of subnets) {
     if (!SUBNET_ID.test(subnet)) {
       throw new InvalidParameterException(
-        `Error retrieving subnet information for [${subnet}]: The subnet ID '${subnet}' is malformed`,
+        `Error retrieving subnet information for [${truncateText(subnet)}]: The subnet ID '${truncateText(subnet)}' is malformed`,
       );
     }
   }
   for (const group of groups) {
     if (!SECURITY_GROUP_ID.test(group)) {
       throw new InvalidParameterException(
-        `Error retrieving security group information for [${group}]: The security group ID '${group}' is malformed`,
+        `Error retrieving security group information for [${truncateText(group)}]: The security group ID '${truncateText(group)}' is malformed`,
       );
     }
   }

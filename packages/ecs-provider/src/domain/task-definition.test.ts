@@ -62,6 +62,18 @@ describe('task definition rules', () => {
         { name: 'b', image: 'x', memory: 64, dependsOn: [{ containerName: 'a', condition: 'START' }] },
       ]),
     ).toThrow(/a → b → a form a cycle/);
+    // A cycle through many long names is quoted by its start: the message stays bounded.
+    const names = Array.from({ length: 40 }, (_, i) => `${i}`.padStart(255, 'c'));
+    const cycle = register(
+      names.map((name, i) => ({
+        name,
+        image: 'x',
+        memory: 64,
+        dependsOn: [{ containerName: names[(i + 1) % names.length]!, condition: 'START' as const }],
+      })),
+    );
+    expect(cycle).toThrow(/^Invalid 'dependsOn' settings: the containers c{254}0 → c{254}1 → .*… form a cycle\.$/);
+    expect(cycle).toThrow(expect.objectContaining({ message: expect.stringMatching(/^.{1,1100}$/) }));
     expect(
       register([
         { name: 'a', image: 'x', memory: 64, dependsOn: [{ containerName: 'b', condition: 'HEALTHY' }] },

@@ -145,7 +145,7 @@ function assertNoDependencyCycle(containers: readonly ContainerDefinition[]): vo
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
       throw new ClientException(
-        `Invalid 'dependsOn' settings: the containers ${[...path, name].join(' → ')} form a cycle.`,
+        `Invalid 'dependsOn' settings: the containers ${truncateText([...path, name].join(' → '), 1_000)} form a cycle.`,
       );
     }
     state.set(name, 'visiting');

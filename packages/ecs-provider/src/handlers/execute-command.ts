@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type { ExecuteCommandRequest, ExecuteCommandResponse } from '@aws-sdk/client-ecs';
 import type { RequestContext } from '@localcloud/gateway';
 import type { EcsScope } from '../ecs-scope';
@@ -24,7 +25,7 @@ export function executeCommand(
   if (!input.task) throw new InvalidParameterException('task must be specified.');
   if (!input.command?.trim()) throw new InvalidParameterException('command must be specified.');
   const command = splitCommandLine(input.command);
-  if (!command?.length) throw new InvalidParameterException(`The command is not valid: ${input.command}`);
+  if (!command?.length) throw new InvalidParameterException(`The command is not valid: ${truncateText(input.command)}`);
   if (!ecs.exec) throw new ServerException('ECS Exec is not available in this localcloud.');
   const cluster = resolveCluster(ecs, input.cluster, { createDefault: false });
   const record = findTask(ecs, cluster.clusterName, input.task);
@@ -40,7 +41,9 @@ export function executeCommand(
   }
   const container = input.container ? containers.find((c) => c.name === input.container) : containers[0];
   if (!container) {
-    throw new InvalidParameterException(`The container ${input.container} does not exist in the task.`);
+    throw new InvalidParameterException(
+      `The container ${truncateText(input.container ?? '')} does not exist in the task.`,
+    );
   }
   if (container.lastStatus !== 'RUNNING' || !container.runtimeId) {
     throw new TargetNotConnectedException(

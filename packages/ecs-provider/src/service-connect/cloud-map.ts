@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import { InvalidParameterException, NamespaceNotFoundException } from '../errors';
 
@@ -52,7 +53,9 @@ export class CloudMapClient {
   /** The namespace, which must exist (NamespaceNotFoundException, as ECS answers). */
   async requireNamespace(reference: string): Promise<CloudMapNamespace> {
     const found = await this.findNamespace(reference);
-    if (!found) throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${reference}`);
+    if (!found) {
+      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${truncateText(reference)}`);
+    }
     return found;
   }
 
@@ -64,7 +67,7 @@ export class CloudMapClient {
     const found = await this.findNamespace(reference);
     if (found) return found;
     if (reference.startsWith('arn:')) {
-      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${reference}`);
+      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${truncateText(reference)}`);
     }
     await this.call('CreateHttpNamespace', { Name: reference });
     return this.requireNamespace(reference);

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type {
   PortMapping,
   ServiceConnectConfiguration,
@@ -56,13 +57,13 @@ export function checkServiceConnect(config: ServiceConnectConfiguration, definit
     const portName = service.portName!;
     if (!namedPortOf(definition, portName)) {
       throw new InvalidParameterException(
-        `The portName ${portName} in the Service Connect configuration does not match any portMappings name in the task definition ${definition.taskDefinitionArn}.`,
+        `The portName ${truncateText(portName)} in the Service Connect configuration does not match any portMappings name in the task definition ${definition.taskDefinitionArn}.`,
       );
     }
     const discoveryName = discoveryNameOf(service);
     if (!DISCOVERY_NAME.test(discoveryName)) {
       throw new InvalidParameterException(
-        `The discoveryName ${discoveryName} is not valid: up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen.`,
+        `The discoveryName ${truncateText(discoveryName)} is not valid: up to 64 lowercase letters, numbers, underscores and hyphens, not starting with a hyphen.`,
       );
     }
     if (seen.has(discoveryName)) {

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import { BlockList, isIP } from 'node:net';
 import type { Condition } from './records';
 import { ValidationError } from '../errors';
@@ -124,7 +125,7 @@ function parseCidr(cidr: string): { address: string; prefix: number; family: 'ip
     prefix < 0 ||
     prefix > (version === 4 ? 32 : 128)
   ) {
-    throw new ValidationError(`The source IP '${cidr}' is not a valid CIDR block`);
+    throw new ValidationError(`The source IP '${truncateText(cidr)}' is not a valid CIDR block`);
   }
   return { address: address!, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }

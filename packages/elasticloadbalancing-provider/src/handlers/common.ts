@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type { ElasticLoadBalancingV2Store } from '../store';
 import type { ListenerRecord, LoadBalancerRecord, Tag, TargetGroupRecord } from '../domain/records';
 import {
@@ -27,7 +28,7 @@ export function checkTags(tags: readonly Tag[] | undefined): Tag[] {
 export function paginate<T>(items: readonly T[], marker: string | undefined, pageSize: number | undefined) {
   const start = marker === undefined ? 0 : Number.parseInt(marker, 10);
   if (!Number.isInteger(start) || start < 0 || start > items.length) {
-    throw new ValidationError(`The marker '${marker}' is not valid`);
+    throw new ValidationError(`The marker '${truncateText(marker ?? '')}' is not valid`);
   }
   const size = pageSize ?? 400;
   const page = items.slice(start, start + size);
@@ -78,7 +79,8 @@ export function modifiedAttributes(
 
 /** Load balancer and target group names: 1–32 alphanumerics or hyphens, no hyphen at either end. */
 export function checkName(name: string, what: 'Load balancer' | 'Target group'): void {
-  if (name.length > 32) throw new ValidationError(`${what} name '${name}' cannot be longer than '32' characters`);
+  if (name.length > 32)
+    throw new ValidationError(`${what} name '${truncateText(name)}' cannot be longer than '32' characters`);
   if (!/^[a-zA-Z0-9-]+$/.test(name)) {
     throw new ValidationError(`${what} name '${name}' can only contain characters that are alphanumeric or hyphens(-)`);
   }

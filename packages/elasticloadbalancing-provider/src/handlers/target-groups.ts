@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import type { Handler } from '../operations';
 import type { ElasticLoadBalancingV2Store } from '../store';
 import type { HealthCheckSettings, TargetGroupRecord } from '../domain/records';
@@ -90,14 +91,16 @@ function healthCheckOf(
     httpCode: http ? (input.Matcher?.HttpCode ?? old?.httpCode ?? '200') : undefined,
   };
   if (settings.port !== 'traffic-port' && !/^\d+$/.test(settings.port)) {
-    throw new ValidationError(`Health check port '${settings.port}' must be 'traffic-port' or a port number`);
+    throw new ValidationError(
+      `Health check port '${truncateText(settings.port)}' must be 'traffic-port' or a port number`,
+    );
   }
   if (settings.timeoutSeconds >= settings.intervalSeconds) {
     throw new ValidationError('Health check timeout must be smaller than the interval');
   }
   if (settings.httpCode !== undefined && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(settings.httpCode)) {
     throw new ValidationError(
-      `Health check matcher HTTP code '${settings.httpCode}' must be codes like 200, 200,202 or 200-299`,
+      `Health check matcher HTTP code '${truncateText(settings.httpCode)}' must be codes like 200, 200,202 or 200-299`,
     );
   }
   return settings;
@@ -242,7 +245,7 @@ const modifyTargetGroupAttributes: Handler = async (
   const delay = attributes['deregistration_delay.timeout_seconds']!;
   if (!/^\d+$/.test(delay) || Number(delay) > 3600) {
     throw new ValidationError(
-      `'deregistration_delay.timeout_seconds' must be a number of seconds from 0 to 3600, not '${delay}'`,
+      `'deregistration_delay.timeout_seconds' must be a number of seconds from 0 to 3600, not '${truncateText(delay)}'`,
     );
   }
   for (const { Key } of input.Attributes) {

@@ -1,3 +1,4 @@
+import { truncateText } from '@localcloud/gateway';
 import { isIP } from 'node:net';
 import type { Handler } from '../operations';
 import type { TargetGroupRecord } from '../domain/records';
@@ -15,17 +16,17 @@ interface TargetInput {
 
 function portOf(tg: TargetGroupRecord, target: TargetInput): number {
   const port = target.Port ?? tg.port;
-  if (port === undefined) throw new ValidationError(`A port must be specified for target '${target.Id}'`);
+  if (port === undefined) throw new ValidationError(`A port must be specified for target '${truncateText(target.Id)}'`);
   return port;
 }
 
 /** An `ip` target is an IPv4 or IPv6 address; an `instance` target an instance id (localcloud: the local host). */
 function checkTargetId(tg: TargetGroupRecord, id: string): void {
   if (tg.targetType === 'ip' && isIP(id) === 0) {
-    throw new InvalidTarget(`The IP address '${id}' is not a valid IPv4 address`);
+    throw new InvalidTarget(`The IP address '${truncateText(id)}' is not a valid IPv4 address`);
   }
   if (tg.targetType === 'instance' && !/^(i|mi)-[0-9a-zA-Z]+$/.test(id)) {
-    throw new InvalidTarget(`The following targets are not valid instances: '${id}'`);
+    throw new InvalidTarget(`The following targets are not valid instances: '${truncateText(id)}'`);
   }
 }
 

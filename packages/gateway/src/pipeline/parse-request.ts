@@ -4,6 +4,7 @@ import { assertJsonContentType, parseJsonBody } from '../protocol/json-protocol'
 import { readQueryParams } from '../protocol/query-protocol';
 import { headerOf } from '../protocol/http';
 import { InvalidActionError, MissingActionError, UnknownOperationError } from '../errors';
+import { truncateText } from '../plugin/value-preview';
 
 /** Reads the operation and its input as the provider's protocol carries them. */
 export const parseRequest: Step = (req, _res, exchange) => {
@@ -27,7 +28,7 @@ function parseJson(req: IncomingMessage, exchange: Exchange): void {
     (provider.service.targetPrefix && target.slice(0, dot) !== provider.service.targetPrefix) ||
     !provider.operations.has(operation)
   ) {
-    throw new UnknownOperationError(`Operation '${target}' is not an operation of this service.`);
+    throw new UnknownOperationError(`Operation '${truncateText(target)}' is not an operation of this service.`);
   }
   exchange.operation = operation;
   assertJsonContentType(headerOf(req, 'content-type'));
@@ -48,7 +49,9 @@ function parseQuery(req: IncomingMessage, exchange: Exchange): void {
   params.delete('Version');
   if (!action) throw new MissingActionError('The request must contain the parameter Action.');
   if (!exchange.provider!.operations.has(action) || (version !== undefined && version !== service.apiVersion)) {
-    throw new InvalidActionError(`Could not find operation ${action} for version ${version ?? service.apiVersion}.`);
+    throw new InvalidActionError(
+      `Could not find operation ${truncateText(action)} for version ${truncateText(String(version ?? service.apiVersion))}.`,
+    );
   }
   exchange.operation = action;
   exchange.input = queryCodec!.decodeInput(action, params);

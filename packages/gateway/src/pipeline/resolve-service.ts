@@ -4,6 +4,7 @@ import type { ProviderRegistry } from '../plugin/registry';
 import type { ServiceProvider } from '../plugin/service-provider';
 import { headerOf, hostnameOf } from '../protocol/http';
 import { ServiceNotEnabledError, ServiceUnavailableError, UnknownServiceError } from '../errors';
+import { truncateText } from '../plugin/value-preview';
 
 /**
  * Finds the service a request addresses the way real clients address it: the SigV4 credential scope's
@@ -26,7 +27,7 @@ export function resolveService(registry: ProviderRegistry): Step {
             `Add it to the SERVICES setting (e.g. SERVICES=${[...registry.enabledNames(), name].join(',')}) where a provider for it exists.`,
         );
       }
-      throw new UnknownServiceError(`Unknown service '${name}'.`);
+      throw new UnknownServiceError(`Unknown service '${truncateText(name)}'.`);
     }
     exchange.service = name;
     // A started provider (or one the boot is starting) is served at once, with no await on the hot path; the

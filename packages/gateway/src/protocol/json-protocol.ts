@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ServiceError } from '../plugin/service-error';
 import { SerializationError, UnsupportedMediaTypeError } from '../errors';
+import { truncateText } from '../plugin/value-preview';
 import { MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth';
 import { textOfChunks, writeChunks, writeText } from './http';
 
@@ -14,7 +15,7 @@ export function assertJsonContentType(contentType: string | undefined): void {
   const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
   if (!JSON_CONTENT_TYPES.includes(mediaType)) {
     throw new UnsupportedMediaTypeError(
-      `Unsupported Content-Type '${mediaType}': AWS JSON requests use application/x-amz-json-1.1.`,
+      `Unsupported Content-Type '${truncateText(mediaType)}': AWS JSON requests use application/x-amz-json-1.1.`,
     );
   }
 }

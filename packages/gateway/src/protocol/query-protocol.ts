@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceError } from '../plugin/service-error';
 import { MalformedQueryStringError, UnsupportedMediaTypeError } from '../errors';
+import { truncateText } from '../plugin/value-preview';
 import { escapeXml } from './xml';
 import { headerOf, writeText } from './http';
 
@@ -19,7 +20,7 @@ export function readQueryParams(req: IncomingMessage, body: Buffer | undefined):
     const contentType = headerOf(req, 'content-type')?.split(';')[0]!.trim().toLowerCase();
     if (contentType && contentType !== FORM_TYPE) {
       throw new UnsupportedMediaTypeError(
-        `Unsupported Content-Type '${contentType}': AWS Query requests use ${FORM_TYPE}.`,
+        `Unsupported Content-Type '${truncateText(contentType)}': AWS Query requests use ${FORM_TYPE}.`,
       );
     }
     addPairs(params, body.toString('latin1'));

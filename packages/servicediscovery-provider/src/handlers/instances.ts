@@ -48,7 +48,8 @@ function checkAttributes(service: ServiceRecord, attributes: Record<string, stri
     throw new InvalidInput(`An instance can have no more than ${MAX_ATTRIBUTES} attributes.`);
   }
   const ipv4 = attributes.AWS_INSTANCE_IPV4;
-  if (ipv4 !== undefined && !IPV4.test(ipv4)) throw new InvalidInput(`Invalid AWS_INSTANCE_IPV4: ${ipv4}`);
+  if (ipv4 !== undefined && !IPV4.test(ipv4))
+    throw new InvalidInput(`Invalid AWS_INSTANCE_IPV4: ${truncateText(ipv4)}`);
   const port = attributes.AWS_INSTANCE_PORT;
   if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
     throw new InvalidInput(`Invalid AWS_INSTANCE_PORT: ${truncateText(String(port))}`);

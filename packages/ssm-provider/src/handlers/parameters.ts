@@ -17,6 +17,7 @@ import {
   ParameterMaxVersionLimitExceeded,
   ParameterPatternMismatchException,
   ParameterVersionLabelLimitExceeded,
+  quotedName,
   TooManyTagsError,
   ValidationException,
   versionNotFound,
@@ -84,7 +85,7 @@ export function putParameter(input: PutParameterRequest, { scope, store }: SSMSc
     const oldest = versions[0]!;
     if (oldest.labels.length > 0) {
       throw new ParameterMaxVersionLimitExceeded(
-        `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. ` +
+        `You attempted to create a new version of ${quotedName(name)} by calling the PutParameter API with the overwrite flag. ` +
           `Version ${oldest.version}, the oldest version, can't be deleted because it has a label associated with it. ` +
           'Move the label to another version of the parameter, and try again.',
       );

@@ -4,6 +4,7 @@ import type {
   ParametersFilter,
   ParameterStringFilter,
 } from '@aws-sdk/client-ssm';
+import { truncateText } from '@localcloud/gateway';
 import { InvalidFilterKey, InvalidFilterOption, InvalidFilterValue, ValidationException } from '../errors';
 import { checkPath, isUnderPath } from '../names';
 import { page } from '../pagination';
@@ -145,7 +146,7 @@ function checkValues(values: string[], allowed: string[]): void {
   const bad = values.find((v) => !allowed.includes(v));
   if (bad !== undefined) {
     throw new InvalidFilterValue(
-      `The following filter value is not valid: ${bad}. Valid values include: [${allowed.join(', ')}].`,
+      `The following filter value is not valid: ${truncateText(bad)}. Valid values include: [${allowed.join(', ')}].`,
     );
   }
 }
