@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { ServiceProvider } from './plugin/service-provider';
@@ -168,6 +169,37 @@ describe('gateway edge', () => {
     const scoped = await post('Nope_2020.Do').set('authorization', sigv4('test', 'us-east-1', service));
     expectAwsError(scoped, 400, 'UnknownServiceException');
     expect(messageOf(scoped)).toBe(`Unknown service '${service.slice(0, 100)}…'.`);
+  });
+
+  it("answers what Node's HTTP parser refuses in the AWS error shape, and closes only that connection", async () => {
+    const { port } = new URL(gw.url);
+    /** Sends raw bytes and reads until the gateway closes: status, headers and body. */
+    const raw = (bytes: string) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1');
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk) => chunks.push(chunk));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const [head = '', body = ''] = text.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+        });
+        socket.end(bytes);
+      });
+    const tooLarge = await raw(`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`);
+    expect(tooLarge.status).toBe(431);
+    expect(tooLarge.headers).toContain('x-amzn-errortype: requestheaderfieldstoolargeexception');
+    expect(tooLarge.headers).toMatch(/x-amzn-requestid: [0-9a-f-]{36}/);
+    expect(JSON.parse(tooLarge.body)).toEqual({
+      __type: 'RequestHeaderFieldsTooLargeException',
+      message: expect.stringContaining('headers are too large'),
+    });
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body)).toMatchObject({ __type: 'BadRequestException' });
+    // The gateway answers on.
+    expectAwsError(await post(`${TARGET}.DropEverything`), 400, 'UnknownOperationException');
   });
 
   it('answers a missing target with MissingAction', async () => {

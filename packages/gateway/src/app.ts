@@ -18,6 +18,7 @@ import { readBody } from './pipeline/read-body';
 import { parseRequest } from './pipeline/parse-request';
 import { dispatch } from './pipeline/dispatch';
 import { errorHandler } from './pipeline/error-handler';
+import { answerClientError } from './pipeline/client-error';
 import { HEALTH_PATH, healthRoute } from './health';
 import { upgradeHandler } from './plugin/upgrade-routes';
 import { pathOf } from './protocol/http';
@@ -132,6 +133,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const server = http.createServer((req, res) => (isHealthRequest(req) ? app(req, res) : awsRequest(req, res)));
   server.keepAliveTimeout = 65_000;
   server.on('upgrade', upgrades.handle);
+  server.on('clientError', answerClientError);
   const close = async (): Promise<void> => {
     // No new connections while providers stop, so no request starts work after their clean-up.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

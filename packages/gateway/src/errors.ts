@@ -11,6 +11,12 @@ export const SerializationError = defineServiceError('SerializationException', 4
 export const UnsupportedMediaTypeError = defineServiceError('UnsupportedMediaTypeException', 415);
 /** The body exceeds the configured size limit. */
 export const RequestEntityTooLargeError = defineServiceError('RequestEntityTooLargeException', 413);
+/** The request's headers exceed Node's limit (answered before any step runs: pipeline/client-error.ts). */
+export const RequestHeaderFieldsTooLargeError = defineServiceError('RequestHeaderFieldsTooLargeException', 431);
+/** The request is not HTTP/1.1 that Node's parser can read (answered before any step runs). */
+export const BadRequestError = defineServiceError('BadRequestException', 400);
+/** The request did not arrive within the server's request timeout (answered before any step runs). */
+export const RequestTimeoutError = defineServiceError('RequestTimeoutException', 408);
 /** The target names an operation the service's API does not have. */
 export const UnknownOperationError = defineServiceError('UnknownOperationException', 400);
 /** A JSON protocol request without an X-Amz-Target header, or a Query request without `Action`. */
