@@ -6,6 +6,7 @@ import {
   ListServicesByNamespaceCommand,
   PutAttributesCommand,
 } from '@aws-sdk/client-ecs';
+import { QUOTED_CHARS } from '@localcloud/gateway';
 import { ControlPlane, errorOf } from './ecs-test-client';
 
 /*
@@ -15,8 +16,10 @@ import { ControlPlane, errorOf } from './ecs-test-client';
 describe('refusals of over-long request values', () => {
   let cp: ControlPlane;
   const long = (start: string) => start + 'x'.repeat(70_000);
-  /** The value's first 100 characters, then `…`: how the message quotes it. */
+  /** The value's first 100 characters, then `…`: how the message quotes a command or a subnet. */
   const quoted = (value: string) => `${value.slice(0, 100)}…`;
+  /** A name, an ARN or a reference: its first QUOTED_CHARS (every real one whole), then `…`. */
+  const quotedName = (value: string) => `${value.slice(0, QUOTED_CHARS)}…`;
 
   beforeAll(async () => {
     cp = await ControlPlane.start({ SERVICES: 'ecs,servicediscovery' });
@@ -28,7 +31,7 @@ describe('refusals of over-long request values', () => {
     const namespace = long('ns-');
     expect(await errorOf(cp.client().send(new ListServicesByNamespaceCommand({ namespace })))).toMatchObject({
       name: 'NamespaceNotFoundException',
-      message: `The specified namespace wasn't found: ${quoted(namespace)}`,
+      message: `The specified namespace wasn't found: ${quotedName(namespace)}`,
     });
     const arn = long('arn:aws:servicediscovery:us-east-1:000000000000:namespace/ns-');
     expect(
@@ -37,7 +40,7 @@ describe('refusals of over-long request values', () => {
       ),
     ).toMatchObject({
       name: 'NamespaceNotFoundException',
-      message: `The specified namespace wasn't found: ${quoted(arn)}`,
+      message: `The specified namespace wasn't found: ${quotedName(arn)}`,
     });
   });
 
@@ -56,7 +59,7 @@ describe('refusals of over-long request values', () => {
       ),
     ).toMatchObject({
       name: 'InvalidParameterException',
-      message: `The format of the supplied service registry ARN is invalid: ${quoted(registryArn)}.`,
+      message: `The format of the supplied service registry ARN is invalid: ${quotedName(registryArn)}.`,
     });
   });
 
@@ -67,7 +70,7 @@ describe('refusals of over-long request values', () => {
       await errorOf(ecs.send(new PutAttributesCommand({ cluster: 'long', attributes: [{ name: 'a', targetId }] }))),
     ).toMatchObject({
       name: 'TargetNotFoundException',
-      message: `Could not find ${quoted(targetId)}. TargetIds must be valid and belong to the same cluster.`,
+      message: `Could not find ${quotedName(targetId)}. TargetIds must be valid and belong to the same cluster.`,
     });
     const command = long("echo '");
     expect(

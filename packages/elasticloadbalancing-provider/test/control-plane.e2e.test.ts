@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import request from 'supertest';
 import { clientFor, failure, freePort, startElb, type ElbTestBed } from './support';
+import { QUOTED_CHARS } from '@localcloud/gateway';
 
 describe('ELBv2 control plane through the AWS SDK', () => {
   let bed: ElbTestBed;
@@ -482,10 +483,12 @@ describe('ELBv2 control plane through the AWS SDK', () => {
   it('quotes an over-long name, marker, ARN, health check port or target by its start', async () => {
     const long = (start: string) => start + 'x'.repeat(70_000);
     const quoted = (value: string) => `${value.slice(0, 100)}…`;
+    /** A marker or an ARN: its first QUOTED_CHARS (every real one whole), then `…`. */
+    const quotedName = (value: string) => `${value.slice(0, QUOTED_CHARS)}…`;
     const refusal = async (sent: Promise<unknown>, name: string, message: string) => {
       const error = await failure(sent);
       expect(error).toMatchObject({ name, message });
-      expect(error.message.length).toBeLessThan(300);
+      expect(error.message.length).toBeLessThan(700);
     };
     const name = long('lb');
     await refusal(
@@ -497,13 +500,13 @@ describe('ELBv2 control plane through the AWS SDK', () => {
     await refusal(
       bed.elb.send(new DescribeLoadBalancersCommand({ Marker: marker })),
       'ValidationError',
-      `The marker '${quoted(marker)}' is not valid`,
+      `The marker '${quotedName(marker)}' is not valid`,
     );
     const arn = long('arn:aws:elasticloadbalancing:us-east-1:000000000000:nothing/');
     await refusal(
       bed.elb.send(new DescribeTagsCommand({ ResourceArns: [arn] })),
       'ValidationError',
-      `'${quoted(arn)}' is not a valid Elastic Load Balancing resource ARN`,
+      `'${quotedName(arn)}' is not a valid Elastic Load Balancing resource ARN`,
     );
     const port = long('8');
     await refusal(

@@ -16,7 +16,7 @@ export type {
 } from './plugin/service-provider';
 export { ProviderRegistry, type ProviderSource } from './plugin/registry';
 export { AccountRegionStores } from './plugin/account-region-stores';
-export { previewJson, truncateText, PREVIEW_CHARS } from './plugin/value-preview';
+export { previewJson, quoted, truncateText, PREVIEW_CHARS, QUOTED_CHARS } from './plugin/value-preview';
 export { OperationTable, type OperationHandler } from './plugin/operation-table';
 export { arnPartition, ARN_PARTITION_PATTERN } from './plugin/arn-partition';
 export * from './errors';

@@ -1,4 +1,4 @@
-import { ARN_PARTITION_PATTERN, truncateText } from '@localcloud/gateway';
+import { ARN_PARTITION_PATTERN, quoted } from '@localcloud/gateway';
 import type { EcrScope } from '../ecr-scope';
 import { InvalidParameterException, repositoryNotFound } from '../errors';
 import { checkTags } from './repositories';
@@ -11,7 +11,7 @@ function repositoryOf(arn: string, ctx: EcrScope): RepositoryRecord {
   const match = REPOSITORY_ARN.exec(arn);
   if (!match) {
     throw new InvalidParameterException(
-      `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN ${truncateText(arn)}'`,
+      `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN ${quoted(arn)}'`,
     );
   }
   const [, region, accountId, name] = match as unknown as [string, string, string, string];

@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type {
   CreateServiceRequest,
   CreateTaskSetRequest,
@@ -24,7 +24,7 @@ export async function checkServiceRegistries(
     const match = REGISTRY_ARN.exec(arn);
     if (!match)
       throw new InvalidParameterException(
-        `The format of the supplied service registry ARN is invalid: ${truncateText(arn)}.`,
+        `The format of the supplied service registry ARN is invalid: ${quoted(arn)}.`,
       );
     if (!cloudMap) continue;
     const [, region, accountId, serviceId] = match;
@@ -39,7 +39,7 @@ export async function checkServiceRegistries(
       await cloudMap.handle('GetService', { Id: serviceId }, context);
     } catch (error) {
       if ((error as { code?: string }).code !== 'ServiceNotFound') throw error;
-      throw new InvalidParameterException(`The service registry ${truncateText(arn)} does not exist.`);
+      throw new InvalidParameterException(`The service registry ${quoted(arn)} does not exist.`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { supportsLaunchType, validateContainerOverrides, validateNetworkConfiguration } from './run-request';
+import { QUOTED_CHARS } from '@localcloud/gateway';
 
 const bridge: TaskDefinition = {
   networkMode: 'bridge',
@@ -58,7 +59,7 @@ describe('run request checks', () => {
       validateContainerOverrides(bridge, { containerOverrides: [{ name: long('name-') }] }),
     );
     expect(override).toBe(
-      `Override for container named ${long('name-').slice(0, 100)}… is not a container in the TaskDefinition.`,
+      `Override for container named ${long('name-').slice(0, QUOTED_CHARS)}… is not a container in the TaskDefinition.`,
     );
     const subnet = messageOf(() => validateNetworkConfiguration(awsvpc, vpc([long('subnet-')]), true));
     expect(subnet.length).toBeLessThan(400);

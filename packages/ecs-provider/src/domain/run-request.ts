@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { truncateText, quoted } from '@localcloud/gateway';
 import type { LaunchType, NetworkConfiguration, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
 import { InvalidParameterException } from '../errors';
 
@@ -21,7 +21,7 @@ export function validateContainerOverrides(definition: TaskDefinition, overrides
   for (const override of overrides?.containerOverrides ?? []) {
     if (!names.has(override.name)) {
       throw new InvalidParameterException(
-        `Override for container named ${truncateText(override.name ?? '')} is not a container in the TaskDefinition.`,
+        `Override for container named ${quoted(override.name ?? '')} is not a container in the TaskDefinition.`,
       );
     }
   }

@@ -5,7 +5,7 @@ import type {
   SubmitTaskStateChangeRequest,
   UpdateContainerAgentRequest,
 } from '@aws-sdk/client-ecs';
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type { EcsScope } from '../ecs-scope';
 import {
   ClientException,
@@ -62,7 +62,7 @@ export function updateContainerAgent(input: UpdateContainerAgentRequest, ecs: Ec
   const instance = findInstance(ecs.store, ecs.scope, cluster, input.containerInstance!);
   if (!instance || instance.status === 'INACTIVE') {
     throw new InvalidParameterException(
-      `The referenced container instance ${truncateText(input.containerInstance!)} was not found.`,
+      `The referenced container instance ${quoted(input.containerInstance!)} was not found.`,
     );
   }
   if (instance.kind === 'local') {

@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import { randomBytes } from 'node:crypto';
 import type {
   Attribute,
@@ -485,7 +485,7 @@ function attributeTarget(ecs: EcsScope, cluster: ClusterRecord, attribute: Attri
   const record = findInstance(ecs.store, ecs.scope, cluster, attribute.targetId);
   if (!record || record.status === 'INACTIVE') {
     throw new TargetNotFoundException(
-      `Could not find ${truncateText(attribute.targetId ?? '')}. TargetIds must be valid and belong to the same cluster.`,
+      `Could not find ${quoted(attribute.targetId ?? '')}. TargetIds must be valid and belong to the same cluster.`,
     );
   }
   return record;

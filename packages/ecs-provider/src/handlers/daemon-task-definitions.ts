@@ -8,7 +8,7 @@ import type {
   RegisterDaemonTaskDefinitionRequest,
   RegisterDaemonTaskDefinitionResponse,
 } from '@aws-sdk/client-ecs';
-import { truncateText } from '@localcloud/gateway';
+import { truncateText, quoted } from '@localcloud/gateway';
 import { rootPrincipalArn } from '../arn';
 import type { EcsScope } from '../ecs-scope';
 import { ClientException } from '../errors';
@@ -93,7 +93,7 @@ export function findDaemonTaskDefinition(ecs: EcsScope, reference: string): Daem
 
 export function requireDaemonTaskDefinition(ecs: EcsScope, reference: string): DaemonTaskDefinitionRecord {
   const found = findDaemonTaskDefinition(ecs, reference);
-  if (!found) throw new ClientException(`Unable to describe daemon task definition ${truncateText(reference)}.`);
+  if (!found) throw new ClientException(`Unable to describe daemon task definition ${quoted(reference)}.`);
   return found;
 }
 

@@ -18,7 +18,7 @@ import type {
   UpdateDaemonRequest,
   UpdateDaemonResponse,
 } from '@aws-sdk/client-ecs';
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type { EcsScope } from '../ecs-scope';
 import { DaemonNotActiveException, DaemonNotFoundException, InvalidParameterException } from '../errors';
 import {
@@ -155,7 +155,7 @@ export function createDaemon(input: CreateDaemonRequest, ecs: EcsScope): CreateD
 function findDaemon(ecs: EcsScope, reference: string): DaemonRecord {
   const key = keyOfScopedArn(reference, 'daemon', ecs.scope);
   const daemon = key ? ecs.store.daemons.get(key) : undefined;
-  if (!daemon) throw new DaemonNotFoundException(`The daemon ${truncateText(reference)} does not exist.`);
+  if (!daemon) throw new DaemonNotFoundException(`The daemon ${quoted(reference)} does not exist.`);
   return daemon;
 }
 
@@ -293,7 +293,7 @@ function describeMany<T>(
   for (const arn of arns) {
     const item = lookup(arn);
     if (item) found.push(item);
-    else failures.push({ arn: truncateText(arn), reason: 'MISSING' });
+    else failures.push({ arn: quoted(arn), reason: 'MISSING' });
   }
   return { found, failures };
 }

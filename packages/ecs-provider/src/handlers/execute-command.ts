@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { truncateText, quoted } from '@localcloud/gateway';
 import type { ExecuteCommandRequest, ExecuteCommandResponse } from '@aws-sdk/client-ecs';
 import type { RequestContext } from '@localcloud/gateway';
 import type { EcsScope } from '../ecs-scope';
@@ -41,9 +41,7 @@ export function executeCommand(
   }
   const container = input.container ? containers.find((c) => c.name === input.container) : containers[0];
   if (!container) {
-    throw new InvalidParameterException(
-      `The container ${truncateText(input.container ?? '')} does not exist in the task.`,
-    );
+    throw new InvalidParameterException(`The container ${quoted(input.container ?? '')} does not exist in the task.`);
   }
   if (container.lastStatus !== 'RUNNING' || !container.runtimeId) {
     throw new TargetNotConnectedException(

@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type {
   ContinueServiceDeploymentRequest,
   ContinueServiceDeploymentResponse,
@@ -151,7 +151,7 @@ export function continueServiceDeployment(
   const found = lookup(ecs, input.serviceDeploymentArn!);
   if (!found) throw new ServiceDeploymentNotFoundException('The service deployment does not exist.');
   throw new InvalidParameterException(
-    `The service deployment has no lifecycle hook ${truncateText(input.hookId ?? '')} awaiting action: localcloud does not run deployment lifecycle hooks.`,
+    `The service deployment has no lifecycle hook ${quoted(input.hookId ?? '')} awaiting action: localcloud does not run deployment lifecycle hooks.`,
   );
 }
 

@@ -16,7 +16,7 @@ import type {
   UpdateTaskSetRequest,
   UpdateTaskSetResponse,
 } from '@aws-sdk/client-ecs';
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import { inScope, isArn, parseArn, rootPrincipalArn, serviceArn, taskSetArn } from '../arn';
 import type { EcsScope } from '../ecs-scope';
 import { InvalidParameterException, ServiceNotActiveException, TaskSetNotFoundException } from '../errors';
@@ -70,7 +70,7 @@ function findTaskSet(ecs: EcsScope, found: Found, reference: string): TaskSetRec
 
 function requireTaskSet(ecs: EcsScope, found: Found, reference: string): TaskSetRecord {
   const taskSet = findTaskSet(ecs, found, reference);
-  if (!taskSet) throw new TaskSetNotFoundException(`The specified task set ${truncateText(reference)} does not exist.`);
+  if (!taskSet) throw new TaskSetNotFoundException(`The specified task set ${quoted(reference)} does not exist.`);
   return taskSet;
 }
 
@@ -173,7 +173,7 @@ export function describeTaskSets(input: DescribeTaskSetsRequest, ecs: EcsScope):
   for (const reference of input.taskSets) {
     const taskSet = findTaskSet(ecs, found, reference);
     if (taskSet) taskSets.push(view(ecs, found, taskSet, tags));
-    else failures.push({ arn: truncateText(reference), reason: 'MISSING' });
+    else failures.push({ arn: quoted(reference), reason: 'MISSING' });
   }
   return { taskSets, failures };
 }

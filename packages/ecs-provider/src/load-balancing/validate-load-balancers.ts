@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type { CreateServiceRequest, LoadBalancer, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import type { Scope } from '../arn';
@@ -32,17 +32,17 @@ export async function checkServiceLoadBalancers(
     if (!arn) continue;
     const group = await describeTargetGroup(elb, arn, request);
     if (!group) {
-      throw new InvalidParameterException(`The target group with targetGroupArn ${truncateText(arn)} does not exist.`);
+      throw new InvalidParameterException(`The target group with targetGroupArn ${quoted(arn)} does not exist.`);
     }
     if ((group.LoadBalancerArns ?? []).length === 0) {
       throw new InvalidParameterException(
-        `The target group with targetGroupArn ${truncateText(arn)} does not have an associated load balancer.`,
+        `The target group with targetGroupArn ${quoted(arn)} does not have an associated load balancer.`,
       );
     }
     const wanted = mode === 'awsvpc' ? 'ip' : 'instance';
     if (group.TargetType !== wanted) {
       throw new InvalidParameterException(
-        `The provided target group ${truncateText(arn)} has target type ${group.TargetType}, which is incompatible with the ${mode} network mode specified in the task definition.`,
+        `The provided target group ${quoted(arn)} has target type ${group.TargetType}, which is incompatible with the ${mode} network mode specified in the task definition.`,
       );
     }
   }

@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type { RequestContext, ServiceProvider } from '@localcloud/gateway';
 import { InvalidParameterException, NamespaceNotFoundException } from '../errors';
 
@@ -54,7 +54,7 @@ export class CloudMapClient {
   async requireNamespace(reference: string): Promise<CloudMapNamespace> {
     const found = await this.findNamespace(reference);
     if (!found) {
-      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${truncateText(reference)}`);
+      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${quoted(reference)}`);
     }
     return found;
   }
@@ -67,7 +67,7 @@ export class CloudMapClient {
     const found = await this.findNamespace(reference);
     if (found) return found;
     if (reference.startsWith('arn:')) {
-      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${truncateText(reference)}`);
+      throw new NamespaceNotFoundException(`The specified namespace wasn't found: ${quoted(reference)}`);
     }
     await this.call('CreateHttpNamespace', { Name: reference });
     return this.requireNamespace(reference);

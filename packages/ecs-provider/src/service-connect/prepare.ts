@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type {
   CreateClusterRequest,
   CreateServiceRequest,
@@ -154,13 +154,13 @@ function assertUniqueInNamespace(state: ServiceConnectState, store: EcsStore, ex
       for (const mine of wanted) {
         if (mine.discoveryName === theirs.discoveryName) {
           throw new InvalidParameterException(
-            `The discoveryName ${mine.discoveryName} is already used in namespace ${truncateText(namespace)} by service ${other.serviceArn}.`,
+            `The discoveryName ${mine.discoveryName} is already used in namespace ${quoted(namespace)} by service ${other.serviceArn}.`,
           );
         }
         const taken = mine.aliases.find((alias) => theirs.aliases.includes(alias));
         if (taken) {
           throw new InvalidParameterException(
-            `The client alias ${truncateText(taken)} is already used in namespace ${truncateText(namespace)} by service ${other.serviceArn}.`,
+            `The client alias ${quoted(taken)} is already used in namespace ${quoted(namespace)} by service ${other.serviceArn}.`,
           );
         }
       }

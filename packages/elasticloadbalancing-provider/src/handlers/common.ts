@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { truncateText, quoted } from '@localcloud/gateway';
 import type { ElasticLoadBalancingV2Store } from '../store';
 import type { ListenerRecord, LoadBalancerRecord, Tag, TargetGroupRecord } from '../domain/records';
 import {
@@ -28,7 +28,7 @@ export function checkTags(tags: readonly Tag[] | undefined): Tag[] {
 export function paginate<T>(items: readonly T[], marker: string | undefined, pageSize: number | undefined) {
   const start = marker === undefined ? 0 : Number.parseInt(marker, 10);
   if (!Number.isInteger(start) || start < 0 || start > items.length) {
-    throw new ValidationError(`The marker '${truncateText(marker ?? '')}' is not valid`);
+    throw new ValidationError(`The marker '${quoted(marker ?? '')}' is not valid`);
   }
   const size = pageSize ?? 400;
   const page = items.slice(start, start + size);

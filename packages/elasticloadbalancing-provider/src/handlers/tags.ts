@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type { Handler } from '../operations';
 import type { ElasticLoadBalancingV2Store } from '../store';
 import type { Tag } from '../domain/records';
@@ -20,7 +20,7 @@ function resolve(store: ElasticLoadBalancingV2Store, arn: string) {
     listener: [store.listeners, listenerNotFound],
     'listener-rule': [store.rules, ruleNotFound],
   } as const;
-  if (!kind) throw new ValidationError(`'${truncateText(arn)}' is not a valid Elastic Load Balancing resource ARN`);
+  if (!kind) throw new ValidationError(`'${quoted(arn)}' is not a valid Elastic Load Balancing resource ARN`);
   const [table, notFound] = lookups[kind];
   const record = table.get(arn) as Tagged | undefined;
   if (!record) throw notFound();

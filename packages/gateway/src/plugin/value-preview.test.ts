@@ -1,4 +1,4 @@
-import { previewJson, truncateText } from './value-preview';
+import { QUOTED_CHARS, previewJson, quoted, truncateText } from './value-preview';
 
 describe('previewJson', () => {
   it('renders small values as JSON', () => {
@@ -30,5 +30,16 @@ describe('truncateText', () => {
   it('keeps short text and cuts long text', () => {
     expect(truncateText('short')).toBe('short');
     expect(truncateText('y'.repeat(150))).toBe(`${'y'.repeat(100)}…`);
+  });
+});
+
+describe('quoted', () => {
+  it('keeps every real name and ARN whole, and cuts an over-long value at QUOTED_CHARS', () => {
+    // A target group of a 32-character name in a long region: 120 characters, over truncateText's 100.
+    const targetGroup = `arn:aws:elasticloadbalancing:ap-southeast-2:000000000000:targetgroup/${'t'.repeat(32)}/0123456789abcdef`;
+    expect(targetGroup.length).toBeGreaterThan(100);
+    expect(quoted(targetGroup)).toBe(targetGroup);
+    const long = 'x'.repeat(70_000);
+    expect(quoted(long)).toBe(`${'x'.repeat(QUOTED_CHARS)}…`);
   });
 });

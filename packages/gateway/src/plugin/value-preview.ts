@@ -43,6 +43,17 @@ export function previewJson(value: unknown, maxChars = PREVIEW_CHARS): string {
   return truncateText(out, maxChars);
 }
 
+/**
+ * How much of a request value an error message quotes: every real name and ARN whole (a target group's or a
+ * task set's ARN is over 100 characters), while a message quoting two or three values stays under 2 KB.
+ */
+export const QUOTED_CHARS = 512;
+
+/** A request value (a name, an ARN, a reference) as an error message quotes it: its start when over-long. */
+export function quoted(text: string): string {
+  return truncateText(text, QUOTED_CHARS);
+}
+
 /** Text cut at `maxChars`, with `…` when something was cut. */
 export function truncateText(text: string, maxChars = PREVIEW_CHARS): string {
   return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;

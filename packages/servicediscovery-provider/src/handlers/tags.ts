@@ -1,4 +1,4 @@
-import { truncateText } from '@localcloud/gateway';
+import { quoted } from '@localcloud/gateway';
 import type {
   ListTagsForResourceRequest,
   ListTagsForResourceResponse,
@@ -15,10 +15,10 @@ const MAX_TAGS = 50;
 /** Whether `arn` names a namespace or service of the caller's account and region. */
 function requireResource(arn: string, sd: ServiceDiscoveryScope): void {
   const match = /^arn:[^:]+:servicediscovery:[^:]*:[^:]*:(namespace|service)\/(.+)$/.exec(arn);
-  if (!match) throw new InvalidInput(`Invalid ARN: ${truncateText(arn)}`);
+  if (!match) throw new InvalidInput(`Invalid ARN: ${quoted(arn)}`);
   const [, kind, id] = match;
   const record = kind === 'namespace' ? sd.store.namespaces.get(id!) : sd.store.services.get(id!);
-  if (!record || record.Arn !== arn) throw new ResourceNotFoundException(`Resource not found: ${truncateText(arn)}`);
+  if (!record || record.Arn !== arn) throw new ResourceNotFoundException(`Resource not found: ${quoted(arn)}`);
 }
 
 /** Adds `tags` to a resource just created or tagged (create calls and TagResource). */
