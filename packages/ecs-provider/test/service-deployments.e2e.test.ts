@@ -74,6 +74,19 @@ async function waitFinished(ecs: ECSClient, arn: string, timeoutMs = 45_000): Pr
 }
 
 /**
+ * Terraform's operation time, taken right before it calls ECS. Over a network the call reaches AWS
+ * milliseconds later; on loopback the gateway can handle it within the same millisecond, and the new
+ * deployment's createdAt (epoch milliseconds on the wire) is then not after this time, which sends
+ * Terraform down its older wait (flaky here, found at ~1 in 5 runs). So the clock passes into the next
+ * millisecond first, as it would over any network.
+ */
+async function operationTimeNow(): Promise<Date> {
+  const time = new Date();
+  while (Date.now() <= time.getTime()) await new Promise((resolve) => setImmediate(resolve));
+  return time;
+}
+
+/**
  * Terraform's wait_for_steady_state, as `statusServiceWaitForStable` in
  * internal/service/ecs/service.go does it: the PRIMARY deployment created after the operation, its id's
  * part after "/" looked for inside `targetServiceRevisionArn` among ListServiceDeployments (cluster,
@@ -158,7 +171,7 @@ describeWithEngine('ECS service deployments on real Docker', () => {
 
   it("Terraform's wait_for_steady_state finds the PRIMARY deployment's service deployment and waits for SUCCESSFUL", async () => {
     const v1 = await register('tf');
-    let operationTime = new Date();
+    let operationTime = await operationTimeNow();
     await bed.ecs.send(new CreateServiceCommand({ cluster, serviceName: 'tf', taskDefinition: 'tf', desiredCount: 2 }));
     const created = await terraformWaitForSteadyState(bed.ecs, cluster, 'tf', operationTime);
     expect(created.service).toMatchObject({ runningCount: 2, desiredCount: 2 });
@@ -168,7 +181,7 @@ describeWithEngine('ECS service deployments on real Docker', () => {
     const firstId = created.service.deployments![0]!.id!;
 
     const v2 = await register('tf', { command: ['sh', '-c', 'echo v2; sleep 3600'] });
-    operationTime = new Date();
+    operationTime = await operationTimeNow();
     await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'tf', taskDefinition: v2.taskDefinitionArn }));
     const updated = await terraformWaitForSteadyState(bed.ecs, cluster, 'tf', operationTime);
     expect(updated.serviceDeploymentArn).not.toBe(created.serviceDeploymentArn);
@@ -223,7 +236,7 @@ describeWithEngine('ECS service deployments on real Docker', () => {
     );
     await waitUntilServicesStable(waiter(bed.ecs), { cluster, services: ['cb'] });
     const bad = await register('cb', { image: MISSING_IMAGE });
-    const operationTime = new Date();
+    const operationTime = await operationTimeNow();
     await bed.ecs.send(new UpdateServiceCommand({ cluster, service: 'cb', taskDefinition: bad.taskDefinitionArn }));
 
     await expect(terraformWaitForSteadyState(bed.ecs, cluster, 'cb', operationTime)).rejects.toThrow(
@@ -321,7 +334,7 @@ describeWithEngine('ECS service deployments across a gateway restart (PERSISTENC
 
       second = await startEcsTestBed(env, prefix);
       expect(await describeDeployment(second.ecs, kept!.serviceDeploymentArn!)).toEqual(before);
-      const operationTime = new Date();
+      const operationTime = await operationTimeNow();
       await second.ecs.send(new UpdateServiceCommand({ service: 'kept', forceNewDeployment: true }));
       const { serviceDeploymentArn } = await terraformWaitForSteadyState(second.ecs, 'default', 'kept', operationTime);
       expect(await describeDeployment(second.ecs, serviceDeploymentArn)).toMatchObject({
