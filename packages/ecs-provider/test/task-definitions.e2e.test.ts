@@ -136,6 +136,26 @@ describe('ECS task definitions through the AWS SDK', () => {
     ).toBe(1);
   });
 
+  it('refuses a task definition larger than 64 KiB as ECS does, and registers one just under', async () => {
+    // One environment value sized so that the definition's JSON (without its tags) is `bytes` long.
+    const sized = (family: string, bytes: number) => {
+      const input = { family, containerDefinitions: [{ ...web, environment: [{ name: 'BIG', value: '' }] }] };
+      input.containerDefinitions[0]!.environment[0]!.value = 'x'.repeat(bytes - JSON.stringify(input).length);
+      return input;
+    };
+    // Tags are not counted: a definition of exactly 65,536 bytes with tags beside it is taken.
+    const atLimit = { ...sized('size-ok', 65_536), tags: [{ key: 'k', value: 'v'.repeat(200) }] };
+    expect((await ecs.send(new RegisterTaskDefinitionCommand(atLimit))).taskDefinition?.revision).toBe(1);
+    expect(await errorOf(ecs.send(new RegisterTaskDefinitionCommand(sized('size-over', 65_537))))).toMatchObject({
+      name: 'ClientException',
+      message: "Actual length: '65537'. Max allowed length is '65536' bytes.",
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(await errorOf(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'size-over' })))).toMatchObject({
+      name: 'ClientException',
+    });
+  });
+
   it('answers ClientException for a task definition that does not exist', async () => {
     for (const taskDefinition of [
       'nope',

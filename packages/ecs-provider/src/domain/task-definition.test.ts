@@ -1,5 +1,11 @@
 import type { RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import { buildTaskDefinition, isValidFamily, validateRegistration } from './task-definition';
+import {
+  TASK_DEFINITION_MAX_BYTES,
+  assertTaskDefinitionSize,
+  buildTaskDefinition,
+  isValidFamily,
+  validateRegistration,
+} from './task-definition';
 
 const base: RegisterTaskDefinitionRequest = {
   family: 'f',
@@ -324,5 +330,34 @@ describe('task definition rules', () => {
       }
     }
     expect(compared).toBeGreaterThan(500);
+  });
+});
+
+describe('task definition size', () => {
+  const definition = (value: string): RegisterTaskDefinitionRequest => ({
+    family: 'f',
+    containerDefinitions: [{ name: 'app', image: 'app:1', environment: [{ name: 'V', value }] }],
+  });
+  const sized = (bytes: number) => definition('x'.repeat(bytes - JSON.stringify(definition('')).length));
+
+  it("takes up to 64 KiB of JSON, counted in bytes and without the tags, and refuses more in ECS's words", () => {
+    expect(() => assertTaskDefinitionSize(sized(TASK_DEFINITION_MAX_BYTES))).not.toThrow();
+    expect(() =>
+      assertTaskDefinitionSize({ ...sized(TASK_DEFINITION_MAX_BYTES), tags: [{ key: 'k', value: 'v' }] }),
+    ).not.toThrow();
+    expect(() => assertTaskDefinitionSize(sized(TASK_DEFINITION_MAX_BYTES + 1))).toThrow(
+      "Actual length: '65537'. Max allowed length is '65536' bytes.",
+    );
+    // Two bytes a character in UTF-8: 40,000 of them are over though the text is not.
+    expect(() => assertTaskDefinitionSize(definition('é'.repeat(40_000)))).toThrow(/Actual length: '8\d{4}'/);
+  });
+
+  it('measures nothing when the whole request is no larger than the limit', () => {
+    const over = sized(TASK_DEFINITION_MAX_BYTES + 1);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    expect(() => assertTaskDefinitionSize(over, TASK_DEFINITION_MAX_BYTES)).not.toThrow();
+    expect(stringify).not.toHaveBeenCalled();
+    stringify.mockRestore();
+    expect(() => assertTaskDefinitionSize(over, TASK_DEFINITION_MAX_BYTES + 100)).toThrow(/Actual length/);
   });
 });

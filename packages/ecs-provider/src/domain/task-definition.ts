@@ -24,6 +24,25 @@ export function isValidFamily(family: string): boolean {
   return NAME.test(family);
 }
 
+/** The largest task definition ECS registers: its JSON, in bytes (ECS's service quota, "Task definition size"). */
+export const TASK_DEFINITION_MAX_BYTES = 65_536;
+
+/**
+ * Refuses a registration whose task definition (the request without its tags, as JSON) is larger than ECS
+ * takes, in ECS's words. `bodyBytes`, the whole request's size when known, spares the measure for every
+ * request too small to be over.
+ */
+export function assertTaskDefinitionSize(input: RegisterTaskDefinitionRequest, bodyBytes?: number): void {
+  if (bodyBytes !== undefined && bodyBytes <= TASK_DEFINITION_MAX_BYTES) return;
+  const { tags: _tags, ...definition } = input;
+  const length = Buffer.byteLength(JSON.stringify(definition));
+  if (length > TASK_DEFINITION_MAX_BYTES) {
+    throw new ClientException(
+      `Actual length: '${length}'. Max allowed length is '${TASK_DEFINITION_MAX_BYTES}' bytes.`,
+    );
+  }
+}
+
 /**
  * ECS's rules for a task definition beyond its shape, in the order ECS reports them, with ECS's
  * wording where the AWS documentation gives it. Throws ClientException, as RegisterTaskDefinition does.

@@ -17,20 +17,22 @@ import type {
 import type { EcsScope } from '../ecs-scope';
 import { parseTaskDefinitionRef, rootPrincipalArn, taskDefinitionArn, type Scope } from '../arn';
 import { ClientException, InvalidParameterException } from '../errors';
-import { buildTaskDefinition, validateRegistration } from '../domain/task-definition';
+import { assertTaskDefinitionSize, buildTaskDefinition, validateRegistration } from '../domain/task-definition';
 import { mergeTags } from '../domain/tags';
 import { cursorAfter, nextTokenAfter, pageSize, paginate, paginateFrom } from '../pagination';
 import { type FamilyListing, lowerBound } from '../store/task-definition-listings';
 import type { FamilyRecord, TaskDefinitionRecord } from '../store/records';
 import type { EcsStore } from '../store/ecs-store';
-import { truncateText } from '@localcloud/gateway';
+import { truncateText, type RequestContext } from '@localcloud/gateway';
 
 const revisionKey = (family: string, revision: number) => `${family}:${revision}`;
 
 export function registerTaskDefinition(
   input: RegisterTaskDefinitionRequest,
   { store, scope, strict, logger }: EcsScope,
+  request?: RequestContext,
 ): RegisterTaskDefinitionResponse {
+  assertTaskDefinitionSize(input, request?.bodyBytes);
   const waived = validateRegistration(input, { strict });
   const tags = mergeTags([], input.tags ?? []);
   const familyName = input.family!;

@@ -26,6 +26,7 @@ export const dispatch: Step = (req, res, exchange) => {
     accountId: exchange.accountId!,
     accessKeyId: exchange.accessKeyId,
     host: req.headers.host,
+    bodyBytes: exchange.body?.length ?? 0,
   });
   // A provider written in plain JavaScript may answer without a promise.
   return Promise.resolve(output).then((result) => send(res, exchange, provider, operation, result));

@@ -14,4 +14,9 @@ export interface RequestContext {
    * the same client, such as a WebSocket stream URL on the gateway's port (see `upgradeRoutes`).
    */
   readonly host?: string;
+  /**
+   * The request body's length in bytes as read (after its Content-Encoding); 0 without one. A provider
+   * enforcing a size limit of AWS's on part of the input can skip measuring it when the whole is smaller.
+   */
+  readonly bodyBytes?: number;
 }
