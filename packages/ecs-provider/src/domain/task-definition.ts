@@ -28,9 +28,11 @@ export function isValidFamily(family: string): boolean {
 export const TASK_DEFINITION_MAX_BYTES = 65_536;
 
 /**
- * Refuses a registration whose task definition (the request without its tags, as JSON) is larger than ECS
- * takes, in ECS's words. `bodyBytes`, the whole request's size when known, spares the measure for every
- * request too small to be over.
+ * Refuses a registration whose task definition (the request without its tags, as JSON: how ECS counts is not
+ * documented) is larger than ECS takes, in ECS's words. `bodyBytes`, the whole request's size when known,
+ * spares the measure when the body is no larger than the limit: the JSON an SDK sends is never smaller than
+ * the definition it carries (only hand-written JSON, with `1e9` for `1000000000` or bytes that are not UTF-8,
+ * can be).
  */
 export function assertTaskDefinitionSize(input: RegisterTaskDefinitionRequest, bodyBytes?: number): void {
   if (bodyBytes !== undefined && bodyBytes <= TASK_DEFINITION_MAX_BYTES) return;

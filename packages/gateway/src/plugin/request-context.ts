@@ -16,7 +16,8 @@ export interface RequestContext {
   readonly host?: string;
   /**
    * The request body's length in bytes as read (after its Content-Encoding); 0 without one. A provider
-   * enforcing a size limit of AWS's on part of the input can skip measuring it when the whole is smaller.
+   * enforcing a size limit of AWS's on part of a JSON input can skip measuring it when the whole body is
+   * smaller. (An AWS Query GET carries its input in the URL, not the body.)
    */
   readonly bodyBytes?: number;
 }
