@@ -375,6 +375,26 @@ describe('TaskDefinitionListings', () => {
     });
   });
 
+  it('builds a family of 1,100 revisions in steps of the default 500, each listing reading one step', () => {
+    const listings = new TaskDefinitionListings();
+    const big = family('big', 1100);
+    const readsPerOf: number[] = [];
+    const of = () => {
+      let reads = 0;
+      const listing = listings.of(big, (key) => (reads++, record('big', Number(key.slice(4)))));
+      readsPerOf.push(reads);
+      return listing;
+    };
+    expect(of()).toBeUndefined();
+    listings.paid(big, 1100);
+    expect(of()).toBeUndefined();
+    expect(of()).toBeUndefined();
+    const listing = of()!;
+    expect(readsPerOf).toEqual([0, 500, 500, 100]);
+    expect(listing.revisions).toEqual(Array.from({ length: 1100 }, (_, i) => i + 1));
+    expect(listing.arns[1099]).toBe(arn('big', 1100));
+  });
+
   it('finds the first position at or above a revision', () => {
     expect([0, 1, 2, 3, 4, 5, 9].map((v) => lowerBound([1, 2, 4, 8], v))).toEqual([0, 0, 1, 2, 2, 3, 4]);
     expect(lowerBound([], 3)).toBe(0);

@@ -8,6 +8,7 @@ import {
   RequestTimeoutError,
 } from '../errors';
 import { requestUuid } from './request-uuid';
+import { jsonErrorBody } from '../protocol/json-protocol';
 
 /**
  * The error for what Node's HTTP parser refused before any request existed (so before any step ran), by
@@ -17,7 +18,8 @@ export function clientErrorOf(error: Error & { code?: string }): ServiceError {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
       return new RequestHeaderFieldsTooLargeError(
-        "The request's headers are too large (Node's limit, --max-http-header-size, is 16 KB by default).",
+        "The request's headers are too large: Node's limit is 16 KB unless the gateway runs with " +
+          'NODE_OPTIONS=--max-http-header-size=<bytes>.',
       );
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return new RequestEntityTooLargeError("The request's chunk extensions are too large.");
@@ -38,7 +40,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
     const answer = clientErrorOf(error);
-    const body = JSON.stringify({ __type: answer.code, message: answer.message });
+    const body = jsonErrorBody(answer);
     socket.write(
       `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode]}\r\n` +
         'Content-Type: application/x-amz-json-1.1\r\n' +

@@ -279,5 +279,10 @@ export function sendJsonResult(res: ServerResponse, contentType: string, output:
 /** AWS JSON error shape: `__type` and `message` in the body, the code in `x-amzn-ErrorType`. */
 export function sendJsonError(res: ServerResponse, contentType: string, error: ServiceError): void {
   res.setHeader('x-amzn-ErrorType', error.code);
-  writeText(res, error.statusCode, contentType, JSON.stringify({ __type: error.code, message: error.message }));
+  writeText(res, error.statusCode, contentType, jsonErrorBody(error));
+}
+
+/** The body of an AWS JSON error: `__type` and `message`. */
+export function jsonErrorBody(error: ServiceError): string {
+  return JSON.stringify({ __type: error.code, message: error.message });
 }
