@@ -26,6 +26,8 @@ const HISTORY_COLUMNS = [
   ['Register (persistent)', 'RegisterTaskDefinition (persistent)'],
   ['RunTask vs engine', 'RunTask → RUNNING'],
   ['awslogs', 'awslogs container'],
+  // Added 2026-12-03 (earlier rows have '-'): Register after 20,000 registrations, V8's compiles done.
+  ['Register (steady)', 'RegisterTaskDefinition, steady'],
 ];
 
 async function main() {
