@@ -130,10 +130,10 @@ const containerDefinitions = BENCH_CONTAINER_DEFINITIONS;
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
 
 /**
- * Warms this process's own client code (Node's HTTP client, the request bodies' JSON) against a bare server
- * before the first phase, so that the first phase measured (Register) does not also carry the clients' JIT
- * warm-up: cold, they took ~250 µs of CPU per request on the cores the gateway shares, warm ~110 µs. The
- * gateway measured next is a fresh process and gets none of it.
+ * Warms this process's own client code (the client, the request bodies' JSON) against a bare server before
+ * the first phase, so that the first phase measured (Register) does not also carry the clients' JIT warm-up:
+ * Node's HTTP client took ~250 µs of CPU per request cold and ~110 µs warm, on the cores the gateway shares.
+ * The bare server is stopped after; the gateway measured next is a fresh process and gets none of it.
  */
 async function warmClients() {
   const server = await startChild(
@@ -176,9 +176,14 @@ async function runFloor(response) {
   }
 }
 
-/** Registrations before the steady-state Register phase (the first 2,000 after start are their own phase). */
+/**
+ * Registrations before the steady-state Register phase (the first 2,000 after start are their own phase),
+ * scaled by BENCH_SCALE; the row says how many there were.
+ */
 const STEADY_AFTER = 20_000;
-const STEADY_REGISTER = `RegisterTaskDefinition, steady (after ${STEADY_AFTER.toLocaleString('en')})`;
+/** Serial rounds of Register, Describe and List before the first phase (not scaled). */
+const WARM_UP_ROUNDS = 200;
+const STEADY_REGISTER = 'RegisterTaskDefinition, steady';
 
 async function runMode(label, env, { tasks, steady }) {
   const gateway = await startChild(path.join(__dirname, 'bench-gateway.js'), env, '/_localcloud/health');
@@ -190,7 +195,7 @@ async function runMode(label, env, { tasks, steady }) {
   let describeResponse;
   try {
     // Warm-up, not measured: the first call of an operation compiles its validator, and the JIT warms up.
-    for (let i = 0; i < 200; i += 1) {
+    for (let i = 0; i < WARM_UP_ROUNDS; i += 1) {
       await ecs.call('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
       await ecs.call('DescribeTaskDefinition', { taskDefinition: 'warm-up' });
       await ecs.call('ListTaskDefinitions', { familyPrefix: 'warm-up', maxResults: 10 });
@@ -244,18 +249,19 @@ async function runMode(label, env, { tasks, steady }) {
     }
     if (steady) {
       // The same registrations once V8 has compiled the request path: the first phase's 2,000 follow only
-      // 200 serial warm-up requests and mostly measure first optimising compiles (docs/benchmarks.md). The
+      // 200 serial warm-up rounds and mostly measure first optimising compiles (docs/benchmarks.md). The
       // registrations before are not measured; their families are apart from the first phase's.
       const family = (i) => `steady-${i % families}`;
-      await closedLoop(n(STEADY_AFTER) - registrations - 200, CONCURRENCY, 4 * PHASE_TIME_LIMIT_MS, (i) =>
+      const before = await closedLoop(
+        Math.max(0, n(STEADY_AFTER) - registrations - WARM_UP_ROUNDS),
+        CONCURRENCY,
+        10 * 60_000,
+        (i) => ecs.call('RegisterTaskDefinition', { family: family(i), containerDefinitions }),
+      );
+      const result = await timed(registrations, (i) =>
         ecs.call('RegisterTaskDefinition', { family: family(i), containerDefinitions }),
       );
-      push(
-        STEADY_REGISTER,
-        await timed(registrations, (i) =>
-          ecs.call('RegisterTaskDefinition', { family: family(i), containerDefinitions }),
-        ),
-      );
+      push(STEADY_REGISTER, { ...result, after: WARM_UP_ROUNDS + registrations + before.requests });
     }
   } finally {
     ecs.close();
@@ -263,6 +269,10 @@ async function runMode(label, env, { tasks, steady }) {
   }
   return { results, describeResponse };
 }
+
+/** A row's operation, with how many registrations came before it where that is what the row is about. */
+const withAfter = (r) =>
+  r.after === undefined ? r.operation : `${r.operation} (after ${r.after.toLocaleString('en')})`;
 
 const TARGETS = {
   RegisterTaskDefinition: { rps: 2000, p99: 10 },
@@ -330,7 +340,7 @@ async function main() {
     rows.map((r) => ({
       build: r.build,
       mode: r.mode,
-      operation: r.operation,
+      operation: withAfter(r),
       requests: r.requests,
       'req/s': r.rps,
       'of floor': `${((100 * r.rps) / floorRps).toFixed(0)}%`,
@@ -350,7 +360,7 @@ async function main() {
     // The issue's targets hold in memory and with PERSISTENCE=1 alike; at info level the figure is the log's cost.
     const targeted = r.mode === 'memory' || r.mode === 'persistent';
     const target = (targeted && TARGETS[r.operation]) || {};
-    const key = `${r.operation}${r.mode === 'memory' ? '' : ` (${r.mode})`}`;
+    const key = `${withAfter(r)}${r.mode === 'memory' ? '' : ` (${r.mode})`}`;
     if (r.operation === 'bare http floor') {
       figures.push({
         key: 'bare http floor',

@@ -61,7 +61,9 @@ async function main() {
   // A run with none of the history's figures (e.g. `npm run bench -- elb`) adds no row of dashes.
   if (HISTORY_COLUMNS.every(([, prefix]) => cell(prefix) === '-')) return;
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const row = `| ${date} | ${os.cpus().length} CPUs, load ${load}, node ${process.version} | ${HISTORY_COLUMNS.map(([, prefix]) => cell(prefix)).join(' | ')} |`;
+  // The control-plane bench's load generator, when it is not the default (scripts/bench-control-plane.js).
+  const client = process.env.BENCH_CLIENT === 'node' ? ", Node's HTTP client" : '';
+  const row = `| ${date} | ${os.cpus().length} CPUs, load ${load}, node ${process.version}${client} | ${HISTORY_COLUMNS.map(([, prefix]) => cell(prefix)).join(' | ')} |`;
   fs.writeFileSync(DOC, withHistoryRow(fs.readFileSync(DOC, 'utf8'), row));
   console.log(`\nadded to the history in docs/benchmarks.md:\n${row}`);
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 
 // The control-plane bench's load generator (scripts/bench-json-client.js): its figures are only as true as
@@ -118,4 +118,82 @@ describe('the bench socket client (scripts/bench-json-client.js)', () => {
       client.close();
     }
   });
+});
+
+describe('the bench socket client against a raw server', () => {
+  let server: net.Server;
+  let port: number;
+  const accepted = new Set<net.Socket>();
+  /** What the server does with each request it reads, by the operation's name in it. */
+  const answer = (socket: net.Socket, request: string) => {
+    const operation = /x-amz-target: [^.]+\.(\w+)/.exec(request)?.[1];
+    if (operation === 'SplitHead') {
+      // The head's blank line split across two reads.
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r');
+      setTimeout(() => socket.write('\n{}'), 20);
+    } else if (operation === 'Hangup') socket.destroy();
+    else if (operation === 'Garbage') socket.write('SSH-2.0-OpenSSH\r\n\r\n');
+    else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\n{"ok":true}');
+  };
+
+  beforeAll(async () => {
+    server = net.createServer((socket) => {
+      accepted.add(socket);
+      let pending = '';
+      socket.on('data', (chunk) => {
+        pending += chunk.toString('latin1');
+        // Requests are small and whole here: one head and its body per answer.
+        for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+          const length = Number(/content-length: (\d+)/i.exec(pending.slice(0, end))?.[1] ?? 0);
+          if (pending.length < end + 4 + length) break;
+          answer(socket, pending.slice(0, end + 4 + length));
+          pending = pending.slice(end + 4 + length);
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => {
+    // A test that failed on a hang left its connection open: closed here so that the server can close.
+    for (const socket of accepted) socket.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+
+  it('reads a head whose blank line is split across two reads', async () => {
+    const client = socketJsonClient(port, ECS, 1);
+    try {
+      expect((await client.callRaw('SplitHead', {})).json()).toEqual({});
+    } finally {
+      client.close();
+    }
+  }, 5_000);
+
+  it('rejects the call in flight when the server closes its connection, and gives a waiting call a new one', async () => {
+    const client = socketJsonClient(port, ECS, 1);
+    try {
+      const [first, second] = await Promise.allSettled([client.callRaw('Hangup', {}), client.callRaw('Echo', {})]);
+      expect(first).toMatchObject({
+        status: 'rejected',
+        reason: expect.objectContaining({ message: expect.stringMatching(/closed the connection|ECONNRESET/) }),
+      });
+      expect(second.status).toBe('fulfilled');
+      expect((second as PromiseFulfilledResult<Answer>).value.json()).toEqual({ ok: true });
+    } finally {
+      client.close();
+    }
+  }, 5_000);
+
+  it('rejects bytes that are not an HTTP/1.1 answer', async () => {
+    const client = socketJsonClient(port, ECS, 1);
+    try {
+      await expect(client.callRaw('Garbage', {})).rejects.toThrow(
+        'bytes that are not an HTTP/1.1 answer: SSH-2.0-OpenSSH',
+      );
+      expect((await client.callRaw('Echo', {})).json()).toEqual({ ok: true });
+    } finally {
+      client.close();
+    }
+  }, 5_000);
 });
