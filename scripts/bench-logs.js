@@ -30,7 +30,7 @@ const { CloudWatchLogsClient, GetLogEventsCommand } = require('@aws-sdk/client-c
 // BENCH_BASE_ROOT=<another built checkout> measures that build too, in the same run (before/after).
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the gateway.
 const fs = require('node:fs');
-const { cpuSeconds } = require('./bench-json-client');
+const { cpuSeconds, ticksCpuSeconds } = require('./bench-json-client');
 const { engineAttachRate, engineFollowRate } = require('./bench-logs-engine');
 const os = require('node:os');
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
@@ -89,7 +89,8 @@ function engineAndMachineCpu() {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        if (comm === 'dockerd' || comm.startsWith('containerd')) engine += cpuSeconds(Number(pid));
+        // The engine's Go threads may end: counted in ticks, which keep an ended thread's time.
+        if (comm === 'dockerd' || comm.startsWith('containerd')) engine += ticksCpuSeconds(Number(pid));
       } catch {
         // Gone meanwhile.
       }
