@@ -13,6 +13,7 @@
 //                                                         alternating with this one (before/after)
 //   BENCH_ROUNDS=3 …                                   # every mode three times, the median round reported
 //   BENCH_MODES=persistent …                           # only the named modes (memory | memory, log at info | persistent)
+//   BENCH_CLIENT=node …                                # Node's HTTP client as the load generator (default: the socket client)
 //   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway (and floor) processes
 //
 // The gateway runs from the built dist in a child process of its own (scripts/bench-gateway.js) on a free
@@ -29,6 +30,7 @@ const {
   ECS,
   closedLoop,
   cpuSeconds,
+  cpuSecondsSettled,
   jsonClient,
   socketJsonClient,
   stopChild,
@@ -89,11 +91,6 @@ async function startChild(script, env, readyPath) {
   }
 }
 
-/** CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
-/**
- * Runs `total` calls from CONCURRENCY workers; returns throughput, latency percentiles and the server
- * process's CPU time per request (less disturbed than throughput by other work on a shared machine).
- */
 /** The gateway's event-loop delay since the last call (p50, p99, max in ms), or undefined if it does not report it. */
 function loopDelay(child, message = 'loop-delay') {
   if (!child?.connected) return Promise.resolve(undefined);
@@ -113,13 +110,17 @@ function loopDelay(child, message = 'loop-delay') {
   });
 }
 
+/**
+ * Runs `total` calls from CONCURRENCY workers; returns throughput, latency percentiles, the server process's
+ * CPU time per request (less disturbed than throughput by other work on a shared machine) and the clients'.
+ */
 async function phase(total, makeCall, pid, child) {
   await loopDelay(child);
   const cpuBefore = cpuSeconds(pid);
   const clientBefore = process.cpuUsage();
   const result = await closedLoop(total, CONCURRENCY, PHASE_TIME_LIMIT_MS, makeCall);
-  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests;
   const client = process.cpuUsage(clientBefore);
+  const cpuUs = (((await cpuSecondsSettled(pid)) - cpuBefore) * 1e6) / result.requests;
   // The clients share the machine's cores with the server: their CPU per request says how much of it they took.
   const clientCpuUs = (client.user + client.system) / result.requests;
   return { ...result, cpuUs, clientCpuUs, loop: await loopDelay(child) };
@@ -276,7 +277,6 @@ const withAfter = (r) =>
 
 const TARGETS = {
   RegisterTaskDefinition: { rps: 2000, p99: 10 },
-  [STEADY_REGISTER]: { rps: 2000, p99: 10 },
   DescribeTaskDefinition: { rps: 3000, p99: 10 },
   ListTaskDefinitions: { rps: 2000, p99: 10 },
   'DescribeTasks (100 tasks)': { p50: 25 },
@@ -358,7 +358,8 @@ async function main() {
   const figures = [];
   for (const r of rows.filter((row) => row.build !== 'base')) {
     // The issue's targets hold in memory and with PERSISTENCE=1 alike; at info level the figure is the log's cost.
-    const targeted = r.mode === 'memory' || r.mode === 'persistent';
+    // The steady-state Register row is a reference beside the issue's figure (the first 2,000), not a target.
+    const targeted = (r.mode === 'memory' || r.mode === 'persistent') && TARGETS[r.operation] !== undefined;
     const target = (targeted && TARGETS[r.operation]) || {};
     const key = `${withAfter(r)}${r.mode === 'memory' ? '' : ` (${r.mode})`}`;
     if (r.operation === 'bare http floor') {
@@ -388,7 +389,7 @@ async function main() {
       value: `${r.rps} req/s (${((100 * r.rps) / floorRps).toFixed(0)}% of floor), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req${r.loop ? `, event-loop delay p99 ${r.loop.p99.toFixed(1)} ms (max ${r.loop.max.toFixed(0)})` : ''}${r.loop?.gc ? `, GC pauses ${r.loop.gc.totalMs.toFixed(0)} ms in all (longest ${r.loop.gc.maxMs.toFixed(1)})` : ''}`,
       target: targetText,
       met: targeted ? met : undefined,
-      short: `${r.rps}/s p99 ${r.p99.toFixed(0)}`,
+      short: `${r.rps}/s p99 ${r.p99.toFixed(0)}${r.after !== undefined && r.after !== STEADY_AFTER ? ` after ${r.after}` : ''}`,
     });
   }
   return figures;

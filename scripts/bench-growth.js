@@ -18,7 +18,15 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ECS, closedLoop, cpuSeconds, jsonClient, stopChild: stopGateway, freePort } = require('./bench-json-client');
+const {
+  ECS,
+  closedLoop,
+  cpuSeconds,
+  cpuSecondsSettled,
+  jsonClient,
+  stopChild: stopGateway,
+  freePort,
+} = require('./bench-json-client');
 
 const CONCURRENCY = 16;
 const GROWTH = Number(process.env.BENCH_GROWTH ?? '1');
@@ -141,7 +149,7 @@ async function userStarts(root, dataDir) {
 async function phase(total, makeCall, pid) {
   const cpuBefore = cpuSeconds(pid);
   const result = await closedLoop(total, CONCURRENCY, PHASE_TIME_LIMIT_MS, makeCall);
-  return { ...result, cpuUs: ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.requests };
+  return { ...result, cpuUs: (((await cpuSecondsSettled(pid)) - cpuBefore) * 1e6) / result.requests };
 }
 
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));

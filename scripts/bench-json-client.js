@@ -71,7 +71,7 @@ function jsonClient(port, { targetPrefix, signingName }, concurrency) {
 /**
  * The same calls as `jsonClient` (the same requests and headers, in another order and case, and the same
  * answers), written and read on `concurrency` keep-alive sockets without Node's HTTP client: a load generator
- * in the manner of wrk. Node's client took ~100–240 µs of CPU per request, as much as the server measured, on
+ * in the manner of wrk. Node's client took ~100–280 µs of CPU per request, as much as the server measured, on
  * the cores the server shares; this one takes about half. It needs answers with a Content-Length (every
  * answer of the gateway and the floor has one) and rejects any other. No call times out: the bench's phases
  * are bounded by their callers.
@@ -125,7 +125,7 @@ function socketJsonClient(port, { targetPrefix, signingName }, concurrency) {
       socket.chunks = [first];
       const end = first.indexOf('\r\n\r\n');
       if (end < 0) return;
-      socket.headText = first.latin1Slice(0, end);
+      socket.headText = first.toString('latin1', 0, end);
       const length = /\r\ncontent-length: *(\d+)/i.exec(socket.headText);
       // Where an answer without a length ends is unknown (and bytes before a status line are no answer), so
       // the connection cannot carry another: closed, not reused.
@@ -231,11 +231,13 @@ async function closedLoop(total, concurrency, timeLimitMs, makeCall) {
 }
 
 /**
- * CPU seconds process `pid` has used so far: the sum of its threads' time on a CPU in nanoseconds (Linux's
- * /proc/<pid>/task/<tid>/schedstat). The process's user + system time in /proc/<pid>/stat counts 10 ms
- * ticks, too coarse for a phase of ~100 ms of CPU: ±1 tick moved a growth-bench ratio by ±11%. A thread
- * that has ended takes its time with it, which no gateway or floor thread does (Node's threads live as long
- * as the process); `ticksCpuSeconds` counts those too. NaN where there is no /proc.
+ * CPU seconds process `pid` has used so far: the sum of its threads' time on a CPU, counted in nanoseconds
+ * (Linux's /proc/<pid>/task/<tid>/schedstat). The process's user + system time in /proc/<pid>/stat counts
+ * 10 ms ticks, too coarse for a phase of ~100 ms of CPU: one tick moved a growth-bench ratio by 10–17%. A
+ * running thread's figure lags by up to a scheduler tick (4 ms at HZ=250), a sleeping one's is exact:
+ * `cpuSecondsSettled` reads it once the process has had a moment to go idle. A thread that has ended takes
+ * its time with it, which no gateway or floor thread does (Node's threads live as long as the process);
+ * `ticksCpuSeconds` counts those too. NaN where there is no /proc.
  */
 function cpuSeconds(pid) {
   try {
@@ -251,6 +253,12 @@ function cpuSeconds(pid) {
   } catch {
     return ticksCpuSeconds(pid);
   }
+}
+
+/** `cpuSeconds` 20 ms from now: after a phase's last answer, the threads still running have come off a CPU. */
+async function cpuSecondsSettled(pid) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return cpuSeconds(pid);
 }
 
 /** User + system CPU seconds of process `pid` so far, in 10 ms ticks, its ended threads' included (NaN without /proc). */
@@ -294,6 +302,7 @@ module.exports = {
   socketJsonClient,
   closedLoop,
   cpuSeconds,
+  cpuSecondsSettled,
   ticksCpuSeconds,
   stopChild,
   freePort,

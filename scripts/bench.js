@@ -54,8 +54,11 @@ async function main() {
   );
 
   if (process.env.BENCH_NO_HISTORY === '1') return;
+  // A column's figure is the first whose key starts with its prefix, not one of another mode (a run of
+  // `BENCH_MODES=persistent` has no in-memory Register, and its persistent one is not that).
+  const otherMode = / \((persistent|memory, log at info)\)$/;
   const cell = (prefix) => {
-    const figure = figures.find((f) => f.key.startsWith(prefix));
+    const figure = figures.find((f) => f.key.startsWith(prefix) && !otherMode.test(f.key.slice(prefix.length)));
     return figure ? (figure.short ?? figure.value) : '-';
   };
   // A run with none of the history's figures (e.g. `npm run bench -- elb`) adds no row of dashes.
