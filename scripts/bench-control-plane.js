@@ -31,8 +31,8 @@ const {
   closedLoop,
   cpuSeconds,
   cpuSecondsSettled,
-  jsonClient,
-  socketJsonClient,
+  benchClient,
+  BENCH_CLIENT,
   stopChild,
   freePort,
   BENCH_CONTAINER_DEFINITIONS,
@@ -45,9 +45,8 @@ const CONCURRENCY = 16;
  * speaks through Node's HTTP client (the bench's client until 2026-12-03), by default the lighter socket
  * client: Node's took as much CPU per request as the server measured, on the same two cores.
  */
-const CLIENT = process.env.BENCH_CLIENT ?? 'socket';
 const ecsClient = (port) => {
-  const { callRaw, close } = (CLIENT === 'node' ? jsonClient : socketJsonClient)(port, ECS, CONCURRENCY);
+  const { callRaw, close } = benchClient(port, ECS, CONCURRENCY);
   return { call: callRaw, close };
 };
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -334,7 +333,7 @@ async function main() {
   );
   const floorRps = rows.find((r) => r.operation === 'bare http floor').rps;
   console.log(
-    `ECS control plane, ${CONCURRENCY} concurrent clients (${CLIENT === 'node' ? "Node's HTTP client" : 'socket client'}), ${os.cpus().length} CPUs, node ${process.version}`,
+    `ECS control plane, ${CONCURRENCY} concurrent clients (${BENCH_CLIENT === 'node' ? "Node's HTTP client" : 'socket client'}), ${os.cpus().length} CPUs, node ${process.version}`,
   );
   console.table(
     rows.map((r) => ({

@@ -196,6 +196,15 @@ function socketJsonClient(port, { targetPrefix, signingName }, concurrency) {
   };
 }
 
+/** The load generator of the control-plane bench and the traces: BENCH_CLIENT=node | socket (the default). */
+const BENCH_CLIENT = process.env.BENCH_CLIENT ?? 'socket';
+if (!['node', 'socket'].includes(BENCH_CLIENT)) throw new Error(`BENCH_CLIENT is node or socket, not ${BENCH_CLIENT}`);
+
+/** A client of BENCH_CLIENT's kind (`jsonClient` or `socketJsonClient`). */
+function benchClient(port, service, concurrency) {
+  return (BENCH_CLIENT === 'node' ? jsonClient : socketJsonClient)(port, service, concurrency);
+}
+
 /** Stops a child process (a gateway or the floor) with SIGTERM; resolves once it has exited. */
 function stopChild({ child }) {
   return new Promise((resolve) => {
@@ -300,6 +309,8 @@ module.exports = {
   ECS,
   jsonClient,
   socketJsonClient,
+  benchClient,
+  BENCH_CLIENT,
   closedLoop,
   cpuSeconds,
   cpuSecondsSettled,

@@ -9,6 +9,7 @@
 //
 //   node scripts/trace-reads.js                             # one round, this build
 //   BENCH_BASE_ROOT=/tmp/base TRACE_ROUNDS=3 …               # base and this, alternating, three rounds
+//   BENCH_CLIENT=node …                                      # Node's HTTP client as the load generator (default: the socket client)
 //   TRACE_SCALE=0.5 …                                       # fewer requests per phase
 //   TRACE_OPS=list,describe …                              # some of list, describe, stop
 //   BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' … # node flags for the gateway
@@ -26,7 +27,7 @@ const os = require('node:os');
 const path = require('node:path');
 const {
   ECS,
-  jsonClient,
+  benchClient,
   closedLoop,
   cpuSeconds,
   stopChild,
@@ -95,7 +96,7 @@ async function runBuild(label, root) {
       );
       if (!ready) await new Promise((resolve) => setTimeout(resolve, CALLGRIND ? 500 : 50));
     }
-    const ecs = jsonClient(port, ECS, CONCURRENCY);
+    const ecs = benchClient(port, ECS, CONCURRENCY);
     const control = (...flags) => execFileSync('callgrind_control', [...flags, String(child.pid)], { stdio: 'ignore' });
     const measure = async (operation, warmUp, total, makeCall) => {
       if (CALLGRIND) control('-i', 'on');

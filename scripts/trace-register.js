@@ -11,6 +11,7 @@
 //   TRACE_WARMUP=20000 …                                   # the steady state: that many requests first, untraced
 //   TRACE_OPERATION=list …                                 # ListTaskDefinitions (pages of 100) after 2,000 registrations
 //   BENCH_ROOT=/other/checkout …                           # that checkout's build
+//   BENCH_CLIENT=node …                                    # Node's HTTP client as the load generator (default: the socket client)
 //   TRACE_OUT=/tmp/trace.json …                            # every request, pause and turn as JSON
 //   TRACE_PIDS=1 …                                         # print the gateway's and the client's pids
 //   TRACE_PERF=/tmp/sched.data …                           # perf sched: who had the cores in the long turns
@@ -27,7 +28,7 @@ const http = require('node:http');
 const { PerformanceObserver, performance } = require('node:perf_hooks');
 const {
   ECS,
-  jsonClient,
+  benchClient,
   cpuSeconds,
   stopChild,
   freePort,
@@ -83,7 +84,7 @@ async function main() {
       );
       if (!ready) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const ecs = jsonClient(port, ECS, CONCURRENCY);
+    const ecs = benchClient(port, ECS, CONCURRENCY);
     for (let i = 0; i < 200; i++)
       await ecs.callRaw('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
     // TRACE_WARMUP: that many more registrations from the 16 clients before the trace (the steady state:
