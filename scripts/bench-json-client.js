@@ -250,17 +250,23 @@ async function closedLoop(total, concurrency, timeLimitMs, makeCall) {
  */
 function cpuSeconds(pid) {
   try {
-    let nanoseconds = 0;
+    let seconds = 0;
     for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      try {
-        nanoseconds += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // A thread that ended meanwhile.
-      }
+      // NaN for a thread that ended meanwhile: not counted.
+      seconds += threadCpuSeconds(pid, tid) || 0;
     }
-    return nanoseconds > 0 ? nanoseconds / 1e9 : ticksCpuSeconds(pid);
+    return seconds > 0 ? seconds : ticksCpuSeconds(pid);
   } catch {
     return ticksCpuSeconds(pid);
+  }
+}
+
+/** CPU seconds of one thread of process `pid` (its main thread: tid = pid), from its schedstat; NaN without one. */
+function threadCpuSeconds(pid, tid) {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    return NaN;
   }
 }
 
@@ -314,6 +320,7 @@ module.exports = {
   closedLoop,
   cpuSeconds,
   cpuSecondsSettled,
+  threadCpuSeconds,
   ticksCpuSeconds,
   stopChild,
   freePort,

@@ -30,6 +30,7 @@ const {
   benchClient,
   closedLoop,
   cpuSeconds,
+  threadCpuSeconds,
   stopChild,
   freePort,
   BENCH_CONTAINER_DEFINITIONS,
@@ -43,15 +44,6 @@ const OPS = (process.env.TRACE_OPS ?? 'list,describe,stop').split(',');
 const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
 
 const containerDefinitions = BENCH_CONTAINER_DEFINITIONS;
-
-/** CPU seconds of one thread (the main thread: tid = pid), in nanoseconds as `cpuSeconds` counts the process's. */
-function threadCpuSeconds(pid, tid) {
-  try {
-    return Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
-  } catch {
-    return NaN;
-  }
-}
 
 async function runBuild(label, root) {
   const port = await freePort();
