@@ -5,7 +5,9 @@
 // with PERSISTENCE=1 (journal on disk, fdatasync before every acknowledgement), and at LOG_LEVEL=info
 // (one log line per request, as `npm start` logs by default; the other modes log warnings only). Beside them, the floor: a
 // bare Node `http` server answering DescribeTaskDefinition's exact bytes to the same clients; the
-// gateway's requests/s is reported as a ratio to it.
+// gateway's requests/s is reported as a ratio to it. And the fresh floor: a new bare server's own first
+// 2,000 registrations after the gateway's warm-up, answered with a Register answer's bytes, beside Register's
+// first 2,000 (a reference; Node's HTTP code is as cold there as in the gateway).
 //
 //   node scripts/bench-control-plane.js                 # both modes
 //   BENCH_SCALE=0.2 node scripts/bench-control-plane.js # fewer requests (a quick look)
@@ -156,6 +158,16 @@ async function warmClients() {
   }
 }
 
+/** The bytes of an answer as the floor replays them: status, the two headers the gateway's clients read, body. */
+const answerBytes = (answer) => ({
+  status: answer.status,
+  headers: {
+    'content-type': answer.headers['content-type'],
+    'x-amzn-requestid': answer.headers['x-amzn-requestid'],
+  },
+  body: answer.text,
+});
+
 /** The floor: a bare http server answering `response`'s bytes. */
 async function runFloor(response) {
   const floor = await startChild(
@@ -184,28 +196,61 @@ const STEADY_AFTER = 20_000;
 /** Serial rounds of Register, Describe and List before the first phase (not scaled). */
 const WARM_UP_ROUNDS = 200;
 const STEADY_REGISTER = 'RegisterTaskDefinition, steady';
+const FAMILIES = CONCURRENCY;
+/** The first phase's i-th registration. */
+const registration = (i) => ({ family: `bench-${i % FAMILIES}`, containerDefinitions });
+
+/** One serial warm-up round (Register, Describe, List), as every gateway gets before its first phase; Register's answer. */
+async function warmUpRound(client) {
+  const answer = await client.call('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
+  await client.call('DescribeTaskDefinition', { taskDefinition: 'warm-up' });
+  await client.call('ListTaskDefinitions', { familyPrefix: 'warm-up', maxResults: 10 });
+  return answer;
+}
+
+const FRESH_FLOOR = 'fresh bare http floor (first 2,000 after start)';
+
+/**
+ * The floor as Register's first 2,000 meet it: a fresh bare http server answering the bytes of a Register
+ * answer, sent the same serial warm-up requests as the gateway (runMode), then the same 2,000 registrations
+ * from the same clients. Node's own HTTP server code is as new to V8 there as the gateway's is in that
+ * phase: this is what that phase costs before any of localcloud's code runs.
+ */
+async function runFreshFloor(registerResponse) {
+  const floor = await startChild(
+    path.join(__dirname, 'bench-floor.js'),
+    { BENCH_FLOOR_RESPONSE: JSON.stringify(registerResponse) },
+    '/',
+  );
+  const c = ecsClient(floor.port);
+  try {
+    for (let i = 0; i < WARM_UP_ROUNDS; i += 1) await warmUpRound(c);
+    return {
+      operation: FRESH_FLOOR,
+      ...(await phase(n(2000), (i) => c.call('RegisterTaskDefinition', registration(i)), floor.child.pid)),
+    };
+  } finally {
+    c.close();
+    await stopChild(floor);
+  }
+}
 
 async function runMode(label, env, { tasks, steady }) {
   const gateway = await startChild(path.join(__dirname, 'bench-gateway.js'), env, '/_localcloud/health');
   const ecs = ecsClient(gateway.port);
   const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid, gateway.child);
   const registrations = n(2000);
-  const families = CONCURRENCY;
+  const families = FAMILIES;
   const results = [];
   let describeResponse;
+  let registerResponse;
   try {
     // Warm-up, not measured: the first call of an operation compiles its validator, and the JIT warms up.
-    for (let i = 0; i < WARM_UP_ROUNDS; i += 1) {
-      await ecs.call('RegisterTaskDefinition', { family: 'warm-up', containerDefinitions });
-      await ecs.call('DescribeTaskDefinition', { taskDefinition: 'warm-up' });
-      await ecs.call('ListTaskDefinitions', { familyPrefix: 'warm-up', maxResults: 10 });
-    }
+    for (let i = 0; i < WARM_UP_ROUNDS; i += 1) registerResponse = answerBytes(await warmUpRound(ecs));
     const push = (operation, r) => results.push({ mode: label, operation, ...r });
     push(
       'RegisterTaskDefinition',
-      await timed(registrations, (i) =>
-        ecs.call('RegisterTaskDefinition', { family: `bench-${i % families}`, containerDefinitions }),
-      ),
+      await timed(registrations, (i) => ecs.call('RegisterTaskDefinition', registration(i))),
     );
     const perFamily = Math.floor(registrations / families);
     push(
@@ -214,15 +259,7 @@ async function runMode(label, env, { tasks, steady }) {
         ecs.call('DescribeTaskDefinition', { taskDefinition: `bench-${i % families}:${1 + (i % perFamily)}` }),
       ),
     );
-    const sample = await ecs.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' });
-    describeResponse = {
-      status: sample.status,
-      headers: {
-        'content-type': sample.headers['content-type'],
-        'x-amzn-requestid': sample.headers['x-amzn-requestid'],
-      },
-      body: sample.text,
-    };
+    describeResponse = answerBytes(await ecs.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' }));
     push(
       'ListTaskDefinitions',
       await timed(n(2000), (i) =>
@@ -267,7 +304,7 @@ async function runMode(label, env, { tasks, steady }) {
     ecs.close();
     await stopChild(gateway);
   }
-  return { results, describeResponse };
+  return { results, describeResponse, registerResponse };
 }
 
 /** A row's operation, with how many registrations came before it where that is what the row is about. */
@@ -304,6 +341,11 @@ async function main() {
   ].filter(([name]) => !only || only.includes(name));
   const samples = new Map();
   let describeResponse;
+  let registerResponse;
+  const addSample = (r) => {
+    const key = `-|memory|${r.operation}`;
+    samples.set(key, [...(samples.get(key) ?? []), { build: '-', mode: 'memory', ...r }]);
+  };
   try {
     await warmClients();
     // Builds alternate within every mode and round, so a busy moment of a shared machine hits both.
@@ -314,15 +356,15 @@ async function main() {
           const dataDir = env.PERSISTENCE ? { DATA_DIR: tempDir() } : {};
           const run = await runMode(mode, { BENCH_ROOT: root, ...env, ...dataDir }, options);
           describeResponse ??= run.describeResponse;
+          registerResponse ??= run.registerResponse;
           for (const r of run.results) {
             const key = `${name}|${mode}|${r.operation}`;
             samples.set(key, [...(samples.get(key) ?? []), { build: name, ...r }]);
           }
         }
       }
-      const floor = await runFloor(describeResponse);
-      const key = `-|memory|${floor.operation}`;
-      samples.set(key, [...(samples.get(key) ?? []), { build: '-', mode: 'memory', ...floor }]);
+      addSample(await runFloor(describeResponse));
+      addSample(await runFreshFloor(registerResponse));
     }
   } finally {
     for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -366,6 +408,20 @@ async function main() {
         key: 'bare http floor',
         value: `${r.rps} req/s, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req`,
         short: `${r.rps}/s`,
+      });
+      continue;
+    }
+    if (r.operation === FRESH_FLOOR) {
+      // A reference for Register's first 2,000 (the issue's figure), not a target of its own.
+      const register = rows.find(
+        (row) => row.build !== 'base' && row.mode === r.mode && row.operation === 'RegisterTaskDefinition',
+      );
+      figures.push({
+        key: FRESH_FLOOR,
+        value:
+          `${r.rps} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuUs.toFixed(0)} µs CPU/req` +
+          (register ? `; Register's first 2,000 in memory: p99 ${(register.p99 / r.p99).toFixed(2)}× this` : ''),
+        short: `${r.rps}/s p99 ${r.p99.toFixed(0)}`,
       });
       continue;
     }

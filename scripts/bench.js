@@ -28,6 +28,8 @@ const HISTORY_COLUMNS = [
   ['awslogs', 'awslogs container'],
   // Added 2026-12-03 (earlier rows have '-'): Register after 20,000 registrations, V8's compiles done.
   ['Register (steady)', 'RegisterTaskDefinition, steady'],
+  // Added 2026-12-03 (earlier rows have '-'): a bare http server's own first 2,000 after start, as Register's.
+  ['floor (fresh)', 'fresh bare http floor'],
 ];
 
 async function main() {
