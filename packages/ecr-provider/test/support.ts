@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
+import { inCi as readCi, startTestGateway, testCredentials, type TestGateway } from '@localcloud/gateway/testing';
 import { findRegistryBinary } from '../src/registry/registry-process';
 
 const run = promisify(execFile);
 
-export const inCi = process.env.CI === 'true';
+export const inCi = readCi();
 export const registryBinary = findRegistryBinary(process.env);
 
 /**

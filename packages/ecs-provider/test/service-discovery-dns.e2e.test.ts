@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import Dockerode from 'dockerode';
 import { DockerodeBackend } from '@localcloud/docker-backend';
-import { describeWithEngine } from '@localcloud/docker-backend/testing';
+import { describeWithEngine, inCi } from '@localcloud/docker-backend/testing';
 import { answerData, queryUdp } from '@localcloud/local-dns/testing';
 import { createDnsNamespace, startCloudMapBed, type CloudMapBed } from './cloud-map-support';
 import { eventually as until, idOf, ipOf, runningTasksOf } from './polling';
@@ -32,9 +32,8 @@ import { isRunning, removePrefixContainers, shellContainer, waitForTask, type Ec
  * Runs as root (port 53); in CI a gateway that cannot bind it fails these tests (no DNS servers on tasks).
  */
 
-const IN_CI = ['1', 'true', 'yes'].includes((process.env.CI ?? '').toLowerCase());
 /** Port 53 needs root (or CAP_NET_BIND_SERVICE): skipped for a developer without it, never in CI. */
-const describeDns = IN_CI || process.getuid?.() === 0 ? describeWithEngine : describe.skip;
+const describeDns = inCi() || process.getuid?.() === 0 ? describeWithEngine : describe.skip;
 
 const network = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], securityGroups: ['sg-1'] } };
 const PORT = 8080;

@@ -32,13 +32,13 @@ import {
   RegisterInstanceCommand,
   ServiceDiscoveryClient,
 } from '@aws-sdk/client-servicediscovery';
+import { inCi } from '../src/testing/in-ci';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 /** Names this run's projects, networks and image tag: concurrent runs and a developer's stack never meet. */
 const RUN_ID = `lcstack${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const IMAGE = `localcloud/gateway:e2e-${RUN_ID}`;
 const TEST_IMAGE = 'localcloud-test/busybox:latest';
-const IN_CI = ['1', 'true', 'yes'].includes((process.env.CI ?? '').toLowerCase());
 /** The endpoint docker-compose.yml advertises to tasks: the gateway's alias on the stack's network. */
 const TASK_ENDPOINT = 'http://localcloud:4566';
 /** The address of the Cloud Map instance the probe task resolves. */
@@ -144,7 +144,7 @@ function expectedGatewayUid(): number {
 }
 
 const timings: Record<string, number> = {};
-const describeStack = missing && !IN_CI ? describe.skip : describe;
+const describeStack = missing && !inCi() ? describe.skip : describe;
 
 describeStack('the docker-compose dev stack', () => {
   let workTree: string;

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pauseProgram, type PauseArchitecture } from './pause-program';
+import { inCi } from '../testing/in-ci';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pause-program-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,7 +72,7 @@ describe('pauseProgram', () => {
   const qemu = `qemu-${foreign === 'arm64' ? 'aarch64' : 'x86_64'}-static`;
   const hasQemu = spawnSync('sh', ['-c', `command -v ${qemu}`]).status === 0;
   // CI installs qemu (.ci/run), so there a missing emulator fails rather than skips.
-  (hasQemu || process.env.CI === 'true' ? describe : describe.skip)(`${foreign} under ${qemu}`, () => {
+  (hasQemu || inCi() ? describe : describe.skip)(`${foreign} under ${qemu}`, () => {
     test('blocks until SIGTERM, then exits 0', async () => {
       // qemu catches every signal itself, so /proc says nothing; its syscall trace shows the wait began.
       const child = spawn(qemu, ['-strace', writeProgram(foreign)], { stdio: ['ignore', 'ignore', 'pipe'] });

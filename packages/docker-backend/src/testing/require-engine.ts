@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { inCi } from './in-ci';
 
 let answered: boolean | undefined;
 
@@ -14,12 +15,12 @@ export function engineAnswers(): boolean {
 
 /**
  * `describe` for suites that need a real engine. Without one the suite is skipped, except under CI
- * (`CI=true`), where it fails: a CI run that silently skips every container test proves nothing.
+ * (`CI=true`, see `inCi`), where it fails: a CI run that silently skips every container test proves nothing.
  */
 export function describeWithEngine(name: string, fn: () => void): void {
   if (engineAnswers()) {
     describe(name, fn);
-  } else if (process.env.CI === 'true') {
+  } else if (inCi()) {
     describe(name, () =>
       test('needs a Docker engine', () => {
         throw new Error(

@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { inCi } from './in-ci';
 
 /** Debian's AWS CLI v2 is /usr/bin/aws; a pip v1 earlier on the PATH could hide it, so it is tried first. */
 export function findAwsCliV2(): string | undefined {
@@ -20,7 +21,7 @@ export function findAwsCliV2(): string | undefined {
  */
 export function requireAwsCliV2(): string | undefined {
   const cli = findAwsCliV2();
-  if (!cli && process.env.CI === 'true') {
+  if (!cli && inCi()) {
     test('AWS CLI v2 is installed for the CLI compatibility tests', () => {
       throw new Error(
         'AWS CLI v2 not found (tried /usr/bin/aws, /usr/local/bin/aws, aws): install Debian package awscli',

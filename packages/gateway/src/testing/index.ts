@@ -45,3 +45,4 @@ export type { InputModel, InputSchema } from './input-model';
 export { findAwsCliV2, requireAwsCliV2, awsCliEnv, runAwsCli, awsCliJson, type AwsCliResult } from './aws-cli';
 export { usePersistentGateway, type PersistentGateway, type PersistentGatewayOptions } from './persistent-gateway';
 export { failure, type SdkFailure } from './failure';
+export { inCi } from './in-ci';
