@@ -14,7 +14,7 @@ function fakeProvider(): ServiceProvider & { seen: unknown[] } {
   return {
     seen,
     service: { name: 'dynamodb', targetPrefix: TARGET, protocol: 'json1.0' },
-    operations: new Set(['ListTables', 'Explode', 'Refuse', 'Unbuilt', 'PlainAnswer', 'ThrowAtOnce']),
+    operations: new Set(['ListTables', 'Explode', 'Refuse', 'Unbuilt', 'PlainAnswer', 'ThrowAtOnce', 'Slow']),
     validateInput(operation, input) {
       if (operation === 'ListTables' && (input as { Limit?: unknown }).Limit === 'x') {
         throw new ServiceError('ValidationException', 'Limit must be a number', 400);
@@ -35,6 +35,8 @@ function fakeProvider(): ServiceProvider & { seen: unknown[] } {
     if (operation === 'Explode') throw new Error('secret internal detail');
     if (operation === 'Refuse') throw new ServiceError('ResourceNotFoundException', 'no such table', 400);
     if (operation === 'Unbuilt') throw new (await import('./errors')).NotImplementedError('not yet');
+    // Answers after `Limit` ms.
+    if (operation === 'Slow') await new Promise((resolve) => setTimeout(resolve, (input as { Limit: number }).Limit));
     return { TableNames: ['a'], At: new Date(1_700_000_000_500) };
   }
 }
@@ -200,6 +202,39 @@ describe('gateway edge', () => {
     expect(JSON.parse(garbage.body)).toMatchObject({ __type: 'BadRequestException' });
     // The gateway answers on.
     expectAwsError(await post(`${TARGET}.DropEverything`), 400, 'UnknownOperationException');
+  });
+
+  it('answers a request before the refused bytes first, then the refusal (HTTP/1.1 answers in order)', async () => {
+    const { port } = new URL(gw.url);
+    const request = (operation: string, limit: number) => {
+      const body = `{"Limit": ${limit}}`;
+      return (
+        `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n` +
+        `X-Amz-Target: ${TARGET}.${operation}\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+      );
+    };
+    // One write: the parser meets the bad bytes while the two requests before them are still being answered,
+    // the second one (80 ms) still when the first (30 ms) has been.
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.write(`${request('Slow', 30)}${request('Slow', 80)}NOT HTTP AT ALL\r\n\r\n`);
+      // More refused bytes while they are answered: still one refusal.
+      setTimeout(() => socket.write('STILL NOT HTTP\r\n\r\n'), 10);
+    });
+    const answers = text.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(answers.map((answer) => answer.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
+    for (const answer of answers.slice(0, 2)) {
+      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual({ TableNames: ['a'], At: 1_700_000_000.5 });
+    }
+    expect(answers[2]).toContain('BadRequestException');
+    expect(provider.seen.slice(-2)).toMatchObject([
+      { operation: 'Slow', input: { Limit: 30 } },
+      { operation: 'Slow', input: { Limit: 80 } },
+    ]);
   });
 
   it('answers a missing target with MissingAction', async () => {

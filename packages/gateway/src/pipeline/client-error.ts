@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServiceError } from '../plugin/service-error';
 import {
@@ -30,15 +30,43 @@ export function clientErrorOf(error: Error & { code?: string }): ServiceError {
   }
 }
 
+/** Sockets whose refusal waits for the answers before it. */
+const waiting = new WeakSet<Duplex>();
+
 /**
  * The server's `clientError` listener: answers on the socket itself (there is no response object yet), in
  * the AWS JSON error shape, where Node would write a bare status line; then closes the connection, as
- * Node does. Nothing is written when the socket cannot take it, or when an answer on it has begun (a
- * keep-alive connection's previous request), which the bytes would corrupt.
+ * Node does. When a request before the refused bytes is still being answered on this connection (they
+ * came in the same packet), its answer goes first and this one after it: HTTP/1.1 answers in order, and
+ * a client reads the first answer on a connection as its first request's. Nothing is written when the
+ * socket cannot take it.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET') {
+    socket.destroy();
+  } else if (inFlight && !inFlight.writableFinished) {
+    // Node's parser refuses every later packet on the socket too: one refusal waits, not one per packet.
+    if (waiting.has(socket)) return;
+    waiting.add(socket);
+    // Then the next pipelined request's answer, which Node gives the socket as this one finishes, and so on.
+    // 'close' without 'finish': that answer was cut short with its socket, and nothing more can be written.
+    const after = () => {
+      inFlight.off('close', after);
+      inFlight.off('finish', after);
+      waiting.delete(socket);
+      if (inFlight.writableFinished) answerClientError(error, socket);
+      else socket.destroy();
+    };
+    inFlight.once('finish', after);
+    inFlight.once('close', after);
+  } else {
+    answerAndClose(error, socket);
+  }
+}
+
+function answerAndClose(error: Error & { code?: string }, socket: Duplex): void {
+  if (socket.writable) {
     const answer = clientErrorOf(error);
     const body = jsonErrorBody(answer);
     socket.write(
