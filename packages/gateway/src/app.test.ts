@@ -35,8 +35,12 @@ function fakeProvider(): ServiceProvider & { seen: unknown[] } {
     if (operation === 'Explode') throw new Error('secret internal detail');
     if (operation === 'Refuse') throw new ServiceError('ResourceNotFoundException', 'no such table', 400);
     if (operation === 'Unbuilt') throw new (await import('./errors')).NotImplementedError('not yet');
-    // Answers after `Limit` ms.
-    if (operation === 'Slow') await new Promise((resolve) => setTimeout(resolve, (input as { Limit: number }).Limit));
+    if (operation === 'Slow') {
+      // Answers its own `Limit` after that many ms.
+      const { Limit } = input as { Limit: number };
+      await new Promise((resolve) => setTimeout(resolve, Limit));
+      return { Limit };
+    }
     return { TableNames: ['a'], At: new Date(1_700_000_000_500) };
   }
 }
@@ -204,36 +208,50 @@ describe('gateway edge', () => {
     expectAwsError(await post(`${TARGET}.DropEverything`), 400, 'UnknownOperationException');
   });
 
-  it('answers a request before the refused bytes first, then the refusal (HTTP/1.1 answers in order)', async () => {
-    const { port } = new URL(gw.url);
-    const request = (operation: string, limit: number) => {
-      const body = `{"Limit": ${limit}}`;
-      return (
-        `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n` +
-        `X-Amz-Target: ${TARGET}.${operation}\r\nContent-Length: ${body.length}\r\n\r\n${body}`
-      );
-    };
-    // One write: the parser meets the bad bytes while the two requests before them are still being answered,
-    // the second one (80 ms) still when the first (30 ms) has been.
-    const text = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(Number(port), '127.0.0.1');
+  /** Writes `bytes` on a new connection (`more` once its first answer arrives); resolves with all it read once closed. */
+  const exchange = (bytes: string, more?: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(gw.url).port), '127.0.0.1');
       const chunks: Buffer[] = [];
-      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('data', (chunk) => {
+        if (chunks.push(chunk) === 1 && more) socket.write(more);
+      });
       socket.on('error', reject);
       socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      socket.write(`${request('Slow', 30)}${request('Slow', 80)}NOT HTTP AT ALL\r\n\r\n`);
-      // More refused bytes while they are answered: still one refusal.
-      setTimeout(() => socket.write('STILL NOT HTTP\r\n\r\n'), 10);
+      socket.write(bytes);
     });
-    const answers = text.split(/(?=HTTP\/1\.1 \d{3} )/);
-    expect(answers.map((answer) => answer.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
-    for (const answer of answers.slice(0, 2)) {
-      expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual({ TableNames: ['a'], At: 1_700_000_000.5 });
-    }
-    expect(answers[2]).toContain('BadRequestException');
-    expect(provider.seen.slice(-2)).toMatchObject([
-      { operation: 'Slow', input: { Limit: 30 } },
-      { operation: 'Slow', input: { Limit: 80 } },
+  const rawRequest = (operation: string, body: string, framing = `Content-Length: ${body.length}`) =>
+    `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n` +
+    `X-Amz-Target: ${TARGET}.${operation}\r\n${framing}\r\n\r\n${body}`;
+  const answersIn = (text: string) =>
+    text
+      .split(/(?=HTTP\/1\.1 \d{3} )/)
+      .map((answer) => ({ status: Number(answer.slice(9, 12)), body: JSON.parse(answer.split('\r\n\r\n')[1]!) }));
+
+  it('answers requests before the refused bytes first, in order, then the refusal (HTTP/1.1 answers in order)', async () => {
+    // One write: the parser meets the bad bytes while the three requests before them are being answered.
+    // The second is done before the first; the third is not when the first is.
+    const slow = (ms: number) => rawRequest('Slow', `{"Limit": ${ms}}`);
+    const text = await exchange(
+      `${slow(80)}${slow(10)}${slow(40)}NOT HTTP AT ALL\r\n\r\n`,
+      // More refused bytes while the others are answered: still one refusal.
+      'STILL NOT HTTP\r\n\r\n',
+    );
+    const answers = answersIn(text);
+    expect(answers.slice(0, 3)).toEqual([80, 10, 40].map((Limit) => ({ status: 200, body: { Limit } })));
+    expect(answers.slice(3)).toEqual([
+      { status: 400, body: expect.objectContaining({ __type: 'BadRequestException' }) },
+    ]);
+  });
+
+  it("answers bad bytes in a request's own body with the refusal, at once", async () => {
+    // A chunked body whose second chunk size is not hex: the handler is still reading that body.
+    const text = await exchange(
+      `${rawRequest('Slow', '{"Limit": 5}')}${rawRequest('ListTables', '5\r\n{"Lim\r\nZZ\r\n', 'Transfer-Encoding: chunked')}`,
+    );
+    expect(answersIn(text)).toEqual([
+      { status: 200, body: { Limit: 5 } },
+      { status: 400, body: expect.objectContaining({ __type: 'BadRequestException' }) },
     ]);
   });
 

@@ -8,7 +8,7 @@
  * The image is built from a copy of the working tree's files that git would commit (tracked, plus
  * untracked files that are not ignored), so node_modules, dist and anything else ignored never reach
  * the build; on CI's fresh clone that is exactly HEAD. Needs a Docker engine and a compose CLI: with
- * CI=true their absence fails the suite, elsewhere it skips it.
+ * CI set (inCi) their absence fails the suite, elsewhere it skips it.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -36,37 +36,38 @@ const waiting = new WeakSet<Duplex>();
 /**
  * The server's `clientError` listener: answers on the socket itself (there is no response object yet), in
  * the AWS JSON error shape, where Node would write a bare status line; then closes the connection, as
- * Node does. When a request before the refused bytes is still being answered on this connection (they
- * came in the same packet), its answer goes first and this one after it: HTTP/1.1 answers in order, and
- * a client reads the first answer on a connection as its first request's. Nothing is written when the
- * socket cannot take it.
+ * Node does. Requests the parser read to their end before the refused bytes (pipelined, or in the same
+ * packet) are answered first, in order: HTTP/1.1 answers in order, and a client reads the first answer on
+ * a connection as its first request's. When the refused bytes are in a request's own body (a bad chunk)
+ * or its upload stalled (the request timeout), the refusal is that request's answer. Nothing is written
+ * when the socket cannot take it, or when that request's answer has begun.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (waiting.has(socket)) return; // Node's parser refuses every later packet too: one refusal waits.
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (error.code === 'ECONNRESET') {
-    socket.destroy();
-  } else if (inFlight && !inFlight.writableFinished) {
-    // Node's parser refuses every later packet on the socket too: one refusal waits, not one per packet.
-    if (waiting.has(socket)) return;
-    waiting.add(socket);
-    // Then the next pipelined request's answer, which Node gives the socket as this one finishes, and so on.
-    // 'close' without 'finish': that answer was cut short with its socket, and nothing more can be written.
-    const after = () => {
-      inFlight.off('close', after);
-      inFlight.off('finish', after);
-      waiting.delete(socket);
-      if (inFlight.writableFinished) answerClientError(error, socket);
-      else socket.destroy();
-    };
-    inFlight.once('finish', after);
-    inFlight.once('close', after);
-  } else {
-    answerAndClose(error, socket);
+  if (error.code === 'ECONNRESET' || !inFlight || !inFlight.req.complete) {
+    answerAndClose(error, socket, inFlight);
+    return;
   }
+  // An answer attached to the socket always has its 'finish' (or 'close') to come: Node's own 'finish'
+  // listener, which runs before this one, detaches it and attaches the next pipelined request's answer.
+  waiting.add(socket);
+  const settled = (finished: boolean) => () => {
+    inFlight.off('finish', onFinish);
+    inFlight.off('close', onClose);
+    waiting.delete(socket);
+    // 'close' without 'finish': the answer was cut short with its socket; nothing more can be written.
+    if (finished) answerClientError(error, socket);
+    else socket.destroy();
+  };
+  const onFinish = settled(true);
+  const onClose = settled(false);
+  inFlight.once('finish', onFinish);
+  inFlight.once('close', onClose);
 }
 
-function answerAndClose(error: Error & { code?: string }, socket: Duplex): void {
-  if (socket.writable) {
+function answerAndClose(error: Error & { code?: string }, socket: Duplex, inFlight?: ServerResponse | null): void {
+  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
     const answer = clientErrorOf(error);
     const body = jsonErrorBody(answer);
     socket.write(
