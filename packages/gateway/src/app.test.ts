@@ -244,6 +244,57 @@ describe('gateway edge', () => {
     ]);
   });
 
+  it('reads on after a refusal until the client closes, so no reset cuts the answers short', async () => {
+    // The client goes on writing after it has read the refusal and the end of the stream (half-open): a
+    // server that had closed at once would answer those bytes with a reset.
+    const outcome = await new Promise<{ text: string; ended: boolean; error?: string }>((resolve) => {
+      const socket = net.connect({ port: Number(new URL(gw.url).port), host: '127.0.0.1', allowHalfOpen: true });
+      let text = '';
+      let ended = false;
+      let error: string | undefined;
+      socket.on('data', (chunk) => {
+        text += chunk.toString('utf8');
+        if (!text.includes('BadRequestException')) return;
+        let writes = 0;
+        const timer = setInterval(() => {
+          if (writes++ < 5 && !socket.destroyed) socket.write('more garbage\r\n');
+          else {
+            clearInterval(timer);
+            socket.end();
+          }
+        }, 5);
+      });
+      socket.on('end', () => (ended = true));
+      socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
+      socket.on('close', () => resolve({ text, ended, error }));
+      socket.setNoDelay(true);
+      socket.write(`${rawRequest('Slow', '{"Limit": 5}')}NOT HTTP AT ALL\r\n\r\n`);
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.ended).toBe(true);
+    expect(answersIn(outcome.text).map((answer) => answer.status)).toEqual([200, 400]);
+  });
+
+  it('gives up on a refused connection whose client never closes it', async () => {
+    const socket = net.connect({ port: Number(new URL(gw.url).port), host: '127.0.0.1', allowHalfOpen: true });
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+    const error = new Promise<string | undefined>((resolve) =>
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
+    );
+    socket.write('NOT HTTP AT ALL\r\n\r\n');
+    // The client never ends its side and writes on. The server reads those bytes for a while (LINGER_MS, 2 s),
+    // then closes, and the next bytes meet a reset; a server that never gave up would time this test out.
+    const timer = setInterval(() => socket.write('more\r\n'), 200);
+    try {
+      expect(await error).toMatch(/^(EPIPE|ECONNRESET)$/);
+    } finally {
+      clearInterval(timer);
+      socket.destroy();
+    }
+    expect(answersIn(text).map((answer) => answer.status)).toEqual([400]);
+  });
+
   it("answers bad bytes in a request's own body with the refusal, at once", async () => {
     // A chunked body whose second chunk size is not hex: the handler is still reading that body.
     const text = await exchange(

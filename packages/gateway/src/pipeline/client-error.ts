@@ -30,8 +30,11 @@ export function clientErrorOf(error: Error & { code?: string }): ServiceError {
   }
 }
 
-/** Sockets whose refusal waits for the answers before it. */
+/** Sockets whose refusal waits for the answers before it, or has been written. */
 const waiting = new WeakSet<Duplex>();
+
+/** How long a refused connection is read on, at most, after the refusal (see `answerAndClose`). */
+const LINGER_MS = 2000;
 
 /**
  * The server's `clientError` listener: answers on the socket itself (there is no response object yet), in
@@ -67,7 +70,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 function answerAndClose(error: Error & { code?: string }, socket: Duplex, inFlight?: ServerResponse | null): void {
-  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (!inFlight?.headersSent) {
     const answer = clientErrorOf(error);
     const body = jsonErrorBody(answer);
     socket.write(
@@ -80,5 +87,19 @@ function answerAndClose(error: Error & { code?: string }, socket: Duplex, inFlig
         body,
     );
   }
-  socket.destroy();
+  // The request timeout (or a socket error) leaves Node's parser reading requests: close now, as Node does.
+  if (!error.code?.startsWith('HPE_')) {
+    socket.destroy();
+    return;
+  }
+  // A parse error leaves the parser refusing all later input. So a lingering close (RFC 9112, 9.6): the end
+  // of the stream after what is queued (answers, the refusal), reading on until the client closes, for at
+  // most LINGER_MS. Closing with input unread sends a reset, which can make the client drop answers it has
+  // not read yet.
+  waiting.add(socket); // the later packets' refusals: this one is written
+  socket.end();
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
