@@ -138,23 +138,33 @@ const n = (count) => Math.max(CONCURRENCY, Math.round(count * SCALE));
  * The bare server is stopped after; the gateway measured next is a fresh process and gets none of it.
  */
 async function warmClients() {
-  const server = await startChild(
-    path.join(__dirname, 'bench-floor.js'),
-    { BENCH_FLOOR_RESPONSE: JSON.stringify({ status: 200, headers: {}, body: '{}' }) },
-    '/',
-  );
-  const c = ecsClient(server.port);
-  try {
-    await closedLoop(n(6000), CONCURRENCY, PHASE_TIME_LIMIT_MS, (i) =>
+  await withFloor({ status: 200, headers: {}, body: '{}' }, (c) =>
+    closedLoop(n(6000), CONCURRENCY, PHASE_TIME_LIMIT_MS, (i) =>
       i % 3 === 0
         ? c.call('RegisterTaskDefinition', { family: `warm-${i % CONCURRENCY}`, containerDefinitions })
         : i % 3 === 1
           ? c.call('DescribeTaskDefinition', { taskDefinition: `warm-${i % CONCURRENCY}:1` })
           : c.call('ListTaskDefinitions', { familyPrefix: `warm-${i % CONCURRENCY}`, maxResults: 100 }),
-    );
+    ),
+  );
+}
+
+/**
+ * Runs `use(client, floor)` against a new bare http server (scripts/bench-floor.js) answering `response`'s
+ * bytes, with the bench's clients; stops both after.
+ */
+async function withFloor(response, use) {
+  const floor = await startChild(
+    path.join(__dirname, 'bench-floor.js'),
+    { BENCH_FLOOR_RESPONSE: JSON.stringify(response) },
+    '/',
+  );
+  const c = ecsClient(floor.port);
+  try {
+    return await use(c, floor);
   } finally {
     c.close();
-    await stopChild(server);
+    await stopChild(floor);
   }
 }
 
@@ -169,23 +179,14 @@ const answerBytes = (answer) => ({
 });
 
 /** The floor: a bare http server answering `response`'s bytes. */
-async function runFloor(response) {
-  const floor = await startChild(
-    path.join(__dirname, 'bench-floor.js'),
-    { BENCH_FLOOR_RESPONSE: JSON.stringify(response) },
-    '/',
-  );
-  const c = ecsClient(floor.port);
-  try {
+function runFloor(response) {
+  return withFloor(response, async (c, floor) => {
     for (let i = 0; i < 500; i++) await c.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' });
     return {
       operation: 'bare http floor',
       ...(await phase(n(5000), () => c.call('DescribeTaskDefinition', {}), floor.child.pid)),
     };
-  } finally {
-    c.close();
-    await stopChild(floor);
-  }
+  });
 }
 
 /**
@@ -216,23 +217,14 @@ const FRESH_FLOOR = 'fresh bare http floor (first 2,000 after start)';
  * from the same clients. Node's own HTTP server code is as new to V8 there as the gateway's is in that
  * phase: this is what that phase costs before any of localcloud's code runs.
  */
-async function runFreshFloor(registerResponse) {
-  const floor = await startChild(
-    path.join(__dirname, 'bench-floor.js'),
-    { BENCH_FLOOR_RESPONSE: JSON.stringify(registerResponse) },
-    '/',
-  );
-  const c = ecsClient(floor.port);
-  try {
+function runFreshFloor(registerResponse) {
+  return withFloor(registerResponse, async (c, floor) => {
     for (let i = 0; i < WARM_UP_ROUNDS; i += 1) await warmUpRound(c);
     return {
       operation: FRESH_FLOOR,
       ...(await phase(n(2000), (i) => c.call('RegisterTaskDefinition', registration(i)), floor.child.pid)),
     };
-  } finally {
-    c.close();
-    await stopChild(floor);
-  }
+  });
 }
 
 async function runMode(label, env, { tasks, steady }) {
