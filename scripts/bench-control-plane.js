@@ -232,7 +232,6 @@ async function runMode(label, env, { tasks, steady }) {
   const ecs = ecsClient(gateway.port);
   const timed = (total, makeCall) => phase(total, makeCall, gateway.child.pid, gateway.child);
   const registrations = n(2000);
-  const families = FAMILIES;
   const results = [];
   let describeResponse;
   let registerResponse;
@@ -244,18 +243,18 @@ async function runMode(label, env, { tasks, steady }) {
       'RegisterTaskDefinition',
       await timed(registrations, (i) => ecs.call('RegisterTaskDefinition', registration(i))),
     );
-    const perFamily = Math.floor(registrations / families);
+    const perFamily = Math.floor(registrations / FAMILIES);
     push(
       'DescribeTaskDefinition',
       await timed(n(5000), (i) =>
-        ecs.call('DescribeTaskDefinition', { taskDefinition: `bench-${i % families}:${1 + (i % perFamily)}` }),
+        ecs.call('DescribeTaskDefinition', { taskDefinition: `bench-${i % FAMILIES}:${1 + (i % perFamily)}` }),
       ),
     );
     describeResponse = answerBytes(await ecs.call('DescribeTaskDefinition', { taskDefinition: 'bench-0:1' }));
     push(
       'ListTaskDefinitions',
       await timed(n(2000), (i) =>
-        ecs.call('ListTaskDefinitions', { familyPrefix: `bench-${i % families}`, maxResults: 100 }),
+        ecs.call('ListTaskDefinitions', { familyPrefix: `bench-${i % FAMILIES}`, maxResults: 100 }),
       ),
     );
     if (tasks) {
@@ -280,7 +279,7 @@ async function runMode(label, env, { tasks, steady }) {
       // The same registrations once V8 has compiled the request path: the first phase's 2,000 follow only
       // 200 serial warm-up rounds and mostly measure first optimising compiles (docs/benchmarks.md). The
       // registrations before are not measured; their families are apart from the first phase's.
-      const family = (i) => `steady-${i % families}`;
+      const family = (i) => `steady-${i % FAMILIES}`;
       const before = await closedLoop(
         Math.max(0, n(STEADY_AFTER) - registrations - WARM_UP_ROUNDS),
         CONCURRENCY,

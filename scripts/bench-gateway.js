@@ -57,6 +57,8 @@ if (process.send) {
       });
     }
     if (message === 'trace-start') {
+      // Marks the phase in the gateway's stdout, where V8's --trace-* flags write (trace-register's TRACE_GC_LOG).
+      process.stdout.write('=== trace-start\n');
       sched.list();
       trace = { gc: [], turns: [], commits: [], sched: sched.read() };
       // Every group commit of a persistent store (@localcloud/persistence publishes them while subscribed):
@@ -107,6 +109,7 @@ if (process.send) {
       process.send({ heap: { used: process.memoryUsage().heapUsed } });
     }
     if (message === 'trace-stop') {
+      process.stdout.write('=== trace-stop\n');
       require('node:diagnostics_channel').unsubscribe(GROUP_COMMIT, recordCommit);
       // The phase's totals in the same terms (ns): main on CPU, main waiting, other threads, the client.
       const end = sched.read();

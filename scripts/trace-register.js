@@ -19,7 +19,8 @@
 //       what is still held after a full GC, that plus what a mark-compact collected, or every allocation
 //       (TRACE_HEAP_OUT: as JSON)
 //
-// The gateway's stdout (where --trace-gc writes) goes to TRACE_GC_LOG (default: discarded).
+// The gateway's stdout (where --trace-gc and --trace-opt write) goes to TRACE_GC_LOG (default: discarded), with
+// the traced phase between lines `=== trace-start` and `=== trace-stop`.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
